@@ -1,0 +1,84 @@
+"""`python -m analysis build`: run every cleaning step, check, then write the clean tables.
+
+All steps run in memory first; only when every step and every schema check has passed are the
+tables written (each atomically), so a failed build never leaves a clean table half-written or
+overwritten by a partial result. The quarantine table and the row accounting are written with them.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+import polars as pl
+
+from analysis import paths
+from analysis.atomic import atomic_path
+from analysis.clean import eci, models, organizations
+from analysis.clean.common import StepResult
+from analysis.schema import QUARANTINE, ROW_COUNTS, Table
+
+# Each step returns one StepResult; several steps may feed the same table (concatenated in order).
+STEPS: list[tuple[str, Callable[[], StepResult]]] = [
+    ("organizations", organizations.clean),
+    ("models", models.clean),
+    ("capability:eci", eci.clean),
+]
+
+
+def write_parquet(df: pl.DataFrame, name: str) -> None:
+    target = paths.clean_dir() / f"{name}.parquet"
+    with atomic_path(target) as tmp:
+        df.write_parquet(tmp)
+
+
+def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
+    results: dict[str, list[StepResult]] = {}
+    for name, step in STEPS:
+        if only and name.split(":")[0] not in only:
+            continue
+        t0 = time.perf_counter()
+        r = step()
+        results.setdefault(r.table.name, []).append(r)
+        print(f"  step {name:<22} {len(r.df):>7} rows  ({time.perf_counter() - t0:.2f}s)", file=out)
+    merged: dict[str, StepResult] = {}
+    for table_name, rs in results.items():
+        table: Table = rs[0].table
+        df = table.validate(pl.concat([r.df for r in rs], how="vertical"))
+        merged[table_name] = StepResult(
+            table, df, pl.concat([r.quarantine for r in rs]), pl.concat([r.counts for r in rs])
+        )
+        merged[table_name].check_accounting()
+    return merged
+
+
+def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
+    print("build: cleaning", file=out)
+    results = run_steps(only, out)
+    quarantine = QUARANTINE.validate(pl.concat([r.quarantine for r in results.values()]))
+    counts = ROW_COUNTS.validate(pl.concat([r.counts for r in results.values()]))
+    if only:  # keep the other tables' quarantine rows and counts from the previous build
+        qpath, cpath = paths.clean_dir() / "quarantine.parquet", paths.clean_dir() / "row_counts.parquet"
+        if qpath.exists():
+            old = pl.read_parquet(qpath).filter(~pl.col("table").is_in(list(results)))
+            quarantine = QUARANTINE.validate(pl.concat([old, quarantine]))
+        if cpath.exists():
+            old = pl.read_parquet(cpath).filter(~pl.col("table").is_in(list(results)))
+            counts = ROW_COUNTS.validate(pl.concat([old, counts]))
+    for name, r in results.items():
+        write_parquet(r.df, name)
+    write_parquet(quarantine, "quarantine")
+    write_parquet(counts, "row_counts")
+    print(format_counts(counts), file=out)
+    print(f"build: wrote {', '.join(results)} (+ quarantine, row_counts) to {paths.clean_dir()}", file=out)
+    return results
+
+
+def format_counts(counts: pl.DataFrame) -> str:
+    lines = [f"  {'table':<12} {'source file':<48} {'in':>7} {'used':>7} {'quarantined':>11}"]
+    for r in counts.sort("table", "source_file").iter_rows(named=True):
+        lines.append(f"  {r['table']:<12} {r['source_file']:<48} {r['rows_in']:>7} {r['rows_used']:>7} "
+                     f"{r['rows_quarantined']:>11}")
+    return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""Command line: `python -m analysis <verb>`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _fetch(args) -> int:
+    from analysis import fetch, paths
+
+    fetch.fetch(mirror=paths.mirror_dir(args.mirror), datasets=args.dataset or None)
+    return 0
+
+
+def _build(args) -> int:
+    from analysis import build
+
+    build.build(only=args.table or None)
+    return 0
+
+
+def _report(args) -> int:
+    from analysis import report
+
+    params = {}
+    for key, value in args.param or []:
+        params[key] = report.parse_value(value)
+    return report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
+                                show_code=args.show_code)
+
+
+def _all(args) -> int:
+    from analysis import build, fetch, paths, report
+
+    fetch.fetch(mirror=paths.mirror_dir(args.mirror))
+    build.build()
+    return report.build_reports(force=args.force)
+
+
+def _check(args) -> int:
+    from analysis import check
+
+    return check.main()
+
+
+def _pin(args) -> int:
+    from analysis import manifest, paths
+
+    mirror = paths.mirror_dir(args.mirror)
+    if mirror is None:
+        print("pin needs --mirror or ANALYSIS_MIRROR", file=sys.stderr)
+        return 2
+    e = manifest.pin(mirror, args.path, dataset=args.dataset, license=args.license, citation=args.citation,
+                     snapshot_date=args.snapshot_date, upstream_repo=args.repo or "",
+                     upstream_path=args.upstream_path or "", commit=args.commit or "",
+                     derived_from=args.derived_from or "")
+    manifest.upsert([e])
+    print(f"pinned {e.local_path} sha256={e.sha256}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="thousand-models: fetch pinned snapshots, clean them into validated tables, build reports.",
+    )
+    sub = p.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    f = sub.add_parser("fetch", help="copy/download the pinned upstream snapshots into data/external/ (sha256-checked)")
+    f.add_argument("--mirror", help="local mirror directory (default: $ANALYSIS_MIRROR; else the upstream URLs)")
+    f.add_argument("--dataset", action="append", help="only this dataset of the manifest (repeatable)")
+    f.set_defaults(func=_fetch)
+
+    b = sub.add_parser("build", help="clean the snapshots into data/clean/*.parquet (+ quarantine, row counts)")
+    b.add_argument("--table", action="append", help="only the steps of this table (repeatable)")
+    b.set_defaults(func=_build)
+
+    r = sub.add_parser("report", help="execute the notebooks with papermill and write HTML reports + index")
+    r.add_argument("notebook", nargs="*", help="report names from notebooks/reports.toml (default: all)")
+    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("KEY", "VALUE"),
+                   help="override a notebook parameter (value parsed as JSON, else string)")
+    r.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    r.add_argument("--show-code", action="store_true", help="keep the code cells in the HTML")
+    r.set_defaults(func=_report)
+
+    a = sub.add_parser("all", help="fetch + build + report")
+    a.add_argument("--mirror")
+    a.add_argument("--force", action="store_true")
+    a.set_defaults(func=_all)
+
+    c = sub.add_parser("check", help="check the curated CSVs and the clean tables against their schemas")
+    c.set_defaults(func=_check)
+
+    pn = sub.add_parser("pin", help="(maintainers) add or update a manifest row for a file of the mirror")
+    pn.add_argument("path", help="path below the mirror root, e.g. epoch/notable_ai_models.csv")
+    pn.add_argument("--mirror")
+    pn.add_argument("--dataset", required=True)
+    pn.add_argument("--license", required=True)
+    pn.add_argument("--citation", required=True)
+    pn.add_argument("--snapshot-date", required=True)
+    pn.add_argument("--repo")
+    pn.add_argument("--upstream-path")
+    pn.add_argument("--commit")
+    pn.add_argument("--derived-from")
+    pn.set_defaults(func=_pin)
+
+    args = p.parse_args(argv)
+    from analysis.clean.common import InputError
+    from analysis.fetch import FetchError
+    from analysis.schema import SchemaError
+
+    try:
+        return args.func(args)
+    except (FetchError, InputError, SchemaError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+

@@ -1,0 +1,76 @@
+"""Charts of the release-pace report."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import plotly.graph_objects as go
+import polars as pl
+
+from analysis.metrics import pace
+from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
+
+SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
+REGISTRY_NOTE = "Countries from the project's organization registry (data/raw/organizations.csv)"
+
+
+def _colors(**kw):
+    return dict(color="country_bucket", color_discrete_map=COUNTRY_COLORS,
+                category_orders={"country_bucket": COUNTRY_ORDER}, **kw)
+
+
+def releases(counts: pl.DataFrame, period: str) -> go.Figure:
+    fig = px.bar(counts, x="period", y="releases", **_colors(),
+                 labels={"period": period.capitalize(), "releases": "Models released", "country_bucket": ""},
+                 title=f"Notable model releases per {period}, by country of the developers")
+    fig.update_layout(barmode="stack", hovermode="x unified")
+    return add_source(fig, SOURCES, REGISTRY_NOTE)
+
+
+def organizations(orgs: pl.DataFrame) -> go.Figure:
+    fig = px.line(orgs, x="year", y="organizations", markers=True, **_colors(),
+                  labels={"year": "Year", "organizations": "Organizations releasing", "country_bucket": ""},
+                  title="Distinct organizations releasing at least one notable model per year")
+    return add_source(fig, SOURCES, REGISTRY_NOTE)
+
+
+def concentration(conc: pl.DataFrame) -> go.Figure:
+    long = conc.unpivot(index=["year", "country_bucket", "releases", "organizations"],
+                        on=["top3_share", "hhi"], variable_name="measure")
+    long = long.with_columns(pl.col("measure").replace({"top3_share": "Top-3 share", "hhi": "HHI"}))
+    fig = px.line(long, x="year", y="value", facet_col="measure", markers=True, **_colors(),
+                  hover_data={"releases": ":.1f", "organizations": True, "value": ":.2f"},
+                  labels={"year": "Year", "value": "", "country_bucket": ""},
+                  title="How concentrated are releases? Top-3 organizations' share and HHI (1 = one organization)")
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    fig.update_yaxes(tickformat=".2f", col=2)
+    return add_source(fig, SOURCES, REGISTRY_NOTE + "; a model of n organizations counts 1/n for each")
+
+
+def open_share(share: pl.DataFrame, period: str) -> go.Figure:
+    fig = px.line(share.filter(pl.col("known") > 0), x="period", y="share", markers=True, **_colors(),
+                  hover_data={"open": True, "known": True, "releases": True},
+                  labels={"period": period.capitalize(), "share": "Open-weights share", "country_bucket": ""},
+                  title="Share of notable releases with downloadable weights (among those whose access is known)")
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    return add_source(fig, SOURCES)
+
+
+def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int) -> go.Figure:
+    fig = px.scatter(top, x="release_date", y="training_compute_flop", **_colors(), log_y=True,
+                     hover_name="model",
+                     hover_data={"organizations": True, "training_compute_flop": ":.2e", "country_bucket": False},
+                     labels={"release_date": "Release date", "training_compute_flop": "Training compute (FLOP)",
+                             "country_bucket": ""},
+                     title=f"Training compute of each country's top-{top_k} models at release, with log-linear fits")
+    for row in fits.iter_rows(named=True):
+        line = pace.fit_line(row, row["start"], row["end"])
+        fig.add_trace(go.Scatter(
+            x=line["release_date"], y=line["training_compute_flop"], mode="lines",
+            line=dict(color=COUNTRY_COLORS.get(row["country_bucket"]), dash="dash"),
+            name=f"{row['country_bucket']}: doubling every {row['doubling_months']:.1f} months "
+                 f"({row['doubling_months_low']:.1f}–{row['doubling_months_high']:.1f}, 95% CI)",
+            hoverinfo="name",
+        ))
+    fig.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"), margin=dict(b=200))
+    return add_source(fig, SOURCES, f"Fits from {fit_start}; models without a compute estimate are not shown")

@@ -1,0 +1,1 @@
+"""Metrics computed from the clean tables; the notebooks plot what these return."""

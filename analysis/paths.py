@@ -1,0 +1,53 @@
+"""Where things live, relative to the repository root.
+
+Every path can be moved with an environment variable so that tests (and users) can build into a
+scratch folder without touching the checkout's own outputs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_path(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    return Path(value).resolve() if value else default
+
+
+def external_dir() -> Path:
+    """Fetched upstream snapshots (git-ignored)."""
+    return _env_path("ANALYSIS_EXTERNAL_DIR", ROOT / "data" / "external")
+
+
+def raw_dir() -> Path:
+    """Curated, cited CSVs written by this project (committed)."""
+    return _env_path("ANALYSIS_RAW_DIR", ROOT / "data" / "raw")
+
+
+def clean_dir() -> Path:
+    """Clean, validated tables (git-ignored, rebuilt by `python -m analysis build`)."""
+    return _env_path("ANALYSIS_CLEAN_DIR", ROOT / "data" / "clean")
+
+
+def reports_dir() -> Path:
+    """Static HTML reports (git-ignored, rebuilt by `python -m analysis report`)."""
+    return _env_path("ANALYSIS_REPORTS_DIR", ROOT / "reports")
+
+
+def manifest_path() -> Path:
+    return ROOT / "data" / "manifest.csv"
+
+
+def notebooks_dir() -> Path:
+    return ROOT / "notebooks"
+
+
+def mirror_dir(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The local mirror of upstream snapshots: --mirror, else $ANALYSIS_MIRROR, else None."""
+    value = explicit or os.environ.get("ANALYSIS_MIRROR")
+    if not value:
+        return None
+    return Path(value).expanduser().resolve()

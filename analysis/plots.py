@@ -1,0 +1,88 @@
+"""One look for every chart: the project's plotly template, country colours, source notes.
+
+`setup()` is called at the top of every notebook. It registers the template and picks the renderer:
+`plotly_mimetype+notebook` shows charts interactively in JupyterLab (mimetype) and also writes a
+`text/html` output with plotly.js embedded, which nbconvert keeps, so the HTML report draws its charts
+offline.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from analysis import manifest
+
+COUNTRY_COLORS = {
+    "United States": "#1f5fa8",
+    "China": "#d7301f",
+    "US–China joint": "#8856a7",
+    "Other": "#8c8c8c",
+}
+COUNTRY_ORDER = list(COUNTRY_COLORS)
+TEMPLATE = "thousand_models"
+RENDERER = "plotly_mimetype+notebook"
+
+
+def _template() -> go.layout.Template:
+    t = go.layout.Template()
+    t.layout = go.Layout(
+        font=dict(family="Inter, 'Helvetica Neue', Arial, sans-serif", size=13, color="#222"),
+        title=dict(x=0.0, xanchor="left", font=dict(size=17)),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=list(COUNTRY_COLORS.values()) + ["#e6ab02", "#1b9e77", "#666666"],
+        xaxis=dict(showgrid=False, linecolor="#444", ticks="outside", automargin=True),
+        yaxis=dict(gridcolor="#e5e5e5", zeroline=False, automargin=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, title_text=""),
+        hoverlabel=dict(namelength=-1),
+        margin=dict(l=60, r=20, t=80, b=90),
+        autosize=True,
+    )
+    return t
+
+
+def setup() -> None:
+    """Register the template and the renderer (call once at the top of a notebook)."""
+    pio.templates[TEMPLATE] = _template()
+    pio.templates.default = f"plotly_white+{TEMPLATE}"
+    pio.renderers.default = RENDERER
+
+
+def source_text(local_paths: list[str], extra: str = "") -> str:
+    """'Source: <citation> (data to <date>, <licence>); ...' from the manifest."""
+    entries = manifest.load()
+    parts = []
+    for p in local_paths:
+        e = manifest.entry(p, entries)
+        name = e.citation.split(";")[0].split(", https://")[0]
+        parts.append(f"{name} ({p.rsplit('/', 1)[-1]}, data to {e.snapshot_date}, {e.license})")
+    text = "Source: " + "; ".join(parts)
+    return text + (f". {extra}" if extra else "")
+
+
+def add_source(fig: go.Figure, local_paths: list[str], extra: str = "") -> go.Figure:
+    """Write the source line (citation, snapshot date, licence) under the chart."""
+    text = html.escape(source_text(local_paths, extra), quote=False)
+    wrapped = _wrap(text, 140)
+    fig.add_annotation(
+        text=wrapped, xref="paper", yref="paper", x=0, y=0, yshift=-48, xanchor="left", yanchor="top",
+        showarrow=False, align="left", font=dict(size=10, color="#555"),
+    )
+    lines = wrapped.count("<br>") + 1
+    fig.update_layout(margin=dict(b=max(fig.layout.margin.b or 0, 60 + 14 * lines)))
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    words, lines, line = text.split(" "), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    lines.append(line)
+    return "<br>".join(lines)

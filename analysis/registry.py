@@ -1,0 +1,103 @@
+"""The organization registry (`data/raw/organizations.csv`), curated by this project.
+
+Each row is one organization: its canonical name, the exact variants upstream sources use for it
+(`aliases`, separated by `|`), its country, its kind, and the source of those facts. Lookups are
+case-insensitive and ignore surrounding whitespace.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import paths
+
+KINDS = ("big tech", "startup", "company", "research lab", "academia", "government", "nonprofit")
+COLUMNS = ["organization", "aliases", "country", "kind", "source"]
+
+# Country -> bucket of the US-China comparison. Hong Kong institutions are counted with China
+# (Epoch lists Hong Kong separately; the exact country stays in the `countries` column).
+BUCKET_OF_COUNTRY = {"United States": "United States", "China": "China", "Hong Kong": "China"}
+
+
+class RegistryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    country: str
+    kind: str
+    source: str
+
+
+def _key(s: str) -> str:
+    return " ".join(s.split()).casefold()
+
+
+@dataclass(frozen=True)
+class Registry:
+    orgs: dict[str, Organization]  # canonical name -> org
+    lookup: dict[str, str]  # folded alias -> canonical name
+    path: Path
+
+    def resolve(self, name: str) -> Organization | None:
+        canon = self.lookup.get(_key(name))
+        return self.orgs[canon] if canon else None
+
+    def unknown(self, names) -> list[str]:
+        return sorted({n for n in names if n and self.resolve(n) is None})
+
+
+def load(path: Path | None = None) -> Registry:
+    path = path or paths.raw_dir() / "organizations.csv"
+    orgs: dict[str, Organization] = {}
+    lookup: dict[str, str] = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != COLUMNS:
+            raise RegistryError(f"{path}: header {reader.fieldnames} != expected {COLUMNS}")
+        for lineno, row in enumerate(reader, start=2):
+            for col in COLUMNS:
+                if not (row[col] or "").strip():
+                    raise RegistryError(f"{path}: line {lineno}, column {col!r} is empty")
+            name = row["organization"].strip()
+            if row["kind"] not in KINDS:
+                raise RegistryError(f"{path}: line {lineno}, column 'kind': {row['kind']!r} not in {KINDS}")
+            if name in orgs:
+                raise RegistryError(f"{path}: line {lineno}: organization {name!r} appears twice")
+            orgs[name] = Organization(name, row["country"].strip(), row["kind"], row["source"].strip())
+            for alias in {name, *row["aliases"].split("|")}:
+                k = _key(alias)
+                if not k:
+                    continue
+                if lookup.get(k, name) != name:
+                    raise RegistryError(
+                        f"{path}: line {lineno}, column 'aliases': {alias!r} already names {lookup[k]!r}"
+                    )
+                lookup[k] = name
+    return Registry(orgs, lookup, path)
+
+
+@functools.cache
+def default() -> Registry:
+    return load()
+
+
+def bucket(countries: list[str]) -> str:
+    """Country bucket of a model from the countries of its organizations.
+
+    Both a US and a Chinese organization -> "US–China joint"; otherwise a US organization ->
+    "United States"; a Chinese one -> "China"; none of the two -> "Other".
+    """
+    b = {BUCKET_OF_COUNTRY.get(c) for c in countries}
+    if "United States" in b and "China" in b:
+        return "US–China joint"
+    if "United States" in b:
+        return "United States"
+    if "China" in b:
+        return "China"
+    return "Other"

@@ -1,0 +1,47 @@
+"""Shared fixtures.
+
+Tests on the real snapshots need them fetched into data/external/: the session fixture `built` runs
+fetch (from $ANALYSIS_MIRROR, or ../shared/data/external when that folder exists beside the checkout) and
+build once, then tests read data/clean/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analysis import build, fetch, paths
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MIRROR = ROOT.parent / "shared" / "data" / "external"
+
+
+def mirror() -> Path:
+    m = paths.mirror_dir() or (DEFAULT_MIRROR if DEFAULT_MIRROR.is_dir() else None)
+    if m is None:
+        raise RuntimeError("set ANALYSIS_MIRROR to the snapshot mirror (see README) to run the tests on real data")
+    return m
+
+
+@pytest.fixture(scope="session")
+def built() -> dict[str, pl.DataFrame]:
+    """Fetch + build once per session; returns the clean tables by name."""
+    fetch.fetch(mirror=mirror(), out=io.StringIO())
+    build.build(out=io.StringIO())
+    return {p.stem: pl.read_parquet(p) for p in paths.clean_dir().glob("*.parquet")}
+
+
+@pytest.fixture()
+def scratch(tmp_path, monkeypatch) -> Path:
+    """Point clean/reports/external outputs at a temporary folder (the raw CSVs stay the repo's)."""
+    for var, sub in (("ANALYSIS_CLEAN_DIR", "clean"), ("ANALYSIS_REPORTS_DIR", "reports"),
+                     ("ANALYSIS_EXTERNAL_DIR", "external")):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    return tmp_path
+
+
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

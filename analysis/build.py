@@ -16,7 +16,7 @@ import polars as pl
 
 from analysis import paths
 from analysis.atomic import atomic_path
-from analysis.clean import eci, models, organizations
+from analysis.clean import eci, models, organizations, prices
 from analysis.clean.common import StepResult
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
@@ -25,6 +25,9 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("organizations", organizations.clean),
     ("models", models.clean),
     ("capability:eci", eci.clean),
+    ("prices:llm-prices", prices.clean_llm_prices),
+    ("prices:llm-prices-cn", prices.clean_llm_prices_cn),
+    ("prices:cn-tables", prices.clean_cn_tables),
 ]
 
 
@@ -72,6 +75,9 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     write_parquet(quarantine, "quarantine")
     write_parquet(counts, "row_counts")
     print(format_counts(counts), file=out)
+    if "prices" in results:
+        from analysis.clean import crosswalk
+        print(crosswalk.coverage_report(results["prices"].df), file=out)
     print(f"build: wrote {', '.join(results)} (+ quarantine, row_counts) to {paths.clean_dir()}", file=out)
     return results
 

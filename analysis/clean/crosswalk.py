@@ -60,7 +60,7 @@ def eci_lookup() -> dict[str, str]:
 
     cap = eci.clean().df
     out: dict[str, str] = {}
-    for mid in cap["model_id"].iter_rows():
+    for mid in cap["model_id"].to_list():
         out.setdefault(compact(mid), mid)
     for mid, ver in cap.select("model_id", "source_model").iter_rows():
         out.setdefault(compact(normalise(_effort_re.sub("", ver))), mid)

@@ -16,7 +16,7 @@ import polars as pl
 
 from analysis import paths
 from analysis.atomic import atomic_path
-from analysis.clean import eci, models, organizations, prices
+from analysis.clean import eci, models, organizations, price_conflicts, prices
 from analysis.clean.common import StepResult
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
@@ -28,6 +28,7 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("prices:llm-prices", prices.clean_llm_prices),
     ("prices:llm-prices-cn", prices.clean_llm_prices_cn),
     ("prices:cn-tables", prices.clean_cn_tables),
+    ("price_conflicts", price_conflicts.clean),
 ]
 
 

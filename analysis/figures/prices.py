@@ -15,6 +15,14 @@ FX_NOTE = ("CNY/USD conversions at the rate of the day from FRED DEXCHUS (data/r
            "organizations from data/raw/price_providers.csv and the registry")
 
 
+LOG_TICKS = [v * 10.0 ** e for e in range(-3, 4) for v in (1, 2, 5)]
+
+
+def _log_ticks(fig: go.Figure) -> go.Figure:
+    """Plain tick labels on log axes (0.2, 0.5, 1, 2, 5, 10 ...) instead of plotly's abbreviated minor ticks."""
+    return fig.update_yaxes(tickvals=LOG_TICKS, ticktext=[f"{v:g}" for v in LOG_TICKS])
+
+
 def _sources(df: pl.DataFrame) -> list[str]:
     return sorted(set(df["source_file"].to_list()))
 
@@ -29,7 +37,7 @@ def history_points(periods: pl.DataFrame, currency: str, ratio: float, end: dt.d
     non-contiguous periods. Prices in `currency` at the rate of the period start."""
     p = pm.in_currency(periods, currency, "start", parts=("input", "output")).with_columns(
         pm.blended("input_price", "output_price", ratio).alias("blended"),
-        pl.format("{} ({}, {})", "model_key", "provider", "source").alias("series"))
+        pl.format("{} ({}, {})", "model_key", pl.coalesce("organization", "provider"), "source").alias("series"))
     rows = []
     for _series, g in p.sort("start").group_by(["series"], maintain_order=True):
         prev_end = None
@@ -50,6 +58,7 @@ def histories(points: pl.DataFrame, currency: str, ratio: float) -> go.Figure:
                   hover_data=["input_price", "output_price", "source_file", "source_row"],
                   labels={"date": "", "blended": f"Blended price, {currency} per 1M tokens", "series": ""},
                   title=f"List price histories of flagship models (blended {ratio:g}:1 input:output, log scale)")
+    _log_ticks(fig)
     fig.update_layout(legend=dict(font=dict(size=10), orientation="h", y=-0.12, yanchor="top"), height=650)
     add_source(fig, _sources(points), FX_NOTE)
     fig.update_annotations(yshift=-170)
@@ -62,7 +71,8 @@ def cheapest(cheap: pl.DataFrame, fits: dict[str, dict], currency: str, threshol
                      hover_data=["model_id", "eci_model", "eci", "provider", "source_file", "source_row"],
                      labels={"date": "", "blended": f"Cheapest blended price, {currency} per 1M tokens",
                              "country_bucket": ""},
-                     title=f"Cheapest listed model with ECI ≥ {threshold:g}, per month-end")
+                     title=f"Cheapest listed model with ECI ≥ {threshold:g}, per month-end", height=600)
+    _log_ticks(fig)
     for country, fit in fits.items():
         if fit.get("decline_factor_per_year") is None:
             continue
@@ -91,13 +101,16 @@ def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure
                  labels={"country_bucket": "", "blended": f"Blended reference price, {currency} per 1M tokens"},
                  title=f"Reference list prices on {on}, by country of the lab")
     fig.update_layout(showlegend=False)
+    _log_ticks(fig)
     return add_source(fig, _sources(current), FX_NOTE)
 
 
-def index(idx: pl.DataFrame, currency: str) -> go.Figure:
+def index(idx: pl.DataFrame, currency: str, sources: list[str]) -> go.Figure:
     fig = px.line(idx, x="date", y="median_blended", log_y=True, markers=True, **_colors(),
                   hover_data=["models"],
                   labels={"date": "", "median_blended": f"Median blended price, {currency} per 1M tokens",
                           "country_bucket": ""},
-                  title="Price index: median blended reference price of the listed models, per month-end")
-    return fig
+                  title="Price index: median blended reference price of the listed models, per month-end",
+                  height=600)
+    _log_ticks(fig)
+    return add_source(fig, sources, FX_NOTE)

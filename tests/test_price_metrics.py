@@ -16,7 +16,7 @@ def row(**kw):
                 price_kind="base", min_input_tokens=0, currency="USD", input_orig=1.0, output_orig=2.0,
                 input_usd_per_m=1.0, output_usd_per_m=2.0, valid_from=D(2024, 1, 1), valid_to=None,
                 observed_from=D(2024, 1, 1), list_price=True, source="llm-prices", source_file="f", source_row=1,
-                date_basis="stated")
+                date_basis="stated", snapshot=D(2024, 12, 31))
     base.update(kw)
     return base
 
@@ -124,8 +124,22 @@ def test_no_conflict_within_tolerance():
     assert len(pm.conflicts(p)) == 0
 
 
-def test_real_conflict_deepseek_v4_flash(built):
-    # llm-prices deepseek.json states 0.14/0.28 USD; llm-prices-cn prices.json has 3/9 CNY from 2026-08-21
-    c = built["price_conflicts"].filter((pl.col("model_id") == "deepseek-v4-flash")
-                                        & (pl.col("date") == D(2026, 8, 21)))
+def test_real_conflict_deepseek_v4_pro(built):
+    # llm-prices deepseek.json: deepseek-v4-pro 1.74/3.48 USD (no dates); llm-prices-cn prices_2026-07-07.json:
+    # 3/6 CNY. Both hold on 2026-07-07; the Chinese lab's CNY list price is the reference.
+    c = built["price_conflicts"].filter((pl.col("model_id") == "deepseek-v4-pro")
+                                        & (pl.col("date") == D(2026, 7, 7)))
     assert len(c) == 1 and c["reference_source"][0] == "llm-prices-cn"
+    assert (c["input_usd_a"][0], c["output_usd_a"][0]) == (1.74, 3.48)
+
+
+def test_carry_back_false_starts_at_own_observation():
+    p = frame(row(valid_from=None, observed_from=D(2025, 6, 1), snapshot=D(2025, 12, 31)))
+    cap = pl.DataFrame({"model_id": ["m"], "metric": ["eci"], "release_date": [D(2024, 1, 1)]})
+    assert pm.effective_periods(p, cap, carry_back=False)["start"][0] == D(2025, 6, 1)
+    assert pm.effective_periods(p, cap, carry_back=True)["start"][0] == D(2024, 1, 1)
+
+
+def test_open_period_ends_after_newest_snapshot_of_its_source():
+    p = frame(row(), row(model_id="n", snapshot=D(2025, 6, 30), source_row=2))
+    assert pm.effective_periods(p)["end"].to_list() == [D(2025, 7, 1)] * 2

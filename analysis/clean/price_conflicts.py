@@ -2,7 +2,8 @@
 
 Built from the `prices` rows (all readings are kept in `prices`; this table only lists disagreements):
 pairs of base prices of the same canonical model from different sources whose effective periods overlap
-(analysis.metrics.prices.effective_periods) and whose USD input or output price differ by more than 5%.
+(analysis.metrics.prices.effective_periods with carry_back=False: only dates the sources give) and whose USD
+input or output price differ by more than 5%.
 `reference_source` is the reading the precedence rule picks (analysis.metrics.prices.reference_panel):
 the lab's own list price first, then llm-prices-cn for Chinese labs / llm-prices for the others.
 """
@@ -45,7 +46,7 @@ PRICE_CONFLICTS = Table(
 
 def clean() -> StepResult:
     p = pl.concat([prices.clean_llm_prices().df, prices.clean_llm_prices_cn().df, prices.clean_cn_tables().df])
-    periods = pm.effective_periods(p, eci.clean().df)
+    periods = pm.effective_periods(p, eci.clean().df, carry_back=False)
     c = pm.conflicts(periods, REL_TOL)
     ref = pm.reference_panel(periods, sorted(set(c["date"].to_list()))) if len(c) else None
     out = c.select(

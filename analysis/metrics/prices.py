@@ -4,8 +4,9 @@ Definitions (also in notebooks/price_war.ipynb):
 - blended price = (ratio * input + output) / (ratio + 1), ratio = input:output token ratio (default 3:1).
 - effective period of a row: [start, end) with start = valid_from; when the source does not state a start,
   the release date of the linked ECI model, else the earliest date any source shows the same model id, else
-  the row's own first observation; end = valid_to (null = open). Rows whose start would fall on/after their end
-  are left out of time series.
+  the row's own first observation (`carry_back=False`: the row's own first observation only); end = valid_to,
+  or for a price still valid at the snapshot the day after the newest snapshot of its source (nothing is known
+  after it). Rows whose start would fall on/after their end are left out of time series.
 - reference price of a model on a date: among the base (non-long-context) rows valid on that date, the lab's
   own list price first (`list_price`), then the source rank (llm-prices-cn first for Chinese organizations, whose
   originals it keeps in CNY; llm-prices first otherwise; the README tables last), then the lowest source row.
@@ -27,7 +28,6 @@ import polars as pl
 
 from analysis import fx
 
-FAR_FUTURE = dt.date(2100, 1, 1)
 SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "llm-price-cn-tables": 2}
 SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "llm-price-cn-tables": 2}
 
@@ -38,19 +38,31 @@ def blended(input_col: str | pl.Expr, output_col: str | pl.Expr, ratio: float = 
     return (ratio * i + o) / (ratio + 1)
 
 
-def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Add `start` / `end` (see the module doc); drop rows without a usable period."""
+def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = None,
+                      carry_back: bool = True) -> pl.DataFrame:
+    """Add `start` / `end` and `start_basis` (see the module doc); drop rows without a usable period.
+
+    carry_back=False: a current price without a stated start holds from its own first observation (for the
+    vendor files: the file's snapshot date), never from the model's release; a closed period without a start
+    (e.g. DeepSeek's launch price ending 2025-02-08) starts at the first sighting of the model in any source.
+    """
     df = prices
-    if capability is not None:
+    if capability is not None and carry_back:
         rel = (capability.filter(pl.col("metric") == "eci").group_by("model_id")
                .agg(pl.col("release_date").min().alias("_release")))
         df = df.join(rel, on="model_id", how="left")
     else:
         df = df.with_columns(pl.lit(None, pl.Date).alias("_release"))
     first_seen = pl.col("observed_from").min().over("model_id")
+    if not carry_back:  # only a closed past period (stated end) may start at the model's first sighting
+        first_seen = pl.when(pl.col("valid_to").is_not_null()).then(first_seen).otherwise(None)
     df = df.with_columns(
         pl.coalesce("valid_from", "_release", first_seen, "observed_from").alias("start"),
-        pl.col("valid_to").alias("end"),
+        pl.when(pl.col("valid_from").is_not_null()).then(pl.col("date_basis"))
+        .when(pl.col("_release").is_not_null()).then(pl.lit("eci_release"))
+        .when(first_seen.is_not_null() & (first_seen < pl.col("observed_from"))).then(pl.lit("model_first_seen"))
+        .otherwise(pl.lit("own_observation")).alias("start_basis"),
+        pl.coalesce("valid_to", pl.col("snapshot").max().over("source") + dt.timedelta(days=1)).alias("end"),
     ).drop("_release")
     return df.filter(pl.col("end").is_null() | (pl.col("start") < pl.col("end")))
 
@@ -165,8 +177,8 @@ def conflicts(periods: pl.DataFrame, rel_tol: float = 0.05) -> pl.DataFrame:
             "input_usd_per_m", "output_usd_per_m", "source_file", "source_row"]
     b = periods.filter((pl.col("price_kind") == "base") & pl.col("output_usd_per_m").is_not_null()).select(cols)
     pairs = b.join(b, on="model_id", suffix="_b").filter(pl.col("source") < pl.col("source_b"))
-    end_a = pl.col("end").fill_null(FAR_FUTURE)
-    end_b = pl.col("end_b").fill_null(FAR_FUTURE)
+    end_a = pl.col("end")
+    end_b = pl.col("end_b")
     pairs = pairs.filter((pl.col("start") < end_b) & (pl.col("start_b") < end_a))
 
     def rel(a, c):

@@ -431,8 +431,10 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
                                f"version as record {prev['source_row']} (first row kept)"))
                 continue
             # a later commit of the same day: its table holds for the day
+            same = (prev["input_orig"], prev["output_orig"]) == (row["input_orig"], row["output_orig"])
             q.append(_qrow(local_path, prev["source_row"], key, "model",
-                           f"superseded by record {rec} (a later README version of the same day)"))
+                           f"{'same price as' if same else 'superseded by'} record {rec} of a later README version "
+                           "of the same day (the day's last version is kept)"))
             obs[seen[k]] = row
             continue
         seen[k] = len(obs)

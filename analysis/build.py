@@ -28,6 +28,7 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("prices:llm-prices", prices.clean_llm_prices),
     ("prices:llm-prices-cn", prices.clean_llm_prices_cn),
     ("prices:cn-tables", prices.clean_cn_tables),
+    ("prices:litellm", prices.clean_litellm),
     ("price_conflicts", price_conflicts.clean),
 ]
 

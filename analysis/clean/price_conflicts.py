@@ -45,7 +45,8 @@ PRICE_CONFLICTS = Table(
 
 
 def clean() -> StepResult:
-    p = pl.concat([prices.clean_llm_prices().df, prices.clean_llm_prices_cn().df, prices.clean_cn_tables().df])
+    p = pl.concat([prices.clean_llm_prices().df, prices.clean_llm_prices_cn().df, prices.clean_cn_tables().df,
+                   prices.clean_litellm().df])
     periods = pm.effective_periods(p, eci.clean().df, carry_back=False)
     c = pm.conflicts(periods, REL_TOL)
     ref = pm.reference_panel(periods, sorted(set(c["date"].to_list()))) if len(c) else None

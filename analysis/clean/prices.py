@@ -1,6 +1,6 @@
 """Clean `prices`: one row per (model, provider, price kind/tier, price period), in USD and the original currency.
 
-Three steps, one per source family (all prices per 1M tokens):
+Four steps, one per source family (all prices per 1M tokens):
 - `clean_llm_prices`: simonw/llm-prices vendor JSON. Periods are stated by the source
   (`from_date` inclusive / `to_date` exclusive; null = open) -> `date_basis` 'stated'.
 - `clean_llm_prices_cn`: szp2005/llm-prices-cn daily snapshots (CNY originals for Chinese labs, input-length
@@ -8,6 +8,10 @@ Three steps, one per source family (all prices per 1M tokens):
   later snapshot that shows another price or no longer lists the model -> `date_basis` 'observed'.
 - `clean_cn_tables`: price tables of the flanker/llmprice.cn README in every commit (2024-05..2026-03), price
   strings such as "40 元" or "17.5元 ($2.5)"; periods built from the commits like the snapshots above.
+- `clean_litellm`: LiteLLM's price file in 8 dated mirror versions (2025-02-06..2026-07-24), USD per token; only the
+  labs' own APIs (`LITELLM_LAB_PROVIDERS`) and chat models; long-context, batch, flex and priority prices as separate
+  rows. Periods built from the snapshots (a change shows on the first mirror version after it). `source_row` = the
+  1-based position of the model key in the JSON object.
 
 Long-context tiers are separate rows (`price_kind` 'long_context', `min_input_tokens`), never mixed into the
 base price. Rows without a usable price (free, zero, negative, absurd, unparseable) go to quarantine.
@@ -56,7 +60,9 @@ PRICES = Table(
                "-> organization registry); null when unknown."),
         Column("country_bucket", pl.String, "US–China bucket of the organization.", allowed=COUNTRY_BUCKETS),
         Column("price_kind", pl.String, "'base' = standard price for short inputs; 'long_context' = price of "
-               "requests whose input exceeds `min_input_tokens`.", nullable=False, allowed=("base", "long_context")),
+               "requests whose input exceeds `min_input_tokens`; 'batch' / 'flex' / 'priority' = the service tiers "
+               "of those names. Only 'base' enters the reference price.", nullable=False,
+               allowed=("base", "long_context", "batch", "flex", "priority")),
         Column("min_input_tokens", pl.Int64, "Long-context tiers: the tier applies to inputs above this many tokens "
                "(0 for base prices).", nullable=False, min=0),
         Column("context_tier", pl.String, "Context tier label: the source's context column or '>Nk' for tiers."),
@@ -86,7 +92,7 @@ PRICES = Table(
         Column("list_price", pl.Boolean, "True when the price is the lab's own list price (the provider is the "
                "model's organization) as published by the lab.", nullable=False),
         Column("source", pl.String, "Source family.", nullable=False,
-               allowed=("llm-prices", "llm-prices-cn", "llm-price-cn-tables")),
+               allowed=("llm-prices", "llm-prices-cn", "llm-price-cn-tables", "litellm")),
         Column("snapshot", pl.Date, "Snapshot date of the source file of the first record.", nullable=False),
         *SOURCE_COLUMNS,
     ),
@@ -447,4 +453,88 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
     # all rows merged into a period count as used
     counts = [dict(table="prices", source_file=local_path, rows_in=len(df), rows_used=len(df) - len(q),
                    rows_quarantined=len(q))]
+    return _finish(periods, q, counts)
+
+
+# --- step 4: LiteLLM dated snapshots (the labs' own API keys only) -----------------------------
+
+LITELLM_FILES = [f"pricing/litellm/model_prices_{d}.json" for d in (
+    "2025-02-06", "2025-04-01", "2025-07-03", "2025-10-01", "2026-01-01", "2026-04-02", "2026-07-01", "2026-07-24")]
+# litellm_provider values that are a lab's own API (their prices are the lab's list prices); every other provider
+# (clouds, routers, inference platforms) resells, and its rows are left out with that reason.
+LITELLM_LAB_PROVIDERS = ("openai", "anthropic", "gemini", "xai", "mistral", "deepseek", "dashscope", "moonshot", "zai",
+                         "volcengine", "minimax")
+_TIERS = (128, 200, 256, 272, 512)
+_KINDS = {"batches": "batch", "flex": "flex", "priority": "priority"}
+
+
+def _litellm_rows(key: str, v: dict, where: str, base: dict) -> list[dict]:
+    def get(name):
+        return _num(v.get(name), f"{where}.{name}")
+
+    def per_m(x):
+        return None if x is None else units.per_token_to_per_m(x)
+
+    rows = [{**base, "price_kind": "base", "min_input_tokens": 0, "context_tier": None,
+             "input_orig": per_m(get("input_cost_per_token")), "output_orig": per_m(get("output_cost_per_token")),
+             "cached_input_orig": per_m(get("cache_read_input_token_cost"))}]
+    for k in _TIERS:
+        i, o = get(f"input_cost_per_token_above_{k}k_tokens"), get(f"output_cost_per_token_above_{k}k_tokens")
+        if i is not None:
+            rows.append({**base, "price_kind": "long_context", "min_input_tokens": k * 1000, "context_tier": f">{k}k",
+                         "input_orig": per_m(i), "output_orig": per_m(o),
+                         "cached_input_orig": per_m(get(f"cache_read_input_token_cost_above_{k}k_tokens"))})
+    for suffix, kind in _KINDS.items():
+        i, o = get(f"input_cost_per_token_{suffix}"), get(f"output_cost_per_token_{suffix}")
+        if i is not None:
+            rows.append({**base, "price_kind": kind, "min_input_tokens": 0, "context_tier": None,
+                         "input_orig": per_m(i), "output_orig": per_m(o),
+                         "cached_input_orig": per_m(get(f"cache_read_input_token_cost_{suffix}"))})
+    return rows
+
+
+def clean_litellm(files: Iterable[str] = LITELLM_FILES) -> StepResult:
+    obs, q, counts, snaps = [], [], [], []
+    for f in files:
+        path = external_file(f)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{f}: not valid JSON: {exc}") from exc
+        snap = _snapshot(f)
+        snaps.append(snap)
+        n_in, n_q0 = 0, len(q)
+        for i, (key, v) in enumerate(data.items()):
+            if not isinstance(v, dict):  # the mirror's top-level "last_updated" string: not a record
+                continue
+            n_in += 1
+            rec, where = i + 1, f"{f}: {key!r}"
+            prov, mode = v.get("litellm_provider"), v.get("mode")
+            if key == "sample_spec":
+                q.append(_qrow(f, rec, key, None, "LiteLLM's schema example, not a model"))
+                continue
+            if prov not in LITELLM_LAB_PROVIDERS:
+                q.append(_qrow(f, rec, key, "litellm_provider", f"provider {prov!r} resells or hosts models "
+                                                                 "(only the labs' own APIs are used)"))
+                continue
+            if mode != "chat":
+                q.append(_qrow(f, rec, key, "mode", f"mode {mode!r} (only chat models are used)"))
+                continue
+            if key.startswith("ft:"):
+                q.append(_qrow(f, rec, key, None, "price of a customer's fine-tuned model, not a list price"))
+                continue
+            base = dict(model_key=key, model_name=None,
+                        provider=prov, snap=snap, currency="USD", list_price_candidate=True, source="litellm",
+                        snapshot=snap, source_file=f, source_row=rec, date_basis="observed")
+            rows = _litellm_rows(key, v, where, base)
+            if (bad := _problem(rows[0])) is not None:
+                q.append(_qrow(f, rec, key, bad[0].replace("_orig", "_cost_per_token"), bad[1]))
+                continue
+            obs.extend(r for r in rows if _problem(r) is None)
+        n_q = len(q) - n_q0
+        counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
+    periods = collapse_snapshots(obs, snaps, ("provider", "model_key", "price_kind", "min_input_tokens"),
+                                 ("input_orig", "output_orig", "cached_input_orig"))
+    for p in periods:
+        p.pop("snap")
     return _finish(periods, q, counts)

@@ -9,7 +9,8 @@ Definitions (also in notebooks/price_war.ipynb):
   after it). Rows whose start would fall on/after their end are left out of time series.
 - reference price of a model on a date: among the base (non-long-context) rows valid on that date, the lab's
   own list price first (`list_price`), then the source rank (llm-prices-cn first for Chinese organizations, whose
-  originals it keeps in CNY; llm-prices first otherwise; the README tables last), then the lowest source row.
+  originals it keeps in CNY; llm-prices first otherwise; then LiteLLM; the README tables last), then the lowest
+  source row.
 - price index per country: the median blended reference price of the models with a reference price on each
   month-end, by country bucket (a level index of what a typical listed model costs, not a chained index).
 - cheapest at a capability threshold: per month-end and country bucket, the lowest blended reference price of a
@@ -28,8 +29,8 @@ import polars as pl
 
 from analysis import fx
 
-SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "llm-price-cn-tables": 2}
-SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "llm-price-cn-tables": 2}
+SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "litellm": 2, "llm-price-cn-tables": 3}
+SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "litellm": 2, "llm-price-cn-tables": 3}
 
 
 def blended(input_col: str | pl.Expr, output_col: str | pl.Expr, ratio: float = 3.0) -> pl.Expr:

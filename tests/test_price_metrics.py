@@ -143,3 +143,12 @@ def test_carry_back_false_starts_at_own_observation():
 def test_open_period_ends_after_newest_snapshot_of_its_source():
     p = frame(row(), row(model_id="n", snapshot=D(2025, 6, 30), source_row=2))
     assert pm.effective_periods(p)["end"].to_list() == [D(2025, 7, 1)] * 2
+
+
+def test_chart_sources_cite_newest_dated_version():
+    from analysis.figures import prices as figs
+
+    df = pl.DataFrame({"source_file": ["pricing/litellm/model_prices_2025-02-06.json",
+                                       "pricing/litellm/model_prices_2026-07-24.json", "pricing/llm-prices/xai.json"]})
+    assert figs._sources(df) == ["pricing/litellm/model_prices_2026-07-24.json", "pricing/llm-prices/xai.json"]
+    assert "1 earlier" in figs._note(df)

@@ -24,7 +24,28 @@ def _log_ticks(fig: go.Figure) -> go.Figure:
 
 
 def _sources(df: pl.DataFrame) -> list[str]:
-    return sorted(set(df["source_file"].to_list()))
+    """Source files of the rows; of several dated versions of one file (same folder and name stem before the
+    date) only the newest is cited, the others are counted in `_note`."""
+    return sorted(_newest(sorted(set(df["source_file"].to_list()))).values())
+
+
+def _family(path: str) -> str:
+    folder, name = path.rsplit("/", 1)
+    stem = name.split("_20")[0] if "_20" in name else name
+    return f"{folder}/{stem}"
+
+
+def _newest(paths: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for p in paths:
+        out[_family(p)] = max(out.get(_family(p), p), p)
+    return out
+
+
+def _note(df: pl.DataFrame) -> str:
+    files = sorted(set(df["source_file"].to_list()))
+    older = len(files) - len(_newest(files))
+    return FX_NOTE + (f"; plus {older} earlier dated version(s) of the files cited" if older else "")
 
 
 def _colors(**kw):
@@ -60,7 +81,7 @@ def histories(points: pl.DataFrame, currency: str, ratio: float) -> go.Figure:
                   title=f"List price histories of flagship models (blended {ratio:g}:1 input:output, log scale)")
     _log_ticks(fig)
     fig.update_layout(legend=dict(font=dict(size=10), orientation="h", y=-0.12, yanchor="top"), height=650)
-    add_source(fig, _sources(points), FX_NOTE)
+    add_source(fig, _sources(points), _note(points))
     fig.update_annotations(yshift=-170)
     fig.update_layout(margin=dict(b=(fig.layout.margin.b or 0) + 140))
     return fig
@@ -81,7 +102,7 @@ def cheapest(cheap: pl.DataFrame, fits: dict[str, dict], currency: str, threshol
         fig.add_trace(go.Scatter(x=xs, y=pm.fit_line(fit, xs), mode="lines",
                                  line=dict(dash="dash", color=COUNTRY_COLORS.get(country)),
                                  name=f"{country} fit: ÷{fit['decline_factor_per_year']:.1f} per year"))
-    return add_source(fig, sorted(set(_sources(cheap)) | {"epoch/epoch_capabilities_index.csv"}), FX_NOTE)
+    return add_source(fig, sorted(set(_sources(cheap)) | {"epoch/epoch_capabilities_index.csv"}), _note(cheap))
 
 
 def cuts(changes: pl.DataFrame) -> go.Figure:
@@ -92,7 +113,8 @@ def cuts(changes: pl.DataFrame) -> go.Figure:
                              "country_bucket": "", "source": ""},
                      title="Price changes detected in the panel (below 0 = price cut)")
     fig.add_hline(y=0, line=dict(color="#999", width=1))
-    return add_source(fig, _sources(changes), "Changes in the original currency: exchange-rate moves are not cuts")
+    return add_source(fig, _sources(changes), "Changes in the original currency: exchange-rate moves are not cuts; "
+                      + _note(changes))
 
 
 def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure:
@@ -102,10 +124,10 @@ def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure
                  title=f"Reference list prices on {on}, by country of the lab")
     fig.update_layout(showlegend=False)
     _log_ticks(fig)
-    return add_source(fig, _sources(current), FX_NOTE)
+    return add_source(fig, _sources(current), _note(current))
 
 
-def index(idx: pl.DataFrame, currency: str, sources: list[str]) -> go.Figure:
+def index(idx: pl.DataFrame, currency: str, panel: pl.DataFrame) -> go.Figure:
     fig = px.line(idx, x="date", y="median_blended", log_y=True, markers=True, **_colors(),
                   hover_data=["models"],
                   labels={"date": "", "median_blended": f"Median blended price, {currency} per 1M tokens",
@@ -113,4 +135,4 @@ def index(idx: pl.DataFrame, currency: str, sources: list[str]) -> go.Figure:
                   title="Price index: median blended reference price of the listed models, per month-end",
                   height=600)
     _log_ticks(fig)
-    return add_source(fig, sources, FX_NOTE)
+    return add_source(fig, _sources(panel), _note(panel))

@@ -114,7 +114,7 @@ def test_free_rows_quarantined(built):
 def test_crosswalk_coverage_does_not_drop(built):
     cov = crosswalk.coverage(built["prices"])
     share = cov["linked"].sum() / cov["keys"].sum()
-    assert share >= 0.41, crosswalk.coverage_report(built["prices"])  # measured 258 / 623 keys
+    assert share >= 0.42, crosswalk.coverage_report(built["prices"])  # measured 264 / 623 keys
 
 
 def test_litellm_batch_and_priority_kept_apart(built):
@@ -141,3 +141,15 @@ def test_litellm_resellers_quarantined(built):
     q = built["quarantine"].filter((pl.col("source_file") == "pricing/litellm/model_prices_2026-07-24.json")
                                    & pl.col("reason").str.contains("resells"))
     assert "bedrock" in " ".join(q["reason"].to_list())
+
+
+def test_crosswalk_exceptions_point_at_eci_models(built):
+    ids = set(built["capability"].filter(pl.col("metric") == "eci")["model_id"].to_list())
+    bad = {k: v for k, v in crosswalk.exceptions().items() if v not in ids}
+    assert not bad
+
+
+def test_crosswalk_exception_applied(built):
+    # data/raw/model_crosswalk.csv: llm-prices claude-4.5-haiku -> claude-haiku-4-5
+    r = built["prices"].filter((pl.col("source") == "llm-prices") & (pl.col("model_key") == "claude-4.5-haiku"))
+    assert set(r.select("model_id", "crosswalk").rows()) == {("claude-haiku-4-5", "exception")}

@@ -23,6 +23,7 @@ from analysis import manifest, paths
 from analysis.atomic import atomic_path, write_text
 
 KERNEL = "python3"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @dataclass
@@ -85,8 +86,8 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Path:
             report_mode=False,
         )
         nb = nbformat.read(tmp_nb, as_version=4)
-    exporter = HTMLExporter(template_name="lab", exclude_input=not show_code, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
     target = out_dir / f"{spec.name}.html"
     write_text(target, body)

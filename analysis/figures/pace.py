@@ -72,5 +72,8 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int) 
                  f"({row['doubling_months_low']:.1f}–{row['doubling_months_high']:.1f}, 95% CI)",
             hoverinfo="name",
         ))
-    fig.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"), margin=dict(b=200))
-    return add_source(fig, SOURCES, f"Fits from {fit_start}; models without a compute estimate are not shown")
+    fig.update_layout(legend=dict(orientation="v", x=0.0, y=-0.2, yanchor="top", font=dict(size=11)),
+                      margin=dict(b=260), height=720)
+    fig = add_source(fig, SOURCES, f"Fits from {fit_start}; models without a compute estimate are not shown")
+    fig.layout.annotations[-1].update(y=0, yshift=-215)  # below the legend
+    return fig

@@ -36,6 +36,8 @@ KIND_SYMBOLS = {
 EVENTS_SOURCE = ("Events: data/raw/policy_events.csv (curated by this project, one cited source per event) "
                  "and Vorp Labs US AI Law Change Dataset (CC BY 4.0)")
 STYLES = ("markers", "bands")
+MODEL_SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
+VORPLABS_FILE = "policy/vorplabs_research-datasets/us-ai-law-changes.csv"
 
 
 def _date(value) -> dt.date | None:
@@ -196,6 +198,9 @@ def add_events(
             hovertemplate="%{customdata}<extra></extra>",
             hoverlabel=dict(bgcolor="white", bordercolor=color, font=dict(size=12, color="#222")),
         ))
+    legend_y = fig.layout.legend.y
+    if legend_y is None or legend_y >= 1:  # legend above the plot: room for its extra row under the title
+        fig.update_layout(margin=dict(t=max(fig.layout.margin.t or 80, 130)))
     return fig
 
 
@@ -218,7 +223,8 @@ def timeline(events: pl.DataFrame) -> go.Figure:
                       hovertemplate="%{customdata[0]}<extra></extra>")
     fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.01, xanchor="left", title_text="Kind"),
                       margin=dict(r=170), height=430, hoverlabel=dict(bgcolor="white"))
-    return add_source(fig, [], EVENTS_SOURCE)
+    return add_source(fig, [VORPLABS_FILE], "Other events: data/raw/policy_events.csv, curated by this project "
+                      "with one cited source per event")
 
 
 def filings(counts: pl.DataFrame, events: pl.DataFrame | None = None, style: str = "markers") -> go.Figure:
@@ -256,5 +262,7 @@ def window_counts_chart(win: pl.DataFrame, days: int) -> go.Figure:
                  labels={"count": "Model releases", "event": "", "group": ""},
                  title=f"Notable model releases in the {days} days before and after each event")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_layout(barmode="stack", height=max(360, 60 + 34 * d["event"].n_unique()))
-    return fig
+    fig.update_layout(legend=dict(y=1.08), margin=dict(t=130))
+    fig.update_layout(barmode="stack", height=max(380, 160 + 34 * d["event"].n_unique()))
+    return add_source(fig, MODEL_SOURCES, f"Countries from data/raw/organizations.csv. {EVENTS_SOURCE}. "
+                      "Counts describe timing, not effects")

@@ -103,7 +103,10 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
             hoverinfo="name",
         ))
     fig.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"), margin=dict(b=200))
-    if not top.is_empty():
+    if events is not None and not events.is_empty() and not top.is_empty():
+        # a long legend: beside the plot rather than under it
+        fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+                          margin=dict(r=380, b=120), height=620)
         _with_events(fig, events, event_style, top["release_date"].min(), top["release_date"].max())
     note = f"Fits from {fit_start}; models without a compute estimate are not shown"
     return add_source(fig, SOURCES, note + (f". {EVENTS_NOTE}" if events is not None else ""))

@@ -105,3 +105,15 @@ def describe(counts: pl.DataFrame, days: int, what: str = "notable model release
             note = f" *(after-window incomplete: the data cover {covered} of its {days} days)*"
         lines.append(f"- **{first['date']}** {title}: {'; '.join(parts)}{note}")
     return "\n".join(lines)
+
+
+def describe_selection(selected: pl.DataFrame, all_events: pl.DataFrame) -> str:
+    """Markdown: how many events are selected, their span, by jurisdiction, and how many dates are inexact."""
+    if selected.is_empty():
+        return f"**No events match these parameters** (of {len(all_events)} in the table)."
+    by = selected.group_by("jurisdiction").len().sort("len", "jurisdiction", descending=[True, False])
+    inexact = selected.filter(pl.col("date_precision") != "day").height
+    return (f"**{len(selected)} of {len(all_events)} events** selected, {selected['date'].min()} to "
+            f"{selected['date'].max()}; by jurisdiction: "
+            + ", ".join(f"{r['jurisdiction']} {r['len']}" for r in by.iter_rows(named=True))
+            + f". Dates known only to the month or uncertain: {inexact}.")

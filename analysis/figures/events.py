@@ -213,7 +213,8 @@ def timeline(events: pl.DataFrame) -> go.Figure:
         .alias("jurisdiction_name"),
     )
     d = d.with_columns(pl.Series("hover", [hover_text(r) for r in d.to_dicts()], dtype=pl.String))
-    order = [JURISDICTION_NAMES[j] for j in JURISDICTIONS]
+    present = set(d["jurisdiction"].to_list())
+    order = [JURISDICTION_NAMES[j] for j in JURISDICTIONS if j in present]
     fig = px.scatter(d, x="date", y="jurisdiction_name", color="kind", symbol="kind",
                      symbol_map=KIND_SYMBOLS, custom_data=["hover"],
                      category_orders={"jurisdiction_name": order, "kind": list(KINDS)},

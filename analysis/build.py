@@ -16,7 +16,7 @@ import polars as pl
 
 from analysis import paths
 from analysis.atomic import atomic_path
-from analysis.clean import eci, models, organizations
+from analysis.clean import eci, events, models, organizations
 from analysis.clean.common import StepResult
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
@@ -25,6 +25,9 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("organizations", organizations.clean),
     ("models", models.clean),
     ("capability:eci", eci.clean),
+    ("events:curated", events.clean_curated),
+    ("events:vorplabs", events.clean_vorplabs),
+    ("genai_filings", events.clean_filings),
 ]
 
 

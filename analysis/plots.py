@@ -80,6 +80,8 @@ def source_text(local_paths: list[str], extra: str = "") -> str:
         e = manifest.entry(p, entries)
         name = e.citation.split(";")[0].split(", https://")[0]
         parts.append(f"{name} ({p.rsplit('/', 1)[-1]}, data to {e.snapshot_date}, {e.license})")
+    if not parts:  # a chart of project-curated data only
+        return f"Source: {extra}" if extra else ""
     text = "Source: " + "; ".join(parts)
     return text + (f". {extra}" if extra else "")
 

@@ -27,6 +27,7 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("capability:eci", eci.clean),
     ("capability:aa", leaderboards.clean_aa),
     ("capability:lmarena", leaderboards.clean_lmarena),
+    ("capability:livebench", leaderboards.clean_livebench),
 ]
 
 

@@ -39,6 +39,12 @@ _SUFFIXES = ("instruct", "chat", "it", "preview", "latest", "bf16", "fp8", "reas
 _SUFFIX_RE = re.compile(r"-(?:" + "|".join(re.escape(s) for s in sorted(_SUFFIXES, key=len, reverse=True)) + r")$")
 _PAREN_RE = re.compile(r"\([^)]*\)")
 _SEP_RE = re.compile(r"[^a-z0-9]+")
+# mode suffixes tried only when the full key is unknown ('kimi-k2-thinking' is its own release, but
+# 'deepseek-v3-2-thinking' is DeepSeek-V3.2 in thinking mode)
+_MODE_RE = re.compile(r"-(?:no-thinking|thinking|instant|reasoning|base)(?:-\d+k)?$|-\d+k$"
+                      r"|-(?:high|low|medium|xhigh|max|minimal)-effort$|-auto$|-highthinking$")
+# LiveBench writes 'claude-4-1-opus' for Claude Opus 4.1
+_CLAUDE_RE = re.compile(r"^claude-(\d+(?:-\d)?)-(opus|sonnet|haiku)")
 _EFFORT_RE = re.compile(r"_(?:\d+k|low|medium|high|xhigh|none|minimal|max)$", re.IGNORECASE)
 
 
@@ -102,8 +108,18 @@ class Crosswalk:
 
     def lookup(self, name: str, source: str) -> Model | None:
         target = self.exceptions.get((source, name))
-        k = norm_key(target) if target is not None else norm_key(name)
+        if target is not None:
+            mk = self.keys.get(norm_key(target))
+            return self.models[mk] if mk else None
+        k = norm_key(name)
         mk = self.keys.get(k)
+        if mk is None:  # fallback rules: a thinking-mode / budget / effort variant of a known release
+            for base in dict.fromkeys((k, _CLAUDE_RE.sub(r"claude-\2-\1", k))):
+                cand = base
+                mk = mk or self.keys.get(cand)
+                while mk is None and (t := _MODE_RE.sub("", cand)) != cand:
+                    cand = t
+                    mk = self.keys.get(cand)
         return self.models[mk] if mk else None
 
     def resolve_model(self, name: str, source: str) -> str | None:
@@ -163,7 +179,9 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
                 cw.add_alias(name, mk, strong=False)
     for r in aa_rows:
         s, name, rel = r.get("slug") or "", r.get("name") or "", r.get("release")
-        known = cw.lookup(s, "artificial_analysis") or cw.lookup(name, "artificial_analysis")
+        known = cw.lookup(s, "artificial_analysis")
+        if known is None and "(" not in name:  # AA's parentheses distinguish versions ("GPT-4o (Mar '25)")
+            known = cw.lookup(name, "artificial_analysis")
         if known is not None:
             cw.add_alias(s, known.key)
             continue
@@ -176,7 +194,8 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
                   registry.bucket([bucket[o] for o in orgs]), r.get("open"), "aa")
         m = cw.models.setdefault(m.key, m)
         cw.add_alias(s, m.key)
-        cw.add_alias(name, m.key, strong=False)
+        if "(" not in name:
+            cw.add_alias(name, m.key, strong=False)
     return cw
 
 

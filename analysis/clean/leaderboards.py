@@ -8,6 +8,11 @@
   rating_q025 / rating_q975. One late snapshot is used because ratings of different dates are re-fitted
   (a model's score moves between snapshots), while release dates come from the crosswalk.
 
+- LiveBench, release 2026-01-08 (the latest table, updated to 2026-06-30): 'livebench_2026_01_08_global',
+  the mean of the category means as the LiveBench site computes it (categories from the release's
+  categories file). Scores are not comparable across LiveBench releases (questions are refreshed), so the
+  release is part of the metric id and only one release is used. A model missing a task has no global score.
+
 Every source name resolves through the model crosswalk (analysis/crosswalk.py); names it does not know
 have no release date or organization and go to quarantine, so the coverage per source is the share used.
 """
@@ -21,7 +26,14 @@ import math
 import polars as pl
 
 from analysis import crosswalk, manifest
-from analysis.clean.common import InputError, StepResult, concat_quarantine, counts_frame, external_file
+from analysis.clean.common import (
+    InputError,
+    StepResult,
+    concat_quarantine,
+    counts_frame,
+    external_file,
+    read_csv_strings,
+)
 from analysis.clean.eci import CAPABILITY
 
 AA_FILE = crosswalk.AA_FILE
@@ -30,6 +42,10 @@ LMARENA_FILES = {
     "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json":
         "lmarena_text_style_control",
 }
+
+LIVEBENCH_TABLE = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
+LIVEBENCH_CATEGORIES = "capability/livebench_livebench.github.io/categories_2026_01_08.json"
+LIVEBENCH_METRIC = "livebench_2026_01_08_global"
 
 
 def _rows_to_result(source_file: str, source: str, records: list[dict], cw: crosswalk.Crosswalk,
@@ -120,3 +136,35 @@ def clean_lmarena(cw: crosswalk.Crosswalk | None = None) -> StepResult:
             x["open_weights"] = cw.lookup(x["source_model"], "lmarena").open_weights
         parts.append((path, len(records), ok, bad))
     return _result(parts)
+
+
+def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | None:
+    """Mean of the category means; None when any task score is missing or not a number."""
+    means = []
+    for tasks in categories.values():
+        vals = []
+        for t in tasks:
+            try:
+                v = float(row.get(t) or "nan")
+            except ValueError:
+                return None
+            if math.isnan(v):
+                return None
+            vals.append(v)
+        means.append(sum(vals) / len(vals))
+    return sum(means) / len(means)
+
+
+def clean_livebench(cw: crosswalk.Crosswalk | None = None) -> StepResult:
+    cw = cw or crosswalk.default()
+    try:
+        categories = json.loads(external_file(LIVEBENCH_CATEGORIES).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{LIVEBENCH_CATEGORIES}: not JSON: {exc}") from exc
+    tasks = [t for ts in categories.values() for t in ts]
+    df = read_csv_strings(LIVEBENCH_TABLE, ["model", *tasks])
+    records = [dict(name=r["model"], source_row=r["source_row"], metric=LIVEBENCH_METRIC,
+                    score=livebench_global(r, categories)) for r in df.iter_rows(named=True)]
+    as_of = dt.date.fromisoformat(manifest.entry(LIVEBENCH_TABLE).snapshot_date)
+    ok, bad = _rows_to_result(LIVEBENCH_TABLE, "livebench", records, cw, as_of)
+    return _result([(LIVEBENCH_TABLE, len(records), ok, bad)])

@@ -51,7 +51,7 @@ _EFFORT_RE = re.compile(r"_(?:\d+k|low|medium|high|xhigh|none|minimal|max)$", re
 def norm_key(name: str) -> str:
     """Fold a model name from any source to a lookup key.
 
-    'moonshotai/Kimi-K2-Instruct-0905' -> 'kimi-k2-0905'; 'claude-3-7-sonnet-20250219_2K' ->
+    'moonshotai/Kimi-K2-Instruct' -> 'kimi-k2'; 'claude-3-7-sonnet-20250219_2K' ->
     'claude-3-7-sonnet-20250219'; 'gemini-3-flash (thinking-minimal)' -> 'gemini-3-flash';
     'GPT-4.1' and 'gpt-4-1' -> 'gpt-4-1'. '-thinking' is kept (a separate release for several labs)."""
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip()

@@ -145,3 +145,12 @@ def test_lmarena_plain_and_style_control_stay_apart(built):
     assert set(c["metric"].unique()) == {"lmarena_text", "lmarena_text_style_control"}
     assert c.filter(pl.col("ci_low").is_null()).is_empty()
     assert (c["ci_low"] <= c["score"]).all() and (c["score"] <= c["ci_high"]).all()
+
+
+def test_report_index_states_the_measured_gap(built):
+    from analysis import report
+
+    lines = report.headlines()
+    assert any(line.startswith("On eci") and "Qwen3.7-Max" in line for line in lines)
+    page = report.render_index(dict(built_at="now", reports={}, headlines=lines))
+    assert "Measured at build time" in page and "epoch/epoch_capabilities_index.csv" in page

@@ -77,3 +77,11 @@ def test_manifest_rejects_a_row_without_licence(tmp_path):
     p.write_text(",".join(manifest.COLUMNS) + "\n" + ",".join(row.values()) + "\n")
     with pytest.raises(manifest.ManifestError, match="line 2, column 'license' is empty"):
         manifest.load(p)
+
+
+def test_check_verb_validates_everything(built, capsys):
+    from analysis.cli import main
+
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "ok  models" in out and "ok  capability" in out

@@ -16,7 +16,7 @@ import polars as pl
 
 from analysis import paths
 from analysis.atomic import atomic_path
-from analysis.clean import eci, events, leaderboards, models, organizations
+from analysis.clean import eci, events, leaderboards, models, organizations, price_conflicts, prices
 from analysis.clean.common import StepResult
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
@@ -31,6 +31,10 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("capability:aa", leaderboards.clean_aa),
     ("capability:lmarena", leaderboards.clean_lmarena),
     ("capability:livebench", leaderboards.clean_livebench),
+    ("prices:llm-prices", prices.clean_llm_prices),
+    ("prices:llm-prices-cn", prices.clean_llm_prices_cn),
+    ("prices:cn-tables", prices.clean_cn_tables),
+    ("price_conflicts", price_conflicts.clean),
 ]
 
 
@@ -80,6 +84,9 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     print(format_counts(counts), file=out)
     if "capability" in results:
         print(format_coverage(results["capability"]), file=out)
+    if "prices" in results:
+        from analysis.clean import crosswalk
+        print(crosswalk.coverage_report(results["prices"].df), file=out)
     print(f"build: wrote {', '.join(results)} (+ quarantine, row_counts) to {paths.clean_dir()}", file=out)
     return results
 

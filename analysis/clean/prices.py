@@ -1,0 +1,448 @@
+"""Clean `prices`: one row per (model, provider, price kind/tier, price period), in USD and the original currency.
+
+Three steps, one per source family (all prices per 1M tokens):
+- `clean_llm_prices`: simonw/llm-prices vendor JSON. Periods are stated by the source
+  (`from_date` inclusive / `to_date` exclusive; null = open) -> `date_basis` 'stated'.
+- `clean_llm_prices_cn`: szp2005/llm-prices-cn daily snapshots (CNY originals for Chinese labs, input-length
+  tiers). Periods are built from the snapshots: a price holds from the first snapshot showing it to the first
+  later snapshot that shows another price or no longer lists the model -> `date_basis` 'observed'.
+- `clean_cn_tables`: price tables of the flanker/llmprice.cn README in every commit (2024-05..2026-03), price
+  strings such as "40 元" or "17.5元 ($2.5)"; periods built from the commits like the snapshots above.
+
+Long-context tiers are separate rows (`price_kind` 'long_context', `min_input_tokens`), never mixed into the
+base price. Rows without a usable price (free, zero, negative, absurd, unparseable) go to quarantine.
+CNY amounts are converted at the USD/CNY rate as of the period start (`analysis.fx`, never a constant);
+metrics re-convert the original amounts at the rate of each date they plot.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import json
+from collections.abc import Iterable
+
+import polars as pl
+
+from analysis import fx, manifest, paths, registry
+from analysis.clean import price_units as units
+from analysis.clean.common import (
+    InputError,
+    StepResult,
+    concat_quarantine,
+    counts_frame,
+    external_file,
+    read_csv_strings,
+)
+from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+
+PRICES = Table(
+    name="prices",
+    description="One row per (model, provider, price kind / context tier, price period): list prices of LLM APIs "
+    "per 1M tokens, in USD and in the original currency, with the period they held and the upstream row.",
+    primary_key=("source", "provider", "model_key", "price_kind", "min_input_tokens", "context_tier", "valid_from"),
+    columns=(
+        Column("model_key", pl.String, "The source's own model key (tier suffix removed).", nullable=False),
+        Column("model_name", pl.String, "Model name as the source displays it, where it gives one."),
+        Column("model_id", pl.String, "Canonical model id from the model crosswalk (analysis/clean/crosswalk.py): "
+               "the ECI model id when linked, else the rule id of the key.",
+               nullable=False),
+        Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/raw/model_crosswalk.csv), 'rule' "
+               "(normalised key matches an ECI model), 'unlinked' (rule id, no ECI model).", nullable=False,
+               allowed=("exception", "rule", "unlinked")),
+        Column("provider", pl.String, "Who sells the API at this price, as the source names it.", nullable=False),
+        Column("organization", pl.String, "Canonical organization of the provider (data/raw/price_providers.csv "
+               "-> organization registry); null when unknown."),
+        Column("country_bucket", pl.String, "US–China bucket of the organization.", allowed=COUNTRY_BUCKETS),
+        Column("price_kind", pl.String, "'base' = standard price for short inputs; 'long_context' = price of "
+               "requests whose input exceeds `min_input_tokens`.", nullable=False, allowed=("base", "long_context")),
+        Column("min_input_tokens", pl.Int64, "Long-context tiers: the tier applies to inputs above this many tokens "
+               "(0 for base prices).", nullable=False, min=0),
+        Column("context_tier", pl.String, "Context tier label: the source's context column or '>Nk' for tiers."),
+        Column("currency", pl.String, "Currency of the original amounts.", nullable=False, allowed=("USD", "CNY")),
+        Column("input_orig", pl.Float64, "Input price per 1M tokens in `currency`.", nullable=False, min=0),
+        Column("output_orig", pl.Float64, "Output price per 1M tokens in `currency`.", min=0),
+        Column("cached_input_orig", pl.Float64, "Cached-input (cache read) price per 1M tokens in `currency`.", min=0),
+        Column("usd_cny", pl.Float64, "CNY per USD used to convert a CNY row (rate as of `fx_date`); null for USD rows.",
+               unit="CNY/USD"),
+        Column("fx_date", pl.Date, "Date of the exchange rate used (data/raw/fx_usd_cny.csv)."),
+        Column("input_usd_per_m", pl.Float64, "Input price, USD per 1M tokens.", nullable=False, unit="USD/1M tokens",
+               min=0, max=units.MAX_USD_PER_M),
+        Column("output_usd_per_m", pl.Float64, "Output price, USD per 1M tokens.", unit="USD/1M tokens", min=0,
+               max=units.MAX_USD_PER_M),
+        Column("cached_input_usd_per_m", pl.Float64, "Cached-input price, USD per 1M tokens.", unit="USD/1M tokens",
+               min=0),
+        Column("valid_from", pl.Date, "First day of the price (inclusive). Null = the source does not say when it "
+               "started (it held at least until `valid_to` / the snapshot)."),
+        Column("valid_to", pl.Date, "Day the price stopped holding (exclusive). Null = still valid at the snapshot."),
+        Column("date_basis", pl.String, "'stated': the source states the period; 'observed': the period is built "
+               "from dated snapshots (valid_from = first snapshot showing the price, valid_to = first later "
+               "snapshot not showing it).", nullable=False, allowed=("stated", "observed")),
+        Column("observed_from", pl.Date, "Date of the first snapshot showing this price (the snapshot date for "
+               "'stated' rows without a start).", nullable=False),
+        Column("n_observations", pl.Int64, "Number of upstream records (snapshots) merged into this period.",
+               nullable=False, min=1),
+        Column("list_price", pl.Boolean, "True when the price is the lab's own list price (the provider is the "
+               "model's organization) as published by the lab.", nullable=False),
+        Column("source", pl.String, "Source family.", nullable=False,
+               allowed=("llm-prices", "llm-prices-cn", "llm-price-cn-tables")),
+        Column("snapshot", pl.Date, "Snapshot date of the source file of the first record.", nullable=False),
+        *SOURCE_COLUMNS,
+    ),
+)
+
+LLM_PRICES_FILES = [f"pricing/llm-prices/{v}.json" for v in (
+    "amazon", "anthropic", "deepseek", "google", "meta-ai", "minimax", "mistral", "moonshot-ai", "openai", "qwen",
+    "xai")]
+LLM_PRICES_CN_FILES = [
+    "pricing/llm-prices-cn/history/prices_2026-07-07.json", "pricing/llm-prices-cn/history/prices_2026-08-02.json",
+    "pricing/llm-prices-cn/history/prices_2026-08-03.json", "pricing/llm-prices-cn/history/prices_2026-08-17.json",
+    "pricing/llm-prices-cn/history/prices_2026-08-21.json", "pricing/llm-prices-cn/prices.json",
+]
+CN_TABLES_FILE = "pricing/llm-price-cn-tables/flanker_llmprice.cn_readme_tables.csv"
+
+
+# --- providers and crosswalk ------------------------------------------------------------------
+
+@functools.cache
+def providers() -> dict[str, str]:
+    """provider key -> canonical organization (data/raw/price_providers.csv, resolved through the registry)."""
+    reg = registry.default()
+    out = {}
+    path = paths.raw_dir() / "price_providers.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        for lineno, row in enumerate(csv.DictReader(f), start=2):
+            org = reg.resolve(row["organization"])
+            if org is None:
+                raise InputError(f"{path}: line {lineno}: organization {row['organization']!r} not in the registry")
+            out[row["provider"]] = org.name
+    return out
+
+
+def org_columns(df: pl.DataFrame) -> pl.DataFrame:
+    reg = registry.default()
+    prov = providers()
+    orgs = [prov.get(p) for p in df["provider"].to_list()]
+    buckets = [registry.bucket([reg.orgs[o].country]) if o else None for o in orgs]
+    return df.with_columns(pl.Series("organization", orgs, dtype=pl.String),
+                           pl.Series("country_bucket", buckets, dtype=pl.String))
+
+
+
+
+# --- shared helpers ---------------------------------------------------------------------------
+
+def _snapshot(local_path: str) -> dt.date:
+    return dt.date.fromisoformat(manifest.entry(local_path).snapshot_date)
+
+
+def _qrow(source_file: str, source_row: int, key: str | None, column: str | None, reason: str) -> dict:
+    return dict(table="prices", source_file=source_file, source_row=source_row, key=key, column=column,
+                reason=reason)
+
+
+def _problem(row: dict) -> tuple[str, str] | None:
+    """(column, reason) of the first unusable amount of a row with *_orig amounts, else None."""
+    scale = 1 / 6.0 if row["currency"] == "CNY" else 1.0  # generous bound: any CNY rate above 6
+    for col in ("input_orig", "output_orig"):
+        if (p := units.price_problem(row[col], scale)) is not None:
+            if col == "output_orig" and row[col] is None:
+                continue  # an input-only price (embeddings) keeps its input price
+            return col, p
+    c = row.get("cached_input_orig")
+    if c is not None and c < 0:
+        return "cached_input_orig", units.price_problem(c)
+    return None
+
+
+def collapse_snapshots(obs: list[dict], snapshots: list[dt.date], key: tuple[str, ...],
+                       values: tuple[str, ...]) -> list[dict]:
+    """Merge observations of the same key with the same values in consecutive snapshots into periods.
+
+    obs: one dict per (key, snapshot) with `snap` (a date in `snapshots`), the key and value fields and the
+    record's `source_file`/`source_row`. Returns one dict per period (fields of its first observation) with
+    observed_from/valid_from = first snapshot, valid_to = the next snapshot after the run (exclusive; null when
+    the run reaches the last snapshot), n_observations.
+    """
+    order = {d: i for i, d in enumerate(sorted(snapshots))}
+    snaps = sorted(snapshots)
+    by_key: dict[tuple, list[dict]] = {}
+    for o in obs:
+        by_key.setdefault(tuple(o[k] for k in key), []).append(o)
+    out = []
+    for items in by_key.values():
+        items.sort(key=lambda o: order[o["snap"]])
+        run: list[dict] = []
+        for o in items:
+            if run and order[o["snap"]] == order[run[-1]["snap"]] + 1 and all(
+                    o[v] == run[0][v] for v in values):
+                run.append(o)
+                continue
+            if run:
+                out.append(_close(run, snaps, order))
+            run = [o]
+        if run:
+            out.append(_close(run, snaps, order))
+    return out
+
+
+def _close(run: list[dict], snaps: list[dt.date], order: dict) -> dict:
+    first, last = run[0], run[-1]
+    nxt = order[last["snap"]] + 1
+    return {**first, "observed_from": first["snap"], "valid_from": first["snap"],
+            "valid_to": snaps[nxt] if nxt < len(snaps) else None, "n_observations": len(run)}
+
+
+def _finish(rows: list[dict], q: list[dict], counts: list[dict]) -> StepResult:
+    """Convert to USD, attach organizations and crosswalk, validate."""
+    from analysis.clean import crosswalk
+
+    if rows:
+        df = pl.DataFrame(rows, schema_overrides={
+            "valid_from": pl.Date, "valid_to": pl.Date, "observed_from": pl.Date, "snapshot": pl.Date,
+            "input_orig": pl.Float64, "output_orig": pl.Float64, "cached_input_orig": pl.Float64,
+            "min_input_tokens": pl.Int64, "source_row": pl.Int64, "n_observations": pl.Int64,
+            "model_name": pl.String, "context_tier": pl.String}, infer_schema_length=None)
+    else:
+        df = pl.DataFrame(schema={c.name: c.dtype for c in PRICES.columns})
+    rate_date = pl.coalesce("valid_from", "observed_from")
+    rates = fx.rates_on(df.select(rate_date.alias("d"))["d"])
+    df = df.with_columns(
+        pl.when(pl.col("currency") == "CNY").then(rates["usd_cny"]).otherwise(None).alias("usd_cny"),
+        pl.when(pl.col("currency") == "CNY").then(rates["fx_date"]).otherwise(None).alias("fx_date"),
+    )
+    no_rate = (pl.col("currency") == "CNY") & pl.col("usd_cny").is_null()
+    for r in df.filter(no_rate).iter_rows(named=True):
+        q.append(_qrow(r["source_file"], r["source_row"], r["model_key"], "currency",
+                       f"no USD/CNY rate within {fx.MAX_AGE_DAYS} days before {r['observed_from']}"))
+        _move(counts, r["source_file"])
+    df = df.filter(~no_rate)
+    factor = pl.when(pl.col("currency") == "CNY").then(1 / pl.col("usd_cny")).otherwise(1.0)
+    df = df.with_columns(*(
+        (pl.col(f"{c}_orig") * factor).alias(f"{c}_usd_per_m") for c in ("input", "output", "cached_input")))
+    df = org_columns(df)
+    df = crosswalk.attach(df)
+    too_high = (pl.col("input_usd_per_m") > units.MAX_USD_PER_M) | (pl.col("output_usd_per_m") > units.MAX_USD_PER_M)
+    for r in df.filter(too_high.fill_null(False)).iter_rows(named=True):
+        q.append(_qrow(r["source_file"], r["source_row"], r["model_key"], "input_orig",
+                       f"implausible price above {units.MAX_USD_PER_M:g} USD per 1M tokens"))
+        _move(counts, r["source_file"])
+    df = df.filter(~too_high.fill_null(False))
+    df = df.with_columns((pl.col("organization").is_not_null()
+                          & pl.col("list_price_candidate")).alias("list_price"))
+    result = StepResult(PRICES, PRICES.validate(df.select(PRICES.column_names)),
+                        concat_quarantine([pl.DataFrame(q, schema={"table": pl.String, "source_file": pl.String,
+                                                                   "source_row": pl.Int64, "key": pl.String,
+                                                                   "column": pl.String, "reason": pl.String})]),
+                        counts_frame(counts))
+    result.check_accounting()
+    return result
+
+
+def _move(counts: list[dict], source_file: str) -> None:
+    """One record of `source_file` moves from used to quarantined."""
+    for c in counts:
+        if c["source_file"] == source_file:
+            c["rows_used"] -= 1
+            c["rows_quarantined"] += 1
+            return
+
+
+def _read_json(local_path: str) -> dict:
+    path = external_file(local_path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{local_path}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("models"), list):
+        raise InputError(f"{local_path}: expected an object with a 'models' list")
+    return data
+
+
+def _num(v, where: str) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InputError(f"{where}: expected a number, found {v!r}")
+    return float(v)
+
+
+# --- step 1: llm-prices -----------------------------------------------------------------------
+
+def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
+    rows, q, counts = [], [], []
+    for f in files:
+        data = _read_json(f)
+        snap = _snapshot(f)
+        vendor = data.get("vendor")
+        ids = {m.get("id") for m in data["models"]}
+        rec, n_in, seen = 0, 0, {}
+        for mi, m in enumerate(data["models"]):
+            hist = m.get("price_history")
+            if not isinstance(hist, list):
+                raise InputError(f"{f}: models[{mi}] ({m.get('id')!r}) has no price_history list")
+            key, min_tokens = units.split_tier_suffix(m["id"], ids)
+            for hi, p in enumerate(hist):
+                rec += 1
+                n_in += 1
+                where = f"{f}: models[{mi}].price_history[{hi}]"
+                try:
+                    vf = dt.date.fromisoformat(p["from_date"]) if p.get("from_date") else None
+                    vt = dt.date.fromisoformat(p["to_date"]) if p.get("to_date") else None
+                except ValueError as exc:
+                    raise InputError(f"{where}: bad date: {exc}") from exc
+                row = dict(model_key=key, model_name=m.get("name"), provider=vendor,
+                           price_kind="long_context" if min_tokens else "base", min_input_tokens=min_tokens or 0,
+                           context_tier=f">{min_tokens // 1000}k" if min_tokens else None, currency="USD",
+                           input_orig=_num(p.get("input"), where), output_orig=_num(p.get("output"), where),
+                           cached_input_orig=_num(p.get("input_cached"), where), valid_from=vf, valid_to=vt,
+                           date_basis="stated", observed_from=vf or snap, n_observations=1,
+                           list_price_candidate=True, source="llm-prices", snapshot=snap, source_file=f,
+                           source_row=rec)
+                pk = (key, row["min_input_tokens"], vf)
+                if (bad := _problem(row)) is not None:
+                    q.append(_qrow(f, rec, m["id"], bad[0], bad[1]))
+                elif vf and vt and vt <= vf:
+                    q.append(_qrow(f, rec, m["id"], "to_date", f"to_date {vt} not after from_date {vf}"))
+                elif pk in seen:
+                    q.append(_qrow(f, rec, m["id"], "id", f"same id and from_date as record {seen[pk]} "
+                                                          "(the id appears twice in the file)"))
+                else:
+                    seen[pk] = rec
+                    rows.append(row)
+        n_q = sum(1 for x in q if x["source_file"] == f)
+        counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
+    return _finish(rows, q, counts)
+
+
+# --- step 2: llm-prices-cn --------------------------------------------------------------------
+
+def _cn_amounts(m: dict, where: str, tier: dict | None = None) -> dict:
+    cur = m.get("billing_currency")
+    if cur not in ("USD", "CNY"):
+        raise InputError(f"{where}: billing_currency {cur!r} not USD/CNY")
+    src = tier if tier is not None else m
+    out = {}
+    for part in ("input", "output", "cached_input"):
+        if f"{part}_price_orig_per_m" in src:  # schema since 2026-08-02
+            v = src.get(f"{part}_price_orig_per_m")
+        else:  # first version: separate usd / cny fields
+            v = src.get(f"{part}_price_{cur.lower()}_per_m")
+        out[f"{part}_orig"] = _num(v, where)
+    return {"currency": cur, **out}
+
+
+def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResult:
+    obs, q, counts, snaps = [], [], [], []
+    for f in files:
+        data = _read_json(f)
+        snap = _snapshot(f)
+        snaps.append(snap)
+        seen: dict[str, int] = {}
+        n_q0 = len(q)
+        for i, m in enumerate(data["models"]):
+            rec, where = i + 1, f"{f}: models[{i}]"
+            mid = m.get("id")
+            if not mid:
+                q.append(_qrow(f, rec, None, "id", "no model id"))
+                continue
+            if mid in seen:
+                q.append(_qrow(f, rec, mid, "id", f"same id as record {seen[mid]}"))
+                continue
+            seen[mid] = rec
+            base = dict(model_key=mid, model_name=m.get("name"), provider=m.get("vendor_id"), snap=snap,
+                        list_price_candidate=True, source="llm-prices-cn", snapshot=snap, source_file=f,
+                        source_row=rec, date_basis="observed")
+            row = {**base, **_cn_amounts(m, where), "price_kind": "base", "min_input_tokens": 0,
+                   "context_tier": None}
+            if (bad := _problem(row)) is not None:
+                q.append(_qrow(f, rec, mid, bad[0], bad[1]))
+                continue
+            obs.append(row)
+            tiers = m.get("price_tiers") or []
+            prev = None
+            for ti, t in enumerate(tiers):
+                if ti > 0 and prev:
+                    trow = {**base, **_cn_amounts(m, f"{where}.price_tiers[{ti}]", t), "price_kind": "long_context",
+                            "min_input_tokens": int(prev), "context_tier": f">{int(prev) // 1000}k"}
+                    if _problem(trow) is None:  # a tier without a usable price is left out (the base row is kept)
+                        obs.append(trow)
+                prev = t.get("up_to_input_tokens")
+        n_q = len(q) - n_q0
+        n_in = len(data["models"])
+        counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
+    periods = collapse_snapshots(obs, snaps, ("model_key", "provider", "price_kind", "min_input_tokens"),
+                                 ("currency", "input_orig", "output_orig", "cached_input_orig"))
+    for p in periods:
+        p.pop("snap")
+    return _finish(periods, q, counts)
+
+
+# --- step 3: Chinese README price tables (flanker/llmprice.cn) ---------------------------------
+
+def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
+    df = read_csv_strings(local_path, ["commit", "commit_date_local", "vendor", "model", "input_price_raw",
+                                       "output_price_raw", "context_raw"])
+    snap = _snapshot(local_path)
+    q, obs = [], []
+    commits = df.select("commit", "commit_date_local").unique(maintain_order=True)
+    commit_date = {}
+    for c, d in commits.iter_rows():
+        try:
+            commit_date[c] = dt.date.fromisoformat(d)
+        except ValueError as exc:
+            raise InputError(f"{local_path}: commit {c}: bad commit_date_local {d!r}") from exc
+    seen: dict[tuple, int] = {}
+    for r in df.iter_rows(named=True):
+        rec, key = r["source_row"], (r["model"] or "").strip()
+        if not key:
+            q.append(_qrow(local_path, rec, None, "model", "no model name"))
+            continue
+        pin = units.parse_price_string(r["input_price_raw"])
+        pout = units.parse_price_string(r["output_price_raw"])
+        if pin.amount is None:
+            q.append(_qrow(local_path, rec, key, "input_price_raw", pin.reason))
+            continue
+        if pout.amount is not None and pout.currency != pin.currency:
+            q.append(_qrow(local_path, rec, key, "output_price_raw",
+                           f"input in {pin.currency}, output in {pout.currency}"))
+            continue
+        day = commit_date[r["commit"]]
+        ctx = (r["context_raw"] or "").strip() or None
+        k = (r["vendor"], key, day)
+        row = dict(model_key=key, model_name=key, provider=r["vendor"], snap=day, currency=pin.currency,
+                   input_orig=pin.amount, output_orig=pout.amount, cached_input_orig=None, price_kind="base",
+                   min_input_tokens=0, context_tier=ctx, list_price_candidate=True, source="llm-price-cn-tables",
+                   snapshot=snap, source_file=local_path, source_row=rec, date_basis="observed",
+                   _commit=r["commit"])
+        if pout.amount is None:
+            q.append(_qrow(local_path, rec, key, "output_price_raw", pout.reason))
+            continue
+        if (bad := _problem(row)) is not None:
+            q.append(_qrow(local_path, rec, key, bad[0], bad[1]))
+            continue
+        if k in seen:
+            prev = obs[seen[k]]
+            if prev["_commit"] == row["_commit"]:  # listed twice in one README version: the first row holds
+                same = (prev["input_orig"], prev["output_orig"]) == (row["input_orig"], row["output_orig"])
+                q.append(_qrow(local_path, rec, key, "model",
+                               f"{'repeats' if same else 'second price for'} the model in the same README "
+                               f"version as record {prev['source_row']} (first row kept)"))
+                continue
+            # a later commit of the same day: its table holds for the day
+            q.append(_qrow(local_path, prev["source_row"], key, "model",
+                           f"superseded by record {rec} (a later README version of the same day)"))
+            obs[seen[k]] = row
+            continue
+        seen[k] = len(obs)
+        obs.append(row)
+    snaps = sorted(set(commit_date.values()))
+    periods = collapse_snapshots(obs, snaps, ("provider", "model_key"), ("currency", "input_orig", "output_orig"))
+    for p in periods:
+        p.pop("snap")
+        p.pop("_commit")
+    # all rows merged into a period count as used
+    counts = [dict(table="prices", source_file=local_path, rows_in=len(df), rows_used=len(df) - len(q),
+                   rows_quarantined=len(q))]
+    return _finish(periods, q, counts)

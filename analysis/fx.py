@@ -1,0 +1,56 @@
+"""The dated USD/CNY exchange-rate table (`data/raw/fx_usd_cny.csv`) and the as-of conversion.
+
+A CNY amount is converted with the most recent rate on or before its date, at most `MAX_AGE_DAYS`
+old; an older or missing rate gives null (the caller quarantines or flags it). Never a constant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+import polars as pl
+
+from analysis import paths
+
+COLUMNS = ["date", "usd_cny", "source", "source_url"]
+MAX_AGE_DAYS = 45
+
+
+class FxError(ValueError):
+    pass
+
+
+def load(path: Path | None = None) -> pl.DataFrame:
+    path = path or paths.raw_dir() / "fx_usd_cny.csv"
+    df = pl.read_csv(path, infer_schema=False)
+    if df.columns != COLUMNS:
+        raise FxError(f"{path}: header {df.columns} != expected {COLUMNS}")
+    df = df.with_columns(pl.col("date").str.to_date("%Y-%m-%d", strict=False),
+                         pl.col("usd_cny").cast(pl.Float64, strict=False))
+    for c in COLUMNS:
+        if df[c].null_count():
+            raise FxError(f"{path}: column {c!r} empty or unparseable on line {int(df[c].is_null().arg_true()[0]) + 2}")
+    if df["date"].is_duplicated().any():
+        raise FxError(f"{path}: a date appears twice")
+    if ((df["usd_cny"] < 3) | (df["usd_cny"] > 12)).any():
+        raise FxError(f"{path}: a rate outside 3..12 CNY per USD")
+    return df.sort("date")
+
+
+@functools.cache
+def default() -> pl.DataFrame:
+    return load()
+
+
+def rates_on(dates: pl.Series, fx: pl.DataFrame | None = None, max_age_days: int = MAX_AGE_DAYS) -> pl.DataFrame:
+    """For each date: the rate (CNY per USD) and the date of that rate, as of the date (null if too old)."""
+    fx = default() if fx is None else fx
+    left = pl.DataFrame({"_i": range(len(dates)), "_d": dates.cast(pl.Date)})
+    right = fx.select(pl.col("date").alias("fx_date"), pl.col("usd_cny"))
+    j = (left.filter(pl.col("_d").is_not_null()).sort("_d")
+         .join_asof(right, left_on="_d", right_on="fx_date", strategy="backward",
+                    tolerance=dt.timedelta(days=max_age_days)))
+    out = left.join(j.select("_i", "usd_cny", "fx_date"), on="_i", how="left").sort("_i")
+    return out.select("usd_cny", "fx_date")

@@ -1,0 +1,177 @@
+"""Price-war metrics on the clean `prices` table (pure polars functions; see tests/test_price_metrics.py).
+
+Definitions (also in notebooks/price_war.ipynb):
+- blended price = (ratio * input + output) / (ratio + 1), ratio = input:output token ratio (default 3:1).
+- effective period of a row: [start, end) with start = valid_from; when the source does not state a start,
+  the release date of the linked ECI model, else the earliest date any source shows the same model id, else
+  the row's own first observation; end = valid_to (null = open). Rows whose start would fall on/after their end
+  are left out of time series.
+- reference price of a model on a date: among the base (non-long-context) rows valid on that date, the lab's
+  own list price first (`list_price`), then the source rank (llm-prices-cn first for Chinese organizations, whose
+  originals it keeps in CNY; llm-prices first otherwise; the README tables last), then the lowest source row.
+- price index per country: the median blended reference price of the models with a reference price on each
+  month-end, by country bucket (a level index of what a typical listed model costs, not a chained index).
+- cheapest at a capability threshold: per month-end and country bucket, the lowest blended reference price of a
+  model whose ECI score is >= the threshold; a least-squares line of log10(price) on time gives the yearly decline
+  factor 10**(-slope) (Epoch AI's method).
+- price change events: consecutive periods of the same source key whose blended price in the original currency
+  changed (so exchange-rate moves never show up as price cuts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from analysis import fx
+
+FAR_FUTURE = dt.date(2100, 1, 1)
+SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "llm-price-cn-tables": 2}
+SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "llm-price-cn-tables": 2}
+
+
+def blended(input_col: str | pl.Expr, output_col: str | pl.Expr, ratio: float = 3.0) -> pl.Expr:
+    i = pl.col(input_col) if isinstance(input_col, str) else input_col
+    o = pl.col(output_col) if isinstance(output_col, str) else output_col
+    return (ratio * i + o) / (ratio + 1)
+
+
+def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Add `start` / `end` (see the module doc); drop rows without a usable period."""
+    df = prices
+    if capability is not None:
+        rel = (capability.filter(pl.col("metric") == "eci").group_by("model_id")
+               .agg(pl.col("release_date").min().alias("_release")))
+        df = df.join(rel, on="model_id", how="left")
+    else:
+        df = df.with_columns(pl.lit(None, pl.Date).alias("_release"))
+    first_seen = pl.col("observed_from").min().over("model_id")
+    df = df.with_columns(
+        pl.coalesce("valid_from", "_release", first_seen, "observed_from").alias("start"),
+        pl.col("valid_to").alias("end"),
+    ).drop("_release")
+    return df.filter(pl.col("end").is_null() | (pl.col("start") < pl.col("end")))
+
+
+def in_currency(df: pl.DataFrame, currency: str, date_col: str, fx_table: pl.DataFrame | None = None,
+                parts: tuple[str, ...] = ("input", "output", "cached_input")) -> pl.DataFrame:
+    """Add `<part>_price` per 1M tokens in `currency` ('USD'/'CNY') from the original amounts at the rate of `date_col`.
+
+    An amount already in `currency` is kept as is; the others are converted at the USD/CNY rate as of the
+    date (analysis.fx: most recent rate at most 45 days old, else null).
+    """
+    if currency not in ("USD", "CNY"):
+        raise ValueError(f"currency must be USD or CNY, not {currency!r}")
+    rate = fx.rates_on(df[date_col], fx_table)["usd_cny"]
+    df = df.with_columns(rate.alias("_rate"))
+    conv = (pl.when(pl.col("currency") == currency).then(1.0)
+            .when(pl.lit(currency) == "CNY").then(pl.col("_rate"))
+            .otherwise(1 / pl.col("_rate")))
+    return df.with_columns(*((pl.col(f"{p}_orig") * conv).alias(f"{p}_price") for p in parts)).drop("_rate")
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    s = pl.date_range(start, end, "1mo", eager=True).dt.month_end()
+    return [d for d in s.to_list() if start <= d <= end]
+
+
+def reference_panel(periods: pl.DataFrame, dates: list[dt.date]) -> pl.DataFrame:
+    """One row per (date, model_id): the reference base price valid on the date (precedence in the module doc)."""
+    base = periods.filter((pl.col("price_kind") == "base") & pl.col("output_orig").is_not_null())
+    d = pl.DataFrame({"date": dates}, schema={"date": pl.Date})
+    panel = d.join(base, how="cross").filter(
+        (pl.col("start") <= pl.col("date")) & (pl.col("end").is_null() | (pl.col("date") < pl.col("end"))))
+    rank = (pl.when(pl.col("country_bucket") == "China")
+            .then(pl.col("source").replace_strict(SOURCE_RANK_CN, default=9))
+            .otherwise(pl.col("source").replace_strict(SOURCE_RANK_OTHER, default=9)))
+    return (panel.with_columns((~pl.col("list_price")).cast(pl.Int8).alias("_lp"), rank.alias("_rank"))
+            .sort("date", "model_id", "_lp", "_rank", "source_row")
+            .unique(["date", "model_id"], keep="first", maintain_order=True)
+            .drop("_lp", "_rank"))
+
+
+def with_blended(panel: pl.DataFrame, currency: str = "USD", ratio: float = 3.0, date_col: str = "date",
+                 fx_table: pl.DataFrame | None = None) -> pl.DataFrame:
+    p = in_currency(panel, currency, date_col, fx_table, parts=("input", "output"))
+    return p.with_columns(blended("input_price", "output_price", ratio).alias("blended"))
+
+
+def price_index(panel: pl.DataFrame) -> pl.DataFrame:
+    """Median blended reference price per (date, country_bucket), with the number of models."""
+    return (panel.filter(pl.col("blended").is_not_null() & pl.col("country_bucket").is_not_null())
+            .group_by("date", "country_bucket")
+            .agg(pl.col("blended").median().alias("median_blended"), pl.len().alias("models"))
+            .sort("country_bucket", "date"))
+
+
+def cheapest_at_threshold(panel: pl.DataFrame, capability: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Per (date, country_bucket): the cheapest blended price among models with ECI score >= threshold."""
+    eci = (capability.filter(pl.col("metric") == "eci").group_by("model_id")
+           .agg(pl.col("score").max().alias("eci"), pl.col("model").first().alias("eci_model")))
+    p = (panel.filter(pl.col("blended").is_not_null() & pl.col("country_bucket").is_not_null())
+         .join(eci, on="model_id", how="inner").filter(pl.col("eci") >= threshold))
+    return (p.sort("blended").group_by("date", "country_bucket", maintain_order=True).first()
+            .select("date", "country_bucket", "model_id", "eci_model", "eci", "blended", "provider", "source",
+                    "source_file", "source_row").sort("country_bucket", "date"))
+
+
+def loglinear_fit(df: pl.DataFrame, date_col: str = "date", value_col: str = "blended") -> dict:
+    """Least squares of log10(value) on years: slope per year, yearly decline factor 10**(-slope), n points."""
+    d = df.filter(pl.col(value_col) > 0)
+    if len(d) < 2:
+        return {"slope_log10_per_year": None, "decline_factor_per_year": None, "n": len(d)}
+    x = np.array([(v - dt.date(2000, 1, 1)).days / 365.25 for v in d[date_col].to_list()])
+    y = np.log10(d[value_col].to_numpy())
+    slope, intercept = np.polyfit(x, y, 1)
+    return {"slope_log10_per_year": float(slope), "intercept": float(intercept),
+            "decline_factor_per_year": float(10 ** (-slope)), "n": len(d)}
+
+
+def fit_line(fit: dict, dates: list[dt.date]) -> list[float]:
+    return [10 ** (fit["intercept"] + fit["slope_log10_per_year"] * (d - dt.date(2000, 1, 1)).days / 365.25)
+            for d in dates]
+
+
+def price_changes(periods: pl.DataFrame, ratio: float = 3.0) -> pl.DataFrame:
+    """Price changes between consecutive, contiguous periods of one source key (original currency)."""
+    key = ["source", "provider", "model_key", "price_kind", "min_input_tokens"]
+    p = (periods.filter(pl.col("output_orig").is_not_null())
+         .with_columns(blended("input_orig", "output_orig", ratio).alias("_b"))
+         .sort([*key, "start"]))
+    p = p.with_columns(
+        pl.col("_b").shift(1).over(key).alias("old_blended"),
+        pl.col("end").shift(1).over(key).alias("_prev_end"),
+        pl.col("input_orig").shift(1).over(key).alias("old_input"),
+        pl.col("output_orig").shift(1).over(key).alias("old_output"),
+        pl.col("currency").shift(1).over(key).alias("_prev_cur"),
+    )
+    ch = p.filter((pl.col("_prev_end") == pl.col("start")) & (pl.col("_prev_cur") == pl.col("currency"))
+                  & (pl.col("_b") != pl.col("old_blended")))
+    return ch.select(
+        pl.col("start").alias("date"), "model_id", "model_key", "provider", "organization", "country_bucket",
+        "source", "currency", "old_input", "old_output", pl.col("input_orig").alias("new_input"),
+        pl.col("output_orig").alias("new_output"), "old_blended", pl.col("_b").alias("new_blended"),
+        ((pl.col("_b") / pl.col("old_blended") - 1) * 100).alias("pct_change"), "date_basis", "source_file",
+        "source_row",
+    ).sort("date")
+
+
+def conflicts(periods: pl.DataFrame, rel_tol: float = 0.05) -> pl.DataFrame:
+    """Pairs of base readings from different sources for the same model whose periods overlap and whose USD
+    input or output prices differ by more than `rel_tol`; `date` = the first day both hold."""
+    cols = ["model_id", "source", "provider", "model_key", "start", "end", "currency", "input_orig", "output_orig",
+            "input_usd_per_m", "output_usd_per_m", "source_file", "source_row"]
+    b = periods.filter((pl.col("price_kind") == "base") & pl.col("output_usd_per_m").is_not_null()).select(cols)
+    pairs = b.join(b, on="model_id", suffix="_b").filter(pl.col("source") < pl.col("source_b"))
+    end_a = pl.col("end").fill_null(FAR_FUTURE)
+    end_b = pl.col("end_b").fill_null(FAR_FUTURE)
+    pairs = pairs.filter((pl.col("start") < end_b) & (pl.col("start_b") < end_a))
+
+    def rel(a, c):
+        return (pl.col(a) - pl.col(c)).abs() / pl.min_horizontal(pl.col(a), pl.col(c))
+
+    diff = pl.max_horizontal(rel("input_usd_per_m", "input_usd_per_m_b"), rel("output_usd_per_m", "output_usd_per_m_b"))
+    return (pairs.with_columns(diff.alias("rel_diff"), pl.max_horizontal("start", "start_b").alias("date"))
+            .filter(pl.col("rel_diff") > rel_tol).sort("model_id", "date"))

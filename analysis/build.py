@@ -16,7 +16,7 @@ import polars as pl
 
 from analysis import paths
 from analysis.atomic import atomic_path
-from analysis.clean import eci, models, organizations, price_conflicts, prices
+from analysis.clean import eci, events, leaderboards, models, organizations, price_conflicts, prices
 from analysis.clean.common import StepResult
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
@@ -25,6 +25,12 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("organizations", organizations.clean),
     ("models", models.clean),
     ("capability:eci", eci.clean),
+    ("events:curated", events.clean_curated),
+    ("events:vorplabs", events.clean_vorplabs),
+    ("genai_filings", events.clean_filings),
+    ("capability:aa", leaderboards.clean_aa),
+    ("capability:lmarena", leaderboards.clean_lmarena),
+    ("capability:livebench", leaderboards.clean_livebench),
     ("prices:llm-prices", prices.clean_llm_prices),
     ("prices:llm-prices-cn", prices.clean_llm_prices_cn),
     ("prices:cn-tables", prices.clean_cn_tables),
@@ -77,6 +83,8 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     write_parquet(quarantine, "quarantine")
     write_parquet(counts, "row_counts")
     print(format_counts(counts), file=out)
+    if "capability" in results:
+        print(format_coverage(results["capability"]), file=out)
     if "prices" in results:
         from analysis.clean import crosswalk
         print(crosswalk.coverage_report(results["prices"].df), file=out)
@@ -89,4 +97,20 @@ def format_counts(counts: pl.DataFrame) -> str:
     for r in counts.sort("table", "source_file").iter_rows(named=True):
         lines.append(f"  {r['table']:<12} {r['source_file']:<48} {r['rows_in']:>7} {r['rows_used']:>7} "
                      f"{r['rows_quarantined']:>11}")
+    return "\n".join(lines)
+
+
+def format_coverage(result: StepResult, show: int = 12) -> str:
+    """Model crosswalk coverage per capability source: share of distinct source names resolved."""
+    q = result.quarantine.filter(pl.col("column") == "name")
+    lines = ["  crosswalk coverage (distinct source names resolved to a canonical model):"]
+    for f in result.counts["source_file"].to_list():
+        used = result.df.filter(pl.col("source_file") == f)["source_model"].n_unique()
+        missed = sorted(q.filter(pl.col("source_file") == f)["key"].unique().to_list())
+        total = used + len(missed)
+        share = used / total if total else 1.0
+        lines.append(f"    {f:<80} {used:>5}/{total:<5} {share:6.1%}")
+        if missed:
+            more = f" ... (+{len(missed) - show})" if len(missed) > show else ""
+            lines.append(f"      unmatched: {', '.join(missed[:show])}{more}")
     return "\n".join(lines)

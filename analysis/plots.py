@@ -12,6 +12,7 @@ import html
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.io.base_renderers import MimetypeRenderer
 
 from analysis import manifest
 
@@ -23,7 +24,25 @@ COUNTRY_COLORS = {
 }
 COUNTRY_ORDER = list(COUNTRY_COLORS)
 TEMPLATE = "thousand_models"
-RENDERER = "plotly_mimetype+notebook"
+RENDERER = "plotly_mimetype+thousand_models_html"
+
+
+class OfflineHTMLRenderer(MimetypeRenderer):
+    """text/html output with plotly.js embedded in the first figure only and no CDN script (no MathJax).
+
+    Plotly's own `notebook` renderer loads MathJax from a CDN; reports must open offline. JupyterLab shows
+    the `application/vnd.plotly.v1+json` output of the mimetype renderer; nbconvert keeps this HTML one.
+    """
+
+    # plotly copies the renderer for every figure, so the flag lives on the class; setup() resets it
+    plotlyjs_included = False
+
+    def to_mimebundle(self, fig_dict):
+        include = not OfflineHTMLRenderer.plotlyjs_included
+        OfflineHTMLRenderer.plotlyjs_included = True
+        html = pio.to_html(fig_dict, include_plotlyjs=include, include_mathjax=False, full_html=False,
+                           default_width="100%", default_height=525, config={"responsive": True})
+        return {"text/html": html}
 
 
 def _template() -> go.layout.Template:
@@ -48,6 +67,8 @@ def setup() -> None:
     """Register the template and the renderer (call once at the top of a notebook)."""
     pio.templates[TEMPLATE] = _template()
     pio.templates.default = f"plotly_white+{TEMPLATE}"
+    OfflineHTMLRenderer.plotlyjs_included = False
+    pio.renderers["thousand_models_html"] = OfflineHTMLRenderer()
     pio.renderers.default = RENDERER
 
 
@@ -59,6 +80,8 @@ def source_text(local_paths: list[str], extra: str = "") -> str:
         e = manifest.entry(p, entries)
         name = e.citation.split(";")[0].split(", https://")[0]
         parts.append(f"{name} ({p.rsplit('/', 1)[-1]}, data to {e.snapshot_date}, {e.license})")
+    if not parts:  # a chart of project-curated data only
+        return f"Source: {extra}" if extra else ""
     text = "Source: " + "; ".join(parts)
     return text + (f". {extra}" if extra else "")
 

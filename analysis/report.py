@@ -23,6 +23,7 @@ from analysis import manifest, paths
 from analysis.atomic import atomic_path, write_text
 
 KERNEL = "python3"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @dataclass
@@ -85,8 +86,8 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Path:
             report_mode=False,
         )
         nb = nbformat.read(tmp_nb, as_version=4)
-    exporter = HTMLExporter(template_name="lab", exclude_input=not show_code, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
     target = out_dir / f"{spec.name}.html"
     write_text(target, body)
@@ -143,11 +144,32 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
         reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
-    index = dict(built_at=_now(), reports=reports)
+    index = dict(built_at=_now(), reports=reports, headlines=headlines())
     write_text(_index_path(), json.dumps(index, indent=2, default=str))
     write_text(paths.reports_dir() / "index.html", render_index(index))
     print(f"report: wrote reports/index.html ({len(reports)} reports, {failures} failed)", file=out)
     return 1 if failures else 0
+
+
+HEADLINE_METRICS = ("eci", "lmarena_text_style_control")
+
+
+def headlines() -> list[str]:
+    """Key numbers stated on the index, measured from the clean tables at report time."""
+    from analysis import tables
+    from analysis.metrics import catchup
+
+    try:
+        cap = tables.load("capability")
+    except FileNotFoundError:
+        return []
+    out = []
+    for metric in HEADLINE_METRICS:
+        h = catchup.headline_gap(cap, metric)
+        if h is not None:
+            out.append(catchup.describe_headline(h).replace("**", "")
+                       + f" Source: {', '.join(h['source_files'])}.")
+    return out
 
 
 def _now() -> str:
@@ -180,6 +202,14 @@ def render_index(index: dict) -> str:
 .failed{{color:#b42318;font-weight:bold}}code{{background:#f4f4f4;padding:0 3px}}</style></head>
 <body><h1>thousand-models: reports</h1>
 <p>Data on the US–China AI race, cleaned from pinned upstream snapshots. Index built {e(index['built_at'])}.</p>
+{_headlines_html(index.get("headlines") or [])}
 {''.join(cards)}
 </body></html>
 """
+
+
+def _headlines_html(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    items = "".join(f"<li>{html.escape(t)}</li>" for t in lines)
+    return f'<section class="card" data-section="headlines"><h2>Measured at build time</h2><ul>{items}</ul></section>'

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.figures.events import add_events
 from analysis.metrics import pace
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 
+XPERIOD = {"year": "M12", "quarter": "M3", "month": "M1"}
 SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
+EVENTS_NOTE = ("Events: project-curated data/raw/policy_events.csv (cited per event) and Vorp Labs US AI Law "
+               "Change Dataset (CC BY 4.0); click an 'Events' legend entry to hide or show them")
 REGISTRY_NOTE = "Countries from the project's organization registry (data/raw/organizations.csv)"
 
 
@@ -18,12 +24,30 @@ def _colors(**kw):
                 category_orders={"country_bucket": COUNTRY_ORDER}, **kw)
 
 
-def releases(counts: pl.DataFrame, period: str) -> go.Figure:
+def _period_end(start: dt.date, period: str) -> dt.date:
+    """Last day of the period that starts on `start`."""
+    m = start.month - 1 + {"year": 12, "quarter": 3, "month": 1}[period]
+    return start.replace(year=start.year + m // 12, month=m % 12 + 1, day=1) - dt.timedelta(days=1)
+
+
+def _with_events(fig: go.Figure, events: pl.DataFrame | None, style: str, start, end) -> go.Figure:
+    """Lay the (already selected) events over the chart, within the dates the chart's data span."""
+    if events is None or events.is_empty() or start is None:
+        return fig
+    return add_events(fig, events, start=start, end=end, style=style)
+
+
+def releases(counts: pl.DataFrame, period: str, events: pl.DataFrame | None = None,
+             event_style: str = "markers") -> go.Figure:
     fig = px.bar(counts, x="period", y="releases", **_colors(),
                  labels={"period": period.capitalize(), "releases": "Models released", "country_bucket": ""},
                  title=f"Notable model releases per {period}, by country of the developers")
     fig.update_layout(barmode="stack", hovermode="x unified")
-    return add_source(fig, SOURCES, REGISTRY_NOTE)
+    # each bar spans its period (centred mid-period), so events fall inside the bar of their period
+    fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")
+    if not counts.is_empty():
+        _with_events(fig, events, event_style, counts["period"].min(), _period_end(counts["period"].max(), period))
+    return add_source(fig, SOURCES, REGISTRY_NOTE + (f". {EVENTS_NOTE}" if events is not None else ""))
 
 
 def organizations(orgs: pl.DataFrame) -> go.Figure:
@@ -47,16 +71,22 @@ def concentration(conc: pl.DataFrame) -> go.Figure:
     return add_source(fig, SOURCES, REGISTRY_NOTE + "; a model of n organizations counts 1/n for each")
 
 
-def open_share(share: pl.DataFrame, period: str) -> go.Figure:
-    fig = px.line(share.filter(pl.col("known") > 0), x="period", y="share", markers=True, **_colors(),
+def open_share(share: pl.DataFrame, period: str, events: pl.DataFrame | None = None,
+               event_style: str = "markers") -> go.Figure:
+    shown = share.filter(pl.col("known") > 0)
+    fig = px.line(shown, x="period", y="share", markers=True, **_colors(),
                   hover_data={"open": True, "known": True, "releases": True},
                   labels={"period": period.capitalize(), "share": "Open-weights share", "country_bucket": ""},
                   title="Share of notable releases with downloadable weights (among those whose access is known)")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-    return add_source(fig, SOURCES)
+    fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")  # a point per period, mid-period
+    if not shown.is_empty():
+        _with_events(fig, events, event_style, shown["period"].min(), _period_end(shown["period"].max(), period))
+    return add_source(fig, SOURCES, EVENTS_NOTE if events is not None else "")
 
 
-def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int) -> go.Figure:
+def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
+                  events: pl.DataFrame | None = None, event_style: str = "markers") -> go.Figure:
     fig = px.scatter(top, x="release_date", y="training_compute_flop", **_colors(), log_y=True,
                      hover_name="model",
                      hover_data={"organizations": True, "training_compute_flop": ":.2e", "country_bucket": False},
@@ -73,4 +103,10 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int) 
             hoverinfo="name",
         ))
     fig.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"), margin=dict(b=200))
-    return add_source(fig, SOURCES, f"Fits from {fit_start}; models without a compute estimate are not shown")
+    if events is not None and not events.is_empty() and not top.is_empty():
+        # a long legend: beside the plot rather than under it
+        fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+                          margin=dict(r=380, b=120), height=620)
+        _with_events(fig, events, event_style, top["release_date"].min(), top["release_date"].max())
+    note = f"Fits from {fit_start}; models without a compute estimate are not shown"
+    return add_source(fig, SOURCES, note + (f". {EVENTS_NOTE}" if events is not None else ""))

@@ -1,0 +1,48 @@
+# thousand-models: `make reports` builds every report from the data; `make test` runs the tests.
+# Snapshots come from $ANALYSIS_MIRROR when set (a local mirror, e.g. ../shared/data/external), else from
+# their pinned upstream URLs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install data reports test lint lab bench chromium clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (thousand-models)" >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/python -m analysis fetch
+	$(BIN)/python -m analysis build
+
+reports: data
+	$(BIN)/python -m analysis report
+
+# Headless Chromium for the browser tests (Debian's package; needs root or sudo).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: data chromium
+	$(BIN)/ruff check analysis tests benchmarks
+	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests benchmarks
+
+lab: data
+	$(BIN)/jupyter lab notebooks/
+
+bench: data
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf data/clean reports/*.html reports/index.json reports/executed

@@ -1,0 +1,170 @@
+"""Clean `capability` rows from Artificial Analysis and LMArena snapshots.
+
+- Artificial Analysis (AA), snapshot 2026-07-02 (the largest of the mirror's two: 537 models, with release
+  dates and openness): metric 'aa_intelligence_index'. Only this one snapshot is used, so the index is on
+  one version's scale; AA's own estimate flag (`ii_est`) is kept in `estimated`.
+- LMArena text leaderboard, the latest scrape (2026-07-08), overall category ('full'): plain ratings as
+  'lmarena_text', style-controlled as 'lmarena_text_style_control', never mixed; 95% intervals from
+  rating_q025 / rating_q975. One late snapshot is used because ratings of different dates are re-fitted
+  (a model's score moves between snapshots), while release dates come from the crosswalk.
+
+- LiveBench, release 2026-01-08 (the latest table, updated to 2026-06-30): 'livebench_2026_01_08_global',
+  the mean of the category means as the LiveBench site computes it (categories from the release's
+  categories file). Scores are not comparable across LiveBench releases (questions are refreshed), so the
+  release is part of the metric id and only one release is used. A model missing a task has no global score.
+
+Every source name resolves through the model crosswalk (analysis/crosswalk.py); names it does not know
+have no release date or organization and go to quarantine, so the coverage per source is the share used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import polars as pl
+
+from analysis import crosswalk, manifest
+from analysis.clean.common import (
+    InputError,
+    StepResult,
+    concat_quarantine,
+    counts_frame,
+    external_file,
+    read_csv_strings,
+)
+from analysis.clean.eci import CAPABILITY
+
+AA_FILE = crosswalk.AA_FILE
+LMARENA_FILES = {
+    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": "lmarena_text",
+    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json":
+        "lmarena_text_style_control",
+}
+
+LIVEBENCH_TABLE = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
+LIVEBENCH_CATEGORIES = "capability/livebench_livebench.github.io/categories_2026_01_08.json"
+LIVEBENCH_METRIC = "livebench_2026_01_08_global"
+
+
+def _rows_to_result(source_file: str, source: str, records: list[dict], cw: crosswalk.Crosswalk,
+                    as_of: dt.date) -> tuple[list[dict], list[dict]]:
+    """records: dicts with name, source_row, metric, score, ci_low, ci_high, estimated."""
+    ok, bad = [], []
+    for r in records:
+        def q(column, reason, r=r):
+            bad.append(dict(table="capability", source_file=source_file, source_row=r["source_row"],
+                            key=r["name"], column=column, reason=reason))
+        score = r["score"]
+        if score is None or not isinstance(score, (int, float)) or math.isnan(score):
+            q("score", f"no numeric score: {score!r}")
+            continue
+        m = cw.lookup(r["name"], source)
+        if m is None:
+            q("name", f"model name not in the crosswalk (key '{crosswalk.norm_key(r['name'])}'): no release date "
+                      "or organization; add to data/raw/model_crosswalk_capability.csv")
+            continue
+        ok.append(dict(
+            model_id=m.model_id, model=m.model, source_model=r["name"], organizations=list(m.organizations),
+            country_bucket=m.country_bucket, release_date=m.release_date,
+            open_weights=r.get("open_weights", m.open_weights), metric=r["metric"], score=float(score),
+            ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), estimated=r.get("estimated"), as_of=as_of,
+            source_file=source_file, source_row=r["source_row"],
+        ))
+    return ok, bad
+
+
+def _result(parts: list[tuple[str, int, list[dict], list[dict]]]) -> StepResult:
+    schema = {c.name: c.dtype for c in CAPABILITY.columns}
+    rows = [x for _, _, ok, _ in parts for x in ok]
+    df = pl.DataFrame(rows, schema=schema) if rows else CAPABILITY.empty()
+    qs = [pl.DataFrame(bad, schema={"table": pl.String, "source_file": pl.String, "source_row": pl.Int64,
+                                    "key": pl.String, "column": pl.String, "reason": pl.String})
+          for _, _, _, bad in parts if bad]
+    counts = counts_frame([dict(table="capability", source_file=f, rows_in=n, rows_used=len(ok),
+                                rows_quarantined=len(bad)) for f, n, ok, bad in parts])
+    result = StepResult(CAPABILITY, CAPABILITY.validate(df), concat_quarantine(qs), counts)
+    result.check_accounting()
+    return result
+
+
+def clean_aa(cw: crosswalk.Crosswalk | None = None) -> StepResult:
+    cw = cw or crosswalk.default()
+    try:
+        data = json.loads(external_file(AA_FILE).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{AA_FILE}: not JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise InputError(f"{AA_FILE}: expected a list of model objects")
+    records = []
+    for i, r in enumerate(data, start=1):
+        for col in ("slug", "ii"):
+            if col not in r:
+                raise InputError(f"{AA_FILE}: record {i}: missing field {col!r}")
+        records.append(dict(name=r["slug"], source_row=i, metric="aa_intelligence_index", score=r["ii"],
+                            estimated=r.get("ii_est"), open_weights=r.get("open")))
+    as_of = dt.date.fromisoformat(manifest.entry(AA_FILE).snapshot_date)
+    ok, bad = _rows_to_result(AA_FILE, "artificial_analysis", records, cw, as_of)
+    return _result([(AA_FILE, len(records), ok, bad)])
+
+
+def read_arena(local_path: str) -> list[tuple[str, dict]]:
+    try:
+        data = json.loads(external_file(local_path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{local_path}: not JSON: {exc}") from exc
+    if "full" not in data or not isinstance(data["full"], dict):
+        raise InputError(f"{local_path}: no 'full' (overall) category; found {list(data)[:10]}")
+    return list(data["full"].items())
+
+
+def clean_lmarena(cw: crosswalk.Crosswalk | None = None) -> StepResult:
+    cw = cw or crosswalk.default()
+    parts = []
+    for path, metric in LMARENA_FILES.items():
+        entries = read_arena(path)
+        records = []
+        for i, (name, v) in enumerate(entries, start=1):
+            if not isinstance(v, dict) or "rating" not in v:
+                raise InputError(f"{path}: full/{name} (record {i}): no 'rating'")
+            records.append(dict(name=name, source_row=i, metric=metric, score=v["rating"],
+                                ci_low=v.get("rating_q025"), ci_high=v.get("rating_q975")))
+        as_of = dt.date.fromisoformat(manifest.entry(path).snapshot_date)
+        ok, bad = _rows_to_result(path, "lmarena", records, cw, as_of)
+        for x in ok:
+            x["open_weights"] = cw.lookup(x["source_model"], "lmarena").open_weights
+        parts.append((path, len(records), ok, bad))
+    return _result(parts)
+
+
+def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | None:
+    """Mean of the category means; None when any task score is missing or not a number."""
+    means = []
+    for tasks in categories.values():
+        vals = []
+        for t in tasks:
+            try:
+                v = float(row.get(t) or "nan")
+            except ValueError:
+                return None
+            if math.isnan(v):
+                return None
+            vals.append(v)
+        means.append(sum(vals) / len(vals))
+    return sum(means) / len(means)
+
+
+def clean_livebench(cw: crosswalk.Crosswalk | None = None) -> StepResult:
+    cw = cw or crosswalk.default()
+    try:
+        categories = json.loads(external_file(LIVEBENCH_CATEGORIES).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{LIVEBENCH_CATEGORIES}: not JSON: {exc}") from exc
+    tasks = [t for ts in categories.values() for t in ts]
+    df = read_csv_strings(LIVEBENCH_TABLE, ["model", *tasks])
+    records = [dict(name=r["model"], source_row=r["source_row"], metric=LIVEBENCH_METRIC,
+                    score=livebench_global(r, categories)) for r in df.iter_rows(named=True)]
+    as_of = dt.date.fromisoformat(manifest.entry(LIVEBENCH_TABLE).snapshot_date)
+    ok, bad = _rows_to_result(LIVEBENCH_TABLE, "livebench", records, cw, as_of)
+    return _result([(LIVEBENCH_TABLE, len(records), ok, bad)])

@@ -1,0 +1,228 @@
+"""One model crosswalk for the project: every source's name for a model -> one canonical model.
+
+A canonical model is a *release*: a canonical `model_id` (the slug of the Epoch model name, else of
+the Artificial Analysis slug) plus its release date, organizations and country bucket. Names resolve in
+this order:
+
+1. the curated exceptions file `data/raw/model_crosswalk_capability.csv` (source, source_name ->
+   target, the key of a known model; every row says why);
+2. rules: `norm_key` folds a name (case, provider prefix `org/`, parenthesised qualifiers, separators,
+   serving suffixes such as `-instruct`, `-chat`, `-preview`, reasoning-effort suffixes) and looks the key
+   up among the keys of the known models (Epoch ECI 'Model version' and 'Model name', AA slug and name).
+
+Reference models come from Epoch's ECI file (first) and the Artificial Analysis snapshot; LMArena and
+LiveBench only resolve against them. `resolve_model(name, source)` is the entry point other tables (e.g.
+price keys) can plug into: register a source name in the exceptions file or rely on the rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis import paths, registry
+from analysis.clean.common import slug
+
+ECI_FILE = "epoch/epoch_capabilities_index.csv"
+AA_FILE = "capability/japhba_artificial-analysis-snapshot/aa_models_2026-07-02.json"
+EXCEPTIONS_COLUMNS = ["source", "source_name", "target", "reason"]
+
+# trailing tokens that name a serving mode / effort level, not a different release
+_SUFFIXES = ("instruct", "chat", "it", "preview", "latest", "bf16", "fp8", "reasoning", "non-reasoning",
+             "nonthinking", "high", "medium", "low", "minimal", "xhigh", "none", "beta", "hf")
+_SUFFIX_RE = re.compile(r"-(?:" + "|".join(re.escape(s) for s in sorted(_SUFFIXES, key=len, reverse=True)) + r")$")
+_PAREN_RE = re.compile(r"\([^)]*\)")
+_SEP_RE = re.compile(r"[^a-z0-9]+")
+# mode suffixes tried only when the full key is unknown ('kimi-k2-thinking' is its own release, but
+# 'deepseek-v3-2-thinking' is DeepSeek-V3.2 in thinking mode)
+_MODE_RE = re.compile(r"-(?:no-thinking|thinking|instant|reasoning|base)(?:-\d+k)?$|-\d+k$"
+                      r"|-(?:high|low|medium|xhigh|max|minimal)-effort$|-auto$|-highthinking$")
+# LiveBench writes 'claude-4-1-opus' for Claude Opus 4.1
+_CLAUDE_RE = re.compile(r"^claude-(\d+(?:-\d)?)-(opus|sonnet|haiku)")
+_EFFORT_RE = re.compile(r"_(?:\d+k|low|medium|high|xhigh|none|minimal|max)$", re.IGNORECASE)
+
+
+def norm_key(name: str) -> str:
+    """Fold a model name from any source to a lookup key.
+
+    'moonshotai/Kimi-K2-Instruct' -> 'kimi-k2'; 'claude-3-7-sonnet-20250219_2K' ->
+    'claude-3-7-sonnet-20250219'; 'gemini-3-flash (thinking-minimal)' -> 'gemini-3-flash';
+    'GPT-4.1' and 'gpt-4-1' -> 'gpt-4-1'. '-thinking' is kept (a separate release for several labs)."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip()
+    s = s.rsplit("/", 1)[-1]
+    s = _EFFORT_RE.sub("", s)
+    s = _PAREN_RE.sub(" ", s).casefold()
+    s = _SEP_RE.sub("-", s).strip("-")
+    while True:
+        t = _SUFFIX_RE.sub("", s)
+        if t == s or not t:
+            break
+        s = t
+    return s
+
+
+@dataclass(frozen=True)
+class Model:
+    model_id: str
+    model: str
+    release_date: dt.date
+    organizations: tuple[str, ...]
+    country_bucket: str
+    open_weights: bool | None
+    origin: str  # 'eci' or 'aa'
+
+    @property
+    def key(self) -> str:
+        return f"{self.model_id}@{self.release_date}"
+
+
+@dataclass
+class Crosswalk:
+    models: dict[str, Model] = field(default_factory=dict)  # Model.key -> Model
+    keys: dict[str, str] = field(default_factory=dict)  # norm_key -> Model.key
+    ambiguous: set[str] = field(default_factory=set)
+    exceptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (source, name) -> norm key
+
+    def add_alias(self, name: str, model_key: str, strong: bool = True) -> None:
+        """Register a name of a model. Weak aliases (display names shared by several releases) that
+        point at two different models become ambiguous and resolve to nothing."""
+        k = norm_key(name)
+        if not k:
+            return
+        have = self.keys.get(k)
+        if strong and k in self.ambiguous:  # a source's own key settles an ambiguous display name
+            self.ambiguous.discard(k)
+            self.keys[k] = model_key
+        elif have is None and k not in self.ambiguous:
+            self.keys[k] = model_key
+        elif have is not None and have != model_key and not strong:
+            if self.models[have].model_id != self.models[model_key].model_id:
+                del self.keys[k]
+                self.ambiguous.add(k)
+
+    def lookup(self, name: str, source: str) -> Model | None:
+        target = self.exceptions.get((source, name))
+        if target is not None:
+            mk = self.keys.get(norm_key(target))
+            return self.models[mk] if mk else None
+        k = norm_key(name)
+        mk = self.keys.get(k)
+        if mk is None:  # fallback rules: a thinking-mode / budget / effort variant of a known release
+            for base in dict.fromkeys((k, _CLAUDE_RE.sub(r"claude-\2-\1", k))):
+                cand = base
+                mk = mk or self.keys.get(cand)
+                while mk is None and (t := _MODE_RE.sub("", cand)) != cand:
+                    cand = t
+                    mk = self.keys.get(cand)
+        return self.models[mk] if mk else None
+
+    def resolve_model(self, name: str, source: str) -> str | None:
+        m = self.lookup(name, source)
+        return m.model_id if m else None
+
+
+def load_exceptions(path: Path | None = None) -> dict[tuple[str, str], str]:
+    path = path or paths.raw_dir() / "model_crosswalk_capability.csv"
+    out = {}
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != EXCEPTIONS_COLUMNS:
+            raise ValueError(f"{path}: header {reader.fieldnames} != {EXCEPTIONS_COLUMNS}")
+        for lineno, row in enumerate(reader, start=2):
+            if not all((row[c] or "").strip() for c in EXCEPTIONS_COLUMNS):
+                raise ValueError(f"{path}: line {lineno}: every column is required")
+            out[(row["source"].strip(), row["source_name"].strip())] = row["target"].strip()
+    return out
+
+
+def _orgs(text: str, reg: registry.Registry) -> tuple[str, ...] | None:
+    res = [reg.resolve(p.strip()) for p in text.split(",") if p.strip()]
+    if not res or any(r is None for r in res):
+        return None
+    return tuple(dict.fromkeys(r.name for r in res))
+
+
+def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
+          exceptions: dict[tuple[str, str], str] | None = None) -> Crosswalk:
+    """Crosswalk from raw ECI records (dicts with the CSV's columns) and AA records (the JSON objects)."""
+    cw = Crosswalk(exceptions=exceptions or {})
+    bucket = {o: reg.orgs[o].country for o in reg.orgs}
+    for r in eci_rows:
+        version, name = (r.get("Model version") or "").strip(), (r.get("Model name") or "").strip()
+        date_text, org_text = (r.get("Release date") or "").strip(), (r.get("Organization") or "").strip()
+        if not (version and date_text and org_text):
+            continue
+        try:
+            date = dt.date.fromisoformat(date_text)
+        except ValueError:
+            continue
+        orgs = _orgs(org_text, reg)
+        if orgs is None:
+            continue
+        display = " ".join((name or version).split())
+        access = (r.get("Model accessibility") or "").strip()
+        m = Model(slug(display), display, date, orgs, registry.bucket([bucket[o] for o in orgs]),
+                  access.startswith("Open weights") if access else None, "eci")
+        cw.models.setdefault(m.key, m)
+        cw.add_alias(version, m.key)
+    for r in eci_rows:  # display names last: weak, may be shared by several releases
+        name, date_text = (r.get("Model name") or "").strip(), (r.get("Release date") or "").strip()
+        if name and date_text:
+            mk = f"{slug(' '.join(name.split()))}@{date_text}"
+            if mk in cw.models:
+                cw.add_alias(name, mk, strong=False)
+    for r in aa_rows:
+        s, name, rel = r.get("slug") or "", r.get("name") or "", r.get("release")
+        known = cw.lookup(s, "artificial_analysis")
+        if known is None and "(" not in name:  # AA's parentheses distinguish versions ("GPT-4o (Mar '25)")
+            known = cw.lookup(name, "artificial_analysis")
+        if known is not None:
+            cw.add_alias(s, known.key)
+            continue
+        if not (s and rel and r.get("creator")):
+            continue
+        orgs = _orgs(r["creator"], reg)
+        if orgs is None:
+            continue
+        m = Model(norm_key(s), name, dt.date.fromisoformat(rel), orgs,
+                  registry.bucket([bucket[o] for o in orgs]), r.get("open"), "aa")
+        m = cw.models.setdefault(m.key, m)
+        cw.add_alias(s, m.key)
+        if "(" not in name:
+            cw.add_alias(name, m.key, strong=False)
+    return cw
+
+
+def read_eci(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def read_aa(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def default() -> Crosswalk:
+    """The project crosswalk from the fetched snapshots (data/external) and the exceptions file."""
+    ext = paths.external_dir()
+    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), registry.default(), load_exceptions())
+
+
+def resolve_model(name: str, source: str) -> str | None:
+    """Canonical model_id of `name` as `source` spells it, or None when the crosswalk does not know it."""
+    return default().resolve_model(name, source)
+
+
+def coverage(names: list[str], source: str, cw: Crosswalk | None = None) -> tuple[float, list[str]]:
+    """Share of distinct names that resolve, and the sorted unmatched names."""
+    cw = cw or default()
+    distinct = sorted(set(names))
+    unmatched = [n for n in distinct if cw.lookup(n, source) is None]
+    return (1 - len(unmatched) / len(distinct) if distinct else 1.0), unmatched

@@ -1,0 +1,101 @@
+"""Charts of the catch-up report: frontier lines, the US–China gap, time-to-match."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import plotly.graph_objects as go
+import polars as pl
+
+from analysis.metrics import catchup
+from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
+
+NOTE = ("Models matched across sources by the project's model crosswalk; countries from the organization "
+        "registry; release dates from Epoch AI, else Artificial Analysis")
+
+
+def _sources(models: pl.DataFrame) -> list[str]:
+    return models["source_file"].unique().sort().to_list()
+
+
+def frontier(models: pl.DataFrame, metric: str) -> go.Figure:
+    """Every model as a dot, and each country's best-to-date as a step line."""
+    fig = px.scatter(models, x="release_date", y="score", color="country_bucket", opacity=0.35,
+                     color_discrete_map=COUNTRY_COLORS, category_orders={"country_bucket": COUNTRY_ORDER},
+                     hover_name="model", hover_data={"lab": True, "source_model": True, "country_bucket": False},
+                     labels={"release_date": "Release date", "score": metric, "country_bucket": ""},
+                     title=f"Frontier per country: best {metric} score released to date")
+    rec = catchup.frontier(models)
+    end = models["as_of"].max()
+    for bucket in [b for b in COUNTRY_ORDER if b in rec["country_bucket"].to_list()]:
+        r = rec.filter(pl.col("country_bucket") == bucket).sort("release_date")
+        x = r["release_date"].to_list() + [end]
+        y = r["score"].to_list() + [r["score"][-1]]
+        names = r["model"].to_list() + [r["model"][-1]]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line_shape="hv", name=f"{bucket} frontier",
+                                 line=dict(color=COUNTRY_COLORS.get(bucket), width=2.5), text=names,
+                                 hovertemplate="%{text}<br>%{y:.1f}<extra>" + bucket + " frontier</extra>"))
+    return add_source(fig, _sources(models), NOTE)
+
+
+def gap(g: pl.DataFrame, metric: str) -> go.Figure:
+    """US minus China frontier score, with the interval where the source gives one."""
+    fig = go.Figure()
+    if g["gap_low"].is_not_null().any():
+        fig.add_trace(go.Scatter(x=g["date"].to_list() + g["date"].to_list()[::-1],
+                                 y=g["gap_high"].to_list() + g["gap_low"].to_list()[::-1], fill="toself",
+                                 line=dict(width=0), fillcolor="rgba(31,95,168,0.15)", hoverinfo="skip",
+                                 line_shape="hv", name="95% interval (from the source's intervals)"))
+    fig.add_trace(go.Scatter(
+        x=g["date"], y=g["gap_score"], mode="lines+markers", line_shape="hv", name="US lead in score",
+        line=dict(color=COUNTRY_COLORS["United States"]),
+        customdata=list(zip(g["leader_model"], g["follower_model"], strict=True)),
+        hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>"))
+    fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
+    fig.update_layout(title=f"US lead over China in {metric} (US frontier minus Chinese frontier)",
+                      xaxis_title="Date", yaxis_title=f"{metric} points")
+    return fig
+
+
+def lag(g: pl.DataFrame, metric: str) -> go.Figure:
+    """How many months earlier the US frontier had reached China's current frontier score."""
+    d = g.filter(pl.col("lag_months").is_not_null())
+    fig = go.Figure()
+    if d["lag_months_low"].is_not_null().any():
+        fig.add_trace(go.Scatter(
+            x=d["date"], y=d["lag_months"], mode="markers", name="interval", showlegend=False,
+            error_y=dict(type="data", symmetric=False, array=(d["lag_months_high"] - d["lag_months"]).fill_null(0),
+                         arrayminus=(d["lag_months"] - d["lag_months_low"]).fill_null(0), color="#d7301f"),
+            marker=dict(size=0.1), hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=d["date"], y=d["lag_months"], mode="lines+markers", line_shape="hv", name="China behind, months",
+        line=dict(color=COUNTRY_COLORS["China"]),
+        customdata=list(zip(d["follower_model"], d["matched_by"], strict=True)),
+        hovertemplate="%{x}<br>%{y:.1f} months<br>China: %{customdata[0]}<br>US first reached it with "
+                      "%{customdata[1]}<extra></extra>"))
+    fig.update_layout(title=f"Time gap on {metric}: months since the US frontier first reached China's frontier score",
+                      xaxis_title="Date", yaxis_title="Months", yaxis_rangemode="tozero")
+    return fig
+
+
+def time_to_match(ttm: pl.DataFrame, metric: str, label: str | None = None) -> go.Figure:
+    """Days until a rival matched each frontier-setting release; examples named on hover."""
+    m = ttm.filter(pl.col("days").is_not_null())
+    fig = px.scatter(m, x="release_date", y="days", color="country_bucket", color_discrete_map=COUNTRY_COLORS,
+                     category_orders={"country_bucket": COUNTRY_ORDER}, hover_name="model",
+                     hover_data={"lab": True, "score": ":.1f", "matched_by": True, "matched_lab": True,
+                                 "matched_date": True, "matched_score": ":.1f", "country_bucket": False},
+                     labels={"release_date": "Release that set a new frontier", "days": "Days until a rival matched",
+                             "country_bucket": ""},
+                     title=f"Time-to-match on {metric}: days until a rival released a model scoring at least as high")
+    if label is not None:
+        hit = m.filter(pl.col("model") == label)
+        if len(hit):
+            r = hit.row(0, named=True)
+            fig.add_annotation(x=r["release_date"], y=r["days"], text=f"{r['model']} → {r['matched_by']}",
+                               showarrow=True, arrowhead=2, ax=40, ay=-40)
+    fig.update_traces(marker=dict(size=9))
+    return fig
+
+
+def finish(fig: go.Figure, models: pl.DataFrame, extra: str = NOTE) -> go.Figure:
+    return add_source(fig, _sources(models), extra)

@@ -1,0 +1,269 @@
+"""Policy events on charts: `add_events` lays events over any plotly time chart; plus the charts of the
+policy-timeline report (event timeline, reported filing counts, release counts around events).
+
+Events are drawn on a hidden overlay y axis (range 0..1) that shares the chart's x axis, so they sit in
+the same place on linear and log charts and never change the data's y range. Every jurisdiction gets one
+legend entry (a legend group): clicking it hides or shows that jurisdiction's events. Text from the data
+is HTML-escaped before it reaches a hover label.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from urllib.parse import urlparse
+
+import plotly.express as px
+import plotly.graph_objects as go
+import polars as pl
+
+from analysis.clean.events import JURISDICTION_NAMES, JURISDICTIONS, KINDS
+from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
+
+EVENT_COLORS = {
+    "US": COUNTRY_COLORS["United States"],
+    "CN": COUNTRY_COLORS["China"],
+    "US-CN": COUNTRY_COLORS["US–China joint"],
+    "EU": "#b8860b",
+    "INTL": "#1b9e77",
+}
+KIND_SYMBOLS = {
+    "export control": "triangle-down", "entity list": "triangle-down", "licence": "triangle-up",
+    "tariff": "triangle-left", "trade retaliation": "triangle-right", "antitrust": "hexagon",
+    "regulation": "square", "legislation": "square-open", "executive order": "diamond",
+    "strategy": "diamond-open", "filing": "circle", "summit": "star", "market": "x",
+}
+EVENTS_SOURCE = ("Events: data/raw/policy_events.csv (curated by this project, one cited source per event) "
+                 "and Vorp Labs US AI Law Change Dataset (CC BY 4.0)")
+STYLES = ("markers", "bands")
+MODEL_SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
+VORPLABS_FILE = "policy/vorplabs_research-datasets/us-ai-law-changes.csv"
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def select_events(events: pl.DataFrame, jurisdictions=None, kinds=None, start=None, end=None) -> pl.DataFrame:
+    """Events filtered by jurisdiction, kind and date range (None = no filter), sorted by date."""
+    unknown = [j for j in (jurisdictions or []) if j not in JURISDICTIONS]
+    unknown += [k for k in (kinds or []) if k not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown jurisdiction(s)/kind(s) {unknown}; jurisdictions: {JURISDICTIONS}, kinds: {KINDS}")
+    d = events
+    if jurisdictions is not None:
+        d = d.filter(pl.col("jurisdiction").is_in(list(jurisdictions)))
+    if kinds is not None:
+        d = d.filter(pl.col("kind").is_in(list(kinds)))
+    if (s := _date(start)) is not None:
+        d = d.filter(pl.col("date") >= s)
+    if (e := _date(end)) is not None:
+        d = d.filter(pl.col("date") <= e)
+    return d.sort("date", "event_id")
+
+
+def date_label(date: dt.date, precision: str) -> str:
+    if precision == "month":
+        return f"{date:%Y-%m} (month only)"
+    if precision == "uncertain":
+        return f"{date.isoformat()} (date uncertain)"
+    return date.isoformat()
+
+
+def _wrap(text: str, width: int = 70) -> str:
+    lines, line = [], ""
+    for w in text.split():
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def source_html(url: str | None) -> str:
+    """Escaped source text; a link only when it is an http(s) URL."""
+    if not url:
+        return "no source"
+    u = urlparse(url)
+    shown = html.escape(url if len(url) <= 70 else url[:67] + "...", quote=False)
+    if u.scheme in ("http", "https") and u.netloc:
+        return f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
+    return shown
+
+
+def hover_text(row: dict) -> str:
+    """Hover label of one event: title, date with its precision, who/what, description, source (escaped)."""
+    e = html.escape
+    parts = [
+        f"<b>{_wrap(e(row['title'], quote=False))}</b>",
+        f"{date_label(row['date'], row['date_precision'])} · {e(row['jurisdiction'])} · "
+        f"{e(row['actor'], quote=False)} · {e(row['kind'])}",
+    ]
+    desc = row.get("description")
+    if desc:
+        desc = desc if len(desc) <= 220 else desc[:217] + "..."
+        parts.append(f"<span style='font-size:11px'>{_wrap(e(desc, quote=False))}</span>")
+    parts.append("Source: " + source_html(row.get("source_url")))
+    return "<br>".join(parts)
+
+
+def _axes(fig: go.Figure, row: int | None) -> tuple[str, str]:
+    """(x axis id, y axis id) of the subplot the events go on: the first one, or column 1 of `row`."""
+    if row is None:
+        return "x", "y"
+    sp = fig.get_subplot(row, 1)
+    return sp.xaxis.plotly_name.replace("axis", ""), sp.yaxis.plotly_name.replace("axis", "")
+
+
+def _overlay_axis(fig: go.Figure, x: str, y: str) -> str:
+    """A hidden y axis (0..1) overlaying `y`, shared by all event traces of that subplot."""
+    key = f"_events_{x}_{y}"
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    if key in meta:
+        return meta[key]
+    used = [int(k[5:] or 1) for k in fig.layout.to_plotly_json() if k.startswith("yaxis")] or [1]
+    n = max(max(used) + 1, 2)
+    name = f"y{n}"
+    fig.layout[f"yaxis{n}"] = dict(overlaying=y, range=[0, 1], visible=False, fixedrange=True,
+                                   showgrid=False, zeroline=False)
+    fig.update_layout(meta={**meta, key: name})
+    return name
+
+
+def add_events(
+    fig: go.Figure,
+    events: pl.DataFrame,
+    jurisdictions=None,
+    kinds=None,
+    start=None,
+    end=None,
+    style: str = "markers",
+    row: int | None = None,
+) -> go.Figure:
+    """Lay policy events over a plotly time chart (x = dates) and return the figure.
+
+    style="markers": a small marker per event in a strip at the top of the plot (one line of the strip per
+    jurisdiction; symbol by kind). style="bands": a thin dotted vertical line per event (a light band
+    across the month for month-precision events), with the hover marker at the top. Either way every
+    jurisdiction is one legend entry that toggles its events; hover shows title, date (with its precision),
+    actor, kind, description and source. `row`: subplot row (column 1) of a faceted figure; None = the
+    first subplot (axes x/y). Events are filtered by jurisdiction, kind and [start, end].
+    """
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {STYLES}, got {style!r}")
+    sel = select_events(events, jurisdictions, kinds, start, end)
+    if sel.is_empty():
+        return fig
+    xa, ya = _axes(fig, row)
+    yo = _overlay_axis(fig, xa, ya)
+    present = [j for j in JURISDICTIONS if j in set(sel["jurisdiction"].to_list())]
+    for i, jur in enumerate(present):
+        g = sel.filter(pl.col("jurisdiction") == jur)
+        rows = g.to_dicts()
+        color = EVENT_COLORS.get(jur, "#555")
+        group = f"events-{jur}"
+        name = f"Events: {JURISDICTION_NAMES.get(jur, jur)}"
+        ymark = 0.985 - 0.03 * i
+        if style == "bands":
+            xs, ys = [], []
+            for r in rows:
+                if r["date_precision"] != "month":
+                    xs += [r["date"], r["date"], None]
+                    ys += [0, 1, None]
+            if xs:
+                fig.add_trace(go.Scatter(
+                    x=xs, y=ys, mode="lines", xaxis=xa, yaxis=yo, legendgroup=group, showlegend=False,
+                    line=dict(color=color, width=1, dash="dot"), opacity=0.55, hoverinfo="skip", name=name,
+                ))
+            for r in rows:
+                if r["date_precision"] == "month":
+                    d0 = r["date"]
+                    d1 = (d0.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                    fig.add_trace(go.Scatter(
+                        x=[d0, d1, d1, d0, d0], y=[0, 0, 1, 1, 0], mode="lines", fill="toself",
+                        xaxis=xa, yaxis=yo, legendgroup=group, showlegend=False, line=dict(width=0),
+                        fillcolor=color, opacity=0.08, hoverinfo="skip", name=name,
+                    ))
+        fig.add_trace(go.Scatter(
+            x=[r["date"] for r in rows], y=[ymark] * len(rows), mode="markers", xaxis=xa, yaxis=yo,
+            name=name, legendgroup=group, showlegend=True,
+            marker=dict(color=color, size=9, opacity=0.85, symbol=[KIND_SYMBOLS.get(r["kind"], "circle")
+                                                                    for r in rows],
+                        line=dict(width=0.5, color="white")),
+            customdata=[hover_text(r) for r in rows],
+            hovertemplate="%{customdata}<extra></extra>",
+            hoverlabel=dict(bgcolor="white", bordercolor=color, font=dict(size=12, color="#222")),
+        ))
+    legend_y = fig.layout.legend.y
+    if legend_y is None or legend_y >= 1:  # legend above the plot: room for its extra row under the title
+        fig.update_layout(margin=dict(t=max(fig.layout.margin.t or 80, 130)))
+    return fig
+
+
+# --- charts of the policy-timeline report -----------------------------------------------------------
+
+def timeline(events: pl.DataFrame) -> go.Figure:
+    """Every event as a point: x date, y jurisdiction, colour and symbol by kind; hover with title/source."""
+    d = events.with_columns(
+        pl.col("jurisdiction").replace_strict(JURISDICTION_NAMES, default=pl.col("jurisdiction"))
+        .alias("jurisdiction_name"),
+    )
+    d = d.with_columns(pl.Series("hover", [hover_text(r) for r in d.to_dicts()], dtype=pl.String))
+    present = set(d["jurisdiction"].to_list())
+    order = [JURISDICTION_NAMES[j] for j in JURISDICTIONS if j in present]
+    fig = px.scatter(d, x="date", y="jurisdiction_name", color="kind", symbol="kind",
+                     symbol_map=KIND_SYMBOLS, custom_data=["hover"],
+                     category_orders={"jurisdiction_name": order, "kind": list(KINDS)},
+                     labels={"date": "Date", "jurisdiction_name": "", "kind": "Kind"},
+                     title="Policy and market events by jurisdiction and kind")
+    fig.update_traces(marker=dict(size=11, opacity=0.8, line=dict(width=0.5, color="white")),
+                      hovertemplate="%{customdata[0]}<extra></extra>")
+    fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.01, xanchor="left", title_text="Kind"),
+                      margin=dict(r=170), height=430, hoverlabel=dict(bgcolor="white"))
+    return add_source(fig, [VORPLABS_FILE], "Other events: data/raw/policy_events.csv, curated by this project "
+                      "with one cited source per event")
+
+
+def filings(counts: pl.DataFrame, events: pl.DataFrame | None = None, style: str = "markers") -> go.Figure:
+    """China's cumulative generative-AI filings as reported (by CAC or CNNIC), markers labelled by reporter."""
+    long = counts.unpivot(index=["date", "reporter", "announced", "source_url"],
+                          on=["filed_cumulative", "registered_cumulative"], variable_name="series",
+                          value_name="count").drop_nulls("count")
+    long = long.with_columns(pl.col("series").replace({
+        "filed_cumulative": "Services filed (cumulative, reported)",
+        "registered_cumulative": "Apps/features registered (cumulative, reported)",
+    }), pl.col("source_url").map_elements(lambda u: html.escape(u, quote=False), return_dtype=pl.String))
+    fig = px.line(long, x="date", y="count", color="series", markers=True,
+                  hover_data={"reporter": True, "announced": True, "source_url": True, "series": False},
+                  labels={"date": "Date the count refers to", "count": "Reported count", "series": "",
+                          "reporter": "Reported by", "announced": "Announced", "source_url": "Source"},
+                  color_discrete_sequence=[COUNTRY_COLORS["China"], "#f4a582"],
+                  title="China's generative-AI services filed with the CAC: counts as reported by CAC / CNNIC")
+    fig.update_yaxes(rangemode="tozero")
+    if events is not None:
+        add_events(fig, events, style=style, start=long["date"].min(), end=long["date"].max())
+    return add_source(fig, [], "Reported counts, not audited: CAC notices and the CNNIC Generative AI Application "
+                      "Development Report (2025), collected in data/raw/genai_filings.csv with one source per row")
+
+
+def window_counts_chart(win: pl.DataFrame, days: int) -> go.Figure:
+    """Releases in the N days before vs after each chosen event, by country bucket (description only)."""
+    d = win.with_columns(
+        pl.format("{} {}", pl.col("date").cast(pl.String), pl.col("title").str.slice(0, 45)).alias("event"),
+        pl.col("window").replace({"before": f"{days} days before", "after": f"{days} days after"}),
+    )
+    fig = px.bar(d, y="event", x="count", color="group", facet_col="window", orientation="h",
+                 color_discrete_map=COUNTRY_COLORS, category_orders={
+                     "group": COUNTRY_ORDER, "window": [f"{days} days before", f"{days} days after"],
+                     "event": d.sort("date")["event"].unique(maintain_order=True).to_list()},
+                 labels={"count": "Model releases", "event": "", "group": ""},
+                 title=f"Notable model releases in the {days} days before and after each event")
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.update_layout(legend=dict(y=1.08), margin=dict(t=130))
+    fig.update_layout(barmode="stack", height=max(380, 160 + 34 * d["event"].n_unique()))
+    return add_source(fig, MODEL_SOURCES, f"Countries from data/raw/organizations.csv. {EVENTS_SOURCE}. "
+                      "Counts describe timing, not effects")

@@ -1,0 +1,206 @@
+"""Catch-up: the frontier per country, the US–China gap in score and in time, and time-to-match.
+
+Every function works on ONE metric at a time (scores of different metrics are never compared) and takes
+the clean `capability` table, or the per-model table `best_per_model` makes from it. A model without a
+score on the metric simply has no row (missing, never zero); rows without a release date are dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+DAYS_PER_MONTH = 365.2425 / 12
+US, CN = "United States", "China"
+RIVALS = ("any", "same_country", "other_country")
+SCOPES = ("lab", "country")
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def best_per_model(cap: pl.DataFrame, metric: str, start_date=None, end_date=None,
+                   countries: list[str] | None = None, include_estimated: bool = True) -> pl.DataFrame:
+    """One row per model release (model_id, release_date) on `metric`: its best-scoring variant.
+
+    Columns: model_id, model, release_date, organizations, lab (first organization), country_bucket,
+    score, ci_low, ci_high, source_model, source_file, source_row, as_of."""
+    d = cap.filter((pl.col("metric") == metric) & pl.col("release_date").is_not_null()
+                   & pl.col("score").is_not_null())
+    if not include_estimated and "estimated" in d.columns:
+        d = d.filter(~pl.col("estimated").fill_null(False))
+    if (s := _date(start_date)) is not None:
+        d = d.filter(pl.col("release_date") >= s)
+    if (e := _date(end_date)) is not None:
+        d = d.filter(pl.col("release_date") <= e)
+    if countries:
+        d = d.filter(pl.col("country_bucket").is_in(countries))
+    d = d.sort("score", "source_row", descending=[True, False]).unique(
+        ["model_id", "release_date"], keep="first", maintain_order=True)
+    return d.select(
+        "model_id", "model", "release_date", "organizations",
+        pl.col("organizations").list.first().alias("lab"), "country_bucket", "score", "ci_low", "ci_high",
+        "source_model", "source_file", "source_row", "as_of",
+    ).sort("release_date", pl.col("score"), descending=[False, True])
+
+
+def frontier(models: pl.DataFrame, by: str = "country_bucket") -> pl.DataFrame:
+    """The records: each release that beat every earlier release of its group (`by`) on the metric.
+
+    Strictly higher only: a tie does not set a new frontier. Releases of the same day are taken best first.
+    Columns: the group, release_date, score (the frontier from then on), model, ci_low, ci_high,
+    previous (the frontier before; null for the group's first)."""
+    d = models.sort(by, "release_date", "score", descending=[False, False, True])
+    d = d.with_columns(pl.col("score").cum_max().shift(1).over(by).alias("previous"))
+    rec = d.filter(pl.col("previous").is_null() | (pl.col("score") > pl.col("previous")))
+    cols = ["release_date", "score", "model", "model_id", "organizations", "lab", "country_bucket",
+            "ci_low", "ci_high", "previous", "source_file"]
+    return rec.select(by, *[c for c in cols if c != by])
+
+
+def frontier_at(records: pl.DataFrame, group: str, date: dt.date, by: str = "country_bucket") -> dict | None:
+    """The frontier record of a group in force on `date` (None before its first release)."""
+    r = records.filter((pl.col(by) == group) & (pl.col("release_date") <= date)).sort("release_date")
+    return r.row(-1, named=True) if len(r) else None
+
+
+def gap_series(models: pl.DataFrame, leader: str = US, follower: str = CN) -> pl.DataFrame:
+    """The gap at every date either frontier moved: score gap and time gap.
+
+    - gap_score = leader frontier - follower frontier (on the metric's scale); gap_low/gap_high combine the
+      two records' intervals conservatively (leader low - follower high, leader high - follower low), null
+      when the source gives no interval.
+    - lag_months: how long before `date` the leader's frontier first reached the follower's current
+      frontier score (0 or negative when the follower leads: then null, with `follower_leads` true).
+      lag_months_low / _high: the same for the follower's interval bounds (high bound -> shorter lag).
+    """
+    rec = frontier(models)
+    lead = rec.filter(pl.col("country_bucket") == leader).sort("release_date")
+    foll = rec.filter(pl.col("country_bucket") == follower).sort("release_date")
+    if lead.is_empty() or foll.is_empty():
+        return pl.DataFrame()
+    start = max(lead["release_date"].min(), foll["release_date"].min())
+    dates = sorted({d for d in rec["release_date"].to_list() if d >= start})
+
+    def first_reach(score):
+        if score is None:
+            return None
+        hit = lead.filter(pl.col("score") >= score)
+        return hit["release_date"].min() if len(hit) else None
+
+    rows = []
+    for d in dates:
+        a, b = frontier_at(lead, leader, d), frontier_at(foll, follower, d)
+        reach = first_reach(b["score"])
+        lag = (d - reach).days / DAYS_PER_MONTH if reach is not None and reach <= d else None
+
+        def lag_for(score, d=d):
+            r = first_reach(score)
+            return (d - r).days / DAYS_PER_MONTH if r is not None and r <= d else None
+
+        rows.append(dict(
+            date=d, leader=leader, follower=follower,
+            leader_score=a["score"], leader_model=a["model"], follower_score=b["score"], follower_model=b["model"],
+            gap_score=a["score"] - b["score"],
+            gap_low=(a["ci_low"] - b["ci_high"]) if a["ci_low"] is not None and b["ci_high"] is not None else None,
+            gap_high=(a["ci_high"] - b["ci_low"]) if a["ci_high"] is not None and b["ci_low"] is not None else None,
+            lag_months=lag,
+            lag_months_low=lag_for(b["ci_high"]) if b["ci_high"] is not None else None,
+            lag_months_high=lag_for(b["ci_low"]) if b["ci_low"] is not None else None,
+            follower_leads=b["score"] > a["score"],
+            matched_by=None if reach is None else lead.filter(pl.col("release_date") == reach)["model"][0],
+        ))
+    return pl.DataFrame(rows, schema_overrides={"gap_low": pl.Float64, "gap_high": pl.Float64,
+                                                "lag_months": pl.Float64, "lag_months_low": pl.Float64,
+                                                "lag_months_high": pl.Float64, "matched_by": pl.String})
+
+
+def time_to_match(models: pl.DataFrame, scope: str = "lab", rival: str = "any",
+                  as_of: dt.date | None = None) -> pl.DataFrame:
+    """For each release that set a new frontier for its lab (`scope='lab'`) or country (`'country'`): the days
+    until a rival released a model scoring at least as high (ties count as a match) on the same metric.
+
+    A rival shares no organization with the release; `rival` restricts it further: 'same_country',
+    'other_country' (by country bucket) or 'any'. Only rival releases on or after the release's date count;
+    `already_beaten` says a rival had a better model out before. Unmatched releases have null `days`
+    and `open_days` = days from release to `as_of` (the data's end: censored, not infinite)."""
+    if scope not in SCOPES or rival not in RIVALS:
+        raise ValueError(f"scope must be one of {SCOPES}, rival one of {RIVALS}")
+    by = "lab" if scope == "lab" else "country_bucket"
+    rec = frontier(models, by=by)
+    as_of = as_of or (models["as_of"].max() if "as_of" in models.columns and len(models) else None)
+    pool = models.select("model", "release_date", "score", "organizations", "lab", "country_bucket")
+    out = []
+    for r in rec.iter_rows(named=True):
+        orgs = set(r["organizations"])
+        cand = pool.filter(~pl.col("organizations").list.eval(pl.element().is_in(list(orgs))).list.any())
+        if rival == "same_country":
+            cand = cand.filter(pl.col("country_bucket") == r["country_bucket"])
+        elif rival == "other_country":
+            cand = cand.filter(pl.col("country_bucket") != r["country_bucket"])
+        better = cand.filter(pl.col("score") >= r["score"])
+        before = better.filter(pl.col("release_date") < r["release_date"])
+        after = better.filter(pl.col("release_date") >= r["release_date"]).sort("release_date", "score",
+                                                                             descending=[False, True])
+        m = after.row(0, named=True) if len(after) else None
+        out.append(dict(
+            release_date=r["release_date"], model=r["model"], lab=r["lab"], country_bucket=r["country_bucket"],
+            score=r["score"], scope=scope, rival=rival,
+            matched_date=m["release_date"] if m else None, matched_by=m["model"] if m else None,
+            matched_lab=m["lab"] if m else None, matched_country=m["country_bucket"] if m else None,
+            matched_score=m["score"] if m else None,
+            days=(m["release_date"] - r["release_date"]).days if m else None,
+            open_days=None if m or as_of is None else (as_of - r["release_date"]).days,
+            already_beaten=len(before) > 0,
+        ))
+    schema = {"release_date": pl.Date, "model": pl.String, "lab": pl.String, "country_bucket": pl.String,
+              "score": pl.Float64, "scope": pl.String, "rival": pl.String, "matched_date": pl.Date,
+              "matched_by": pl.String, "matched_lab": pl.String, "matched_country": pl.String,
+              "matched_score": pl.Float64, "days": pl.Int64, "open_days": pl.Int64, "already_beaten": pl.Boolean}
+    return pl.DataFrame(out, schema=schema).sort("release_date")
+
+
+def lag_distribution(ttm: pl.DataFrame, every: str = "1y") -> pl.DataFrame:
+    """Distribution of time-to-match lags per period of the release date: count, matched, median, quartiles."""
+    return (
+        ttm.with_columns(pl.col("release_date").dt.truncate(every).alias("period"))
+        .group_by("period", "country_bucket")
+        .agg(pl.len().alias("records"), pl.col("days").is_not_null().sum().alias("matched"),
+             pl.col("days").median().alias("median_days"), pl.col("days").quantile(0.25).alias("q25_days"),
+             pl.col("days").quantile(0.75).alias("q75_days"))
+        .sort("period", "country_bucket")
+    )
+
+
+def headline_gap(cap: pl.DataFrame, metric: str = "eci", leader: str = US, follower: str = CN,
+                 end_date=None) -> dict | None:
+    """The latest measured US–China gap on one metric: in score and in months, with date and source."""
+    models = best_per_model(cap, metric, end_date=end_date)
+    g = gap_series(models, leader, follower)
+    if g.is_empty():
+        return None
+    last = g.row(-1, named=True)
+    src = models["source_file"].unique().sort().to_list()
+    return dict(
+        metric=metric, date=last["date"], as_of=models["as_of"].max(), source_files=src,
+        leader=leader, follower=follower, leader_model=last["leader_model"], leader_score=last["leader_score"],
+        follower_model=last["follower_model"], follower_score=last["follower_score"],
+        gap_score=last["gap_score"], gap_low=last["gap_low"], gap_high=last["gap_high"],
+        gap_months=last["lag_months"], matched_by=last["matched_by"], follower_leads=last["follower_leads"],
+    )
+
+
+def describe_headline(h: dict | None) -> str:
+    if h is None:
+        return "No US–China gap can be measured on this selection."
+    months = ("the Chinese frontier leads" if h["follower_leads"] else
+              f"{h['gap_months']:.1f} months behind (the US frontier first reached that score with "
+              f"{h['matched_by']})")
+    ci = (f" (95% interval {h['gap_low']:.0f} to {h['gap_high']:.0f})" if h["gap_low"] is not None else "")
+    return (f"On **{h['metric']}** (data to {h['as_of']}), as of {h['date']} the best US model "
+            f"({h['leader_model']}, {h['leader_score']:.1f}) leads the best Chinese model ({h['follower_model']}, "
+            f"{h['follower_score']:.1f}) by **{h['gap_score']:.1f} points**{ci}; in time, China is {months}.")

@@ -1,0 +1,156 @@
+"""Catch-up metrics: frontier, gap, time-to-match on small inline tables; checks on the real snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from analysis.metrics import catchup
+
+D = dt.date
+US, CN = "United States", "China"
+
+
+def cap(rows):
+    """rows: (model, date|None, org, bucket, score[, metric, ci_low, ci_high])"""
+    recs = []
+    for i, r in enumerate(rows, start=1):
+        model, date, org, bucket, score, *rest = r
+        metric = rest[0] if rest else "m"
+        lo, hi = (rest[1], rest[2]) if len(rest) > 1 else (None, None)
+        recs.append(dict(model_id=model.lower(), model=model, source_model=model, organizations=[org],
+                         country_bucket=bucket, release_date=date, open_weights=None, metric=metric,
+                         score=float(score), ci_low=lo, ci_high=hi, estimated=None, as_of=D(2026, 1, 1),
+                         source_file="f", source_row=i))
+    return pl.DataFrame(recs, schema_overrides={"ci_low": pl.Float64, "ci_high": pl.Float64,
+                                                "estimated": pl.Boolean, "open_weights": pl.Boolean,
+                                                "release_date": pl.Date})
+
+
+def models(rows, metric="m"):
+    return catchup.best_per_model(cap(rows), metric)
+
+
+def test_best_per_model_takes_the_best_variant_and_drops_missing_dates():
+    c = cap([("A", D(2025, 1, 1), "OpenAI", US, 10), ("A", D(2025, 1, 1), "OpenAI", US, 12),
+             ("B", None, "OpenAI", US, 99)])
+    m = catchup.best_per_model(c, "m")
+    assert m["model"].to_list() == ["A"] and m["score"].to_list() == [12.0]
+
+
+def test_metrics_are_never_mixed():
+    m = models([("A", D(2025, 1, 1), "OpenAI", US, 10, "m"), ("B", D(2025, 2, 1), "OpenAI", US, 1500, "arena")])
+    assert m["model"].to_list() == ["A"]
+
+
+def test_frontier_is_best_to_date_per_country_and_a_tie_is_not_a_record():
+    m = models([("A", D(2025, 1, 1), "OpenAI", US, 10), ("B", D(2025, 2, 1), "Anthropic", US, 10),
+                ("C", D(2025, 3, 1), "Anthropic", US, 8), ("D", D(2025, 4, 1), "Google", US, 11),
+                ("Q", D(2025, 1, 15), "Alibaba", CN, 5)])
+    f = catchup.frontier(m)
+    assert f.filter(pl.col("country_bucket") == US)["model"].to_list() == ["A", "D"]
+    assert f.filter(pl.col("country_bucket") == CN)["model"].to_list() == ["Q"]
+
+
+def test_gap_in_score_and_months():
+    m = models([("A", D(2025, 1, 1), "OpenAI", US, 10), ("B", D(2025, 7, 1), "OpenAI", US, 20),
+                ("Q", D(2025, 4, 1), "Alibaba", CN, 10)])
+    g = catchup.gap_series(m)
+    last = g.row(-1, named=True)
+    assert last["date"] == D(2025, 7, 1) and last["gap_score"] == 10.0
+    # the US reached 10 on 2025-01-01: 181 days before 2025-07-01
+    assert last["lag_months"] == pytest.approx(181 / catchup.DAYS_PER_MONTH)
+    assert last["matched_by"] == "A"
+
+
+def test_gap_interval_from_source_intervals():
+    m = models([("A", D(2025, 1, 1), "OpenAI", US, 1400, "m", 1390, 1410),
+                ("Q", D(2025, 2, 1), "Alibaba", CN, 1380, "m", 1370, 1390)])
+    last = catchup.gap_series(m).row(-1, named=True)
+    assert (last["gap_low"], last["gap_score"], last["gap_high"]) == (0.0, 20.0, 40.0)
+
+
+def test_follower_ahead_has_no_time_lag():
+    m = models([("A", D(2025, 1, 1), "OpenAI", US, 10), ("Q", D(2025, 2, 1), "Alibaba", CN, 12)])
+    last = catchup.gap_series(m).row(-1, named=True)
+    assert last["follower_leads"] and last["lag_months"] is None and last["gap_score"] == -2.0
+
+
+def test_model_scored_by_one_source_only_counts_on_that_metric_only():
+    c = cap([("A", D(2025, 1, 1), "OpenAI", US, 10, "m"), ("Q", D(2025, 2, 1), "Alibaba", CN, 9, "m"),
+             ("Z", D(2025, 3, 1), "DeepSeek", CN, 1500, "arena")])
+    assert catchup.headline_gap(c, "m")["follower_model"] == "Q"
+    assert catchup.headline_gap(c, "arena") is None  # no US model on that metric
+
+
+def test_time_to_match_rival_lab_ties_count():
+    m = models([("K2", D(2025, 7, 11), "Moonshot", CN, 10), ("Q3", D(2025, 7, 21), "Alibaba", CN, 10),
+                ("G", D(2025, 8, 1), "OpenAI", US, 11)])
+    t = catchup.time_to_match(m, scope="lab", rival="same_country")
+    k2 = t.filter(pl.col("model") == "K2").row(0, named=True)
+    assert (k2["days"], k2["matched_by"]) == (10, "Q3")
+
+
+def test_time_to_match_other_country_and_unmatched_is_censored():
+    m = models([("K2", D(2025, 7, 11), "Moonshot", CN, 10), ("Q3", D(2025, 7, 21), "Alibaba", CN, 10),
+                ("G", D(2025, 8, 1), "OpenAI", US, 11)])
+    t = catchup.time_to_match(m, scope="lab", rival="other_country")
+    assert t.filter(pl.col("model") == "K2")["matched_by"].to_list() == ["G"]
+    g = t.filter(pl.col("model") == "G").row(0, named=True)
+    assert g["days"] is None and g["open_days"] == (D(2026, 1, 1) - D(2025, 8, 1)).days
+
+
+def test_time_to_match_same_lab_is_not_a_rival_and_earlier_rivals_are_flagged():
+    m = models([("G", D(2025, 1, 1), "OpenAI", US, 20), ("A1", D(2025, 2, 1), "Anthropic", US, 10),
+                ("A2", D(2025, 3, 1), "Anthropic", US, 15)])
+    t = catchup.time_to_match(m, scope="lab", rival="any")
+    a1 = t.filter(pl.col("model") == "A1").row(0, named=True)
+    assert a1["already_beaten"] and a1["matched_by"] is None  # A2 is Anthropic's own
+
+
+def test_time_to_match_rejects_unknown_rival():
+    with pytest.raises(ValueError):
+        catchup.time_to_match(models([("A", D(2025, 1, 1), "OpenAI", US, 1)]), rival="nobody")
+
+
+def test_lag_distribution_counts_matched():
+    m = models([("K2", D(2025, 7, 11), "Moonshot", CN, 10), ("Q3", D(2025, 7, 21), "Alibaba", CN, 10)])
+    dist = catchup.lag_distribution(catchup.time_to_match(m, "lab", "same_country"))
+    assert dist["records"].sum() == 2 and dist["matched"].sum() == 1
+
+
+# --- real snapshots -----------------------------------------------------------------------------
+
+def test_seed_kimi_k2_answered_by_qwen3_july_update(built):
+    # epoch_capabilities_index.csv: Kimi-K2-Instruct, 2025-07-12, ECI 140.42; Qwen3-235B-A22B (Jul 2025),
+    # 2025-07-25, ECI 144.95 (rows checked by hand in the upstream file)
+    m = catchup.best_per_model(built["capability"], "eci")
+    t = catchup.time_to_match(m, scope="lab", rival="same_country")
+    k2 = t.filter((pl.col("model") == "Kimi K2") & (pl.col("release_date") == D(2025, 7, 12))).row(0, named=True)
+    assert k2["matched_by"] == "Qwen3-235B-A22B (Jul 2025)" and k2["days"] == 13
+
+
+def test_headline_gap_on_eci(built):
+    # epoch_capabilities_index.csv: gpt-5.5-pro_xhigh 161.288 (2026-04-23), qwen3.7-max 153.192 (2026-05-19)
+    h = catchup.headline_gap(built["capability"], "eci")
+    assert (h["leader_model"], h["follower_model"]) == ("GPT-5.5 Pro", "Qwen3.7-Max")
+    assert h["gap_score"] == pytest.approx(161.288 - 153.192, abs=0.001)
+    assert 0 < h["gap_months"] < 24
+
+
+def test_lmarena_plain_and_style_control_stay_apart(built):
+    c = built["capability"].filter(pl.col("metric").str.starts_with("lmarena"))
+    assert set(c["metric"].unique()) == {"lmarena_text", "lmarena_text_style_control"}
+    assert c.filter(pl.col("ci_low").is_null()).is_empty()
+    assert (c["ci_low"] <= c["score"]).all() and (c["score"] <= c["ci_high"]).all()
+
+
+def test_report_index_states_the_measured_gap(built):
+    from analysis import report
+
+    lines = report.headlines()
+    assert any(line.startswith("On eci") and "Qwen3.7-Max" in line for line in lines)
+    page = report.render_index(dict(built_at="now", reports={}, headlines=lines))
+    assert "Measured at build time" in page and "epoch/epoch_capabilities_index.csv" in page

@@ -1,0 +1,175 @@
+"""Cleaning rules of the `models` table, on small inline files and on the real Epoch snapshots."""
+
+import datetime as dt
+import textwrap
+
+import polars as pl
+import pytest
+
+from analysis import registry
+from analysis.clean import models
+from analysis.schema import SchemaError
+
+HEADER = "Model,Organization,Publication date,Domain,Parameters,Training compute (FLOP),Model accessibility"
+TODAY = dt.date(2026, 11, 29)
+
+
+def _write(scratch, notable: str, large: str = "", frontier: str = ""):
+    base = scratch / "external" / "epoch"
+    base.mkdir(parents=True, exist_ok=True)
+    for name, body, extra in (("notable_ai_models.csv", notable, ",Open model weights?,Frontier model"),
+                              ("large_scale_ai_models.csv", large, ""),
+                              ("frontier_ai_models.csv", frontier, ",Open model weights?")):
+        (base / name).write_text(HEADER + extra + "\n" + textwrap.dedent(body).lstrip("\n"), encoding="utf-8")
+
+
+def _clean(scratch):
+    return models.clean(reg=registry.default(), today=TODAY)
+
+
+def test_trailing_newline_in_name_and_org_aliases_with_repeats(scratch):
+    _write(scratch, '''
+        "Kimi K2
+        ",Moonshot,2025-07-11,Language,1e12,2.9e24,Open weights (unrestricted),Yes,
+        GLM-4.5,"Z.ai (Zhipu AI),Zhipu AI, Z.ai (Zhipu AI)",2025-07-28,Language,,,API access,No,
+    ''')
+    r = _clean(scratch)
+    kimi = r.df.filter(pl.col("model_id") == "kimi-k2").row(0, named=True)
+    assert kimi["model"] == "Kimi K2"
+    assert kimi["organizations"] == ["Moonshot AI"] and kimi["country_bucket"] == "China"
+    glm = r.df.filter(pl.col("model_id") == "glm-4-5").row(0, named=True)
+    assert glm["organizations"] == ["Z.ai"]  # three variants of one organization, once
+
+
+def test_blank_date_and_blank_name_go_to_quarantine_with_reason(scratch):
+    _write(scratch, '''
+        A,OpenAI,,Language,,,API access,No,
+        ,OpenAI,2024-01-01,Language,,,API access,No,
+        B,OpenAI,2024-13-45,Language,,,API access,No,
+        C,OpenAI,2099-01-01,Language,,,API access,No,
+        D,OpenAI,2024-01-01,Language,-5,,API access,No,
+        E,OpenAI,2024-01-01,Language,,,API access,No,
+    ''')
+    r = _clean(scratch)
+    assert r.df["model"].to_list() == ["E"]
+    reasons = dict(zip(r.quarantine["source_row"].to_list(), r.quarantine["reason"].to_list(), strict=True))
+    assert reasons[1] == "no release date"
+    assert reasons[2] == "no model name"
+    assert reasons[3].startswith("unparseable release date '2024-13-45'")
+    assert reasons[4].startswith("release date 2099-01-01 after the build date")
+    assert reasons[5].startswith("not positive")
+    counts = r.counts.filter(pl.col("source_file") == "epoch/notable_ai_models.csv").row(0, named=True)
+    assert (counts["rows_in"], counts["rows_used"], counts["rows_quarantined"]) == (6, 1, 5)
+
+
+def test_unknown_organization_is_quarantined_naming_it(scratch):
+    _write(scratch, "X,\"OpenAI,Totally Unknown Lab 123\",2024-01-01,Language,,,API access,No,\n")
+    r = _clean(scratch)
+    assert r.df.is_empty()
+    assert "Totally Unknown Lab 123" in r.quarantine["reason"][0]
+    assert r.quarantine["column"][0] == "Organization"
+
+
+def test_empty_accessibility_is_unknown_and_openness_falls_back(scratch):
+    _write(scratch, '''
+        A,OpenAI,2024-01-01,Language,,,,Yes,
+        B,OpenAI,2024-01-01,Language,,,,,
+        C,Meta AI,2024-01-01,Language,,,Open weights (non-commercial),No,
+    ''')
+    df = _clean(scratch).df.sort("model")
+    assert df["accessibility"].to_list() == ["Unknown", "Unknown", "Open weights (non-commercial)"]
+    assert df["open_weights"].to_list() == [True, None, True]  # accessibility wins over the Yes/No column
+
+
+def test_multiline_quoted_fields_and_merge_across_files(scratch):
+    _write(scratch,
+           notable='GPT-4o,OpenAI,2024-05-13,"Multimodal,Language",,3.8e25,API access,No,True\n',
+           large='"GPT-4o",OpenAI,2024-05-14,"Language\nVision",2e11,1e25,API access\n',
+           frontier='GPT-4o,OpenAI,2024-05-13,Language,,,API access,No\n')
+    r = _clean(scratch)
+    assert len(r.df) == 1
+    row = r.df.row(0, named=True)
+    # notable wins where it has a value, large-scale fills what it lacks
+    assert row["release_date"] == dt.date(2024, 5, 13)
+    assert row["training_compute_flop"] == 3.8e25 and row["parameters"] == 2e11
+    assert row["domains"] == ["Multimodal", "Language"]
+    assert (row["notable"], row["large_scale"], row["frontier"]) == (True, True, True)
+    assert row["source_rows"] == ["epoch/notable_ai_models.csv#1", "epoch/large_scale_ai_models.csv#1",
+                                  "epoch/frontier_ai_models.csv#1"]
+
+
+def test_joint_us_china_bucket_kept_visible():
+    assert registry.bucket(["United States", "China"]) == "US–China joint"
+    assert registry.bucket(["United States", "France"]) == "United States"
+    assert registry.bucket(["Hong Kong"]) == "China"
+    assert registry.bucket(["France"]) == "Other"
+
+
+def test_missing_column_is_a_clear_error(scratch):
+    base = scratch / "external" / "epoch"
+    _write(scratch, "A,OpenAI,2024-01-01,Language,,,API access,No,\n")
+    (base / "large_scale_ai_models.csv").write_text("Model,Organization\nA,OpenAI\n")
+    with pytest.raises(ValueError, match=r"large_scale_ai_models.csv: missing column\(s\)"):
+        _clean(scratch)
+
+
+def test_schema_check_names_the_source_record():
+    df = pl.DataFrame({"model": ["a", None], "source_file": ["f.csv", "f.csv"], "source_row": [1, 2]})
+    from analysis.schema import Column, Table
+
+    t = Table("t", "test", (Column("model", pl.String, "", nullable=False),
+                            Column("source_file", pl.String, ""), Column("source_row", pl.Int64, "")))
+    with pytest.raises(SchemaError, match=r"t.model: 1 null value\(s\).*source f.csv record 2"):
+        t.validate(df)
+
+
+# --- the real snapshots -------------------------------------------------------------------------
+
+def test_real_models_known_cases(built):
+    m = built["models"]
+
+    def one(model_id):
+        rows = m.filter(pl.col("model_id") == model_id)
+        assert len(rows) == 1, model_id
+        return rows.row(0, named=True)
+
+    # epoch/notable_ai_models.csv: "Kimi K2",Moonshot,2025-07-11, Open weights (restricted use)
+    k = one("kimi-k2")
+    assert k["organizations"] == ["Moonshot AI"] and k["countries"] == ["China"]
+    assert k["release_date"] == dt.date(2025, 7, 11) and k["open_weights"] is True
+    # GPT-4o: OpenAI, 2024-05-13, API access, in all three files
+    g = one("gpt-4o")
+    assert g["country_bucket"] == "United States" and g["open_weights"] is False
+    assert (g["notable"], g["large_scale"], g["frontier"]) == (True, True, True)
+    # DeepSeek-V3: 2024-12-24, open weights
+    d = one("deepseek-v3")
+    assert d["release_date"] == dt.date(2024, 12, 24) and d["open_weights"] is True
+    assert d["country_bucket"] == "China"
+    # names with a trailing newline upstream ("Solar Open 100B\n") are cleaned
+    assert one("solar-open-100b")["model"] == "Solar Open 100B"
+
+
+def test_real_models_rows_add_up(built):
+    counts = built["row_counts"].filter(pl.col("table") == "models")
+    assert (counts["rows_in"] == counts["rows_used"] + counts["rows_quarantined"]).all()
+    assert built["models"]["source_rows"].list.len().sum() == counts["rows_used"].sum()
+    q = built["quarantine"].filter(pl.col("table") == "models")
+    # 5 notable rows have a blank 'Publication date' (MAI-Code-1-Flash, Kaiju Small/Medium/Large, Gemini 3.5 Flash)
+    no_date = q.filter(pl.col("reason") == "no release date")
+    assert sorted(no_date["key"].to_list()) == sorted(
+        ["MAI-Code-1-Flash", "Kaiju Small", "Kaiju Medium", "Kaiju Large", "Gemini 3.5 Flash"])
+
+
+def test_every_epoch_organization_resolves(built):
+    """Fails listing every organization string of the Epoch files that the registry does not know."""
+    import pandas as pd
+
+    from analysis import paths
+
+    reg = registry.load()
+    names = set()
+    for f in ("notable_ai_models.csv", "large_scale_ai_models.csv", "frontier_ai_models.csv",
+              "epoch_capabilities_index.csv"):
+        col = pd.read_csv(paths.external_dir() / "epoch" / f, dtype=str)["Organization"].dropna()
+        names |= {p.strip() for v in col for p in v.split(",") if p.strip()}
+    assert reg.unknown(names) == []

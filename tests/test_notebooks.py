@@ -1,0 +1,51 @@
+"""Notebooks: committed clean, one parameters cell, run under papermill with non-default parameters."""
+
+import json
+from pathlib import Path
+
+import papermill as pm
+import pytest
+
+from analysis import report
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_without_outputs(nb):
+    cells = json.loads(nb.read_text())["cells"]
+    dirty = [i for i, c in enumerate(cells) if c.get("outputs") or c.get("execution_count")]
+    assert dirty == [], f"{nb.name}: cells {dirty} carry outputs; clear them before committing"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_exactly_one_parameters_cell_and_python3_kernel(nb):
+    data = json.loads(nb.read_text())
+    tagged = [c for c in data["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1
+    assert data["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_every_notebook_has_a_report():
+    specs = report.load_specs()
+    assert {s.notebook for s in specs} == {nb.name for nb in NOTEBOOKS}
+
+
+def test_release_pace_with_non_default_parameters(built, tmp_path):
+    out = tmp_path / "rp.ipynb"
+    pm.execute_notebook(
+        "notebooks/release_pace.ipynb", str(out), kernel_name="python3", cwd="notebooks", progress_bar=False,
+        parameters=dict(start_date="2021-01-01", end_date="2024-12-31", countries=["China", "United States"],
+                        domain="Language", period="quarter", top_k=5, fit_start="2021-01-01"),
+    )
+    nb = json.loads(out.read_text())
+    text = "".join(o.get("text", "") if isinstance(o.get("text"), str) else "".join(o.get("text", []))
+                   for c in nb["cells"] for o in c.get("outputs", []))
+    html = "".join("".join(o.get("data", {}).get("text/markdown", "")) for c in nb["cells"]
+                   for o in c.get("outputs", []))
+    assert "in the Language domain" in html and "2021-01-01" in html
+    assert "Other" not in html.split("By bucket:")[1].split("\n")[0]  # only the chosen buckets
+    plotly_outputs = [o for c in nb["cells"] for o in c.get("outputs", [])
+                      if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    assert len(plotly_outputs) == 5
+    assert "Traceback" not in text

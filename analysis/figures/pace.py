@@ -10,7 +10,7 @@ import polars as pl
 
 from analysis.figures.events import add_events
 from analysis.metrics import pace
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
+from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source
 
 XPERIOD = {"year": "M12", "quarter": "M3", "month": "M1"}
 SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
@@ -109,4 +109,5 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
                           margin=dict(r=380, b=120), height=620)
         _with_events(fig, events, event_style, top["release_date"].min(), top["release_date"].max())
     note = f"Fits from {fit_start}; models without a compute estimate are not shown"
+    add_log_toggle(fig, "y")  # compute spans many orders of magnitude: log first, linear on demand
     return add_source(fig, SOURCES, note + (f". {EVENTS_NOTE}" if events is not None else ""))

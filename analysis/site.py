@@ -62,7 +62,7 @@ section.provenance{font-family:Inter,Helvetica,Arial,sans-serif;font-size:14px;m
   padding:0.5em 1.5em 1em 1.5em;border-top:2px solid #ddd}
 section.provenance table{border-collapse:collapse;width:100%;font-size:13px}
 section.provenance td,section.provenance th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
-section.provenance code{word-break:break-all}
+section.provenance code,section.provenance a{word-break:break-all}
 """
 
 
@@ -345,7 +345,9 @@ def provenance_html(spec, built: str | None = None) -> str:
     for e in sorted(entries, key=lambda e: (e.dataset, e.local_path)):
         name = e.citation.split(";")[0]
         up = e.url or (f"https://github.com/{e.upstream_repo}" if e.upstream_repo else "")
-        where = link(up, up) if up else esc("derived file, from a mirror only: " + e.derived_from)
+        label = (f"{e.upstream_repo} @ {e.commit[:7]}: {e.upstream_path}" if e.upstream_repo and e.commit
+                 else up)
+        where = link(up, label) if up else esc("derived file, from a mirror only: " + e.derived_from)
         rows.append(f"<tr><td>{linkify(name)}<br><code>{esc(e.local_path)}</code></td><td>{where}</td>"
                     f"<td>{esc(e.snapshot_date)}</td><td>{esc(e.license)}</td></tr>")
     raws = []
@@ -502,7 +504,7 @@ Works offline.</p>
 def findings() -> list[dict]:
     """Key numbers for the index: {value, text, date, report}, each computed from the clean tables."""
     out = []
-    for fn in (_finding_releases, _finding_open_share, _finding_cheapest):
+    for fn in (_finding_releases, _finding_open_share, _finding_adoption, _finding_cheapest):
         try:
             out.extend(fn())
         except FileNotFoundError:
@@ -554,6 +556,26 @@ def _finding_open_share() -> list[dict]:
     return out
 
 
+ADJ = {"United States": "US", "China": "Chinese"}
+
+
+def _finding_adoption() -> list[dict]:
+    from analysis import tables
+    from analysis.metrics import adoption as adopt
+
+    hub = adopt.select(tables.load("adoption"))
+    last = hub["week_date"].max()
+    year = last.year - 1
+    t = adopt.period_totals(hub, f"{year}-01-01", f"{year}-12-31")
+    share = {r["country_bucket"]: r["downloads_share"] for r in t.iter_rows(named=True)}
+    if "China" not in share:
+        return []
+    return [dict(value=f"{share['China']:.0%}", report="release_pace", date=f"{year}, data to {last}",
+                 text=f"of the Hugging Face downloads of the tracked labs' repositories went to labs based in China "
+                      f"in {year} (US labs: {share.get('United States', 0):.0%}); a panel of labs, downloads as "
+                      f"counted upstream, not installs.")]
+
+
 def _finding_cheapest() -> list[dict]:
     import polars as pl
 
@@ -577,6 +599,6 @@ def _finding_cheapest() -> list[dict]:
         if factor is None or not np.isfinite(factor):
             continue
         out.append(dict(value=f"\u00f7{factor:.1f} per year", report="price_war", date=f"month-ends 2024-01 to {end}",
-                        text=f"trend of the cheapest blended (3:1) USD list price among {c} models scoring at least "
+                        text=f"yearly fall of the cheapest blended (3:1) USD list price among {ADJ[c]} models scoring at least "
                              f"ECI {threshold:g} (log-linear fit over {fit.get('n', '?')} month-ends)."))
     return out

@@ -478,8 +478,9 @@ def render_index(index: dict) -> str:
                      f'<span class="date">({e(f["date"])})</span>{where}</li>')
     for t in index.get("headlines") or []:
         items.append(f"<li>{e(t)}</li>")
-    findings_html = (f'<section class="card findings" data-section="headlines"><h2>Key findings, measured at build '
-                     f'time</h2><ul>{"".join(items)}</ul></section>' if items else "")
+    findings_html = (f'<section class="card findings" data-section="headlines"><h2>Key findings</h2>'
+                     f'<p class="meta">Measured at build time from the clean tables; each line names its date '
+                     f'and the report it comes from.</p><ul>{"".join(items)}</ul></section>' if items else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>thousand-models reports</title>

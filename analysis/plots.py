@@ -70,12 +70,14 @@ def add_log_toggle(fig: go.Figure, axis: str = "y", log_first: bool | None = Non
     name = f"{axis[0]}axis{axis[1:]}"
     current = getattr(fig.layout, name).type if getattr(fig.layout, name, None) is not None else None
     log = (current == "log") if log_first is None else log_first
-    fig.update_layout(**{name: dict(type="log" if log else "linear")})
+    # log: one tick per power of ten, written 10^n; linear: plotly's own ticks
+    fig.update_layout(**{name: dict(type="log" if log else "linear", dtick=1 if log else None,
+                                    exponentformat="power")})
     fig.update_layout(updatemenus=[*fig.layout.updatemenus, dict(
-        type="buttons", direction="right", x=1.0, xanchor="right", y=1.0, yanchor="bottom", pad=dict(t=0, b=4),
+        type="buttons", direction="right", x=0.97, xanchor="right", y=1.0, yanchor="bottom", pad=dict(t=0, b=4),
         showactive=True, active=1 if log else 0, font=dict(size=11), bgcolor="#f4f4f4", bordercolor="#ccc",
-        buttons=[dict(label="Linear", method="relayout", args=[{f"{name}.type": "linear"}]),
-                 dict(label="Log", method="relayout", args=[{f"{name}.type": "log"}])],
+        buttons=[dict(label="Linear", method="relayout", args=[{f"{name}.type": "linear", f"{name}.dtick": None}]),
+                 dict(label="Log", method="relayout", args=[{f"{name}.type": "log", f"{name}.dtick": 1}])],
     )])
     return fig
 

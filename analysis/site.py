@@ -66,6 +66,32 @@ section.provenance code,section.provenance a{word-break:break-all}
 """
 
 
+# In a narrow window, legends wrap onto more rows: give them room above the plot and smaller type.
+NARROW_JS = """<script>
+(function () {
+  function fit() {
+    if (window.innerWidth >= 700 || typeof Plotly === "undefined") return;
+    document.querySelectorAll(".plotly-graph-div").forEach(function (gd) {
+      if (!gd.layout || gd.dataset.narrow) return;
+      gd.dataset.narrow = "1";
+      var r = (gd.layout.margin && gd.layout.margin.r > 200) ? {"legend.orientation": "h", "legend.x": 0,
+        "legend.y": -0.3, "legend.yanchor": "top", "margin.r": 20} : {};
+      r["margin.t"] = 160; r["title.font.size"] = 13; r["legend.font.size"] = 10;
+      r["margin.l"] = 45;
+      Plotly.relayout(gd, r);
+    });
+  }
+  window.addEventListener("load", fit);
+  window.addEventListener("resize", fit);
+})();
+</script>
+"""
+CSS += """
+.jp-OutputArea-output{max-width:100%;overflow-x:auto}
+.plotly-graph-div{max-width:100%}
+"""
+
+
 # --- small helpers ---------------------------------------------------------------------------------
 
 def esc(value) -> str:
@@ -423,6 +449,7 @@ def finish_report(spec, html_path: Path, executed_path: Path) -> dict:
     body = Path(html_path).read_text(encoding="utf-8")
     body = insert_download_links(body, spec.name, figures)
     body = body.replace("</head>", f"<style>{CSS}</style>\n</head>", 1)
+    body = body.replace("</body>", NARROW_JS + "</body>", 1) if "</body>" in body else body + NARROW_JS
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + nav_html(spec.name), body, count=1)
     idx = body.rfind("</body>")
     block = provenance_html(spec)

@@ -60,13 +60,29 @@ def test_add_events_bands_share_the_legend_group():
     assert any(t.mode == "lines" for t in _event_traces(fig))
 
 
-def test_add_events_on_overlay_axis_keeps_log_axis():
+def test_add_events_markers_in_a_strip_above_the_data_keep_log_axis():
     fig = add_events(_chart(log=True), _events())
     assert fig.layout.yaxis.type == "log"
-    yo = _event_traces(fig)[0].yaxis
-    assert yo != "y"
-    overlay = fig.layout[yo.replace("y", "yaxis")]
+    ys = _event_traces(fig)[0].yaxis
+    assert ys != "y"
+    strip = fig.layout[ys.replace("y", "yaxis")]
+    assert list(strip.range) == [0, 1] and strip.visible is False and strip.anchor == "x"
+    assert strip.domain[0] >= fig.layout.yaxis.domain[1]  # the strip sits above the data, not over it
+
+
+def test_add_events_band_lines_on_overlay_axis_over_the_data():
+    fig = add_events(_chart(log=True), _events(), style="bands")
+    lines = [t for t in _event_traces(fig) if t.mode == "lines"]
+    overlay = fig.layout[lines[0].yaxis.replace("y", "yaxis")]
     assert overlay.overlaying == "y" and list(overlay.range) == [0, 1] and overlay.visible is False
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_add_events_twice_reuses_the_strip():
+    fig = add_events(_chart(), _events(), jurisdictions=["US"])
+    add_events(fig, _events(), jurisdictions=["CN"])
+    assert len({t.yaxis for t in _event_traces(fig)}) == 1
+    assert fig.layout.yaxis.domain[1] > 0.8  # the data axis shrank once, not twice
 
 
 def test_add_events_filters_by_jurisdiction_kind_and_dates():

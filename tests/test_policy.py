@@ -14,7 +14,7 @@ import pytest
 from analysis.clean import events as clean_events
 from analysis.clean.common import InputError
 from analysis.figures.events import add_events, hover_text, select_events
-from analysis.metrics.policy import window_counts
+from analysis.metrics.policy import describe, window_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 D = dt.date
@@ -163,6 +163,44 @@ def test_window_counts_generic_columns():
     ev = pl.DataFrame({"event_id": ["cut"], "date": [D(2024, 5, 1)]})
     w = window_counts(ev, prices, "day", "provider", 7)
     assert w.filter(pl.col("window") == "after")["count"].sum() == 2
+
+
+def test_window_counts_median_of_a_value_column():
+    cuts = pl.DataFrame({"date": [D(2024, 5, 2), D(2024, 5, 3), D(2024, 5, 4), D(2024, 4, 28)],
+                         "country_bucket": ["China", "China", "China", "United States"],
+                         "pct_change": [-50.0, -10.0, -20.0, -30.0]})
+    ev = pl.DataFrame({"event_id": ["e"], "date": [D(2024, 5, 1)]})
+    w = window_counts(ev, cuts, "date", "country_bucket", 7, value_col="pct_change")
+    got = {(r["window"], r["group"]): (r["count"], r["median_pct_change"]) for r in w.iter_rows(named=True)}
+    assert got == {("before", "China"): (0, None), ("before", "United States"): (1, -30.0),
+                   ("after", "China"): (3, -20.0), ("after", "United States"): (0, None)}
+
+
+def test_window_counts_flags_windows_before_the_data_start():
+    ev = pl.DataFrame({"event_id": ["e"], "date": [D(2024, 1, 5)]})
+    w = window_counts(ev, _frame(), "release_date", "country_bucket", 10, data_start=D(2024, 1, 1))
+    before = w.filter(pl.col("window") == "before")
+    # before = 2023-12-26..2024-01-04: the data start on Jan 1, so 4 of its 10 days are covered
+    assert not before["complete"].any() and before["days_covered"].unique().to_list() == [4]
+    assert w.filter(pl.col("window") == "after")["complete"].all()
+
+
+def test_window_counts_without_value_col_has_no_median():
+    ev = pl.DataFrame({"event_id": ["e"], "date": [D(2024, 1, 10)]})
+    w = window_counts(ev, _frame(), "release_date", "country_bucket", 10)
+    assert not any(c.startswith("median") for c in w.columns)
+
+
+def test_describe_shows_medians_and_flags_short_before_window():
+    ev = pl.DataFrame({"event_id": ["e"], "date": [D(2024, 5, 1)], "title": ["Rule"]})
+    cuts = pl.DataFrame({"date": [D(2024, 5, 2), D(2024, 5, 3)], "country_bucket": ["China", "China"],
+                         "pct_change": [-50.0, -10.0]})
+    w = window_counts(ev, cuts, "date", "country_bucket", 7, value_col="pct_change", data_start=D(2024, 4, 28),
+                      data_end=D(2024, 5, 31))
+    text = describe(w, 7, "price cuts", median_col="median_pct_change")
+    assert "China 0 → 2 (median -30%)" in text
+    # before = Apr 24..Apr 30, the data start on Apr 28: 3 of 7 days; the after-window is complete
+    assert "before-window incomplete: the data cover 3 of its 7 days" in text and "after-window" not in text
 
 
 def test_window_counts_rejects_bad_days():

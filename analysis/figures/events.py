@@ -6,8 +6,7 @@ axis; the data's y axis gives up the top of the plot to it), so they never cover
 change the data's y range, on linear and log charts alike. Band lines use a hidden overlay y axis (0..1)
 over the data. On a subplot row of a faceted figure the markers go on that overlay too (top of the plot).
 Every jurisdiction gets one legend entry (a legend group): clicking it hides or shows that jurisdiction's
-events. Text from the data
-is HTML-escaped before it reaches a hover label.
+events. Text from the data is HTML-escaped before it reaches a hover label.
 """
 
 from __future__ import annotations
@@ -280,8 +279,11 @@ def filings(counts: pl.DataFrame, events: pl.DataFrame | None = None, style: str
                       "Development Report (2025), collected in data/raw/genai_filings.csv with one source per row")
 
 
-def window_counts_chart(win: pl.DataFrame, days: int) -> go.Figure:
-    """Releases in the N days before vs after each chosen event, by country bucket (description only)."""
+def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model releases",
+                        sources: list[str] | None = None, note: str | None = None) -> go.Figure:
+    """Counts (of model releases, price cuts, ...) in the N days before vs after each chosen event, by country
+    bucket (description only). `what` names the counted rows; `sources`/`note` name their sources (default:
+    the Epoch model files)."""
     d = win.with_columns(
         pl.format("{} {}", pl.col("date").cast(pl.String), pl.col("title").str.slice(0, 45)).alias("event"),
         pl.col("window").replace({"before": f"{days} days before", "after": f"{days} days after"}),
@@ -290,10 +292,12 @@ def window_counts_chart(win: pl.DataFrame, days: int) -> go.Figure:
                  color_discrete_map=COUNTRY_COLORS, category_orders={
                      "group": COUNTRY_ORDER, "window": [f"{days} days before", f"{days} days after"],
                      "event": d.sort("date")["event"].unique(maintain_order=True).to_list()},
-                 labels={"count": "Model releases", "event": "", "group": ""},
-                 title=f"Notable model releases in the {days} days before and after each event")
+                 labels={"count": what, "event": "", "group": ""},
+                 title=f"{what} in the {days} days before and after each event")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_layout(legend=dict(y=1.08), margin=dict(t=130))
     fig.update_layout(barmode="stack", height=max(380, 160 + 34 * d["event"].n_unique()))
-    return add_source(fig, MODEL_SOURCES, f"Countries from data/raw/organizations.csv. {EVENTS_SOURCE}. "
-                      "Counts describe timing, not effects")
+    if note is None:
+        note = "Countries from data/raw/organizations.csv"
+    return add_source(fig, MODEL_SOURCES if sources is None else sources,
+                      f"{note}. {EVENTS_SOURCE}. Counts describe timing, not effects")

@@ -288,3 +288,4 @@ def test_policy_timeline_notebook_runs_with_other_parameters(built, tmp_path):
     )
     text = out.read_text(encoding="utf-8")
     assert "Events: China" in text and "Events: United States" not in text
+    assert "price cuts in the panel" in text and "Counts of list-price cuts in the 30 days" in text

@@ -68,6 +68,7 @@ def test_add_events_markers_in_a_strip_above_the_data_keep_log_axis():
     strip = fig.layout[ys.replace("y", "yaxis")]
     assert list(strip.range) == [0, 1] and strip.visible is False and strip.anchor == "x"
     assert strip.domain[0] >= fig.layout.yaxis.domain[1]  # the strip sits above the data, not over it
+    assert fig.layout.height > 450  # the figure grows by the strip, so the data keep their room
 
 
 def test_add_events_band_lines_on_overlay_axis_over_the_data():

@@ -41,6 +41,7 @@ EVENTS_NOTE = ("Events: project-curated data/raw/policy_events.csv (cited per ev
                "Change Dataset (CC BY 4.0); click an 'Events' legend entry to hide or show them")
 STYLES = ("markers", "bands")
 STRIP_BASE, STRIP_PER_ROW, STRIP_MAX = 0.02, 0.028, 0.16  # share of the plot height given to the event strip
+STRIP_PX, DEFAULT_HEIGHT = 60, 450  # pixels added to the figure for the strip; plotly's default figure height
 MODEL_SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
 VORPLABS_FILE = "policy/vorplabs_research-datasets/us-ai-law-changes.csv"
 
@@ -153,7 +154,8 @@ def _strip_axis(fig: go.Figure, x: str, y: str, rows: int) -> str:
     name = f"y{max(max(used) + 1, 2)}"
     fig.layout[name.replace("y", "yaxis")] = dict(domain=[d1 - h * 0.92, d1], anchor=x, range=[0, 1],
                                                   visible=False, fixedrange=True, showgrid=False, zeroline=False)
-    fig.update_layout(meta={**meta, key: name})
+    # the figure grows by the strip's height, so the data keep their room
+    fig.update_layout(meta={**meta, key: name}, height=(fig.layout.height or DEFAULT_HEIGHT) + STRIP_PX)
     return name
 
 

@@ -101,8 +101,8 @@ def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.Data
     fig.update_layout(legend=dict(font=dict(size=10), orientation="h", y=-0.12, yanchor="top"), height=650)
     if len(points):
         _with_events(fig, events, event_style, points["date"])
-        if has_events(fig):  # the events' legend row and strip: keep the price lines' height
-            fig.update_layout(height=720)
+        if has_events(fig):  # the events' legend row: keep the price lines' height
+            fig.update_layout(height=fig.layout.height + 20)
     add_source(fig, _sources(points), _events_note(fig, _note(points)))
     fig.update_annotations(yshift=-170)
     fig.update_layout(margin=dict(b=(fig.layout.margin.b or 0) + 140))
@@ -134,9 +134,9 @@ def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style:
     fig = px.scatter(changes, x="date", y="pct_change", **_colors(), symbol="source",
                      hover_data=["model_key", "provider", "currency", "old_input", "old_output", "new_input",
                                  "new_output", "source_file", "source_row"],
-                     labels={"date": "", "pct_change": "Change of the blended list price, % (original currency)",
+                     labels={"date": "", "pct_change": "Change of the blended list price, %<br>(original currency)",
                              "country_bucket": "", "source": ""},
-                     title="Price changes detected in the panel (below 0 = price cut)")
+                     title="Price changes detected in the panel (below 0 = price cut)", height=540)
     fig.add_hline(y=0, line=dict(color="#999", width=1))
     _with_events(fig, events, event_style, changes["date"])
     return add_source(fig, _sources(changes), _events_note(

@@ -338,10 +338,14 @@ def _licence_note(licence: str) -> str:
     if "mit" in low:
         return "MIT: copyright and permission notice of the upstream repository apply."
     if "no licence" in low or "none seen" in low:
-        return "No licence stated upstream: used for analysis and commentary, with credit; not redistributed."
+        return ("No licence stated upstream: used for analysis and commentary, with credit; the upstream files are "
+                "not redistributed.")
     if "attribution" in low:
         return "Attribution requested by the source: given here."
     return ""
+
+
+_COMMIT = re.compile(r" at [0-9a-f]{7,40}\b")
 
 
 def raw_files_for(datasets: list[str]) -> list[str]:
@@ -383,13 +387,12 @@ def provenance_html(spec, built: str | None = None) -> str:
             continue
         raws.append(f"<li><code>data/raw/{esc(f)}</code> ({n} rows, each citing its own source): curated by this "
                     f"project, MIT licence</li>")
-    credits = {}
+    credits = {}  # one credit per work: the same citation at other commits/dates is the same credit
     for e in entries:
-        key = e.citation.split(";")[0]
+        key = (_COMMIT.sub("", e.citation), e.license)
         credits.setdefault(key, e)
     credit_items = "".join(
-        f"<li>{linkify(e.citation)} \u2014 {esc(e.license)}. {_licence_note(e.license)}</li>"
-        for e in credits.values())
+        f"<li>{linkify(cit)} \u2014 {esc(lic)}. {_licence_note(lic)}</li>" for cit, lic in credits)
     version = _version()
     cite = PROJECT_CITATION.format(version=version, title=spec.title, built=built or _today())
     return f"""

@@ -65,9 +65,21 @@ def build_lock(what: str, timeout: float | None = None, poll: float = 0.1,
                 time.sleep(poll)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} running {what} since {time.strftime('%H:%M:%S')}\n".encode(), 0)
+        _sweep(out)
         yield path
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def _sweep(out: TextIO) -> None:
+    """With the lock held, temporary files of killed runs are garbage: remove them."""
+    from analysis.atomic import remove_stale_temps
+
+    gone = remove_stale_temps(paths.clean_dir())
+    gone += remove_stale_temps(paths.reports_dir()) + remove_stale_temps(paths.reports_dir() / "executed")
+    gone += remove_stale_temps(paths.external_dir(), recursive=True)
+    if gone:
+        print(f"removed {len(gone)} temporary file(s) left by an interrupted run", file=out)
 
 
 def _read_holder(path: Path) -> str:

@@ -184,10 +184,14 @@ def test_killed_build_leaves_previous_tables_complete(prebuilt, tmp_path):
         # the same snapshots: a finished build writes the same rows; a killed one leaves the old complete files
         assert _clean_outputs_readable(base / "clean") == before, f"after a kill at {delay}s"
     assert killed >= 3, "the build finished before most kills: the test no longer interrupts it"
-    # the kernel dropped the flock with the killed process: the next build runs at once
+    # the kernel dropped the flock with the killed process: the next build runs at once, and removes any
+    # temporary file the killed one left
+    (base / "clean" / ".models.leftover.tmp.parquet").write_bytes(b"PAR1 half")
     q = _run(["build", "--table", "models"], _env(base))
     _, err = q.communicate(timeout=120)
     assert q.returncode == 0 and "waiting" not in err, err
+    assert "removed 1 temporary file(s)" in err or "temporary file(s)" in err
+    assert not list((base / "clean").glob(".*.tmp*"))
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(prebuilt, tmp_path):

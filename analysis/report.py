@@ -159,7 +159,7 @@ HEADLINE_METRICS = ("eci", "lmarena_text_style_control")
 def headlines() -> list[str]:
     """Key numbers stated on the index, measured from the clean tables at report time."""
     from analysis import tables
-    from analysis.metrics import catchup
+    from analysis.metrics import catchup, perf
 
     try:
         cap = tables.load("capability")
@@ -171,6 +171,13 @@ def headlines() -> list[str]:
         if h is not None:
             out.append(catchup.describe_headline(h).replace("**", "")
                        + f" Source: {', '.join(h['source_files'])}.")
+    try:
+        prices = tables.load("prices")
+    except FileNotFoundError:
+        return out
+    h = perf.headline(cap, prices, "eci")
+    if h is not None:
+        out.append(h["text"])
     return out
 
 

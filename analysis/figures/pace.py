@@ -8,14 +8,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis.figures.events import add_events
+from analysis.figures.events import EVENTS_NOTE, add_events
 from analysis.metrics import pace
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 
 XPERIOD = {"year": "M12", "quarter": "M3", "month": "M1"}
 SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
-EVENTS_NOTE = ("Events: project-curated data/raw/policy_events.csv (cited per event) and Vorp Labs US AI Law "
-               "Change Dataset (CC BY 4.0); click an 'Events' legend entry to hide or show them")
 REGISTRY_NOTE = "Countries from the project's organization registry (data/raw/organizations.csv)"
 
 

@@ -33,3 +33,17 @@ def write_bytes(target: Path, data: bytes) -> None:
 
 def write_text(target: Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
+
+
+def remove_stale_temps(directory: Path, recursive: bool = False) -> list[Path]:
+    """Delete temporary files `atomic_path` left behind in `directory` by a killed run.
+
+    Call it only while holding the build lock (analysis.locking): then no other run is writing there, so
+    every such file belongs to a process that died before its rename."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    found = [p for p in (directory.rglob(".*.tmp*") if recursive else directory.glob(".*.tmp*")) if p.is_file()]
+    for p in found:
+        p.unlink(missing_ok=True)
+    return found

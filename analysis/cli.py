@@ -7,35 +7,39 @@ import sys
 
 
 def _fetch(args) -> int:
-    from analysis import fetch, paths
+    from analysis import fetch, locking, paths
 
-    fetch.fetch(mirror=paths.mirror_dir(args.mirror), datasets=args.dataset or None)
+    with locking.build_lock("fetch"):
+        fetch.fetch(mirror=paths.mirror_dir(args.mirror), datasets=args.dataset or None)
     return 0
 
 
 def _build(args) -> int:
-    from analysis import build
+    from analysis import build, locking
 
-    build.build(only=args.table or None)
+    with locking.build_lock("build"):
+        build.build(only=args.table or None)
     return 0
 
 
 def _report(args) -> int:
-    from analysis import report
+    from analysis import locking, report
 
     params = {}
     for key, value in args.param or []:
         params[key] = report.parse_value(value)
-    return report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
-                                show_code=args.show_code)
+    with locking.build_lock("report"):
+        return report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
+                                    show_code=args.show_code)
 
 
 def _all(args) -> int:
-    from analysis import build, fetch, paths, report
+    from analysis import build, fetch, locking, paths, report
 
-    fetch.fetch(mirror=paths.mirror_dir(args.mirror))
-    build.build()
-    return report.build_reports(force=args.force)
+    with locking.build_lock("all"):
+        fetch.fetch(mirror=paths.mirror_dir(args.mirror))
+        build.build()
+        return report.build_reports(force=args.force)
 
 
 def _check(args) -> int:
@@ -118,11 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from analysis.clean.common import InputError
     from analysis.fetch import FetchError
+    from analysis.locking import LockTimeout
     from analysis.schema import SchemaError
 
     try:
         return args.func(args)
-    except (FetchError, InputError, SchemaError) as exc:
+    except (FetchError, InputError, SchemaError, LockTimeout) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -85,6 +85,8 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Path:
             report_mode=False,
         )
         nb = nbformat.read(tmp_nb, as_version=4)
+    from analysis import safety  # [reliability] data text in Markdown outputs is shown, never run
+    safety.sanitize_notebook(nb)
     exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": spec.title}})

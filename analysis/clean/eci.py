@@ -17,6 +17,7 @@ from analysis.clean.common import (
     clean_text,
     concat_quarantine,
     counts_frame,
+    iso_date,
     quarantine_rows,
     read_csv_strings,
     slug,
@@ -24,6 +25,7 @@ from analysis.clean.common import (
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
 SOURCE = "epoch/epoch_capabilities_index.csv"
+MIN_DATE = dt.date(1940, 1, 1)  # as for the models table: an earlier date is an error (e.g. 1900)
 REQUIRED = ["Model version", "ECI Score", "Release date", "Organization", "Model accessibility", "Model name"]
 
 CAPABILITY = Table(
@@ -71,7 +73,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         clean_text(pl.col("Organization")).alias("_org_text"),
     ).with_columns(
         pl.col("_score_text").cast(pl.Float64, strict=False).alias("score"),
-        pl.col("_date_text").str.to_date("%Y-%m-%d", strict=False).alias("release_date"),
+        iso_date(pl.col("_date_text")).alias("release_date"),
     )
 
     def take(mask: pl.Expr, column: str, reason):
@@ -84,11 +86,13 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
 
     take(pl.col("source_model").is_null(), "Model version", "no model version")
     take(pl.col("_score_text").is_null(), "ECI Score", "no ECI score")
-    take(pl.col("score").is_null() | pl.col("score").is_nan(), "ECI Score",
+    take(pl.col("score").is_null() | pl.col("score").is_nan() | pl.col("score").is_infinite(), "ECI Score",
          pl.format("not a number: '{}'", pl.col("_score_text")))
     take(pl.col("_date_text").is_null(), "Release date", "no release date")
     take(pl.col("release_date").is_null(), "Release date",
          pl.format("unparseable release date '{}'", pl.col("_date_text")))
+    take(pl.col("release_date") < MIN_DATE, "Release date",
+         pl.format("release date {} before {}", pl.col("_date_text"), pl.lit(str(MIN_DATE))))
     take(pl.col("release_date") > today, "Release date",
          pl.format("release date {} after the build date", pl.col("_date_text")))
     take(pl.col("_org_text").is_null(), "Organization", "no organization")

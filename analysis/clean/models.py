@@ -19,6 +19,7 @@ from analysis.clean.common import (
     clean_text,
     concat_quarantine,
     counts_frame,
+    iso_date,
     quarantine_rows,
     read_csv_strings,
     slug,
@@ -94,7 +95,7 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
         clean_text(pl.col("Organization")).alias("_org_text"),
         _num("Parameters").alias("parameters"),
         _num("Training compute (FLOP)").alias("training_compute_flop"),
-    ).with_columns(pl.col("_date_text").str.to_date("%Y-%m-%d", strict=False).alias("release_date"))
+    ).with_columns(iso_date(pl.col("_date_text")).alias("release_date"))
 
     def take(mask: pl.Expr, column: str, reason: str | pl.Expr):
         nonlocal d
@@ -105,6 +106,14 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
         d = d.filter(~mask)
 
     take(pl.col("model").is_null(), "Model", "no model name")
+    # the same record twice in one file (every upstream column equal): keep the first, quarantine the rest
+    first_seen: dict[tuple, int] = {}
+    upstream = [c for c in df.columns if c != "source_row"]
+    firsts = [first_seen.setdefault(rec, n) for n, rec in zip(d["source_row"], d.select(upstream).iter_rows(),
+                                                                strict=True)]
+    d = d.with_columns(pl.Series("_first", firsts, dtype=pl.Int64))
+    take(pl.col("source_row") != pl.col("_first"), "Model",
+         pl.format("exact duplicate of record {} (every column equal)", pl.col("_first")))
     take(pl.col("_date_text").is_null(), "Publication date", "no release date")
     take(pl.col("release_date").is_null(), "Publication date",
          pl.format("unparseable release date '{}'", pl.col("_date_text")))

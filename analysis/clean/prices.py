@@ -38,6 +38,7 @@ from analysis.clean.common import (
     counts_frame,
     external_file,
     read_csv_strings,
+    read_json,
 )
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
@@ -98,6 +99,11 @@ PRICES = Table(
     ),
 )
 
+# a stated from_date outside MIN_PRICE_DATE..snapshot date + MAX_SCHEDULED is an error (1900, 2099), not a
+# price: public LLM API price lists start with OpenAI's API in 2020; a price may be announced ahead of its start
+# (anthropic.json has one starting two months after its snapshot), but not years ahead
+MIN_PRICE_DATE = dt.date(2020, 1, 1)
+MAX_SCHEDULED = dt.timedelta(days=366)
 LLM_PRICES_FILES = [f"pricing/llm-prices/{v}.json" for v in (
     "amazon", "anthropic", "deepseek", "google", "meta-ai", "minimax", "mistral", "moonshot-ai", "openai", "qwen",
     "xai")]
@@ -256,11 +262,7 @@ def _move(counts: list[dict], source_file: str) -> None:
 
 
 def _read_json(local_path: str) -> dict:
-    path = external_file(local_path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{local_path}: not valid JSON: {exc}") from exc
+    data = read_json(local_path)
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):
         raise InputError(f"{local_path}: expected an object with a 'models' list")
     return data
@@ -293,6 +295,9 @@ def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
                 rec += 1
                 n_in += 1
                 where = f"{f}: models[{mi}].price_history[{hi}]"
+                if not isinstance(p, dict) or not {"input", "output"} <= p.keys():
+                    found = sorted(p) if isinstance(p, dict) else type(p).__name__
+                    raise InputError(f"{where} ({m.get('id')!r}): missing key(s) 'input'/'output'; found {found}")
                 try:
                     vf = dt.date.fromisoformat(p["from_date"]) if p.get("from_date") else None
                     vt = dt.date.fromisoformat(p["to_date"]) if p.get("to_date") else None
@@ -309,6 +314,9 @@ def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
                 pk = (key, row["min_input_tokens"], vf)
                 if (bad := _problem(row)) is not None:
                     q.append(_qrow(f, rec, m["id"], bad[0], bad[1]))
+                elif vf and not MIN_PRICE_DATE <= vf <= snap + MAX_SCHEDULED:
+                    q.append(_qrow(f, rec, m["id"], "from_date", f"from_date {vf} outside {MIN_PRICE_DATE}.."
+                                   f"{snap + MAX_SCHEDULED} (the snapshot date {snap} + one year)"))
                 elif vf and vt and vt <= vf:
                     q.append(_qrow(f, rec, m["id"], "to_date", f"to_date {vt} not after from_date {vf}"))
                 elif pk in seen:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from urllib.parse import urlparse
 
 import plotly.express as px
 import plotly.graph_objects as go
@@ -94,10 +93,11 @@ def source_html(url: str | None) -> str:
     """Escaped source text; a link only when it is an http(s) URL."""
     if not url:
         return "no source"
-    u = urlparse(url)
+    from analysis.safety import safe_url
+
     shown = html.escape(url if len(url) <= 70 else url[:67] + "...", quote=False)
-    if u.scheme in ("http", "https") and u.netloc:
-        return f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
+    if (good := safe_url(url)) is not None:
+        return f'<a href="{html.escape(good, quote=True)}">{shown}</a>'
     return shown
 
 

@@ -1,0 +1,276 @@
+"""Failures and concurrency: half downloads, killed builds, two builds at once, a failing notebook.
+
+Only 127.0.0.1 traffic; every server and subprocess here is bounded and stopped by the test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analysis import fetch, locking, paths, report
+from analysis.manifest import Entry
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- a download that stops halfway -------------------------------------------------------------------
+
+BODY = b"Model,Organization\n" + b"m,o\n" * 5000
+
+
+class _CutHandler(http.server.BaseHTTPRequestHandler):
+    """Announces the whole body, sends half of it, then closes the connection."""
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        self.wfile.write(BODY[: len(BODY) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args):  # keep the test output quiet
+        pass
+
+
+class _NoLengthHandler(_CutHandler):
+    """No Content-Length: the cut is only visible through the sha256."""
+
+    def do_GET(self):  # noqa: N802
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(BODY[: len(BODY) // 2])
+        self.close_connection = True
+
+
+@pytest.fixture(params=[_CutHandler, _NoLengthHandler], ids=["short-content-length", "no-content-length"])
+def cutting_server(request):
+    server = http.server.HTTPServer(("127.0.0.1", 0), request.param)
+    server.timeout = 5
+    t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/x.csv"
+    finally:
+        server.shutdown()
+        server.server_close()
+        t.join(5)
+
+
+def test_download_cut_halfway_leaves_no_partial_snapshot(cutting_server, tmp_path):
+    e = Entry(local_path="up/x.csv", dataset="t", url=cutting_server, sha256=hashlib.sha256(BODY).hexdigest(),
+              bytes=len(BODY), license="CC BY 4.0", citation="test", snapshot_date="2026-01-01",
+              upstream_repo="", upstream_path="", commit="", derived_from="")
+    with pytest.raises(fetch.FetchError) as err:
+        fetch.fetch(mirror=None, entries=[e], dest=tmp_path, out=io.StringIO(), timeout=5)
+    assert "up/x.csv" in str(err.value)
+    assert not (tmp_path / "up" / "x.csv").exists()
+    assert list((tmp_path / "up").iterdir()) == []  # no temporary file either
+
+
+# --- the build lock ----------------------------------------------------------------------------------
+
+def test_lock_makes_a_second_build_wait_then_go(scratch):
+    held = threading.Event()
+    release = threading.Event()
+    order = []
+
+    def first():
+        with locking.build_lock("first", timeout=5):
+            held.set()
+            order.append("first in")
+            release.wait(5)
+            order.append("first out")
+
+    t = threading.Thread(target=first)
+    t.start()
+    held.wait(5)
+    err = io.StringIO()
+    threading.Timer(0.3, release.set).start()
+    with locking.build_lock("second", timeout=5, out=err):
+        order.append("second in")
+    t.join(5)
+    assert order == ["first in", "first out", "second in"]
+    assert "second: waiting for another build to finish" in err.getvalue()
+    assert f"pid {os.getpid()}" in err.getvalue()
+
+
+def test_lock_times_out_with_a_clear_message(scratch):
+    from analysis.cli import main
+
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        with locking.build_lock("build", timeout=5):
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    held.wait(5)
+    try:
+        with pytest.raises(locking.LockTimeout, match="another build still holds"):
+            with locking.build_lock("report", timeout=0.3, out=io.StringIO()):
+                pass
+        os.environ["ANALYSIS_LOCK_TIMEOUT"] = "0.2"
+        try:
+            assert main(["build", "--table", "organizations"]) == 1
+        finally:
+            del os.environ["ANALYSIS_LOCK_TIMEOUT"]
+    finally:
+        release.set()
+        t.join(5)
+
+
+# --- killed builds and concurrent builds (subprocesses on a scratch copy) --------------------------------
+
+def _env(base: Path) -> dict:
+    env = dict(os.environ)
+    env.update(ANALYSIS_EXTERNAL_DIR=str(base / "external"), ANALYSIS_CLEAN_DIR=str(base / "clean"),
+               ANALYSIS_REPORTS_DIR=str(base / "reports"), ANALYSIS_LOCK_TIMEOUT="120")
+    return env
+
+
+def _run(args: list[str], env: dict, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "analysis", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def prebuilt(built, tmp_path_factory) -> Path:
+    """A scratch copy of the fetched snapshots with a complete build of every table."""
+    base = tmp_path_factory.mktemp("killbase")
+    shutil.copytree(paths.external_dir(), base / "external", symlinks=True)
+    p = _run(["build"], _env(base))
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    return base
+
+
+def _clean_outputs_readable(clean: Path) -> dict[str, int]:
+    counts = {}
+    for f in sorted(clean.glob("*.parquet")):
+        if f.name.startswith("."):  # a temporary file of the killed run (removed by the next locked run)
+            continue
+        counts[f.name] = len(pl.read_parquet(f))  # raises on a half-written file
+    return counts
+
+
+def test_killed_build_leaves_previous_tables_complete(prebuilt, tmp_path):
+    """SIGKILL `python -m analysis build` at several points of its run (a full build takes ~3 s)."""
+    killed = 0
+    for i, delay in enumerate((0.4, 0.9, 1.4, 1.8, 2.1, 2.4, 2.7)):
+        base = tmp_path / f"run{i}"
+        shutil.copytree(prebuilt, base, symlinks=True)
+        before = _clean_outputs_readable(base / "clean")
+        assert before["models.parquet"] > 1000 and len(before) >= 8
+        p = _run(["build"], _env(base), start_new_session=True)
+        time.sleep(delay)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate(timeout=30)
+        killed += p.returncode == -signal.SIGKILL
+        # the same snapshots: a finished build writes the same rows; a killed one leaves the old complete files
+        assert _clean_outputs_readable(base / "clean") == before, f"after a kill at {delay}s"
+    assert killed >= 3, "the build finished before most kills: the test no longer interrupts it"
+    # the kernel dropped the flock with the killed process: the next build runs at once, and removes any
+    # temporary file the killed one left
+    (base / "clean" / ".models.leftover.tmp.parquet").write_bytes(b"PAR1 half")
+    q = _run(["build", "--table", "models"], _env(base))
+    _, err = q.communicate(timeout=120)
+    assert q.returncode == 0 and "waiting" not in err, err
+    assert "removed 1 temporary file(s)" in err or "temporary file(s)" in err
+    assert not list((base / "clean").glob(".*.tmp*"))
+
+
+def test_two_builds_at_once_do_not_corrupt_each_other(prebuilt, tmp_path):
+    base = tmp_path
+    shutil.copytree(prebuilt, base, dirs_exist_ok=True, symlinks=True)
+    env = _env(base)
+    a = _run(["build"], env)
+    b = _run(["build"], env)
+    (_, err_a), (_, err_b) = a.communicate(timeout=180), b.communicate(timeout=180)
+    assert a.returncode == 0 and b.returncode == 0, (err_a, err_b)
+    assert "waiting for another build to finish" in err_a + err_b  # one queued behind the other
+    counts = _clean_outputs_readable(base / "clean")
+    rc = pl.read_parquet(base / "clean" / "row_counts.parquet").filter(pl.col("table") == "models")
+    assert counts["models.parquet"] == pl.read_parquet(prebuilt / "clean" / "models.parquet").height
+    assert (rc["rows_in"] == rc["rows_used"] + rc["rows_quarantined"]).all()
+    assert not list((base / "clean").glob(".*.tmp*"))  # no temporary file left by either
+
+
+# --- reports: a killed report build, a failing notebook ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def good_report(built, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("goodreport")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ANALYSIS_REPORTS_DIR", str(out))
+    try:
+        assert report.build_reports(names=["release_pace"], out=io.StringIO()) == 0
+    finally:
+        mp.undo()
+    return out
+
+
+def _html_complete(path: Path) -> bool:
+    return path.read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+@pytest.mark.parametrize("delay", [1.5, 4.0, 7.0])
+def test_killed_report_build_keeps_the_previous_html(good_report, tmp_path, delay):
+    """SIGKILL `python -m analysis report release_pace` mid-run: the previous HTML and index stay complete."""
+    shutil.copytree(good_report, tmp_path, dirs_exist_ok=True)
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.html")}
+    env = dict(os.environ, ANALYSIS_REPORTS_DIR=str(tmp_path))
+    p = _run(["report", "release_pace", "--force"], env, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.communicate(timeout=30)
+    assert p.returncode == -signal.SIGKILL  # killed mid-run, not finished
+    for name in before:
+        assert _html_complete(tmp_path / name), name
+    json.loads((tmp_path / "index.json").read_text())  # still valid JSON
+
+
+def test_failing_notebook_end_to_end(good_report, tmp_path, capfd, monkeypatch):
+    """A deliberately bad parameter in one report: non-zero exit, notebook + cell named, the other report
+    built, the index marks the failed one and flags its previous HTML as stale."""
+    from analysis.cli import main
+
+    real = report.load_specs()
+    specs = {s.name: s for s in real}
+    bad = report.ReportSpec(**{**specs["release_pace"].__dict__, "parameters": {"period": "fortnight"}})
+    monkeypatch.setattr(report, "load_specs", lambda *a, **k: [bad, specs["release_pace_language_quarterly"]])
+    shutil.copytree(good_report, tmp_path, dirs_exist_ok=True)
+    old = (tmp_path / "release_pace.html").read_bytes()
+    monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path))
+    code = main(["report", "--force"])
+    err = capfd.readouterr().err
+    assert code == 1
+    assert "notebook release_pace.ipynb (report release_pace) failed in cell" in err
+    assert "period" in err or "fortnight" in err
+    index = json.loads((tmp_path / "index.json").read_text())
+    other = index["reports"]["release_pace_language_quarterly"]
+    assert other["status"] == "ok" and _html_complete(tmp_path / "release_pace_language_quarterly.html")
+    r = index["reports"]["release_pace"]
+    assert r["status"] == "failed" and r["stale_html"] is True and "cell" in r["error"]
+    # the previous good HTML is kept, unchanged, but the index never presents it as fresh
+    assert (tmp_path / "release_pace.html").read_bytes() == old
+    html = (tmp_path / "index.html").read_text()
+    card = html.split('data-report="release_pace"')[1].split("</section>")[0]
+    assert 'data-status="failed"' in card and "STALE" in card and "(stale)" in card
+    assert "built " not in card.split("FAILED")[0]

@@ -1,0 +1,213 @@
+"""Untrusted text: markup and javascript: links in names, titles and URLs of the data never run in a reader's
+browser, are shown as text, and only http(s) URLs from the data become links.
+
+The module fixture copies the snapshots and the curated CSVs into scratch folders, injects markup into a
+model name, an organization (registered as an alias of a new registry row, in the scratch copy of
+organizations.csv) and a policy event's title and description, builds the tables and renders the
+release_pace and policy_timeline reports and the index; the tests open them in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analysis import paths, safety
+from analysis.clean.common import InputError
+from analysis.figures import events as evfigs
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+SCRIPT = "<script>window.__xss=1</script>"
+IMG = '<img src=x onerror="window.__xss=1">'
+JS_LINK = "[click me](javascript:window.__xss=1)"
+EVIL_MODEL = f"Grok{SCRIPT} 4"
+EVIL_ORG = f'<b onmouseover="window.__xss=1">Evil Org</b>{IMG}'
+EVIL_ORG_ALIAS = f"{IMG}xAI"
+EVIL_TITLE = f"AI diffusion {SCRIPT} rule {JS_LINK}"
+EVIL_EVENT = "us-bis-2025-01-13-ai-diffusion-rule"
+MODELS_CSV = "epoch/notable_ai_models.csv"
+
+
+def _rewrite_csv(path: Path, fn) -> None:
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    fn(rows)
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def evil(built, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("xss")
+    shutil.copytree(paths.external_dir(), root / "external", copy_function=shutil.copy)
+    shutil.copytree(paths.raw_dir(), root / "raw")
+
+    def models(rows):  # Grok 4 (the notable file's largest-compute model, record 102 when written)
+        h = rows[0]
+        r = next(r for r in rows[1:] if r[h.index("Model")] == "Grok 4")
+        r[h.index("Model")] = EVIL_MODEL
+        r[h.index("Organization")] = EVIL_ORG_ALIAS
+
+    def orgs(rows):
+        rows.append([EVIL_ORG, EVIL_ORG_ALIAS, "United States", "company", "test row: injected markup"])
+
+    def events(rows):
+        h = rows[0]
+        r = next(r for r in rows[1:] if r[0] == EVIL_EVENT)
+        r[h.index("title")] = EVIL_TITLE
+        r[h.index("description")] = f"Described {IMG} here"
+        r[h.index("actor")] = f"BIS{SCRIPT}"
+
+    _rewrite_csv(root / "external" / MODELS_CSV, models)
+    _rewrite_csv(root / "raw" / "organizations.csv", orgs)
+    _rewrite_csv(root / "raw" / "policy_events.csv", events)
+    env = dict(os.environ)
+    for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_RAW_DIR", "raw"),
+                     ("ANALYSIS_CLEAN_DIR", "clean"), ("ANALYSIS_REPORTS_DIR", "reports")):
+        env[var] = str(root / sub)
+    # in a subprocess: the registry and crosswalk are cached per process, and must read the scratch copies
+    done = subprocess.run([sys.executable, "-m", "analysis", "build"], env=env, cwd=paths.ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    m = pl.read_parquet(root / "clean" / "models.parquet")
+    assert EVIL_MODEL in m["model"].to_list()  # the injected rows were kept, not quarantined
+    assert m.filter(pl.col("model") == EVIL_MODEL)["organizations"].item().to_list() == [EVIL_ORG]
+    done = subprocess.run([sys.executable, "-m", "analysis", "report", "release_pace", "policy_timeline"],
+                          env=env, cwd=paths.ROOT, capture_output=True, text=True, timeout=600)
+    code = done.returncode
+    assert code == 0, done.stderr
+    return root / "reports"
+
+
+def _open(path: Path) -> dict:
+    """Load a page offline, hover every chart point, and report what happened."""
+    from playwright.sync_api import sync_playwright
+
+    dialogs, external, errors = [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def block(route):
+            if not route.request.url.startswith("file://"):
+                external.append(route.request.url)
+                return route.abort()
+            return route.continue_()
+
+        page.route("**/*", block)
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
+        # hover a few points of every chart (plotly draws hover labels with the data's text)
+        for el in page.locator(".plotly-graph-div .point").all()[:300:10]:
+            try:
+                el.hover(timeout=200, force=True)
+            except Exception:  # noqa: BLE001 - points hidden behind others
+                pass
+        info = page.evaluate("""() => ({
+            xss: typeof window.__xss,
+            text: document.body.innerText,
+            svgText: [...document.querySelectorAll('svg text, svg tspan')].map(t => t.textContent).join('\\n'),
+            data: JSON.stringify([...document.querySelectorAll('.plotly-graph-div')].map(g => g.data || [])),
+            badLinks: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
+                .filter(h => !/^(https?:|#|[\\w.-]+\\.html$)/i.test(h.trim())),
+            handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(
+                a => /^on/i.test(a.name) && /__xss/.test(a.value))).length,
+            injectedScripts: [...document.querySelectorAll('script')]
+                .filter(s => s.textContent.trim() === 'window.__xss=1').length,
+            imgs: document.querySelectorAll('img[src="x"]').length,
+        })""")
+        browser.close()
+    info.update(dialogs=dialogs, external=external, errors=errors)
+    source = path.read_text(encoding="utf-8")
+    # the file itself never carries the markup unescaped (plotly's JSON writes '<' as \u003c)
+    info["raw_markup"] = [m for m in (SCRIPT, IMG, EVIL_ORG) if m in source]
+    return info
+
+
+def _assert_inert(info: dict, name: str) -> None:
+    assert info["xss"] == "undefined", f"{name}: markup from the data ran"
+    assert info["dialogs"] == [], f"{name}: a dialog fired: {info['dialogs']}"
+    assert info["handlers"] == 0 and info["injectedScripts"] == 0 and info["imgs"] == 0, name
+    assert info["badLinks"] == [], f"{name}: non-http(s) links: {info['badLinks']}"
+    assert info["external"] == [], f"{name}: tried to reach the network: {info['external']}"
+    assert info["raw_markup"] == [], f"{name}: markup from the data written unescaped into the HTML"
+
+
+def test_release_pace_shows_markup_as_text_and_runs_nothing(evil):
+    assert CHROMIUM, "Chromium is not installed"
+    info = _open(evil / "release_pace.html")
+    _assert_inert(info, "release_pace")
+    # the injected model and organization names are in the charts as text (hover labels / chart data)
+    shown = info["svgText"] + info["data"]
+    assert "window.__xss=1" in shown
+    assert "Grok" in shown and ("<script>" in info["svgText"] or "&lt;script&gt;" in info["data"]
+                                or "\\u003cscript\\u003e" in info["data"] or "<script>" in info["data"])
+
+
+def test_policy_timeline_shows_the_title_as_text_and_runs_nothing(evil):
+    assert CHROMIUM, "Chromium is not installed"
+    info = _open(evil / "policy_timeline.html")
+    _assert_inert(info, "policy_timeline")
+    # the Markdown summary lists the event: its title is displayed literally, markup and link as text
+    assert f"AI diffusion {SCRIPT} rule" in info["text"], info["text"][:3000]
+    assert "javascript:window.__xss=1" not in " ".join(info["badLinks"])
+
+
+def test_index_runs_nothing(evil):
+    assert CHROMIUM, "Chromium is not installed"
+    _assert_inert(_open(evil / "index.html"), "index")
+    assert json.loads((evil / "index.json").read_text())["reports"]["policy_timeline"]["status"] == "ok"
+
+
+def test_curated_event_with_javascript_url_is_rejected(tmp_path, monkeypatch):
+    shutil.copytree(paths.raw_dir(), tmp_path / "raw")
+
+    def bad(rows):
+        rows[3][rows[0].index("source_url")] = "javascript:window.__xss=1"
+
+    _rewrite_csv(tmp_path / "raw" / "policy_events.csv", bad)
+    monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
+    from analysis.clean import events
+
+    with pytest.raises(InputError, match=r"policy_events.csv: record 3 .*column 'source_url'.*not an http\(s\) URL"):
+        events.clean_curated()
+
+
+@pytest.mark.parametrize("url", ["javascript:window.__xss=1", " JavaScript:alert(1)", "data:text/html,<b>x</b>",
+                                 "vbscript:msgbox", "file:///etc/passwd", "//evil.example/x", "http://",
+                                 "https://ok.example/a b", "https://ok.example/\nx", "", None])
+def test_unsafe_urls_are_never_links(url):
+    assert safety.safe_url(url) is None
+    assert "<a " not in safety.link_html(url, "source")
+    assert "<a " not in evfigs.source_html(url)
+
+
+def test_http_urls_are_links_with_escaped_attributes():
+    url = 'https://example.org/a?b=1&c="x"'
+    assert safety.safe_url(url) == url
+    a = safety.link_html(url, "<b>t</b>")
+    assert a.startswith('<a href="https://example.org/a?b=1&amp;c=&quot;x&quot;"') and "&lt;b&gt;t" in a
+    assert evfigs.source_html(url).startswith('<a href="https://example.org/')
+
+
+def test_neutralize_markdown_keeps_markdown_and_disables_markup():
+    md = f"**{EVIL_TITLE}** and [ok](https://example.org) and [x]( javascript:alert(1))"
+    out = safety.neutralize_markdown(md)
+    assert "<script>" not in out and "&lt;script&gt;" in out and "**" in out
+    assert "](https://example.org)" in out and "javascript:" not in out.split("](")[2].split(")")[0]

@@ -32,7 +32,8 @@ def built() -> dict[str, pl.DataFrame]:
     """Fetch + build once per session; returns the clean tables by name."""
     fetch.fetch(mirror=mirror(), out=io.StringIO())
     build.build(out=io.StringIO())
-    return {p.stem: pl.read_parquet(p) for p in paths.clean_dir().glob("*.parquet")}
+    # names starting with "." are temporary files of an interrupted atomic write, not tables
+    return {p.stem: pl.read_parquet(p) for p in paths.clean_dir().glob("*.parquet") if not p.name.startswith(".")}
 
 
 @pytest.fixture()

@@ -225,7 +225,6 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
 
     _block_slow_imports()
     import nbformat
-
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 

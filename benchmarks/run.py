@@ -35,19 +35,24 @@ BIN = Path(sys.executable).parent
 MEASURE = r"""
 import json, resource, subprocess, sys
 code = subprocess.call(sys.argv[1:])
-kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "peak_mb": kb / 1024}))
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "peak_mb": ru.ru_maxrss / 1024, "cpu_s": ru.ru_utime + ru.ru_stime}))
 """
 
 
+CPU: list[float] = []  # CPU seconds (user + system, all processes) of each timed command, in order
+
+
 def timed(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, float, str]:
-    """Run cmd (through a small wrapper that reports the peak memory of its process tree's largest process)."""
+    """Run cmd (through a small wrapper that reports the peak memory of its process tree's largest process
+    and the CPU time of the whole tree, kernels included)."""
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], env=env, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     res = json.loads(out.stdout.strip().splitlines()[-1])
     if res["code"] != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    CPU.append(res["cpu_s"])
     return seconds, res["peak_mb"], out.stdout + out.stderr
 
 
@@ -69,6 +74,7 @@ def main() -> int:
     py = [sys.executable]
     res: dict[str, list] = {k: [] for k in ("fetch_clean", "baseline", "cold", "no_change", "single")}
     mem: dict[str, list] = {k: [] for k in res}
+    cpu: dict[str, list] = {k: [] for k in res}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         t = Path(tmp)
         env = {**os.environ, "ANALYSIS_EXTERNAL_DIR": str(t / "external"), "ANALYSIS_CLEAN_DIR": str(t / "clean"),
@@ -80,6 +86,7 @@ def main() -> int:
             s1, m1, _ = timed([*py, "-m", "analysis", "fetch"], env)
             s2, m2, _ = timed([*py, "-m", "analysis", "build"], env)
             res["fetch_clean"].append(s1 + s2)
+            cpu["fetch_clean"].append(sum(CPU[-2:]))
             mem["fetch_clean"].append(max(m1, m2))
             print(f"  fetch+clean run {i + 1}: {s1 + s2:6.2f} s (fetch {s1:.2f}, build {s2:.2f}), "
                   f"peak {max(m1, m2):6.0f} MB", flush=True)
@@ -109,10 +116,12 @@ def main() -> int:
                                       cwd=nb.parent)
                     total, peak = total + sec, max(peak, m)
                 res["baseline"].append(total)
+                cpu["baseline"].append(sum(CPU[-len(jobs):]))
                 mem["baseline"].append(peak)
                 print(f"  baseline    run {i + 1}: {total:6.2f} s, peak {peak:6.0f} MB", flush=True)
             sec, m, log = timed([*py, "-m", "analysis", "report", "--force"], env)
             res["cold"].append(sec)
+            cpu["cold"].append(CPU[-1])
             mem["cold"].append(m)
             print(f"  cold build  run {i + 1}: {sec:6.2f} s, peak {m:6.0f} MB", flush=True)
 
@@ -120,6 +129,7 @@ def main() -> int:
             sec, m, log = timed([*py, "-m", "analysis", "report"], env)
             assert f"{len(specs)} reports, 0 executed, 0 failed" in log, log
             res["no_change"].append(sec)
+            cpu["no_change"].append(CPU[-1])
             mem["no_change"].append(m)
             print(f"  no-change   run {i + 1}: {sec:6.2f} s (0 notebooks executed)", flush=True)
 
@@ -128,6 +138,7 @@ def main() -> int:
                                  f"{2016 + i}-01-01"], env)
             assert "1 executed, 0 failed" in log, log
             res["single"].append(sec)
+            cpu["single"].append(CPU[-1])
             mem["single"].append(m)
             print(f"  single      run {i + 1}: {sec:6.2f} s (release_pace, start_date {2016 + i}-01-01)", flush=True)
 
@@ -138,20 +149,22 @@ def main() -> int:
 
     med = {k: statistics.median(v) for k, v in res.items() if v}
     peak = {k: max(v) for k, v in mem.items() if v}
+    cpu_med = {k: statistics.median(v) for k, v in cpu.items() if v}
     print()
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}; "
           f"{args.runs} runs each, medians; {len(specs)} reports")
     labels = dict(fetch_clean="fetch + clean", baseline="baseline (nbconvert)", cold="cold build",
                   no_change="no-change rebuild", single="single report -p")
     for k, v in med.items():
-        print(f"  {labels[k]:<22} {v:7.2f} s   peak memory {peak[k]:7.0f} MB")
+        print(f"  {labels[k]:<22} {v:7.2f} s wall  {cpu_med[k]:7.2f} s CPU   peak memory {peak[k]:7.0f} MB")
     if "baseline" in med:
-        print(f"  ratio cold / baseline  {med['cold'] / med['baseline']:7.2f}   (target <= 0.50)")
+        print(f"  ratio cold / baseline  {med['cold'] / med['baseline']:7.2f} wall, "
+              f"{cpu_med['cold'] / cpu_med['baseline']:.2f} CPU   (target <= 0.50 wall)")
         print(f"  baseline per notebook  {med['baseline'] / len(specs):7.2f} s (single report target: about this)")
     print(f"  reports/               {all_mb:7.1f} MB in all ({html_mb:.1f} MB of HTML, largest {largest.name} "
           f"{largest_mb:.1f} MB; target < 60 MB)")
     if args.json:
-        Path(args.json).write_text(json.dumps(dict(runs=res, peak_mb=peak, median_s=med, reports_mb=all_mb,
+        Path(args.json).write_text(json.dumps(dict(runs=res, cpu_s=cpu, peak_mb=peak, median_s=med, reports_mb=all_mb,
                                                    html_mb=html_mb, cores=os.cpu_count()), indent=2))
     return 0
 

@@ -22,6 +22,7 @@ data: $(STAMP)
 	$(BIN)/python -m analysis build
 
 reports: data
+	$(BIN)/python -m analysis dictionary
 	$(BIN)/python -m analysis report
 
 # Headless Chromium for the browser tests (Debian's package; needs root or sudo).

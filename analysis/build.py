@@ -17,7 +17,7 @@ import polars as pl
 
 from analysis import paths
 from analysis.atomic import atomic_path
-from analysis.clean import eci, events, leaderboards, models, organizations, price_conflicts, prices
+from analysis.clean import adoption, eci, events, leaderboards, models, organizations, price_conflicts, prices
 from analysis.clean.common import StepResult
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
@@ -37,6 +37,7 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("prices:cn-tables", prices.clean_cn_tables),
     ("prices:litellm", prices.clean_litellm),
     ("price_conflicts", price_conflicts.clean),
+    ("adoption", adoption.clean),
 ]
 
 

@@ -44,6 +44,12 @@ def _check(args) -> int:
     return check.main()
 
 
+def _dictionary(args) -> int:
+    from analysis import dictionary
+
+    return dictionary.main(check=args.check)
+
+
 def _pin(args) -> int:
     from analysis import manifest, paths
 
@@ -92,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 
     c = sub.add_parser("check", help="check the curated CSVs and the clean tables against their schemas")
     c.set_defaults(func=_check)
+
+    dc = sub.add_parser("dictionary", help="render data/README.md (the data dictionary) from the table schemas")
+    dc.add_argument("--check", action="store_true", help="only check that data/README.md is up to date")
+    dc.set_defaults(func=_dictionary)
 
     pn = sub.add_parser("pin", help="(maintainers) add or update a manifest row for a file of the mirror")
     pn.add_argument("path", help="path below the mirror root, e.g. epoch/notable_ai_models.csv")

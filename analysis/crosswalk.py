@@ -5,14 +5,22 @@ the Artificial Analysis slug) plus its release date, organizations and country b
 this order:
 
 1. the curated exceptions file `data/raw/model_crosswalk_capability.csv` (source, source_name ->
-   target, the key of a known model; every row says why);
+   target, the key or canonical id of a known model, or '-' for a name that must stay unlinked; every row
+   says why);
 2. rules: `norm_key` folds a name (case, provider prefix `org/`, parenthesised qualifiers, separators,
    serving suffixes such as `-instruct`, `-chat`, `-preview`, reasoning-effort suffixes) and looks the key
    up among the keys of the known models (Epoch ECI 'Model version' and 'Model name', AA slug and name).
 
-Reference models come from Epoch's ECI file (first) and the Artificial Analysis snapshot; LMArena and
-LiveBench only resolve against them. `resolve_model(name, source)` is the entry point other tables (e.g.
-price keys) can plug into: register a source name in the exceptions file or rely on the rules.
+Reference models come from Epoch's ECI file (first) and the Artificial Analysis snapshot; LMArena,
+LiveBench and the price keys only resolve against them. `resolve_model(name, source)` is the entry point
+for every table; register a source name in the exceptions file or rely on the rules.
+
+Price keys (sources in `PRICE_SOURCES`; `analysis/clean/crosswalk.py` is the prices table's adapter) follow
+the same exceptions; then, with the provider prefix and a `:free`/`:batch`-style suffix dropped: an exact match
+of the slugged key on a canonical model id (also ignoring hyphens; so 'o1-preview' stays o1-preview), the
+rules; the same two with a trailing date stamp dropped ('-2024-07-18', '-20241022'); last the folded key
+compared without hyphens ('qwen3.7-max' = 'qwen-3-7-max'). Moving aliases (a key containing
+'latest', e.g. 'claude-3-5-sonnet-latest') never resolve: they point at different models over time.
 """
 
 from __future__ import annotations
@@ -32,6 +40,8 @@ from analysis.clean.common import slug
 ECI_FILE = "epoch/epoch_capabilities_index.csv"
 AA_FILE = "capability/japhba_artificial-analysis-snapshot/aa_models_2026-07-02.json"
 EXCEPTIONS_COLUMNS = ["source", "source_name", "target", "reason"]
+PRICE_SOURCES = ("llm-prices", "llm-prices-cn", "llm-price-cn-tables", "litellm")
+UNLINKED = "-"  # exceptions target: the name must not resolve (e.g. an API alias that served several releases)
 
 # trailing tokens that name a serving mode / effort level, not a different release
 _SUFFIXES = ("instruct", "chat", "it", "preview", "latest", "bf16", "fp8", "reasoning", "non-reasoning",
@@ -46,6 +56,7 @@ _MODE_RE = re.compile(r"-(?:no-thinking|thinking|instant|reasoning|base)(?:-\d+k
 # LiveBench writes 'claude-4-1-opus' for Claude Opus 4.1
 _CLAUDE_RE = re.compile(r"^claude-(\d+(?:-\d)?)-(opus|sonnet|haiku)")
 _EFFORT_RE = re.compile(r"_(?:\d+k|low|medium|high|xhigh|none|minimal|max)$", re.IGNORECASE)
+_DATE_STAMP_RE = re.compile(r"-(?:20\d\d-\d\d-\d\d|20\d{6})$")
 
 
 def norm_key(name: str) -> str:
@@ -88,6 +99,8 @@ class Crosswalk:
     keys: dict[str, str] = field(default_factory=dict)  # norm_key -> Model.key
     ambiguous: set[str] = field(default_factory=set)
     exceptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (source, name) -> norm key
+    _compact: dict[str, str | None] | None = None  # hyphen-less key -> Model.key (None: ambiguous)
+    _ids: dict[str, str] | None = None  # model_id and its hyphen-less form -> Model.key of its first release
 
     def add_alias(self, name: str, model_key: str, strong: bool = True) -> None:
         """Register a name of a model. Weak aliases (display names shared by several releases) that
@@ -108,6 +121,8 @@ class Crosswalk:
 
     def lookup(self, name: str, source: str) -> Model | None:
         target = self.exceptions.get((source, name))
+        if target == UNLINKED:
+            return None
         if target is not None:
             mk = self.keys.get(norm_key(target))
             return self.models[mk] if mk else None
@@ -122,9 +137,56 @@ class Crosswalk:
                     mk = self.keys.get(cand)
         return self.models[mk] if mk else None
 
+    def compact_keys(self) -> dict[str, str | None]:
+        if self._compact is None:
+            out: dict[str, str | None] = {}
+            for k, mk in self.keys.items():
+                c = k.replace("-", "")
+                out[c] = mk if out.get(c, mk) == mk else None
+            self._compact = out
+        return self._compact
+
+    def model_ids(self) -> dict[str, str]:
+        if self._ids is None:
+            out: dict[str, str] = {}
+            for mk, m in sorted(self.models.items(), key=lambda kv: kv[1].release_date):
+                out.setdefault(m.model_id, mk)
+            for mid, mk in list(out.items()):
+                out.setdefault(mid.replace("-", ""), mk)
+            self._ids = out
+        return self._ids
+
+    def lookup_price(self, key: str, source: str) -> tuple[Model | None, str]:
+        """A price key: (model, how) with how = 'exception' | 'rule' | 'unlinked' (see the module doc)."""
+        target = self.exceptions.get((source, key))
+        if target is not None:
+            mk = self.model_ids().get(target)
+            m = self.models[mk] if mk else self.lookup(key, source)
+            return m, ("exception" if m else "unlinked")
+        if "latest" in key.casefold():
+            return None, "unlinked"
+        k = key.split(":")[0]
+        ids = self.model_ids()
+        dated, undated = slug(k.rsplit("/", 1)[-1]), price_rule_id(k)
+        mk = ids.get(dated) or ids.get(dated.replace("-", ""))
+        m = self.models[mk] if mk else self.lookup(k, source)
+        if m is None:
+            mk = ids.get(undated) or ids.get(undated.replace("-", ""))
+            m = self.models[mk] if mk else self.lookup(undated, source)
+        if m is None:
+            mk = self.compact_keys().get(norm_key(undated).replace("-", ""))
+            m = self.models[mk] if mk else None
+        return m, ("rule" if m else "unlinked")
+
     def resolve_model(self, name: str, source: str) -> str | None:
-        m = self.lookup(name, source)
+        m = self.lookup_price(name, source)[0] if source in PRICE_SOURCES else self.lookup(name, source)
         return m.model_id if m else None
+
+
+def price_rule_id(key: str) -> str:
+    """Id of a price key the crosswalk does not know: provider prefix and ':free'-style suffix dropped, slugged,
+    a trailing date stamp dropped ('openai/gpt-4o-mini-2024-07-18:free' -> 'gpt-4o-mini')."""
+    return _DATE_STAMP_RE.sub("", slug(key.split("/")[-1].split(":")[0]))
 
 
 def load_exceptions(path: Path | None = None) -> dict[tuple[str, str], str]:

@@ -41,8 +41,45 @@ class OfflineHTMLRenderer(MimetypeRenderer):
         include = not OfflineHTMLRenderer.plotlyjs_included
         OfflineHTMLRenderer.plotlyjs_included = True
         html = pio.to_html(fig_dict, include_plotlyjs=include, include_mathjax=False, full_html=False,
-                           default_width="100%", default_height=525, config={"responsive": True})
+                           default_width="100%", default_height=525, config=CONFIG)
         return {"text/html": html}
+
+
+# Figures in the HTML export resize with the window; the mode bar stays out of the way.
+CONFIG = {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def country_color(bucket: str) -> str:
+    """The colour of a country bucket in every chart (grey for anything else)."""
+    return COUNTRY_COLORS.get(bucket, COUNTRY_COLORS["Other"])
+
+
+def spans_orders_of_magnitude(values, orders: float = 2.0) -> bool:
+    """True when the positive values range over at least `orders` powers of ten (a log axis helps)."""
+    import math
+
+    pos = [float(v) for v in values if v is not None and isinstance(v, (int, float)) and v > 0 and math.isfinite(v)]
+    return len(pos) >= 2 and math.log10(max(pos) / min(pos)) >= orders
+
+
+def add_log_toggle(fig: go.Figure, axis: str = "y", log_first: bool | None = None) -> go.Figure:
+    """Two buttons above the chart switching `axis` ('y', 'x', 'y2', ...) between linear and log scale.
+
+    `log_first`: which scale the chart opens in (default: the axis's current type).
+    """
+    name = f"{axis[0]}axis{axis[1:]}"
+    current = getattr(fig.layout, name).type if getattr(fig.layout, name, None) is not None else None
+    log = (current == "log") if log_first is None else log_first
+    # log: one tick per power of ten, written 10^n; linear: plotly's own ticks
+    fig.update_layout(**{name: dict(type="log" if log else "linear", dtick=1 if log else None,
+                                    exponentformat="power")})
+    fig.update_layout(updatemenus=[*fig.layout.updatemenus, dict(
+        type="buttons", direction="right", x=0.97, xanchor="right", y=1.0, yanchor="bottom", pad=dict(t=0, b=4),
+        showactive=True, active=1 if log else 0, font=dict(size=11), bgcolor="#f4f4f4", bordercolor="#ccc",
+        buttons=[dict(label="Linear", method="relayout", args=[{f"{name}.type": "linear", f"{name}.dtick": None}]),
+                 dict(label="Log", method="relayout", args=[{f"{name}.type": "log", f"{name}.dtick": 1}])],
+    )])
+    return fig
 
 
 def _template() -> go.layout.Template:
@@ -54,9 +91,13 @@ def _template() -> go.layout.Template:
         plot_bgcolor="white",
         colorway=list(COUNTRY_COLORS.values()) + ["#e6ab02", "#1b9e77", "#666666"],
         xaxis=dict(showgrid=False, linecolor="#444", ticks="outside", automargin=True),
-        yaxis=dict(gridcolor="#e5e5e5", zeroline=False, automargin=True),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, title_text=""),
-        hoverlabel=dict(namelength=-1),
+        yaxis=dict(gridcolor="#e5e5e5", zeroline=False, automargin=True, separatethousands=True,
+                   hoverformat=",.4~g"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0.0, title_text="",
+                    entrywidthmode="pixels", entrywidth=0, itemsizing="constant", font=dict(size=12)),
+        hoverlabel=dict(namelength=-1, font=dict(family="Inter, 'Helvetica Neue', Arial, sans-serif", size=12),
+                        align="left"),
+        hovermode="closest",
         margin=dict(l=60, r=20, t=80, b=90),
         autosize=True,
     )

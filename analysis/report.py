@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
 import os
 import sys
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from analysis import manifest, paths
+from analysis import manifest, paths, site
 from analysis.atomic import atomic_path, write_text
 
 KERNEL = "python3"
@@ -251,7 +250,11 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
     body, _ = _exporter(show_code).from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
     target = out_dir / f"{spec.name}.html"
     write_text(target, body)
-    with atomic_path(out_dir / "executed" / f"{spec.name}.ipynb") as tmp_nb:
+    executed = out_dir / "executed" / f"{spec.name}.ipynb"
+    with atomic_path(executed) as tmp_nb:
+        nbformat.write(nb, tmp_nb)
+    site.finish_report(spec, target, executed)  # reads the full executed notebook (the charts' div ids)
+    with atomic_path(executed) as tmp_nb:
         nbformat.write(_strip_plotly_html(copy.deepcopy(nb)), tmp_nb)
     return Built(target, reads)
 
@@ -346,9 +349,9 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
-    index = dict(built_at=_now(), reports=reports, headlines=headlines())
+    index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=site.findings())
     write_text(_index_path(), json.dumps(index, indent=2, default=str))
-    write_text(paths.reports_dir() / "index.html", render_index(index))
+    write_text(paths.reports_dir() / "index.html", site.render_index(index))
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",
           file=out)
     return 1 if failures else 0
@@ -360,7 +363,7 @@ HEADLINE_METRICS = ("eci", "lmarena_text_style_control")
 def headlines() -> list[str]:
     """Key numbers stated on the index, measured from the clean tables at report time."""
     from analysis import tables
-    from analysis.metrics import catchup
+    from analysis.metrics import catchup, perf
 
     try:
         cap = tables.load("capability")
@@ -372,47 +375,15 @@ def headlines() -> list[str]:
         if h is not None:
             out.append(catchup.describe_headline(h).replace("**", "")
                        + f" Source: {', '.join(h['source_files'])}.")
+    try:
+        prices = tables.load("prices")
+    except FileNotFoundError:
+        return out
+    h = perf.headline(cap, prices, "eci")
+    if h is not None:
+        out.append(h["text"])
     return out
 
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def render_index(index: dict) -> str:
-    e = html.escape
-    cards = []
-    for r in sorted(index["reports"].values(), key=lambda r: r["name"]):
-        params = ", ".join(f"{e(k)} = {e(json.dumps(v, ensure_ascii=False))}" for k, v in r["parameters"].items())
-        snaps = "".join(f"<li><code>{e(p)}</code>: data to {e(d)}</li>" for p, d in sorted(r["snapshots"].items()))
-        if r["status"] == "ok":
-            status = f'<span class="ok">built {e(r["built_at"])}</span>'
-            link = f'<a href="{e(r["name"])}.html">{e(r["title"])}</a>'
-        else:
-            status = (f'<span class="failed">FAILED at {e(r["attempted_at"])}: {e(r["error"])}</span>'
-                      + (" — the HTML below is from an earlier build and is STALE" if r.get("stale_html") else ""))
-            link = (f'<a href="{e(r["name"])}.html">{e(r["title"])} (stale)</a>' if r.get("stale_html")
-                    else e(r["title"]))
-        cards.append(f"""<section class="card" data-report="{e(r['name'])}" data-status="{e(r['status'])}">
-<h2>{link}</h2><p>{status}</p>
-<p>Notebook <code>notebooks/{e(r['notebook'])}</code>; parameters: {params or 'defaults'}</p>
-<details><summary>Data snapshots</summary><ul>{snaps}</ul></details></section>""")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>thousand-models reports</title>
-<style>body{{font-family:Inter,Helvetica,Arial,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}}
-.card{{border:1px solid #ddd;border-radius:6px;padding:0.5em 1em;margin:1em 0}}.ok{{color:#1a7f37}}
-.failed{{color:#b42318;font-weight:bold}}code{{background:#f4f4f4;padding:0 3px}}</style></head>
-<body><h1>thousand-models: reports</h1>
-<p>Data on the US–China AI race, cleaned from pinned upstream snapshots. Index built {e(index['built_at'])}.</p>
-{_headlines_html(index.get("headlines") or [])}
-{''.join(cards)}
-</body></html>
-"""
-
-
-def _headlines_html(lines: list[str]) -> str:
-    if not lines:
-        return ""
-    items = "".join(f"<li>{html.escape(t)}</li>" for t in lines)
-    return f'<section class="card" data-section="headlines"><h2>Measured at build time</h2><ul>{items}</ul></section>'

@@ -14,18 +14,20 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import paths, report
+from analysis import paths, report, site
 
 ROOT = Path(__file__).resolve().parent.parent
 # which clean tables each notebook loads (what the kernel probe reports after a real run)
 READS = {
-    "release_pace.ipynb": ["events", "models", "organizations"],
-    "policy_timeline.ipynb": ["events", "genai_filings", "models"],
-    "catch_up.ipynb": ["capability"],
-    "price_war.ipynb": ["capability", "price_conflicts", "prices"],
+    "release_pace.ipynb": ["adoption", "events", "models", "organizations"],
+    "policy_timeline.ipynb": ["events", "genai_filings", "models", "prices"],
+    "catch_up.ipynb": ["capability", "events"],
+    "price_war.ipynb": ["capability", "events", "price_conflicts", "prices"],
+    "performance_per_dollar.ipynb": ["capability", "prices"],
 }
 ALL = {"release_pace", "release_pace_language_quarterly", "policy_timeline", "policy_timeline_china_chips",
-       "catch_up", "catch_up_lmarena_style_control", "price_war", "price_war_cny"}
+       "catch_up", "catch_up_lmarena_style_control", "price_war", "price_war_cny", "performance_per_dollar",
+       "performance_per_dollar_aa_cny"}
 
 
 def write_table(name: str, values: list[int]) -> None:
@@ -48,9 +50,10 @@ def project(tmp_path, monkeypatch):
         monkeypatch.setenv(var, str(tmp_path / sub))
     paths.clean_dir().mkdir()
     for i, name in enumerate(["events", "models", "organizations", "genai_filings", "capability",
-                              "price_conflicts", "prices"]):
+                              "price_conflicts", "prices", "adoption"]):
         write_table(name, [i])
-    monkeypatch.setattr(report, "headlines", lambda: [])
+    monkeypatch.setattr(report, "headlines", lambda: [])  # these read the real tables, not the stand-ins
+    monkeypatch.setattr(site, "findings", lambda: [])
     calls: list[str] = []
     failing: set[str] = set()
 
@@ -89,7 +92,7 @@ def test_changed_parameter_set_rebuilds_only_that_report(project):
     project()
     toml = project.tmp / "notebooks" / "reports.toml"
     text = toml.read_text()
-    toml.write_text(text.replace('blend_ratio = 1.0', 'blend_ratio = 2.0'))
+    toml.write_text(text.replace('blend_ratio = 1.0, start_date = "2024-05-01"', 'blend_ratio = 2.0, start_date = "2024-05-01"'))
     assert project() == (0, {"price_war_cny"})
 
 
@@ -120,10 +123,13 @@ def test_changed_notebook_rebuilds_its_reports(project):
 
 def test_changed_clean_table_rebuilds_the_reports_that_read_it(project):
     project()
-    write_table("prices", [1, 2, 3])
+    write_table("price_conflicts", [1, 2, 3])
     assert project() == (0, {"price_war", "price_war_cny"})
     write_table("genai_filings", [7])
     assert project() == (0, {"policy_timeline", "policy_timeline_china_chips"})
+    write_table("prices", [9])
+    assert project() == (0, {"price_war", "price_war_cny", "policy_timeline", "policy_timeline_china_chips",
+                             "performance_per_dollar", "performance_per_dollar_aa_cny"})
     write_table("models", [8])
     assert project() == (0, {"release_pace", "release_pace_language_quarterly", "policy_timeline",
                              "policy_timeline_china_chips"})
@@ -171,7 +177,8 @@ def test_real_report_rebuild_with_nothing_changed_executes_nothing(built, tmp_pa
     first = io.StringIO()
     assert report.build_reports(["release_pace"], out=first) == 0
     entry = json.loads((tmp_path / "index.json").read_text())["reports"]["release_pace"]
-    assert entry["inputs"]["reads"] == ["events", "models", "organizations"]  # recorded by the kernel
+    reads = entry["inputs"]["reads"]  # recorded by the kernel
+    assert {"models", "organizations"} <= set(reads) and "prices" not in reads
     executed = json.loads((tmp_path / "executed" / "release_pace.ipynb").read_text())
     assert not any("print(_j.dumps" in "".join(c["source"]) for c in executed["cells"])  # probe cell removed
     second = io.StringIO()

@@ -14,7 +14,7 @@ import pytest
 from analysis.clean import events as clean_events
 from analysis.clean.common import InputError
 from analysis.figures.events import add_events, hover_text, select_events
-from analysis.metrics.policy import window_counts
+from analysis.metrics.policy import describe, window_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 D = dt.date
@@ -60,13 +60,30 @@ def test_add_events_bands_share_the_legend_group():
     assert any(t.mode == "lines" for t in _event_traces(fig))
 
 
-def test_add_events_on_overlay_axis_keeps_log_axis():
+def test_add_events_markers_in_a_strip_above_the_data_keep_log_axis():
     fig = add_events(_chart(log=True), _events())
     assert fig.layout.yaxis.type == "log"
-    yo = _event_traces(fig)[0].yaxis
-    assert yo != "y"
-    overlay = fig.layout[yo.replace("y", "yaxis")]
+    ys = _event_traces(fig)[0].yaxis
+    assert ys != "y"
+    strip = fig.layout[ys.replace("y", "yaxis")]
+    assert list(strip.range) == [0, 1] and strip.visible is False and strip.anchor == "x"
+    assert strip.domain[0] >= fig.layout.yaxis.domain[1]  # the strip sits above the data, not over it
+    assert fig.layout.height > 450  # the figure grows by the strip, so the data keep their room
+
+
+def test_add_events_band_lines_on_overlay_axis_over_the_data():
+    fig = add_events(_chart(log=True), _events(), style="bands")
+    lines = [t for t in _event_traces(fig) if t.mode == "lines"]
+    overlay = fig.layout[lines[0].yaxis.replace("y", "yaxis")]
     assert overlay.overlaying == "y" and list(overlay.range) == [0, 1] and overlay.visible is False
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_add_events_twice_reuses_the_strip():
+    fig = add_events(_chart(), _events(), jurisdictions=["US"])
+    add_events(fig, _events(), jurisdictions=["CN"])
+    assert len({t.yaxis for t in _event_traces(fig)}) == 1
+    assert fig.layout.yaxis.domain[1] > 0.8  # the data axis shrank once, not twice
 
 
 def test_add_events_filters_by_jurisdiction_kind_and_dates():
@@ -147,6 +164,44 @@ def test_window_counts_generic_columns():
     ev = pl.DataFrame({"event_id": ["cut"], "date": [D(2024, 5, 1)]})
     w = window_counts(ev, prices, "day", "provider", 7)
     assert w.filter(pl.col("window") == "after")["count"].sum() == 2
+
+
+def test_window_counts_median_of_a_value_column():
+    cuts = pl.DataFrame({"date": [D(2024, 5, 2), D(2024, 5, 3), D(2024, 5, 4), D(2024, 4, 28)],
+                         "country_bucket": ["China", "China", "China", "United States"],
+                         "pct_change": [-50.0, -10.0, -20.0, -30.0]})
+    ev = pl.DataFrame({"event_id": ["e"], "date": [D(2024, 5, 1)]})
+    w = window_counts(ev, cuts, "date", "country_bucket", 7, value_col="pct_change")
+    got = {(r["window"], r["group"]): (r["count"], r["median_pct_change"]) for r in w.iter_rows(named=True)}
+    assert got == {("before", "China"): (0, None), ("before", "United States"): (1, -30.0),
+                   ("after", "China"): (3, -20.0), ("after", "United States"): (0, None)}
+
+
+def test_window_counts_flags_windows_before_the_data_start():
+    ev = pl.DataFrame({"event_id": ["e"], "date": [D(2024, 1, 5)]})
+    w = window_counts(ev, _frame(), "release_date", "country_bucket", 10, data_start=D(2024, 1, 1))
+    before = w.filter(pl.col("window") == "before")
+    # before = 2023-12-26..2024-01-04: the data start on Jan 1, so 4 of its 10 days are covered
+    assert not before["complete"].any() and before["days_covered"].unique().to_list() == [4]
+    assert w.filter(pl.col("window") == "after")["complete"].all()
+
+
+def test_window_counts_without_value_col_has_no_median():
+    ev = pl.DataFrame({"event_id": ["e"], "date": [D(2024, 1, 10)]})
+    w = window_counts(ev, _frame(), "release_date", "country_bucket", 10)
+    assert not any(c.startswith("median") for c in w.columns)
+
+
+def test_describe_shows_medians_and_flags_short_before_window():
+    ev = pl.DataFrame({"event_id": ["e"], "date": [D(2024, 5, 1)], "title": ["Rule"]})
+    cuts = pl.DataFrame({"date": [D(2024, 5, 2), D(2024, 5, 3)], "country_bucket": ["China", "China"],
+                         "pct_change": [-50.0, -10.0]})
+    w = window_counts(ev, cuts, "date", "country_bucket", 7, value_col="pct_change", data_start=D(2024, 4, 28),
+                      data_end=D(2024, 5, 31))
+    text = describe(w, 7, "price cuts", median_col="median_pct_change")
+    assert "China 0 → 2 (median -30%)" in text
+    # before = Apr 24..Apr 30, the data start on Apr 28: 3 of 7 days; the after-window is complete
+    assert "before-window incomplete: the data cover 3 of its 7 days" in text and "after-window" not in text
 
 
 def test_window_counts_rejects_bad_days():
@@ -234,3 +289,4 @@ def test_policy_timeline_notebook_runs_with_other_parameters(built, tmp_path):
     )
     text = out.read_text(encoding="utf-8")
     assert "Events: China" in text and "Events: United States" not in text
+    assert "price cuts in the panel" in text and "Counts of list-price cuts in the 30 days" in text

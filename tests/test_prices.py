@@ -42,16 +42,52 @@ def test_crosswalk_rule_strips_prefix_suffix_and_date():
     assert crosswalk.normalise("openai/gpt-4o-mini-2024-07-18:free") == "gpt-4o-mini"
 
 
+def _cw(*eci_rows, exc=None):
+    from analysis import crosswalk as project
+    from analysis import registry
+    rows = [{"Model version": v, "Model name": n, "Release date": d, "Organization": o,
+             "Model accessibility": "API access"} for v, n, d, o in eci_rows]
+    return project.build(rows, [], registry.default(), exc or {})
+
+
 def test_crosswalk_links_ignoring_hyphens():
-    assert crosswalk.link("x", "qwen3.7-max", {"qwen37max": "qwen-3-7-max"}, {}) == ("qwen-3-7-max", "rule")
+    cw = _cw(("qwen-3.7-max", "Qwen 3.7 Max", "2026-01-01", "Alibaba"))
+    assert crosswalk.link("x", "qwen3.7-max", cw) == ("qwen-3-7-max", "rule")
+
+
+def test_crosswalk_price_key_shares_the_capability_id():
+    cw = _cw(("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14", "OpenAI"))
+    assert crosswalk.link("litellm", "openai/gpt-4.1-2025-04-14:batch", cw) == ("gpt-4-1", "rule")
+    assert crosswalk.link("llm-prices", "gpt-4.1", cw)[0] == cw.resolve_model("GPT-4.1", "lmarena")
+
+
+def test_crosswalk_exact_id_beats_suffix_folding():
+    # norm_key drops '-preview', but 'o1-preview' is its own release
+    cw = _cw(("o1-preview-2024-09-12", "o1-preview", "2024-09-12", "OpenAI"), ("o1-2024-12-17", "o1", "2024-12-05", "OpenAI"))
+    assert crosswalk.link("llm-prices", "o1-preview", cw) == ("o1-preview", "rule")
+    assert crosswalk.link("llm-prices", "o1", cw) == ("o1", "rule")
+
+
+def test_crosswalk_latest_alias_stays_unlinked():
+    cw = _cw(("claude-3-5-sonnet-20241022", "Claude 3.5 Sonnet", "2024-10-22", "Anthropic"))
+    assert crosswalk.link("litellm", "claude-3-5-sonnet-latest", cw) == ("claude-3-5-sonnet-latest", "unlinked")
 
 
 def test_crosswalk_exception_wins():
-    assert crosswalk.link("s", "k", {"k": "a"}, {("s", "k"): "b"}) == ("b", "exception")
+    cw = _cw(("model-a", "A", "2025-01-01", "OpenAI"), ("model-b", "B", "2025-01-01", "OpenAI"),
+             exc={("llm-prices", "a"): "b"})
+    assert crosswalk.link("llm-prices", "a", cw) == ("b", "exception")
+    assert crosswalk.link("litellm", "a", cw) == ("a", "rule")
+
+
+def test_crosswalk_unlinked_exception_target():
+    cw = _cw(("deepseek-chat", "DeepSeek-V3.2", "2025-12-01", "DeepSeek"), exc={("llm-prices", "deepseek-chat"): "-"})
+    assert crosswalk.link("llm-prices", "deepseek-chat", cw) == ("deepseek-chat", "unlinked")
+    assert crosswalk.link("litellm", "deepseek-chat", cw) == ("deepseek-v3-2", "rule")
 
 
 def test_crosswalk_unlinked_keeps_rule_id():
-    assert crosswalk.link("s", "Foo 1.5", {}, {}) == ("foo-1-5", "unlinked")
+    assert crosswalk.link("s", "Foo 1.5", _cw()) == ("foo-1-5", "unlinked")
 
 
 # --- real snapshots ------------------------------------------------------------------------------
@@ -111,10 +147,16 @@ def test_free_rows_quarantined(built):
     assert len(q) == 60  # "免费" cells of the flanker tables
 
 
+# measured with the project crosswalk (2026-11 build): 353 / 623 keys (56.7%; price-only crosswalk before: 264, 42%)
+PRICE_COVERAGE_FLOOR = {"litellm": 0.52, "llm-price-cn-tables": 0.51, "llm-prices": 0.71, "llm-prices-cn": 0.55}
+
+
 def test_crosswalk_coverage_does_not_drop(built):
     cov = crosswalk.coverage(built["prices"])
     share = cov["linked"].sum() / cov["keys"].sum()
-    assert share >= 0.42, crosswalk.coverage_report(built["prices"])  # measured 264 / 623 keys
+    assert share >= 0.56, crosswalk.coverage_report(built["prices"])
+    for source, share in zip(cov["source"], cov["share_linked"], strict=True):
+        assert share >= PRICE_COVERAGE_FLOOR[source], source
 
 
 def test_litellm_batch_and_priority_kept_apart(built):
@@ -143,10 +185,28 @@ def test_litellm_resellers_quarantined(built):
     assert "bedrock" in " ".join(q["reason"].to_list())
 
 
-def test_crosswalk_exceptions_point_at_eci_models(built):
-    ids = set(built["capability"].filter(pl.col("metric") == "eci")["model_id"].to_list())
-    bad = {k: v for k, v in crosswalk.exceptions().items() if v not in ids}
+def test_crosswalk_exceptions_point_at_capability_models(built):
+    ids = set(built["capability"]["model_id"].to_list())
+    bad = {k: v for k, v in crosswalk.exceptions().items() if v != "-" and crosswalk.link(*k)[0] not in ids}
     assert not bad
+
+
+def test_price_and_capability_ids_agree(built):
+    # one crosswalk, one id space: every linked price id is a canonical model of the project crosswalk, and
+    # most of them have capability rows (a few crosswalk models have no usable score, e.g. 'gpt-4v')
+    from analysis import crosswalk as project
+    linked = set(built["prices"].filter(pl.col("crosswalk") != "unlinked")["model_id"].to_list())
+    assert linked <= {m.model_id for m in project.default().models.values()}
+    assert len(linked & set(built["capability"]["model_id"].to_list())) >= 0.9 * len(linked)
+
+
+def test_deepseek_moving_alias_unlinked_but_labelled_version_linked(built):
+    # data/raw/model_crosswalk_capability.csv: 'deepseek-chat' served several releases; the README's
+    # 'deepseek-chat(v3)' row names DeepSeek-V3
+    p = built["prices"].select("source", "model_key", "model_id", "crosswalk").unique()
+    assert p.filter(pl.col("model_key") == "deepseek-chat")["crosswalk"].unique().to_list() == ["unlinked"]
+    assert p.filter(pl.col("model_key") == "deepseek-chat(v3)").select("model_id", "crosswalk").rows() == [
+        ("deepseek-v3", "exception")]
 
 
 def test_crosswalk_exception_applied(built):

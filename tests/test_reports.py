@@ -1,12 +1,15 @@
 """The report build on real data, and the reports opened in headless Chromium."""
 
+import csv
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from analysis import paths, report
+from analysis import manifest, paths, report, site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -34,6 +37,71 @@ def test_index_lists_the_report_with_parameters_and_snapshots(reports_built):
     assert r["snapshots"]["epoch/notable_ai_models.csv"] == "2026-07-15"
     html = (reports_built / "index.html").read_text()
     assert 'href="release_pace.html"' in html
+
+
+def _csv_points(path: Path) -> list[int]:
+    """Rows per trace of a chart CSV, in trace order."""
+    with open(path, newline="", encoding="utf-8") as f:
+        counts = Counter(int(r["trace"]) for r in csv.DictReader(f))
+    return [counts[i] for i in range(max(counts) + 1)] if counts else []
+
+
+def test_every_chart_has_its_csv_with_the_rows_it_shows(reports_built):
+    nb = nbformat.read(reports_built / "executed" / "release_pace.ipynb", as_version=4)
+    figures = site.notebook_figures(nb)
+    assert len(figures) == 7
+    csvs = sorted((reports_built / "release_pace").glob("chart-*.csv"))
+    assert len(csvs) == len(figures)
+    for n, (fig, _) in enumerate(figures, start=1):
+        points = [site.trace_points(t) for t in fig["data"]]
+        got = _csv_points(reports_built / "release_pace" / f"chart-{n}.csv")
+        # traces without points (none here) would have no rows: compare the non-empty ones in order
+        assert got == [p for p in points if p] or got[: len(points)] == points, (n, got, points)
+        assert sum(got) == sum(points) > 0
+
+
+def test_chart_csv_holds_the_numbers_of_the_chart(reports_built):
+    # chart 1 = releases per year; the United States bar of 2016 is the count of 2016 US notable releases
+    rows = list(csv.DictReader(open(reports_built / "release_pace" / "chart-1.csv", encoding="utf-8")))
+    us = {r["x"][:4]: int(r["y"]) for r in rows if r["trace_name"] == "United States"}
+    models = __import__("analysis.tables", fromlist=["load"]).load("models")
+    import polars as pl
+
+    n2016 = models.filter(pl.col("notable") & (pl.col("country_bucket") == "United States")
+                          & (pl.col("release_date").dt.year() == 2016)).height
+    assert us["2016"] == n2016
+
+
+def test_each_chart_has_a_download_link_right_under_it(reports_built):
+    html = (reports_built / "release_pace.html").read_text()
+    assert html.count('class="chart-download"') == 7
+    for n in range(1, 8):
+        assert f'href="release_pace/chart-{n}.csv"' in html
+    # the link follows its chart's drawing script, before the next chart
+    parts = html.split('class="plotly-graph-div"')[1:]
+    assert all('class="chart-download"' in p.split("Plotly.newPlot")[1] for p in parts)
+
+
+def test_report_ends_with_provenance_naming_every_source_and_licence(reports_built):
+    html = (reports_built / "release_pace.html").read_text()
+    block = html[html.index('<section class="provenance"'):]
+    assert block.index("</section>") < block.index("</body>")
+    for e in manifest.load():
+        if e.dataset in ("epoch_models", "adoption"):
+            assert e.local_path in block and site.esc(e.license) in block and e.snapshot_date in block
+    assert "How to cite" in block and site.CC_BY in block
+    assert '<nav class="site-nav"' in html and 'href="index.html"' in html
+
+
+def test_index_has_findings_cards_previews_and_links(reports_built):
+    html = (reports_built / "index.html").read_text()
+    index = json.loads((reports_built / "index.json").read_text())
+    assert len(index["findings"]) >= 3
+    for f in index["findings"]:
+        assert site.esc(f["value"]) in html and f["report"] in {s.name for s in report.load_specs()}
+    card = html[html.index('data-report="release_pace" data-status="ok"'):]
+    assert "<svg" in card.split("</section>")[0] and "7 charts" in card.split("</section>")[0]
+    assert "data to 2026-07-15" in card.split("</section>")[0]  # newest snapshot of its data
 
 
 def test_report_html_hides_code_and_embeds_plotly(reports_built):
@@ -80,7 +148,21 @@ def test_charts_draw_in_headless_chromium_offline(reports_built):
                 drawn = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')]
                     .filter(d => d.querySelector('.main-svg') && d.querySelectorAll('.trace, .point, path').length > 3)
                     .length""")
-                assert graphs == 5 and drawn == graphs
+                assert graphs == 7 and drawn == graphs
+                # what each drawn chart holds, trace by trace, is what its CSV holds
+                shown = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
+                    d._fullData.map(t => t._length != null ? t._length
+                        : Math.max(...['x','y','z','values'].map(k => (t[k] && t[k].length) || 0))))""")
+                for n, points in enumerate(shown, start=1):
+                    assert _csv_points(reports_built / "release_pace" / f"chart-{n}.csv") == points, n
+                links = page.locator("p.chart-download a")
+                assert links.count() == graphs and links.first.get_attribute("href") == "release_pace/chart-1.csv"
+            else:
+                assert page.locator('section.card[data-report="release_pace"] a[href="release_pace.html"]').count() == 1
+                assert page.locator('[data-section="headlines"] li').count() >= 3
+                page.set_viewport_size({"width": 380, "height": 900})  # a narrow window: no horizontal scroll
+                assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+                page.set_viewport_size({"width": 1200, "height": 900})
         browser.close()
     assert external == [], f"the report tried to reach the network: {external}"
     assert errors == [], errors

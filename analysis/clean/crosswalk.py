@@ -1,92 +1,52 @@
-"""Model crosswalk for price keys: rules in code plus curated exceptions (`data/raw/model_crosswalk.csv`).
+"""Price keys -> canonical model ids: a thin adapter over the project crosswalk (analysis/crosswalk.py).
 
-A price key is linked to a canonical model id of the Epoch Capabilities Index (the clean `capability` rows with
-metric 'eci'), so prices can be joined to capability scores:
-1. an exception row of data/raw/model_crosswalk.csv (source, price_key -> model_id, with the reason) wins;
-2. otherwise the key is normalised by rule: provider prefix ('openai/') and ':free'/':batch'-style suffixes
-   dropped, slugged ('GPT-5.5' -> 'gpt-5-5'), a trailing date stamp dropped ('-2024-07-18', '-20241022'), and
-   compared without hyphens ('qwen3-7-max' = 'qwen-3-7-max') to the ECI model ids and to the ECI model versions
-   normalised the same way.
-Keys that match nothing keep their rule id and `crosswalk` = 'unlinked' (listed by the build's coverage report).
+Prices and every capability source share one crosswalk, so a price row's `model_id` is the same canonical id
+as the model's `capability` rows (ECI, Artificial Analysis, LMArena, LiveBench). The rules and the one curated
+exceptions file (`data/raw/model_crosswalk_capability.csv`, rows whose source is a price source) live there:
+1. an exception row (source, price key -> target model, with the reason) wins;
+2. otherwise the project rules (`norm_key`, thinking/effort fallbacks), then the price-key rules (drop a
+   ':free'-style suffix, then a trailing date stamp, then compare without hyphens); moving '-latest' aliases
+   are never linked.
+Keys that match nothing keep their rule id (`crosswalk.price_rule_id`) and `crosswalk` = 'unlinked' (listed
+by the build's coverage report).
 """
 
 from __future__ import annotations
 
-import csv
-import functools
-import re
-
 import polars as pl
 
-from analysis import paths
-from analysis.clean.common import InputError, slug
-
-EXCEPTION_COLUMNS = ["source", "price_key", "model_id", "reason"]
-_date_re = re.compile(r"-(?:20\d\d-\d\d-\d\d|20\d{6})$")
-_effort_re = re.compile(r"_[a-z0-9]+$")
+from analysis import crosswalk as project
 
 
 def normalise(key: str) -> str:
-    """Rule id of a price key (see the module doc)."""
-    k = key.split("/")[-1]
-    k = k.split(":")[0]
-    k = slug(k)
-    return _date_re.sub("", k)
+    """Rule id of a price key (see `analysis.crosswalk.price_rule_id`)."""
+    return project.price_rule_id(key)
 
 
-def compact(model_id: str) -> str:
-    return model_id.replace("-", "")
+def exceptions(cw: project.Crosswalk | None = None) -> dict[tuple[str, str], str]:
+    """The curated exceptions whose source is a price source: (source, price key) -> target."""
+    cw = cw or project.default()
+    return {k: v for k, v in cw.exceptions.items() if k[0] in project.PRICE_SOURCES}
 
 
-@functools.cache
-def exceptions() -> dict[tuple[str, str], str]:
-    path = paths.raw_dir() / "model_crosswalk.csv"
-    out = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != EXCEPTION_COLUMNS:
-            raise InputError(f"{path}: header {reader.fieldnames} != {EXCEPTION_COLUMNS}")
-        for lineno, r in enumerate(reader, start=2):
-            if not all((r[c] or "").strip() for c in EXCEPTION_COLUMNS):
-                raise InputError(f"{path}: line {lineno}: empty field")
-            out[(r["source"], r["price_key"])] = r["model_id"]
-    return out
-
-
-@functools.cache
-def eci_lookup() -> dict[str, str]:
-    """compact id -> ECI model_id, from the ECI model ids and their normalised model versions."""
-    from analysis.clean import eci
-
-    cap = eci.clean().df
-    out: dict[str, str] = {}
-    for mid in cap["model_id"].to_list():
-        out.setdefault(compact(mid), mid)
-    for mid, ver in cap.select("model_id", "source_model").iter_rows():
-        out.setdefault(compact(normalise(_effort_re.sub("", ver))), mid)
-    return out
-
-
-def link(source: str, key: str, lookup: dict[str, str] | None = None,
-         exc: dict[tuple[str, str], str] | None = None) -> tuple[str, str]:
+def link(source: str, key: str, cw: project.Crosswalk | None = None) -> tuple[str, str]:
     """(model_id, how) for one price key: how = 'exception' | 'rule' | 'unlinked'."""
-    lookup = eci_lookup() if lookup is None else lookup
-    exc = exceptions() if exc is None else exc
-    if (source, key) in exc:
-        return exc[(source, key)], "exception"
-    rid = normalise(key)
-    hit = lookup.get(compact(rid))
-    return (hit, "rule") if hit else (rid, "unlinked")
+    cw = cw or project.default()
+    m, how = cw.lookup_price(key, source)
+    return (m.model_id, how) if m else (normalise(key), "unlinked")
 
 
-def attach(df: pl.DataFrame) -> pl.DataFrame:
-    res = [link(s, k) for s, k in zip(df["source"].to_list(), df["model_key"].to_list(), strict=True)]
-    return df.with_columns(pl.Series("model_id", [r[0] for r in res], dtype=pl.String),
+def attach(df: pl.DataFrame, cw: project.Crosswalk | None = None) -> pl.DataFrame:
+    cw = cw or project.default()
+    pairs = df.select("source", "model_key").unique()
+    res = [link(s, k, cw) for s, k in pairs.iter_rows()]
+    m = pairs.with_columns(pl.Series("model_id", [r[0] for r in res], dtype=pl.String),
                            pl.Series("crosswalk", [r[1] for r in res], dtype=pl.String))
+    return df.join(m, on=["source", "model_key"], how="left", maintain_order="left")
 
 
 def coverage(prices: pl.DataFrame) -> pl.DataFrame:
-    """Share of distinct price keys linked to an ECI model, per source."""
+    """Share of distinct price keys linked to a canonical model, per source."""
     keys = prices.select("source", "model_key", "crosswalk").unique()
     return keys.group_by("source").agg(
         pl.len().alias("keys"), (pl.col("crosswalk") != "unlinked").sum().alias("linked")
@@ -95,7 +55,7 @@ def coverage(prices: pl.DataFrame) -> pl.DataFrame:
 
 def coverage_report(prices: pl.DataFrame, max_list: int = 400) -> str:
     cov = coverage(prices)
-    lines = ["crosswalk coverage (distinct price keys linked to an ECI model):"]
+    lines = ["crosswalk coverage (distinct price keys linked to a canonical model of the project crosswalk):"]
     for r in cov.iter_rows(named=True):
         lines.append(f"  {r['source']:<22} {r['linked']:>4} / {r['keys']:<4} linked ({r['share_linked']:.0%})")
     un = prices.filter(pl.col("crosswalk") == "unlinked").select("source", "model_key").unique().sort("source", "model_key")

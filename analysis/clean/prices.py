@@ -49,11 +49,11 @@ PRICES = Table(
     columns=(
         Column("model_key", pl.String, "The source's own model key (tier suffix removed).", nullable=False),
         Column("model_name", pl.String, "Model name as the source displays it, where it gives one."),
-        Column("model_id", pl.String, "Canonical model id from the model crosswalk (analysis/clean/crosswalk.py): "
-               "the ECI model id when linked, else the rule id of the key.",
+        Column("model_id", pl.String, "Canonical model id from the project model crosswalk (analysis/crosswalk.py, "
+               "shared with `capability`) when linked, else the rule id of the key.",
                nullable=False),
-        Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/raw/model_crosswalk.csv), 'rule' "
-               "(normalised key matches an ECI model), 'unlinked' (rule id, no ECI model).", nullable=False,
+        Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/raw/model_crosswalk_capability.csv), "
+               "'rule' (the crosswalk rules match a canonical model), 'unlinked' (rule id, no canonical model).", nullable=False,
                allowed=("exception", "rule", "unlinked")),
         Column("provider", pl.String, "Who sells the API at this price, as the source names it.", nullable=False),
         Column("organization", pl.String, "Canonical organization of the provider (data/raw/price_providers.csv "

@@ -1,4 +1,9 @@
-"""Charts of the catch-up report: frontier lines, the US–China gap, time-to-match."""
+"""Charts of the catch-up report: frontier lines, the US–China gap, time-to-match.
+
+Every time chart takes `events` (already selected, e.g. by `analysis.figures.events.select_events`; None =
+no events) and `event_style`, and lays the events that fall within the chart's dates over it with
+`analysis.figures.events.add_events`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import catchup
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 
@@ -17,7 +23,18 @@ def _sources(models: pl.DataFrame) -> list[str]:
     return models["source_file"].unique().sort().to_list()
 
 
-def frontier(models: pl.DataFrame, metric: str) -> go.Figure:
+def _with_events(fig: go.Figure, events: pl.DataFrame | None, style: str, start, end) -> go.Figure:
+    if events is None or start is None:
+        return fig
+    return add_events(fig, events, start=start, end=end, style=style)
+
+
+def _note(fig: go.Figure, extra: str) -> str:
+    return extra + (f". {EVENTS_NOTE}" if has_events(fig) else "")
+
+
+def frontier(models: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
+             event_style: str = "markers") -> go.Figure:
     """Every model as a dot, and each country's best-to-date as a step line."""
     fig = px.scatter(models, x="release_date", y="score", color="country_bucket", opacity=0.35,
                      color_discrete_map=COUNTRY_COLORS, category_orders={"country_bucket": COUNTRY_ORDER},
@@ -34,10 +51,13 @@ def frontier(models: pl.DataFrame, metric: str) -> go.Figure:
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line_shape="hv", name=f"{bucket} frontier",
                                  line=dict(color=COUNTRY_COLORS.get(bucket), width=2.5), text=names,
                                  hovertemplate="%{text}<br>%{y:.1f}<extra>" + bucket + " frontier</extra>"))
-    return add_source(fig, _sources(models), NOTE)
+    if not models.is_empty():
+        _with_events(fig, events, event_style, models["release_date"].min(), end)
+    return add_source(fig, _sources(models), _note(fig, NOTE))
 
 
-def gap(g: pl.DataFrame, metric: str) -> go.Figure:
+def gap(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
+        event_style: str = "markers") -> go.Figure:
     """US minus China frontier score, with the interval where the source gives one."""
     fig = go.Figure()
     if g["gap_low"].is_not_null().any():
@@ -53,10 +73,11 @@ def gap(g: pl.DataFrame, metric: str) -> go.Figure:
     fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
     fig.update_layout(title=f"US lead over China in {metric} (US frontier minus Chinese frontier)",
                       xaxis_title="Date", yaxis_title=f"{metric} points")
-    return fig
+    return _with_events(fig, events, event_style, g["date"].min(), g["date"].max())
 
 
-def lag(g: pl.DataFrame, metric: str) -> go.Figure:
+def lag(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
+        event_style: str = "markers") -> go.Figure:
     """How many months earlier the US frontier had reached China's current frontier score."""
     d = g.filter(pl.col("lag_months").is_not_null())
     fig = go.Figure()
@@ -74,10 +95,11 @@ def lag(g: pl.DataFrame, metric: str) -> go.Figure:
                       "%{customdata[1]}<extra></extra>"))
     fig.update_layout(title=f"Time gap on {metric}: months since the US frontier first reached China's frontier score",
                       xaxis_title="Date", yaxis_title="Months", yaxis_rangemode="tozero")
-    return fig
+    return _with_events(fig, events, event_style, d["date"].min(), d["date"].max())
 
 
-def time_to_match(ttm: pl.DataFrame, metric: str, label: str | None = None) -> go.Figure:
+def time_to_match(ttm: pl.DataFrame, metric: str, label: str | None = None, events: pl.DataFrame | None = None,
+                  event_style: str = "markers") -> go.Figure:
     """Days until a rival matched each frontier-setting release; examples named on hover."""
     m = ttm.filter(pl.col("days").is_not_null())
     fig = px.scatter(m, x="release_date", y="days", color="country_bucket", color_discrete_map=COUNTRY_COLORS,
@@ -94,8 +116,9 @@ def time_to_match(ttm: pl.DataFrame, metric: str, label: str | None = None) -> g
             fig.add_annotation(x=r["release_date"], y=r["days"], text=f"{r['model']} → {r['matched_by']}",
                                showarrow=True, arrowhead=2, ax=40, ay=-40)
     fig.update_traces(marker=dict(size=9))
-    return fig
+    return _with_events(fig, events, event_style, m["release_date"].min(), m["release_date"].max())
 
 
 def finish(fig: go.Figure, models: pl.DataFrame, extra: str = NOTE) -> go.Figure:
-    return add_source(fig, _sources(models), extra)
+    """Name the sources (and the events' sources when the chart shows events)."""
+    return add_source(fig, _sources(models), _note(fig, extra))

@@ -1,10 +1,12 @@
 """Policy events on charts: `add_events` lays events over any plotly time chart; plus the charts of the
 policy-timeline report (event timeline, reported filing counts, release counts around events).
 
-Events are drawn on a hidden overlay y axis (range 0..1) that shares the chart's x axis, so they sit in
-the same place on linear and log charts and never change the data's y range. Every jurisdiction gets one
-legend entry (a legend group): clicking it hides or shows that jurisdiction's events. Text from the data
-is HTML-escaped before it reaches a hover label.
+Event markers sit in a strip of their own above the data (a hidden y axis, range 0..1, on the chart's x
+axis; the data's y axis gives up the top of the plot to it), so they never cover data points and never
+change the data's y range, on linear and log charts alike. Band lines use a hidden overlay y axis (0..1)
+over the data. On a subplot row of a faceted figure the markers go on that overlay too (top of the plot).
+Every jurisdiction gets one legend entry (a legend group): clicking it hides or shows that jurisdiction's
+events. Text from the data is HTML-escaped before it reaches a hover label.
 """
 
 from __future__ import annotations
@@ -35,7 +37,11 @@ KIND_SYMBOLS = {
 }
 EVENTS_SOURCE = ("Events: data/raw/policy_events.csv (curated by this project, one cited source per event) "
                  "and Vorp Labs US AI Law Change Dataset (CC BY 4.0)")
+EVENTS_NOTE = ("Events: project-curated data/raw/policy_events.csv (cited per event) and Vorp Labs US AI Law "
+               "Change Dataset (CC BY 4.0); click an 'Events' legend entry to hide or show them")
 STYLES = ("markers", "bands")
+STRIP_BASE, STRIP_PER_ROW, STRIP_MAX = 0.02, 0.028, 0.16  # share of the plot height given to the event strip
+STRIP_PX, DEFAULT_HEIGHT = 60, 450  # pixels added to the figure for the strip; plotly's default figure height
 MODEL_SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
 VORPLABS_FILE = "policy/vorplabs_research-datasets/us-ai-law-changes.csv"
 
@@ -134,6 +140,25 @@ def _overlay_axis(fig: go.Figure, x: str, y: str) -> str:
     return name
 
 
+def _strip_axis(fig: go.Figure, x: str, y: str, rows: int) -> str:
+    """A hidden y axis (0..1) in a strip at the top of `y`'s domain; `y` shrinks to make room."""
+    key = f"_strip_{x}_{y}"
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    if key in meta:
+        return meta[key]
+    data_axis = fig.layout[y.replace("y", "yaxis")]
+    d0, d1 = data_axis.domain or (0, 1)
+    h = (d1 - d0) * min(STRIP_BASE + STRIP_PER_ROW * rows, STRIP_MAX)
+    data_axis.domain = [d0, d1 - h]
+    used = [int(k[5:] or 1) for k in fig.layout.to_plotly_json() if k.startswith("yaxis")] or [1]
+    name = f"y{max(max(used) + 1, 2)}"
+    fig.layout[name.replace("y", "yaxis")] = dict(domain=[d1 - h * 0.92, d1], anchor=x, range=[0, 1],
+                                                  visible=False, fixedrange=True, showgrid=False, zeroline=False)
+    # the figure grows by the strip's height, so the data keep their room
+    fig.update_layout(meta={**meta, key: name}, height=(fig.layout.height or DEFAULT_HEIGHT) + STRIP_PX)
+    return name
+
+
 def add_events(
     fig: go.Figure,
     events: pl.DataFrame,
@@ -146,9 +171,9 @@ def add_events(
 ) -> go.Figure:
     """Lay policy events over a plotly time chart (x = dates) and return the figure.
 
-    style="markers": a small marker per event in a strip at the top of the plot (one line of the strip per
-    jurisdiction; symbol by kind). style="bands": a thin dotted vertical line per event (a light band
-    across the month for month-precision events), with the hover marker at the top. Either way every
+    style="markers": a small marker per event in a strip above the data (one line of the strip per
+    jurisdiction; symbol by kind). style="bands": the same markers, plus a thin dotted vertical line per
+    event across the data (a light band across the month for month-precision events). Either way every
     jurisdiction is one legend entry that toggles its events; hover shows title, date (with its precision),
     actor, kind, description and source. `row`: subplot row (column 1) of a faceted figure; None = the
     first subplot (axes x/y). Events are filtered by jurisdiction, kind and [start, end].
@@ -159,15 +184,16 @@ def add_events(
     if sel.is_empty():
         return fig
     xa, ya = _axes(fig, row)
-    yo = _overlay_axis(fig, xa, ya)
     present = [j for j in JURISDICTIONS if j in set(sel["jurisdiction"].to_list())]
+    yo = _overlay_axis(fig, xa, ya) if style == "bands" or row is not None else None
+    ystrip = _strip_axis(fig, xa, ya, len(present)) if row is None else yo
     for i, jur in enumerate(present):
         g = sel.filter(pl.col("jurisdiction") == jur)
         rows = g.to_dicts()
         color = EVENT_COLORS.get(jur, "#555")
         group = f"events-{jur}"
         name = f"Events: {JURISDICTION_NAMES.get(jur, jur)}"
-        ymark = 0.985 - 0.03 * i
+        ymark = 1 - (i + 0.5) / len(present) if row is None else 0.985 - 0.03 * i
         if style == "bands":
             xs, ys = [], []
             for r in rows:
@@ -189,7 +215,7 @@ def add_events(
                         fillcolor=color, opacity=0.08, hoverinfo="skip", name=name,
                     ))
         fig.add_trace(go.Scatter(
-            x=[r["date"] for r in rows], y=[ymark] * len(rows), mode="markers", xaxis=xa, yaxis=yo,
+            x=[r["date"] for r in rows], y=[ymark] * len(rows), mode="markers", xaxis=xa, yaxis=ystrip,
             name=name, legendgroup=group, showlegend=True,
             marker=dict(color=color, size=9, opacity=0.85, symbol=[KIND_SYMBOLS.get(r["kind"], "circle")
                                                                     for r in rows],
@@ -202,6 +228,11 @@ def add_events(
     if legend_y is None or legend_y >= 1:  # legend above the plot: room for its extra row under the title
         fig.update_layout(margin=dict(t=max(fig.layout.margin.t or 80, 130)))
     return fig
+
+
+def has_events(fig: go.Figure) -> bool:
+    """True when `add_events` drew at least one event trace on the figure."""
+    return any((t.legendgroup or "").startswith("events-") for t in fig.data)
 
 
 # --- charts of the policy-timeline report -----------------------------------------------------------
@@ -250,8 +281,11 @@ def filings(counts: pl.DataFrame, events: pl.DataFrame | None = None, style: str
                       "Development Report (2025), collected in data/raw/genai_filings.csv with one source per row")
 
 
-def window_counts_chart(win: pl.DataFrame, days: int) -> go.Figure:
-    """Releases in the N days before vs after each chosen event, by country bucket (description only)."""
+def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model releases",
+                        sources: list[str] | None = None, note: str | None = None) -> go.Figure:
+    """Counts (of model releases, price cuts, ...) in the N days before vs after each chosen event, by country
+    bucket (description only). `what` names the counted rows; `sources`/`note` name their sources (default:
+    the Epoch model files)."""
     d = win.with_columns(
         pl.format("{} {}", pl.col("date").cast(pl.String), pl.col("title").str.slice(0, 45)).alias("event"),
         pl.col("window").replace({"before": f"{days} days before", "after": f"{days} days after"}),
@@ -260,10 +294,12 @@ def window_counts_chart(win: pl.DataFrame, days: int) -> go.Figure:
                  color_discrete_map=COUNTRY_COLORS, category_orders={
                      "group": COUNTRY_ORDER, "window": [f"{days} days before", f"{days} days after"],
                      "event": d.sort("date")["event"].unique(maintain_order=True).to_list()},
-                 labels={"count": "Model releases", "event": "", "group": ""},
-                 title=f"Notable model releases in the {days} days before and after each event")
+                 labels={"count": what, "event": "", "group": ""},
+                 title=f"{what} in the {days} days before and after each event")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_layout(legend=dict(y=1.08), margin=dict(t=130))
     fig.update_layout(barmode="stack", height=max(380, 160 + 34 * d["event"].n_unique()))
-    return add_source(fig, MODEL_SOURCES, f"Countries from data/raw/organizations.csv. {EVENTS_SOURCE}. "
-                      "Counts describe timing, not effects")
+    if note is None:
+        note = "Countries from data/raw/organizations.csv"
+    return add_source(fig, MODEL_SOURCES if sources is None else sources,
+                      f"{note}. {EVENTS_SOURCE}. Counts describe timing, not effects")

@@ -8,14 +8,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis.figures.events import add_events
+from analysis.figures.events import EVENTS_NOTE, add_events
 from analysis.metrics import pace
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
+from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source
 
 XPERIOD = {"year": "M12", "quarter": "M3", "month": "M1"}
 SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
-EVENTS_NOTE = ("Events: project-curated data/raw/policy_events.csv (cited per event) and Vorp Labs US AI Law "
-               "Change Dataset (CC BY 4.0); click an 'Events' legend entry to hide or show them")
 REGISTRY_NOTE = "Countries from the project's organization registry (data/raw/organizations.csv)"
 
 
@@ -109,4 +107,5 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
                           margin=dict(r=380, b=120), height=620)
         _with_events(fig, events, event_style, top["release_date"].min(), top["release_date"].max())
     note = f"Fits from {fit_start}; models without a compute estimate are not shown"
+    add_log_toggle(fig, "y")  # compute spans many orders of magnitude: log first, linear on demand
     return add_source(fig, SOURCES, note + (f". {EVENTS_NOTE}" if events is not None else ""))

@@ -1,4 +1,9 @@
-"""Charts of the price-war report."""
+"""Charts of the price-war report.
+
+The time charts (histories, index, cheapest, cuts) take `events` (already selected, e.g. by
+`analysis.figures.events.select_events`; None = no events) and `event_style`, and lay the events that fall
+within the chart's dates over them with `analysis.figures.events.add_events`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import prices as pm
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 
@@ -48,6 +54,17 @@ def _note(df: pl.DataFrame) -> str:
     return FX_NOTE + (f"; plus {older} earlier dated version(s) of the files cited" if older else "")
 
 
+def _with_events(fig: go.Figure, events: pl.DataFrame | None, style: str, dates: pl.Series) -> go.Figure:
+    """Lay the events within the span of `dates` over the chart."""
+    if events is None or dates.is_empty() or dates.null_count() == len(dates):
+        return fig
+    return add_events(fig, events, start=dates.min(), end=dates.max(), style=style)
+
+
+def _events_note(fig: go.Figure, note: str) -> str:
+    return note + (f"; {EVENTS_NOTE}" if has_events(fig) else "")
+
+
 def _colors(**kw):
     return dict(color="country_bucket", color_discrete_map=COUNTRY_COLORS,
                 category_orders={"country_bucket": COUNTRY_ORDER}, **kw)
@@ -74,20 +91,26 @@ def history_points(periods: pl.DataFrame, currency: str, ratio: float, end: dt.d
     return pl.DataFrame(rows, schema_overrides={"blended": pl.Float64}) if rows else p.head(0)
 
 
-def histories(points: pl.DataFrame, currency: str, ratio: float) -> go.Figure:
+def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.DataFrame | None = None,
+              event_style: str = "markers") -> go.Figure:
     fig = px.line(points, x="date", y="blended", color="series", line_shape="hv", log_y=True,
                   hover_data=["input_price", "output_price", "source_file", "source_row"],
                   labels={"date": "", "blended": f"Blended price, {currency} per 1M tokens", "series": ""},
                   title=f"List price histories of flagship models (blended {ratio:g}:1 input:output, log scale)")
     _log_ticks(fig)
     fig.update_layout(legend=dict(font=dict(size=10), orientation="h", y=-0.12, yanchor="top"), height=650)
-    add_source(fig, _sources(points), _note(points))
+    if len(points):
+        _with_events(fig, events, event_style, points["date"])
+        if has_events(fig):  # the events' legend row: keep the price lines' height
+            fig.update_layout(height=fig.layout.height + 20)
+    add_source(fig, _sources(points), _events_note(fig, _note(points)))
     fig.update_annotations(yshift=-170)
     fig.update_layout(margin=dict(b=(fig.layout.margin.b or 0) + 140))
     return fig
 
 
-def cheapest(cheap: pl.DataFrame, fits: dict[str, dict], currency: str, threshold: float) -> go.Figure:
+def cheapest(cheap: pl.DataFrame, fits: dict[str, dict], currency: str, threshold: float,
+             events: pl.DataFrame | None = None, event_style: str = "markers") -> go.Figure:
     fig = px.scatter(cheap, x="date", y="blended", log_y=True, **_colors(),
                      hover_data=["model_id", "eci_model", "eci", "provider", "source_file", "source_row"],
                      labels={"date": "", "blended": f"Cheapest blended price, {currency} per 1M tokens",
@@ -102,19 +125,22 @@ def cheapest(cheap: pl.DataFrame, fits: dict[str, dict], currency: str, threshol
         fig.add_trace(go.Scatter(x=xs, y=pm.fit_line(fit, xs), mode="lines",
                                  line=dict(dash="dash", color=COUNTRY_COLORS.get(country)),
                                  name=f"{country} fit: ÷{fit['decline_factor_per_year']:.1f} per year"))
-    return add_source(fig, sorted(set(_sources(cheap)) | {"epoch/epoch_capabilities_index.csv"}), _note(cheap))
+    _with_events(fig, events, event_style, cheap["date"])
+    return add_source(fig, sorted(set(_sources(cheap)) | {"epoch/epoch_capabilities_index.csv"}),
+                      _events_note(fig, _note(cheap)))
 
 
-def cuts(changes: pl.DataFrame) -> go.Figure:
+def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style: str = "markers") -> go.Figure:
     fig = px.scatter(changes, x="date", y="pct_change", **_colors(), symbol="source",
                      hover_data=["model_key", "provider", "currency", "old_input", "old_output", "new_input",
                                  "new_output", "source_file", "source_row"],
-                     labels={"date": "", "pct_change": "Change of the blended list price, % (original currency)",
+                     labels={"date": "", "pct_change": "Change of the blended list price, %<br>(original currency)",
                              "country_bucket": "", "source": ""},
-                     title="Price changes detected in the panel (below 0 = price cut)")
+                     title="Price changes detected in the panel (below 0 = price cut)", height=540)
     fig.add_hline(y=0, line=dict(color="#999", width=1))
-    return add_source(fig, _sources(changes), "Changes in the original currency: exchange-rate moves are not cuts; "
-                      + _note(changes))
+    _with_events(fig, events, event_style, changes["date"])
+    return add_source(fig, _sources(changes), _events_note(
+        fig, "Changes in the original currency: exchange-rate moves are not cuts; " + _note(changes)))
 
 
 def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure:
@@ -127,7 +153,8 @@ def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure
     return add_source(fig, _sources(current), _note(current))
 
 
-def index(idx: pl.DataFrame, currency: str, panel: pl.DataFrame) -> go.Figure:
+def index(idx: pl.DataFrame, currency: str, panel: pl.DataFrame, events: pl.DataFrame | None = None,
+          event_style: str = "markers") -> go.Figure:
     fig = px.line(idx, x="date", y="median_blended", log_y=True, markers=True, **_colors(),
                   hover_data=["models"],
                   labels={"date": "", "median_blended": f"Median blended price, {currency} per 1M tokens",
@@ -135,4 +162,5 @@ def index(idx: pl.DataFrame, currency: str, panel: pl.DataFrame) -> go.Figure:
                   title="Price index: median blended reference price of the listed models, per month-end",
                   height=600)
     _log_ticks(fig)
-    return add_source(fig, _sources(panel), _note(panel))
+    _with_events(fig, events, event_style, idx["date"])
+    return add_source(fig, _sources(panel), _events_note(fig, _note(panel)))

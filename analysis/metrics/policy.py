@@ -15,21 +15,27 @@ WINDOWS = ("before", "after")
 
 
 def window_counts(events: pl.DataFrame, frame: pl.DataFrame, date_col: str, group_col: str, days: int,
-                  data_end: dt.date | None = None) -> pl.DataFrame:
+                  data_end: dt.date | None = None, value_col: str | None = None,
+                  data_start: dt.date | None = None) -> pl.DataFrame:
     """Rows of `frame` per `group_col` in the `days` days before and after each event.
 
     Windows, each exactly `days` days long: before = [event - days, event - 1 day]; after = [event,
     event + days - 1 day] (the event's own day counts as after). Every (event, window, group) combination
     is present (0 when nothing falls in it). `complete` is False when the window reaches past `data_end`
-    (default: the last date in `frame`), i.e. the count can still grow as data arrive; `days_covered`
+    (default: the last date in `frame`), i.e. the count can still grow as data arrive, or starts before
+    `data_start` (default: no lower bound), i.e. the data do not reach back over all of it; `days_covered`
     says how many of its days the data cover.
 
+    `value_col`: also the median of that column over the rows in each window (`median_<value_col>`, null
+    when no row falls in the window).
+
     `events` needs event_id and date (other columns such as title, jurisdiction, kind are carried along).
-    Returns event columns + window, window_start, window_end, group, count, complete, days_covered.
+    Returns event columns + window, window_start, window_end, group, count[, median_<value_col>], complete,
+    days_covered.
     """
     if days < 1:
         raise ValueError(f"days must be >= 1, got {days}")
-    for col in (date_col, group_col):
+    for col in (date_col, group_col) + ((value_col,) if value_col else ()):
         if col not in frame.columns:
             raise ValueError(f"frame has no column {col!r}; columns: {frame.columns}")
     for col in ("event_id", "date"):
@@ -47,23 +53,29 @@ def window_counts(events: pl.DataFrame, frame: pl.DataFrame, date_col: str, grou
         events.with_columns(pl.lit("after").alias("window"), pl.col("date").alias("window_start"),
                             (pl.col("date") + span - one).alias("window_end")),
     ])
-    rows = frame.select(pl.col(date_col).alias("_d"), pl.col(group_col).cast(pl.String).alias("group"))
+    value = pl.col(value_col).cast(pl.Float64) if value_col else pl.lit(None, dtype=pl.Float64)
+    rows = frame.select(pl.col(date_col).alias("_d"), pl.col(group_col).cast(pl.String).alias("group"),
+                        value.alias("_v"))
+    median = [pl.col("_v").median().alias(f"median_{value_col}")] if value_col else []
     hits = (
         win.select("event_id", "window", "window_start", "window_end")
         .join(rows, how="cross")
         .filter(pl.col("_d").is_between(pl.col("window_start"), pl.col("window_end")))
         .group_by("event_id", "window", "group")
-        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .agg(pl.len().cast(pl.Int64).alias("count"), *median)
     )
     groups = rows.select("group").drop_nulls().unique().sort("group")
     end = pl.lit(data_end, dtype=pl.Date) if data_end is not None else pl.lit(None, dtype=pl.Date)
+    first = pl.col("window_start") if data_start is None else pl.max_horizontal(
+        pl.col("window_start"), pl.lit(data_start, dtype=pl.Date))
+    starts_ok = pl.lit(True) if data_start is None else pl.col("window_start") >= pl.lit(data_start, dtype=pl.Date)
     out = (
         win.join(groups, how="cross")
         .join(hits, on=["event_id", "window", "group"], how="left", validate="1:1")
         .with_columns(
             pl.col("count").fill_null(0),
-            (pl.col("window_end") <= end).fill_null(False).alias("complete"),
-            ((pl.min_horizontal(pl.col("window_end"), end) - pl.col("window_start")).dt.total_days() + 1)
+            ((pl.col("window_end") <= end) & starts_ok).fill_null(False).alias("complete"),
+            ((pl.min_horizontal(pl.col("window_end"), end) - first).dt.total_days() + 1)
             .clip(0, days).fill_null(0).cast(pl.Int64).alias("days_covered"),
         )
     )
@@ -85,8 +97,10 @@ def window_summary(counts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def describe(counts: pl.DataFrame, days: int, what: str = "notable model releases") -> str:
-    """Markdown sentences, one per event: counts before and after by group; incomplete windows flagged."""
+def describe(counts: pl.DataFrame, days: int, what: str = "notable model releases",
+             median_col: str | None = None, median_fmt: str = "median {:+.0f}%") -> str:
+    """Markdown sentences, one per event: counts before and after by group (with the window's median of
+    `median_col` when given, e.g. "3 (median -50%)"); incomplete windows flagged."""
     if counts.is_empty():
         return "**No events selected.**"
     lines = [f"Counts of {what} in the {days} days before and after each event (the event day counts as "
@@ -95,14 +109,21 @@ def describe(counts: pl.DataFrame, days: int, what: str = "notable model release
         first = g.row(0, named=True)
         parts = []
         for grp in g["group"].unique(maintain_order=True).to_list():
-            b = g.filter((pl.col("group") == grp) & (pl.col("window") == "before"))["count"].sum()
-            a = g.filter((pl.col("group") == grp) & (pl.col("window") == "after"))["count"].sum()
-            parts.append(f"{grp} {b} → {a}")
+            cells = []
+            for w in WINDOWS:
+                cell = g.filter((pl.col("group") == grp) & (pl.col("window") == w))
+                text = str(cell["count"].sum())
+                if median_col and cell["count"].sum() > 0:
+                    text += f" ({median_fmt.format(cell[median_col][0])})"
+                cells.append(text)
+            parts.append(f"{grp} {cells[0]} → {cells[1]}")
         title = first.get("title", eid)
         note = ""
-        if not g["complete"].all():
-            covered = g.filter(pl.col("window") == "after")["days_covered"].min()
-            note = f" *(after-window incomplete: the data cover {covered} of its {days} days)*"
+        for w in WINDOWS:
+            part = g.filter(pl.col("window") == w)
+            if not part["complete"].all():
+                note += (f" *({w}-window incomplete: the data cover {part['days_covered'].min()} of its "
+                         f"{days} days)*")
         lines.append(f"- **{first['date']}** {title}: {'; '.join(parts)}{note}")
     return "\n".join(lines)
 

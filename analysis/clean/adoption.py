@@ -1,0 +1,136 @@
+"""Clean `adoption`: weekly Hugging Face Hub activity per AI lab (open-weights adoption).
+
+load: `adoption/franri3008_hf-activity/hf_weekly_activity.json` (a list of weekly rows per lab id) and its
+`orgs.json` (lab id -> region for the 25 labs of the upstream chart page).
+process: lab ids are display names ("Meta Llama", "Qwen", "Mistral AI_"); each resolves to a canonical
+organization through the registry (data/raw/organizations.csv), which gives the country and the US–China
+bucket; the upstream region is kept beside it. Rows of lab ids the registry does not know are quarantined
+(with the id), as are rows with a missing or malformed field and repeated (lab, week) rows.
+Upstream caveats (SOURCES.md): running totals start at the first week seen, not at the lab's first upload;
+how downloads were counted is not documented: read them as relative activity, not installs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+
+from analysis import registry
+from analysis.clean.common import (
+    InputError,
+    StepResult,
+    concat_quarantine,
+    counts_frame,
+    external_file,
+)
+from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+
+WEEKLY_FILE = "adoption/franri3008_hf-activity/hf_weekly_activity.json"
+ORGS_FILE = "adoption/franri3008_hf-activity/orgs.json"
+COUNTS = ("repos", "models", "datasets", "spaces", "likes", "downloads")
+
+ADOPTION = Table(
+    name="adoption",
+    description="One row per (lab, week): new public Hugging Face Hub repositories (models, datasets, spaces), "
+    "likes and downloads of an AI lab's organization account in that week, as counted by the upstream "
+    "tracker. Measures open-weights activity and attention, not installs or usage.",
+    columns=(
+        Column("lab_id", pl.String, "The upstream lab id (a display name, e.g. 'Meta Llama', 'Qwen').", nullable=False,
+               origin="hf_weekly_activity.json `id`"),
+        Column("organization", pl.String, "Canonical organization the lab id resolves to (data/raw/organizations.csv).",
+               nullable=False, origin="registry"),
+        Column("country", pl.String, "Country of the organization (registry).", nullable=False, origin="registry"),
+        Column("country_bucket", pl.String, "US–China comparison bucket of the organization's country.",
+               nullable=False, allowed=COUNTRY_BUCKETS, origin="registry.bucket"),
+        Column("upstream_region", pl.String, "Region the upstream chart gives the lab (orgs.json); null for lab ids "
+               "outside its 25-lab list.", origin="orgs.json `region`"),
+        Column("in_upstream_panel", pl.Boolean, "True for the 25 labs the upstream chart page lists in orgs.json.",
+               nullable=False, origin="orgs.json"),
+        Column("week_date", pl.Date, "Date the upstream gives the week (ISO week, year and week number upstream).",
+               nullable=False, origin="hf_weekly_activity.json `week_date`"),
+        *(Column(f"{c}_week", pl.Int64, f"New {c} in the week." if c not in ("likes", "downloads") else
+                 f"{c.capitalize()} counted in the week (method not documented upstream).",
+                 nullable=False, unit="count", min=0, origin=f"hf_weekly_activity.json `{c}_week`")
+          for c in COUNTS),
+        *SOURCE_COLUMNS,
+    ),
+    primary_key=("lab_id", "week_date"),
+    notes=("Weeks without activity have no row (zero, not missing). Running totals upstream start at the first "
+           "week seen, so they are not carried; sum the weekly columns instead.",),
+)
+
+
+def _read_json(local_path: str):
+    try:
+        return json.loads(external_file(local_path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{local_path}: not JSON: {exc}") from exc
+
+
+def read_regions() -> dict[str, str]:
+    data = _read_json(ORGS_FILE)
+    if not isinstance(data, list):
+        raise InputError(f"{ORGS_FILE}: expected a list of lab objects")
+    out = {}
+    for i, r in enumerate(data, start=1):
+        if not isinstance(r, dict) or "id" not in r or "region" not in r:
+            raise InputError(f"{ORGS_FILE}: record {i}: missing field 'id' or 'region'")
+        out[str(r["id"])] = str(r["region"])
+    return out
+
+
+def rows_from_records(records: list, regions: dict[str, str], reg: registry.Registry) -> tuple[list[dict], list[dict]]:
+    """(used rows, quarantined rows) from the upstream weekly records."""
+    ok, bad, seen = [], [], set()
+    for i, r in enumerate(records, start=1):
+        if not isinstance(r, dict):
+            raise InputError(f"{WEEKLY_FILE}: record {i}: not an object")
+        lab = str(r.get("id") or "").strip()
+        key = f"{lab} {r.get('week_date')}"
+        problem, column = None, None
+        org = reg.resolve(lab) if lab else None
+        if not lab:
+            problem, column = "no lab id", "id"
+        elif org is None:
+            problem, column = f"lab id {lab!r} is not in the organization registry (data/raw/organizations.csv)", "id"
+        try:
+            week = dt.date.fromisoformat(str(r.get("week_date")))
+        except ValueError:
+            week = None
+            problem, column = problem or f"week_date {r.get('week_date')!r} is not an ISO date", column or "week_date"
+        values = {}
+        for c in COUNTS:
+            v = r.get(f"{c}_week")
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                problem, column = problem or f"{c}_week {v!r} is not a count", column or f"{c}_week"
+            values[f"{c}_week"] = v
+        if problem is None and (lab, week) in seen:
+            problem, column = "repeated (lab, week) row", "week_date"
+        if problem:
+            bad.append(dict(source_row=i, key=key, column=column, reason=problem))
+            continue
+        seen.add((lab, week))
+        ok.append(dict(lab_id=lab, organization=org.name, country=org.country,
+                       country_bucket=registry.bucket([org.country]), upstream_region=regions.get(lab),
+                       in_upstream_panel=lab in regions, week_date=week, **values,
+                       source_file=WEEKLY_FILE, source_row=i))
+    return ok, bad
+
+
+def clean() -> StepResult:
+    records = _read_json(WEEKLY_FILE)
+    if not isinstance(records, list):
+        raise InputError(f"{WEEKLY_FILE}: expected a list of weekly rows")
+    regions = read_regions()
+    ok, bad = rows_from_records(records, regions, registry.load())
+    schema = {c.name: c.dtype for c in ADOPTION.columns}
+    df = ADOPTION.validate(pl.DataFrame(ok, schema=schema)) if ok else ADOPTION.empty()
+    q = pl.DataFrame(bad, schema={"source_row": pl.Int64, "key": pl.String, "column": pl.String, "reason": pl.String})
+    quarantine = concat_quarantine([q.select(
+        pl.lit("adoption").alias("table"), pl.lit(WEEKLY_FILE).alias("source_file"), "source_row", "key", "column",
+        "reason")])
+    counts = counts_frame([dict(table="adoption", source_file=WEEKLY_FILE, rows_in=len(records), rows_used=len(ok),
+                                rows_quarantined=len(bad))])
+    return StepResult(ADOPTION, df.sort("lab_id", "week_date"), quarantine, counts)

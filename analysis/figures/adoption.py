@@ -1,0 +1,38 @@
+"""Charts of the open-weights adoption section (release-pace report)."""
+
+from __future__ import annotations
+
+import plotly.express as px
+import plotly.graph_objects as go
+import polars as pl
+
+from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source, spans_orders_of_magnitude
+
+SOURCES = ["adoption/franri3008_hf-activity/hf_weekly_activity.json", "adoption/franri3008_hf-activity/orgs.json"]
+NOTE = ("Labs resolved to countries with the project's registry (data/raw/organizations.csv); downloads as "
+        "counted upstream (method not documented): relative activity, not installs")
+LABELS = {"repos": "New public repositories", "models": "New model repositories", "downloads": "Downloads"}
+
+
+def activity(per: pl.DataFrame, measure: str, period: str) -> go.Figure:
+    """Stacked bars of `measure` per period and country bucket."""
+    fig = px.bar(per, x="period", y=measure, color="country_bucket", color_discrete_map=COUNTRY_COLORS,
+                 category_orders={"country_bucket": COUNTRY_ORDER},
+                 hover_data={"active_labs": True},
+                 labels={"period": period.capitalize(), measure: LABELS[measure], "country_bucket": "",
+                         "active_labs": "Active labs"},
+                 title=f"{LABELS[measure]} on the Hugging Face Hub per {period}, by country of the lab")
+    fig.update_layout(barmode="stack", hovermode="x unified")
+    return add_source(fig, SOURCES, NOTE)
+
+
+def downloads_lines(per: pl.DataFrame, period: str) -> go.Figure:
+    """Downloads per period, one line per bucket, log toggle when the range spans orders of magnitude."""
+    fig = px.line(per, x="period", y="downloads", color="country_bucket", color_discrete_map=COUNTRY_COLORS,
+                  category_orders={"country_bucket": COUNTRY_ORDER}, markers=True,
+                  labels={"period": period.capitalize(), "downloads": "Downloads", "country_bucket": ""},
+                  title=f"Downloads of the labs' Hugging Face repositories per {period}, by country")
+    fig.update_traces(hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}")
+    if spans_orders_of_magnitude(per["downloads"].to_list()):
+        add_log_toggle(fig, "y", log_first=True)
+    return add_source(fig, SOURCES, NOTE)

@@ -1,0 +1,85 @@
+"""Open-weights adoption: the Hugging Face weekly activity clean step and its metrics."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from analysis import registry
+from analysis.clean import adoption
+from analysis.metrics import adoption as adopt
+
+
+def _record(lab="Qwen", week="2024-01-02", **kw):
+    r = {"id": lab, "week_date": week}
+    for c in adoption.COUNTS:
+        r[f"{c}_week"] = kw.get(c, 1)
+    return r
+
+
+@pytest.fixture()
+def reg(tmp_path):
+    p = tmp_path / "organizations.csv"
+    p.write_text("organization,aliases,country,kind,source\n"
+                 "Alibaba,Alibaba|Qwen,China,big tech,test\nMeta,Meta|Meta Llama,United States,big tech,test\n")
+    return registry.load(p)
+
+
+def test_lab_ids_resolve_to_registry_organizations_and_buckets(reg):
+    ok, bad = adoption.rows_from_records([_record("Qwen"), _record("Meta Llama")], {"Qwen": "China"}, reg)
+    assert bad == []
+    assert [(r["organization"], r["country_bucket"], r["in_upstream_panel"]) for r in ok] == [
+        ("Alibaba", "China", True), ("Meta", "United States", False)]
+
+
+def test_unknown_lab_is_quarantined_with_its_id(reg):
+    ok, bad = adoption.rows_from_records([_record("Unsloth AI")], {}, reg)
+    assert ok == [] and "'Unsloth AI'" in bad[0]["reason"] and bad[0]["column"] == "id"
+
+
+def test_negative_or_missing_count_is_quarantined(reg):
+    ok, bad = adoption.rows_from_records([_record(downloads=-1), _record(week="2024-01-09", models=None)], {}, reg)
+    assert ok == [] and [b["column"] for b in bad] == ["downloads_week", "models_week"]
+
+
+def test_repeated_lab_week_is_quarantined(reg):
+    ok, bad = adoption.rows_from_records([_record(), _record()], {}, reg)
+    assert len(ok) == 1 and bad[0]["reason"] == "repeated (lab, week) row"
+
+
+def _frame(rows):
+    return pl.DataFrame(rows).with_columns(pl.col("week_date").cast(pl.Date))
+
+
+def test_by_period_sums_per_bucket_and_fills_empty_periods_with_zero():
+    df = _frame([
+        dict(lab_id="Qwen", country_bucket="China", week_date=dt.date(2024, 1, 2), repos_week=2, models_week=1,
+             downloads_week=10),
+        dict(lab_id="Qwen", country_bucket="China", week_date=dt.date(2024, 7, 2), repos_week=1, models_week=1,
+             downloads_week=5),
+        dict(lab_id="Meta Llama", country_bucket="United States", week_date=dt.date(2024, 1, 9), repos_week=3,
+             models_week=3, downloads_week=100),
+    ])
+    per = adopt.by_period(df, "quarter")
+    china = per.filter(pl.col("country_bucket") == "China").sort("period")
+    assert china["downloads"].to_list() == [10, 0, 5]
+    assert per.filter(pl.col("country_bucket") == "United States")["models"].sum() == 3
+
+
+def test_shares_add_up_to_one_per_period():
+    per = pl.DataFrame({"period": [1, 1, 2], "country_bucket": ["China", "United States", "China"],
+                        "downloads": [25, 75, 0]})
+    s = adopt.shares(per)
+    assert s["share"].to_list()[:2] == [0.25, 0.75] and s["share"][2] is None
+
+
+def test_real_snapshot_rows_are_accounted_and_checked_by_hand(built):
+    a = built["adoption"]
+    # hf_weekly_activity.json record 2101 (first 'Qwen' row): week 2023-08-01, 2 repos, 2 models, 54229 downloads
+    q = a.filter((pl.col("lab_id") == "Qwen") & (pl.col("week_date") == dt.date(2023, 8, 1))).row(0, named=True)
+    assert (q["organization"], q["repos_week"], q["models_week"], q["downloads_week"], q["source_row"]) == (
+        "Alibaba", 2, 2, 54229, 2101)
+    # the 21 labs of orgs.json that have weekly rows all resolve through the registry
+    assert a.filter(pl.col("in_upstream_panel"))["lab_id"].n_unique() == 21
+    counts = built["row_counts"].filter(pl.col("table") == "adoption").row(0, named=True)
+    assert counts["rows_in"] == 2776 == counts["rows_used"] + counts["rows_quarantined"]

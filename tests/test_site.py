@@ -1,0 +1,139 @@
+"""The reader's side: chart CSVs, download links, provenance blocks, the front page, the data dictionary."""
+
+import base64
+import json
+
+import numpy as np
+
+from analysis import dictionary, manifest, paths, report, site
+
+# --- chart data -----------------------------------------------------------------------------------
+
+
+def test_decode_array_reads_plotly_typed_arrays():
+    arr = np.array([1.5, 2.5, 4.0])
+    typed = {"dtype": "f8", "bdata": base64.b64encode(arr.tobytes()).decode()}
+    assert site.decode_array(typed) == [1.5, 2.5, 4.0]
+
+
+def test_decode_array_reshapes_two_dimensional_typed_arrays():
+    arr = np.arange(6, dtype="i4")
+    typed = {"dtype": "i4", "bdata": base64.b64encode(arr.tobytes()).decode(), "shape": "3, 2"}
+    assert site.decode_array(typed) == [[0, 1], [2, 3], [4, 5]]
+
+
+def test_figure_rows_has_one_row_per_point_of_every_trace():
+    fig = {"data": [
+        {"type": "bar", "name": "China", "x": ["2024", "2025"], "y": [3, 4]},
+        {"type": "scatter", "name": "US", "x": ["2024", "2025", "2026"], "y": [1, 2, 3],
+         "hovertext": ["a", "b", "c"], "customdata": [["Meta", 1], ["OpenAI", 2], ["Google", 3]]},
+    ]}
+    header, rows = site.figure_rows(fig)
+    assert header[:6] == ["trace", "trace_name", "trace_type", "point", "x", "y"]
+    assert [r[1] for r in rows] == ["China", "China", "US", "US", "US"]
+    cd0 = header.index("customdata_0")
+    assert rows[3][cd0] == "OpenAI" and rows[3][header.index("hovertext")] == "b"
+
+
+def test_figure_rows_joins_list_cells():
+    fig = {"data": [{"name": "x", "x": [1], "y": [2], "customdata": [[["Meta", "NYU"]]]}]}
+    header, rows = site.figure_rows(fig)
+    assert rows[0][header.index("customdata_0")] == "Meta; NYU"
+
+
+def test_download_link_goes_right_after_the_script_of_its_chart():
+    body = ('<div class="plotly-graph-div" id="B"></div><script>draw B</script><p>between</p>'
+            '<div class="plotly-graph-div" id="A"></div><script>draw A</script><p>end</p>')
+    out = site.insert_download_links(body, "r", [({"data": []}, "A"), ({"data": []}, "B")])
+    assert out.index('href="r/chart-1.csv"') > out.index("draw A")  # chart 1 is div A, wherever it sits
+    assert out.index('href="r/chart-2.csv"') < out.index("between")
+
+
+def test_download_link_title_is_escaped():
+    body = '<div class="plotly-graph-div" id="A"></div><script>x</script>'
+    fig = {"data": [], "layout": {"title": {"text": "Prices <b>&</b> <img src=x onerror=alert(1)>"}}}
+    out = site.insert_download_links(body, "r", [(fig, "A")])
+    assert "<img" not in out and "onerror" not in out and "Prices  &amp;" in out
+
+
+# --- links and escaping ---------------------------------------------------------------------------
+
+
+def test_only_http_links_are_made():
+    assert site.safe_url("javascript:alert(1)") is None
+    assert site.safe_url("file:///etc/passwd") is None
+    assert site.link("javascript:alert(1)", "x") == "x"
+    assert site.link("https://epoch.ai/data", "Epoch") == '<a href="https://epoch.ai/data">Epoch</a>'
+
+
+def test_linkify_escapes_text_and_links_urls():
+    out = site.linkify('Epoch AI "<models>", https://epoch.ai/data; copy')
+    assert "&lt;models&gt;" in out and '<a href="https://epoch.ai/data">https://epoch.ai/data</a>' in out
+
+
+def test_index_escapes_titles_and_shows_findings():
+    index = {"built_at": "2026-11-29 00:00 UTC", "headlines": ["gap <b>8</b> points"],
+             "findings": [{"value": "58 vs 33", "text": "releases <script>", "date": "2025", "report": "x"}],
+             "reports": {"x": {"name": "x", "title": "T <script>alert(1)</script>", "notebook": "n.ipynb",
+                               "parameters": {"a": "<b>"}, "snapshots": {"f.csv": "2026-01-01"}, "status": "ok",
+                               "built_at": "now"}}}
+    html = site.render_index(index)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "58 vs 33" in html and 'href="x.html"' in html and "gap &lt;b&gt;8&lt;/b&gt; points" in html
+
+
+def test_sparkline_ignores_unsafe_colours():
+    svg = site.sparkline_svg({"title": "t", "series": [{"name": "a", "color": "red\" onload=\"x", "y": [1, 2, 3]}]})
+    assert "onload" not in svg and 'stroke="#555"' in svg
+
+
+# --- provenance -----------------------------------------------------------------------------------
+
+
+def test_every_report_names_the_licence_of_each_of_its_sources():
+    entries = manifest.load()
+    for spec in report.load_specs():
+        block = site.provenance_html(spec, built="2026-11-29")
+        used = [e for e in entries if e.dataset in spec.datasets]
+        assert used, spec.name
+        for e in used:
+            assert e.local_path in block, (spec.name, e.local_path)
+            assert site.esc(e.license) in block, (spec.name, e.license)
+        assert "How to cite" in block
+
+
+def test_cc_by_sources_are_credited_with_the_licence_link():
+    spec = next(s for s in report.load_specs() if s.name == "release_pace")
+    block = site.provenance_html(spec, built="2026-11-29")
+    assert "Epoch AI" in block and site.CC_BY in block
+    assert "data/raw/organizations.csv" in block
+
+
+# --- data dictionary ------------------------------------------------------------------------------
+
+
+def test_committed_data_dictionary_is_up_to_date():
+    committed = (paths.ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert committed == dictionary.render(), "data/README.md is out of date: run `python -m analysis dictionary`"
+
+
+def test_dictionary_documents_every_column_of_every_table():
+    text = dictionary.render()
+    for t in dictionary.tables():
+        assert f"\n## {t.name}\n" in text
+        for c in t.columns:
+            assert f"| `{c.name}` |" in text, (t.name, c.name)
+
+
+def test_dictionary_check_flags_a_stale_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(dictionary, "target", lambda: tmp_path / "README.md")
+    (tmp_path / "README.md").write_text("old")
+    assert dictionary.main(check=True) == 1
+    assert dictionary.main() == 0 and dictionary.main(check=True) == 0
+
+
+def test_preview_json_round_trip():
+    figs = [({"data": [{"name": "US", "y": [1, 2, 3], "line": {"color": "#1f5fa8"}}],
+              "layout": {"title": {"text": "T"}}}, None)]
+    p = site.preview(figs)
+    assert json.loads(json.dumps(p))["series"][0]["y"] == [1, 2, 3]

@@ -50,8 +50,8 @@ INPUT_STEPS = {"prices:llm-prices": prices.clean_llm_prices, "prices:llm-prices-
                "capability:eci": eci.clean}
 
 
+# `earlier`: results of the steps already run in this build (by step name); the others are run here
 def clean(earlier: dict[str, StepResult] | None = None) -> StepResult:
-    """`earlier`: results of steps already run in this build (by step name); the others are run here."""
     earlier = earlier or {}
     got = {name: (earlier[name] if name in earlier else step()).df for name, step in INPUT_STEPS.items()}
     p = pl.concat([got[n] for n in INPUT_STEPS if n.startswith("prices:")])

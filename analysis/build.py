@@ -7,6 +7,7 @@ overwritten by a partial result. The quarantine table and the row accounting are
 
 from __future__ import annotations
 
+import inspect
 import sys
 import time
 from collections.abc import Callable
@@ -48,11 +49,14 @@ def write_parquet(df: pl.DataFrame, name: str) -> None:
 
 def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
     results: dict[str, list[StepResult]] = {}
+    by_step: dict[str, StepResult] = {}
     for name, step in STEPS:
         if only and name.split(":")[0] not in only:
             continue
         t0 = time.perf_counter()
-        r = step()
+        # a step with an `earlier` parameter reuses the results of the steps already run (not recomputed)
+        r = step(earlier=by_step) if "earlier" in inspect.signature(step).parameters else step()
+        by_step[name] = r
         results.setdefault(r.table.name, []).append(r)
         print(f"  step {name:<22} {len(r.df):>7} rows  ({time.perf_counter() - t0:.2f}s)", file=out)
     merged: dict[str, StepResult] = {}

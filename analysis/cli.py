@@ -30,7 +30,7 @@ def _report(args) -> int:
         params[key] = report.parse_value(value)
     with locking.build_lock("report"):
         return report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
-                                    show_code=args.show_code)
+                                    show_code=args.show_code, jobs=args.jobs)
 
 
 def _all(args) -> int:
@@ -86,12 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--table", action="append", help="only the steps of this table (repeatable)")
     b.set_defaults(func=_build)
 
-    r = sub.add_parser("report", help="execute the notebooks with papermill and write HTML reports + index")
+    r = sub.add_parser("report", help="execute the out-of-date notebooks (in parallel) and write HTML reports + index")
     r.add_argument("notebook", nargs="*", help="report names from notebooks/reports.toml (default: all)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("KEY", "VALUE"),
                    help="override a notebook parameter (value parsed as JSON, else string)")
-    r.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    r.add_argument("--force", action="store_true", help="re-execute every report, even those up to date")
     r.add_argument("--show-code", action="store_true", help="keep the code cells in the HTML")
+    r.add_argument("-j", "--jobs", type=int, help="notebooks run at once (default $ANALYSIS_REPORT_JOBS, else 2)")
     r.set_defaults(func=_report)
 
     a = sub.add_parser("all", help="fetch + build + report")

@@ -1,19 +1,27 @@
-"""`python -m analysis report`: execute the notebooks with papermill, export static HTML, write the index.
+"""`python -m analysis report`: execute the notebooks, export static HTML, write the index.
 
-For each report of `notebooks/reports.toml` (or those named): papermill runs the notebook with its
-parameters into `reports/executed/<name>.ipynb`; nbconvert turns that into `reports/<name>.html` with the
-code hidden (unless --show-code). Every output is written atomically. A notebook that fails does not stop
-the others: the build exits non-zero, names the notebook and the cell, and the index marks that report
-failed (a previous HTML of it is kept but flagged as stale, never presented as fresh).
+For each report of `notebooks/reports.toml` (or those named) that is out of date, the notebook runs with
+its parameters (injected as papermill does) in a fresh kernel; nbconvert turns it into `reports/<name>.html`
+with the code hidden (unless --show-code), and the executed notebook goes to `reports/executed/<name>.ipynb`.
+Reports run two at a time (`--jobs`, $ANALYSIS_REPORT_JOBS), longest first. A report is re-executed only
+when its notebook, parameters, the package code / curated data, or the clean tables it read changed (hashes
+recorded in reports/index.json; see `stale_reasons`); --force rebuilds all. Every output is written
+atomically. A notebook that fails does not stop the others: the build exits non-zero, names the notebook
+and the cell, and the index marks that report failed (a previous HTML of it is kept but flagged as stale,
+never presented as fresh); a failed report is rebuilt next time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import sys
+import threading
 import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -70,34 +78,192 @@ def load_index() -> dict:
     return {}
 
 
-def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Path:
-    """Run one notebook and export its HTML; returns the HTML path. Raises on failure."""
-    import nbformat
-    import papermill as pm
+# ---------------------------------------------------------------------------------------------------------
+# Incremental builds: a report is re-executed only when one of its inputs changed. The inputs, hashed and
+# recorded per report in reports/index.json under "inputs":
+#   notebook    the notebook file (committed without outputs)
+#   parameters  the parameters it runs with (reports.toml set + -p overrides), plus its title and --show-code
+#   code        the package (analysis/**/*.py, analysis/templates/**), the curated data/raw/** files and
+#               data/manifest.csv (citations and snapshot dates printed under the charts)
+#   tables      the clean tables the notebook loaded through `analysis.tables.load` on its last run, each by
+#               content hash (an unchanged notebook with unchanged code and inputs reads the same tables)
+# A report whose last build failed, or whose HTML is missing, is always rebuilt; --force rebuilds all.
+# ---------------------------------------------------------------------------------------------------------
+
+PACKAGE = Path(__file__).resolve().parent
+JOBS_ENV = "ANALYSIS_REPORT_JOBS"
+# run in the kernel after the notebook: which clean tables did it load? (the cell is not kept)
+_READS_PROBE = "import json as _j\nfrom analysis import tables as _t\nprint(_j.dumps(sorted(_t.READ)))"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_hashes(base: Path, files) -> list[tuple[str, str]]:
+    return [(f.relative_to(base).as_posix(), _sha(f.read_bytes())) for f in sorted(files) if f.is_file()]
+
+
+def code_hash() -> str:
+    """One hash of everything a notebook's output may depend on besides itself, its parameters and tables."""
+    parts = _file_hashes(PACKAGE, [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts])
+    parts += _file_hashes(PACKAGE, (PACKAGE / "templates").rglob("*"))
+    parts += [("raw/" + n, h) for n, h in _file_hashes(paths.raw_dir(), paths.raw_dir().rglob("*"))]
+    if paths.manifest_path().is_file():
+        parts.append(("manifest.csv", _sha(paths.manifest_path().read_bytes())))
+    return _sha(json.dumps(parts).encode())
+
+
+def table_hashes() -> dict[str, str]:
+    """Content hash of every clean table in data/clean/."""
+    return {p.stem: _sha(p.read_bytes()) for p in sorted(paths.clean_dir().glob("*.parquet"))}
+
+
+def report_inputs(spec: ReportSpec, params: dict, show_code: bool, code: str, tables: dict[str, str],
+                  reads: list[str] | None) -> dict:
+    """The recorded inputs of one report; `reads` None (unknown) makes it depend on every clean table."""
+    nb_bytes = (paths.notebooks_dir() / spec.notebook).read_bytes()
+    settings = json.dumps([params, spec.title, show_code], sort_keys=True, default=str)
+    names = sorted(tables) if reads is None else sorted(reads)
+    return dict(notebook=_sha(nb_bytes), parameters=_sha(settings.encode()), code=code,
+                tables={t: tables.get(t, "missing") for t in names}, reads=reads)
+
+
+def stale_reasons(spec: ReportSpec, params: dict, show_code: bool, prev: dict | None, code: str,
+                  tables: dict[str, str]) -> list[str]:
+    """Why the report must be rebuilt; empty when its last successful build is still current."""
+    if not prev:
+        return ["never built"]
+    if prev.get("status") != "ok":
+        return ["its last build failed"]
+    if not (paths.reports_dir() / f"{spec.name}.html").exists():
+        return ["its HTML is missing"]
+    old = prev.get("inputs")
+    if not old:
+        return ["no input hashes recorded"]
+    new = report_inputs(spec, params, show_code, code, tables, old.get("reads"))
+    reasons = [f"{what} changed" for what, key in (("notebook", "notebook"), ("parameters", "parameters"),
+                                                   ("package code or curated data", "code"))
+               if new[key] != old.get(key)]
+    changed = sorted(t for t in set(new["tables"]) | set(old.get("tables", {}))
+                     if new["tables"].get(t) != old.get("tables", {}).get(t))
+    if changed:
+        reasons.append(f"clean table(s) {', '.join(changed)} changed")
+    return reasons
+
+
+class NotebookFailed(Exception):
+    """A cell raised: carries the cell index and the error like papermill's PapermillExecutionError."""
+
+    def __init__(self, cell_index: int | None, exec_count: int | None, ename: str, evalue: str):
+        super().__init__(f"{ename}: {evalue}")
+        self.cell_index, self.exec_count, self.ename, self.evalue = cell_index, exec_count, ename, evalue
+
+
+@dataclass
+class Built:
+    html: Path
+    reads: list[str] | None  # clean tables the notebook loaded (None: unknown)
+
+
+_local = threading.local()
+
+# jsonschema (under nbformat, which plotly.io and nbconvert import) imports the optional IRI format checker
+# `rfc3987_syntax` when installed (jupyterlab pulls it in); that module compiles ~40 Earley grammars at import,
+# 2 s of CPU in every kernel and in this process. Nothing here checks IRI formats (nbformat validates without
+# a format checker), so the report kernels and the build process start without it.
+_SLOW_OPTIONAL = ("rfc3987_syntax",)
+KERNEL_ARGS = [f"--IPKernelApp.exec_lines=import sys; [sys.modules.setdefault(m, None) for m in {_SLOW_OPTIONAL!r}]"]
+
+
+def _block_slow_imports() -> None:
+    for m in _SLOW_OPTIONAL:
+        sys.modules.setdefault(m, None)
+
+
+def _exporter(show_code: bool):
+    """One HTMLExporter per thread and setting (building one loads the templates)."""
     from nbconvert import HTMLExporter
 
+    cache = _local.__dict__.setdefault("exporters", {})
+    if show_code not in cache:
+        cache[show_code] = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                                        exclude_input=not show_code, exclude_input_prompt=True,
+                                        exclude_output_prompt=True)
+    return cache[show_code]
+
+
+def _parameterize(notebook: Path, params: dict):
+    """Inject the parameters after the `parameters` cell, exactly as papermill does."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    return parameterize_notebook(load_notebook_node(str(notebook)), params, kernel_name=KERNEL, language="python")
+
+
+def _strip_plotly_html(nb):
+    """The executed notebook keeps plotly's JSON output (what JupyterLab draws) but not the text/html copy
+    with plotly.js embedded: the HTML report has that, and a second 4.7 MB copy per report is waste."""
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if "application/vnd.plotly.v1+json" in data and "text/html" in data:
+                del data["text/html"]
+    return nb
+
+
+def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
+    """Run one notebook in a fresh kernel and export its HTML (and the executed notebook). Raises on failure.
+
+    nbclient drives the kernel directly (papermill would rewrite the whole executed notebook, plotly.js and
+    all, after every cell); the parameters are injected by papermill's own function, so the executed
+    notebook is the one papermill would produce.
+    """
+    import asyncio
+    import copy
+
+    _block_slow_imports()
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = _parameterize(paths.notebooks_dir() / spec.notebook, params)
+    nb.cells.append(nbformat.v4.new_code_cell(_READS_PROBE))
+    client = NotebookClient(nb, kernel_name=KERNEL, timeout=None, allow_errors=False,
+                            extra_arguments=KERNEL_ARGS, resources={"metadata": {"path": str(paths.notebooks_dir())}})
+    try:
+        asyncio.run(client.async_execute())
+    except CellExecutionError as exc:
+        idx = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error"
+                                                             for o in c.get("outputs", []))), None)
+        count = nb.cells[idx].get("execution_count") if idx is not None else None
+        raise NotebookFailed(idx, count, exc.ename, exc.evalue) from None
+    probe = nb.cells.pop()
+    reads = None
+    for o in probe.get("outputs", []):
+        if o.get("name") == "stdout":
+            try:
+                reads = json.loads(o["text"].strip().splitlines()[-1])
+            except (json.JSONDecodeError, IndexError):
+                reads = None
     out_dir = paths.reports_dir()
-    executed = out_dir / "executed" / f"{spec.name}.ipynb"
-    with atomic_path(executed) as tmp_nb:
-        pm.execute_notebook(
-            str(paths.notebooks_dir() / spec.notebook), str(tmp_nb), parameters=params,
-            kernel_name=KERNEL, cwd=str(paths.notebooks_dir()), progress_bar=False, log_output=False,
-            report_mode=False,
-        )
-        nb = nbformat.read(tmp_nb, as_version=4)
-    from analysis import safety  # [reliability] data text in Markdown outputs is shown, never run
+    from analysis import safety  # data text in Markdown outputs is shown, never run
+
     safety.sanitize_notebook(nb)
-    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
+    body, _ = _exporter(show_code).from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
     target = out_dir / f"{spec.name}.html"
     write_text(target, body)
-    site.finish_report(spec, target, executed)
-    return target
+    executed = out_dir / "executed" / f"{spec.name}.ipynb"
+    with atomic_path(executed) as tmp_nb:
+        nbformat.write(nb, tmp_nb)
+    site.finish_report(spec, target, executed)  # reads the full executed notebook (the charts' div ids)
+    with atomic_path(executed) as tmp_nb:
+        nbformat.write(_strip_plotly_html(copy.deepcopy(nb)), tmp_nb)
+    return Built(target, reads)
 
 
 def _failed_cell(exc: Exception) -> str:
-    # papermill's PapermillExecutionError carries the cell index and the error
+    # NotebookFailed (and papermill's PapermillExecutionError) carry the cell index and the error
     idx = getattr(exc, "exec_count", None)
     cell = getattr(exc, "cell_index", None)
     ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
@@ -112,44 +278,85 @@ def snapshot_dates(datasets: list[str]) -> dict[str, str]:
     return {e.local_path: e.snapshot_date for e in entries if e.dataset in datasets}
 
 
+def default_jobs() -> int:
+    """Notebooks run at once: $ANALYSIS_REPORT_JOBS, else 2 (or 1 on a single core)."""
+    env = os.environ.get(JOBS_ENV)
+    return max(1, int(env)) if env else min(2, os.cpu_count() or 1)
+
+
+def _select(specs: list[ReportSpec], names: list[str]) -> tuple[list[ReportSpec], set[str]]:
+    """Reports by name, or by notebook (`release_pace`, `release_pace.ipynb`, `notebooks/release_pace.ipynb`:
+    the report named like the notebook)."""
+    wanted = {Path(n).name.removesuffix(".ipynb") if n.endswith(".ipynb") else n for n in names}
+    chosen = [s for s in specs if s.name in wanted]
+    unknown = wanted - {s.name for s in chosen}
+    return chosen, unknown
+
+
 def build_reports(names: list[str] | None = None, extra_params: dict | None = None, force: bool = False,
-                  show_code: bool = False, out: TextIO = sys.stdout) -> int:
+                  show_code: bool = False, out: TextIO = sys.stdout, jobs: int | None = None) -> int:
     specs = load_specs()
     if names:
-        unknown = set(names) - {s.name for s in specs} - {Path(s.notebook).stem for s in specs}
+        specs, unknown = _select(specs, names)
         if unknown:
-            print(f"error: unknown report(s) {sorted(unknown)}; known: {[s.name for s in specs]}", file=sys.stderr)
+            print(f"error: unknown report(s) {sorted(unknown)}; known: {[s.name for s in load_specs()]}",
+                  file=sys.stderr)
             return 2
-        specs = [s for s in specs if s.name in names or (Path(s.notebook).stem in names and s.name == Path(s.notebook).stem)]
     index = load_index()
     reports = index.get("reports", {})
-    failures = 0
+    code, tables = code_hash(), table_hashes()
+    todo = []
     for spec in specs:
         params = {**spec.parameters, **(extra_params or {})}
-        t0 = time.perf_counter()
-        print(f"report {spec.name}: executing {spec.notebook} with {params or 'default parameters'}", file=out)
-        entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params,
-                     snapshots=snapshot_dates(spec.datasets))
-        try:
-            execute(spec, params, show_code)
-        except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
-            failures += 1
-            msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
-            print(f"error: {msg}", file=sys.stderr)
-            prev = reports.get(spec.name, {})
-            entry.update(status="failed", error=msg, attempted_at=_now(),
-                         built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
-            entry["stale_html"] = (paths.reports_dir() / f"{spec.name}.html").exists()
+        reasons = ["--force"] if force else stale_reasons(spec, params, show_code, reports.get(spec.name),
+                                                           code, tables)
+        if reasons:
+            todo.append((spec, params, reasons))
         else:
-            entry.update(status="ok", built_at=_now(), seconds=round(time.perf_counter() - t0, 1))
-            print(f"report {spec.name}: wrote reports/{spec.name}.html ({entry['seconds']}s)", file=out)
-        reports[spec.name] = entry
+            print(f"report {spec.name}: up to date", file=out)
+    # longest first (by the last build's time), so the last notebook to start is a short one
+    todo.sort(key=lambda t: -(reports.get(t[0].name, {}).get("seconds") or 0))
+    failures = 0
+    n_jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
+    started = {}
+
+    def run(spec: ReportSpec, params: dict) -> Built:
+        started[spec.name] = time.perf_counter()
+        return execute(spec, params, show_code)
+
+    with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
+        futures = {}
+        for spec, params, reasons in todo:
+            print(f"report {spec.name}: executing {spec.notebook} with {params or 'default parameters'} "
+                  f"({'; '.join(reasons)})", file=out)
+            futures[pool.submit(run, spec, params)] = (spec, params)
+        for fut in as_completed(futures):
+            spec, params = futures[fut]
+            entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params,
+                         snapshots=snapshot_dates(spec.datasets))
+            try:
+                built = fut.result()
+            except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
+                failures += 1
+                msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
+                print(f"error: {msg}", file=sys.stderr)
+                prev = reports.get(spec.name, {})
+                entry.update(status="failed", error=msg, attempted_at=_now(),
+                             built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
+                entry["stale_html"] = (paths.reports_dir() / f"{spec.name}.html").exists()
+            else:
+                seconds = round(time.perf_counter() - started[spec.name], 1)
+                entry.update(status="ok", built_at=_now(), seconds=seconds,
+                             inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
+                print(f"report {spec.name}: wrote reports/{spec.name}.html ({seconds}s)", file=out)
+            reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
     index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=site.findings())
     write_text(_index_path(), json.dumps(index, indent=2, default=str))
     write_text(paths.reports_dir() / "index.html", site.render_index(index))
-    print(f"report: wrote reports/index.html ({len(reports)} reports, {failures} failed)", file=out)
+    print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",
+          file=out)
     return 1 if failures else 0
 
 

@@ -1,8 +1,18 @@
-"""Benchmark: time and peak memory of fetch + clean, and of the full report build.
+"""Benchmark the build against the plain nbconvert baseline: `make bench` or `python benchmarks/run.py`.
 
-Run with `make bench` or `python benchmarks/run.py [--runs N]`. Each stage runs in a fresh subprocess
-into scratch folders (the checkout's own data/clean and reports/ are not touched); the script prints the
-median wall time over the runs and the peak resident memory of the stage's process tree.
+Everything runs in one session into scratch folders (the checkout's own data/ and reports/ are not touched),
+each stage in a fresh process, `--runs` times (baseline and project runs alternate, so a slow spell of the
+machine hits both). Printed: medians, the ratio project / baseline, peak memory, the size of reports/.
+
+Stages
+  fetch+clean   `fetch` from $ANALYSIS_MIRROR + `build`, cold (empty external/ and clean/ every run).
+  baseline      the plain way: `jupyter nbconvert --to html --execute --no-input` on each report's notebook,
+                one after another, kernel python3. A report with a named parameter set runs on a copy of
+                its notebook with the parameters injected by `papermill --prepare-only` (made once, untimed),
+                so the baseline executes exactly the same cells as the project's build.
+  cold          `python -m analysis report --force`: every report, clean tables present.
+  no-change     `python -m analysis report` right after a build: nothing changed, nothing may execute.
+  single        `python -m analysis report release_pace -p start_date <new date>`: one report, new parameters.
 """
 
 from __future__ import annotations
@@ -10,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -18,56 +29,143 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 
-STAGE = r"""
-import json, resource, sys, io
-from analysis import build, fetch, paths, report
-stage = sys.argv[1]
-if stage == "fetch_clean":
-    fetch.fetch(mirror=paths.mirror_dir(), out=io.StringIO())
-    build.build(out=io.StringIO())
-else:
-    code = report.build_reports(force=True, out=io.StringIO())
-    assert code == 0, "report build failed"
-self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"self_mb": self_kb / 1024, "children_mb": child_kb / 1024}))
+# peak resident memory of a stage = the largest process of it (the stage's own, or its largest child)
+MEASURE = r"""
+import json, resource, subprocess, sys
+code = subprocess.call(sys.argv[1:])
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"code": code, "peak_mb": ru.ru_maxrss / 1024, "cpu_s": ru.ru_utime + ru.ru_stime}))
 """
 
 
-def run_stage(stage: str, env: dict) -> tuple[float, dict]:
+CPU: list[float] = []  # CPU seconds (user + system, all processes) of each timed command, in order
+
+
+def timed(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, float, str]:
+    """Run cmd (through a small wrapper that reports the peak memory of its process tree's largest process
+    and the CPU time of the whole tree, kernels included)."""
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", STAGE, stage], env=env, cwd=ROOT, check=True,
-                         capture_output=True, text=True)
-    return time.perf_counter() - t0, json.loads(out.stdout.strip().splitlines()[-1])
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], env=env, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    if res["code"] != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    CPU.append(res["cpu_s"])
+    return seconds, res["peak_mb"], out.stdout + out.stderr
+
+
+def folder_mb(path: Path, pattern: str = "*") -> float:
+    return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file()) / 1e6
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--runs", type=int, default=3)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3, help="runs of each stage (default 3)")
+    ap.add_argument("--skip-baseline", action="store_true", help="only the project's stages")
+    ap.add_argument("--json", help="also write the figures to this JSON file")
     args = ap.parse_args()
     if not os.environ.get("ANALYSIS_MIRROR"):
         print("note: ANALYSIS_MIRROR is not set; fetch will download from the upstream URLs", file=sys.stderr)
-    results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "ANALYSIS_EXTERNAL_DIR": f"{tmp}/external", "ANALYSIS_CLEAN_DIR": f"{tmp}/clean",
-               "ANALYSIS_REPORTS_DIR": f"{tmp}/reports"}
-        for stage in ("fetch_clean", "reports"):
-            times, mems = [], []
-            for i in range(args.runs):
-                if stage == "fetch_clean":  # cold: empty scratch folders every run
-                    subprocess.run(["rm", "-rf", f"{tmp}/external", f"{tmp}/clean"], check=True)
-                seconds, mem = run_stage(stage, env)
-                times.append(seconds)
-                mems.append(max(mem["self_mb"], mem["children_mb"]))
-                print(f"  {stage:<12} run {i + 1}: {seconds:6.2f} s, peak {mems[-1]:7.1f} MB", flush=True)
-            results[stage] = dict(median_s=statistics.median(times), peak_mb=max(mems))
-        size = sum(p.stat().st_size for p in Path(f"{tmp}/reports").rglob("*.html"))
+    sys.path.insert(0, str(ROOT))
+    from analysis import report
+
+    py = [sys.executable]
+    res: dict[str, list] = {k: [] for k in ("fetch_clean", "baseline", "cold", "no_change", "single")}
+    mem: dict[str, list] = {k: [] for k in res}
+    cpu: dict[str, list] = {k: [] for k in res}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        t = Path(tmp)
+        env = {**os.environ, "ANALYSIS_EXTERNAL_DIR": str(t / "external"), "ANALYSIS_CLEAN_DIR": str(t / "clean"),
+               "ANALYSIS_REPORTS_DIR": str(t / "reports"), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+
+        for i in range(args.runs):
+            shutil.rmtree(t / "external", ignore_errors=True)
+            shutil.rmtree(t / "clean", ignore_errors=True)
+            s1, m1, _ = timed([*py, "-m", "analysis", "fetch"], env)
+            s2, m2, _ = timed([*py, "-m", "analysis", "build"], env)
+            res["fetch_clean"].append(s1 + s2)
+            cpu["fetch_clean"].append(sum(CPU[-2:]))
+            mem["fetch_clean"].append(max(m1, m2))
+            print(f"  fetch+clean run {i + 1}: {s1 + s2:6.2f} s (fetch {s1:.2f}, build {s2:.2f}), "
+                  f"peak {max(m1, m2):6.0f} MB", flush=True)
+
+        # the baseline's notebooks: the originals, or papermill-prepared copies for named parameter sets
+        specs = report.load_specs()
+        nb_dir = t / "baseline_nb"
+        nb_dir.mkdir()
+        jobs = []
+        for s in specs:
+            src = ROOT / "notebooks" / s.notebook
+            if s.parameters:
+                dst = nb_dir / f"{s.name}.ipynb"
+                subprocess.run([str(BIN / "papermill"), "--prepare-only", "-k", "python3", str(src), str(dst),
+                                "-y", json.dumps(s.parameters)], check=True, capture_output=True, env=env)
+                src = dst
+            jobs.append((s.name, src))
+
+        for i in range(args.runs):
+            if not args.skip_baseline:
+                shutil.rmtree(t / "baseline", ignore_errors=True)
+                total, peak = 0.0, 0.0
+                for name, nb in jobs:
+                    sec, m, _ = timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--execute", "--no-input",
+                                       "--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=-1",
+                                       "--output-dir", str(t / "baseline"), "--output", name, str(nb)], env,
+                                      cwd=nb.parent)
+                    total, peak = total + sec, max(peak, m)
+                res["baseline"].append(total)
+                cpu["baseline"].append(sum(CPU[-len(jobs):]))
+                mem["baseline"].append(peak)
+                print(f"  baseline    run {i + 1}: {total:6.2f} s, peak {peak:6.0f} MB", flush=True)
+            sec, m, log = timed([*py, "-m", "analysis", "report", "--force"], env)
+            res["cold"].append(sec)
+            cpu["cold"].append(CPU[-1])
+            mem["cold"].append(m)
+            print(f"  cold build  run {i + 1}: {sec:6.2f} s, peak {m:6.0f} MB", flush=True)
+
+        for i in range(args.runs):
+            sec, m, log = timed([*py, "-m", "analysis", "report"], env)
+            assert f"{len(specs)} reports, 0 executed, 0 failed" in log, log
+            res["no_change"].append(sec)
+            cpu["no_change"].append(CPU[-1])
+            mem["no_change"].append(m)
+            print(f"  no-change   run {i + 1}: {sec:6.2f} s (0 notebooks executed)", flush=True)
+
+        for i in range(args.runs):
+            sec, m, log = timed([*py, "-m", "analysis", "report", "release_pace", "-p", "start_date",
+                                 f"{2016 + i}-01-01"], env)
+            assert "1 executed, 0 failed" in log, log
+            res["single"].append(sec)
+            cpu["single"].append(CPU[-1])
+            mem["single"].append(m)
+            print(f"  single      run {i + 1}: {sec:6.2f} s (release_pace, start_date {2016 + i}-01-01)", flush=True)
+
+        html_mb = folder_mb(t / "reports", "*.html")
+        all_mb = folder_mb(t / "reports")
+        largest = max((t / "reports").glob("*.html"), key=lambda p: p.stat().st_size)
+        largest_mb = largest.stat().st_size / 1e6
+
+    med = {k: statistics.median(v) for k, v in res.items() if v}
+    peak = {k: max(v) for k, v in mem.items() if v}
+    cpu_med = {k: statistics.median(v) for k, v in cpu.items() if v}
     print()
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    for stage, r in results.items():
-        print(f"{stage:<12} median {r['median_s']:6.2f} s   peak memory {r['peak_mb']:7.1f} MB")
-    print(f"reports/     {size / 1e6:6.1f} MB of HTML")
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}; "
+          f"{args.runs} runs each, medians; {len(specs)} reports")
+    labels = dict(fetch_clean="fetch + clean", baseline="baseline (nbconvert)", cold="cold build",
+                  no_change="no-change rebuild", single="single report -p")
+    for k, v in med.items():
+        print(f"  {labels[k]:<22} {v:7.2f} s wall  {cpu_med[k]:7.2f} s CPU   peak memory {peak[k]:7.0f} MB")
+    if "baseline" in med:
+        print(f"  ratio cold / baseline  {med['cold'] / med['baseline']:7.2f} wall, "
+              f"{cpu_med['cold'] / cpu_med['baseline']:.2f} CPU   (target <= 0.50 wall)")
+        print(f"  baseline per notebook  {med['baseline'] / len(specs):7.2f} s (single report target: about this)")
+    print(f"  reports/               {all_mb:7.1f} MB in all ({html_mb:.1f} MB of HTML, largest {largest.name} "
+          f"{largest_mb:.1f} MB; target < 60 MB)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(dict(runs=res, cpu_s=cpu, peak_mb=peak, median_s=med, reports_mb=all_mb,
+                                                   html_mb=html_mb, cores=os.cpu_count()), indent=2))
     return 0
 
 

@@ -44,10 +44,18 @@ PRICE_CONFLICTS = Table(
 )
 
 
-def clean() -> StepResult:
-    p = pl.concat([prices.clean_llm_prices().df, prices.clean_llm_prices_cn().df, prices.clean_cn_tables().df,
-                   prices.clean_litellm().df])
-    periods = pm.effective_periods(p, eci.clean().df, carry_back=False)
+# the steps this one reads, by their name in analysis.build.STEPS
+INPUT_STEPS = {"prices:llm-prices": prices.clean_llm_prices, "prices:llm-prices-cn": prices.clean_llm_prices_cn,
+               "prices:cn-tables": prices.clean_cn_tables, "prices:litellm": prices.clean_litellm,
+               "capability:eci": eci.clean}
+
+
+# `earlier`: results of the steps already run in this build (by step name); the others are run here
+def clean(earlier: dict[str, StepResult] | None = None) -> StepResult:
+    earlier = earlier or {}
+    got = {name: (earlier[name] if name in earlier else step()).df for name, step in INPUT_STEPS.items()}
+    p = pl.concat([got[n] for n in INPUT_STEPS if n.startswith("prices:")])
+    periods = pm.effective_periods(p, got["capability:eci"], carry_back=False)
     c = pm.conflicts(periods, REL_TOL)
     ref = pm.reference_panel(periods, sorted(set(c["date"].to_list()))) if len(c) else None
     out = c.select(

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import polars as pl
-from scipy import stats
 
 PERIODS = {"year": "1y", "quarter": "1q", "month": "1mo"}
 
@@ -157,6 +156,8 @@ def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: flo
     months, and its interval comes from the t-interval of b at `level`. Buckets with fewer than 3 models
     get no fit.
     """
+    from scipy import stats  # imported here: scipy.stats takes ~1.5 s to import, only this fit needs it
+
     d = models.filter(pl.col("training_compute_flop").is_not_null())
     if (s := _date(fit_start)) is not None:
         d = d.filter(pl.col("release_date") >= s)

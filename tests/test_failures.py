@@ -271,6 +271,6 @@ def test_failing_notebook_end_to_end(good_report, tmp_path, capfd, monkeypatch):
     # the previous good HTML is kept, unchanged, but the index never presents it as fresh
     assert (tmp_path / "release_pace.html").read_bytes() == old
     html = (tmp_path / "index.html").read_text()
-    card = html.split('data-report="release_pace"')[1].split("</section>")[0]
+    card = html.split('<section class="card" data-report="release_pace"')[1].split("</section>")[0]
     assert 'data-status="failed"' in card and "STALE" in card and "(stale)" in card
     assert "built " not in card.split("FAILED")[0]

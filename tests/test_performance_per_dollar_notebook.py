@@ -20,7 +20,8 @@ def test_notebook_runs_with_non_default_parameters(built, tmp_path):
         str(paths.notebooks_dir() / NB), str(out), kernel_name="python3", cwd=str(paths.notebooks_dir()),
         progress_bar=False,
         parameters=dict(metric="livebench_2026_01_08_global", threshold=0.9, blend_ratio=1.0,
-                        as_of_date="2026-06-01", start_date="2026-01-01", currency="CNY"),
+                        as_of_date="2026-06-01", start_date="2025-01-01", currency="CNY",
+                        event_jurisdictions=["CN"], events_style="bands"),
     )
     nb = nbformat.read(out, as_version=4)
     md = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for o in _outputs(nb))
@@ -29,6 +30,12 @@ def test_notebook_runs_with_non_default_parameters(built, tmp_path):
     html = [o for o in _outputs(nb) if "text/html" in o.get("data", {})
             and "plotly" in o["data"]["text/html"].lower()]
     assert len(html) >= 2  # scatter and ratio-over-time charts embedded for the HTML report
+    figs = [o["data"]["application/vnd.plotly.v1+json"] for o in _outputs(nb)
+            if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    groups = [{t.get("legendgroup") for t in f["data"] if (t.get("legendgroup") or "").startswith("events-")}
+              for f in figs]
+    assert groups[0] == set()  # the scatter has no time axis: no events
+    assert groups[-1] == {"events-CN"}  # the ratio over time carries the chosen jurisdiction's events only
 
 
 def test_notebook_is_committed_without_outputs():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import perf
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 
@@ -65,8 +66,12 @@ def scatter(table: pl.DataFrame, metric: str, currency: str = "USD", ratio: floa
     return fig.update_annotations(yshift=-60)
 
 
-def ratio_over_time(answers: pl.DataFrame, table: pl.DataFrame, metric: str) -> go.Figure:
-    """Follower price as a share of the leader's price, per date, for each view (leader -> follower)."""
+def ratio_over_time(answers: pl.DataFrame, table: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
+                    event_style: str = "markers") -> go.Figure:
+    """Follower price as a share of the leader's price, per date, for each view (leader -> follower).
+
+    `events` (already selected; None = none) are laid over the chart's dates with `add_events`.
+    """
     fig = go.Figure()
     for (lead, follow), g in answers.sort("date").group_by(["leader_country", "follower_country"],
                                                            maintain_order=True):
@@ -86,5 +91,8 @@ def ratio_over_time(answers: pl.DataFrame, table: pl.DataFrame, metric: str) -> 
                    ticktext=[f"{v:g}%" for v in LOG_TICKS]),
         xaxis=dict(title="Date (month-ends)"), legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom"),
         height=760, margin=dict(t=120))
-    add_source(fig, sources(table), NOTE + "; gaps = no rival model within the threshold")
+    if events is not None and len(answers):
+        add_events(fig, events, start=answers["date"].min(), end=answers["date"].max(), style=event_style)
+    note = NOTE + "; gaps = no rival model within the threshold"
+    add_source(fig, sources(table), note + (f". {EVENTS_NOTE}" if has_events(fig) else ""))
     return fig.update_annotations(yshift=-60)

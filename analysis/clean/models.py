@@ -32,8 +32,7 @@ SOURCES = {
     "epoch/large_scale_ai_models.csv": ("large_scale", 1),
     "epoch/frontier_ai_models.csv": ("frontier", 2),
 }
-REQUIRED = ["Model", "Organization", "Publication date", "Domain", "Parameters", "Training compute (FLOP)",
-            "Model accessibility"]
+REQUIRED = ["Model", "Organization", "Publication date", "Domain", "Parameters", "Training compute (FLOP)", "Model accessibility"]
 ACCESS = (
     "Open weights (unrestricted)",
     "Open weights (non-commercial)",
@@ -53,31 +52,114 @@ MODELS = Table(
     description="One row per model release across Epoch AI's notable, large-scale and frontier model files.",
     primary_key=("model_id",),
     columns=(
-        Column("model_id", pl.String, "Canonical model id: the model name folded to lower-case ASCII words "
-               "joined by '-'.", nullable=False),
-        Column("model", pl.String, "Model name (white space folded, trailing newlines removed).", nullable=False),
-        Column("organizations", pl.List(pl.String), "Canonical organizations (data/raw/organizations.csv), "
-               "in upstream order, without repeats.", nullable=False),
-        Column("countries", pl.List(pl.String), "Countries of those organizations, from the registry, "
-               "without repeats.", nullable=False),
-        Column("country_bucket", pl.String, "US–China comparison bucket: a US and a Chinese organization -> "
-               "'US–China joint'; else any US organization -> 'United States'; any Chinese (incl. Hong Kong) -> "
-               "'China'; else 'Other'.", nullable=False, allowed=COUNTRY_BUCKETS),
-        Column("release_date", pl.Date, "Publication / release date (Epoch 'Publication date').", nullable=False),
-        Column("open_weights", pl.Boolean, "Weights downloadable (any licence). From 'Model accessibility', "
-               "else Epoch's 'Open model weights?'; null when neither is given."),
-        Column("accessibility", pl.String, "Epoch 'Model accessibility'; 'Unknown' when blank.", nullable=False,
-               allowed=ACCESS),
-        Column("parameters", pl.Float64, "Number of parameters.", unit="parameters", min=1, max=MAX_PARAMETERS),
-        Column("training_compute_flop", pl.Float64, "Training compute.", unit="FLOP", min=1, max=MAX_COMPUTE),
-        Column("domains", pl.List(pl.String), "Epoch 'Domain', split on commas.", nullable=False),
-        Column("notable", pl.Boolean, "Listed in Epoch's Notable AI Models.", nullable=False),
-        Column("large_scale", pl.Boolean, "Listed in Epoch's Large-Scale AI Models (> 1e23 FLOP).", nullable=False),
-        Column("frontier", pl.Boolean, "Listed in Epoch's Frontier AI Models, or flagged 'Frontier model' in "
-               "the notable file.", nullable=False),
+        Column(
+            "model_id",
+            pl.String,
+            "Canonical model id: the model name folded to lower-case ASCII words joined by '-'.",
+            nullable=False,
+            origin="derived: slug of `Model`",
+        ),
+        Column(
+            "model",
+            pl.String,
+            "Model name (white space folded, trailing newlines removed).",
+            nullable=False,
+            origin="Epoch `Model`",
+        ),
+        Column(
+            "organizations",
+            pl.List(pl.String),
+            "Canonical organizations (data/raw/organizations.csv), in upstream order, without repeats.",
+            nullable=False,
+            origin="Epoch `Organization` via data/raw/organizations.csv",
+        ),
+        Column(
+            "countries",
+            pl.List(pl.String),
+            "Countries of those organizations, from the registry, without repeats.",
+            nullable=False,
+            origin="data/raw/organizations.csv `country`",
+        ),
+        Column(
+            "country_bucket",
+            pl.String,
+            "US–China comparison bucket: a US and a Chinese organization -> "
+            "'US–China joint'; else any US organization -> 'United States'; any Chinese (incl. Hong Kong) -> "
+            "'China'; else 'Other'.",
+            nullable=False,
+            allowed=COUNTRY_BUCKETS,
+            origin="derived: analysis.registry.bucket",
+        ),
+        Column(
+            "release_date",
+            pl.Date,
+            "Publication / release date (Epoch 'Publication date').",
+            nullable=False,
+            origin="Epoch `Publication date`",
+        ),
+        Column(
+            "open_weights",
+            pl.Boolean,
+            "Weights downloadable (any licence). From 'Model accessibility', "
+            "else Epoch's 'Open model weights?'; null when neither is given.",
+            origin="Epoch `Model accessibility`, `Open model weights?`",
+        ),
+        Column(
+            "accessibility",
+            pl.String,
+            "Epoch 'Model accessibility'; 'Unknown' when blank.",
+            nullable=False,
+            allowed=ACCESS,
+            origin="Epoch `Model accessibility`",
+        ),
+        Column(
+            "parameters",
+            pl.Float64,
+            "Number of parameters.",
+            unit="parameters",
+            min=1,
+            max=MAX_PARAMETERS,
+            origin="Epoch `Parameters`",
+        ),
+        Column(
+            "training_compute_flop",
+            pl.Float64,
+            "Training compute.",
+            unit="FLOP",
+            min=1,
+            max=MAX_COMPUTE,
+            origin="Epoch `Training compute (FLOP)`",
+        ),
+        Column("domains", pl.List(pl.String), "Epoch 'Domain', split on commas.", nullable=False, origin="Epoch `Domain`"),
+        Column(
+            "notable",
+            pl.Boolean,
+            "Listed in Epoch's Notable AI Models.",
+            nullable=False,
+            origin="file membership: notable_ai_models.csv",
+        ),
+        Column(
+            "large_scale",
+            pl.Boolean,
+            "Listed in Epoch's Large-Scale AI Models (> 1e23 FLOP).",
+            nullable=False,
+            origin="file membership: large_scale_ai_models.csv",
+        ),
+        Column(
+            "frontier",
+            pl.Boolean,
+            "Listed in Epoch's Frontier AI Models, or flagged 'Frontier model' in the notable file.",
+            nullable=False,
+            origin="frontier_ai_models.csv membership, Epoch `Frontier model`",
+        ),
         *SOURCE_COLUMNS,
-        Column("source_rows", pl.List(pl.String), "Every upstream record merged into this row, as "
-               "'file#record'.", nullable=False),
+        Column(
+            "source_rows",
+            pl.List(pl.String),
+            "Every upstream record merged into this row, as 'file#record'.",
+            nullable=False,
+            origin="derived: every merged record",
+        ),
     ),
 )
 
@@ -109,20 +191,29 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
     # the same record twice in one file (every upstream column equal): keep the first, quarantine the rest
     first_seen: dict[tuple, int] = {}
     upstream = [c for c in df.columns if c != "source_row"]
-    firsts = [first_seen.setdefault(rec, n) for n, rec in zip(d["source_row"], d.select(upstream).iter_rows(),
-                                                                strict=True)]
+    firsts = [first_seen.setdefault(rec, n) for n, rec in zip(d["source_row"], d.select(upstream).iter_rows(), strict=True)]
     d = d.with_columns(pl.Series("_first", firsts, dtype=pl.Int64))
-    take(pl.col("source_row") != pl.col("_first"), "Model",
-         pl.format("exact duplicate of record {} (every column equal)", pl.col("_first")))
+    take(
+        pl.col("source_row") != pl.col("_first"),
+        "Model",
+        pl.format("exact duplicate of record {} (every column equal)", pl.col("_first")),
+    )
     take(pl.col("_date_text").is_null(), "Publication date", "no release date")
-    take(pl.col("release_date").is_null(), "Publication date",
-         pl.format("unparseable release date '{}'", pl.col("_date_text")))
-    take(pl.col("release_date") < MIN_DATE, "Publication date",
-         pl.format("release date {} before {}", pl.col("_date_text"), pl.lit(str(MIN_DATE))))
-    take(pl.col("release_date") > today, "Publication date",
-         pl.format("release date {} after the build date {}", pl.col("_date_text"), pl.lit(str(today))))
-    for col, out, hi in (("Parameters", "parameters", MAX_PARAMETERS),
-                         ("Training compute (FLOP)", "training_compute_flop", MAX_COMPUTE)):
+    take(pl.col("release_date").is_null(), "Publication date", pl.format("unparseable release date '{}'", pl.col("_date_text")))
+    take(
+        pl.col("release_date") < MIN_DATE,
+        "Publication date",
+        pl.format("release date {} before {}", pl.col("_date_text"), pl.lit(str(MIN_DATE))),
+    )
+    take(
+        pl.col("release_date") > today,
+        "Publication date",
+        pl.format("release date {} after the build date {}", pl.col("_date_text"), pl.lit(str(today))),
+    )
+    for col, out, hi in (
+        ("Parameters", "parameters", MAX_PARAMETERS),
+        ("Training compute (FLOP)", "training_compute_flop", MAX_COMPUTE),
+    ):
         text = clean_text(pl.col(col))
         take(text.is_not_null() & pl.col(out).is_null(), col, pl.format("not a number: '{}'", text))
         take(pl.col(out).is_nan(), col, "NaN")
@@ -146,8 +237,11 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
         pl.Series("organizations", [r for r, _ in org_lists], dtype=pl.List(pl.String)),
         pl.Series("_unknown_orgs", [u for _, u in org_lists], dtype=pl.String),
     )
-    take(pl.col("_unknown_orgs").is_not_null(), "Organization",
-         pl.format("unknown organization(s) {} (add to data/raw/organizations.csv)", pl.col("_unknown_orgs")))
+    take(
+        pl.col("_unknown_orgs").is_not_null(),
+        "Organization",
+        pl.format("unknown organization(s) {} (add to data/raw/organizations.csv)", pl.col("_unknown_orgs")),
+    )
     return d, q
 
 
@@ -158,11 +252,10 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
     open_q = clean_text(pl.col("Open model weights?")) if "Open model weights?" in cols else pl.lit(None, pl.String)
     frontier_flag = (
         clean_text(pl.col("Frontier model")).str.to_lowercase().is_in(["true", "yes"]).fill_null(False)
-        if "Frontier model" in cols else pl.lit(False)
+        if "Frontier model" in cols
+        else pl.lit(False)
     )
-    countries = [
-        list(dict.fromkeys(reg.orgs[o].country for o in orgs)) for orgs in d["organizations"].to_list()
-    ]
+    countries = [list(dict.fromkeys(reg.orgs[o].country for o in orgs)) for orgs in d["organizations"].to_list()]
     return d.select(
         pl.col("model"),
         pl.col("model").map_elements(slug, return_dtype=pl.String).alias("model_id"),
@@ -170,15 +263,23 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
         pl.Series("countries", countries, dtype=pl.List(pl.String)),
         pl.col("release_date"),
         access.alias("accessibility"),
-        pl.when(access.str.starts_with("Open weights")).then(True)
-        .when(access.is_in(["API access", "Hosted access (no API)", "Unreleased"])).then(False)
-        .when(open_q == "Yes").then(True)
-        .when(open_q == "No").then(False)
-        .otherwise(None).alias("open_weights"),
+        pl.when(access.str.starts_with("Open weights"))
+        .then(True)
+        .when(access.is_in(["API access", "Hosted access (no API)", "Unreleased"]))
+        .then(False)
+        .when(open_q == "Yes")
+        .then(True)
+        .when(open_q == "No")
+        .then(False)
+        .otherwise(None)
+        .alias("open_weights"),
         pl.col("parameters"),
         pl.col("training_compute_flop"),
-        clean_text(pl.col("Domain")).fill_null("").str.split(",")
-        .list.eval(pl.element().str.strip_chars().filter(pl.element() != "")).alias("domains"),
+        clean_text(pl.col("Domain"))
+        .fill_null("")
+        .str.split(",")
+        .list.eval(pl.element().str.strip_chars().filter(pl.element() != ""))
+        .alias("domains"),
         pl.lit(flag).alias("_flag"),
         (frontier_flag | pl.lit(flag == "frontier")).alias("_frontier"),
         pl.lit(priority).alias("_priority"),
@@ -191,8 +292,18 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
 def merge(rows: pl.DataFrame) -> pl.DataFrame:
     """Merge normalised rows of several files into one row per model_id (first non-null by priority)."""
     rows = rows.sort("_priority", "source_row")
-    first = ["model", "organizations", "countries", "release_date", "open_weights", "parameters",
-             "training_compute_flop", "domains", "source_file", "source_row"]
+    first = [
+        "model",
+        "organizations",
+        "countries",
+        "release_date",
+        "open_weights",
+        "parameters",
+        "training_compute_flop",
+        "domains",
+        "source_file",
+        "source_row",
+    ]
     out = rows.group_by("model_id", maintain_order=True).agg(
         *[pl.col(c).drop_nulls().first().alias(c) for c in first],
         # accessibility: the first one that is not "Unknown", else "Unknown"
@@ -218,8 +329,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         normalised.append(_normalise(local_path, ok, reg))
         quarantine += q
         n_q = sum(len(x) for x in q)
-        counts.append(dict(table="models", source_file=local_path, rows_in=len(df), rows_used=len(ok),
-                           rows_quarantined=n_q))
+        counts.append(dict(table="models", source_file=local_path, rows_in=len(df), rows_used=len(ok), rows_quarantined=n_q))
     merged = merge(pl.concat(normalised, how="vertical"))
     result = StepResult(MODELS, MODELS.validate(merged), concat_quarantine(quarantine), counts_frame(counts))
     result.check_accounting()

@@ -324,7 +324,10 @@ def summary(nb) -> str:
             p = para.strip()
             if p and not p.startswith("#"):
                 p = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", p)
-                return re.sub(r"[*_`]", "", " ".join(p.split()))
+                # drop emphasis and code marks, not underscores inside names (policy_events.csv)
+                p = re.sub(r"(\*\*|\*|`)", "", p)
+                p = re.sub(r"(?<![\w])_([^_]+)_(?![\w])", r"\1", p)
+                return " ".join(p.split())
     return ""
 
 

@@ -130,7 +130,7 @@ def source_text(local_paths: list[str], extra: str = "") -> str:
 def add_source(fig: go.Figure, local_paths: list[str], extra: str = "") -> go.Figure:
     """Write the source line (citation, snapshot date, licence) under the chart."""
     text = html.escape(source_text(local_paths, extra), quote=False)
-    wrapped = _wrap(text, 140)
+    wrapped = wrap(text, 140)
     fig.add_annotation(
         text=wrapped, xref="paper", yref="paper", x=0, y=0, yshift=-48, xanchor="left", yanchor="top",
         showarrow=False, align="left", font=dict(size=10, color="#555"),
@@ -140,9 +140,10 @@ def add_source(fig: go.Figure, local_paths: list[str], extra: str = "") -> go.Fi
     return fig
 
 
-def _wrap(text: str, width: int) -> str:
-    words, lines, line = text.split(" "), [], ""
-    for w in words:
+def wrap(text: str, width: int = 70) -> str:
+    """Break text into lines of at most `width` characters (plotly's <br>), at spaces."""
+    lines, line = [], ""
+    for w in text.split():
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
             line = w

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis.clean.events import JURISDICTION_NAMES, JURISDICTIONS, KINDS
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
+from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source, wrap
 
 EVENT_COLORS = {
     "US": COUNTRY_COLORS["United States"],
@@ -77,17 +77,6 @@ def date_label(date: dt.date, precision: str) -> str:
     return date.isoformat()
 
 
-def _wrap(text: str, width: int = 70) -> str:
-    lines, line = [], ""
-    for w in text.split():
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}" if line else w
-    lines.append(line)
-    return "<br>".join(lines)
-
 
 def source_html(url: str | None) -> str:
     """Escaped source text; a link only when it is an http(s) URL."""
@@ -105,14 +94,14 @@ def hover_text(row: dict) -> str:
     """Hover label of one event: title, date with its precision, who/what, description, source (escaped)."""
     e = html.escape
     parts = [
-        f"<b>{_wrap(e(row['title'], quote=False))}</b>",
+        f"<b>{wrap(e(row['title'], quote=False))}</b>",
         f"{date_label(row['date'], row['date_precision'])} · {e(row['jurisdiction'])} · "
         f"{e(row['actor'], quote=False)} · {e(row['kind'])}",
     ]
     desc = row.get("description")
     if desc:
         desc = desc if len(desc) <= 220 else desc[:217] + "..."
-        parts.append(f"<span style='font-size:11px'>{_wrap(e(desc, quote=False))}</span>")
+        parts.append(f"<span style='font-size:11px'>{wrap(e(desc, quote=False))}</span>")
     parts.append("Source: " + source_html(row.get("source_url")))
     return "<br>".join(parts)
 

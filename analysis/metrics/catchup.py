@@ -11,16 +11,12 @@ import datetime as dt
 
 import polars as pl
 
+from analysis.metrics.pace import filter_window
+
 DAYS_PER_MONTH = 365.2425 / 12
 US, CN = "United States", "China"
 RIVALS = ("any", "same_country", "other_country")
 SCOPES = ("lab", "country")
-
-
-def _date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
 
 
 def best_per_model(cap: pl.DataFrame, metric: str, start_date=None, end_date=None,
@@ -33,12 +29,7 @@ def best_per_model(cap: pl.DataFrame, metric: str, start_date=None, end_date=Non
                    & pl.col("score").is_not_null())
     if not include_estimated and "estimated" in d.columns:
         d = d.filter(~pl.col("estimated").fill_null(False))
-    if (s := _date(start_date)) is not None:
-        d = d.filter(pl.col("release_date") >= s)
-    if (e := _date(end_date)) is not None:
-        d = d.filter(pl.col("release_date") <= e)
-    if countries:
-        d = d.filter(pl.col("country_bucket").is_in(countries))
+    d = filter_window(d, start_date, end_date, countries)
     d = d.sort("score", "source_row", descending=[True, False]).unique(
         ["model_id", "release_date"], keep="first", maintain_order=True)
     return d.select(

@@ -21,6 +21,19 @@ def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def filter_window(df: pl.DataFrame, start_date=None, end_date=None, countries: list[str] | None = None,
+                  date_col: str = "release_date") -> pl.DataFrame:
+    """Rows with `date_col` in [start_date, end_date] (ISO strings or dates; None = open) and, when given,
+    `country_bucket` among `countries`."""
+    if (s := _date(start_date)) is not None:
+        df = df.filter(pl.col(date_col) >= s)
+    if (e := _date(end_date)) is not None:
+        df = df.filter(pl.col(date_col) <= e)
+    if countries:
+        df = df.filter(pl.col("country_bucket").is_in(countries))
+    return df
+
+
 def select_models(
     models: pl.DataFrame,
     start_date=None,
@@ -30,13 +43,7 @@ def select_models(
     notable_only: bool = True,
 ) -> pl.DataFrame:
     """Filter the models table: release date in [start_date, end_date], buckets, a domain, notable only."""
-    d = models
-    if (s := _date(start_date)) is not None:
-        d = d.filter(pl.col("release_date") >= s)
-    if (e := _date(end_date)) is not None:
-        d = d.filter(pl.col("release_date") <= e)
-    if countries:
-        d = d.filter(pl.col("country_bucket").is_in(countries))
+    d = filter_window(models, start_date, end_date, countries)
     if domain:
         d = d.filter(pl.col("domains").list.contains(domain))
     if notable_only:

@@ -13,7 +13,6 @@ how downloads were counted is not documented: read them as relative activity, no
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import polars as pl
 
@@ -23,7 +22,7 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
-    external_file,
+    read_json,
 )
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
@@ -62,15 +61,8 @@ ADOPTION = Table(
 )
 
 
-def _read_json(local_path: str):
-    try:
-        return json.loads(external_file(local_path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{local_path}: not JSON: {exc}") from exc
-
-
 def read_regions() -> dict[str, str]:
-    data = _read_json(ORGS_FILE)
+    data = read_json(ORGS_FILE)
     if not isinstance(data, list):
         raise InputError(f"{ORGS_FILE}: expected a list of lab objects")
     out = {}
@@ -120,7 +112,7 @@ def rows_from_records(records: list, regions: dict[str, str], reg: registry.Regi
 
 
 def clean() -> StepResult:
-    records = _read_json(WEEKLY_FILE)
+    records = read_json(WEEKLY_FILE)
     if not isinstance(records, list):
         raise InputError(f"{WEEKLY_FILE}: expected a list of weekly rows")
     regions = read_regions()

@@ -20,7 +20,6 @@ have no release date or organization and go to quarantine, so the coverage per s
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 
 import polars as pl
@@ -31,8 +30,8 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
-    external_file,
     read_csv_strings,
+    read_json,
 )
 from analysis.clean.eci import CAPABILITY
 
@@ -91,10 +90,7 @@ def _result(parts: list[tuple[str, int, list[dict], list[dict]]]) -> StepResult:
 
 def clean_aa(cw: crosswalk.Crosswalk | None = None) -> StepResult:
     cw = cw or crosswalk.default()
-    try:
-        data = json.loads(external_file(AA_FILE).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{AA_FILE}: not JSON: {exc}") from exc
+    data = read_json(AA_FILE)
     if not isinstance(data, list):
         raise InputError(f"{AA_FILE}: expected a list of model objects")
     records = []
@@ -110,10 +106,7 @@ def clean_aa(cw: crosswalk.Crosswalk | None = None) -> StepResult:
 
 
 def read_arena(local_path: str) -> list[tuple[str, dict]]:
-    try:
-        data = json.loads(external_file(local_path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{local_path}: not JSON: {exc}") from exc
+    data = read_json(local_path)
     if "full" not in data or not isinstance(data["full"], dict):
         raise InputError(f"{local_path}: no 'full' (overall) category; found {list(data)[:10]}")
     return list(data["full"].items())
@@ -157,10 +150,7 @@ def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | Non
 
 def clean_livebench(cw: crosswalk.Crosswalk | None = None) -> StepResult:
     cw = cw or crosswalk.default()
-    try:
-        categories = json.loads(external_file(LIVEBENCH_CATEGORIES).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{LIVEBENCH_CATEGORIES}: not JSON: {exc}") from exc
+    categories = read_json(LIVEBENCH_CATEGORIES)
     tasks = [t for ts in categories.values() for t in ts]
     df = read_csv_strings(LIVEBENCH_TABLE, ["model", *tasks])
     records = [dict(name=r["model"], source_row=r["source_row"], metric=LIVEBENCH_METRIC,

@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import json
 from collections.abc import Iterable
 
 import polars as pl
@@ -36,7 +35,6 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
-    external_file,
     read_csv_strings,
     read_json,
 )
@@ -504,11 +502,7 @@ def _litellm_rows(key: str, v: dict, where: str, base: dict) -> list[dict]:
 def clean_litellm(files: Iterable[str] = LITELLM_FILES) -> StepResult:
     obs, q, counts, snaps = [], [], [], []
     for f in files:
-        path = external_file(f)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"{f}: not valid JSON: {exc}") from exc
+        data = read_json(f)
         snap = _snapshot(f)
         snaps.append(snap)
         n_in, n_q0 = 0, len(q)

@@ -188,3 +188,70 @@ def conflicts(periods: pl.DataFrame, rel_tol: float = 0.05) -> pl.DataFrame:
     diff = pl.max_horizontal(rel("input_usd_per_m", "input_usd_per_m_b"), rel("output_usd_per_m", "output_usd_per_m_b"))
     return (pairs.with_columns(diff.alias("rel_diff"), pl.max_horizontal("start", "start_b").alias("date"))
             .filter(pl.col("rel_diff") > rel_tol).sort("model_id", "date"))
+
+
+# --- cheapest price at a capability level: Epoch AI's method ---------------------------------------------
+
+MIN_TREND_POINTS = 4  # Epoch: a trend needs at least 4 points
+
+
+def cheaper_than_all_earlier(points: pl.DataFrame, date_col: str = "date", price_col: str = "price") -> pl.DataFrame:
+    """The points, in date order (cheapest first on a date), that are strictly cheaper than every earlier one."""
+    d = points.filter(pl.col(price_col) > 0).sort(date_col, price_col)
+    return d.filter(pl.col(price_col) < pl.col(price_col).cum_min().shift(1).fill_null(float("inf")))
+
+
+def price_trend(points: pl.DataFrame, date_col: str = "date", price_col: str = "price", level: float = 0.90,
+                min_points: int = MIN_TREND_POINTS) -> dict:
+    """OLS of log10(price) on date (years of 365 days, as Epoch): factor per year 10**(-slope) with its `level`
+    t-interval, r², n; no factor (and `reason` says why) on fewer than `min_points` points."""
+    from scipy import stats  # imported here: slow to import, only the fit needs it
+
+    d = points.filter(pl.col(price_col) > 0)
+    n = len(d)
+    out = dict(n=n, start=d[date_col].min() if n else None, end=d[date_col].max() if n else None,
+               factor_per_year=None, factor_low=None, factor_high=None, r2=None, slope_log10_per_year=None,
+               intercept=None, reason=None)
+    if n < min_points:
+        out["reason"] = f"{n} price point{'s' if n != 1 else ''}, fewer than the {min_points} a trend needs"
+        return out
+    x = np.array([(v - dt.date(2000, 1, 1)).days / 365.0 for v in d[date_col].to_list()])
+    if np.ptp(x) == 0:
+        out["reason"] = "all price points on one date"
+        return out
+    y = np.log10(d[price_col].to_numpy())
+    fit = stats.linregress(x, y)
+    t = stats.t.ppf(0.5 + level / 2, n - 2)
+    out.update(slope_log10_per_year=float(fit.slope), intercept=float(fit.intercept),
+               factor_per_year=float(10 ** (-fit.slope)), factor_low=float(10 ** (-(fit.slope + t * fit.stderr))),
+               factor_high=float(10 ** (-(fit.slope - t * fit.stderr))), r2=float(fit.rvalue ** 2))
+    return out
+
+
+def record_thresholds(models: pl.DataFrame, score_col: str, date_col: str = "date",
+                      name_col: str = "model") -> pl.DataFrame:
+    """Epoch's thresholds: the score of each model that was the top scorer when released (strictly above
+    every earlier model), in date order."""
+    d = models.filter(pl.col(score_col).is_not_null()).sort(date_col, pl.col(score_col), descending=[False, True])
+    d = d.filter(pl.col(score_col) > pl.col(score_col).cum_max().shift(1).fill_null(float("-inf")))
+    return d.select(pl.col(name_col).alias("threshold_model"), pl.col(score_col).alias("threshold"), date_col)
+
+
+def epoch_price_trends(models: pl.DataFrame, benches: list[str], date_col: str = "Release Date",
+                       price_col: str = "USD per 1M Tokens", name_col: str = "Model Name",
+                       min_points: int = MIN_TREND_POINTS) -> pl.DataFrame:
+    """Epoch's per-benchmark price trends on a table of (model, date, price, benchmark scores): for each
+    benchmark and each record threshold, the models at or above it, kept when cheaper than every earlier one,
+    fitted by `price_trend`. One row per trend with at least `min_points` points."""
+    rows = []
+    for bench in benches:
+        m = models.filter(pl.col(bench).is_not_null()).rename({date_col: "date", price_col: "price"})
+        for th in record_thresholds(m, bench, "date", name_col).iter_rows(named=True):
+            pts = cheaper_than_all_earlier(m.filter(pl.col(bench) >= th["threshold"]))
+            fit = price_trend(pts, min_points=min_points)
+            if fit["factor_per_year"] is None:
+                continue
+            rows.append(dict(bench=bench, threshold_model=th["threshold_model"], threshold=th["threshold"],
+                             **{k: fit[k] for k in ("n", "start", "end", "factor_per_year", "factor_low",
+                                                    "factor_high", "r2")}))
+    return pl.DataFrame(rows)

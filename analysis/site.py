@@ -51,6 +51,7 @@ RAW_FILES = {
     "llm_price_cn_tables": ["organizations.csv", "price_providers.csv", "model_crosswalk.csv", "fx_usd_cny.csv"],
     "litellm": ["organizations.csv", "price_providers.csv", "model_crosswalk.csv", "fx_usd_cny.csv"],
     "adoption": ["organizations.csv"],
+    "epoch_price_trends": ["epoch_price_excluded_models.csv", "published_figures.csv"],
 }
 
 CSS = """

@@ -267,3 +267,20 @@ def describe_concentration(conc: pl.DataFrame) -> str:
             f"top-3 share {r['top3_share']:.0%}, HHI {r['hhi']:.2f} (equal shares would give {1 / r['organizations']:.2f})."
         )
     return "\n".join(lines)
+
+
+COUNT_CREDITS = ("bucket", "every_country")
+
+
+def country_counts(models: pl.DataFrame, credit: str = "bucket") -> pl.DataFrame:
+    """Model counts per country: `credit='bucket'` counts each model once in its country bucket (US–China joint
+    on its own); 'every_country' credits every listed country once (the AI Index's convention, so a joint model
+    counts for both). Columns: country, models."""
+    if credit not in COUNT_CREDITS:
+        raise ValueError(f"credit must be one of {COUNT_CREDITS}, not {credit!r}")
+    if credit == "bucket":
+        d = models.select(pl.col("country_bucket").alias("country"))
+    else:
+        d = models.select(pl.col("countries").list.unique().alias("country")).explode("country")
+    return (d.filter(pl.col("country").is_not_null()).group_by("country").agg(pl.len().cast(pl.Int64).alias("models"))
+            .sort("models", "country", descending=[True, False]))

@@ -13,9 +13,12 @@ Definitions (also in notebooks/price_war.ipynb):
   source row.
 - price index per country: the median blended reference price of the models with a reference price on each
   month-end, by country bucket (a level index of what a typical listed model costs, not a chained index).
-- cheapest at a capability threshold: per month-end and country bucket, the lowest blended reference price of a
-  model whose ECI score is >= the threshold; a least-squares line of log10(price) on time gives the yearly decline
-  factor 10**(-slope) (Epoch AI's method).
+- cheapest at a capability level (Epoch AI's method, `price_points` + `cheapest_at_capability`, the functions
+  `epoch_price_trends` uses to reproduce Epoch's published trends): dated prices of model versions scoring >= the
+  threshold (each version its own score), kept when cheaper than every earlier one; OLS of log10(price) on date,
+  factor per year 10**(-slope) with its 90% interval, at least 4 dated points; "first seen" prices (first
+  observed after release, no stated start) are never fitted. (`cheapest_at_threshold` / `loglinear_fit`, the
+  month-end version, are kept for comparison only: they fit the date a price was first seen.)
 - price change events: consecutive periods of the same source key whose blended price in the original currency
   changed (so exchange-rate moves never show up as price cuts).
 """

@@ -374,7 +374,11 @@ def headlines() -> list[str]:
         return []
     out = []
     for metric in HEADLINE_METRICS:
-        h = catchup.headline_gap(cap, metric)
+        # the same window as the catch-up report on that metric (its start_date; the notebook's default 2023)
+        spec = next((s for s in load_specs() if s.notebook == "catch_up.ipynb"
+                     and s.parameters.get("metric", "eci") == metric), None)
+        start = (spec.parameters.get("start_date") if spec else None) or catchup.LAG_WINDOW_START
+        h = catchup.headline_gap(cap, metric, window_start=start)
         if h is not None:
             out.append(catchup.describe_headline(h).replace("**", "")
                        + f" Source: {', '.join(h['source_files'])}.")

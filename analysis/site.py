@@ -51,6 +51,7 @@ RAW_FILES = {
     "llm_price_cn_tables": ["organizations.csv", "price_providers.csv", "model_crosswalk.csv", "fx_usd_cny.csv"],
     "litellm": ["organizations.csv", "price_providers.csv", "model_crosswalk.csv", "fx_usd_cny.csv"],
     "adoption": ["organizations.csv"],
+    "epoch_price_trends": ["epoch_price_excluded_models.csv", "published_figures.csv"],
 }
 
 CSS = """
@@ -611,6 +612,8 @@ def _finding_adoption() -> list[dict]:
 
 
 def _finding_cheapest() -> list[dict]:
+    """The price_war report's cheapest-at-capability trend with its defaults (ECI >= 130, USD, 3:1, fit from
+    2024-01-01): Epoch's method, each factor with its 90% interval and point count; none on < 4 points."""
     import polars as pl
 
     from analysis import tables
@@ -621,18 +624,19 @@ def _finding_cheapest() -> list[dict]:
     threshold = 130.0  # the price_war report's default ECI threshold
     countries = ["United States", "China"]
     sel = prices.filter(pl.col("country_bucket").is_in(countries))
-    periods = pm.effective_periods(sel, capability, False)
     end = prices["snapshot"].max()
-    dates = pm.month_ends(dt.date(2024, 1, 1), end)
-    panel = pm.with_blended(pm.reference_panel(periods, dates), "USD", 3.0)
-    cheap = pm.cheapest_at_threshold(panel, capability, threshold)
+    points = pm.price_points(pm.effective_periods(sel, capability, False), capability, "USD", 3.0)
+    _, fits = pm.cheapest_at_capability(points, threshold, dt.date(2024, 1, 1), end)
     out = []
     for c in countries:
-        fit = pm.loglinear_fit(cheap.filter(pl.col("country_bucket") == c))
-        factor = fit.get("decline_factor_per_year")
-        if factor is None or not np.isfinite(factor):
+        fit = fits.get(c)
+        if fit is None or fit.get("factor_per_year") is None:
             continue
-        out.append(dict(value=f"\u00f7{factor:.1f} per year", report="price_war", date=f"month-ends 2024-01 to {end}",
-                        text=f"yearly fall of the cheapest blended (3:1) USD list price among {ADJ[c]} models scoring at least "
-                             f"ECI {threshold:g} (log-linear fit over {fit.get('n', '?')} month-ends)."))
+        out.append(dict(
+            value=f"\u00f7{fit['factor_per_year']:.1f} per year", report="price_war",
+            date=f"dated prices {fit['start']} to {fit['end']}, data to {end}",
+            text=f"yearly fall of the cheapest blended (3:1) USD list price among {ADJ[c]} models scoring at least "
+                 f"ECI {threshold:g} (Epoch AI's method; 90% interval \u00f7{fit['factor_low']:.1f} to "
+                 f"\u00f7{fit['factor_high']:.1f}, {fit['n']} dated price points; {fit['first_seen']} first-seen "
+                 f"prices not fitted)."))
     return out

@@ -57,7 +57,7 @@ def test_frontier_is_best_to_date_per_country_and_a_tie_is_not_a_record():
 def test_gap_in_score_and_months():
     m = models([("A", D(2025, 1, 1), "OpenAI", US, 10), ("B", D(2025, 7, 1), "OpenAI", US, 20),
                 ("Q", D(2025, 4, 1), "Alibaba", CN, 10)])
-    g = catchup.gap_series(m)
+    g = catchup.gap_series(m, tolerance=0, drop_first=False, daily=False)
     last = g.row(-1, named=True)
     assert last["date"] == D(2025, 7, 1) and last["gap_score"] == 10.0
     # the US reached 10 on 2025-01-01: 181 days before 2025-07-01
@@ -68,20 +68,20 @@ def test_gap_in_score_and_months():
 def test_gap_interval_from_source_intervals():
     m = models([("A", D(2025, 1, 1), "OpenAI", US, 1400, "m", 1390, 1410),
                 ("Q", D(2025, 2, 1), "Alibaba", CN, 1380, "m", 1370, 1390)])
-    last = catchup.gap_series(m).row(-1, named=True)
+    last = catchup.gap_series(m, tolerance=0, drop_first=False, daily=False).row(-1, named=True)
     assert (last["gap_low"], last["gap_score"], last["gap_high"]) == (0.0, 20.0, 40.0)
 
 
 def test_follower_ahead_has_no_time_lag():
     m = models([("A", D(2025, 1, 1), "OpenAI", US, 10), ("Q", D(2025, 2, 1), "Alibaba", CN, 12)])
-    last = catchup.gap_series(m).row(-1, named=True)
+    last = catchup.gap_series(m, tolerance=0, drop_first=False, daily=False).row(-1, named=True)
     assert last["follower_leads"] and last["lag_months"] is None and last["gap_score"] == -2.0
 
 
 def test_model_scored_by_one_source_only_counts_on_that_metric_only():
     c = cap([("A", D(2025, 1, 1), "OpenAI", US, 10, "m"), ("Q", D(2025, 2, 1), "Alibaba", CN, 9, "m"),
              ("Z", D(2025, 3, 1), "DeepSeek", CN, 1500, "arena")])
-    assert catchup.headline_gap(c, "m")["follower_model"] == "Q"
+    assert catchup.headline_gap(c, "m", tolerance=0, drop_first=False)["follower_model"] == "Q"
     assert catchup.headline_gap(c, "arena") is None  # no US model on that metric
 
 
@@ -138,6 +138,18 @@ def test_headline_gap_on_eci(built):
     assert (h["leader_model"], h["follower_model"]) == ("GPT-5.5 Pro", "Qwen3.7-Max")
     assert h["gap_score"] == pytest.approx(161.288 - 153.192, abs=0.001)
     assert 0 < h["gap_months"] < 24
+    # the headline is dated at the end of the data, not at the last frontier move (2026-05-19)
+    assert h["date"] == built["capability"].filter(pl.col("metric") == "eci")["as_of"].max()
+    w = h["window"]
+    assert w["min_months"] <= h["gap_months"] <= w["max_months"] and w["min_months"] <= w["mean_months"]
+
+
+def test_eci_lag_since_2023_near_epochs_published_figure(built):
+    # Epoch AI, us-vs-china-eci (data to 2026-01-02): China trails by 7 months on average since 2023, min 4,
+    # max 14. Same method (1-point tolerance, first models dropped, daily lag) on the project's vintage:
+    h = catchup.headline_gap(built["capability"], "eci", end_date="2026-01-02")
+    assert h["date"] == D(2026, 1, 2)
+    assert 5.5 < h["window"]["mean_months"] < 9.5
 
 
 def test_lmarena_plain_and_style_control_stay_apart(built):
@@ -154,3 +166,42 @@ def test_report_index_states_the_measured_gap(built):
     assert any(line.startswith("On eci") and "Qwen3.7-Max" in line for line in lines)
     page = site.render_index(dict(built_at="now", reports={}, headlines=lines))
     assert "Measured at build time" in page and "epoch/epoch_capabilities_index.csv" in page
+
+
+# --- the lag method's choices ------------------------------------------------------------------------
+
+def test_tolerance_counts_a_near_tie_as_reached():
+    # China's Q is 0.5 above the US's A (Jan) and below B (Jun): with a 1-point tolerance A already reached it
+    m = models([("A", D(2024, 1, 1), "OpenAI", US, 10), ("B", D(2024, 6, 1), "OpenAI", US, 20),
+                ("Q", D(2024, 7, 1), "Alibaba", CN, 10.5)])
+    strict = catchup.gap_series(m, tolerance=0, drop_first=False, daily=False).row(-1, named=True)
+    tol = catchup.gap_series(m, tolerance=1, drop_first=False, daily=False).row(-1, named=True)
+    assert strict["matched_by"] == "B" and tol["matched_by"] == "A"
+    assert tol["lag_months"] == pytest.approx((D(2024, 7, 1) - D(2024, 1, 1)).days / catchup.DAYS_PER_MONTH)
+
+
+def test_first_frontier_model_of_each_country_is_dropped():
+    m = models([("A0", D(2023, 1, 1), "OpenAI", US, 5), ("A", D(2024, 1, 1), "OpenAI", US, 10),
+                ("Q0", D(2023, 2, 1), "Alibaba", CN, 1), ("Q", D(2024, 3, 1), "Alibaba", CN, 9)])
+    kept = catchup.gap_series(m, tolerance=0, drop_first=False, daily=False)
+    dropped = catchup.gap_series(m, tolerance=0, drop_first=True, daily=False)
+    assert kept["date"].min() == D(2023, 2, 1) and "Q0" in kept["follower_model"].to_list()
+    assert dropped["date"].min() == D(2024, 3, 1) and "Q0" not in dropped["follower_model"].to_list()
+
+
+def test_daily_lag_grows_a_day_per_day_between_frontier_moves():
+    m = models([("A", D(2024, 1, 1), "OpenAI", US, 10), ("B", D(2024, 6, 1), "OpenAI", US, 20),
+                ("Q", D(2024, 3, 1), "Alibaba", CN, 10)])
+    g = catchup.gap_series(m, tolerance=0, drop_first=False, daily=True, end=D(2024, 3, 31))
+    assert len(g) == 31 and g["date"].to_list()[0] == D(2024, 3, 1) and g["date"].to_list()[-1] == D(2024, 3, 31)
+    assert g["lag_months"].diff().drop_nulls().to_list() == pytest.approx([1 / catchup.DAYS_PER_MONTH] * 30)
+    s = catchup.lag_summary(g)
+    assert s["min_months"] == pytest.approx(60 / catchup.DAYS_PER_MONTH)
+    assert s["max_months"] == pytest.approx(90 / catchup.DAYS_PER_MONTH) and s["days"] == 31
+
+
+def test_headline_is_dated_at_the_end_of_the_data():
+    c = cap([("A", D(2025, 1, 1), "OpenAI", US, 10), ("Q", D(2025, 2, 1), "Alibaba", CN, 9)])
+    h = catchup.headline_gap(c, "m", tolerance=0, drop_first=False)
+    assert h["date"] == D(2026, 1, 1)  # as_of, not 2025-02-01
+    assert h["gap_months"] == pytest.approx((D(2026, 1, 1) - D(2025, 1, 1)).days / catchup.DAYS_PER_MONTH)

@@ -24,10 +24,11 @@ READS = {
     "catch_up.ipynb": ["capability", "events"],
     "price_war.ipynb": ["capability", "events", "price_conflicts", "prices"],
     "performance_per_dollar.ipynb": ["capability", "prices"],
+    "replication.ipynb": ["capability", "models", "prices"],
 }
 ALL = {"release_pace", "release_pace_language_quarterly", "policy_timeline", "policy_timeline_china_chips",
        "catch_up", "catch_up_lmarena_style_control", "price_war", "price_war_cny", "performance_per_dollar",
-       "performance_per_dollar_aa_cny"}
+       "performance_per_dollar_aa_cny", "replication"}
 
 
 def write_table(name: str, values: list[int]) -> None:
@@ -129,10 +130,10 @@ def test_changed_clean_table_rebuilds_the_reports_that_read_it(project):
     assert project() == (0, {"policy_timeline", "policy_timeline_china_chips"})
     write_table("prices", [9])
     assert project() == (0, {"price_war", "price_war_cny", "policy_timeline", "policy_timeline_china_chips",
-                             "performance_per_dollar", "performance_per_dollar_aa_cny"})
+                             "performance_per_dollar", "performance_per_dollar_aa_cny", "replication"})
     write_table("models", [8])
     assert project() == (0, {"release_pace", "release_pace_language_quarterly", "policy_timeline",
-                             "policy_timeline_china_chips"})
+                             "policy_timeline_china_chips", "replication"})
 
 
 def test_rewritten_table_with_the_same_content_rebuilds_nothing(project):

@@ -4,6 +4,7 @@ import datetime as dt
 import math
 
 import polars as pl
+import pytest
 
 from analysis.metrics import pace
 
@@ -80,3 +81,67 @@ def test_select_models_filters():
     assert pace.select_models(m, "2020-01-01")["model_id"].to_list() == ["c"]
     assert pace.select_models(m, notable_only=False, domain="Language")["model_id"].to_list() == ["b", "c"]
     assert pace.select_models(m, countries=["United States"])["model_id"].to_list() == ["a"]
+
+
+# --- compute-trend method: top-k ranked before filters, joint models, per-bucket fit start -------------
+
+def _with_countries(df):
+    return df.with_columns(pl.when(pl.col("country_bucket") == "US–China joint")
+                           .then(pl.lit(["United States", "China"]))
+                           .otherwise(pl.concat_list(pl.col("country_bucket"))).alias("countries"))
+
+
+def test_top_k_is_ranked_over_the_whole_group_before_the_date_filter():
+    # two big models before 2021, then a small one: with top_k=2 the small one is not frontier, even though
+    # it is the first model after start_date
+    rows = [("big1", "big1", ["A"], "United States", D(2019, 1, 1), None, 1e24, True, ["Language"]),
+            ("big2", "big2", ["A"], "United States", D(2020, 1, 1), None, 2e24, True, ["Language"]),
+            ("small", "small", ["A"], "United States", D(2021, 2, 1), None, 1e19, True, ["Language"]),
+            ("huge", "huge", ["A"], "United States", D(2021, 3, 1), None, 1e25, True, ["Language"])]
+    m = _with_countries(_models(rows))
+    after_filter = pace.top_compute_models(pace.select_models(m, "2021-01-01"), top_k=2)
+    assert "small" in after_filter["model_id"].to_list()  # the old, wrong order
+    top = pace.frontier_compute_models(m, top_k=2, start_date="2021-01-01")
+    assert top["model_id"].to_list() == ["huge"]
+
+
+def test_top_k_is_ranked_over_all_domains_before_the_domain_filter():
+    rows = [("v1", "v1", ["A"], "China", D(2020, 1, 1), None, 1e25, True, ["Vision"]),
+            ("v2", "v2", ["A"], "China", D(2020, 2, 1), None, 1e25, True, ["Vision"]),
+            ("l1", "l1", ["A"], "China", D(2020, 3, 1), None, 1e20, True, ["Language"])]
+    m = _with_countries(_models(rows))
+    assert pace.frontier_compute_models(m, top_k=2, domain="Language").is_empty()
+
+
+def test_joint_models_count_for_each_country_or_their_own_bucket():
+    rows = [("j", "j", ["A", "Z"], "US–China joint", D(2020, 1, 1), None, 1e24, True, [])]
+    m = _with_countries(_models(rows))
+    credit = pace.frontier_compute_models(m, joint="credit")
+    assert sorted(credit["country_bucket"].to_list()) == ["China", "United States"]
+    assert pace.frontier_compute_models(m, joint="own")["country_bucket"].to_list() == ["US–China joint"]
+    with pytest.raises(ValueError):
+        pace.credit_joint(m, "half")
+
+
+def test_fit_start_per_bucket_and_no_trend_drawn_on_too_few_points():
+    rows = [(f"u{i}", f"u{i}", ["A"], "United States", D(2018 + i, 1, 1), None, 10.0 ** (20 + i), True, [])
+            for i in range(6)]
+    rows += [(f"c{i}", f"c{i}", ["Z"], "China", D(2018 + i, 1, 1), None, 10.0 ** (20 + (i if i < 3 else 2 * i)),
+              True, []) for i in range(6)]
+    fits = pace.doubling_time(_models(rows), "2018-01-01", fit_start_by={"China": "2021-01-01"})
+    us = fits.filter(pl.col("country_bucket") == "United States").row(0, named=True)
+    cn = fits.filter(pl.col("country_bucket") == "China").row(0, named=True)
+    assert us["n"] == 6 and us["growth_per_year"] == pytest.approx(10.0, rel=0.01) and us["drawn"]
+    assert cn["n"] == 3 and cn["start"] == D(2021, 1, 1) and not cn["drawn"]  # 3 points: shown, not drawn
+    assert cn["growth_per_year"] == pytest.approx(100.0, rel=0.01)
+    assert us["growth_low"] <= us["growth_per_year"] <= us["growth_high"]
+
+
+def test_china_language_compute_trend_close_to_epochs(built):
+    # Epoch AI, china-compute-trends: China's top-10 language models grow ~3x/yr since late 2021, vs ~5x/yr
+    # elsewhere since 2018. The method (ranked before filters, joint models credited, China from 2022):
+    top = pace.frontier_compute_models(built["models"], 10, "2018-01-01", None, ["United States", "China"],
+                                       "Language", True, "credit")
+    fits = pace.doubling_time(top, "2018-01-01", fit_start_by={"China": "2022-01-01"})
+    g = {r["country_bucket"]: r["growth_per_year"] for r in fits.iter_rows(named=True)}
+    assert 2.5 < g["China"] < 4.0 and 4.0 < g["United States"] < 6.0 and g["China"] < g["United States"]

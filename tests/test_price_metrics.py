@@ -152,3 +152,66 @@ def test_chart_sources_cite_newest_dated_version():
                                        "pricing/litellm/model_prices_2026-07-24.json", "pricing/llm-prices/xai.json"]})
     assert figs._sources(df) == ["pricing/litellm/model_prices_2026-07-24.json", "pricing/llm-prices/xai.json"]
     assert "1 earlier" in figs._note(df)
+
+
+# --- cheapest at a capability level, Epoch's method on dated price points --------------------------------
+
+def _cap(rows):
+    """rows: (model_id, release_date, score)"""
+    return pl.DataFrame([dict(model_id=m, model=m.upper(), metric="eci", release_date=d, score=s) for m, d, s in rows])
+
+
+def test_each_version_keeps_its_own_score_no_look_ahead():
+    # version 1 (2024-01) scores 120, version 2 (2024-07) 135: a price of 2024-03 belongs to version 1
+    cap = _cap([("g", D(2024, 1, 10), 120.0), ("g", D(2024, 7, 1), 135.0)])
+    p = pm.effective_periods(frame(
+        row(model_id="g", model_key="g", valid_from=D(2024, 3, 1), valid_to=D(2024, 8, 1), input_orig=4.0,
+            output_orig=4.0),
+        row(model_id="g", model_key="g", valid_from=D(2024, 8, 1), input_orig=2.0, output_orig=2.0, source_row=2)),
+        cap, carry_back=False)
+    pts = pm.price_points(p, cap, fx_table=FX)
+    assert pts.select("date", "eci").rows() == [(D(2024, 3, 1), 120.0), (D(2024, 8, 1), 135.0)]
+    cheap, _ = pm.cheapest_at_capability(pts, 130)
+    assert cheap["date"].to_list() == [D(2024, 8, 1)]  # the 2024-03 price is not an ECI>=130 price
+
+
+def test_first_seen_price_is_shown_but_never_fitted():
+    # four dated cuts of model a; model b released 2024-01 but first listed (no stated start) in 2026 at a
+    # very low price: without the first-seen rule it would manufacture a steep decline
+    cap = _cap([("a", D(2023, 1, 1), 140.0), ("b", D(2024, 1, 1), 140.0)])
+    rows = [row(model_id="a", model_key="a", valid_from=D(2023 + i, 1, 1), valid_to=D(2024 + i, 1, 1),
+                input_orig=8.0 / 2 ** i, output_orig=8.0 / 2 ** i, source_row=i + 1) for i in range(4)]
+    rows.append(row(model_id="b", model_key="b", valid_from=None, observed_from=D(2026, 6, 1), input_orig=0.01,
+                    output_orig=0.01, date_basis="observed", source="litellm", list_price=False, source_row=9,
+                    snapshot=D(2026, 12, 31)))
+    per = pm.effective_periods(frame(*rows), cap, carry_back=False)
+    pts = pm.price_points(per, cap, fx_table=FX)
+    assert pts.filter(pl.col("model_id") == "b")["basis"].to_list() == ["first_seen"]
+    cheap, fits = pm.cheapest_at_capability(pts, 130)
+    f = fits["United States"]
+    assert f["n"] == 4 and f["factor_per_year"] == pytest.approx(2.0, rel=0.01) and f["first_seen"] == 1
+    assert not cheap.filter(pl.col("model_id") == "b")["kept"].any()
+    assert "first-seen" in pm.describe_trend("United States", f, 130)
+
+
+def test_no_trend_on_fewer_than_four_dated_points():
+    cap = _cap([("a", D(2023, 1, 1), 140.0)])
+    rows = [row(model_id="a", model_key="a", valid_from=D(2023 + i, 1, 1), valid_to=D(2024 + i, 1, 1),
+                input_orig=8.0 / 2 ** i, output_orig=8.0 / 2 ** i, source_row=i + 1) for i in range(3)]
+    pts = pm.price_points(pm.effective_periods(frame(*rows), cap, carry_back=False), cap, fx_table=FX)
+    _, fits = pm.cheapest_at_capability(pts, 130)
+    f = fits["United States"]
+    assert f["factor_per_year"] is None and f["n"] == 3
+    assert "no trend" in pm.describe_trend("United States", f, 130)
+
+
+def test_price_war_default_trends_rest_on_four_dated_points_or_none(built):
+    sel = built["prices"].filter(pl.col("country_bucket").is_in(["United States", "China"]))
+    per = pm.effective_periods(sel, built["capability"], carry_back=False)
+    pts = pm.price_points(per, built["capability"])
+    _, fits = pm.cheapest_at_capability(pts, 130.0, D(2024, 1, 1))
+    for f in fits.values():
+        assert f["factor_per_year"] is None or (f["n"] >= 4 and f["factor_low"] < f["factor_per_year"] < f["factor_high"])
+    # Gemini 1.5 Flash (released 2024-09) first listed by the first LiteLLM snapshot (2025-02-06): first seen
+    gem = pts.filter(pl.col("model_id") == "gemini-1-5-flash")
+    assert len(gem) and (gem.filter(pl.col("source") == "litellm")["basis"] == "first_seen").all()

@@ -78,7 +78,8 @@ def gap(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
 
 def lag(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
         event_style: str = "markers") -> go.Figure:
-    """How many months earlier the US frontier had reached China's current frontier score."""
+    """How many months earlier the US frontier had reached China's current frontier score: a daily series
+    (the lag grows a month per month between frontier moves), drawn as it is."""
     d = g.filter(pl.col("lag_months").is_not_null())
     fig = go.Figure()
     if d["lag_months_low"].is_not_null().any():
@@ -88,7 +89,7 @@ def lag(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
                          arrayminus=(d["lag_months"] - d["lag_months_low"]).fill_null(0), color="#d7301f"),
             marker=dict(size=0.1), hoverinfo="skip"))
     fig.add_trace(go.Scatter(
-        x=d["date"], y=d["lag_months"], mode="lines+markers", line_shape="hv", name="China behind, months",
+        x=d["date"], y=d["lag_months"], mode="lines", name="China behind, months (daily)",
         line=dict(color=COUNTRY_COLORS["China"]),
         customdata=list(zip(d["follower_model"], d["matched_by"], strict=True)),
         hovertemplate="%{x}<br>%{y:.1f} months<br>China: %{customdata[0]}<br>US first reached it with "

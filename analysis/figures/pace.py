@@ -92,12 +92,14 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
                              "country_bucket": ""},
                      title=f"Training compute of each country's top-{top_k} models at release, with log-linear fits")
     for row in fits.iter_rows(named=True):
+        if not row.get("drawn", True):
+            continue  # too few points or an unbounded interval: not a trend
         line = pace.fit_line(row, row["start"], row["end"])
         fig.add_trace(go.Scatter(
             x=line["release_date"], y=line["training_compute_flop"], mode="lines",
             line=dict(color=COUNTRY_COLORS.get(row["country_bucket"]), dash="dash"),
-            name=f"{row['country_bucket']}: doubling every {row['doubling_months']:.1f} months "
-                 f"({row['doubling_months_low']:.1f}–{row['doubling_months_high']:.1f}, 95% CI)",
+            name=f"{row['country_bucket']}: ×{row['growth_per_year']:.1f}/yr ({row['growth_low']:.1f}–"
+                 f"{row['growth_high']:.1f}, 95% CI; n={row['n']}), doubling every {row['doubling_months']:.1f} months",
             hoverinfo="name",
         ))
     fig.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"), margin=dict(b=200))
@@ -106,6 +108,8 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
         fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
                           margin=dict(r=380, b=120), height=620)
         _with_events(fig, events, event_style, top["release_date"].min(), top["release_date"].max())
-    note = f"Fits from {fit_start}; models without a compute estimate are not shown"
+    note = (f"Top-{top_k} ranked over all of a country's notable models before any filter; fits from {fit_start}; "
+            "no line where a fit has too few points or an unbounded interval; models without a compute estimate "
+            "are not shown")
     add_log_toggle(fig, "y")  # compute spans many orders of magnitude: log first, linear on demand
     return add_source(fig, SOURCES, note + (f". {EVENTS_NOTE}" if events is not None else ""))

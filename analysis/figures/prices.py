@@ -109,25 +109,35 @@ def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.Data
     return fig
 
 
-def cheapest(cheap: pl.DataFrame, fits: dict[str, dict], currency: str, threshold: float,
+def cheapest(points: pl.DataFrame, fits: dict[str, dict], currency: str, threshold: float,
              events: pl.DataFrame | None = None, event_style: str = "markers") -> go.Figure:
-    fig = px.scatter(cheap, x="date", y="blended", log_y=True, **_colors(),
-                     hover_data=["model_id", "eci_model", "eci", "provider", "source_file", "source_row"],
-                     labels={"date": "", "blended": f"Cheapest blended price, {currency} per 1M tokens",
-                             "country_bucket": ""},
-                     title=f"Cheapest listed model with ECI ≥ {threshold:g}, per month-end", height=600)
+    """Epoch's method: the dated prices of models at or above the threshold that were cheaper than every
+    earlier one (filled), first-seen prices (hollow, never fitted), and each fit with its 90% interval."""
+    pts = points.with_columns(
+        pl.when(pl.col("kept")).then(pl.lit("cheapest so far (fitted)"))
+        .when(pl.col("basis") == "first_seen").then(pl.lit("first seen, start unknown (not fitted)"))
+        .otherwise(pl.lit("not cheaper than an earlier model")).alias("point"))
+    pts = pts.filter(pl.col("kept") | (pl.col("basis") == "first_seen"))
+    fig = px.scatter(pts, x="date", y="blended", log_y=True, **_colors(), symbol="point",
+                     symbol_map={"cheapest so far (fitted)": "circle",
+                                 "first seen, start unknown (not fitted)": "circle-open"},
+                     hover_data=["model_id", "eci_model", "eci", "basis", "provider", "source_file", "source_row"],
+                     labels={"date": "", "blended": f"Blended list price, {currency} per 1M tokens",
+                             "country_bucket": "", "point": ""},
+                     title=f"Cheapest model with ECI ≥ {threshold:g}: dated prices cheaper than every earlier one",
+                     height=600)
     _log_ticks(fig)
     for country, fit in fits.items():
-        if fit.get("decline_factor_per_year") is None:
+        if fit.get("factor_per_year") is None:
             continue
-        d = cheap.filter(pl.col("country_bucket") == country)["date"].to_list()
-        xs = [min(d), max(d)]
-        fig.add_trace(go.Scatter(x=xs, y=pm.fit_line(fit, xs), mode="lines",
-                                 line=dict(dash="dash", color=COUNTRY_COLORS.get(country)),
-                                 name=f"{country} fit: ÷{fit['decline_factor_per_year']:.1f} per year"))
-    _with_events(fig, events, event_style, cheap["date"])
-    return add_source(fig, sorted(set(_sources(cheap)) | {"epoch/epoch_capabilities_index.csv"}),
-                      _events_note(fig, _note(cheap)))
+        xs = [fit["start"], fit["end"]]
+        fig.add_trace(go.Scatter(
+            x=xs, y=pm.trend_line(fit, xs), mode="lines", line=dict(dash="dash", color=COUNTRY_COLORS.get(country)),
+            name=f"{country} fit: ÷{fit['factor_per_year']:.1f}/yr (90% ÷{fit['factor_low']:.1f}–"
+                 f"÷{fit['factor_high']:.1f}; n={fit['n']})"))
+    _with_events(fig, events, event_style, pts["date"])
+    return add_source(fig, sorted(set(_sources(pts)) | {"epoch/epoch_capabilities_index.csv"}),
+                      _events_note(fig, _note(pts)))
 
 
 def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style: str = "markers") -> go.Figure:

@@ -59,55 +59,104 @@ def frontier_at(records: pl.DataFrame, group: str, date: dt.date, by: str = "cou
     return r.row(-1, named=True) if len(r) else None
 
 
-def gap_series(models: pl.DataFrame, leader: str = US, follower: str = CN) -> pl.DataFrame:
-    """The gap at every date either frontier moved: score gap and time gap.
+TOLERANCE = 1.0  # metric units within which two frontier scores count as equal (Epoch: 1 ECI point)
+LAG_WINDOW_START = "2023-01-01"  # start of the window of the lag's mean / min / max (Epoch: since 2023)
+
+
+def gap_series(models: pl.DataFrame, leader: str = US, follower: str = CN, tolerance: float = TOLERANCE,
+               drop_first: bool = True, daily: bool = True, end: dt.date | None = None) -> pl.DataFrame:
+    """The US–China gap in score and in time: at every date either frontier moved, or (`daily=True`) every
+    day from the first date both frontiers exist to `end` (default: the data's `as_of`, else the last record).
 
     - gap_score = leader frontier - follower frontier (on the metric's scale); gap_low/gap_high combine the
       two records' intervals conservatively (leader low - follower high, leader high - follower low), null
       when the source gives no interval.
     - lag_months: how long before `date` the leader's frontier first reached the follower's current
-      frontier score (0 or negative when the follower leads: then null, with `follower_leads` true).
+      frontier score less `tolerance` (metric units: Epoch counts models within 1 ECI point as equal); null,
+      with `follower_leads` true, when the follower's frontier is above the leader's by more than the
+      tolerance. Between frontier moves the lag grows day by day (the daily series shows it).
       lag_months_low / _high: the same for the follower's interval bounds (high bound -> shorter lag).
+    - drop_first: leave out each country's first frontier model (the first release of a selection is a
+      "record" only because nothing earlier is in it; Epoch's comparison starts at the second).
     """
     rec = frontier(models)
-    lead = rec.filter(pl.col("country_bucket") == leader).sort("release_date")
-    foll = rec.filter(pl.col("country_bucket") == follower).sort("release_date")
-    if lead.is_empty() or foll.is_empty():
+    if drop_first:
+        rec = rec.with_columns(pl.int_range(pl.len()).over("country_bucket").alias("_i")).filter(
+            pl.col("_i") > 0).drop("_i")
+    lead = rec.filter(pl.col("country_bucket") == leader).sort("release_date").to_dicts()
+    foll = rec.filter(pl.col("country_bucket") == follower).sort("release_date").to_dicts()
+    if not lead or not foll:
         return pl.DataFrame()
-    start = max(lead["release_date"].min(), foll["release_date"].min())
-    dates = sorted({d for d in rec["release_date"].to_list() if d >= start})
+    start = max(lead[0]["release_date"], foll[0]["release_date"])
+    if daily:
+        if end is None:
+            end = (models["as_of"].max() if "as_of" in models.columns and models["as_of"].is_not_null().any()
+                   else rec["release_date"].max())
+        end = max(end, start)
+        dates = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    else:
+        dates = sorted({r["release_date"] for r in lead + foll if r["release_date"] >= start})
+
+    def at(records, d):
+        last = None
+        for r in records:
+            if r["release_date"] > d:
+                break
+            last = r
+        return last
 
     def first_reach(score):
         if score is None:
             return None
-        hit = lead.filter(pl.col("score") >= score)
-        return hit["release_date"].min() if len(hit) else None
+        for r in lead:  # in release order
+            if r["score"] >= score - tolerance:
+                return r
+        return None
+
+    def lag_for(score, d):
+        r = first_reach(score)
+        return (d - r["release_date"]).days / DAYS_PER_MONTH if r is not None and r["release_date"] <= d else None
 
     rows = []
     for d in dates:
-        a, b = frontier_at(lead, leader, d), frontier_at(foll, follower, d)
+        a, b = at(lead, d), at(foll, d)
         reach = first_reach(b["score"])
-        lag = (d - reach).days / DAYS_PER_MONTH if reach is not None and reach <= d else None
-
-        def lag_for(score, d=d):
-            r = first_reach(score)
-            return (d - r).days / DAYS_PER_MONTH if r is not None and r <= d else None
-
+        ok = reach is not None and reach["release_date"] <= d
         rows.append(dict(
             date=d, leader=leader, follower=follower,
             leader_score=a["score"], leader_model=a["model"], follower_score=b["score"], follower_model=b["model"],
             gap_score=a["score"] - b["score"],
             gap_low=(a["ci_low"] - b["ci_high"]) if a["ci_low"] is not None and b["ci_high"] is not None else None,
             gap_high=(a["ci_high"] - b["ci_low"]) if a["ci_high"] is not None and b["ci_low"] is not None else None,
-            lag_months=lag,
-            lag_months_low=lag_for(b["ci_high"]) if b["ci_high"] is not None else None,
-            lag_months_high=lag_for(b["ci_low"]) if b["ci_low"] is not None else None,
-            follower_leads=b["score"] > a["score"],
-            matched_by=None if reach is None else lead.filter(pl.col("release_date") == reach)["model"][0],
+            lag_months=(d - reach["release_date"]).days / DAYS_PER_MONTH if ok else None,
+            lag_months_low=lag_for(b["ci_high"], d) if b["ci_high"] is not None else None,
+            lag_months_high=lag_for(b["ci_low"], d) if b["ci_low"] is not None else None,
+            follower_leads=b["score"] > a["score"] + tolerance,
+            matched_by=reach["model"] if ok else None,
         ))
     return pl.DataFrame(rows, schema_overrides={"gap_low": pl.Float64, "gap_high": pl.Float64,
                                                 "lag_months": pl.Float64, "lag_months_low": pl.Float64,
                                                 "lag_months_high": pl.Float64, "matched_by": pl.String})
+
+
+def data_end(models: pl.DataFrame, end_date=None) -> dt.date | None:
+    """The end of the data: the newest `as_of` of the models, capped at `end_date` when given."""
+    end = models["as_of"].max() if "as_of" in models.columns and len(models) else None
+    if end_date is not None:
+        e = dt.date.fromisoformat(str(end_date))
+        end = e if end is None else min(end, e)
+    return end
+
+
+def lag_summary(gap: pl.DataFrame, start=None, end=None) -> dict:
+    """Mean / min / max of the daily lag (months) over [start, end] (ISO strings or dates; None = open), with
+    the number of days and of days the follower led (lag null)."""
+    g = filter_window(gap, start, end, date_col="date") if len(gap) else gap
+    lag = g["lag_months"].drop_nulls() if len(g) else pl.Series([], dtype=pl.Float64)
+    return dict(start=g["date"].min() if len(g) else None, end=g["date"].max() if len(g) else None,
+                days=len(g), days_follower_leads=int(g["follower_leads"].sum()) if len(g) else 0,
+                mean_months=lag.mean() if len(lag) else None, min_months=lag.min() if len(lag) else None,
+                max_months=lag.max() if len(lag) else None)
 
 
 def time_to_match(models: pl.DataFrame, scope: str = "lab", rival: str = "any",
@@ -168,10 +217,15 @@ def lag_distribution(ttm: pl.DataFrame, every: str = "1y") -> pl.DataFrame:
 
 
 def headline_gap(cap: pl.DataFrame, metric: str = "eci", leader: str = US, follower: str = CN,
-                 end_date=None) -> dict | None:
-    """The latest measured US–China gap on one metric: in score and in months, with date and source."""
+                 end_date=None, tolerance: float = TOLERANCE, drop_first: bool = True,
+                 window_start=LAG_WINDOW_START) -> dict | None:
+    """The US–China gap on one metric at the end of the data (the daily series' last day), in score and in
+    months, with the lag's mean / min / max since `window_start`, and the sources."""
     models = best_per_model(cap, metric, end_date=end_date)
-    g = gap_series(models, leader, follower)
+    if models.is_empty():
+        return None
+    end = data_end(models, end_date)
+    g = gap_series(models, leader, follower, tolerance, drop_first, daily=True, end=end)
     if g.is_empty():
         return None
     last = g.row(-1, named=True)
@@ -182,6 +236,7 @@ def headline_gap(cap: pl.DataFrame, metric: str = "eci", leader: str = US, follo
         follower_model=last["follower_model"], follower_score=last["follower_score"],
         gap_score=last["gap_score"], gap_low=last["gap_low"], gap_high=last["gap_high"],
         gap_months=last["lag_months"], matched_by=last["matched_by"], follower_leads=last["follower_leads"],
+        tolerance=tolerance, window=lag_summary(g, window_start),
     )
 
 
@@ -189,9 +244,13 @@ def describe_headline(h: dict | None) -> str:
     if h is None:
         return "No US–China gap can be measured on this selection."
     months = ("the Chinese frontier leads" if h["follower_leads"] else
-              f"{h['gap_months']:.1f} months behind (the US frontier first reached that score with "
-              f"{h['matched_by']})")
+              f"{h['gap_months']:.1f} months behind (the US frontier first reached that score, within "
+              f"{h['tolerance']:g} point{'s' if h['tolerance'] != 1 else ''}, with {h['matched_by']})")
     ci = (f" (95% interval {h['gap_low']:.0f} to {h['gap_high']:.0f})" if h["gap_low"] is not None else "")
-    return (f"On **{h['metric']}** (data to {h['as_of']}), as of {h['date']} the best US model "
+    w = h.get("window") or {}
+    span = (f" Over {w['start']} to {w['end']} ({w['days']} days) the daily lag averaged {w['mean_months']:.1f} "
+            f"months (min {w['min_months']:.1f}, max {w['max_months']:.1f})."
+            if w.get("mean_months") is not None else "")
+    return (f"On **{h['metric']}**, at the end of the data ({h['date']}) the best US model "
             f"({h['leader_model']}, {h['leader_score']:.1f}) leads the best Chinese model ({h['follower_model']}, "
-            f"{h['follower_score']:.1f}) by **{h['gap_score']:.1f} points**{ci}; in time, China is {months}.")
+            f"{h['follower_score']:.1f}) by **{h['gap_score']:.1f} points**{ci}; in time, China is {months}.{span}")

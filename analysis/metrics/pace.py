@@ -156,18 +156,56 @@ def top_compute_models(models: pl.DataFrame, top_k: int = 10) -> pl.DataFrame:
     return pl.concat(out) if out else d.clear()
 
 
-def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: float = 0.95) -> pl.DataFrame:
+JOINT_MODES = ("own", "credit")
+MIN_FIT_POINTS = 5  # fewer models than this: no trend is fitted (or drawn)
+
+
+def credit_joint(models: pl.DataFrame, joint: str = "credit",
+                 buckets: tuple[str, ...] = ("United States", "China")) -> pl.DataFrame:
+    """joint='own': a US–China joint model stays in its own bucket; 'credit': it counts once for each of the
+    `buckets` among its listed countries (the AI Index's and Epoch's convention), and no longer as joint."""
+    if joint not in JOINT_MODES:
+        raise ValueError(f"joint must be one of {JOINT_MODES}, not {joint!r}")
+    if joint == "own":
+        return models
+    j = models.filter(pl.col("country_bucket") == "US–China joint")
+    parts = [models.filter(pl.col("country_bucket") != "US–China joint")]
+    for b in buckets:
+        parts.append(j.filter(pl.col("countries").list.contains(b)).with_columns(pl.lit(b).alias("country_bucket")))
+    return pl.concat(parts)
+
+
+def frontier_compute_models(models: pl.DataFrame, top_k: int = 10, start_date=None, end_date=None,
+                            countries: list[str] | None = None, domain: str | None = None,
+                            notable_only: bool = True, joint: str = "credit") -> pl.DataFrame:
+    """The running top-`top_k` by training compute of each country bucket, ranked over ALL the bucket's models
+    (every domain, every date) before the date / domain / country filters are applied: a model released
+    just after `start_date` is 'top' only if it was among the bucket's top-k of all time at its release."""
+    d = pl.DataFrame(credit_joint(models, joint))
+    if notable_only:
+        d = d.filter(pl.col("notable"))
+    top = top_compute_models(d, top_k)
+    return select_models(top, start_date, end_date, countries, domain, notable_only=False)
+
+
+def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: float = 0.95,
+                  fit_start_by: dict | None = None, min_points: int = MIN_FIT_POINTS) -> pl.DataFrame:
     """Log-linear fit of training compute against release date, per bucket.
 
     Fits log2(FLOP) = a + b * years by least squares; b is doublings per year, the doubling time is 12/b
-    months, and its interval comes from the t-interval of b at `level`. Buckets with fewer than 3 models
-    get no fit.
+    months, growth_per_year = 2**b, and the intervals come from the t-interval of b at `level`.
+    `fit_start_by` gives a bucket its own fit start (e.g. China from 2022), others use `fit_start`.
+    Buckets with fewer than 3 models get no row; `drawn` is false for a fit on fewer than `min_points`
+    models or with an unbounded interval (slope interval reaching 0): a number to show, not a trend to draw.
     """
     from scipy import stats  # imported here: scipy.stats takes ~1.5 s to import, only this fit needs it
 
     d = models.filter(pl.col("training_compute_flop").is_not_null())
-    if (s := _date(fit_start)) is not None:
-        d = d.filter(pl.col("release_date") >= s)
+    starts = {k: _date(v) for k, v in (fit_start_by or {}).items()}
+    default = _date(fit_start)
+    if default is not None or starts:
+        lo = pl.col("country_bucket").replace_strict(starts, default=default, return_dtype=pl.Date)
+        d = d.filter(lo.is_null() | (pl.col("release_date") >= lo))
     if (e := _date(fit_end)) is not None:
         d = d.filter(pl.col("release_date") <= e)
     rows = []
@@ -183,11 +221,11 @@ def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: flo
         rows.append(dict(
             country_bucket=bucket, n=n, start=g["release_date"].min(), end=g["release_date"].max(),
             doublings_per_year=fit.slope, intercept=fit.intercept,
-            growth_per_year=2 ** fit.slope,
+            growth_per_year=2 ** fit.slope, growth_low=2 ** lo_slope, growth_high=2 ** hi_slope,
             doubling_months=12 / fit.slope if fit.slope > 0 else math.inf,
             doubling_months_low=12 / hi_slope if hi_slope > 0 else math.inf,
             doubling_months_high=12 / lo_slope if lo_slope > 0 else math.inf,
-            r2=fit.rvalue ** 2,
+            r2=fit.rvalue ** 2, drawn=bool(n >= min_points and lo_slope > 0),
         ))
     return pl.DataFrame(rows).sort("country_bucket") if rows else pl.DataFrame()
 
@@ -229,3 +267,20 @@ def describe_concentration(conc: pl.DataFrame) -> str:
             f"top-3 share {r['top3_share']:.0%}, HHI {r['hhi']:.2f} (equal shares would give {1 / r['organizations']:.2f})."
         )
     return "\n".join(lines)
+
+
+COUNT_CREDITS = ("bucket", "every_country")
+
+
+def country_counts(models: pl.DataFrame, credit: str = "bucket") -> pl.DataFrame:
+    """Model counts per country: `credit='bucket'` counts each model once in its country bucket (US–China joint
+    on its own); 'every_country' credits every listed country once (the AI Index's convention, so a joint model
+    counts for both). Columns: country, models."""
+    if credit not in COUNT_CREDITS:
+        raise ValueError(f"credit must be one of {COUNT_CREDITS}, not {credit!r}")
+    if credit == "bucket":
+        d = models.select(pl.col("country_bucket").alias("country"))
+    else:
+        d = models.select(pl.col("countries").list.unique().alias("country")).explode("country")
+    return (d.filter(pl.col("country").is_not_null()).group_by("country").agg(pl.len().cast(pl.Int64).alias("models"))
+            .sort("models", "country", descending=[True, False]))

@@ -13,9 +13,12 @@ Definitions (also in notebooks/price_war.ipynb):
   source row.
 - price index per country: the median blended reference price of the models with a reference price on each
   month-end, by country bucket (a level index of what a typical listed model costs, not a chained index).
-- cheapest at a capability threshold: per month-end and country bucket, the lowest blended reference price of a
-  model whose ECI score is >= the threshold; a least-squares line of log10(price) on time gives the yearly decline
-  factor 10**(-slope) (Epoch AI's method).
+- cheapest at a capability level (Epoch AI's method, `price_points` + `cheapest_at_capability`, the functions
+  `epoch_price_trends` uses to reproduce Epoch's published trends): dated prices of model versions scoring >= the
+  threshold (each version its own score), kept when cheaper than every earlier one; OLS of log10(price) on date,
+  factor per year 10**(-slope) with its 90% interval, at least 4 dated points; "first seen" prices (first
+  observed after release, no stated start) are never fitted. (`cheapest_at_threshold` / `loglinear_fit`, the
+  month-end version, are kept for comparison only: they fit the date a price was first seen.)
 - price change events: consecutive periods of the same source key whose blended price in the original currency
   changed (so exchange-rate moves never show up as price cuts).
 """
@@ -188,3 +191,177 @@ def conflicts(periods: pl.DataFrame, rel_tol: float = 0.05) -> pl.DataFrame:
     diff = pl.max_horizontal(rel("input_usd_per_m", "input_usd_per_m_b"), rel("output_usd_per_m", "output_usd_per_m_b"))
     return (pairs.with_columns(diff.alias("rel_diff"), pl.max_horizontal("start", "start_b").alias("date"))
             .filter(pl.col("rel_diff") > rel_tol).sort("model_id", "date"))
+
+
+# --- cheapest price at a capability level: Epoch AI's method ---------------------------------------------
+
+MIN_TREND_POINTS = 4  # Epoch: a trend needs at least 4 points
+
+
+def cheaper_than_all_earlier(points: pl.DataFrame, date_col: str = "date", price_col: str = "price") -> pl.DataFrame:
+    """The points, in date order (cheapest first on a date), that are strictly cheaper than every earlier one."""
+    d = points.filter(pl.col(price_col) > 0).sort(date_col, price_col)
+    return d.filter(pl.col(price_col) < pl.col(price_col).cum_min().shift(1).fill_null(float("inf")))
+
+
+def price_trend(points: pl.DataFrame, date_col: str = "date", price_col: str = "price", level: float = 0.90,
+                min_points: int = MIN_TREND_POINTS) -> dict:
+    """OLS of log10(price) on date (years of 365 days, as Epoch): factor per year 10**(-slope) with its `level`
+    t-interval, r², n; no factor (and `reason` says why) on fewer than `min_points` points."""
+    from scipy import stats  # imported here: slow to import, only the fit needs it
+
+    d = points.filter(pl.col(price_col) > 0)
+    n = len(d)
+    out = dict(n=n, start=d[date_col].min() if n else None, end=d[date_col].max() if n else None,
+               factor_per_year=None, factor_low=None, factor_high=None, r2=None, slope_log10_per_year=None,
+               intercept=None, reason=None)
+    if n < min_points:
+        out["reason"] = f"{n} price point{'s' if n != 1 else ''}, fewer than the {min_points} a trend needs"
+        return out
+    x = np.array([(v - dt.date(2000, 1, 1)).days / 365.0 for v in d[date_col].to_list()])
+    if np.ptp(x) == 0:
+        out["reason"] = "all price points on one date"
+        return out
+    y = np.log10(d[price_col].to_numpy())
+    fit = stats.linregress(x, y)
+    t = stats.t.ppf(0.5 + level / 2, n - 2)
+    out.update(slope_log10_per_year=float(fit.slope), intercept=float(fit.intercept),
+               factor_per_year=float(10 ** (-fit.slope)), factor_low=float(10 ** (-(fit.slope + t * fit.stderr))),
+               factor_high=float(10 ** (-(fit.slope - t * fit.stderr))), r2=float(fit.rvalue ** 2))
+    return out
+
+
+def record_thresholds(models: pl.DataFrame, score_col: str, date_col: str = "date",
+                      name_col: str = "model") -> pl.DataFrame:
+    """Epoch's thresholds: the score of each model that was the top scorer when released (strictly above
+    every earlier model), in date order."""
+    d = models.filter(pl.col(score_col).is_not_null()).sort(date_col, pl.col(score_col), descending=[False, True])
+    d = d.filter(pl.col(score_col) > pl.col(score_col).cum_max().shift(1).fill_null(float("-inf")))
+    return d.select(pl.col(name_col).alias("threshold_model"), pl.col(score_col).alias("threshold"), date_col)
+
+
+def epoch_price_trends(models: pl.DataFrame, benches: list[str], date_col: str = "Release Date",
+                       price_col: str = "USD per 1M Tokens", name_col: str = "Model Name",
+                       min_points: int = MIN_TREND_POINTS) -> pl.DataFrame:
+    """Epoch's per-benchmark price trends on a table of (model, date, price, benchmark scores): for each
+    benchmark and each record threshold, the models at or above it, kept when cheaper than every earlier one,
+    fitted by `price_trend`. One row per trend with at least `min_points` points."""
+    rows = []
+    for bench in benches:
+        m = models.filter(pl.col(bench).is_not_null()).rename({date_col: "date", price_col: "price"})
+        for th in record_thresholds(m, bench, "date", name_col).iter_rows(named=True):
+            pts = cheaper_than_all_earlier(m.filter(pl.col(bench) >= th["threshold"]))
+            fit = price_trend(pts, min_points=min_points)
+            if fit["factor_per_year"] is None:
+                continue
+            rows.append(dict(bench=bench, threshold_model=th["threshold_model"], threshold=th["threshold"],
+                             **{k: fit[k] for k in ("n", "start", "end", "factor_per_year", "factor_low",
+                                                    "factor_high", "r2")}))
+    return pl.DataFrame(rows)
+
+
+# --- the same method on the project's prices: dated points, per-version scores --------------------------
+
+REAL_BASES = ("at_release", "dated")
+
+
+def eci_versions(capability: pl.DataFrame, metric: str = "eci") -> pl.DataFrame:
+    """One row per model version (model_id, release_date): its best score on `metric` (never a later
+    version's score: each version keeps its own)."""
+    return (capability.filter((pl.col("metric") == metric) & pl.col("release_date").is_not_null()
+                              & pl.col("score").is_not_null())
+            .sort("score", descending=True).unique(["model_id", "release_date"], keep="first")
+            .select("model_id", "release_date", pl.col("score").alias("eci"), pl.col("model").alias("eci_model"))
+            .sort("model_id", "release_date"))
+
+
+def price_points(periods: pl.DataFrame, capability: pl.DataFrame, currency: str = "USD", ratio: float = 3.0,
+                 fx_table: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Epoch-style price observations: one point per (model, date a reference price began), dated
+    `max(period start, first release)`, scored by the version in force on that date.
+
+    `periods` must come from `effective_periods(..., carry_back=False)`. `basis`:
+    - 'at_release': a price known on or before the model's first release (dated at the release);
+    - 'dated': a later price whose start a source states (vendor files, change logs) or a change seen between
+      two snapshots of a source that already listed the same key at another price;
+    - 'first_seen': a source key's first observation, later than the model's release and with no stated
+      start, or present in the first snapshot of a change log (e.g. a model the first LiteLLM snapshot,
+      2025-02-06, already lists): the price on that date is known, when it began
+      is not; such a point is shown but never used to fit a decline.
+    """
+    base = periods.filter((pl.col("price_kind") == "base") & pl.col("output_orig").is_not_null()
+                          & pl.col("model_id").is_not_null() & pl.col("country_bucket").is_not_null())
+    ver = eci_versions(capability)
+    first_rel = ver.group_by("model_id").agg(pl.col("release_date").min().alias("first_release"))
+    key = ["source", "provider", "model_key", "price_kind", "min_input_tokens"]
+    p = (base.join(first_rel, on="model_id", how="inner")
+         .with_columns(pl.max_horizontal("start", "first_release").alias("date"),
+                       (pl.col("start") == pl.col("start").min().over(key)).alias("_first_of_key"),
+                       pl.col("observed_from").min().over("source").alias("_source_first"))
+         .filter(pl.col("end").is_null() | (pl.col("date") < pl.col("end"))))
+    basis = (pl.when(pl.col("start") <= pl.col("first_release")).then(pl.lit("at_release"))
+             .when(pl.col("start_basis").is_in(["own_observation", "model_first_seen"])
+                   & pl.col("_first_of_key")).then(pl.lit("first_seen"))
+             .when((pl.col("start_basis") == "observed") & pl.col("_first_of_key")
+                   & (pl.col("start") <= pl.col("_source_first"))).then(pl.lit("first_seen"))
+             .otherwise(pl.lit("dated")))
+    rank = (pl.when(pl.col("country_bucket") == "China")
+            .then(pl.col("source").replace_strict(SOURCE_RANK_CN, default=9))
+            .otherwise(pl.col("source").replace_strict(SOURCE_RANK_OTHER, default=9)))
+    p = (p.with_columns(basis.alias("basis"), (~pl.col("list_price")).cast(pl.Int8).alias("_lp"), rank.alias("_rank"))
+         .sort("date", "model_id", "_lp", "_rank", "source_row")
+         .unique(["date", "model_id"], keep="first", maintain_order=True).drop("_lp", "_rank", "_first_of_key", "_source_first"))
+    p = p.sort("model_id", "date").join_asof(ver.rename({"release_date": "version_date"}).sort("version_date"),
+                                 left_on="date", right_on="version_date", by="model_id", strategy="backward",
+                                 check_sortedness=False)  # sorted by (model_id, date): by-groups are
+    p = with_blended(p, currency, ratio, fx_table=fx_table)
+    return p.select("date", "country_bucket", "model_id", "eci_model", "version_date", "eci", "blended", "basis",
+                    "start", "start_basis", "provider", "source", "source_file", "source_row").sort("date")
+
+
+def cheapest_at_capability(points: pl.DataFrame, threshold: float, start=None, end=None,
+                           min_points: int = MIN_TREND_POINTS) -> tuple[pl.DataFrame, dict[str, dict]]:
+    """Epoch's method per country bucket on `price_points`: the points of versions scoring >= `threshold`,
+    kept (`kept`) when cheaper than every earlier real point of the bucket; the trend is `price_trend` over
+    the kept real points dated in [start, end]. 'first_seen' points are returned (kept = false) but never
+    fitted; a bucket with fewer than `min_points` real points gets no factor and a `reason`.
+
+    Returns (points with `kept`, {bucket: trend dict + first_seen count})."""
+    s, e = (dt.date.fromisoformat(str(v)) if v is not None and not isinstance(v, dt.date) else v
+            for v in (start, end))
+    at = points.filter((pl.col("eci") >= threshold) & pl.col("blended").is_not_null() & (pl.col("blended") > 0))
+    out, fits = [], {}
+    for (bucket,), g in at.group_by("country_bucket", maintain_order=True):
+        real = g.filter(pl.col("basis").is_in(REAL_BASES))
+        kept = cheaper_than_all_earlier(real, "date", "blended").select("date", "model_id", "source_row")
+        g = g.join(kept.with_columns(pl.lit(True).alias("kept")), on=["date", "model_id", "source_row"],
+                   how="left").with_columns(pl.col("kept").fill_null(False))
+        win = g.filter(pl.col("kept"))
+        if s is not None:
+            win = win.filter(pl.col("date") >= s)
+        if e is not None:
+            win = win.filter(pl.col("date") <= e)
+        fit = price_trend(win, "date", "blended", min_points=min_points)
+        fit["first_seen"] = int((g["basis"] == "first_seen").sum())
+        fits[bucket] = fit
+        out.append(g)
+    pts = pl.concat(out).sort("country_bucket", "date") if out else at.with_columns(pl.lit(False).alias("kept"))
+    return pts, fits
+
+
+def trend_line(fit: dict, dates: list[dt.date]) -> list[float]:
+    """Prices on the fitted `price_trend` line (years of 365 days, as the fit)."""
+    return [10 ** (fit["intercept"] + fit["slope_log10_per_year"] * (d - dt.date(2000, 1, 1)).days / 365.0)
+            for d in dates]
+
+
+def describe_trend(bucket: str, fit: dict, threshold: float) -> str:
+    """One sentence: the factor with its 90% interval and point count, or why there is none."""
+    fs = fit.get("first_seen", 0)
+    seen = (f"; {fs} first-seen price{'s' if fs != 1 else ''} (listed after release, start unknown) not fitted"
+            if fs else "")
+    if fit.get("factor_per_year") is None:
+        return f"{bucket}, ECI ≥ {threshold:g}: no trend — {fit['reason']}{seen}."
+    return (f"{bucket}, ECI ≥ {threshold:g}: price falls ÷{fit['factor_per_year']:.1f} per year (90% interval "
+            f"÷{fit['factor_low']:.1f} to ÷{fit['factor_high']:.1f}; {fit['n']} price points, {fit['start']} to "
+            f"{fit['end']}, r² {fit['r2']:.2f}){seen}.")

@@ -1,0 +1,121 @@
+"""Replication: the price method on Epoch AI's own inputs reproduces its 21 published trends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from analysis import replication
+from analysis.metrics import prices as pm
+
+D = dt.date
+
+
+def test_cheaper_than_all_earlier_keeps_only_new_lows():
+    pts = pl.DataFrame({"date": [D(2023, 1, 1), D(2023, 6, 1), D(2023, 9, 1), D(2024, 1, 1)],
+                        "price": [10.0, 12.0, 5.0, 5.0]})
+    assert pm.cheaper_than_all_earlier(pts)["price"].to_list() == [10.0, 5.0]  # a tie is not a new low
+
+
+def test_price_trend_needs_four_points_and_gives_a_90pct_interval():
+    three = pl.DataFrame({"date": [D(2023, 1, 1), D(2024, 1, 1), D(2025, 1, 1)], "price": [100.0, 10.0, 1.0]})
+    f = pm.price_trend(three)
+    assert f["factor_per_year"] is None and "fewer than the 4" in f["reason"]
+    four = pl.DataFrame({"date": [D(2023, 1, 1), D(2024, 1, 1), D(2025, 1, 1), D(2026, 1, 1)],
+                         "price": [1000.0, 90.0, 11.0, 1.0]})
+    f = pm.price_trend(four)
+    assert f["n"] == 4 and 5 < f["factor_per_year"] < 20
+    assert f["factor_low"] < f["factor_per_year"] < f["factor_high"]
+
+
+def test_record_thresholds_are_the_scores_of_top_scorers_at_release():
+    m = pl.DataFrame({"model": ["a", "b", "c", "d"], "date": [D(2023, 1, 1), D(2023, 2, 1), D(2023, 3, 1),
+                                                             D(2023, 4, 1)], "s": [50.0, 40.0, 60.0, 60.0]})
+    assert pm.record_thresholds(m, "s")["threshold_model"].to_list() == ["a", "c"]
+
+
+def test_epoch_method_on_epoch_inputs_reproduces_its_21_trends(built):
+    t = replication.epoch_trends_on_epoch_data()
+    assert len(t) == 21 and t["published_factor"].is_not_null().all() and t["project_factor"].is_not_null().all()
+    assert (t["project_n"] == t["published_n"]).all()
+    assert t["ratio"].to_list() == pytest.approx([1.0] * 21, abs=0.02)  # each within ±2% of the factor
+
+
+def test_published_figures_are_cited_and_cover_every_figure_id():
+    pub = replication.published_figures()
+    ids = {"epoch_eci_lag_mean_months", "epoch_eci_lag_min_months", "epoch_eci_lag_max_months",
+           "epoch_china_lm_compute_growth", "epoch_other_lm_compute_growth", "epoch_notable_compute_growth",
+           "epoch_top10_compute_growth", "epoch_price_trends_median", "epoch_price_trends_on_epoch_data_median",
+           "aiindex2026_notable_2025_us", "aiindex2026_notable_2025_cn", "aiindex2026_notable_2025_kr"}
+    assert set(pub["figure_id"]) == ids and pub["figure_id"].is_unique().all()
+    assert pub["quote"].str.len_chars().min() > 20
+    assert pub["quote_url"].str.starts_with("https://").all() and pub["published_source"].str.starts_with("https://").all()
+    # a point value or a range for every figure not computed from the publisher's own results file
+    no_value = pub.filter(pl.col("published_value").is_null() & pl.col("published_low").is_null())
+    assert no_value.is_empty()
+
+
+def test_country_counts_bucket_or_every_listed_country():
+    from analysis.metrics import pace
+
+    m = pl.DataFrame({"country_bucket": ["United States", "US–China joint", "China"],
+                      "countries": [["United States"], ["United States", "China"], ["China", "China"]]})
+    by = {r["country"]: r["models"] for r in pace.country_counts(m, "every_country").iter_rows(named=True)}
+    assert by == {"United States": 2, "China": 2}
+    assert pace.country_counts(m)["models"].to_list() == [1, 1, 1]
+    with pytest.raises(ValueError):
+        pace.country_counts(m, "half")
+
+
+@pytest.fixture(scope="module")
+def figs(built):
+    return {r["figure_id"]: r for r in replication.figures(built["models"], built["capability"],
+                                                           built["prices"]).iter_rows(named=True)}
+
+
+def test_every_figure_has_a_project_value_ratio_or_range_and_an_explanation(figs):
+    for fid, r in figs.items():
+        assert r["project_value"] is not None, fid
+        assert r["ratio"] is not None or r["published_low"] is not None, fid
+        within = r["ratio"] is not None and abs(r["ratio"] - 1) <= replication.TOLERANCE
+        assert r["explanation"].startswith("Within") == within, fid
+        if r["ratio"] is not None and not within:
+            assert len(r["explanation"]) > 60, fid  # says what explains the difference
+
+
+def test_epoch_price_median_on_epoch_data_is_exact(figs):
+    r = figs["epoch_price_trends_on_epoch_data_median"]
+    assert r["ratio"] == pytest.approx(1.0, abs=1e-6)
+    assert 9 <= r["published_value"] <= 900  # inside Epoch's stated 9x-900x range
+
+
+def test_china_and_elsewhere_lm_compute_growth_within_15pct(figs):
+    for fid in ("epoch_china_lm_compute_growth", "epoch_other_lm_compute_growth"):
+        assert abs(figs[fid]["ratio"] - 1) <= 0.15, fid
+
+
+def test_eci_lag_figures_ordered_and_explained(figs):
+    lo, mean, hi = (figs[f"epoch_eci_lag_{k}_months"]["project_value"] for k in ("min", "mean", "max"))
+    assert 0 < lo <= mean <= hi < 24
+    assert abs(figs["epoch_eci_lag_mean_months"]["ratio"] - 1) < 0.3  # 7 months published
+
+
+def test_notable_and_top10_compute_growth_near_epochs_range(figs):
+    for fid in ("epoch_notable_compute_growth", "epoch_top10_compute_growth"):
+        assert 3.0 < figs[fid]["project_value"] < 6.0, fid
+
+
+def test_project_price_median_and_notable_counts(figs):
+    assert figs["epoch_price_trends_median"]["project_value"] > 1  # prices fall at the ECI thresholds
+    us, cn = (figs[f"aiindex2026_notable_2025_{k}"]["project_value"] for k in ("us", "cn"))
+    assert us > cn > figs["aiindex2026_notable_2025_kr"]["project_value"] > 0
+
+
+def test_figures_csv_has_exactly_the_issue_columns(figs, tmp_path):
+    import polars as pl2
+
+    fig = pl2.DataFrame(list(figs.values()))
+    out = replication.write_figures(fig, tmp_path / "figures.csv")
+    assert pl2.read_csv(out).columns == replication.OUTPUT_COLUMNS

@@ -288,3 +288,87 @@ def coverage(names: list[str], source: str, cw: Crosswalk | None = None) -> tupl
     distinct = sorted(set(names))
     unmatched = [n for n in distinct if cw.lookup(n, source) is None]
     return (1 - len(unmatched) / len(distinct) if distinct else 1.0), unmatched
+
+
+# --- dated API aliases ------------------------------------------------------------------------------
+ALIASES_COLUMNS = ["organization", "alias", "valid_from", "valid_to", "model_id", "source_url", "source_note"]
+
+
+@dataclass(frozen=True)
+class AliasPeriod:
+    """One period of a moving API id: `alias` of `organization` served `model_id` from `valid_from`
+    (inclusive) to `valid_to` (exclusive; None = open). model_id '-' = the target is not sourced."""
+    organization: str
+    alias: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    model_id: str
+    source_url: str
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+def alias_id(key: str) -> str:
+    """The API id of a price key as the aliases file spells it: provider prefix and ':suffix' dropped,
+    case folded ('deepseek/deepseek-chat' -> 'deepseek-chat')."""
+    return key.split(":")[0].rsplit("/", 1)[-1].strip().casefold()
+
+
+def load_aliases(path: Path | None = None, known_ids: set[str] | None = None) -> list[AliasPeriod]:
+    """Read and check `data/raw/model_aliases.csv`: every column but valid_to required, valid_from <
+    valid_to, no two periods of one alias overlap, every model_id known (when `known_ids` is given)."""
+    path = path or paths.raw_dir() / "model_aliases.csv"
+    out: list[AliasPeriod] = []
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != ALIASES_COLUMNS:
+            raise ValueError(f"{path}: header {reader.fieldnames} != {ALIASES_COLUMNS}")
+        for lineno, row in enumerate(reader, start=2):
+            row = {k: (v or "").strip() for k, v in row.items()}
+            for c in ALIASES_COLUMNS:
+                if c != "valid_to" and not row[c]:
+                    raise ValueError(f"{path}: line {lineno}: column {c} is required")
+            try:
+                start = dt.date.fromisoformat(row["valid_from"])
+                end = dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None
+            except ValueError as e:
+                raise ValueError(f"{path}: line {lineno}: valid_from/valid_to: {e}") from None
+            if end is not None and end <= start:
+                raise ValueError(f"{path}: line {lineno}: valid_to {end} is not after valid_from {start}")
+            mid = row["model_id"]
+            if known_ids is not None and mid != UNLINKED and mid not in known_ids:
+                raise ValueError(f"{path}: line {lineno}: model_id {mid!r} is not a canonical model")
+            p = AliasPeriod(row["organization"], row["alias"].casefold(), start, end, mid, row["source_url"])
+            for q in out:
+                if (q.organization, q.alias) == (p.organization, p.alias) and (
+                        (q.valid_to is None or p.valid_from < q.valid_to)
+                        and (p.valid_to is None or q.valid_from < p.valid_to)):
+                    raise ValueError(f"{path}: line {lineno}: period of {p.alias} overlaps "
+                                     f"{q.valid_from}..{q.valid_to or 'open'}")
+            out.append(p)
+    return sorted(out, key=lambda p: (p.organization, p.alias, p.valid_from))
+
+
+def alias_periods(key: str, organization: str | None, aliases: list[AliasPeriod]) -> list[AliasPeriod]:
+    """The dated periods of a price key sold by `organization` (empty: not a known moving alias)."""
+    a = alias_id(key)
+    return [p for p in aliases if p.alias == a and p.organization == organization]
+
+
+@functools.cache
+def default_aliases() -> tuple[AliasPeriod, ...]:
+    return tuple(load_aliases(known_ids=set(default().model_ids())))
+
+
+def resolve_alias(key: str, day: dt.date, organization: str | None = None,
+                  aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] | None = None) -> str | None:
+    """Which canonical model did API id `key` mean on `day`? None when the key is no known alias of
+    `organization` (any organization when None), the day is outside its sourced periods or the
+    target is not sourced ('-')."""
+    aliases = default_aliases() if aliases is None else aliases
+    a = alias_id(key)
+    for p in aliases:
+        if p.alias == a and (organization is None or p.organization == organization) and p.covers(day):
+            return None if p.model_id == UNLINKED else p.model_id
+    return None

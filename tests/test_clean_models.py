@@ -173,3 +173,48 @@ def test_every_epoch_organization_resolves(built):
         col = pd.read_csv(paths.external_dir() / "epoch" / f, dtype=str)["Organization"].dropna()
         names |= {p.strip() for v in col for p in v.split(",") if p.strip()}
     assert reg.unknown(names) == []
+
+
+@pytest.mark.parametrize("name, model_id", [
+    ("DeepLabV3+", "deeplabv3+"), ("DeepLabV3", "deeplabv3"), ("PointNet++", "pointnet++"),
+    ("GPT-4o", "gpt-4o"), ("Solar Open 100B", "solar-open-100b")])
+def test_model_slug_keeps_plus(name, model_id):
+    assert models.model_slug(name) == model_id
+
+
+def _rows(*recs):
+    return pl.DataFrame([{"model": n, "model_id": models.model_slug(n), "organizations": o,
+                          "release_date": dt.date.fromisoformat(d)} for n, o, d in recs])
+
+
+def test_merge_guard_keeps_apart_different_orgs_and_years():
+    rows = models.assign_ids(_rows(
+        ("CaLM", ["University of Oxford"], "2022-11-03"), ("CALM", ["NVIDIA"], "2023-06-21"),  # case differs
+        ("Atlas", ["Meta AI"], "2020-01-01"), ("Atlas", ["Meta AI"], "2022-08-05"),  # same name, 2+ years apart
+        ("GPT-4o", ["OpenAI"], "2024-05-13"), ("GPT-4o", ["OpenAI"], "2024-05-13")))  # one model in two files
+    assert rows["model_id"].to_list() == ["CaLM", "CALM", "atlas-2020", "atlas-2022", "gpt-4o", "gpt-4o"]
+    m = models.merges(rows)
+    assert m.select("model_id", "records").rows() == [("gpt-4o", 2)]
+
+
+def test_real_merge_guard(built):
+    """No two upstream records of different organizations or more than a year apart merge into one model;
+    the merges that do happen are listed (an assertion message shows them when the guard fails)."""
+    from analysis.clean.common import read_csv_strings
+    reg = registry.default()
+    parts = []
+    for lp in models.SOURCES:
+        df = read_csv_strings(lp, models.REQUIRED)
+        ok, _ = models._check_file(lp, df, reg, dt.date.today())
+        parts.append(models._normalise(lp, ok, reg))
+    rows = models.assign_ids(pl.concat(parts))
+    m = models.merges(rows)
+    bad = m.filter((pl.col("organizations").list.len() > 1) | (pl.col("span_days") > models.MAX_MERGE_DAYS))
+    assert bad.is_empty(), bad.to_dicts()
+    # merges across the three files of one release happen (GPT-4o is in all three)
+    assert "gpt-4o" in m["model_id"].to_list()
+    print(f"{len(m)} models merge records: " + ", ".join(f"{r['model_id']}({r['records']})" for r in m.head(20).to_dicts()))
+    mm = built["models"]
+    assert {"deeplabv3", "deeplabv3+", "pointnet", "pointnet++", "CaLM", "CALM"} <= set(mm["model_id"].to_list())
+    calm = mm.filter(pl.col("model_id") == "CaLM").row(0, named=True)
+    assert calm["organizations"] == ["University of Oxford"] and calm["large_scale"] is False

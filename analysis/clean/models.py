@@ -10,6 +10,8 @@ save: schema-checked `models` table, with every contributing upstream record lis
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 import polars as pl
 
@@ -22,7 +24,6 @@ from analysis.clean.common import (
     iso_date,
     quarantine_rows,
     read_csv_strings,
-    slug,
 )
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
@@ -55,9 +56,11 @@ MODELS = Table(
         Column(
             "model_id",
             pl.String,
-            "Canonical model id: the model name folded to lower-case ASCII words joined by '-'.",
+            "Canonical model id: the model name folded to lower-case ASCII words joined by '-', keeping '+' "
+            "('deeplabv3+' is not 'deeplabv3'); where records of different organizations or more than a year apart "
+            "would share an id, each keeps its name's case ('CaLM' vs 'CALM'), then its release year.",
             nullable=False,
-            origin="derived: slug of `Model`",
+            origin="derived: `model_slug` of `Model` (analysis/clean/models.py)",
         ),
         Column(
             "model",
@@ -258,7 +261,7 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
     countries = [list(dict.fromkeys(reg.orgs[o].country for o in orgs)) for orgs in d["organizations"].to_list()]
     return d.select(
         pl.col("model"),
-        pl.col("model").map_elements(slug, return_dtype=pl.String).alias("model_id"),
+        pl.col("model").map_elements(model_slug, return_dtype=pl.String).alias("model_id"),
         pl.col("organizations"),
         pl.Series("countries", countries, dtype=pl.List(pl.String)),
         pl.col("release_date"),
@@ -287,6 +290,54 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
         pl.col("source_row"),
         pl.format("{}#{}", pl.lit(local_path), pl.col("source_row")).alias("_ref"),
     )
+
+
+_ID_RE = re.compile(r"[^a-z0-9+]+")
+_CASED_ID_RE = re.compile(r"[^A-Za-z0-9+]+")
+MAX_MERGE_DAYS = 365  # records more than a year apart are different releases
+
+
+def model_slug(name: str, keep_case: bool = False) -> str:
+    """Id of a model name: ASCII words joined by '-', '+' kept ('DeepLabV3+' -> 'deeplabv3+'); lower-case
+    unless keep_case ('CaLM' -> 'CaLM')."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return (_CASED_ID_RE.sub("-", s) if keep_case else _ID_RE.sub("-", s.casefold())).strip("-")
+
+
+def _guard_violations(rows: pl.DataFrame) -> set[str]:
+    """model_ids whose records are of different organizations or more than MAX_MERGE_DAYS apart."""
+    g = rows.group_by("model_id").agg(
+        pl.col("organizations").list.sort().unique().len().alias("_orgs"),
+        (pl.col("release_date").max() - pl.col("release_date").min()).dt.total_days().alias("_span"))
+    return set(g.filter((pl.col("_orgs") > 1) | (pl.col("_span").fill_null(0) > MAX_MERGE_DAYS))["model_id"])
+
+
+def assign_ids(rows: pl.DataFrame) -> pl.DataFrame:
+    """Keep apart records that must not merge (merge guard): ids shared by records of different organizations
+    or more than a year apart take the name's case where it distinguishes them, else the release year."""
+    bad = _guard_violations(rows)
+    if bad:
+        rows = rows.with_columns(pl.when(pl.col("model_id").is_in(list(bad)))
+                                 .then(pl.col("model").map_elements(lambda n: model_slug(n, keep_case=True),
+                                                                    return_dtype=pl.String))
+                                 .otherwise(pl.col("model_id")).alias("model_id"))
+    bad = _guard_violations(rows)
+    if bad:
+        rows = rows.with_columns(pl.when(pl.col("model_id").is_in(list(bad)))
+                                 .then(pl.format("{}-{}", pl.col("model").map_elements(model_slug, return_dtype=pl.String),
+                                                 pl.col("release_date").dt.year()))
+                                 .otherwise(pl.col("model_id")).alias("model_id"))
+    return rows
+
+
+def merges(rows: pl.DataFrame) -> pl.DataFrame:
+    """The merges that happen: one row per model_id fed by more than one upstream record, with the distinct
+    names, organizations and the span of release dates in days."""
+    return (rows.group_by("model_id").agg(
+        pl.len().alias("records"), pl.col("model").unique().sort().alias("names"),
+        pl.col("organizations").list.sort().unique().alias("organizations"),
+        (pl.col("release_date").max() - pl.col("release_date").min()).dt.total_days().alias("span_days"))
+        .filter(pl.col("records") > 1).sort("model_id"))
 
 
 def merge(rows: pl.DataFrame) -> pl.DataFrame:
@@ -330,7 +381,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         quarantine += q
         n_q = sum(len(x) for x in q)
         counts.append(dict(table="models", source_file=local_path, rows_in=len(df), rows_used=len(ok), rows_quarantined=n_q))
-    merged = merge(pl.concat(normalised, how="vertical"))
+    merged = merge(assign_ids(pl.concat(normalised, how="vertical")))
     result = StepResult(MODELS, MODELS.validate(merged), concat_quarantine(quarantine), counts_frame(counts))
     result.check_accounting()
     used = result.counts["rows_used"].sum()

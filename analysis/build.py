@@ -25,6 +25,7 @@ from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("organizations", organizations.clean),
     ("models", models.clean),
+    ("release_date_conflicts", models.clean_release_conflicts),
     ("capability:eci", eci.clean),
     ("events:curated", events.clean_curated),
     ("events:vorplabs", events.clean_vorplabs),

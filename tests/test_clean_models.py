@@ -136,14 +136,16 @@ def test_real_models_known_cases(built):
     # epoch/notable_ai_models.csv: "Kimi K2",Moonshot,2025-07-11, Open weights (restricted use)
     k = one("kimi-k2")
     assert k["organizations"] == ["Moonshot AI"] and k["countries"] == ["China"]
-    assert k["release_date"] == dt.date(2025, 7, 11) and k["open_weights"] is True
+    assert k["publication_date"] == dt.date(2025, 7, 11) and k["open_weights"] is True
+    assert k["release_date"] == dt.date(2025, 7, 12)  # the ECI date (release-date precedence)
     # GPT-4o: OpenAI, 2024-05-13, API access, in all three files
     g = one("gpt-4o")
     assert g["country_bucket"] == "United States" and g["open_weights"] is False
     assert (g["notable"], g["large_scale"], g["frontier"]) == (True, True, True)
-    # DeepSeek-V3: 2024-12-24, open weights
+    # DeepSeek-V3: published 2024-12-24 in the model files; the ECI date 2024-12-26 wins (release-date precedence)
     d = one("deepseek-v3")
-    assert d["release_date"] == dt.date(2024, 12, 24) and d["open_weights"] is True
+    assert d["publication_date"] == dt.date(2024, 12, 24) and d["open_weights"] is True
+    assert (d["release_date"], d["release_date_source"]) == (dt.date(2024, 12, 26), "eci")
     assert d["country_bucket"] == "China"
     # names with a trailing newline upstream ("Solar Open 100B\n") are cleaned
     assert one("solar-open-100b")["model"] == "Solar Open 100B"
@@ -218,3 +220,32 @@ def test_real_merge_guard(built):
     assert {"deeplabv3", "deeplabv3+", "pointnet", "pointnet++", "CaLM", "CALM"} <= set(mm["model_id"].to_list())
     calm = mm.filter(pl.col("model_id") == "CaLM").row(0, named=True)
     assert calm["organizations"] == ["University of Oxford"] and calm["large_scale"] is False
+
+
+def test_release_date_precedence_inline():
+    from analysis import crosswalk
+    cw = crosswalk.build([{"Model version": "m1", "Model name": "M1", "Release date": "2025-04-16",
+                           "Organization": "OpenAI"}],
+                         [{"slug": "m2", "name": "M2", "creator": "OpenAI", "release": "2025-01-10"}], registry.default())
+    df = pl.DataFrame({"model_id": ["m1", "m2", "m3"], "model": ["M1", "M2", "M3"],
+                       "release_date": [dt.date(2024, 12, 20), dt.date(2025, 1, 9), dt.date(2023, 5, 1)]})
+    out = models.release_dates(df, cw, eci_dates=[("m1", dt.date(2025, 4, 16))])
+    assert out.select("model_id", "release_date", "release_date_source", "publication_date").rows() == [
+        ("m1", dt.date(2025, 4, 16), "eci", dt.date(2024, 12, 20)),  # ECI first
+        ("m2", dt.date(2025, 1, 10), "aa", dt.date(2025, 1, 9)),  # then the crosswalk (Artificial Analysis)
+        ("m3", dt.date(2023, 5, 1), "epoch_models", dt.date(2023, 5, 1)),  # else the model files
+    ]
+
+
+def test_real_one_release_date_and_conflicts(built):
+    m, cap = built["models"], built["capability"]
+    dates = cap.group_by("model_id").agg(pl.col("release_date").unique().alias("d"))
+    j = m.join(dates, on="model_id")
+    assert len(j) > 150
+    off = [r["model_id"] for r in j.iter_rows(named=True) if r["release_date"] not in r["d"]]
+    assert off == []  # models and capability give one release date per shared model
+    c = built["release_date_conflicts"]
+    assert (c["days_apart"].abs() > models.MAX_DATE_DAYS).all()
+    o3 = c.filter(pl.col("model_id") == "o3").row(0, named=True)
+    # ECI 2025-04-16 (chosen) vs the model files' 2024-12-20
+    assert (o3["release_date"], o3["alternative_date"]) == (dt.date(2025, 4, 16), dt.date(2024, 12, 20))

@@ -24,6 +24,7 @@ from analysis.clean.common import (
     iso_date,
     quarantine_rows,
     read_csv_strings,
+    slug,
 )
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
@@ -47,6 +48,8 @@ MIN_DATE = dt.date(1940, 1, 1)
 # bounds beyond which a number is an error, not a model (largest real values are ~3e12 params, ~5e26 FLOP)
 MAX_PARAMETERS = 1e16
 MAX_COMPUTE = 1e31
+
+MAX_DATE_DAYS = 7  # release dates further apart than this go to release_date_conflicts
 
 MODELS = Table(
     name="models",
@@ -96,7 +99,26 @@ MODELS = Table(
         Column(
             "release_date",
             pl.Date,
-            "Publication / release date (Epoch 'Publication date').",
+            "Release date, one per canonical model across `models` and `capability`, by precedence: the "
+            "release date of the model's Epoch ECI rows in `capability` (of the release nearest the publication date), "
+            "else of the project crosswalk (Artificial Analysis 'release'), else the Epoch model files' "
+            "'Publication date'. Disagreements of "
+            f"more than {MAX_DATE_DAYS} days are listed in `release_date_conflicts`.",
+            nullable=False,
+            origin="crosswalk release date, else Epoch `Publication date`",
+        ),
+        Column(
+            "release_date_source",
+            pl.String,
+            "Where `release_date` comes from: 'eci' | 'aa' (project crosswalk) | 'epoch_models' (the model files).",
+            nullable=False,
+            allowed=("eci", "aa", "epoch_models"),
+            origin="derived: release-date precedence",
+        ),
+        Column(
+            "publication_date",
+            pl.Date,
+            "Epoch model files' 'Publication date' (the alternative when it differs from `release_date`).",
             nullable=False,
             origin="Epoch `Publication date`",
         ),
@@ -370,6 +392,66 @@ def merge(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def release_dates(df: pl.DataFrame, cw=None, eci_dates: list[tuple[str, dt.date]] | None = None) -> pl.DataFrame:
+    """Apply the release-date precedence (see the `release_date` column): a model whose id is a canonical model
+    of the project crosswalk takes the crosswalk's date (of its release nearest to the publication date)."""
+    from analysis import crosswalk, paths
+    from analysis.clean import eci
+    if cw is None and not (paths.external_dir() / crosswalk.ECI_FILE).exists():
+        cw, eci_dates = crosswalk.Crosswalk(), []  # capability snapshots not fetched: the model files' dates
+    cw = cw or crosswalk.default()
+    by_id: dict[str, list[tuple[dt.date, str]]] = {}
+    if eci_dates is None:
+        eci_dates = eci.clean().df.select("model_id", "release_date").unique().rows()
+    for mid, d in eci_dates:  # the dates the capability table's ECI rows carry come first
+        by_id.setdefault(mid, []).append((d, "eci"))
+    for m in cw.models.values():
+        if m.model_id not in by_id or m.origin == "aa" and all(o == "aa" for _, o in by_id[m.model_id]):
+            by_id.setdefault(m.model_id, []).append((m.release_date, m.origin))
+    dates, origins = [], []
+    for mid, pub in df.select("model_id", "release_date").iter_rows():
+        cands = by_id.get(mid) or by_id.get(slug(mid)) or []
+        if cands:
+            d, origin = min(cands, key=lambda c: (abs((c[0] - pub).days), c[0]))
+            dates.append(d)
+            origins.append(origin)
+        else:
+            dates.append(pub)
+            origins.append("epoch_models")
+    return df.with_columns(pl.col("release_date").alias("publication_date"),
+                           pl.Series("release_date", dates, dtype=pl.Date),
+                           pl.Series("release_date_source", origins, dtype=pl.String))
+
+
+RELEASE_CONFLICTS = Table(
+    name="release_date_conflicts",
+    description=f"Models whose release dates disagree by more than {MAX_DATE_DAYS} days between the project "
+    "crosswalk (Epoch ECI / Artificial Analysis, the date `models` and `capability` use) and the Epoch model files.",
+    primary_key=("model_id",),
+    columns=(
+        Column("model_id", pl.String, "Canonical model id (`models`).", nullable=False),
+        Column("model", pl.String, "Model name (`models`).", nullable=False),
+        Column("release_date", pl.Date, "The date chosen by the precedence (`models.release_date`).", nullable=False),
+        Column("release_date_source", pl.String, "Source of the chosen date: 'eci' | 'aa'.", nullable=False,
+               allowed=("eci", "aa")),
+        Column("alternative_date", pl.Date, "The Epoch model files' 'Publication date'.", nullable=False),
+        Column("alternative_source", pl.String, "Source of the alternative date.", nullable=False),
+        Column("days_apart", pl.Int64, "alternative_date - release_date, in days.", nullable=False),
+    ),
+)
+
+
+def clean_release_conflicts(earlier: dict[str, StepResult] | None = None) -> StepResult:
+    """`release_date_conflicts` from the `models` step (run here when the build has not run it)."""
+    m = (earlier or {}).get("models") or clean()
+    d = m.df.with_columns((pl.col("publication_date") - pl.col("release_date")).dt.total_days().alias("days_apart"))
+    out = d.filter(pl.col("days_apart").abs() > MAX_DATE_DAYS).select(
+        "model_id", "model", "release_date", "release_date_source",
+        pl.col("publication_date").alias("alternative_date"),
+        pl.lit("epoch_models").alias("alternative_source"), pl.col("days_apart").cast(pl.Int64)).sort("model_id")
+    return StepResult(RELEASE_CONFLICTS, RELEASE_CONFLICTS.validate(out), concat_quarantine([]), counts_frame([]))
+
+
 def clean(reg: registry.Registry | None = None, today: dt.date | None = None) -> StepResult:
     reg = reg or registry.default()
     today = today or dt.date.today()
@@ -381,7 +463,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         quarantine += q
         n_q = sum(len(x) for x in q)
         counts.append(dict(table="models", source_file=local_path, rows_in=len(df), rows_used=len(ok), rows_quarantined=n_q))
-    merged = merge(assign_ids(pl.concat(normalised, how="vertical")))
+    merged = release_dates(merge(assign_ids(pl.concat(normalised, how="vertical"))))
     result = StepResult(MODELS, MODELS.validate(merged), concat_quarantine(quarantine), counts_frame(counts))
     result.check_accounting()
     used = result.counts["rows_used"].sum()

@@ -117,3 +117,28 @@ def test_deepseek_v3_in_price_panel_from_release(built):
     assert v3["date"].to_list() == dates
     table = perf.performance_table(built["capability"], built["prices"], "eci", dates, carry_back=True)
     assert table.filter(pl.col("model_id") == "deepseek-v3")["date"].to_list() == dates
+
+
+# Chat-key coverage per price source measured on the pinned snapshots with the aliases file (2026-12 build);
+# the target is 90% per source: these floors only stop a regression (see docs/prices.md).
+CHAT_FLOOR = {"litellm": 0.61, "llm-price-cn-tables": 0.53, "llm-prices": 0.77, "llm-prices-cn": 0.55}
+
+
+def test_chat_key_coverage_floors_and_unlinked_file(built):
+    cov = price_cw.chat_coverage(built["prices"])
+    for r in cov.iter_rows(named=True):
+        assert r["chat_linked"] / r["chat_keys"] >= CHAT_FLOOR[r["source"]], r
+    from analysis import paths
+    from analysis.build import UNLINKED_FILE
+    un = pl.read_csv(paths.clean_dir() / UNLINKED_FILE)
+    assert un.columns == ["source", "name", "country_bucket", "reason"]
+    assert un["reason"].null_count() == 0
+    keys = price_cw.key_status(built["prices"])
+    assert un.filter(pl.col("source").is_in(list(CHAT_FLOOR))).height == keys.filter(~pl.col("linked")).height
+    assert "gpt-4o-realtime-preview" in un.filter(pl.col("reason") == "non-chat mode")["name"].to_list()
+
+
+def test_coverage_report_is_short(built):
+    text = price_cw.coverage_report(built["prices"])
+    assert len(text.splitlines()) == 1 + len(CHAT_FLOOR)
+    assert "gpt-4o-realtime-preview" not in text

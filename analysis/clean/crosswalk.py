@@ -21,6 +21,7 @@ the model served on the last day it is known to hold (the day before `valid_to`,
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 
@@ -96,21 +97,69 @@ def split_aliases(df: pl.DataFrame, aliases: tuple[project.AliasPeriod, ...] | l
     return pl.concat([keep, pl.DataFrame(rows, schema=moving.schema)]) if rows else keep
 
 
+# keys of models that are not chat / text-generation models: counted apart from the chat-key coverage
+NON_CHAT_RE = re.compile(r"audio|realtime|image|tts|embed|search|transcribe|whisper|dall-e|moderation|live"
+                         r"|computer-use|robotics|deep-research|speech|rerank", re.IGNORECASE)
+
+
+def key_status(prices: pl.DataFrame, cw: project.Crosswalk | None = None) -> pl.DataFrame:
+    """One row per distinct (source, model_key): linked (any period linked), mode ('chat' | 'non-chat'),
+    country bucket of the provider's organization, and the reason an unlinked key stays unlinked:
+    'moving alias (no sourced target)' | 'unknown model'."""
+    keys = prices.group_by("source", "model_key").agg(
+        (pl.col("crosswalk") != "unlinked").any().alias("linked"),
+        (pl.col("crosswalk") == "alias").any().alias("_alias"),
+        pl.col("country_bucket").drop_nulls().first().alias("country_bucket"))
+    moving = set(project.alias_id(k) for k in keys["model_key"].to_list()
+                 if "latest" in k.casefold()) | {p.alias for p in project.default_aliases()}
+    return keys.with_columns(
+        pl.when(pl.col("model_key").str.contains(NON_CHAT_RE.pattern)).then(pl.lit("non-chat"))
+        .otherwise(pl.lit("chat")).alias("mode"),
+        pl.when(pl.col("linked")).then(pl.lit(None, pl.String))
+        .when(pl.col("model_key").map_elements(lambda k: project.alias_id(k) in moving, return_dtype=pl.Boolean))
+        .then(pl.lit("moving alias (no sourced target)"))
+        .otherwise(pl.lit("unknown model")).alias("reason"),
+    ).drop("_alias").sort("source", "model_key")
+
+
 def coverage(prices: pl.DataFrame) -> pl.DataFrame:
-    """Share of distinct price keys linked to a canonical model, per source."""
-    keys = (prices.group_by("source", "model_key")
-            .agg((pl.col("crosswalk") != "unlinked").any().alias("_linked"))
-            .with_columns(pl.when("_linked").then(pl.lit("linked")).otherwise(pl.lit("unlinked")).alias("crosswalk")))
+    """Share of distinct price keys linked to a canonical model, per source (all keys, any mode)."""
+    keys = key_status(prices)
     return keys.group_by("source").agg(
-        pl.len().alias("keys"), (pl.col("crosswalk") != "unlinked").sum().alias("linked")
+        pl.len().alias("keys"), pl.col("linked").sum().alias("linked")
     ).with_columns((pl.col("linked") / pl.col("keys")).alias("share_linked")).sort("source")
 
 
-def coverage_report(prices: pl.DataFrame, max_list: int = 400) -> str:
-    cov = coverage(prices)
-    lines = ["crosswalk coverage (distinct price keys linked to a canonical model of the project crosswalk):"]
-    for r in cov.iter_rows(named=True):
-        lines.append(f"  {r['source']:<22} {r['linked']:>4} / {r['keys']:<4} linked ({r['share_linked']:.0%})")
-    un = prices.filter(pl.col("crosswalk") == "unlinked").select("source", "model_key").unique().sort("source", "model_key")
-    lines.append(f"  unlinked keys ({len(un)}): " + ", ".join(f"{s}:{k}" for s, k in un.head(max_list).iter_rows()))
+def chat_coverage(prices: pl.DataFrame) -> pl.DataFrame:
+    """Per source: chat keys linked / total, the same for US and Chinese providers, and the non-chat keys."""
+    k = key_status(prices)
+    chat = k.filter(pl.col("mode") == "chat")
+    us, cn = pl.col("country_bucket") == "United States", pl.col("country_bucket") == "China"
+    return (chat.group_by("source").agg(
+        pl.len().alias("chat_keys"), pl.col("linked").sum().alias("chat_linked"),
+        us.sum().alias("us_keys"), (us & pl.col("linked")).sum().alias("us_linked"),
+        cn.sum().alias("cn_keys"), (cn & pl.col("linked")).sum().alias("cn_linked"))
+        .join(k.filter(pl.col("mode") == "non-chat").group_by("source").agg(pl.len().alias("non_chat_keys")),
+              on="source", how="left").with_columns(pl.col("non_chat_keys").fill_null(0)).sort("source"))
+
+
+def unlinked_names(prices: pl.DataFrame) -> pl.DataFrame:
+    """Every unlinked price key with its reason (non-chat keys: 'non-chat mode')."""
+    k = key_status(prices).filter(~pl.col("linked"))
+    return k.select("source", pl.col("model_key").alias("name"), "country_bucket",
+                    pl.when(pl.col("mode") == "non-chat").then(pl.lit("non-chat mode"))
+                    .otherwise(pl.col("reason")).alias("reason"))
+
+
+def _share(a: int, b: int) -> str:
+    return f"{a}/{b} ({a / b:.0%})" if b else "0/0"
+
+
+def coverage_report(prices: pl.DataFrame) -> str:
+    """One short line per price source (never the names: they go to the unlinked-names file)."""
+    lines = ["crosswalk coverage of price keys (chat keys linked; non-chat keys counted apart):"]
+    for r in chat_coverage(prices).iter_rows(named=True):
+        lines.append(f"  {r['source']:<22} chat {_share(r['chat_linked'], r['chat_keys']):<15} "
+                     f"US {_share(r['us_linked'], r['us_keys']):<15} China {_share(r['cn_linked'], r['cn_keys']):<15} "
+                     f"non-chat {r['non_chat_keys']}")
     return "\n".join(lines)

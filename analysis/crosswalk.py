@@ -11,8 +11,11 @@ this order:
    serving suffixes such as `-instruct`, `-chat`, `-preview`, reasoning-effort suffixes) and looks the key
    up among the keys of the known models (Epoch ECI 'Model version' and 'Model name', AA slug and name).
 
-Reference models come from Epoch's ECI file (first) and the Artificial Analysis snapshot; LMArena,
-LiveBench and the price keys only resolve against them. `resolve_model(name, source)` is the entry point
+Reference models come from Epoch's ECI file (first), the Artificial Analysis snapshot, then the language
+models of Epoch's notable / large-scale / frontier model files that neither knows (origin 'epoch_models',
+with their publication date, when every organization is in the registry: e.g. Doubao, ERNIE, moonshot-v1);
+LMArena, LiveBench and the price keys resolve against them. Moving API ids are dated in
+`data/raw/model_aliases.csv` (`resolve_alias`). `resolve_model(name, source)` is the entry point
 for every table; register a source name in the exceptions file or rely on the rules.
 
 Price keys (sources in `PRICE_SOURCES`; `analysis/clean/crosswalk.py` is the prices table's adapter) follow
@@ -39,6 +42,7 @@ from analysis.clean.common import slug
 
 ECI_FILE = "epoch/epoch_capabilities_index.csv"
 AA_FILE = "capability/japhba_artificial-analysis-snapshot/aa_models_2026-07-02.json"
+EPOCH_MODEL_FILES = ("epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv")
 EXCEPTIONS_COLUMNS = ["source", "source_name", "target", "reason"]
 PRICE_SOURCES = ("llm-prices", "llm-prices-cn", "llm-price-cn-tables", "litellm")
 UNLINKED = "-"  # exceptions target: the name must not resolve (e.g. an API alias that served several releases)
@@ -86,7 +90,7 @@ class Model:
     organizations: tuple[str, ...]
     country_bucket: str
     open_weights: bool | None
-    origin: str  # 'eci' or 'aa'
+    origin: str  # 'eci', 'aa' or 'epoch_models'
 
     @property
     def key(self) -> str:
@@ -211,8 +215,11 @@ def _orgs(text: str, reg: registry.Registry) -> tuple[str, ...] | None:
 
 
 def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
-          exceptions: dict[tuple[str, str], str] | None = None) -> Crosswalk:
-    """Crosswalk from raw ECI records (dicts with the CSV's columns) and AA records (the JSON objects)."""
+          exceptions: dict[tuple[str, str], str] | None = None, epoch_rows: list[dict] | None = None) -> Crosswalk:
+    """Crosswalk from raw ECI records (dicts with the CSV's columns) and AA records (the JSON objects), then the
+    language models of Epoch's model files (`epoch_rows`: Model, Organization, Publication date, Domain,
+    Model accessibility) that neither knows: a model any of these sources dates, whose organizations are all in
+    the registry, is a canonical model (origin 'epoch_models')."""
     cw = Crosswalk(exceptions=exceptions or {})
     bucket = {o: reg.orgs[o].country for o in reg.orgs}
     for r in eci_rows:
@@ -258,6 +265,28 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
         cw.add_alias(s, m.key)
         if "(" not in name:
             cw.add_alias(name, m.key, strong=False)
+    for r in epoch_rows or []:
+        name = " ".join((r.get("Model") or "").split())
+        date_text, org_text = (r.get("Publication date") or "").strip(), (r.get("Organization") or "").strip()
+        if not (name and date_text and org_text) or "Language" not in (r.get("Domain") or ""):
+            continue
+        if cw.lookup(name, "epoch_models") is not None or slug(name) in cw.model_ids():
+            continue
+        try:
+            date = dt.date.fromisoformat(date_text)
+        except ValueError:
+            continue
+        orgs = _orgs(org_text, reg)
+        if orgs is None:
+            continue
+        access = (r.get("Model accessibility") or "").strip()
+        m = Model(slug(name), name, date, orgs, registry.bucket([bucket[o] for o in orgs]),
+                  access.startswith("Open weights") if access else None, "epoch_models")
+        if m.key in cw.models:
+            continue
+        cw.models[m.key] = m
+        cw._ids = cw._compact = None
+        cw.add_alias(name, m.key, strong=False)
     return cw
 
 
@@ -274,7 +303,8 @@ def read_aa(path: Path) -> list[dict]:
 def default() -> Crosswalk:
     """The project crosswalk from the fetched snapshots (data/external) and the exceptions file."""
     ext = paths.external_dir()
-    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), registry.default(), load_exceptions())
+    epoch = [r for f in EPOCH_MODEL_FILES if (ext / f).exists() for r in read_eci(ext / f)]
+    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), registry.default(), load_exceptions(), epoch)
 
 
 def resolve_model(name: str, source: str) -> str | None:

@@ -134,3 +134,17 @@ def test_seed_names_resolve_across_sources(built):
            cw.resolve_model("kimi-k2-0711-preview", "lmarena")}
     assert ids == {"kimi-k2"}
     assert cw.lookup("kimi-k2-0711-preview", "lmarena").release_date == dt.date(2025, 7, 12)
+
+
+def test_epoch_model_files_add_canonical_models():
+    def ep(name, date, org, domain="Language"):
+        return {"Model": name, "Publication date": date, "Organization": org, "Domain": domain,
+                "Model accessibility": "API access"}
+    cw = crosswalk.build([eci("gpt-4o", "GPT-4o", "2024-05-13")], [], REG, epoch_rows=[
+        ep("Doubao-pro", "2024-10-28", "ByteDance"), ep("GPT-4o", "2024-05-13", "OpenAI"),  # already known
+        ep("AlphaGo Zero", "2017-10-18", "DeepMind", domain="Games"),  # not a language model
+        ep("Nobody-1", "2024-01-01", "No Such Lab")])  # organization not in the registry
+    m = cw.lookup_price("Doubao-pro-32k", "llm-price-cn-tables")[0]
+    assert m is not None and (m.model_id, m.origin, m.release_date) == ("doubao-pro", "epoch_models",
+                                                                         dt.date(2024, 10, 28))
+    assert sorted(m.model_id for m in cw.models.values()) == ["doubao-pro", "gpt-4o"]

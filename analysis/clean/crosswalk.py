@@ -155,11 +155,17 @@ def _share(a: int, b: int) -> str:
     return f"{a}/{b} ({a / b:.0%})" if b else "0/0"
 
 
-def coverage_report(prices: pl.DataFrame) -> str:
-    """One short line per price source (never the names: they go to the unlinked-names file)."""
+def coverage_report(prices: pl.DataFrame, max_list: int = 0) -> str:
+    """One short line per price source; the names go to the unlinked-names file (a report may show the first
+    `max_list` unlinked chat keys)."""
     lines = ["crosswalk coverage of price keys (chat keys linked; non-chat keys counted apart):"]
     for r in chat_coverage(prices).iter_rows(named=True):
         lines.append(f"  {r['source']:<22} chat {_share(r['chat_linked'], r['chat_keys']):<15} "
                      f"US {_share(r['us_linked'], r['us_keys']):<15} China {_share(r['cn_linked'], r['cn_keys']):<15} "
                      f"non-chat {r['non_chat_keys']}")
+    if max_list > 0:
+        un = unlinked_names(prices).filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
+        lines.append(f"  unlinked chat keys (first {min(max_list, len(un))} of {len(un)}; all in "
+                     "data/clean/unlinked_names.csv): "
+                     + ", ".join(f"{s}:{k} ({r})" for s, k, r in un.head(max_list).iter_rows()))
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import inspect
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 import polars as pl
@@ -25,6 +26,7 @@ from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("organizations", organizations.clean),
     ("models", models.clean),
+    ("release_date_conflicts", models.clean_release_conflicts),
     ("capability:eci", eci.clean),
     ("events:curated", events.clean_curated),
     ("events:vorplabs", events.clean_vorplabs),
@@ -93,6 +95,10 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     if "prices" in results:
         from analysis.clean import crosswalk
         print(crosswalk.coverage_report(results["prices"].df), file=out)
+    if "capability" in results or "prices" in results:
+        path = write_unlinked(results)
+        print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
+              if path.is_relative_to(paths.clean_dir().parent.parent) else f"  unlinked names: {path}", file=out)
     print(f"build: wrote {', '.join(results)} (+ quarantine, row_counts) to {paths.clean_dir()}", file=out)
     return results
 
@@ -105,17 +111,43 @@ def format_counts(counts: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def format_coverage(result: StepResult, show: int = 12) -> str:
-    """Model crosswalk coverage per capability source: share of distinct source names resolved."""
+UNLINKED_FILE = "unlinked_names.csv"
+
+
+def unlinked_capability(result: StepResult) -> pl.DataFrame:
+    """Capability source names that resolve to no canonical model, with the quarantine reason."""
+    q = result.quarantine.filter(pl.col("column") == "name")
+    return (q.select(pl.col("source_file").alias("source"), pl.col("key").alias("name"),
+                     pl.lit(None, pl.String).alias("country_bucket"), "reason")
+            .unique(["source", "name"], keep="first").sort("source", "name"))
+
+
+def write_unlinked(results: dict[str, StepResult]) -> Path:
+    """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
+    data/clean/unlinked_names.csv (the console shows only the counts)."""
+    from analysis.clean import crosswalk
+    parts = []
+    if "capability" in results:
+        parts.append(unlinked_capability(results["capability"]))
+    if "prices" in results:
+        parts.append(crosswalk.unlinked_names(results["prices"].df))
+    df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
+        schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
+    target = paths.clean_dir() / UNLINKED_FILE
+    with atomic_path(target) as tmp:
+        df.write_csv(tmp)
+    return target
+
+
+def format_coverage(result: StepResult) -> str:
+    """Model crosswalk coverage per capability source: share of distinct source names resolved (the
+    unmatched names go to data/clean/unlinked_names.csv, not to the console)."""
     q = result.quarantine.filter(pl.col("column") == "name")
     lines = ["  crosswalk coverage (distinct source names resolved to a canonical model):"]
     for f in result.counts["source_file"].to_list():
         used = result.df.filter(pl.col("source_file") == f)["source_model"].n_unique()
-        missed = sorted(q.filter(pl.col("source_file") == f)["key"].unique().to_list())
-        total = used + len(missed)
+        missed = q.filter(pl.col("source_file") == f)["key"].n_unique()
+        total = used + missed
         share = used / total if total else 1.0
         lines.append(f"    {f:<80} {used:>5}/{total:<5} {share:6.1%}")
-        if missed:
-            more = f" ... (+{len(missed) - show})" if len(missed) > show else ""
-            lines.append(f"      unmatched: {', '.join(missed[:show])}{more}")
     return "\n".join(lines)

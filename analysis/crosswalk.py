@@ -11,8 +11,11 @@ this order:
    serving suffixes such as `-instruct`, `-chat`, `-preview`, reasoning-effort suffixes) and looks the key
    up among the keys of the known models (Epoch ECI 'Model version' and 'Model name', AA slug and name).
 
-Reference models come from Epoch's ECI file (first) and the Artificial Analysis snapshot; LMArena,
-LiveBench and the price keys only resolve against them. `resolve_model(name, source)` is the entry point
+Reference models come from Epoch's ECI file (first), the Artificial Analysis snapshot, then the language
+models of Epoch's notable / large-scale / frontier model files that neither knows (origin 'epoch_models',
+with their publication date, when every organization is in the registry: e.g. Doubao, ERNIE, moonshot-v1);
+LMArena, LiveBench and the price keys resolve against them. Moving API ids are dated in
+`data/raw/model_aliases.csv` (`resolve_alias`). `resolve_model(name, source)` is the entry point
 for every table; register a source name in the exceptions file or rely on the rules.
 
 Price keys (sources in `PRICE_SOURCES`; `analysis/clean/crosswalk.py` is the prices table's adapter) follow
@@ -39,6 +42,7 @@ from analysis.clean.common import slug
 
 ECI_FILE = "epoch/epoch_capabilities_index.csv"
 AA_FILE = "capability/japhba_artificial-analysis-snapshot/aa_models_2026-07-02.json"
+EPOCH_MODEL_FILES = ("epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv")
 EXCEPTIONS_COLUMNS = ["source", "source_name", "target", "reason"]
 PRICE_SOURCES = ("llm-prices", "llm-prices-cn", "llm-price-cn-tables", "litellm")
 UNLINKED = "-"  # exceptions target: the name must not resolve (e.g. an API alias that served several releases)
@@ -86,7 +90,7 @@ class Model:
     organizations: tuple[str, ...]
     country_bucket: str
     open_weights: bool | None
-    origin: str  # 'eci' or 'aa'
+    origin: str  # 'eci', 'aa' or 'epoch_models'
 
     @property
     def key(self) -> str:
@@ -211,8 +215,11 @@ def _orgs(text: str, reg: registry.Registry) -> tuple[str, ...] | None:
 
 
 def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
-          exceptions: dict[tuple[str, str], str] | None = None) -> Crosswalk:
-    """Crosswalk from raw ECI records (dicts with the CSV's columns) and AA records (the JSON objects)."""
+          exceptions: dict[tuple[str, str], str] | None = None, epoch_rows: list[dict] | None = None) -> Crosswalk:
+    """Crosswalk from raw ECI records (dicts with the CSV's columns) and AA records (the JSON objects), then the
+    language models of Epoch's model files (`epoch_rows`: Model, Organization, Publication date, Domain,
+    Model accessibility) that neither knows: a model any of these sources dates, whose organizations are all in
+    the registry, is a canonical model (origin 'epoch_models')."""
     cw = Crosswalk(exceptions=exceptions or {})
     bucket = {o: reg.orgs[o].country for o in reg.orgs}
     for r in eci_rows:
@@ -258,6 +265,28 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
         cw.add_alias(s, m.key)
         if "(" not in name:
             cw.add_alias(name, m.key, strong=False)
+    for r in epoch_rows or []:
+        name = " ".join((r.get("Model") or "").split())
+        date_text, org_text = (r.get("Publication date") or "").strip(), (r.get("Organization") or "").strip()
+        if not (name and date_text and org_text) or "Language" not in (r.get("Domain") or ""):
+            continue
+        if cw.lookup(name, "epoch_models") is not None or slug(name) in cw.model_ids():
+            continue
+        try:
+            date = dt.date.fromisoformat(date_text)
+        except ValueError:
+            continue
+        orgs = _orgs(org_text, reg)
+        if orgs is None:
+            continue
+        access = (r.get("Model accessibility") or "").strip()
+        m = Model(slug(name), name, date, orgs, registry.bucket([bucket[o] for o in orgs]),
+                  access.startswith("Open weights") if access else None, "epoch_models")
+        if m.key in cw.models:
+            continue
+        cw.models[m.key] = m
+        cw._ids = cw._compact = None
+        cw.add_alias(name, m.key, strong=False)
     return cw
 
 
@@ -274,7 +303,8 @@ def read_aa(path: Path) -> list[dict]:
 def default() -> Crosswalk:
     """The project crosswalk from the fetched snapshots (data/external) and the exceptions file."""
     ext = paths.external_dir()
-    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), registry.default(), load_exceptions())
+    epoch = [r for f in EPOCH_MODEL_FILES if (ext / f).exists() for r in read_eci(ext / f)]
+    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), registry.default(), load_exceptions(), epoch)
 
 
 def resolve_model(name: str, source: str) -> str | None:
@@ -288,3 +318,87 @@ def coverage(names: list[str], source: str, cw: Crosswalk | None = None) -> tupl
     distinct = sorted(set(names))
     unmatched = [n for n in distinct if cw.lookup(n, source) is None]
     return (1 - len(unmatched) / len(distinct) if distinct else 1.0), unmatched
+
+
+# --- dated API aliases ------------------------------------------------------------------------------
+ALIASES_COLUMNS = ["organization", "alias", "valid_from", "valid_to", "model_id", "source_url", "source_note"]
+
+
+@dataclass(frozen=True)
+class AliasPeriod:
+    """One period of a moving API id: `alias` of `organization` served `model_id` from `valid_from`
+    (inclusive) to `valid_to` (exclusive; None = open). model_id '-' = the target is not sourced."""
+    organization: str
+    alias: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    model_id: str
+    source_url: str
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+def alias_id(key: str) -> str:
+    """The API id of a price key as the aliases file spells it: provider prefix and ':suffix' dropped,
+    case folded ('deepseek/deepseek-chat' -> 'deepseek-chat')."""
+    return key.split(":")[0].rsplit("/", 1)[-1].strip().casefold()
+
+
+def load_aliases(path: Path | None = None, known_ids: set[str] | None = None) -> list[AliasPeriod]:
+    """Read and check `data/raw/model_aliases.csv`: every column but valid_to required, valid_from <
+    valid_to, no two periods of one alias overlap, every model_id known (when `known_ids` is given)."""
+    path = path or paths.raw_dir() / "model_aliases.csv"
+    out: list[AliasPeriod] = []
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != ALIASES_COLUMNS:
+            raise ValueError(f"{path}: header {reader.fieldnames} != {ALIASES_COLUMNS}")
+        for lineno, row in enumerate(reader, start=2):
+            row = {k: (v or "").strip() for k, v in row.items()}
+            for c in ALIASES_COLUMNS:
+                if c != "valid_to" and not row[c]:
+                    raise ValueError(f"{path}: line {lineno}: column {c} is required")
+            try:
+                start = dt.date.fromisoformat(row["valid_from"])
+                end = dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None
+            except ValueError as e:
+                raise ValueError(f"{path}: line {lineno}: valid_from/valid_to: {e}") from None
+            if end is not None and end <= start:
+                raise ValueError(f"{path}: line {lineno}: valid_to {end} is not after valid_from {start}")
+            mid = row["model_id"]
+            if known_ids is not None and mid != UNLINKED and mid not in known_ids:
+                raise ValueError(f"{path}: line {lineno}: model_id {mid!r} is not a canonical model")
+            p = AliasPeriod(row["organization"], row["alias"].casefold(), start, end, mid, row["source_url"])
+            for q in out:
+                if (q.organization, q.alias) == (p.organization, p.alias) and (
+                        (q.valid_to is None or p.valid_from < q.valid_to)
+                        and (p.valid_to is None or q.valid_from < p.valid_to)):
+                    raise ValueError(f"{path}: line {lineno}: period of {p.alias} overlaps "
+                                     f"{q.valid_from}..{q.valid_to or 'open'}")
+            out.append(p)
+    return sorted(out, key=lambda p: (p.organization, p.alias, p.valid_from))
+
+
+def alias_periods(key: str, organization: str | None, aliases: list[AliasPeriod]) -> list[AliasPeriod]:
+    """The dated periods of a price key sold by `organization` (empty: not a known moving alias)."""
+    a = alias_id(key)
+    return [p for p in aliases if p.alias == a and p.organization == organization]
+
+
+@functools.cache
+def default_aliases() -> tuple[AliasPeriod, ...]:
+    return tuple(load_aliases(known_ids=set(default().model_ids())))
+
+
+def resolve_alias(key: str, day: dt.date, organization: str | None = None,
+                  aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] | None = None) -> str | None:
+    """Which canonical model did API id `key` mean on `day`? None when the key is no known alias of
+    `organization` (any organization when None), the day is outside its sourced periods or the
+    target is not sourced ('-')."""
+    aliases = default_aliases() if aliases is None else aliases
+    a = alias_id(key)
+    for p in aliases:
+        if p.alias == a and (organization is None or p.organization == organization) and p.covers(day):
+            return None if p.model_id == UNLINKED else p.model_id
+    return None

@@ -136,14 +136,16 @@ def test_real_models_known_cases(built):
     # epoch/notable_ai_models.csv: "Kimi K2",Moonshot,2025-07-11, Open weights (restricted use)
     k = one("kimi-k2")
     assert k["organizations"] == ["Moonshot AI"] and k["countries"] == ["China"]
-    assert k["release_date"] == dt.date(2025, 7, 11) and k["open_weights"] is True
+    assert k["publication_date"] == dt.date(2025, 7, 11) and k["open_weights"] is True
+    assert k["release_date"] == dt.date(2025, 7, 12)  # the ECI date (release-date precedence)
     # GPT-4o: OpenAI, 2024-05-13, API access, in all three files
     g = one("gpt-4o")
     assert g["country_bucket"] == "United States" and g["open_weights"] is False
     assert (g["notable"], g["large_scale"], g["frontier"]) == (True, True, True)
-    # DeepSeek-V3: 2024-12-24, open weights
+    # DeepSeek-V3: published 2024-12-24 in the model files; the ECI date 2024-12-26 wins (release-date precedence)
     d = one("deepseek-v3")
-    assert d["release_date"] == dt.date(2024, 12, 24) and d["open_weights"] is True
+    assert d["publication_date"] == dt.date(2024, 12, 24) and d["open_weights"] is True
+    assert (d["release_date"], d["release_date_source"]) == (dt.date(2024, 12, 26), "eci")
     assert d["country_bucket"] == "China"
     # names with a trailing newline upstream ("Solar Open 100B\n") are cleaned
     assert one("solar-open-100b")["model"] == "Solar Open 100B"
@@ -173,3 +175,77 @@ def test_every_epoch_organization_resolves(built):
         col = pd.read_csv(paths.external_dir() / "epoch" / f, dtype=str)["Organization"].dropna()
         names |= {p.strip() for v in col for p in v.split(",") if p.strip()}
     assert reg.unknown(names) == []
+
+
+@pytest.mark.parametrize("name, model_id", [
+    ("DeepLabV3+", "deeplabv3+"), ("DeepLabV3", "deeplabv3"), ("PointNet++", "pointnet++"),
+    ("GPT-4o", "gpt-4o"), ("Solar Open 100B", "solar-open-100b")])
+def test_model_slug_keeps_plus(name, model_id):
+    assert models.model_slug(name) == model_id
+
+
+def _rows(*recs):
+    return pl.DataFrame([{"model": n, "model_id": models.model_slug(n), "organizations": o,
+                          "release_date": dt.date.fromisoformat(d)} for n, o, d in recs])
+
+
+def test_merge_guard_keeps_apart_different_orgs_and_years():
+    rows = models.assign_ids(_rows(
+        ("CaLM", ["University of Oxford"], "2022-11-03"), ("CALM", ["NVIDIA"], "2023-06-21"),  # case differs
+        ("Atlas", ["Meta AI"], "2020-01-01"), ("Atlas", ["Meta AI"], "2022-08-05"),  # same name, 2+ years apart
+        ("GPT-4o", ["OpenAI"], "2024-05-13"), ("GPT-4o", ["OpenAI"], "2024-05-13")))  # one model in two files
+    assert rows["model_id"].to_list() == ["CaLM", "CALM", "atlas-2020", "atlas-2022", "gpt-4o", "gpt-4o"]
+    m = models.merges(rows)
+    assert m.select("model_id", "records").rows() == [("gpt-4o", 2)]
+
+
+def test_real_merge_guard(built):
+    """No two upstream records of different organizations or more than a year apart merge into one model;
+    the merges that do happen are listed (an assertion message shows them when the guard fails)."""
+    from analysis.clean.common import read_csv_strings
+    reg = registry.default()
+    parts = []
+    for lp in models.SOURCES:
+        df = read_csv_strings(lp, models.REQUIRED)
+        ok, _ = models._check_file(lp, df, reg, dt.date.today())
+        parts.append(models._normalise(lp, ok, reg))
+    rows = models.assign_ids(pl.concat(parts))
+    m = models.merges(rows)
+    bad = m.filter((pl.col("organizations").list.len() > 1) | (pl.col("span_days") > models.MAX_MERGE_DAYS))
+    assert bad.is_empty(), bad.to_dicts()
+    # merges across the three files of one release happen (GPT-4o is in all three)
+    assert "gpt-4o" in m["model_id"].to_list()
+    print(f"{len(m)} models merge records: " + ", ".join(f"{r['model_id']}({r['records']})" for r in m.head(20).to_dicts()))
+    mm = built["models"]
+    assert {"deeplabv3", "deeplabv3+", "pointnet", "pointnet++", "CaLM", "CALM"} <= set(mm["model_id"].to_list())
+    calm = mm.filter(pl.col("model_id") == "CaLM").row(0, named=True)
+    assert calm["organizations"] == ["University of Oxford"] and calm["large_scale"] is False
+
+
+def test_release_date_precedence_inline():
+    from analysis import crosswalk
+    cw = crosswalk.build([{"Model version": "m1", "Model name": "M1", "Release date": "2025-04-16",
+                           "Organization": "OpenAI"}],
+                         [{"slug": "m2", "name": "M2", "creator": "OpenAI", "release": "2025-01-10"}], registry.default())
+    df = pl.DataFrame({"model_id": ["m1", "m2", "m3"], "model": ["M1", "M2", "M3"],
+                       "release_date": [dt.date(2024, 12, 20), dt.date(2025, 1, 9), dt.date(2023, 5, 1)]})
+    out = models.release_dates(df, cw, eci_dates=[("m1", dt.date(2025, 4, 16))])
+    assert out.select("model_id", "release_date", "release_date_source", "publication_date").rows() == [
+        ("m1", dt.date(2025, 4, 16), "eci", dt.date(2024, 12, 20)),  # ECI first
+        ("m2", dt.date(2025, 1, 10), "aa", dt.date(2025, 1, 9)),  # then the crosswalk (Artificial Analysis)
+        ("m3", dt.date(2023, 5, 1), "epoch_models", dt.date(2023, 5, 1)),  # else the model files
+    ]
+
+
+def test_real_one_release_date_and_conflicts(built):
+    m, cap = built["models"], built["capability"]
+    dates = cap.group_by("model_id").agg(pl.col("release_date").unique().alias("d"))
+    j = m.join(dates, on="model_id")
+    assert len(j) > 150
+    off = [r["model_id"] for r in j.iter_rows(named=True) if r["release_date"] not in r["d"]]
+    assert off == []  # models and capability give one release date per shared model
+    c = built["release_date_conflicts"]
+    assert (c["days_apart"].abs() > models.MAX_DATE_DAYS).all()
+    o3 = c.filter(pl.col("model_id") == "o3").row(0, named=True)
+    # ECI 2025-04-16 (chosen) vs the model files' 2024-12-20
+    assert (o3["release_date"], o3["alternative_date"]) == (dt.date(2025, 4, 16), dt.date(2024, 12, 20))

@@ -10,6 +10,8 @@ save: schema-checked `models` table, with every contributing upstream record lis
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 import polars as pl
 
@@ -47,6 +49,8 @@ MIN_DATE = dt.date(1940, 1, 1)
 MAX_PARAMETERS = 1e16
 MAX_COMPUTE = 1e31
 
+MAX_DATE_DAYS = 7  # release dates further apart than this go to release_date_conflicts
+
 MODELS = Table(
     name="models",
     description="One row per model release across Epoch AI's notable, large-scale and frontier model files.",
@@ -55,9 +59,11 @@ MODELS = Table(
         Column(
             "model_id",
             pl.String,
-            "Canonical model id: the model name folded to lower-case ASCII words joined by '-'.",
+            "Canonical model id: the model name folded to lower-case ASCII words joined by '-', keeping '+' "
+            "('deeplabv3+' is not 'deeplabv3'); where records of different organizations or more than a year apart "
+            "would share an id, each keeps its name's case ('CaLM' vs 'CALM'), then its release year.",
             nullable=False,
-            origin="derived: slug of `Model`",
+            origin="derived: `model_slug` of `Model` (analysis/clean/models.py)",
         ),
         Column(
             "model",
@@ -93,7 +99,26 @@ MODELS = Table(
         Column(
             "release_date",
             pl.Date,
-            "Publication / release date (Epoch 'Publication date').",
+            "Release date, one per canonical model across `models` and `capability`, by precedence: the "
+            "release date of the model's Epoch ECI rows in `capability` (of the release nearest the publication date), "
+            "else of the project crosswalk (Artificial Analysis 'release'), else the Epoch model files' "
+            "'Publication date'. Disagreements of "
+            f"more than {MAX_DATE_DAYS} days are listed in `release_date_conflicts`.",
+            nullable=False,
+            origin="crosswalk release date, else Epoch `Publication date`",
+        ),
+        Column(
+            "release_date_source",
+            pl.String,
+            "Where `release_date` comes from: 'eci' | 'aa' (project crosswalk) | 'epoch_models' (the model files).",
+            nullable=False,
+            allowed=("eci", "aa", "epoch_models"),
+            origin="derived: release-date precedence",
+        ),
+        Column(
+            "publication_date",
+            pl.Date,
+            "Epoch model files' 'Publication date' (the alternative when it differs from `release_date`).",
             nullable=False,
             origin="Epoch `Publication date`",
         ),
@@ -258,7 +283,7 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
     countries = [list(dict.fromkeys(reg.orgs[o].country for o in orgs)) for orgs in d["organizations"].to_list()]
     return d.select(
         pl.col("model"),
-        pl.col("model").map_elements(slug, return_dtype=pl.String).alias("model_id"),
+        pl.col("model").map_elements(model_slug, return_dtype=pl.String).alias("model_id"),
         pl.col("organizations"),
         pl.Series("countries", countries, dtype=pl.List(pl.String)),
         pl.col("release_date"),
@@ -287,6 +312,54 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
         pl.col("source_row"),
         pl.format("{}#{}", pl.lit(local_path), pl.col("source_row")).alias("_ref"),
     )
+
+
+_ID_RE = re.compile(r"[^a-z0-9+]+")
+_CASED_ID_RE = re.compile(r"[^A-Za-z0-9+]+")
+MAX_MERGE_DAYS = 365  # records more than a year apart are different releases
+
+
+def model_slug(name: str, keep_case: bool = False) -> str:
+    """Id of a model name: ASCII words joined by '-', '+' kept ('DeepLabV3+' -> 'deeplabv3+'); lower-case
+    unless keep_case ('CaLM' -> 'CaLM')."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return (_CASED_ID_RE.sub("-", s) if keep_case else _ID_RE.sub("-", s.casefold())).strip("-")
+
+
+def _guard_violations(rows: pl.DataFrame) -> set[str]:
+    """model_ids whose records are of different organizations or more than MAX_MERGE_DAYS apart."""
+    g = rows.group_by("model_id").agg(
+        pl.col("organizations").list.sort().unique().len().alias("_orgs"),
+        (pl.col("release_date").max() - pl.col("release_date").min()).dt.total_days().alias("_span"))
+    return set(g.filter((pl.col("_orgs") > 1) | (pl.col("_span").fill_null(0) > MAX_MERGE_DAYS))["model_id"])
+
+
+def assign_ids(rows: pl.DataFrame) -> pl.DataFrame:
+    """Keep apart records that must not merge (merge guard): ids shared by records of different organizations
+    or more than a year apart take the name's case where it distinguishes them, else the release year."""
+    bad = _guard_violations(rows)
+    if bad:
+        rows = rows.with_columns(pl.when(pl.col("model_id").is_in(list(bad)))
+                                 .then(pl.col("model").map_elements(lambda n: model_slug(n, keep_case=True),
+                                                                    return_dtype=pl.String))
+                                 .otherwise(pl.col("model_id")).alias("model_id"))
+    bad = _guard_violations(rows)
+    if bad:
+        rows = rows.with_columns(pl.when(pl.col("model_id").is_in(list(bad)))
+                                 .then(pl.format("{}-{}", pl.col("model").map_elements(model_slug, return_dtype=pl.String),
+                                                 pl.col("release_date").dt.year()))
+                                 .otherwise(pl.col("model_id")).alias("model_id"))
+    return rows
+
+
+def merges(rows: pl.DataFrame) -> pl.DataFrame:
+    """The merges that happen: one row per model_id fed by more than one upstream record, with the distinct
+    names, organizations and the span of release dates in days."""
+    return (rows.group_by("model_id").agg(
+        pl.len().alias("records"), pl.col("model").unique().sort().alias("names"),
+        pl.col("organizations").list.sort().unique().alias("organizations"),
+        (pl.col("release_date").max() - pl.col("release_date").min()).dt.total_days().alias("span_days"))
+        .filter(pl.col("records") > 1).sort("model_id"))
 
 
 def merge(rows: pl.DataFrame) -> pl.DataFrame:
@@ -319,6 +392,66 @@ def merge(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def release_dates(df: pl.DataFrame, cw=None, eci_dates: list[tuple[str, dt.date]] | None = None) -> pl.DataFrame:
+    """Apply the release-date precedence (see the `release_date` column): a model whose id is a canonical model
+    of the project crosswalk takes the crosswalk's date (of its release nearest to the publication date)."""
+    from analysis import crosswalk, paths
+    from analysis.clean import eci
+    if cw is None and not (paths.external_dir() / crosswalk.ECI_FILE).exists():
+        cw, eci_dates = crosswalk.Crosswalk(), []  # capability snapshots not fetched: the model files' dates
+    cw = cw or crosswalk.default()
+    by_id: dict[str, list[tuple[dt.date, str]]] = {}
+    if eci_dates is None:
+        eci_dates = eci.clean().df.select("model_id", "release_date").unique().rows()
+    for mid, d in eci_dates:  # the dates the capability table's ECI rows carry come first
+        by_id.setdefault(mid, []).append((d, "eci"))
+    for m in cw.models.values():
+        if m.model_id not in by_id or m.origin == "aa" and all(o == "aa" for _, o in by_id[m.model_id]):
+            by_id.setdefault(m.model_id, []).append((m.release_date, m.origin))
+    dates, origins = [], []
+    for mid, pub in df.select("model_id", "release_date").iter_rows():
+        cands = by_id.get(mid) or by_id.get(slug(mid)) or []
+        if cands:
+            d, origin = min(cands, key=lambda c: (abs((c[0] - pub).days), c[0]))
+            dates.append(d)
+            origins.append(origin)
+        else:
+            dates.append(pub)
+            origins.append("epoch_models")
+    return df.with_columns(pl.col("release_date").alias("publication_date"),
+                           pl.Series("release_date", dates, dtype=pl.Date),
+                           pl.Series("release_date_source", origins, dtype=pl.String))
+
+
+RELEASE_CONFLICTS = Table(
+    name="release_date_conflicts",
+    description=f"Models whose release dates disagree by more than {MAX_DATE_DAYS} days between the project "
+    "crosswalk (Epoch ECI / Artificial Analysis, the date `models` and `capability` use) and the Epoch model files.",
+    primary_key=("model_id",),
+    columns=(
+        Column("model_id", pl.String, "Canonical model id (`models`).", nullable=False),
+        Column("model", pl.String, "Model name (`models`).", nullable=False),
+        Column("release_date", pl.Date, "The date chosen by the precedence (`models.release_date`).", nullable=False),
+        Column("release_date_source", pl.String, "Source of the chosen date: 'eci' | 'aa'.", nullable=False,
+               allowed=("eci", "aa")),
+        Column("alternative_date", pl.Date, "The Epoch model files' 'Publication date'.", nullable=False),
+        Column("alternative_source", pl.String, "Source of the alternative date.", nullable=False),
+        Column("days_apart", pl.Int64, "alternative_date - release_date, in days.", nullable=False),
+    ),
+)
+
+
+def clean_release_conflicts(earlier: dict[str, StepResult] | None = None) -> StepResult:
+    """`release_date_conflicts` from the `models` step (run here when the build has not run it)."""
+    m = (earlier or {}).get("models") or clean()
+    d = m.df.with_columns((pl.col("publication_date") - pl.col("release_date")).dt.total_days().alias("days_apart"))
+    out = d.filter(pl.col("days_apart").abs() > MAX_DATE_DAYS).select(
+        "model_id", "model", "release_date", "release_date_source",
+        pl.col("publication_date").alias("alternative_date"),
+        pl.lit("epoch_models").alias("alternative_source"), pl.col("days_apart").cast(pl.Int64)).sort("model_id")
+    return StepResult(RELEASE_CONFLICTS, RELEASE_CONFLICTS.validate(out), concat_quarantine([]), counts_frame([]))
+
+
 def clean(reg: registry.Registry | None = None, today: dt.date | None = None) -> StepResult:
     reg = reg or registry.default()
     today = today or dt.date.today()
@@ -330,7 +463,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         quarantine += q
         n_q = sum(len(x) for x in q)
         counts.append(dict(table="models", source_file=local_path, rows_in=len(df), rows_used=len(ok), rows_quarantined=n_q))
-    merged = merge(pl.concat(normalised, how="vertical"))
+    merged = release_dates(merge(assign_ids(pl.concat(normalised, how="vertical"))))
     result = StepResult(MODELS, MODELS.validate(merged), concat_quarantine(quarantine), counts_frame(counts))
     result.check_accounting()
     used = result.counts["rows_used"].sum()

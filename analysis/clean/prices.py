@@ -52,8 +52,10 @@ PRICES = Table(
                "shared with `capability`) when linked, else the rule id of the key.",
                nullable=False),
         Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/raw/model_crosswalk_capability.csv), "
-               "'rule' (the crosswalk rules match a canonical model), 'unlinked' (rule id, no canonical model).", nullable=False,
-               allowed=("exception", "rule", "unlinked")),
+               "'rule' (the crosswalk rules match a canonical model), 'alias' (a moving API id linked to the model it "
+               "served in the period, data/raw/model_aliases.csv; periods spanning a switch are split at it), "
+               "'unlinked' (rule id, no canonical model).", nullable=False,
+               allowed=("exception", "rule", "alias", "unlinked")),
         Column("provider", pl.String, "Who sells the API at this price, as the source names it.", nullable=False),
         Column("organization", pl.String, "Canonical organization of the provider (data/raw/price_providers.csv "
                "-> organization registry); null when unknown."),

@@ -46,4 +46,4 @@ bench: data
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf data/clean reports/*.html reports/index.json reports/executed
+	rm -rf data/clean reports/*.html reports/index.json reports/executed reports/assets standalone

@@ -33,8 +33,8 @@ chromium:
 
 test: data chromium
 	$(BIN)/ruff check analysis tests benchmarks
-	$(BIN)/python -m pytest tests
-	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks
@@ -46,4 +46,4 @@ bench: data
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf data/clean reports/*.html reports/index.json reports/executed
+	rm -rf data/clean reports/*.html reports/index.json reports/executed reports/assets standalone

@@ -29,8 +29,34 @@ def _report(args) -> int:
     for key, value in args.param or []:
         params[key] = report.parse_value(value)
     with locking.build_lock("report"):
-        return report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
+        code = report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
                                     show_code=args.show_code, jobs=args.jobs)
+    if args.standalone and code == 0:
+        return _write_standalone(args.notebook or [s.name for s in report.load_specs()])
+    return code
+
+
+def _write_standalone(names: list[str]) -> int:
+    """Single-file copies (plotly.js embedded) of built reports, in standalone/."""
+    from analysis import report, shared_assets
+
+    specs, unknown = report._select(report.load_specs(), names)
+    if unknown:
+        print(f"error: unknown report(s) {sorted(unknown)}; known: {[s.name for s in report.load_specs()]}",
+              file=sys.stderr)
+        return 2
+    try:
+        written = shared_assets.export([s.name for s in specs])
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for w in written:
+        print(f"export: wrote {w.parent.name}/{w.name} (single file, plotly.js embedded)")
+    return 0
+
+
+def _export(args) -> int:
+    return _write_standalone(args.notebook)
 
 
 def _all(args) -> int:
@@ -93,7 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--force", action="store_true", help="re-execute every report, even those up to date")
     r.add_argument("--show-code", action="store_true", help="keep the code cells in the HTML")
     r.add_argument("-j", "--jobs", type=int, help="notebooks run at once (default $ANALYSIS_REPORT_JOBS, else 2)")
+    r.add_argument("--standalone", action="store_true",
+                   help="also write single-file copies with plotly.js embedded to standalone/ (for mailing one report)")
     r.set_defaults(func=_report)
+
+    ex = sub.add_parser("export", help="single-file HTML of built reports (plotly.js embedded) in standalone/")
+    ex.add_argument("notebook", nargs="+", help="report names from notebooks/reports.toml")
+    ex.set_defaults(func=_export)
 
     a = sub.add_parser("all", help="fetch + build + report")
     a.add_argument("--mirror")

@@ -3,12 +3,13 @@
 `setup()` is called at the top of every notebook. It registers the template and picks the renderer:
 `plotly_mimetype+notebook` shows charts interactively in JupyterLab (mimetype) and also writes a
 `text/html` output with plotly.js embedded, which nbconvert keeps, so the HTML report draws its charts
-offline.
+offline. In a report build ($ANALYSIS_PLOTLYJS_SRC set) that output loads the site's shared plotly.js instead.
 """
 
 from __future__ import annotations
 
 import html
+import os
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -40,6 +41,9 @@ class OfflineHTMLRenderer(MimetypeRenderer):
     def to_mimebundle(self, fig_dict):
         include = not OfflineHTMLRenderer.plotlyjs_included
         OfflineHTMLRenderer.plotlyjs_included = True
+        if include and os.environ.get("ANALYSIS_PLOTLYJS_SRC"):
+            # a report build: load the site's one shared copy (reports/assets/, see analysis.shared_assets)
+            include = os.environ["ANALYSIS_PLOTLYJS_SRC"]
         html = pio.to_html(fig_dict, include_plotlyjs=include, include_mathjax=False, full_html=False,
                            default_width="100%", default_height=525, config=CONFIG)
         return {"text/html": html}

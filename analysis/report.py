@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from analysis import manifest, paths, site
+from analysis import manifest, paths, shared_assets, site
 from analysis.atomic import atomic_path, write_text
 
 KERNEL = "python3"
@@ -176,6 +176,11 @@ _SLOW_OPTIONAL = ("rfc3987_syntax",)
 KERNEL_ARGS = [f"--IPKernelApp.exec_lines=import sys; [sys.modules.setdefault(m, None) for m in {_SLOW_OPTIONAL!r}]"]
 
 
+def _kernel_args() -> list[str]:
+    """KERNEL_ARGS, plus: charts load the site's shared plotly.js (analysis.shared_assets) instead of embedding it."""
+    return [KERNEL_ARGS[0] + f"; import os; os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}"]
+
+
 def _block_slow_imports() -> None:
     for m in _SLOW_OPTIONAL:
         sys.modules.setdefault(m, None)
@@ -230,7 +235,7 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
     nb = _parameterize(paths.notebooks_dir() / spec.notebook, params)
     nb.cells.append(nbformat.v4.new_code_cell(_READS_PROBE))
     client = NotebookClient(nb, kernel_name=KERNEL, timeout=None, allow_errors=False,
-                            extra_arguments=KERNEL_ARGS, resources={"metadata": {"path": str(paths.notebooks_dir())}})
+                            extra_arguments=_kernel_args(), resources={"metadata": {"path": str(paths.notebooks_dir())}})
     try:
         asyncio.run(client.async_execute())
     except CellExecutionError as exc:
@@ -251,6 +256,7 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
 
     safety.sanitize_notebook(nb)
     body, _ = _exporter(show_code).from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
+    body = shared_assets.share_stylesheet(body)  # one JupyterLab stylesheet for the site (reports/assets/)
     target = out_dir / f"{spec.name}.html"
     write_text(target, body)
     executed = out_dir / "executed" / f"{spec.name}.ipynb"
@@ -305,6 +311,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
     index = load_index()
     reports = index.get("reports", {})
     code, tables = code_hash(), table_hashes()
+    shared_assets.ensure_asset()  # the one plotly.js every report loads (reports/assets/)
     todo = []
     for spec in specs:
         params = {**spec.parameters, **(extra_params or {})}

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import build, fetch, paths
+from analysis import build, fetch, locking, paths
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MIRROR = ROOT.parent / "shared" / "data" / "external"
@@ -27,11 +27,26 @@ def mirror() -> Path:
     return m
 
 
-@pytest.fixture(scope="session")
-def built() -> dict[str, pl.DataFrame]:
-    """Fetch + build once per session; returns the clean tables by name."""
+def _fetch_and_build() -> None:
     fetch.fetch(mirror=mirror(), out=io.StringIO())
     build.build(out=io.StringIO())
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> dict[str, pl.DataFrame]:
+    """Fetch + build once per session; returns the clean tables by name.
+
+    Under pytest-xdist (`make test` runs two workers) the first worker builds data/clean/ under the project's
+    build lock and leaves a mark in the run's shared temp folder; the other waits for the lock and reads the
+    same tables instead of rebuilding them underneath it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        done = tmp_path_factory.getbasetemp().parent / "built.done"  # one folder per run, shared by workers
+        with locking.build_lock("tests: fetch + build", out=io.StringIO()):
+            if not done.exists():
+                _fetch_and_build()
+                done.touch()
+    else:
+        _fetch_and_build()
     # names starting with "." are temporary files of an interrupted atomic write, not tables
     return {p.stem: pl.read_parquet(p) for p in paths.clean_dir().glob("*.parquet") if not p.name.startswith(".")}
 

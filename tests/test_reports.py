@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import manifest, paths, report, site
+from analysis import manifest, paths, report, shared_assets, site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -104,11 +104,15 @@ def test_index_has_findings_cards_previews_and_links(reports_built):
     assert "data to 2026-07-15" in card.split("</section>")[0]  # newest snapshot of its data
 
 
-def test_report_html_hides_code_and_embeds_plotly(reports_built):
+def test_report_html_hides_code_and_loads_the_shared_plotly(reports_built):
     html = (reports_built / "release_pace.html").read_text()
     assert "pace.releases_per_period" not in html  # code hidden
-    assert "plotly.js" in html or "Plotly.newPlot" in html
-    assert "cdn.plot.ly" not in html.split("Plotly.newPlot")[0][:2000]  # library embedded, not fetched
+    assert "Plotly.newPlot" in html
+    assert "cdn.plot.ly" not in html.split("Plotly.newPlot")[0][:2000]  # library beside it, not fetched
+    # one copy of plotly.js for the site, loaded by relative path; none embedded in the page
+    src = f"assets/plotly-{shared_assets.version()}.min.js"
+    assert html.count(f'<script charset="utf-8" src="{src}"></script>') == 1
+    assert "* plotly.js v" not in html and (reports_built / src).stat().st_size > 1_000_000
 
 
 def test_failing_notebook_is_reported_and_marked(built, tmp_path, monkeypatch):

@@ -169,3 +169,40 @@ def test_real_snapshot_accounting_labelling_and_stale(built):
     assert (d.filter(~pl.col("complete"))["date"].unique().sort().to_list()
             == [dt.date(2025, 11, d) for d in (11, 12, 13, 14)])
     assert d.filter(pl.col("author") == "openrouter")["origin"].unique().to_list() == ["Unknown origin"]
+
+
+# --- metrics ----------------------------------------------------------------------------------------------------
+
+def _clean_weekly(resolve):
+    raw = _weekly([("2026-03-02", "qwen", 20, 0.2), ("2026-03-02", "openai", 60, 0.6),
+                   ("2026-03-02", "others", 20, 0.2),
+                   ("2026-03-09", "qwen", 30, 0.3), ("2026-03-09", "openai", 50, 0.5),
+                   ("2026-03-09", "tngtech", 10, 0.1), ("2026-03-09", "others", 10, 0.1),
+                   ("2026-05-04", "qwen", 90, 0.9), ("2026-05-04", "openai", 10, 0.1)])
+    return orr.weekly_rows(raw, resolve, SNAP)[0]
+
+
+def test_share_summary_bounds_and_first_last_complete(resolve):
+    from analysis.metrics import openrouter as m
+    s = m.share_summary(_clean_weekly(resolve))
+    first = s.row(0, named=True)
+    assert first["china"] == pytest.approx(0.2) and first["remainder"] == pytest.approx(0.2)
+    assert first["unknown"] == 0 and first["china_upper"] == pytest.approx(0.4)
+    fl = m.first_last_complete(_clean_weekly(resolve))
+    # the 2026-05-04 week is not over at the snapshot: the last complete week is 2026-03-09
+    assert fl["week_start"].to_list() == [dt.date(2026, 3, 2), dt.date(2026, 3, 9)]
+    assert fl["china"].to_list() == pytest.approx([0.2, 0.3])
+    assert fl["unknown"].to_list() == pytest.approx([0.0, 0.1])
+
+
+def test_top_models_sum_variants_and_skip_partial_days(resolve):
+    from analysis.metrics import openrouter as m
+    rows = [(f"2026-01-{d:02d}", f"openai/m{i}", 1, 1, 2) for d in range(2, 5) for i in range(4)]
+    rows += [("2026-01-02", "qwen/a", 1, 2, 3), ("2026-01-02", "qwen/b:free", 4, 0, 4), ("2026-01-03", "qwen/b", 0, 1, 1),
+             ("2026-01-01", "qwen/a", 100, 0, 100)]  # 2026-01-01 is a partial day: not counted
+    daily, _ = orr.daily_rows(_daily(rows), resolve)
+    t = m.top_models(daily, n=1).filter(pl.col("origin") == "China")
+    assert t["base_model"].to_list() == ["qwen/b"] and t["tokens_b"].to_list() == [5]
+    links = pl.DataFrame({"base_model": ["qwen/a", "qwen/b"], "open_weights": [True, False]})
+    ow = m.open_weights_share(daily, links, by="all").filter(pl.col("origin") == "China").row(0, named=True)
+    assert ow["open_share"] == pytest.approx(3 / 8) and ow["linked_share"] == 1.0

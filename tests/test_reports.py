@@ -87,8 +87,12 @@ def test_report_ends_with_provenance_naming_every_source_and_licence(reports_bui
     block = html[html.index('<section class="provenance"'):]
     assert block.index("</section>") < block.index("</body>")
     for e in manifest.load():
-        if e.dataset in ("epoch_models", "adoption"):
+        if e.dataset == "epoch_models":
             assert e.local_path in block and site.esc(e.license) in block and e.snapshot_date in block
+    html = (reports_built / "adoption.html").read_text()
+    block = html[html.index('<section class="provenance"'):]
+    for e in manifest.by_dataset("adoption"):
+        assert e.local_path in block and site.esc(e.license) in block and e.snapshot_date in block
     assert "How to cite" in block and site.CC_BY in block
     assert '<nav class="site-nav"' in html and 'href="index.html"' in html
 

@@ -206,3 +206,29 @@ def test_top_models_sum_variants_and_skip_partial_days(resolve):
     links = pl.DataFrame({"base_model": ["qwen/a", "qwen/b"], "open_weights": [True, False]})
     ow = m.open_weights_share(daily, links, by="all").filter(pl.col("origin") == "China").row(0, named=True)
     assert ow["open_share"] == pytest.approx(3 / 8) and ow["linked_share"] == 1.0
+
+
+# --- registry vs ATOM regions -----------------------------------------------------------------------------------
+
+def _atom(rows):
+    return pl.DataFrame(rows, schema={"hf_org": pl.String, "region": pl.String, "notes": pl.String}, orient="row")
+
+
+def test_region_check_needs_a_reason_for_each_disagreement(resolve):
+    from analysis import regions
+    atom = _atom([("Qwen", "china", None), ("openai", "us", None), ("mistralai", "eu", None),
+                  ("tngtech", "us", "x"), ("nobody", "us", None)])
+    with pytest.raises(InputError, match=r"no reason for the registry's value of \['TNG'\]"):
+        regions.compare(atom, resolve.reg, {})
+    out = regions.compare(atom, resolve.reg, {"TNG": "German firm"})
+    assert len(out) == 4  # 'nobody' is not in the registry: not compared
+    assert out.filter(~pl.col("agrees"))["reason"].to_list() == ["German firm"]
+    with pytest.raises(InputError, match="no longer disagree"):
+        regions.compare(atom, resolve.reg, {"TNG": "German firm", "OpenAI": "stale"})
+
+
+def test_region_check_on_the_real_files(built):
+    from analysis import regions
+    out = regions.check()
+    assert len(out) > 40 and out["agrees"].mean() > 0.9
+    assert out.filter(~pl.col("agrees"))["reason"].null_count() == 0

@@ -73,7 +73,7 @@ def api_vs_downloads(side: pl.DataFrame) -> go.Figure:
                       yaxis=dict(title="Share", tickformat=".0%", range=[0, 1]), xaxis_title="Month")
     return add_source(fig, [WEEKLY_FILE, "adoption/franri3008_hf-activity/hf_weekly_activity.json"],
                       "Token shares are lower bounds (unassigned remainder not shown); downloads of the tracker's "
-                      "25-lab panel as counted upstream")
+                      "lab panel as counted upstream")
 
 
 __all__ = ["weekly_shares", "categories", "api_vs_downloads", "DAILY_FILE"]

@@ -18,7 +18,17 @@ import polars as pl
 
 from analysis import paths
 from analysis.atomic import atomic_path
-from analysis.clean import adoption, eci, events, leaderboards, models, organizations, price_conflicts, prices
+from analysis.clean import (
+    adoption,
+    eci,
+    events,
+    leaderboards,
+    models,
+    openrouter,
+    organizations,
+    price_conflicts,
+    prices,
+)
 from analysis.clean.common import StepResult
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
@@ -40,6 +50,9 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
     ("prices:litellm", prices.clean_litellm),
     ("price_conflicts", price_conflicts.clean),
     ("adoption", adoption.clean),
+    ("openrouter_weekly", openrouter.clean_weekly),
+    ("openrouter_daily", openrouter.clean_daily),
+    ("openrouter_categories", openrouter.clean_categories),
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import sys
 
-from analysis import build, registry
+from analysis import build, regions, registry
 
 
 def main() -> int:
@@ -17,6 +17,9 @@ def main() -> int:
     results = build.run_steps(out=io.StringIO())
     for name, r in results.items():
         print(f"ok  {name:<16} {len(r.df):>7} rows, {len(r.quarantine):>5} quarantined")
+    checked = regions.check()  # every registry/ATOM region disagreement has its curated reason
+    print(f"ok  regions          {len(checked):>7} organisations vs ATOM, {(~checked['agrees']).sum()} disagreements "
+          "with reasons")
     return 0
 
 

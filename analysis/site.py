@@ -539,7 +539,7 @@ Works offline.</p>
 def findings() -> list[dict]:
     """Key numbers for the index: {value, text, date, report}, each computed from the clean tables."""
     out = []
-    for fn in (_finding_releases, _finding_open_share, _finding_adoption, _finding_cheapest):
+    for fn in (_finding_releases, _finding_open_share, _finding_adoption, _finding_openrouter, _finding_cheapest):
         try:
             out.extend(fn())
         except FileNotFoundError:
@@ -605,10 +605,24 @@ def _finding_adoption() -> list[dict]:
     share = {r["country_bucket"]: r["downloads_share"] for r in t.iter_rows(named=True)}
     if "China" not in share:
         return []
-    return [dict(value=f"{share['China']:.0%}", report="release_pace", date=f"{year}, data to {last}",
+    return [dict(value=f"{share['China']:.0%}", report="adoption", date=f"{year}, data to {last}",
                  text=f"of the Hugging Face downloads of the tracked labs' repositories went to labs based in China "
                       f"in {year} (US labs: {share.get('United States', 0):.0%}); a panel of labs, downloads as "
                       f"counted upstream, not installs.")]
+
+
+def _finding_openrouter() -> list[dict]:
+    from analysis import tables
+    from analysis.metrics import openrouter as orm
+
+    fl = orm.first_last_complete(tables.load("openrouter_weekly"))
+    f, last = fl.row(0, named=True), fl.row(1, named=True)
+    return [dict(value=f"{f['china']:.0%} \u2192 {last['china']:.0%}", report="adoption",
+                 date=f"weeks of {f['week_start']} and {last['week_start']}",
+                 text=f"of OpenRouter tokens went to models by Chinese authors, first vs last complete week (US: "
+                      f"{f['united_states']:.0%} \u2192 {last['united_states']:.0%}); lower bounds: the unassigned "
+                      f"remainder was {f['remainder']:.0%} and {last['remainder']:.0%}. One router's tokens, not "
+                      f"users or revenue.")]
 
 
 def _finding_cheapest() -> list[dict]:

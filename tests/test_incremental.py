@@ -19,7 +19,9 @@ from analysis import paths, report, site
 ROOT = Path(__file__).resolve().parent.parent
 # which clean tables each notebook loads (what the kernel probe reports after a real run)
 READS = {
-    "release_pace.ipynb": ["adoption", "events", "models", "organizations"],
+    "release_pace.ipynb": ["events", "models", "organizations"],
+    "adoption.ipynb": ["adoption", "events", "models", "openrouter_categories", "openrouter_daily",
+                       "openrouter_weekly"],
     "policy_timeline.ipynb": ["events", "genai_filings", "models", "prices"],
     "catch_up.ipynb": ["capability", "events"],
     "price_war.ipynb": ["capability", "events", "price_conflicts", "prices"],
@@ -28,7 +30,7 @@ READS = {
 }
 ALL = {"release_pace", "release_pace_language_quarterly", "policy_timeline", "policy_timeline_china_chips",
        "catch_up", "catch_up_lmarena_style_control", "price_war", "price_war_cny", "performance_per_dollar",
-       "performance_per_dollar_aa_cny", "replication"}
+       "performance_per_dollar_aa_cny", "replication", "adoption", "adoption_programming"}
 
 
 def write_table(name: str, values: list[int]) -> None:
@@ -51,7 +53,8 @@ def project(tmp_path, monkeypatch):
         monkeypatch.setenv(var, str(tmp_path / sub))
     paths.clean_dir().mkdir()
     for i, name in enumerate(["events", "models", "organizations", "genai_filings", "capability",
-                              "price_conflicts", "prices", "adoption"]):
+                              "price_conflicts", "prices", "adoption", "openrouter_weekly", "openrouter_daily",
+                              "openrouter_categories"]):
         write_table(name, [i])
     monkeypatch.setattr(report, "headlines", lambda: [])  # these read the real tables, not the stand-ins
     monkeypatch.setattr(site, "findings", lambda: [])
@@ -133,7 +136,7 @@ def test_changed_clean_table_rebuilds_the_reports_that_read_it(project):
                              "performance_per_dollar", "performance_per_dollar_aa_cny", "replication"})
     write_table("models", [8])
     assert project() == (0, {"release_pace", "release_pace_language_quarterly", "policy_timeline",
-                             "policy_timeline_china_chips", "replication"})
+       "performance_per_dollar_aa_cny", "replication", "adoption", "adoption_programming"}
 
 
 def test_rewritten_table_with_the_same_content_rebuilds_nothing(project):

@@ -47,5 +47,5 @@ def test_release_pace_with_non_default_parameters(built, tmp_path):
     assert "Other" not in html.split("By bucket:")[1].split("\n")[0]  # only the chosen buckets
     plotly_outputs = [o for c in nb["cells"] for o in c.get("outputs", [])
                       if "application/vnd.plotly.v1+json" in o.get("data", {})]
-    assert len(plotly_outputs) == 7  # 5 release-pace charts + 2 of the open-weights adoption section
+    assert len(plotly_outputs) == 5  # release-pace charts (the Hub adoption section moved to adoption.ipynb)
     assert "Traceback" not in text

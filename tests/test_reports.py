@@ -18,12 +18,12 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disa
 
 @pytest.fixture(scope="module")
 def reports_built(built, tmp_path_factory):
-    """Build the release-pace report into a scratch reports folder."""
+    """Build the release-pace and adoption reports into a scratch reports folder."""
     out = tmp_path_factory.mktemp("reports")
     mp = pytest.MonkeyPatch()
     mp.setenv("ANALYSIS_REPORTS_DIR", str(out))
     try:
-        code = report.build_reports(names=["release_pace"])
+        code = report.build_reports(names=["release_pace", "adoption"])
     finally:
         mp.undo()
     assert code == 0
@@ -49,7 +49,7 @@ def _csv_points(path: Path) -> list[int]:
 def test_every_chart_has_its_csv_with_the_rows_it_shows(reports_built):
     nb = nbformat.read(reports_built / "executed" / "release_pace.ipynb", as_version=4)
     figures = site.notebook_figures(nb)
-    assert len(figures) == 7
+    assert len(figures) == 5
     csvs = sorted((reports_built / "release_pace").glob("chart-*.csv"))
     assert len(csvs) == len(figures)
     for n, (fig, _) in enumerate(figures, start=1):
@@ -74,8 +74,8 @@ def test_chart_csv_holds_the_numbers_of_the_chart(reports_built):
 
 def test_each_chart_has_a_download_link_right_under_it(reports_built):
     html = (reports_built / "release_pace.html").read_text()
-    assert html.count('class="chart-download"') == 7
-    for n in range(1, 8):
+    assert html.count('class="chart-download"') == 5
+    for n in range(1, 6):
         assert f'href="release_pace/chart-{n}.csv"' in html
     # the link follows its chart's drawing script, before the next chart
     parts = html.split('class="plotly-graph-div"')[1:]
@@ -87,10 +87,14 @@ def test_report_ends_with_provenance_naming_every_source_and_licence(reports_bui
     block = html[html.index('<section class="provenance"'):]
     assert block.index("</section>") < block.index("</body>")
     for e in manifest.load():
-        if e.dataset in ("epoch_models", "adoption"):
+        if e.dataset == "epoch_models":
             assert e.local_path in block and site.esc(e.license) in block and e.snapshot_date in block
     assert "How to cite" in block and site.CC_BY in block
     assert '<nav class="site-nav"' in html and 'href="index.html"' in html
+    adoption = (reports_built / "adoption.html").read_text()
+    block = adoption[adoption.index('<section class="provenance"'):]
+    for e in manifest.by_dataset("adoption"):
+        assert e.local_path in block and site.esc(e.license) in block and e.snapshot_date in block
 
 
 def test_index_has_findings_cards_previews_and_links(reports_built):
@@ -100,7 +104,7 @@ def test_index_has_findings_cards_previews_and_links(reports_built):
     for f in index["findings"]:
         assert site.esc(f["value"]) in html and f["report"] in {s.name for s in report.load_specs()}
     card = html[html.index('data-report="release_pace" data-status="ok"'):]
-    assert "<svg" in card.split("</section>")[0] and "7 charts" in card.split("</section>")[0]
+    assert "<svg" in card.split("</section>")[0] and "5 charts" in card.split("</section>")[0]
     assert "data to 2026-07-15" in card.split("</section>")[0]  # newest snapshot of its data
 
 
@@ -143,24 +147,25 @@ def test_charts_draw_in_headless_chromium_offline(reports_built):
             return route.continue_()
 
         page.route("**/*", block)
-        for name in ("release_pace.html", "index.html"):
+        for name in ("release_pace.html", "adoption.html", "index.html"):
             page.goto((reports_built / name).as_uri())
             page.wait_for_load_state("load")
-            if name == "release_pace.html":
+            if name != "index.html":
+                stem = name.removesuffix(".html")
                 page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20000)
                 graphs = page.locator(".plotly-graph-div").count()
                 drawn = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')]
                     .filter(d => d.querySelector('.main-svg') && d.querySelectorAll('.trace, .point, path').length > 3)
                     .length""")
-                assert graphs == 7 and drawn == graphs
+                assert graphs == {"release_pace": 5, "adoption": 4}[stem] and drawn == graphs
                 # what each drawn chart holds, trace by trace, is what its CSV holds
                 shown = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
                     d._fullData.map(t => t._length != null ? t._length
                         : Math.max(...['x','y','z','values'].map(k => (t[k] && t[k].length) || 0))))""")
                 for n, points in enumerate(shown, start=1):
-                    assert _csv_points(reports_built / "release_pace" / f"chart-{n}.csv") == points, n
+                    assert _csv_points(reports_built / stem / f"chart-{n}.csv") == points, n
                 links = page.locator("p.chart-download a")
-                assert links.count() == graphs and links.first.get_attribute("href") == "release_pace/chart-1.csv"
+                assert links.count() == graphs and links.first.get_attribute("href") == f"{stem}/chart-1.csv"
             else:
                 assert page.locator('section.card[data-report="release_pace"] a[href="release_pace.html"]').count() == 1
                 assert page.locator('[data-section="headlines"] li').count() >= 3

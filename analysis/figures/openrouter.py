@@ -1,0 +1,79 @@
+"""Charts of the adoption report: OpenRouter token shares by origin, by use category, beside Hub downloads."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from analysis.clean.openrouter import CATEGORY_FILE, DAILY_FILE, REMAINDER, UNKNOWN, WEEKLY_FILE
+from analysis.figures.events import add_events
+from analysis.plots import COUNTRY_COLORS, add_source
+
+ORIGIN_COLORS = {"China": COUNTRY_COLORS["China"], "United States": COUNTRY_COLORS["United States"],
+                 "Other": COUNTRY_COLORS["Other"], UNKNOWN: "#c7b37a", REMAINDER: "#dddddd"}
+ORIGIN_ORDER = list(ORIGIN_COLORS)
+NOTE = ("Shares recomputed from tokens (billions, OpenRouter traffic only); authors resolved to countries with "
+        "the project's registry; Monday-dated week buckets only; hatched = partial week")
+
+
+def weekly_shares(shares: pl.DataFrame, events: pl.DataFrame | None = None, style: str = "markers") -> go.Figure:
+    """Stacked bars: share of each week's OpenRouter tokens by model origin; partial weeks hatched."""
+    fig = go.Figure()
+    for origin in ORIGIN_ORDER:
+        d = shares.filter(pl.col("origin") == origin).sort("week_start")
+        if d.is_empty():
+            continue
+        partial = [not c for c in d["complete"].to_list()]
+        fig.add_bar(x=d["week_start"].to_list(), y=d["share"].to_list(), name=origin,
+                    marker=dict(color=ORIGIN_COLORS[origin], pattern=dict(shape=["/" if p else "" for p in partial])),
+                    customdata=[[r or "complete week", t] for r, t in zip(d["partial_reason"].to_list(),
+                                                                         d["tokens_b"].to_list(), strict=True)],
+                    hovertemplate=f"{origin}<br>week of %{{x|%Y-%m-%d}}: %{{y:.1%}} "
+                                  "(%{customdata[1]:,.0f}B tokens)<br>%{customdata[0]}<extra></extra>")
+    fig.update_layout(barmode="stack", title="Share of OpenRouter tokens by origin of the model's author, per week",
+                      yaxis=dict(title="Share of the week's tokens", tickformat=".0%", range=[0, 1]),
+                      xaxis_title="Week (Monday start)", hovermode="closest", bargap=0.05)
+    add_source(fig, [WEEKLY_FILE], NOTE)
+    if events is not None and len(events):
+        add_events(fig, events, start=shares["week_start"].min(), end=shares["week_start"].max(), style=style)
+    return fig
+
+
+def categories(cat: pl.DataFrame) -> go.Figure:
+    """Horizontal stacked bars: share of each use category's tokens by origin (complete weeks of the span)."""
+    order = (cat.filter(pl.col("origin") == "China").sort("share")["category_label"].to_list())
+    fig = go.Figure()
+    for origin in ORIGIN_ORDER:
+        d = cat.filter(pl.col("origin") == origin)
+        if d.is_empty():
+            continue
+        fig.add_bar(y=d["category_label"].to_list(), x=d["share"].to_list(), name=origin, orientation="h",
+                    marker_color=ORIGIN_COLORS[origin],
+                    hovertemplate=f"{origin}: %{{x:.1%}}<extra>%{{y}}</extra>")
+    fig.update_layout(barmode="stack", title="Share of tokens by origin within each use category",
+                      xaxis=dict(title="Share of the category's tokens", tickformat=".0%", range=[0, 1]),
+                      yaxis=dict(categoryorder="array", categoryarray=order, title=""))
+    return add_source(fig, [CATEGORY_FILE], "Category pages of the OpenRouter rankings; 'others' unassigned")
+
+
+def api_vs_downloads(side: pl.DataFrame) -> go.Figure:
+    """Lines per month: China's and the US's share of OpenRouter tokens (solid) and of Hub downloads (dotted)."""
+    fig = go.Figure()
+    for bucket in ("China", "United States"):
+        d = side.filter(pl.col("bucket") == bucket).sort("month")
+        for col, dash, label in (("api_share", "solid", "OpenRouter tokens"),
+                                 ("downloads_share", "dot", "Hugging Face downloads")):
+            dd = d.filter(pl.col(col).is_not_null())
+            if dd.is_empty():
+                continue
+            fig.add_scatter(x=dd["month"].to_list(), y=dd[col].to_list(), mode="lines+markers",
+                            name=f"{bucket}: {label}", line=dict(color=COUNTRY_COLORS[bucket], dash=dash),
+                            hovertemplate=f"{bucket}, {label}<br>%{{x|%Y-%m}}: %{{y:.1%}}<extra></extra>")
+    fig.update_layout(title="API use and open-weights downloads: share by country, per month",
+                      yaxis=dict(title="Share", tickformat=".0%", range=[0, 1]), xaxis_title="Month")
+    return add_source(fig, [WEEKLY_FILE, "adoption/franri3008_hf-activity/hf_weekly_activity.json"],
+                      "Token shares are lower bounds (unassigned remainder not shown); downloads of the tracker's "
+                      "lab panel as counted upstream")
+
+
+__all__ = ["weekly_shares", "categories", "api_vs_downloads", "DAILY_FILE"]

@@ -136,7 +136,7 @@ def test_changed_clean_table_rebuilds_the_reports_that_read_it(project):
                              "performance_per_dollar", "performance_per_dollar_aa_cny", "replication"})
     write_table("models", [8])
     assert project() == (0, {"release_pace", "release_pace_language_quarterly", "policy_timeline",
-       "performance_per_dollar_aa_cny", "replication", "adoption", "adoption_programming"}
+                             "policy_timeline_china_chips", "replication", "adoption", "adoption_programming"})
 
 
 def test_rewritten_table_with_the_same_content_rebuilds_nothing(project):

@@ -187,7 +187,7 @@ def test_standalone_export_draws_from_a_copy_moved_alone(site_built, tmp_path, m
         page.on("pageerror", lambda e: errors.append(str(e)))
         _open_offline(page, elsewhere.as_uri(), requests)
         graphs = page.locator(".plotly-graph-div").count()
-        assert graphs == 7
+        assert graphs == built_page.count('class="plotly-graph-div') >= 1  # every chart of the built report
         page.wait_for_function(f"() => ({DRAWN})() === {graphs}", timeout=20000)
         browser.close()
     assert requests == [elsewhere.as_uri()], requests  # nothing else read: not the network, not assets/

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis import fetch, manifest, paths, registry
@@ -105,9 +105,20 @@ def csv_records(data: bytes) -> list[list[str]]:
 
 
 def csv_bytes(rows: list[list[str]], newline: str = "\n") -> bytes:
+    """Rows -> CSV bytes that csv.reader reads back as the same rows. (csv.writer with lineterminator "\n"
+    leaves a field holding a bare CR unquoted, and a reader then splits the record there: every field with
+    a CR or LF is quoted here.)"""
     buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator=newline).writerows(rows)
-    return buf.getvalue().encode("utf-8")
+    w = csv.writer(buf, lineterminator=newline)
+    for r in rows:
+        if any("\r" in v or "\n" in v for v in r):
+            buf.write(",".join('"' + v.replace('"', '""') + '"' if ("\r" in v or "\n" in v or '"' in v
+                                                                     or "," in v) else v for v in r) + newline)
+        else:
+            w.writerow(r)
+    out = buf.getvalue()
+    assert list(csv.reader(io.StringIO(out, newline=""))) == [list(r) for r in rows], "csv_bytes does not round-trip"
+    return out.encode("utf-8")
 
 
 def set_cell(data: bytes, record: int, column: str, value: str) -> tuple[bytes, str]:
@@ -258,7 +269,8 @@ CELL_VALUES = st.one_of(
     st.integers(min_value=-10**40, max_value=10**40).map(str),
     st.dates().map(str),
     st.text(max_size=12),
-    st.sampled_from(["", "NaN", "1e400", "-0", "2099-01-01", "1900-01-01", "2024-13-01", "\ufeff12", "1,5"]),
+    st.sampled_from(["", "NaN", "1e400", "-0", "2099-01-01", "1900-01-01", "2024-13-01", "\ufeff12", "1,5",
+                     "1\r2", "\r", "a\r\nb", '"', "\n"]),
 )
 
 
@@ -273,7 +285,6 @@ def subset(base, tmp_path_factory) -> Path:
     return root
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cells=st.lists(st.tuples(st.integers(1, SUBSET_ROWS),
                                 st.sampled_from(["Publication date", "Parameters", "Training compute (FLOP)"]),
                                 CELL_VALUES), min_size=1, max_size=6))
@@ -293,6 +304,7 @@ def test_property_models_accounting_holds_under_random_cell_corruption(subset, t
     finally:
         mp.undo()
     res.check_accounting()
+    assert len(csv_records(data)) - 1 == SUBSET_ROWS  # the corruption changed cells, not the record count
     for f in models.SOURCES:
         c = file_counts(res, f)
         assert c["rows_in"] == SUBSET_ROWS and c["rows_in"] == c["rows_used"] + c["rows_quarantined"]
@@ -300,6 +312,30 @@ def test_property_models_accounting_holds_under_random_cell_corruption(subset, t
     # whatever passed is within the schema's bounds
     assert res.df["release_date"].min() >= models.MIN_DATE
     assert res.df["parameters"].drop_nulls().is_between(1, models.MAX_PARAMETERS).all()
+
+
+def test_csv_helper_round_trips_bare_cr():
+    rows = [["a", "b"], ["x\ry", "z"], ["1\r\n2", 'q"r']]
+    assert csv_records(csv_bytes(rows)) == rows
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_models_csv_bare_cr_in_a_cell_is_counted_as_the_csv_module_counts(case, base, capsys, quoted):
+    """A bare CR ends a record for Python's csv module (unquoted), or stays inside the field (quoted): the
+    build's rows_in must be the csv module's count either way."""
+    rows = csv_records(good(base, MODELS_CSV))
+    i = rows[0].index("Parameters")
+    lines = [csv_bytes([r]).decode() for r in rows]
+    cell = '"1\r2"' if quoted else "1\r2"
+    r5 = list(rows[5])
+    r5[i] = "@@CELL@@"
+    lines[5] = csv_bytes([r5]).decode().replace("@@CELL@@", cell)
+    data = "".join(lines).encode()
+    expected = len(csv_records(data)) - 1
+    assert expected == len(rows) - 1 + (0 if quoted else 1)
+    how, res = run_fault(case, MODELS_CSV, data, "models", models.clean, capsys)
+    assert how == "quarantine"
+    assert file_counts(res, MODELS_CSV)["rows_in"] == expected
 
 
 _REG = []

@@ -49,59 +49,90 @@ def external_file(local_path: str) -> Path:
     return p
 
 
-def read_csv_strings(local_path: str, required: list[str]) -> pl.DataFrame:
-    """Read an upstream CSV with every column as text, plus `source_row` (1-based record number)."""
-    path = external_file(local_path)
-    raw = path.read_bytes()
+def decode_text(label: str, raw: bytes) -> str:
+    """Bytes of a text file -> str; an empty file or text that is not UTF-8 is an InputError naming `label`.
+    A byte-order mark is dropped."""
     if not raw.strip():
-        raise InputError(f"{local_path}: the file is empty")
+        raise InputError(f"{label}: the file is empty")
     try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is tolerated
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{local_path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
-    if (ragged := _first_ragged_record(text)) is not None:  # polars would pad a short record with nulls
-        raise InputError(f"{local_path}: cannot be parsed as CSV: {ragged} (a truncated or damaged file?)")
-    try:
-        df = pl.read_csv(text.encode("utf-8"), infer_schema=False, raise_if_empty=True)
-    except Exception as exc:
-        raise InputError(f"{local_path}: cannot be parsed as CSV: {_first_ragged_record(text) or exc}") from exc
-    df = df.rename({c: c.strip() for c in df.columns})
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise InputError(f"{local_path}: missing column(s) {missing}; found {df.columns}")
-    return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
+        raise InputError(f"{label}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
 
 
-def _first_ragged_record(text: str) -> str | None:
-    """Where a CSV text breaks: the first record with more fields than the header, or a last record cut short
-    (fewer fields and no final newline: a truncated file). Short records inside the file are allowed (some
-    upstream files omit trailing empty fields; polars reads the missing fields as empty)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def read_csv_strings(local_path: str, required: list[str], *, final_newline: bool = True) -> pl.DataFrame:
+    """Read an upstream CSV (of data/external/) with every column as text, plus `source_row`.
+
+    The one CSV reader of the project (see `parse_csv_text`); `final_newline=False` only for a pinned
+    snapshot that is known to end without one."""
+    path = external_file(local_path)
+    return parse_csv_text(local_path, decode_text(local_path, path.read_bytes()), required,
+                          final_newline=final_newline)
+
+
+def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
+                   comment_prefix: str | None = None, final_newline: bool = True) -> pl.DataFrame:
+    """CSV text -> a DataFrame of text columns (empty field -> null) and `source_row`, the 1-based record number.
+
+    Records are counted and split by Python's csv module (so a bare CR ends a record, as there, and a CR
+    inside a quoted field stays in it); blank lines are skipped, as csv.DictReader does, and lines starting
+    with `comment_prefix` are dropped. Every error is an InputError naming `label`, the record and the
+    column: a record with more fields than the header, a NUL byte, a last record cut short (fewer fields,
+    no final newline), a file that does not end with a newline when `final_newline` (the pinned snapshot
+    does: a missing one means a download cut inside the last field), a missing required column.
+    A record with fewer fields inside the file is padded with nulls (some upstream files omit trailing
+    empty fields)."""
+    lines = io.StringIO(text, newline="")
+    if comment_prefix:
+        lines = (line for line in lines if not line.startswith(comment_prefix))
+    reader = csv.reader(lines, strict=True)
+    records: list[list[str]] = []
     try:
-        header = next(reader)
-        n, rec = 0, header
-        for n, rec in enumerate(reader, start=1):
-            if len(rec) > len(header):
-                return (f"record {n} (ending on line {reader.line_num}) has {len(rec)} fields, "
-                        f"the header has {len(header)}")
+        header = next((r for r in reader if r), None)
+        if header is None:
+            raise InputError(f"{label}: the file is empty (no header)")
+        header = [h.strip() for h in header]
+        for rec in reader:
+            if rec:
+                records.append(rec)
+                if len(rec) > len(header):
+                    raise InputError(
+                        f"{label}: cannot be parsed as CSV: record {len(records)} (ending on line "
+                        f"{reader.line_num}) has {len(rec)} fields, the header has {len(header)}")
     except csv.Error as exc:
-        return f"line {reader.line_num}: {exc}"
-    if n and len(rec) < len(header) and not text.endswith(("\n", "\r")):
-        return (f"record {n} (line {reader.line_num}) has {len(rec)} fields, the header has {len(header)}, "
-                "and the file ends without a newline")
-    return None
+        raise InputError(f"{label}: cannot be parsed as CSV: record {len(records) + 1} (line "
+                         f"{reader.line_num}): {exc}") from exc
+    ends_cleanly = text.endswith(("\n", "\r"))
+    if records and len(records[-1]) < len(header) and not ends_cleanly:
+        raise InputError(
+            f"{label}: cannot be parsed as CSV: record {len(records)} (line {reader.line_num}) has "
+            f"{len(records[-1])} fields, the header has {len(header)}, and the file ends without a newline "
+            "(a truncated or damaged file?)")
+    if final_newline and not ends_cleanly:
+        raise InputError(
+            f"{label}: record {len(records)}, column {header[len(records[-1]) - 1] if records else header[-1]!r}: "
+            "the file ends without a final newline, inside its last field (a truncated download?)")
+    seen: dict[str, int] = {}
+    names = []
+    for h in header:  # a repeated column name gets a suffix, as polars gives it
+        names.append(h if h not in seen else f"{h}_duplicated_{seen[h]}")
+        seen[h] = seen.get(h, -1) + 1
+    for n, rec in enumerate(records, start=1):
+        for i, v in enumerate(rec):
+            if "\x00" in v:
+                raise InputError(f"{label}: record {n}, column {names[i]!r}: a NUL byte in the text")
+    cols = {c: [(rec[i] or None) if i < len(rec) else None for rec in records] for i, c in enumerate(names)}
+    df = pl.DataFrame(cols, schema={c: pl.String for c in names})
+    missing = [c for c in (required or []) if c not in df.columns]
+    if missing:
+        raise InputError(f"{label}: missing column(s) {missing}; found {df.columns}")
+    return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
 
 
 def read_json(local_path: str):
     """Read an upstream JSON file; errors name the file, and the line and column of a syntax error."""
     path = external_file(local_path)
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError(f"{local_path}: the file is empty")
-    try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is tolerated, as for CSV
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{local_path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    text = decode_text(local_path, path.read_bytes())  # a byte-order mark is tolerated, as for CSV
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

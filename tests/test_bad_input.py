@@ -474,3 +474,89 @@ def test_prices_json_duplicated_model_is_quarantined(case, base, capsys):
     dup = res.quarantine.filter(pl.col("reason").str.contains("appears twice"))
     assert dup.height == len(d["models"][5]["price_history"]) and dup["source_row"].max() == n
     assert file_counts(res, PRICES_JSON)["rows_in"] == n
+
+
+def test_hypothesis_profile_is_deterministic_unless_exploring():
+    """`make test` and CI run the derandomized profile: the same examples, hence the same verdict, every run."""
+    from hypothesis import settings
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci":
+        s = settings.get_profile("ci")
+        assert settings.default.derandomize and settings.default.database is None
+        assert s.max_examples == settings.default.max_examples == 60
+    assert settings.get_profile("explore").max_examples > settings.get_profile("ci").max_examples
+
+
+# --- the curated CSVs: organizations registry and the FX table -----------------------------------------
+
+CURATED = {"organizations.csv": "organizations", "fx_usd_cny.csv": "prices"}
+
+
+@pytest.fixture()
+def raw(tmp_path, monkeypatch):
+    """A scratch copy of data/raw/ (ANALYSIS_RAW_DIR), with the cached registry and FX table dropped."""
+    from analysis import fx
+    shutil.copytree(paths.raw_dir(), tmp_path / "raw")
+    monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
+    registry.default.cache_clear()
+    fx.default.cache_clear()
+    yield tmp_path / "raw"
+    registry.default.cache_clear()
+    fx.default.cache_clear()
+
+
+def _load_curated(name: str):
+    from analysis import fx
+    return registry.load() if name == "organizations.csv" else fx.load()
+
+
+def _curated_fault(text: bytes, fault: str) -> bytes:
+    lines = text.split(b"\n")
+    return {
+        "empty": b"",
+        "latin-1": text.decode("utf-8").encode("latin-1", errors="replace") + "é\n".encode("latin-1"),
+        "duplicated-row": b"\n".join(lines[:3] + [lines[2]] + lines[3:]),
+        "truncated": text[: text.rfind(b"\n", 0, len(text) - 1) + 1] + lines[-2][: len(lines[-2]) // 2],
+        "truncated-last-field": text.rstrip(b"\n")[:-3],
+    }[fault]
+
+
+@pytest.mark.parametrize("fault", ["empty", "latin-1", "duplicated-row", "truncated", "truncated-last-field"])
+@pytest.mark.parametrize("name", sorted(CURATED))
+def test_curated_csv_fault_is_a_clear_error_naming_the_file(raw, name, fault):
+    data = _curated_fault((raw / name).read_bytes(), fault)
+    (raw / name).write_bytes(data)
+    with pytest.raises(InputError, match=f"^data/raw/{name}: ") as exc:
+        _load_curated(name)
+    assert "\n" not in str(exc.value)
+    if fault == "duplicated-row":
+        assert "twice" in str(exc.value) and "record 3" in str(exc.value)
+
+
+def test_fx_decimal_comma_is_a_clear_error(raw):
+    rows = csv_records((raw / "fx_usd_cny.csv").read_bytes())
+    rows[4][1] = rows[4][1].replace(".", ",")
+    (raw / "fx_usd_cny.csv").write_bytes(csv_bytes(rows))
+    with pytest.raises(InputError, match=r"^data/raw/fx_usd_cny.csv: record 4, column 'usd_cny'.*decimal point"):
+        _load_curated("fx_usd_cny.csv")
+
+
+@pytest.mark.parametrize("name", sorted(CURATED))
+def test_curated_csv_bom_and_crlf_are_accepted(raw, name):
+    before = _load_curated(name)
+    data = (raw / name).read_bytes()
+    (raw / name).write_bytes(b"\xef\xbb\xbf" + csv_bytes(csv_records(data), newline="\r\n"))
+    after = _load_curated(name)
+    if name == "organizations.csv":
+        assert after.orgs == before.orgs and after.lookup == before.lookup
+    else:
+        assert after.equals(before)
+
+
+@pytest.mark.parametrize("name", sorted(CURATED))
+def test_curated_csv_fault_through_the_cli_exits_1_naming_the_file(case, raw, capsys, name):
+    (raw / name).write_bytes(_curated_fault((raw / name).read_bytes(), "duplicated-row"))
+    before = _clean_state(case / "clean")
+    assert main(["build", "--table", CURATED[name]]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: data/raw/{name}: ") and err.count("\n") == 1, err
+    assert _clean_state(case / "clean") == before

@@ -111,7 +111,7 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
     if final_newline and not ends_cleanly:
         raise InputError(
             f"{label}: record {len(records)}, column {header[len(records[-1]) - 1] if records else header[-1]!r}: "
-            "the file ends without a final newline, inside its last field (a truncated download?)")
+            "the file ends without a final newline, inside its last field (a truncated file?)")
     seen: dict[str, int] = {}
     names = []
     for h in header:  # a repeated column name gets a suffix, as polars gives it
@@ -129,12 +129,27 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
     return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
 
 
+def read_curated_csv(path: Path, label: str, columns: list[str]) -> pl.DataFrame:
+    """Read a curated CSV (data/raw/): every column as text, whose header must be exactly `columns`.
+
+    Same rules as `parse_csv_text` (a BOM accepted; empty, not UTF-8, ragged, cut short -> InputError
+    naming `label`)."""
+    if not path.is_file():
+        raise InputError(f"{label}: not found")
+    df = parse_csv_text(label, decode_text(label, path.read_bytes()))
+    if df.columns[1:] != columns:
+        raise InputError(f"{label}: header {df.columns[1:]} != expected {columns}")
+    return df
+
+
 def read_json(local_path: str):
     """Read an upstream JSON file; errors name the file, and the line and column of a syntax error."""
     path = external_file(local_path)
     text = decode_text(local_path, path.read_bytes())  # a byte-order mark is tolerated, as for CSV
     try:
         return json.loads(text)
+    except RecursionError as exc:
+        raise InputError(f"{local_path}: not usable JSON: nested too deeply") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{local_path}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
 

@@ -560,3 +560,112 @@ def test_curated_csv_fault_through_the_cli_exits_1_naming_the_file(case, raw, ca
     err = capsys.readouterr().err
     assert err.startswith(f"error: data/raw/{name}: ") and err.count("\n") == 1, err
     assert _clean_state(case / "clean") == before
+
+
+# --- every JSON source: wrong shapes are one-line errors naming file and place -------------------------
+
+from analysis.clean import leaderboards  # noqa: E402
+
+LITELLM_JSON = prices.LITELLM_FILES[-1]
+CN_JSON = prices.LLM_PRICES_CN_FILES[-1]
+ARENA_JSON = next(iter(leaderboards.LMARENA_FILES))
+AA_JSON = leaderboards.AA_FILE
+
+
+def _litellm_step():
+    return prices.clean_litellm([LITELLM_JSON])
+
+
+def _cn_step():
+    return prices.clean_llm_prices_cn([CN_JSON])
+
+
+def _aa_step():
+    from analysis import crosswalk
+    return leaderboards.clean_aa(crosswalk.default())
+
+
+def _arena_step():
+    from analysis import crosswalk
+    return leaderboards.clean_lmarena(crosswalk.default())
+
+
+def _first_key(d):
+    return next(k for k, v in d.items() if isinstance(v, dict))
+
+
+def _edit(f):
+    """A corruption that edits the parsed document in place and returns it."""
+    def g(d):
+        f(d)
+        return d
+    return g
+
+
+SHAPE_FAULTS = [
+    # (file, step, table, the corrupted document from the parsed good one, words the message must hold)
+    (PRICES_JSON, llm_prices_step, "prices", _edit(lambda d: d["models"].__setitem__(2, None)),
+     "models[2]: expected an object, found null"),
+    (PRICES_JSON, llm_prices_step, "prices", _edit(lambda d: d["models"][2].pop("id")), "models[2], key 'id'"),
+    (PRICES_JSON, llm_prices_step, "prices", lambda d: [1, 2], "expected an object with a 'models' list"),
+    (CN_JSON, _cn_step, "prices", _edit(lambda d: d["models"].__setitem__(1, "gpt")),
+     "models[1]: expected an object, found a string"),
+    (CN_JSON, _cn_step, "prices", _edit(lambda d: d.__setitem__("models", None)), "'models' list"),
+    (LITELLM_JSON, _litellm_step, "prices", lambda d: [d], "top level: expected an object, found a list"),
+    (AA_JSON, _aa_step, "capability", _edit(lambda d: d.__setitem__(3, None)), "record 4: expected an object, found null"),
+    (AA_JSON, _aa_step, "capability", lambda d: {"models": d}, "expected a list"),
+    (ARENA_JSON, _arena_step, "capability", lambda d: None, "top level: expected an object, found null"),
+    (ARENA_JSON, _arena_step, "capability", _edit(lambda d: d["full"].__setitem__(_first_key(d["full"]), "x")),
+     "no 'rating'"),
+]
+
+
+@pytest.mark.parametrize("i", range(len(SHAPE_FAULTS)),
+                         ids=[f"{f.split('/')[-1]}:{w[:30]}" for f, *_, w in SHAPE_FAULTS])
+def test_json_of_the_wrong_shape_is_a_one_line_error(case, base, capsys, i):
+    local_path, step, table, corrupt, words = SHAPE_FAULTS[i]
+    if local_path == AA_JSON:
+        _aa_step()  # the crosswalk is built (and cached) from the good file first
+    data = json.dumps(corrupt(json.loads(good(base, local_path)))).encode()
+    how, msg = run_fault(case, local_path, data, table, step, capsys)
+    assert how == "error" and words in msg and "\n" not in msg, msg
+
+
+def test_deeply_nested_json_is_a_clear_error(case, base, capsys):
+    data = b"[" * 100_000 + b"]" * 100_000
+    how, msg = run_fault(case, PRICES_JSON, data, "prices", llm_prices_step, capsys)
+    assert how == "error" and "nested too deeply" in msg
+
+
+@pytest.mark.parametrize("value", [None, "a string", 42])
+def test_litellm_key_whose_value_is_not_an_object_is_quarantined_not_dropped(case, base, capsys, value):
+    d = json.loads(good(base, LITELLM_JSON))
+    d["bogus-model-key"] = value
+    how, res = run_fault(case, LITELLM_JSON, json.dumps(d).encode(), "prices", _litellm_step, capsys)
+    assert how == "quarantine"
+    assert file_counts(res, LITELLM_JSON)["rows_in"] == len(d)  # every key is a record
+    q = quarantined(res, LITELLM_JSON, len(d))
+    assert q["key"] == "bogus-model-key" and "not a model object" in q["reason"]
+
+
+@pytest.mark.parametrize("value", [float("inf"), True, float("-inf"), "1200"])
+def test_lmarena_rating_that_is_not_a_finite_number_is_quarantined(case, base, capsys, value):
+    d = json.loads(good(base, ARENA_JSON))
+    key = _first_key(d["full"])
+    d["full"][key]["rating"] = value
+    how, res = run_fault(case, ARENA_JSON, json.dumps(d).encode(), "capability", _arena_step, capsys)
+    assert how == "quarantine"
+    q = quarantined(res, ARENA_JSON, 1)
+    assert q["key"] == key and q["column"] == "score" and "no numeric score" in q["reason"]
+    assert key not in res.df.filter(pl.col("source_file") == ARENA_JSON)["source_model"].to_list()
+
+
+def test_json_model_key_given_twice_is_an_error(case, base, capsys):
+    raw = good(base, ARENA_JSON).decode()
+    d = json.loads(raw)
+    key = _first_key(d["full"])
+    entry = json.dumps({key: {**d["full"][key], "rating": 1.0}})[1:-1]  # a second, different reading
+    data = raw.replace('"full": {', '"full": {' + entry + ", ", 1)
+    assert data != raw, "the test could not find the 'full' object"
+    how, msg = run_fault(case, ARENA_JSON, data.encode(), "capability", _arena_step, capsys)
+    assert how == "error" and f"key {key!r} appears twice" in msg

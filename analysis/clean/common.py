@@ -145,13 +145,53 @@ def read_curated_csv(path: Path, label: str, columns: list[str]) -> pl.DataFrame
 def read_json(local_path: str):
     """Read an upstream JSON file; errors name the file, and the line and column of a syntax error."""
     path = external_file(local_path)
-    text = decode_text(local_path, path.read_bytes())  # a byte-order mark is tolerated, as for CSV
+    return load_json_text(local_path, decode_text(local_path, path.read_bytes()))  # a BOM is tolerated
+
+
+class JsonObject(dict):
+    """A JSON object as read by `load_json_text`: a dict that remembers the keys it held more than once (Python's
+    json keeps the last value without a word)."""
+    repeated: tuple = ()
+
+
+def reject_repeated_keys(label: str, where: str, obj) -> None:
+    """Where the keys of `obj` are the records (one key per model), a key given twice is two readings of one
+    model in one file: an InputError naming the file, the place and the key."""
+    if getattr(obj, "repeated", ()):
+        raise InputError(f"{label}: {where}: key {obj.repeated[0]!r} appears twice (two readings of one model "
+                         "in one file)")
+
+
+def load_json_text(label: str, text: str):
+    """JSON text -> value; a syntax error (line, column) or deep nesting is an InputError naming `label`.
+    Objects are `JsonObject`s (see `reject_repeated_keys`)."""
+    def pairs_hook(pairs):
+        out = JsonObject(pairs)
+        if len(out) != len(pairs):
+            seen: set = set()
+            out.repeated = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+        return out
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=pairs_hook)
     except RecursionError as exc:
-        raise InputError(f"{local_path}: not usable JSON: nested too deeply") from exc
+        raise InputError(f"{label}: not usable JSON: nested too deeply") from exc
     except json.JSONDecodeError as exc:
-        raise InputError(f"{local_path}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        raise InputError(f"{label}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+
+
+def describe_json(value) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", str: "a string", int: "a number", float: "a number", list: "a list",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def expect_json(label: str, where: str, value, kind: type):
+    """`value` if it is of JSON type `kind` (dict or list), else an InputError naming the file and the place:
+    "pricing/x.json: models[3]: expected an object, found null"."""
+    if not isinstance(value, kind):
+        raise InputError(f"{label}: {where}: expected {describe_json(kind())}, found {describe_json(value)}")
+    return value
 
 
 def quarantine_rows(table: str, source_file: str, df: pl.DataFrame, key_col: str, column: str | None,

@@ -35,8 +35,11 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
+    describe_json,
+    expect_json,
     read_csv_strings,
     read_json,
+    reject_repeated_keys,
 )
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
@@ -263,6 +266,8 @@ def _read_json(local_path: str) -> dict:
     data = read_json(local_path)
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):
         raise InputError(f"{local_path}: expected an object with a 'models' list")
+    for i, m in enumerate(data["models"]):
+        expect_json(local_path, f"models[{i}]", m, dict)
     return data
 
 
@@ -288,6 +293,8 @@ def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
             hist = m.get("price_history")
             if not isinstance(hist, list):
                 raise InputError(f"{f}: models[{mi}] ({m.get('id')!r}) has no price_history list")
+            if not isinstance(m.get("id"), str) or not m["id"]:
+                raise InputError(f"{f}: models[{mi}], key 'id': expected a model id, found {m.get('id')!r}")
             key, min_tokens = units.split_tier_suffix(m["id"], ids)
             for hi, p in enumerate(hist):
                 rec += 1
@@ -372,9 +379,10 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
                 q.append(_qrow(f, rec, mid, bad[0], bad[1]))
                 continue
             obs.append(row)
-            tiers = m.get("price_tiers") or []
+            tiers = expect_json(f, f"{where}.price_tiers", m.get("price_tiers") or [], list)
             prev = None
             for ti, t in enumerate(tiers):
+                expect_json(f, f"{where}.price_tiers[{ti}]", t, dict)
                 if ti > 0 and prev:
                     trow = {**base, **_cn_amounts(m, f"{where}.price_tiers[{ti}]", t), "price_kind": "long_context",
                             "min_input_tokens": int(prev), "context_tier": f">{int(prev) // 1000}k"}
@@ -502,15 +510,18 @@ def _litellm_rows(key: str, v: dict, where: str, base: dict) -> list[dict]:
 def clean_litellm(files: Iterable[str] = LITELLM_FILES) -> StepResult:
     obs, q, counts, snaps = [], [], [], []
     for f in files:
-        data = read_json(f)
+        data = expect_json(f, "top level", read_json(f), dict)
+        reject_repeated_keys(f, "top level", data)
         snap = _snapshot(f)
         snaps.append(snap)
         n_in, n_q0 = 0, len(q)
         for i, (key, v) in enumerate(data.items()):
-            if not isinstance(v, dict):  # the mirror's top-level "last_updated" string: not a record
-                continue
-            n_in += 1
+            n_in += 1  # every key is a record: one whose value is not an object is quarantined, not dropped
             rec, where = i + 1, f"{f}: {key!r}"
+            if not isinstance(v, dict):
+                q.append(_qrow(f, rec, key, None, f"value is {describe_json(v)}, not a model object"
+                                                  + (" (the file's date stamp)" if key == "last_updated" else "")))
+                continue
             prov, mode = v.get("litellm_provider"), v.get("mode")
             if key == "sample_spec":
                 q.append(_qrow(f, rec, key, None, "LiteLLM's schema example, not a model"))

@@ -359,7 +359,7 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
         snap = _snapshot(f)
         snaps.append(snap)
         seen: dict[str, int] = {}
-        n_q0 = len(q)
+        n_q0, o0 = len(q), len(obs)
         for i, m in enumerate(data["models"]):
             rec, where = i + 1, f"{f}: models[{i}]"
             mid = m.get("id")
@@ -389,6 +389,17 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
                     if _problem(trow) is None:  # a tier without a usable price is left out (the base row is kept)
                         obs.append(trow)
                 prev = t.get("up_to_input_tokens")
+        # a CNY record without a USD/CNY rate for its snapshot date is quarantined here, record by record (after
+        # the snapshots are collapsed into periods one row stands for many records, and the counts would drift)
+        cny = [r for r in obs[o0:] if r["currency"] == "CNY" and r["price_kind"] == "base"]
+        if cny:
+            rates = fx.rates_on(pl.Series([snap] * len(cny), dtype=pl.Date))["usd_cny"].to_list()
+            missing = {r["source_row"] for r, rate in zip(cny, rates, strict=True) if rate is None}
+            for r in cny:
+                if r["source_row"] in missing:
+                    q.append(_qrow(f, r["source_row"], r["model_key"], "currency",
+                                   f"no USD/CNY rate within {fx.MAX_AGE_DAYS} days before {snap}"))
+            obs[o0:] = [r for r in obs[o0:] if r["source_row"] not in missing]
         n_q = len(q) - n_q0
         n_in = len(data["models"])
         counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))

@@ -685,3 +685,43 @@ def test_llm_prices_cn_missing_fx_months_keep_the_accounting(raw):
     assert used == res.df.filter(pl.col("price_kind") == "base")["n_observations"].sum()
     assert res.counts["rows_in"].sum() == sum(
         len(json.loads((paths.external_dir() / f).read_bytes())["models"]) for f in prices.LLM_PRICES_CN_FILES)
+
+
+def test_models_csv_same_model_twice_with_different_values_is_quarantined(case, base, capsys, built):
+    rows = csv_records(good(base, MODELS_CSV))
+    second = list(rows[10])
+    second[rows[0].index("Parameters")] = "123456789"  # the same model and date, another reading
+    rows.append(second)
+    how, res = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", models.clean, capsys)
+    assert how == "quarantine"
+    q = quarantined(res, MODELS_CSV, len(rows) - 1)
+    assert "second reading of the same model and release date as record 10" in q["reason"]
+    assert res.df.height == built["models"].height
+    assert res.df.filter(pl.col("model") == " ".join(rows[10][0].split()))["parameters"].to_list() == \
+        built["models"].filter(pl.col("model") == " ".join(rows[10][0].split()))["parameters"].to_list()
+
+
+@pytest.mark.parametrize(("local_path", "column"), [(MODELS_CSV, "Model"), (ECI_CSV, "Model version")])
+def test_nul_byte_in_a_name_is_a_clear_error(case, base, capsys, local_path, column):
+    rows = csv_records(good(base, local_path))
+    rows[3][rows[0].index(column)] = "gpt\x00-evil"
+    step = models.clean if local_path == MODELS_CSV else eci.clean
+    how, msg = run_fault(case, local_path, csv_bytes(rows), "models" if step is models.clean else "capability",
+                         step, capsys)
+    assert how == "error" and f"record 3, column {column!r}: a NUL byte" in msg
+
+
+LIVEBENCH_CSV = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
+
+
+@pytest.mark.parametrize("cut", [1, 3, 4])
+def test_livebench_csv_cut_inside_its_last_field_is_an_error(case, base, capsys, cut):
+    """Cut a few bytes into the last field (88.75 -> 8): every field is there, only the final newline is missing."""
+    from analysis import crosswalk
+    crosswalk.default()
+    data = good(base, LIVEBENCH_CSV)
+    assert data.endswith(b"\n")
+    cut_data = data[: -1 - cut]
+    how, msg = run_fault(case, LIVEBENCH_CSV, cut_data, "capability",
+                         lambda: leaderboards.clean_livebench(crosswalk.default()), capsys)
+    assert how == "error" and "without a final newline" in msg and "truncated" in msg

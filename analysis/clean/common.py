@@ -1,4 +1,14 @@
-"""Pieces every cleaning step shares: reading upstream files, quarantine rows, row accounting."""
+"""Pieces every cleaning step shares: reading upstream files, quarantine rows, row accounting.
+
+The readers (use these in every step, so every file is read and counted the same way):
+- `read_csv_strings(local_path, required)`: an upstream CSV of data/external/ -> text columns + `source_row`;
+  `parse_csv_text(label, text, ...)` is the same on text already read, `read_curated_csv(path, label,
+  columns)` for the curated CSVs of data/raw/ (exact header). Records are counted by Python's csv module.
+- `read_json(local_path)` / `load_json_text(label, text)`: JSON; `expect_json(label, where, value, dict|list)`
+  checks the shape of each part, `reject_repeated_keys` where an object's keys are the records.
+- `decode_text(label, raw)`: bytes -> text (BOM dropped; empty / not UTF-8 -> InputError).
+Every error is an `InputError` whose one-line message starts with the file and names the record and column.
+"""
 
 from __future__ import annotations
 

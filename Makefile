@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install data reports test lint lab bench chromium clean
+.PHONY: install data reports test explore lint lab bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,15 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
+# property tests: the derandomized "ci" profile (same examples, same verdict, every run); `make explore`
+# draws many random examples instead (HYPOTHESIS_EXAMPLES, default 2000) to look for new faults.
 test: data chromium
 	$(BIN)/ruff check analysis tests benchmarks
-	$(BIN)/python -m pytest -n 2 --dist loadfile tests
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 --dist loadfile tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider notebooks
+
+explore: data
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest tests/test_bad_input.py -k property
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks

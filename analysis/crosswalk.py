@@ -31,7 +31,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -290,13 +289,33 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
     return cw
 
 
+def _label(path: Path) -> str:
+    try:
+        return str(path.relative_to(paths.external_dir()))
+    except ValueError:
+        return str(path)
+
+
 def read_eci(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+    """The ECI CSV through the project's CSV reader (as csv.DictReader rows: empty fields are '')."""
+    from analysis.clean.common import decode_text, parse_csv_text
+
+    label = _label(path)
+    df = parse_csv_text(label, decode_text(label, path.read_bytes())).drop("source_row")
+    return [{k: (v or "") for k, v in r.items()} for r in df.iter_rows(named=True)]
 
 
 def read_aa(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The Artificial Analysis JSON through the project's JSON reader: a list of objects, else an InputError."""
+    from analysis.clean.common import InputError, decode_text, expect_json, load_json_text
+
+    label = _label(path)
+    data = expect_json(label, "top level", load_json_text(label, decode_text(label, path.read_bytes())), list)
+    for i, r in enumerate(data, start=1):
+        expect_json(label, f"record {i}", r, dict)
+        if not isinstance(r.get("slug"), str):
+            raise InputError(f"{label}: record {i}, key 'slug': expected a model slug, found {r.get('slug')!r}")
+    return data
 
 
 @functools.cache

@@ -13,29 +13,33 @@ from pathlib import Path
 import polars as pl
 
 from analysis import paths
+from analysis.clean.common import InputError, read_curated_csv
 
 COLUMNS = ["date", "usd_cny", "source", "source_url"]
 MAX_AGE_DAYS = 45
 
 
-class FxError(ValueError):
-    pass
+class FxError(InputError):
+    """A fault of the FX table (an InputError: a clear one-line error, exit code 1)."""
 
 
 def load(path: Path | None = None) -> pl.DataFrame:
     path = path or paths.raw_dir() / "fx_usd_cny.csv"
-    df = pl.read_csv(path, infer_schema=False)
-    if df.columns != COLUMNS:
-        raise FxError(f"{path}: header {df.columns} != expected {COLUMNS}")
-    df = df.with_columns(pl.col("date").str.to_date("%Y-%m-%d", strict=False),
+    label = f"data/raw/{path.name}" if path.parent == paths.raw_dir() else str(path)
+    df = read_curated_csv(path, label, COLUMNS)
+    rows = df["source_row"]
+    df = df.drop("source_row").with_columns(pl.col("date").str.to_date("%Y-%m-%d", strict=False),
                          pl.col("usd_cny").cast(pl.Float64, strict=False))
     for c in COLUMNS:
         if df[c].null_count():
-            raise FxError(f"{path}: column {c!r} empty or unparseable on line {int(df[c].is_null().arg_true()[0]) + 2}")
+            raise FxError(f"{label}: record {rows[int(df[c].is_null().arg_true()[0])]}, column {c!r}: empty or "
+                          "unparseable (a rate is written 7.1, with a decimal point)")
     if df["date"].is_duplicated().any():
-        raise FxError(f"{path}: a date appears twice")
+        raise FxError(f"{label}: record {rows[int(df['date'].is_duplicated().arg_true()[1])]}, column 'date': "
+                      "a date appears twice")
     if ((df["usd_cny"] < 3) | (df["usd_cny"] > 12)).any():
-        raise FxError(f"{path}: a rate outside 3..12 CNY per USD")
+        raise FxError(f"{label}: record {rows[int(((df['usd_cny'] < 3) | (df['usd_cny'] > 12)).arg_true()[0])]}, "
+                      "column 'usd_cny': a rate outside 3..12 CNY per USD")
     return df.sort("date")
 
 

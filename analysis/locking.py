@@ -76,7 +76,8 @@ def _sweep(out: TextIO) -> None:
     from analysis.atomic import remove_stale_temps
 
     gone = remove_stale_temps(paths.clean_dir())
-    gone += remove_stale_temps(paths.reports_dir()) + remove_stale_temps(paths.reports_dir() / "executed")
+    # recursive: the report site's per-report folders (reports/<report>/.chart-1.*.tmp.csv) and executed/
+    gone += remove_stale_temps(paths.reports_dir(), recursive=True)
     gone += remove_stale_temps(paths.external_dir(), recursive=True)
     if gone:
         print(f"removed {len(gone)} temporary file(s) left by an interrupted run", file=out)

@@ -7,12 +7,12 @@ case-insensitive and ignore surrounding whitespace.
 
 from __future__ import annotations
 
-import csv
 import functools
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import paths
+from analysis.clean.common import InputError, read_curated_csv
 
 KINDS = ("big tech", "startup", "company", "research lab", "academia", "government", "nonprofit")
 COLUMNS = ["organization", "aliases", "country", "kind", "source"]
@@ -22,8 +22,8 @@ COLUMNS = ["organization", "aliases", "country", "kind", "source"]
 BUCKET_OF_COUNTRY = {"United States": "United States", "China": "China", "Hong Kong": "China"}
 
 
-class RegistryError(ValueError):
-    pass
+class RegistryError(InputError):
+    """A fault of data/raw/organizations.csv (an InputError: a clear one-line error, exit code 1)."""
 
 
 @dataclass(frozen=True)
@@ -56,30 +56,37 @@ def load(path: Path | None = None) -> Registry:
     path = path or paths.raw_dir() / "organizations.csv"
     orgs: dict[str, Organization] = {}
     lookup: dict[str, str] = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != COLUMNS:
-            raise RegistryError(f"{path}: header {reader.fieldnames} != expected {COLUMNS}")
-        for lineno, row in enumerate(reader, start=2):
-            for col in COLUMNS:
-                if not (row[col] or "").strip():
-                    raise RegistryError(f"{path}: line {lineno}, column {col!r} is empty")
-            name = row["organization"].strip()
-            if row["kind"] not in KINDS:
-                raise RegistryError(f"{path}: line {lineno}, column 'kind': {row['kind']!r} not in {KINDS}")
-            if name in orgs:
-                raise RegistryError(f"{path}: line {lineno}: organization {name!r} appears twice")
-            orgs[name] = Organization(name, row["country"].strip(), row["kind"], row["source"].strip())
-            for alias in {name, *row["aliases"].split("|")}:
-                k = _key(alias)
-                if not k:
-                    continue
-                if lookup.get(k, name) != name:
-                    raise RegistryError(
-                        f"{path}: line {lineno}, column 'aliases': {alias!r} already names {lookup[k]!r}"
-                    )
-                lookup[k] = name
+    label = _label(path)
+    df = read_curated_csv(path, label, COLUMNS)
+    for row in df.iter_rows(named=True):
+        lineno = f"record {row['source_row']}"
+        for col in COLUMNS:
+            if not (row[col] or "").strip():
+                raise RegistryError(f"{label}: {lineno}, column {col!r} is empty")
+        name = row["organization"].strip()
+        if row["kind"] not in KINDS:
+            raise RegistryError(f"{label}: {lineno}, column 'kind': {row['kind']!r} not in {KINDS}")
+        if name in orgs:
+            raise RegistryError(f"{label}: {lineno}, column 'organization': {name!r} appears twice")
+        orgs[name] = Organization(name, row["country"].strip(), row["kind"], row["source"].strip())
+        for alias in {name, *row["aliases"].split("|")}:
+            k = _key(alias)
+            if not k:
+                continue
+            if lookup.get(k, name) != name:
+                raise RegistryError(
+                    f"{label}: {lineno}, column 'aliases': {alias!r} already names {lookup[k]!r}"
+                )
+            lookup[k] = name
     return Registry(orgs, lookup, path)
+
+
+def _label(path: Path) -> str:
+    """The file's name as the repo names it (data/raw/...) when it is the curated one, else its path."""
+    try:
+        return f"data/raw/{path.relative_to(paths.raw_dir())}"
+    except ValueError:
+        return str(path)
 
 
 @functools.cache

@@ -42,6 +42,8 @@ def escape_text(text: str | None) -> str:
 
 
 _MD_LINK = re.compile(r"\]\(\s*<?\s*([^)\s>]*)")
+# a link reference definition: up to 3 spaces, [label]:, the target (entities for < > are already written)
+_MD_REF_DEF = re.compile(r"(?m)^( {0,3}\[[^\]\n]+\]:[ \t]*)(&lt;[^\s]*?&gt;|\S+)")
 
 
 def neutralize_markdown(text: str) -> str:
@@ -55,7 +57,16 @@ def neutralize_markdown(text: str) -> str:
         target = m.group(1)
         return m.group(0) if safe_url(target) or target.startswith("#") else "](#unsafe-link-removed"
 
-    return _MD_LINK.sub(fix, text)
+    text = _MD_LINK.sub(fix, text)
+    # an image would load a remote file when the page is opened: never an image from an output, in any syntax
+    text = text.replace("![", "!&#91;")
+
+    # a reference-style link ([title][1] ... [1]: javascript:...) gets its target from a definition line
+    def fix_ref(m: re.Match) -> str:
+        target = m.group(2).removeprefix("&lt;").removesuffix("&gt;")
+        return m.group(0) if safe_url(target) or target.startswith("#") else f"{m.group(1)}#unsafe-link-removed"
+
+    return _MD_REF_DEF.sub(fix_ref, text)
 
 
 def sanitize_notebook(nb) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, settings
 
 from analysis import build, fetch, locking, paths
 
@@ -61,3 +62,14 @@ def scratch(tmp_path, monkeypatch) -> Path:
 
 
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+# Property tests give the same verdict on every run: the "ci" profile is derandomized (examples drawn from a
+# fixed seed), draws a fixed number of examples and neither reads nor writes the example database. It is the
+# default (and what `make test` and CI use); HYPOTHESIS_PROFILE=explore draws many more random examples
+# (and keeps failures in .hypothesis/ to replay them) to look for new faults: `make explore`.
+_PROFILE_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+settings.register_profile("ci", derandomize=True, max_examples=60, database=None, print_blob=True,
+                          **_PROFILE_COMMON)
+settings.register_profile("explore", max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "2000")),
+                          **_PROFILE_COMMON)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis import fetch, manifest, paths, registry
@@ -105,9 +105,20 @@ def csv_records(data: bytes) -> list[list[str]]:
 
 
 def csv_bytes(rows: list[list[str]], newline: str = "\n") -> bytes:
+    """Rows -> CSV bytes that csv.reader reads back as the same rows. (csv.writer with lineterminator "\n"
+    leaves a field holding a bare CR unquoted, and a reader then splits the record there: every field with
+    a CR or LF is quoted here.)"""
     buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator=newline).writerows(rows)
-    return buf.getvalue().encode("utf-8")
+    w = csv.writer(buf, lineterminator=newline)
+    for r in rows:
+        if any("\r" in v or "\n" in v for v in r):
+            buf.write(",".join('"' + v.replace('"', '""') + '"' if ("\r" in v or "\n" in v or '"' in v
+                                                                     or "," in v) else v for v in r) + newline)
+        else:
+            w.writerow(r)
+    out = buf.getvalue()
+    assert list(csv.reader(io.StringIO(out, newline=""))) == [list(r) for r in rows], "csv_bytes does not round-trip"
+    return out.encode("utf-8")
 
 
 def set_cell(data: bytes, record: int, column: str, value: str) -> tuple[bytes, str]:
@@ -258,7 +269,8 @@ CELL_VALUES = st.one_of(
     st.integers(min_value=-10**40, max_value=10**40).map(str),
     st.dates().map(str),
     st.text(max_size=12),
-    st.sampled_from(["", "NaN", "1e400", "-0", "2099-01-01", "1900-01-01", "2024-13-01", "\ufeff12", "1,5"]),
+    st.sampled_from(["", "NaN", "1e400", "-0", "2099-01-01", "1900-01-01", "2024-13-01", "\ufeff12", "1,5",
+                     "1\r2", "\r", "a\r\nb", '"', "\n"]),
 )
 
 
@@ -273,7 +285,6 @@ def subset(base, tmp_path_factory) -> Path:
     return root
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cells=st.lists(st.tuples(st.integers(1, SUBSET_ROWS),
                                 st.sampled_from(["Publication date", "Parameters", "Training compute (FLOP)"]),
                                 CELL_VALUES), min_size=1, max_size=6))
@@ -293,6 +304,7 @@ def test_property_models_accounting_holds_under_random_cell_corruption(subset, t
     finally:
         mp.undo()
     res.check_accounting()
+    assert len(csv_records(data)) - 1 == SUBSET_ROWS  # the corruption changed cells, not the record count
     for f in models.SOURCES:
         c = file_counts(res, f)
         assert c["rows_in"] == SUBSET_ROWS and c["rows_in"] == c["rows_used"] + c["rows_quarantined"]
@@ -300,6 +312,30 @@ def test_property_models_accounting_holds_under_random_cell_corruption(subset, t
     # whatever passed is within the schema's bounds
     assert res.df["release_date"].min() >= models.MIN_DATE
     assert res.df["parameters"].drop_nulls().is_between(1, models.MAX_PARAMETERS).all()
+
+
+def test_csv_helper_round_trips_bare_cr():
+    rows = [["a", "b"], ["x\ry", "z"], ["1\r\n2", 'q"r']]
+    assert csv_records(csv_bytes(rows)) == rows
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_models_csv_bare_cr_in_a_cell_is_counted_as_the_csv_module_counts(case, base, capsys, quoted):
+    """A bare CR ends a record for Python's csv module (unquoted), or stays inside the field (quoted): the
+    build's rows_in must be the csv module's count either way."""
+    rows = csv_records(good(base, MODELS_CSV))
+    i = rows[0].index("Parameters")
+    lines = [csv_bytes([r]).decode() for r in rows]
+    cell = '"1\r2"' if quoted else "1\r2"
+    r5 = list(rows[5])
+    r5[i] = "@@CELL@@"
+    lines[5] = csv_bytes([r5]).decode().replace("@@CELL@@", cell)
+    data = "".join(lines).encode()
+    expected = len(csv_records(data)) - 1
+    assert expected == len(rows) - 1 + (0 if quoted else 1)
+    how, res = run_fault(case, MODELS_CSV, data, "models", models.clean, capsys)
+    assert how == "quarantine"
+    assert file_counts(res, MODELS_CSV)["rows_in"] == expected
 
 
 _REG = []
@@ -438,3 +474,254 @@ def test_prices_json_duplicated_model_is_quarantined(case, base, capsys):
     dup = res.quarantine.filter(pl.col("reason").str.contains("appears twice"))
     assert dup.height == len(d["models"][5]["price_history"]) and dup["source_row"].max() == n
     assert file_counts(res, PRICES_JSON)["rows_in"] == n
+
+
+def test_hypothesis_profile_is_deterministic_unless_exploring():
+    """`make test` and CI run the derandomized profile: the same examples, hence the same verdict, every run."""
+    from hypothesis import settings
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci":
+        s = settings.get_profile("ci")
+        assert settings.default.derandomize and settings.default.database is None
+        assert s.max_examples == settings.default.max_examples == 60
+    assert settings.get_profile("explore").max_examples > settings.get_profile("ci").max_examples
+
+
+# --- the curated CSVs: organizations registry and the FX table -----------------------------------------
+
+CURATED = {"organizations.csv": "organizations", "fx_usd_cny.csv": "prices"}
+
+
+@pytest.fixture()
+def raw(tmp_path, monkeypatch):
+    """A scratch copy of data/raw/ (ANALYSIS_RAW_DIR), with the cached registry and FX table dropped."""
+    from analysis import fx
+    shutil.copytree(paths.raw_dir(), tmp_path / "raw")
+    monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
+    registry.default.cache_clear()
+    fx.default.cache_clear()
+    yield tmp_path / "raw"
+    registry.default.cache_clear()
+    fx.default.cache_clear()
+
+
+def _load_curated(name: str):
+    from analysis import fx
+    return registry.load() if name == "organizations.csv" else fx.load()
+
+
+def _curated_fault(text: bytes, fault: str) -> bytes:
+    lines = text.split(b"\n")
+    return {
+        "empty": b"",
+        "latin-1": text.decode("utf-8").encode("latin-1", errors="replace") + "é\n".encode("latin-1"),
+        "duplicated-row": b"\n".join(lines[:3] + [lines[2]] + lines[3:]),
+        "truncated": text[: text.rfind(b"\n", 0, len(text) - 1) + 1] + lines[-2][: len(lines[-2]) // 2],
+        "truncated-last-field": text.rstrip(b"\n")[:-3],
+    }[fault]
+
+
+@pytest.mark.parametrize("fault", ["empty", "latin-1", "duplicated-row", "truncated", "truncated-last-field"])
+@pytest.mark.parametrize("name", sorted(CURATED))
+def test_curated_csv_fault_is_a_clear_error_naming_the_file(raw, name, fault):
+    data = _curated_fault((raw / name).read_bytes(), fault)
+    (raw / name).write_bytes(data)
+    with pytest.raises(InputError, match=f"^data/raw/{name}: ") as exc:
+        _load_curated(name)
+    assert "\n" not in str(exc.value)
+    if fault == "duplicated-row":
+        assert "twice" in str(exc.value) and "record 3" in str(exc.value)
+
+
+def test_fx_decimal_comma_is_a_clear_error(raw):
+    rows = csv_records((raw / "fx_usd_cny.csv").read_bytes())
+    rows[4][1] = rows[4][1].replace(".", ",")
+    (raw / "fx_usd_cny.csv").write_bytes(csv_bytes(rows))
+    with pytest.raises(InputError, match=r"^data/raw/fx_usd_cny.csv: record 4, column 'usd_cny'.*decimal point"):
+        _load_curated("fx_usd_cny.csv")
+
+
+@pytest.mark.parametrize("name", sorted(CURATED))
+def test_curated_csv_bom_and_crlf_are_accepted(raw, name):
+    before = _load_curated(name)
+    data = (raw / name).read_bytes()
+    (raw / name).write_bytes(b"\xef\xbb\xbf" + csv_bytes(csv_records(data), newline="\r\n"))
+    after = _load_curated(name)
+    if name == "organizations.csv":
+        assert after.orgs == before.orgs and after.lookup == before.lookup
+    else:
+        assert after.equals(before)
+
+
+@pytest.mark.parametrize("name", sorted(CURATED))
+def test_curated_csv_fault_through_the_cli_exits_1_naming_the_file(case, raw, capsys, name):
+    (raw / name).write_bytes(_curated_fault((raw / name).read_bytes(), "duplicated-row"))
+    before = _clean_state(case / "clean")
+    assert main(["build", "--table", CURATED[name]]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: data/raw/{name}: ") and err.count("\n") == 1, err
+    assert _clean_state(case / "clean") == before
+
+
+# --- every JSON source: wrong shapes are one-line errors naming file and place -------------------------
+
+from analysis.clean import leaderboards  # noqa: E402
+
+LITELLM_JSON = prices.LITELLM_FILES[-1]
+CN_JSON = prices.LLM_PRICES_CN_FILES[-1]
+ARENA_JSON = next(iter(leaderboards.LMARENA_FILES))
+AA_JSON = leaderboards.AA_FILE
+
+
+def _litellm_step():
+    return prices.clean_litellm([LITELLM_JSON])
+
+
+def _cn_step():
+    return prices.clean_llm_prices_cn([CN_JSON])
+
+
+def _aa_step():
+    from analysis import crosswalk
+    return leaderboards.clean_aa(crosswalk.default())
+
+
+def _arena_step():
+    from analysis import crosswalk
+    return leaderboards.clean_lmarena(crosswalk.default())
+
+
+def _first_key(d):
+    return next(k for k, v in d.items() if isinstance(v, dict))
+
+
+def _edit(f):
+    """A corruption that edits the parsed document in place and returns it."""
+    def g(d):
+        f(d)
+        return d
+    return g
+
+
+SHAPE_FAULTS = [
+    # (file, step, table, the corrupted document from the parsed good one, words the message must hold)
+    (PRICES_JSON, llm_prices_step, "prices", _edit(lambda d: d["models"].__setitem__(2, None)),
+     "models[2]: expected an object, found null"),
+    (PRICES_JSON, llm_prices_step, "prices", _edit(lambda d: d["models"][2].pop("id")), "models[2], key 'id'"),
+    (PRICES_JSON, llm_prices_step, "prices", lambda d: [1, 2], "expected an object with a 'models' list"),
+    (CN_JSON, _cn_step, "prices", _edit(lambda d: d["models"].__setitem__(1, "gpt")),
+     "models[1]: expected an object, found a string"),
+    (CN_JSON, _cn_step, "prices", _edit(lambda d: d.__setitem__("models", None)), "'models' list"),
+    (LITELLM_JSON, _litellm_step, "prices", lambda d: [d], "top level: expected an object, found a list"),
+    (AA_JSON, _aa_step, "capability", _edit(lambda d: d.__setitem__(3, None)), "record 4: expected an object, found null"),
+    (AA_JSON, _aa_step, "capability", lambda d: {"models": d}, "expected a list"),
+    (ARENA_JSON, _arena_step, "capability", lambda d: None, "top level: expected an object, found null"),
+    (ARENA_JSON, _arena_step, "capability", _edit(lambda d: d["full"].__setitem__(_first_key(d["full"]), "x")),
+     "no 'rating'"),
+]
+
+
+@pytest.mark.parametrize("i", range(len(SHAPE_FAULTS)),
+                         ids=[f"{f.split('/')[-1]}:{w[:30]}" for f, *_, w in SHAPE_FAULTS])
+def test_json_of_the_wrong_shape_is_a_one_line_error(case, base, capsys, i):
+    local_path, step, table, corrupt, words = SHAPE_FAULTS[i]
+    if local_path == AA_JSON:
+        _aa_step()  # the crosswalk is built (and cached) from the good file first
+    data = json.dumps(corrupt(json.loads(good(base, local_path)))).encode()
+    how, msg = run_fault(case, local_path, data, table, step, capsys)
+    assert how == "error" and words in msg and "\n" not in msg, msg
+
+
+def test_deeply_nested_json_is_a_clear_error(case, base, capsys):
+    data = b"[" * 100_000 + b"]" * 100_000
+    how, msg = run_fault(case, PRICES_JSON, data, "prices", llm_prices_step, capsys)
+    assert how == "error" and "nested too deeply" in msg
+
+
+@pytest.mark.parametrize("value", [None, "a string", 42])
+def test_litellm_key_whose_value_is_not_an_object_is_quarantined_not_dropped(case, base, capsys, value):
+    d = json.loads(good(base, LITELLM_JSON))
+    d["bogus-model-key"] = value
+    how, res = run_fault(case, LITELLM_JSON, json.dumps(d).encode(), "prices", _litellm_step, capsys)
+    assert how == "quarantine"
+    assert file_counts(res, LITELLM_JSON)["rows_in"] == len(d)  # every key is a record
+    q = quarantined(res, LITELLM_JSON, len(d))
+    assert q["key"] == "bogus-model-key" and "not a model object" in q["reason"]
+
+
+@pytest.mark.parametrize("value", [float("inf"), True, float("-inf"), "1200"])
+def test_lmarena_rating_that_is_not_a_finite_number_is_quarantined(case, base, capsys, value):
+    d = json.loads(good(base, ARENA_JSON))
+    key = _first_key(d["full"])
+    d["full"][key]["rating"] = value
+    how, res = run_fault(case, ARENA_JSON, json.dumps(d).encode(), "capability", _arena_step, capsys)
+    assert how == "quarantine"
+    q = quarantined(res, ARENA_JSON, 1)
+    assert q["key"] == key and q["column"] == "score" and "no numeric score" in q["reason"]
+    assert key not in res.df.filter(pl.col("source_file") == ARENA_JSON)["source_model"].to_list()
+
+
+def test_json_model_key_given_twice_is_an_error(case, base, capsys):
+    raw = good(base, ARENA_JSON).decode()
+    d = json.loads(raw)
+    key = _first_key(d["full"])
+    entry = json.dumps({key: {**d["full"][key], "rating": 1.0}})[1:-1]  # a second, different reading
+    data = raw.replace('"full": {', '"full": {' + entry + ", ", 1)
+    assert data != raw, "the test could not find the 'full' object"
+    how, msg = run_fault(case, ARENA_JSON, data.encode(), "capability", _arena_step, capsys)
+    assert how == "error" and f"key {key!r} appears twice" in msg
+
+
+def test_llm_prices_cn_missing_fx_months_keep_the_accounting(raw):
+    """Records without a USD/CNY rate are quarantined one by one: the records used are exactly the records the
+    base price rows stand for (each period row counts its n_observations)."""
+    lines = (raw / "fx_usd_cny.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (raw / "fx_usd_cny.csv").write_text("".join(x for x in lines if not x.startswith(("2026-07", "2026-08"))),
+                                        encoding="utf-8")
+    res = prices.clean_llm_prices_cn()
+    res.check_accounting()
+    fx_q = res.quarantine.filter(pl.col("reason").str.contains("no USD/CNY rate"))
+    assert fx_q.height > 0 and fx_q.select("source_file", "source_row").is_unique().all()
+    used = res.counts["rows_used"].sum()
+    assert used == res.df.filter(pl.col("price_kind") == "base")["n_observations"].sum()
+    assert res.counts["rows_in"].sum() == sum(
+        len(json.loads((paths.external_dir() / f).read_bytes())["models"]) for f in prices.LLM_PRICES_CN_FILES)
+
+
+def test_models_csv_same_model_twice_with_different_values_is_quarantined(case, base, capsys, built):
+    rows = csv_records(good(base, MODELS_CSV))
+    second = list(rows[10])
+    second[rows[0].index("Parameters")] = "123456789"  # the same model and date, another reading
+    rows.append(second)
+    how, res = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", models.clean, capsys)
+    assert how == "quarantine"
+    q = quarantined(res, MODELS_CSV, len(rows) - 1)
+    assert "second reading of the same model and release date as record 10" in q["reason"]
+    assert res.df.height == built["models"].height
+    assert res.df.filter(pl.col("model") == " ".join(rows[10][0].split()))["parameters"].to_list() == \
+        built["models"].filter(pl.col("model") == " ".join(rows[10][0].split()))["parameters"].to_list()
+
+
+@pytest.mark.parametrize(("local_path", "column"), [(MODELS_CSV, "Model"), (ECI_CSV, "Model version")])
+def test_nul_byte_in_a_name_is_a_clear_error(case, base, capsys, local_path, column):
+    rows = csv_records(good(base, local_path))
+    rows[3][rows[0].index(column)] = "gpt\x00-evil"
+    step = models.clean if local_path == MODELS_CSV else eci.clean
+    how, msg = run_fault(case, local_path, csv_bytes(rows), "models" if step is models.clean else "capability",
+                         step, capsys)
+    assert how == "error" and f"record 3, column {column!r}: a NUL byte" in msg
+
+
+LIVEBENCH_CSV = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
+
+
+@pytest.mark.parametrize("cut", [1, 3, 4])
+def test_livebench_csv_cut_inside_its_last_field_is_an_error(case, base, capsys, cut):
+    """Cut a few bytes into the last field (88.75 -> 8): every field is there, only the final newline is missing."""
+    from analysis import crosswalk
+    crosswalk.default()
+    data = good(base, LIVEBENCH_CSV)
+    assert data.endswith(b"\n")
+    cut_data = data[: -1 - cut]
+    how, msg = run_fault(case, LIVEBENCH_CSV, cut_data, "capability",
+                         lambda: leaderboards.clean_livebench(crosswalk.default()), capsys)
+    assert how == "error" and "without a final newline" in msg and "truncated" in msg

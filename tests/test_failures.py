@@ -288,3 +288,21 @@ def test_failing_notebook_end_to_end(good_report, tmp_path, capfd, monkeypatch):
     card = html.split('<section class="card" data-report="release_pace"')[1].split("</section>")[0]
     assert 'data-status="failed"' in card and "STALE" in card and "(stale)" in card
     assert "built " not in card.split("FAILED")[0]
+
+
+def test_next_run_removes_temporary_files_of_a_killed_report_write(scratch):
+    """A killed report write leaves .<name>.*.tmp.* files in reports/, reports/executed/ and the per-report
+    chart folders; the next run that takes the lock removes all of them (and nothing else)."""
+    from analysis import locking
+    rep = scratch / "reports"
+    left = [rep / ".index.abc.tmp.json", rep / "executed" / ".x.abc.tmp.ipynb",
+            rep / "catch_up" / ".chart-1.abc.tmp.csv"]
+    keep = rep / "catch_up" / "chart-1.csv"
+    for p in [*left, keep]:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("half", encoding="utf-8")
+    out = io.StringIO()
+    with locking.build_lock("report", out=out):
+        pass
+    assert [p for p in left if p.exists()] == [] and keep.exists()
+    assert "removed 3 temporary file(s)" in out.getvalue()

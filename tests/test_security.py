@@ -211,3 +211,27 @@ def test_neutralize_markdown_keeps_markdown_and_disables_markup():
     out = safety.neutralize_markdown(md)
     assert "<script>" not in out and "&lt;script&gt;" in out and "**" in out
     assert "](https://example.org)" in out and "javascript:" not in out.split("](")[2].split(")")[0]
+
+
+@pytest.mark.parametrize("md", [
+    "[click me][1]\n\n[1]: javascript:alert(1)",
+    "intro\n  [evil]: <javascript:alert(1)>\n\n[evil]",
+    "[x][y]\n\n[y]: data:text/html,<script>alert(1)</script> \"title\"",
+])
+def test_neutralize_markdown_disables_reference_style_links(md):
+    import mistune  # the Markdown renderer nbconvert uses
+    out = safety.neutralize_markdown(md)
+    html_out = mistune.html(out)
+    assert "javascript:" not in html_out and "data:text" not in html_out.split("<p>")[-1].split('href="')[-1][:12]
+    assert 'href="javascript' not in html_out and 'href="data:' not in html_out
+
+
+def test_neutralize_markdown_loads_no_image():
+    import mistune  # the Markdown renderer nbconvert uses
+    out = safety.neutralize_markdown("model ![x](https://evil.example/pixel.png) and ![y][1]\n\n[1]: https://e.x/p.png")
+    assert "<img" not in mistune.html(out)
+
+
+def test_neutralize_markdown_keeps_safe_reference_links():
+    out = safety.neutralize_markdown("[docs][1]\n\n[1]: https://example.org/docs")
+    assert "[1]: https://example.org/docs" in out

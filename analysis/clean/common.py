@@ -1,4 +1,14 @@
-"""Pieces every cleaning step shares: reading upstream files, quarantine rows, row accounting."""
+"""Pieces every cleaning step shares: reading upstream files, quarantine rows, row accounting.
+
+The readers (use these in every step, so every file is read and counted the same way):
+- `read_csv_strings(local_path, required)`: an upstream CSV of data/external/ -> text columns + `source_row`;
+  `parse_csv_text(label, text, ...)` is the same on text already read, `read_curated_csv(path, label,
+  columns)` for the curated CSVs of data/raw/ (exact header). Records are counted by Python's csv module.
+- `read_json(local_path)` / `load_json_text(label, text)`: JSON; `expect_json(label, where, value, dict|list)`
+  checks the shape of each part, `reject_repeated_keys` where an object's keys are the records.
+- `decode_text(label, raw)`: bytes -> text (BOM dropped; empty / not UTF-8 -> InputError).
+Every error is an `InputError` whose one-line message starts with the file and names the record and column.
+"""
 
 from __future__ import annotations
 
@@ -49,63 +59,149 @@ def external_file(local_path: str) -> Path:
     return p
 
 
-def read_csv_strings(local_path: str, required: list[str]) -> pl.DataFrame:
-    """Read an upstream CSV with every column as text, plus `source_row` (1-based record number)."""
-    path = external_file(local_path)
-    raw = path.read_bytes()
+def decode_text(label: str, raw: bytes) -> str:
+    """Bytes of a text file -> str; an empty file or text that is not UTF-8 is an InputError naming `label`.
+    A byte-order mark is dropped."""
     if not raw.strip():
-        raise InputError(f"{local_path}: the file is empty")
+        raise InputError(f"{label}: the file is empty")
     try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is tolerated
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{local_path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
-    if (ragged := _first_ragged_record(text)) is not None:  # polars would pad a short record with nulls
-        raise InputError(f"{local_path}: cannot be parsed as CSV: {ragged} (a truncated or damaged file?)")
+        raise InputError(f"{label}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+
+
+def read_csv_strings(local_path: str, required: list[str], *, final_newline: bool = True) -> pl.DataFrame:
+    """Read an upstream CSV (of data/external/) with every column as text, plus `source_row`.
+
+    The one CSV reader of the project (see `parse_csv_text`); `final_newline=False` only for a pinned
+    snapshot that is known to end without one."""
+    path = external_file(local_path)
+    return parse_csv_text(local_path, decode_text(local_path, path.read_bytes()), required,
+                          final_newline=final_newline)
+
+
+def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
+                   comment_prefix: str | None = None, final_newline: bool = True) -> pl.DataFrame:
+    """CSV text -> a DataFrame of text columns (empty field -> null) and `source_row`, the 1-based record number.
+
+    Records are counted and split by Python's csv module (so a bare CR ends a record, as there, and a CR
+    inside a quoted field stays in it); blank lines are skipped, as csv.DictReader does, and lines starting
+    with `comment_prefix` are dropped. Every error is an InputError naming `label`, the record and the
+    column: a record with more fields than the header, a NUL byte, a last record cut short (fewer fields,
+    no final newline), a file that does not end with a newline when `final_newline` (the pinned snapshot
+    does: a missing one means a download cut inside the last field), a missing required column.
+    A record with fewer fields inside the file is padded with nulls (some upstream files omit trailing
+    empty fields)."""
+    lines = io.StringIO(text, newline="")
+    if comment_prefix:
+        lines = (line for line in lines if not line.startswith(comment_prefix))
+    reader = csv.reader(lines, strict=True)
+    records: list[list[str]] = []
     try:
-        df = pl.read_csv(text.encode("utf-8"), infer_schema=False, raise_if_empty=True)
-    except Exception as exc:
-        raise InputError(f"{local_path}: cannot be parsed as CSV: {_first_ragged_record(text) or exc}") from exc
-    df = df.rename({c: c.strip() for c in df.columns})
-    missing = [c for c in required if c not in df.columns]
+        header = next((r for r in reader if r), None)
+        if header is None:
+            raise InputError(f"{label}: the file is empty (no header)")
+        header = [h.strip() for h in header]
+        for rec in reader:
+            if rec:
+                records.append(rec)
+                if len(rec) > len(header):
+                    raise InputError(
+                        f"{label}: cannot be parsed as CSV: record {len(records)} (ending on line "
+                        f"{reader.line_num}) has {len(rec)} fields, the header has {len(header)}")
+    except csv.Error as exc:
+        raise InputError(f"{label}: cannot be parsed as CSV: record {len(records) + 1} (line "
+                         f"{reader.line_num}): {exc}") from exc
+    ends_cleanly = text.endswith(("\n", "\r"))
+    if records and len(records[-1]) < len(header) and not ends_cleanly:
+        raise InputError(
+            f"{label}: cannot be parsed as CSV: record {len(records)} (line {reader.line_num}) has "
+            f"{len(records[-1])} fields, the header has {len(header)}, and the file ends without a newline "
+            "(a truncated or damaged file?)")
+    if final_newline and not ends_cleanly:
+        raise InputError(
+            f"{label}: record {len(records)}, column {header[len(records[-1]) - 1] if records else header[-1]!r}: "
+            "the file ends without a final newline, inside its last field (a truncated file?)")
+    seen: dict[str, int] = {}
+    names = []
+    for h in header:  # a repeated column name gets a suffix, as polars gives it
+        names.append(h if h not in seen else f"{h}_duplicated_{seen[h]}")
+        seen[h] = seen.get(h, -1) + 1
+    for n, rec in enumerate(records, start=1):
+        for i, v in enumerate(rec):
+            if "\x00" in v:
+                raise InputError(f"{label}: record {n}, column {names[i]!r}: a NUL byte in the text")
+    cols = {c: [(rec[i] or None) if i < len(rec) else None for rec in records] for i, c in enumerate(names)}
+    df = pl.DataFrame(cols, schema={c: pl.String for c in names})
+    missing = [c for c in (required or []) if c not in df.columns]
     if missing:
-        raise InputError(f"{local_path}: missing column(s) {missing}; found {df.columns}")
+        raise InputError(f"{label}: missing column(s) {missing}; found {df.columns}")
     return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
 
 
-def _first_ragged_record(text: str) -> str | None:
-    """Where a CSV text breaks: the first record with more fields than the header, or a last record cut short
-    (fewer fields and no final newline: a truncated file). Short records inside the file are allowed (some
-    upstream files omit trailing empty fields; polars reads the missing fields as empty)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-        n, rec = 0, header
-        for n, rec in enumerate(reader, start=1):
-            if len(rec) > len(header):
-                return (f"record {n} (ending on line {reader.line_num}) has {len(rec)} fields, "
-                        f"the header has {len(header)}")
-    except csv.Error as exc:
-        return f"line {reader.line_num}: {exc}"
-    if n and len(rec) < len(header) and not text.endswith(("\n", "\r")):
-        return (f"record {n} (line {reader.line_num}) has {len(rec)} fields, the header has {len(header)}, "
-                "and the file ends without a newline")
-    return None
+def read_curated_csv(path: Path, label: str, columns: list[str]) -> pl.DataFrame:
+    """Read a curated CSV (data/raw/): every column as text, whose header must be exactly `columns`.
+
+    Same rules as `parse_csv_text` (a BOM accepted; empty, not UTF-8, ragged, cut short -> InputError
+    naming `label`)."""
+    if not path.is_file():
+        raise InputError(f"{label}: not found")
+    df = parse_csv_text(label, decode_text(label, path.read_bytes()))
+    if df.columns[1:] != columns:
+        raise InputError(f"{label}: header {df.columns[1:]} != expected {columns}")
+    return df
 
 
 def read_json(local_path: str):
     """Read an upstream JSON file; errors name the file, and the line and column of a syntax error."""
     path = external_file(local_path)
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError(f"{local_path}: the file is empty")
+    return load_json_text(local_path, decode_text(local_path, path.read_bytes()))  # a BOM is tolerated
+
+
+class JsonObject(dict):
+    """A JSON object as read by `load_json_text`: a dict that remembers the keys it held more than once (Python's
+    json keeps the last value without a word)."""
+    repeated: tuple = ()
+
+
+def reject_repeated_keys(label: str, where: str, obj) -> None:
+    """Where the keys of `obj` are the records (one key per model), a key given twice is two readings of one
+    model in one file: an InputError naming the file, the place and the key."""
+    if getattr(obj, "repeated", ()):
+        raise InputError(f"{label}: {where}: key {obj.repeated[0]!r} appears twice (two readings of one model "
+                         "in one file)")
+
+
+def load_json_text(label: str, text: str):
+    """JSON text -> value; a syntax error (line, column) or deep nesting is an InputError naming `label`.
+    Objects are `JsonObject`s (see `reject_repeated_keys`)."""
+    def pairs_hook(pairs):
+        out = JsonObject(pairs)
+        if len(out) != len(pairs):
+            seen: set = set()
+            out.repeated = tuple(k for k, _ in pairs if k in seen or seen.add(k))
+        return out
     try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is tolerated, as for CSV
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{local_path}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
-    try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=pairs_hook)
+    except RecursionError as exc:
+        raise InputError(f"{label}: not usable JSON: nested too deeply") from exc
     except json.JSONDecodeError as exc:
-        raise InputError(f"{local_path}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+        raise InputError(f"{label}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+
+
+def describe_json(value) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", str: "a string", int: "a number", float: "a number", list: "a list",
+            dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def expect_json(label: str, where: str, value, kind: type):
+    """`value` if it is of JSON type `kind` (dict or list), else an InputError naming the file and the place:
+    "pricing/x.json: models[3]: expected an object, found null"."""
+    if not isinstance(value, kind):
+        raise InputError(f"{label}: {where}: expected {describe_json(kind())}, found {describe_json(value)}")
+    return value
 
 
 def quarantine_rows(table: str, source_file: str, df: pl.DataFrame, key_col: str, column: str | None,

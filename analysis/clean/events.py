@@ -23,7 +23,9 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
+    decode_text,
     external_file,
+    parse_csv_text,
     quarantine_rows,
 )
 from analysis.schema import Column, Table
@@ -136,23 +138,13 @@ GENAI_FILINGS = Table(
 
 # --- reading ------------------------------------------------------------------------------------------
 
-def _read_csv_text(label: str, text: str, *, comment_prefix: str | None = None) -> pl.DataFrame:
-    try:
-        df = pl.read_csv(text.encode("utf-8"), infer_schema=False, raise_if_empty=True,
-                         comment_prefix=comment_prefix)
-    except Exception as exc:
-        raise InputError(f"{label}: cannot be parsed as CSV: {exc}") from exc
-    df = df.rename({c: c.strip() for c in df.columns})
-    return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
+def _read_csv_text(label: str, text: str, *, comment_prefix: str | None = None,
+                   final_newline: bool = True) -> pl.DataFrame:
+    return parse_csv_text(label, text, comment_prefix=comment_prefix, final_newline=final_newline)
 
 
 def _decode(label: str, raw: bytes) -> str:
-    if not raw.strip():
-        raise InputError(f"{label}: the file is empty")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    return decode_text(label, raw)
 
 
 def read_curated(name: str, columns: list[str]) -> tuple[str, pl.DataFrame]:
@@ -161,7 +153,7 @@ def read_curated(name: str, columns: list[str]) -> tuple[str, pl.DataFrame]:
     label = f"data/raw/{name}"
     if not path.is_file():
         raise InputError(f"{label}: not found in {paths.raw_dir()}")
-    df = _read_csv_text(label, _decode(label, path.read_bytes()))
+    df = _read_csv_text(label, _decode(label, path.read_bytes()), final_newline=False)  # hand-edited
     if df.columns[1:] != columns:
         raise InputError(f"{label}: header {df.columns[1:]} != expected {columns}")
     return label, df.with_columns(pl.exclude("source_row").str.strip_chars())
@@ -262,7 +254,8 @@ def clean_vorplabs() -> StepResult:
     path = external_file(VORPLABS_FILE)
     text = _decode(VORPLABS_FILE, path.read_bytes())
     meta = _comment_header(text)
-    df = _read_csv_text(VORPLABS_FILE, text, comment_prefix="#")
+    # the pinned snapshot ends without a final newline (its last record must still be complete)
+    df = _read_csv_text(VORPLABS_FILE, text, comment_prefix="#", final_newline=False)
     missing = [c for c in VORPLABS_REQUIRED if c not in df.columns]
     if missing:
         raise InputError(f"{VORPLABS_FILE}: missing column(s) {missing}; found {df.columns}")

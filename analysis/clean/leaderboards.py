@@ -30,8 +30,10 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
+    expect_json,
     read_csv_strings,
     read_json,
+    reject_repeated_keys,
 )
 from analysis.clean.eci import CAPABILITY
 
@@ -56,7 +58,8 @@ def _rows_to_result(source_file: str, source: str, records: list[dict], cw: cros
             bad.append(dict(table="capability", source_file=source_file, source_row=r["source_row"],
                             key=r["name"], column=column, reason=reason))
         score = r["score"]
-        if score is None or not isinstance(score, (int, float)) or math.isnan(score):
+        if score is None or isinstance(score, bool) or not isinstance(score, (int, float)) \
+                or not math.isfinite(score):
             q("score", f"no numeric score: {score!r}")
             continue
         m = cw.lookup(r["name"], source)
@@ -95,6 +98,7 @@ def clean_aa(cw: crosswalk.Crosswalk | None = None) -> StepResult:
         raise InputError(f"{AA_FILE}: expected a list of model objects")
     records = []
     for i, r in enumerate(data, start=1):
+        expect_json(AA_FILE, f"record {i}", r, dict)
         for col in ("slug", "ii"):
             if col not in r:
                 raise InputError(f"{AA_FILE}: record {i}: missing field {col!r}")
@@ -106,9 +110,10 @@ def clean_aa(cw: crosswalk.Crosswalk | None = None) -> StepResult:
 
 
 def read_arena(local_path: str) -> list[tuple[str, dict]]:
-    data = read_json(local_path)
+    data = expect_json(local_path, "top level", read_json(local_path), dict)
     if "full" not in data or not isinstance(data["full"], dict):
         raise InputError(f"{local_path}: no 'full' (overall) category; found {list(data)[:10]}")
+    reject_repeated_keys(local_path, "full", data["full"])
     return list(data["full"].items())
 
 
@@ -150,7 +155,11 @@ def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | Non
 
 def clean_livebench(cw: crosswalk.Crosswalk | None = None) -> StepResult:
     cw = cw or crosswalk.default()
-    categories = read_json(LIVEBENCH_CATEGORIES)
+    categories = expect_json(LIVEBENCH_CATEGORIES, "top level", read_json(LIVEBENCH_CATEGORIES), dict)
+    for name, ts in categories.items():
+        if not isinstance(ts, list) or not all(isinstance(t, str) for t in ts) or not ts:
+            raise InputError(f"{LIVEBENCH_CATEGORIES}: category {name!r}: expected a list of task names, found "
+                             f"{ts!r:.80}")
     tasks = [t for ts in categories.values() for t in ts]
     df = read_csv_strings(LIVEBENCH_TABLE, ["model", *tasks])
     records = [dict(name=r["model"], source_row=r["source_row"], metric=LIVEBENCH_METRIC,

@@ -235,6 +235,19 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
         "Publication date",
         pl.format("release date {} after the build date {}", pl.col("_date_text"), pl.lit(str(today))),
     )
+    # a second reading of the same model and date in one file (not an exact duplicate: its values differ):
+    # the first record is kept, the second goes to quarantine (merging them would mix two readings silently)
+    ids = [slug(m) for m in d["model"].to_list()]
+    first_reading: dict[tuple, int] = {}
+    firsts = [first_reading.setdefault((i, day), n)
+              for i, day, n in zip(ids, d["release_date"].to_list(), d["source_row"].to_list(), strict=True)]
+    d = d.with_columns(pl.Series("_first_reading", firsts, dtype=pl.Int64))
+    take(
+        pl.col("source_row") != pl.col("_first_reading"),
+        "Model",
+        pl.format("second reading of the same model and release date as record {} (first kept)",
+                  pl.col("_first_reading")),
+    )
     for col, out, hi in (
         ("Parameters", "parameters", MAX_PARAMETERS),
         ("Training compute (FLOP)", "training_compute_flop", MAX_COMPUTE),

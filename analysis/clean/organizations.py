@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-
 import polars as pl
 
 from analysis import registry
-from analysis.clean.common import StepResult, concat_quarantine, counts_frame
+from analysis.clean.common import StepResult, concat_quarantine, counts_frame, read_curated_csv
 from analysis.schema import COUNTRY_BUCKETS, Column, Table
 
 ORGANIZATIONS = Table(
@@ -27,13 +25,11 @@ ORGANIZATIONS = Table(
     ),
 )
 
-
 def clean(reg: registry.Registry | None = None) -> StepResult:
     reg = reg or registry.default()
     aliases: dict[str, list[str]] = {name: [] for name in reg.orgs}
-    with open(reg.path, encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            aliases[row["organization"].strip()] = [a.strip() for a in row["aliases"].split("|") if a.strip()]
+    for row in read_curated_csv(reg.path, registry._label(reg.path), registry.COLUMNS).iter_rows(named=True):
+        aliases[row["organization"].strip()] = [a.strip() for a in row["aliases"].split("|") if a.strip()]
     rows = [
         dict(organization=o.name, aliases=aliases[o.name], country=o.country,
              country_bucket=registry.bucket([o.country]), kind=o.kind, source=o.source)

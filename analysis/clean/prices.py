@@ -35,8 +35,11 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
+    describe_json,
+    expect_json,
     read_csv_strings,
     read_json,
+    reject_repeated_keys,
 )
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
@@ -265,6 +268,8 @@ def _read_json(local_path: str) -> dict:
     data = read_json(local_path)
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):
         raise InputError(f"{local_path}: expected an object with a 'models' list")
+    for i, m in enumerate(data["models"]):
+        expect_json(local_path, f"models[{i}]", m, dict)
     return data
 
 
@@ -290,6 +295,8 @@ def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
             hist = m.get("price_history")
             if not isinstance(hist, list):
                 raise InputError(f"{f}: models[{mi}] ({m.get('id')!r}) has no price_history list")
+            if not isinstance(m.get("id"), str) or not m["id"]:
+                raise InputError(f"{f}: models[{mi}], key 'id': expected a model id, found {m.get('id')!r}")
             key, min_tokens = units.split_tier_suffix(m["id"], ids)
             for hi, p in enumerate(hist):
                 rec += 1
@@ -354,7 +361,7 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
         snap = _snapshot(f)
         snaps.append(snap)
         seen: dict[str, int] = {}
-        n_q0 = len(q)
+        n_q0, o0 = len(q), len(obs)
         for i, m in enumerate(data["models"]):
             rec, where = i + 1, f"{f}: models[{i}]"
             mid = m.get("id")
@@ -374,15 +381,27 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
                 q.append(_qrow(f, rec, mid, bad[0], bad[1]))
                 continue
             obs.append(row)
-            tiers = m.get("price_tiers") or []
+            tiers = expect_json(f, f"{where}.price_tiers", m.get("price_tiers") or [], list)
             prev = None
             for ti, t in enumerate(tiers):
+                expect_json(f, f"{where}.price_tiers[{ti}]", t, dict)
                 if ti > 0 and prev:
                     trow = {**base, **_cn_amounts(m, f"{where}.price_tiers[{ti}]", t), "price_kind": "long_context",
                             "min_input_tokens": int(prev), "context_tier": f">{int(prev) // 1000}k"}
                     if _problem(trow) is None:  # a tier without a usable price is left out (the base row is kept)
                         obs.append(trow)
                 prev = t.get("up_to_input_tokens")
+        # a CNY record without a USD/CNY rate for its snapshot date is quarantined here, record by record (after
+        # the snapshots are collapsed into periods one row stands for many records, and the counts would drift)
+        cny = [r for r in obs[o0:] if r["currency"] == "CNY" and r["price_kind"] == "base"]
+        if cny:
+            rates = fx.rates_on(pl.Series([snap] * len(cny), dtype=pl.Date))["usd_cny"].to_list()
+            missing = {r["source_row"] for r, rate in zip(cny, rates, strict=True) if rate is None}
+            for r in cny:
+                if r["source_row"] in missing:
+                    q.append(_qrow(f, r["source_row"], r["model_key"], "currency",
+                                   f"no USD/CNY rate within {fx.MAX_AGE_DAYS} days before {snap}"))
+            obs[o0:] = [r for r in obs[o0:] if r["source_row"] not in missing]
         n_q = len(q) - n_q0
         n_in = len(data["models"])
         counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
@@ -504,15 +523,18 @@ def _litellm_rows(key: str, v: dict, where: str, base: dict) -> list[dict]:
 def clean_litellm(files: Iterable[str] = LITELLM_FILES) -> StepResult:
     obs, q, counts, snaps = [], [], [], []
     for f in files:
-        data = read_json(f)
+        data = expect_json(f, "top level", read_json(f), dict)
+        reject_repeated_keys(f, "top level", data)
         snap = _snapshot(f)
         snaps.append(snap)
         n_in, n_q0 = 0, len(q)
         for i, (key, v) in enumerate(data.items()):
-            if not isinstance(v, dict):  # the mirror's top-level "last_updated" string: not a record
-                continue
-            n_in += 1
+            n_in += 1  # every key is a record: one whose value is not an object is quarantined, not dropped
             rec, where = i + 1, f"{f}: {key!r}"
+            if not isinstance(v, dict):
+                q.append(_qrow(f, rec, key, None, f"value is {describe_json(v)}, not a model object"
+                                                  + (" (the file's date stamp)" if key == "last_updated" else "")))
+                continue
             prov, mode = v.get("litellm_provider"), v.get("mode")
             if key == "sample_spec":
                 q.append(_qrow(f, rec, key, None, "LiteLLM's schema example, not a model"))

@@ -293,6 +293,21 @@ def _select(specs: list[ReportSpec], names: list[str]) -> tuple[list[ReportSpec]
     return chosen, unknown
 
 
+def check_parameters(specs: list[ReportSpec], extra_params: dict) -> str | None:
+    """The first bad parameter (unknown -p name, or a value its notebook's spec rejects), as one line."""
+    from analysis import params as nbparams
+
+    for spec in specs:
+        notebook = spec.notebook.removesuffix(".ipynb")
+        try:
+            nbparams.check_names(notebook, extra_params)
+            nbparams.check_names(notebook, spec.parameters)
+            nbparams.validate(notebook, {**spec.parameters, **extra_params})
+        except nbparams.ParamError as exc:
+            return f"report {spec.name}: {exc}"
+    return None
+
+
 def build_reports(names: list[str] | None = None, extra_params: dict | None = None, force: bool = False,
                   show_code: bool = False, out: TextIO = sys.stdout, jobs: int | None = None) -> int:
     specs = load_specs()
@@ -302,6 +317,10 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             print(f"error: unknown report(s) {sorted(unknown)}; known: {[s.name for s in load_specs()]}",
                   file=sys.stderr)
             return 2
+    bad = check_parameters(specs, extra_params or {})
+    if bad:
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
     index = load_index()
     reports = index.get("reports", {})
     code, tables = code_hash(), table_hashes()

@@ -41,7 +41,7 @@ def _report(args) -> int:
         params[key] = report.parse_value(value)
     with locking.build_lock("report"):
         return report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
-                                    show_code=args.show_code, jobs=args.jobs)
+                                    show_code=args.show_code, jobs=args.jobs, output_name=args.output_name)
 
 
 def _all(args) -> int:
@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="override a notebook parameter (value parsed as JSON, else string)")
     r.add_argument("--force", action="store_true", help="re-execute every report, even those up to date")
     r.add_argument("--show-code", action="store_true", help="keep the code cells in the HTML")
+    r.add_argument("--output-name", metavar="NAME",
+                   help="write this one report's run as reports/NAME.html (+ CSVs), beside the defaults, listed "
+                        "under 'Your variants' on the index; without it, -p rebuilds the default report itself")
     r.add_argument("--help-params", action="store_true",
                    help="print the parameters of the named reports' notebooks (type, default, allowed values)")
     r.add_argument("-j", "--jobs", type=int, help="notebooks run at once (default $ANALYSIS_REPORT_JOBS, else 2)")

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -308,8 +309,49 @@ def check_parameters(specs: list[ReportSpec], extra_params: dict) -> str | None:
     return None
 
 
+_VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}")
+
+
+def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_code: bool = False,
+                  out: TextIO = sys.stdout) -> int:
+    """A user's variant of one report: reports/<output_name>.html (+ its CSVs), listed in the index's own
+    "variants" section. The site's default reports and the rest of the index are left as they are."""
+    known = {s.name for s in load_specs()}
+    if not _VARIANT_NAME.fullmatch(output_name) or output_name in known or output_name in ("index", "executed"):
+        why = "is a default report" if output_name in known else "is not a plain name (letters, digits, _ and -)"
+        print(f"error: --output-name {output_name!r} {why}; choose another name", file=sys.stderr)
+        return 2
+    params = {**spec.parameters, **extra_params}
+    variant = ReportSpec(name=output_name, notebook=spec.notebook, title=f"{spec.title} (variant {output_name})",
+                         datasets=spec.datasets, parameters=params)
+    entry = dict(name=output_name, title=variant.title, notebook=spec.notebook, parameters=params,
+                 base=spec.name, snapshots=snapshot_dates(spec.datasets))
+    print(f"report {output_name}: running {spec.notebook} with {params}", file=out)
+    t0 = time.perf_counter()
+    try:
+        execute(variant, params, show_code)
+    except Exception as exc:  # noqa: BLE001 - reported in one line, the index keeps the failure
+        msg = f"notebook {spec.notebook} (variant {output_name}) failed in {_failed_cell(exc)}"
+        print(f"error: {msg}", file=sys.stderr)
+        entry.update(status="failed", error=msg, attempted_at=_now())
+    else:
+        seconds = round(time.perf_counter() - t0, 1)
+        entry.update(status="ok", built_at=_now(), seconds=seconds)
+        print(f"report {output_name}: wrote reports/{output_name}.html ({seconds}s)", file=out)
+    index = load_index()
+    index.setdefault("reports", {})
+    index.setdefault("built_at", _now())
+    index.setdefault("variants", {})[output_name] = entry
+    write_text(_index_path(), json.dumps(index, indent=2, default=str))
+    write_text(paths.reports_dir() / "index.html", site.render_index(index))
+    print("report: listed the variant in reports/index.html", file=out)
+    return 0 if entry["status"] == "ok" else 1
+
+
 def build_reports(names: list[str] | None = None, extra_params: dict | None = None, force: bool = False,
-                  show_code: bool = False, out: TextIO = sys.stdout, jobs: int | None = None) -> int:
+                  show_code: bool = False, out: TextIO | None = None, jobs: int | None = None,
+                  output_name: str | None = None) -> int:
+    out = out or sys.stdout  # looked up at call time (a redirected or captured stdout)
     specs = load_specs()
     if names:
         specs, unknown = _select(specs, names)
@@ -321,6 +363,11 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
     if bad:
         print(f"error: {bad}", file=sys.stderr)
         return 2
+    if output_name is not None:
+        if len(specs) != 1 or not names:
+            print("error: --output-name needs exactly one report name", file=sys.stderr)
+            return 2
+        return build_variant(specs[0], output_name, extra_params or {}, show_code, out)
     index = load_index()
     reports = index.get("reports", {})
     code, tables = code_hash(), table_hashes()
@@ -371,7 +418,8 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
-    index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=site.findings())
+    index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=site.findings(),
+                 **({"variants": index["variants"]} if index.get("variants") else {}))
     write_text(_index_path(), json.dumps(index, indent=2, default=str))
     write_text(paths.reports_dir() / "index.html", site.render_index(index))
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",

@@ -116,3 +116,24 @@ def test_papermill_stops_in_the_validation_cell(built, tmp_path, name, key, valu
     assert "params.validate" in "".join(nb["cells"][i]["source"])
     assert len(err["traceback"]) == 1 and err["traceback"][0].startswith(f"ParamError: {message}")
     assert all(c.get("execution_count") is None for c in nb["cells"][i + 1:] if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_reads_every_declared_parameter(nb_path, caplog):
+    from papermill.inspection import inspect_notebook
+
+    with caplog.at_level("WARNING", logger="papermill"):
+        inferred = inspect_notebook(str(nb_path))
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    assert list(inferred) == [p.name for p in params.spec(nb_path.stem)]
+
+
+@pytest.mark.parametrize("spec", [s for s in report.load_specs() if s.parameters], ids=lambda s: s.name)
+def test_papermill_takes_the_named_parameter_sets_without_warnings(spec, tmp_path):
+    yaml_file = tmp_path / "params.yaml"
+    yaml_file.write_text(json.dumps(spec.parameters))  # JSON is YAML
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / spec.notebook),
+                           str(tmp_path / "out.ipynb"), "-f", str(yaml_file), "--prepare-only"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Unable to parse" not in proc.stderr and "unknown parameter" not in proc.stderr, proc.stderr

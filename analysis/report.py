@@ -174,7 +174,11 @@ _local = threading.local()
 # 2 s of CPU in every kernel and in this process. Nothing here checks IRI formats (nbformat validates without
 # a format checker), so the report kernels and the build process start without it.
 _SLOW_OPTIONAL = ("rfc3987_syntax",)
-KERNEL_ARGS = [f"--IPKernelApp.exec_lines=import sys; [sys.modules.setdefault(m, None) for m in {_SLOW_OPTIONAL!r}]"]
+# The kernel runs on this machine over loopback TCP (jupyter's default transport); its start-up warning about
+# unencrypted TCP says nothing actionable for a local build, so the kernel app logs errors only (cell errors
+# and outputs are not log messages and still show).
+KERNEL_ARGS = [f"--IPKernelApp.exec_lines=import sys; [sys.modules.setdefault(m, None) for m in {_SLOW_OPTIONAL!r}]",
+               "--IPKernelApp.log_level=ERROR"]
 
 
 def _block_slow_imports() -> None:
@@ -294,6 +298,12 @@ def _select(specs: list[ReportSpec], names: list[str]) -> tuple[list[ReportSpec]
     return chosen, unknown
 
 
+def _line(text: str, limit: int = 200) -> str:
+    """One console line of at most `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_parameters(specs: list[ReportSpec], extra_params: dict) -> str | None:
     """The first bad parameter (unknown -p name, or a value its notebook's spec rejects), as one line."""
     from analysis import params as nbparams
@@ -326,7 +336,7 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
                          datasets=spec.datasets, parameters=params)
     entry = dict(name=output_name, title=variant.title, notebook=spec.notebook, parameters=params,
                  base=spec.name, snapshots=snapshot_dates(spec.datasets))
-    print(f"report {output_name}: running {spec.notebook} with {params}", file=out)
+    print(_line(f"report {output_name}: running {spec.notebook} with {params}"), file=out)
     t0 = time.perf_counter()
     try:
         execute(variant, params, show_code)
@@ -385,16 +395,32 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
     failures = 0
     n_jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
     started = {}
+    say_lock = threading.Lock()
+
+    def say(text: str) -> None:  # one whole line per write: worker threads print too
+        with say_lock:
+            out.write(_line(text) + "\n")
+            out.flush()
 
     def run(spec: ReportSpec, params: dict) -> Built:
         started[spec.name] = time.perf_counter()
-        return execute(spec, params, show_code)
+        shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in params.items()) or "defaults"
+        say(f"report {spec.name}: running {spec.notebook} ({shown})")
+        try:
+            built = execute(spec, params, show_code)
+        except BaseException:
+            say(f"report {spec.name}: failed ({time.perf_counter() - started[spec.name]:.1f}s)")
+            raise
+        # said by the worker itself, the moment it finishes (the next queued report starts right after)
+        say(f"report {spec.name}: done, wrote reports/{spec.name}.html "
+            f"({round(time.perf_counter() - started[spec.name], 1)}s)")
+        return built
 
     with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
         futures = {}
-        for spec, params, reasons in todo:
-            print(f"report {spec.name}: executing {spec.notebook} with {params or 'default parameters'} "
-                  f"({'; '.join(reasons)})", file=out)
+        for spec, _params, reasons in todo:
+            say(f"report {spec.name}: queued ({'; '.join(reasons)})")
+        for spec, params, _reasons in todo:
             futures[pool.submit(run, spec, params)] = (spec, params)
         for fut in as_completed(futures):
             spec, params = futures[fut]
@@ -405,7 +431,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
                 failures += 1
                 msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
-                print(f"error: {msg}", file=sys.stderr)
+                print(_line(f"error: {msg}"), file=sys.stderr)
                 prev = reports.get(spec.name, {})
                 entry.update(status="failed", error=msg, attempted_at=_now(),
                              built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
@@ -414,7 +440,6 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
                 seconds = round(time.perf_counter() - started[spec.name], 1)
                 entry.update(status="ok", built_at=_now(), seconds=seconds,
                              inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
-                print(f"report {spec.name}: wrote reports/{spec.name}.html ({seconds}s)", file=out)
             reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}

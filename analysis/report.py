@@ -342,7 +342,7 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
         execute(variant, params, show_code)
     except Exception as exc:  # noqa: BLE001 - reported in one line, the index keeps the failure
         msg = f"notebook {spec.notebook} (variant {output_name}) failed in {_failed_cell(exc)}"
-        print(f"error: {msg}", file=sys.stderr)
+        print(_line(f"error: {msg}"), file=sys.stderr)
         entry.update(status="failed", error=msg, attempted_at=_now())
     else:
         seconds = round(time.perf_counter() - t0, 1)

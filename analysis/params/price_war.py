@@ -15,6 +15,6 @@ SPEC = [
     Param("eci_threshold", "float", 130.0, "ECI threshold of the cheapest-at-threshold chart"),
     Param("flagships", "list", ["qwen-max", "deepseek-chat", "doubao-pro-32k", "glm-4", "ernie-4-0-8k",
                                 "moonshot-v1-8k", "gpt-4o", "claude-3-opus", "deepseek-v4-flash"],
-          "model ids of the price-history chart", empty="no price-history lines"),
+          "model ids of the price-history chart"),
     *event_params(),
 ]

@@ -118,6 +118,22 @@ def test_papermill_stops_in_the_validation_cell(built, tmp_path, name, key, valu
     assert all(c.get("execution_count") is None for c in nb["cells"][i + 1:] if c["cell_type"] == "code")
 
 
+def test_papermill_stops_on_an_unknown_name(built, tmp_path):
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "release_pace.ipynb"),
+                           str(out), "-p", "start_dat", "2018-01-01", "--cwd", str(ROOT / "notebooks")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert ("ParamError: unknown parameter 'start_dat' of release_pace; did you mean 'start_date'?"
+            in proc.stderr), proc.stderr[-2000:]
+
+
+def test_injected_names_only_from_papermill_cells():
+    ns = {"In": ["", "x = 1", "# Parameters\nstart_dat = '2018'\n", "periods = 3"], "periods": 3}
+    assert params.injected_names(ns) == ["start_dat"]
+    params.validate("release_pace", {"In": ["", "periods = 3"], "periods": 3})
+
+
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
 def test_papermill_reads_every_declared_parameter(nb_path, caplog):
     from papermill.inspection import inspect_notebook

@@ -50,7 +50,9 @@ class Param:
 
     def allowed(self) -> tuple | None:
         c = self.choices
-        return tuple(c()) if callable(c) else c
+        if callable(c):
+            c = c()
+        return None if c is None else tuple(c)
 
     def describe(self) -> str:
         """What is allowed, in words."""
@@ -66,7 +68,7 @@ class Param:
         if self.kind == "bool":
             return "true or false"
         if self.kind == "choice":
-            return f"one of: {', '.join(map(str, self.allowed()))}{none}"
+            return f"one of: {', '.join(map(str, self.allowed() or ('(unknown: no clean table)',)))}{none}"
         if self.kind == "list":
             items = f" of: {', '.join(map(str, self.allowed()))}" if self.allowed() else " of strings"
             empty = f"; [] means {self.empty}" if self.empty else "; not empty"
@@ -111,7 +113,8 @@ def check(p: Param, value) -> None:
         if len(value) != 10:
             bad()
     elif p.kind == "choice":
-        if value not in p.allowed():
+        allowed = p.allowed()
+        if allowed is not None and value not in allowed:
             bad()
     elif p.kind == "list":
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
@@ -158,8 +161,27 @@ def check_names(notebook: str, names) -> None:
                              f"(see --help-params)")
 
 
+def injected_names(values: dict) -> list[str]:
+    """Names papermill injected in this kernel: assignments of the executed cells (IPython's `In`) that start
+    with papermill's "# Parameters" header. Other globals (a rerun in JupyterLab) are not looked at."""
+    import ast
+
+    names = []
+    for source in values.get("In") or []:
+        if isinstance(source, str) and source.startswith("# Parameters\n"):
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                continue
+            names += [t.id for node in tree.body if isinstance(node, ast.Assign)
+                      for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
 def validate(notebook: str, values: dict) -> None:
-    """Check every declared parameter of `notebook` in `values` (a notebook passes globals())."""
+    """Check every declared parameter of `notebook` in `values` (a notebook passes globals()), and that
+    papermill injected no name the notebook does not declare."""
+    check_names(notebook, injected_names(values))
     for p in spec(notebook) or []:
         check(p, values.get(p.name, p.default))
 
@@ -180,9 +202,15 @@ def help_table(notebook: str) -> str:
 
 def metrics() -> tuple[str, ...]:
     """The metric ids of the clean capability table."""
-    from analysis import tables
+    import polars as pl
 
-    return tuple(sorted(tables.load("capability")["metric"].unique().to_list()))
+    from analysis import paths
+
+    path = paths.clean_dir() / "capability.parquet"
+    try:  # read directly (not tables.load: the report build records which tables a notebook reads)
+        return tuple(sorted(pl.read_parquet(path, columns=["metric"])["metric"].unique().to_list()))
+    except (OSError, pl.exceptions.ColumnNotFoundError):
+        return None  # no capability table yet: the notebook itself says to run the build
 
 
 def country_buckets() -> tuple[str, ...]:

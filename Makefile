@@ -44,8 +44,11 @@ explore: data
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks
 
+# jupyter refuses to run as root unless told to: pass --allow-root only when running as root
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: data
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ROOT) notebooks/
 
 bench: data
 	$(BIN)/python benchmarks/run.py

@@ -103,17 +103,42 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     write_parquet(quarantine, "quarantine")
     write_parquet(counts, "row_counts")
     print(format_counts(counts), file=out)
+    coverage = []
     if "capability" in results:
-        print(format_coverage(results["capability"]), file=out)
+        coverage.append(format_coverage(results["capability"]))
     if "prices" in results:
         from analysis.clean import crosswalk
-        print(crosswalk.coverage_report(results["prices"].df), file=out)
+        coverage.append(crosswalk.coverage_report(results["prices"].df))
+    if coverage:
+        print_long("\n".join(coverage), paths.clean_dir() / "coverage.txt", out)
     if "capability" in results or "prices" in results:
         path = write_unlinked(results)
         print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
               if path.is_relative_to(paths.clean_dir().parent.parent) else f"  unlinked names: {path}", file=out)
-    print(f"build: wrote {', '.join(results)} (+ quarantine, row_counts) to {paths.clean_dir()}", file=out)
+    print(f"build: wrote {len(results)} tables (+ quarantine, row_counts) to {paths.clean_dir()}", file=out)
     return results
+
+
+LINE_LIMIT = 200
+
+
+def print_long(text: str, path, out: TextIO, limit: int = LINE_LIMIT) -> None:
+    """Print `text` with every line cut to `limit` characters; if any was cut, the full text goes to `path`
+    and its path is printed."""
+    lines = text.splitlines()
+    cut = [line if len(line) <= limit else line[: limit - 25] + f"... (+{len(line) - limit + 25} chars)"
+           for line in lines]
+    for line in cut:
+        print(line, file=out)
+    if cut != lines:
+        from analysis.atomic import write_text
+
+        write_text(path, text + "\n")
+        try:
+            shown = Path(path).resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            shown = path
+        print(f"build: long lines cut; full lists in {shown}", file=out)
 
 
 def format_counts(counts: pl.DataFrame) -> str:

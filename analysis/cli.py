@@ -25,12 +25,24 @@ def _build(args) -> int:
 def _report(args) -> int:
     from analysis import locking, report
 
+    if args.help_params:
+        from analysis import params as nbparams
+
+        specs, unknown = report._select(report.load_specs(), args.notebook or [])
+        if unknown or not args.notebook:
+            print(f"error: --help-params needs report name(s); known: {', '.join(s.name for s in report.load_specs())}",
+                  file=sys.stderr)
+            return 2
+        for notebook in dict.fromkeys(s.notebook.removesuffix(".ipynb") for s in specs):
+            print(nbparams.help_table(notebook))
+        return 0
     params = {}
     for key, value in args.param or []:
         params[key] = report.parse_value(value)
     with locking.build_lock("report"):
         code = report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
-                                    show_code=args.show_code, jobs=args.jobs)
+                                    show_code=args.show_code, jobs=args.jobs,
+                                    output_name=args.output_name)
     if args.standalone and code == 0:
         return _write_standalone(args.notebook or [s.name for s in report.load_specs()])
     return code
@@ -118,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="override a notebook parameter (value parsed as JSON, else string)")
     r.add_argument("--force", action="store_true", help="re-execute every report, even those up to date")
     r.add_argument("--show-code", action="store_true", help="keep the code cells in the HTML")
+    r.add_argument("--output-name", metavar="NAME",
+                   help="write this one report's run as reports/NAME.html (+ CSVs), beside the defaults, listed "
+                        "under 'Your variants' on the index; without it, -p rebuilds the default report itself")
+    r.add_argument("--help-params", action="store_true",
+                   help="print the parameters of the named reports' notebooks (type, default, allowed values)")
     r.add_argument("-j", "--jobs", type=int, help="notebooks run at once (default $ANALYSIS_REPORT_JOBS, else 2)")
     r.add_argument("--standalone", action="store_true",
                    help="also write single-file copies with plotly.js embedded to standalone/ (for mailing one report)")

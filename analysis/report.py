@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -173,12 +174,17 @@ _local = threading.local()
 # 2 s of CPU in every kernel and in this process. Nothing here checks IRI formats (nbformat validates without
 # a format checker), so the report kernels and the build process start without it.
 _SLOW_OPTIONAL = ("rfc3987_syntax",)
-KERNEL_ARGS = [f"--IPKernelApp.exec_lines=import sys; [sys.modules.setdefault(m, None) for m in {_SLOW_OPTIONAL!r}]"]
+# The kernel runs on this machine over loopback TCP (jupyter's default transport); its start-up warning about
+# unencrypted TCP says nothing actionable for a local build, so the kernel app logs errors only (cell errors
+# and outputs are not log messages and still show).
+KERNEL_ARGS = [f"--IPKernelApp.exec_lines=import sys; [sys.modules.setdefault(m, None) for m in {_SLOW_OPTIONAL!r}]",
+               "--IPKernelApp.log_level=ERROR"]
 
 
 def _kernel_args() -> list[str]:
     """KERNEL_ARGS, plus: charts load the site's shared plotly.js (analysis.shared_assets) instead of embedding it."""
-    return [KERNEL_ARGS[0] + f"; import os; os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}"]
+    return [KERNEL_ARGS[0] + f"; import os; os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}",
+            *KERNEL_ARGS[1:]]
 
 
 def _block_slow_imports() -> None:
@@ -299,8 +305,70 @@ def _select(specs: list[ReportSpec], names: list[str]) -> tuple[list[ReportSpec]
     return chosen, unknown
 
 
+def _line(text: str, limit: int = 200) -> str:
+    """One console line of at most `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_parameters(specs: list[ReportSpec], extra_params: dict) -> str | None:
+    """The first bad parameter (unknown -p name, or a value its notebook's spec rejects), as one line."""
+    from analysis import params as nbparams
+
+    for spec in specs:
+        notebook = spec.notebook.removesuffix(".ipynb")
+        try:
+            nbparams.check_names(notebook, extra_params)
+            nbparams.check_names(notebook, spec.parameters)
+            nbparams.validate(notebook, {**spec.parameters, **extra_params})
+        except nbparams.ParamError as exc:
+            return f"report {spec.name}: {exc}"
+    return None
+
+
+_VARIANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,80}")
+
+
+def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_code: bool = False,
+                  out: TextIO = sys.stdout) -> int:
+    """A user's variant of one report: reports/<output_name>.html (+ its CSVs), listed in the index's own
+    "variants" section. The site's default reports and the rest of the index are left as they are."""
+    known = {s.name for s in load_specs()}
+    if not _VARIANT_NAME.fullmatch(output_name) or output_name in known or output_name in ("index", "executed"):
+        why = "is a default report" if output_name in known else "is not a plain name (letters, digits, _ and -)"
+        print(f"error: --output-name {output_name!r} {why}; choose another name", file=sys.stderr)
+        return 2
+    params = {**spec.parameters, **extra_params}
+    variant = ReportSpec(name=output_name, notebook=spec.notebook, title=f"{spec.title} (variant {output_name})",
+                         datasets=spec.datasets, parameters=params)
+    entry = dict(name=output_name, title=variant.title, notebook=spec.notebook, parameters=params,
+                 base=spec.name, snapshots=snapshot_dates(spec.datasets))
+    print(_line(f"report {output_name}: running {spec.notebook} with {params}"), file=out)
+    t0 = time.perf_counter()
+    try:
+        execute(variant, params, show_code)
+    except Exception as exc:  # noqa: BLE001 - reported in one line, the index keeps the failure
+        msg = f"notebook {spec.notebook} (variant {output_name}) failed in {_failed_cell(exc)}"
+        print(_line(f"error: {msg}"), file=sys.stderr)
+        entry.update(status="failed", error=msg, attempted_at=_now())
+    else:
+        seconds = round(time.perf_counter() - t0, 1)
+        entry.update(status="ok", built_at=_now(), seconds=seconds)
+        print(f"report {output_name}: wrote reports/{output_name}.html ({seconds}s)", file=out)
+    index = load_index()
+    index.setdefault("reports", {})
+    index.setdefault("built_at", _now())
+    index.setdefault("variants", {})[output_name] = entry
+    write_text(_index_path(), json.dumps(index, indent=2, default=str))
+    write_text(paths.reports_dir() / "index.html", site.render_index(index))
+    print("report: listed the variant in reports/index.html", file=out)
+    return 0 if entry["status"] == "ok" else 1
+
+
 def build_reports(names: list[str] | None = None, extra_params: dict | None = None, force: bool = False,
-                  show_code: bool = False, out: TextIO = sys.stdout, jobs: int | None = None) -> int:
+                  show_code: bool = False, out: TextIO | None = None, jobs: int | None = None,
+                  output_name: str | None = None) -> int:
+    out = out or sys.stdout  # looked up at call time (a redirected or captured stdout)
     specs = load_specs()
     if names:
         specs, unknown = _select(specs, names)
@@ -308,6 +376,15 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             print(f"error: unknown report(s) {sorted(unknown)}; known: {[s.name for s in load_specs()]}",
                   file=sys.stderr)
             return 2
+    bad = check_parameters(specs, extra_params or {})
+    if bad:
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
+    if output_name is not None:
+        if len(specs) != 1 or not names:
+            print("error: --output-name needs exactly one report name", file=sys.stderr)
+            return 2
+        return build_variant(specs[0], output_name, extra_params or {}, show_code, out)
     index = load_index()
     reports = index.get("reports", {})
     code, tables = code_hash(), table_hashes()
@@ -326,16 +403,32 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
     failures = 0
     n_jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
     started = {}
+    say_lock = threading.Lock()
+
+    def say(text: str) -> None:  # one whole line per write: worker threads print too
+        with say_lock:
+            out.write(_line(text) + "\n")
+            out.flush()
 
     def run(spec: ReportSpec, params: dict) -> Built:
         started[spec.name] = time.perf_counter()
-        return execute(spec, params, show_code)
+        shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in params.items()) or "defaults"
+        say(f"report {spec.name}: running {spec.notebook} ({shown})")
+        try:
+            built = execute(spec, params, show_code)
+        except BaseException:
+            say(f"report {spec.name}: failed ({time.perf_counter() - started[spec.name]:.1f}s)")
+            raise
+        # said by the worker itself, the moment it finishes (the next queued report starts right after)
+        say(f"report {spec.name}: done, wrote reports/{spec.name}.html "
+            f"({round(time.perf_counter() - started[spec.name], 1)}s)")
+        return built
 
     with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
         futures = {}
-        for spec, params, reasons in todo:
-            print(f"report {spec.name}: executing {spec.notebook} with {params or 'default parameters'} "
-                  f"({'; '.join(reasons)})", file=out)
+        for spec, _params, reasons in todo:
+            say(f"report {spec.name}: queued ({'; '.join(reasons)})")
+        for spec, params, _reasons in todo:
             futures[pool.submit(run, spec, params)] = (spec, params)
         for fut in as_completed(futures):
             spec, params = futures[fut]
@@ -346,7 +439,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
                 failures += 1
                 msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
-                print(f"error: {msg}", file=sys.stderr)
+                print(_line(f"error: {msg}"), file=sys.stderr)
                 prev = reports.get(spec.name, {})
                 entry.update(status="failed", error=msg, attempted_at=_now(),
                              built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
@@ -355,11 +448,11 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
                 seconds = round(time.perf_counter() - started[spec.name], 1)
                 entry.update(status="ok", built_at=_now(), seconds=seconds,
                              inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
-                print(f"report {spec.name}: wrote reports/{spec.name}.html ({seconds}s)", file=out)
             reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
-    index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=site.findings())
+    index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=site.findings(),
+                 **({"variants": index["variants"]} if index.get("variants") else {}))
     write_text(_index_path(), json.dumps(index, indent=2, default=str))
     write_text(paths.reports_dir() / "index.html", site.render_index(index))
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",

@@ -478,6 +478,24 @@ def _load_meta(name: str) -> dict:
         return {}
 
 
+def variants_html(index: dict) -> str:
+    """The index's section of user variants (`report NAME -p ... --output-name VARIANT`); empty if none."""
+    e = esc
+    variants = index.get("variants") or {}
+    if not variants:
+        return ""
+    items = []
+    for v in sorted(variants.values(), key=lambda v: v["name"]):
+        params = ", ".join(f"{e(k)} = {e(json.dumps(x, ensure_ascii=False))}" for k, x in v["parameters"].items())
+        head = (f'<a href="{e(v["name"])}.html">{e(v["name"])}</a>' if v["status"] == "ok"
+                else f'{e(v["name"])} <span class="failed">FAILED: {e(v.get("error", ""))}</span>')
+        items.append(f'<li data-variant="{e(v["name"])}">{head}: variant of {e(v["base"])} '
+                     f'(<code>notebooks/{e(v["notebook"])}</code>); parameters: {params or "defaults"}</li>')
+    return (f'<section class="card variants" data-section="variants"><h2>Your variants</h2>'
+            f'<p class="meta">Built with <code>python -m analysis report NAME -p ... --output-name VARIANT</code>, '
+            f'beside the default reports.</p><ul>{"".join(items)}</ul></section>\n')
+
+
 def render_index(index: dict) -> str:
     e = esc
     titles = {r["name"]: r["title"] for r in index["reports"].values()}
@@ -530,7 +548,7 @@ Every report ends with its sources, licences and how to cite it; every chart's d
 Works offline.</p>
 {findings_html}
 {''.join(cards)}
-</body></html>
+{variants_html(index)}</body></html>
 """
 
 

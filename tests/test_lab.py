@@ -40,3 +40,51 @@ def test_notebook_runs_top_to_bottom_in_the_lab_kernel(built, nb_path):
 
 
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def _lab_command() -> list[str]:
+    """The command line `make lab` runs (dry run; the last line, after the data steps)."""
+    import shlex
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    text = subprocess.run(["make", "-n", "--no-print-directory", "lab"], cwd=root, capture_output=True,
+                          text=True, check=True).stdout
+    line = next(ln for ln in reversed(text.splitlines()) if "jupyter lab" in ln)
+    return shlex.split(line)
+
+
+def test_make_lab_starts_as_this_user_and_answers(tmp_path):
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    cmd = _lab_command()
+    assert ("--allow-root" in cmd) == (os.geteuid() == 0), cmd
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")}
+    proc = subprocess.Popen([*cmd, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+                             "--ServerApp.port_retries=0", "--IdentityProvider.token="], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, answer = time.monotonic() + 120, None
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=5) as r:
+                    answer = (r.status, r.read())
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert proc.poll() is None, proc.stdout.read()[-2000:]
+        assert answer and answer[0] == 200 and b"started" in answer[1], answer
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

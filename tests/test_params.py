@@ -1,0 +1,155 @@
+"""Notebook parameters: declared once (analysis/params/<notebook>.py), validated before any work.
+
+Every bad input of issue 14's table ends with a non-zero exit and one line naming the parameter and what is
+allowed: through the CLI (before any notebook runs) and through papermill (in the validation cell, before
+any later cell runs).
+"""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import cli, params, report
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+# (report, parameter, value as the user types it (JSON), what the one-line message must say)
+BAD = [
+    ("catch_up", "metric", '"mmlu"', "metric 'mmlu' is not one of: aa_intelligence_index, eci,"),
+    ("performance_per_dollar", "metric", '"mmlu"', "metric 'mmlu' is not one of: aa_intelligence_index, eci,"),
+    ("release_pace", "start_date", '"2024-13-45"', "start_date '2024-13-45' is not an ISO date YYYY-MM-DD"),
+    ("release_pace", "countries", "[]", "countries [] is empty; give a list of: United States, China,"),
+    ("release_pace", "countries", '["USA"]', "countries has 'USA', not in: United States, China,"),
+    ("release_pace", "period", '"week"', "period 'week' is not one of: year, quarter, month"),
+    ("performance_per_dollar", "threshold", "5", "threshold must be in (0, 1], got 5"),
+    ("price_war", "blend_ratio", "-1", "blend_ratio must be in [0, inf), got -1"),
+]
+
+
+def _cli(capsys, *argv):
+    rc = cli.main(["report", *argv])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+@pytest.mark.parametrize("name,key,value,message", BAD, ids=[f"{b[0]}-{b[1]}-{b[2]}" for b in BAD])
+def test_cli_rejects_bad_value_before_running(built, capsys, monkeypatch, name, key, value, message):
+    monkeypatch.setattr(report, "execute", lambda *a, **k: pytest.fail("a notebook ran"))
+    rc, out, err = _cli(capsys, name, "-p", key, value)
+    assert rc == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) <= 200, err
+    assert lines[0].startswith(f"error: report {name}: {message}"), err
+
+
+def test_cli_rejects_unknown_name_with_closest(built, capsys, monkeypatch):
+    monkeypatch.setattr(report, "execute", lambda *a, **k: pytest.fail("a notebook ran"))
+    rc, out, err = _cli(capsys, "release_pace", "-p", "start_dat", '"2018-01-01"')
+    assert rc == 2
+    assert err.strip() == ("error: report release_pace: unknown parameter 'start_dat' of release_pace; "
+                           "did you mean 'start_date'? (see --help-params)")
+
+
+def test_help_params_prints_the_table(built, capsys):
+    rc, out, err = _cli(capsys, "price_war", "--help-params")
+    assert rc == 0, err
+    assert "parameters of notebooks/price_war.ipynb" in out
+    assert "blend_ratio" in out and "a number in [0, inf)" in out
+    assert "currency" in out and "one of: USD, CNY" in out
+    rc, out, err = _cli(capsys, "nosuch", "--help-params")
+    assert rc == 2 and "known: release_pace" in err
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_spec_matches_parameters_cell_and_validation_cell_follows(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    cell = {t.targets[0].id: ast.literal_eval(t.value) for t in ast.parse(nb.cells[i].source).body}
+    spec = params.spec(nb_path.stem)
+    assert spec is not None, f"analysis/params/{nb_path.stem}.py is missing"
+    assert {p.name: p.default for p in spec} == cell
+    assert f"params.validate({nb_path.stem!r}, globals())" in nb.cells[i + 1].source
+    params.validate(nb_path.stem, cell)
+
+
+def test_named_reports_pass_validation(built):
+    assert report.check_parameters(report.load_specs(), {}) is None
+
+
+def test_checks_on_small_values():
+    p = params.Param("x", "list", None, "h", choices=("a", "b"), optional=True, empty="nothing")
+    params.check(p, None)
+    params.check(p, [])
+    with pytest.raises(params.ParamError, match=r"^x has 'c', not in: a, b$"):
+        params.check(p, ["a", "c"])
+    d = params.Param("d", "date", "2020-01-01", "h")
+    for bad in ("2020-1-1", "20200101", 20200101, None, "2020-02-30"):
+        with pytest.raises(params.ParamError, match=r"^d .* is not an ISO date YYYY-MM-DD$"):
+            params.check(d, bad)
+    n = params.Param("n", "int", 1, "h", low=1)
+    for bad in (0, 1.5, True, "3"):
+        with pytest.raises(params.ParamError):
+            params.check(n, bad)
+    params.check(n, 7)
+
+
+@pytest.mark.parametrize("name,key,value,message", BAD, ids=[f"{b[0]}-{b[1]}-{b[2]}" for b in BAD])
+def test_papermill_stops_in_the_validation_cell(built, tmp_path, name, key, value, message):
+    nb_in = ROOT / "notebooks" / f"{name}.ipynb"
+    out = tmp_path / "out.ipynb"
+    yaml = f"{key}: {value}"  # JSON values are YAML
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(nb_in), str(out), "-y", yaml,
+                           "--cwd", str(ROOT / "notebooks"), "--no-progress-bar"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert f"ParamError: {message}" in proc.stderr, proc.stderr[-2000:]
+    nb = json.loads(out.read_text())
+    errors = [(i, o) for i, c in enumerate(nb["cells"]) for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert len(errors) == 1
+    i, err = errors[0]
+    assert "params.validate" in "".join(nb["cells"][i]["source"])
+    assert len(err["traceback"]) == 1 and err["traceback"][0].startswith(f"ParamError: {message}")
+    assert all(c.get("execution_count") is None for c in nb["cells"][i + 1:] if c["cell_type"] == "code")
+
+
+def test_papermill_stops_on_an_unknown_name(built, tmp_path):
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / "release_pace.ipynb"),
+                           str(out), "-p", "start_dat", "2018-01-01", "--cwd", str(ROOT / "notebooks")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert ("ParamError: unknown parameter 'start_dat' of release_pace; did you mean 'start_date'?"
+            in proc.stderr), proc.stderr[-2000:]
+
+
+def test_injected_names_only_from_papermill_cells():
+    ns = {"In": ["", "x = 1", "# Parameters\nstart_dat = '2018'\n", "periods = 3"], "periods": 3}
+    assert params.injected_names(ns) == ["start_dat"]
+    params.validate("release_pace", {"In": ["", "periods = 3"], "periods": 3})
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_papermill_reads_every_declared_parameter(nb_path, caplog):
+    from papermill.inspection import inspect_notebook
+
+    with caplog.at_level("WARNING", logger="papermill"):
+        inferred = inspect_notebook(str(nb_path))
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+    assert list(inferred) == [p.name for p in params.spec(nb_path.stem)]
+
+
+@pytest.mark.parametrize("spec", [s for s in report.load_specs() if s.parameters], ids=lambda s: s.name)
+def test_papermill_takes_the_named_parameter_sets_without_warnings(spec, tmp_path):
+    yaml_file = tmp_path / "params.yaml"
+    yaml_file.write_text(json.dumps(spec.parameters))  # JSON is YAML
+    proc = subprocess.run([sys.executable, "-m", "papermill", str(ROOT / "notebooks" / spec.notebook),
+                           str(tmp_path / "out.ipynb"), "-f", str(yaml_file), "--prepare-only"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Unable to parse" not in proc.stderr and "unknown parameter" not in proc.stderr, proc.stderr

@@ -93,7 +93,8 @@ def test_renderer_embeds_plotly_unless_a_report_build_names_the_shared_copy(monk
 
 def test_report_kernels_are_told_the_shared_copy():
     args = report._kernel_args()
-    assert len(args) == 1 and args[0].startswith(report.KERNEL_ARGS[0])
+    assert len(args) == len(report.KERNEL_ARGS) and args[0].startswith(report.KERNEL_ARGS[0])
+    assert args[1:] == report.KERNEL_ARGS[1:]  # the other kernel options (the log level) are kept
     assert f"os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}" in args[0]
 
 

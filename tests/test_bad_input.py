@@ -38,7 +38,7 @@ def base(built, tmp_path_factory) -> Path:
     """The fetched snapshots and a complete set of clean tables from the real data (the `built` fixture)."""
     root = tmp_path_factory.mktemp("badinput-base")
     shutil.copytree(paths.external_dir(), root / "external")
-    shutil.copytree(paths.clean_dir(), root / "clean", ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(paths.clean_dir(), root / "clean", symlinks=True, ignore=shutil.ignore_patterns(".*"))
     return root
 
 
@@ -46,7 +46,7 @@ def base(built, tmp_path_factory) -> Path:
 def case(base, tmp_path, monkeypatch):
     """A scratch external dir of symlinks to the good snapshots, and a copy of the previous clean tables."""
     shutil.copytree(base / "external", tmp_path / "external", copy_function=os.symlink)
-    shutil.copytree(base / "clean", tmp_path / "clean")
+    shutil.copytree(base / "clean", tmp_path / "clean", symlinks=True)
     for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_CLEAN_DIR", "clean"),
                      ("ANALYSIS_REPORTS_DIR", "reports")):
         monkeypatch.setenv(var, str(tmp_path / sub))
@@ -58,7 +58,9 @@ def good(base: Path, local_path: str) -> bytes:
 
 
 def _clean_state(clean: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(clean.glob("*.parquet"))}
+    state = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted((clean / "current").glob("*.parquet"))}
+    assert state, f"no clean tables under {clean}/current"
+    return state
 
 
 def run_fault(case: Path, local_path: str, data: bytes, table: str, step, capsys):

@@ -163,7 +163,7 @@ def prebuilt(built, tmp_path_factory) -> Path:
 
 def _clean_outputs_readable(clean: Path) -> dict[str, int]:
     counts = {}
-    for f in sorted(clean.glob("*.parquet")):
+    for f in sorted((clean / "current").glob("*.parquet")):
         if f.name.startswith("."):  # a temporary file of the killed run (removed by the next locked run)
             continue
         counts[f.name] = len(pl.read_parquet(f))  # raises on a half-written file
@@ -213,8 +213,8 @@ def test_two_builds_at_once_do_not_corrupt_each_other(prebuilt, tmp_path):
     assert a.returncode == 0 and b.returncode == 0, (err_a, err_b)
     assert "waiting for another build to finish" in err_a + err_b  # one queued behind the other
     counts = _clean_outputs_readable(base / "clean")
-    rc = pl.read_parquet(base / "clean" / "row_counts.parquet").filter(pl.col("table") == "models")
-    assert counts["models.parquet"] == pl.read_parquet(prebuilt / "clean" / "models.parquet").height
+    rc = pl.read_parquet(base / "clean" / "current" / "row_counts.parquet").filter(pl.col("table") == "models")
+    assert counts["models.parquet"] == pl.read_parquet(prebuilt / "clean" / "current" / "models.parquet").height
     assert (rc["rows_in"] == rc["rows_used"] + rc["rows_quarantined"]).all()
     assert not list((base / "clean").glob(".*.tmp*"))  # no temporary file left by either
 

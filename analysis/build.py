@@ -58,8 +58,9 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
 ]
 
 
-def write_parquet(df: pl.DataFrame, name: str, directory: Path | None = None) -> None:
-    target = (directory or paths.tables_dir()) / f"{name}.parquet"
+def write_parquet(df: pl.DataFrame, name: str, directory: Path) -> None:
+    """Write one table into `directory`: the new generation (never the current one, which readers see)."""
+    target = directory / f"{name}.parquet"
     with atomic_path(target) as tmp:
         df.write_parquet(tmp)
 
@@ -179,7 +180,7 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
             .unique(["source", "name"], keep="first").sort("source", "name"))
 
 
-def write_unlinked(results: dict[str, StepResult], directory: Path | None = None) -> Path:
+def write_unlinked(results: dict[str, StepResult], directory: Path) -> Path:
     """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
     data/clean/current/unlinked_names.csv (the console shows only the counts)."""
     from analysis.clean import crosswalk
@@ -190,7 +191,7 @@ def write_unlinked(results: dict[str, StepResult], directory: Path | None = None
         parts.append(crosswalk.unlinked_names(results["prices"].df))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
         schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
-    target = (directory or paths.tables_dir()) / UNLINKED_FILE
+    target = directory / UNLINKED_FILE
     with atomic_path(target) as tmp:
         df.write_csv(tmp)
     return target

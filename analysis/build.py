@@ -1,8 +1,10 @@
 """`python -m analysis build`: run every cleaning step, check, then write the clean tables.
 
 All steps run in memory first; only when every step and every schema check has passed are the
-tables written (each atomically), so a failed build never leaves a clean table half-written or
-overwritten by a partial result. The quarantine table and the row accounting are written with them.
+tables written, so a failed build never leaves a clean table half-written or overwritten by a partial
+result. The quarantine table, the row accounting, unlinked_names.csv and coverage.txt are written with
+them, all into a new generation folder, and `data/clean/current` is switched to it in one rename
+(analysis.generations): readers (`paths.tables_dir()`) see the previous complete set or the new one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TextIO
 
 import polars as pl
 
-from analysis import paths
+from analysis import generations, paths
 from analysis.atomic import atomic_path
 from analysis.clean import (
     adoption,
@@ -56,8 +58,9 @@ STEPS: list[tuple[str, Callable[[], StepResult]]] = [
 ]
 
 
-def write_parquet(df: pl.DataFrame, name: str) -> None:
-    target = paths.clean_dir() / f"{name}.parquet"
+def write_parquet(df: pl.DataFrame, name: str, directory: Path) -> None:
+    """Write one table into `directory`: the new generation (never the current one, which readers see)."""
+    target = directory / f"{name}.parquet"
     with atomic_path(target) as tmp:
         df.write_parquet(tmp)
 
@@ -87,21 +90,26 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[s
 
 def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
     print("build: cleaning", file=out)
+    generations.remove_stale()  # generations of a killed build (the build lock serialises builds)
     results = run_steps(only, out)
     quarantine = QUARANTINE.validate(pl.concat([r.quarantine for r in results.values()]))
     counts = ROW_COUNTS.validate(pl.concat([r.counts for r in results.values()]))
-    if only:  # keep the other tables' quarantine rows and counts from the previous build
-        qpath, cpath = paths.clean_dir() / "quarantine.parquet", paths.clean_dir() / "row_counts.parquet"
+    previous = generations.current_generation()
+    if previous is None and any(paths.clean_dir().glob("*.parquet")):
+        previous = paths.clean_dir()  # outputs of a build from before generations: carried over once
+    if only and previous is not None:  # keep the other tables' quarantine rows and counts from the previous build
+        qpath, cpath = previous / "quarantine.parquet", previous / "row_counts.parquet"
         if qpath.exists():
             old = pl.read_parquet(qpath).filter(~pl.col("table").is_in(list(results)))
             quarantine = QUARANTINE.validate(pl.concat([old, quarantine]))
         if cpath.exists():
             old = pl.read_parquet(cpath).filter(~pl.col("table").is_in(list(results)))
             counts = ROW_COUNTS.validate(pl.concat([old, counts]))
+    build_id, gen = generations.new_generation()
     for name, r in results.items():
-        write_parquet(r.df, name)
-    write_parquet(quarantine, "quarantine")
-    write_parquet(counts, "row_counts")
+        write_parquet(r.df, name, gen)
+    write_parquet(quarantine, "quarantine", gen)
+    write_parquet(counts, "row_counts", gen)
     print(format_counts(counts), file=out)
     coverage = []
     if "capability" in results:
@@ -109,22 +117,33 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     if "prices" in results:
         from analysis.clean import crosswalk
         coverage.append(crosswalk.coverage_report(results["prices"].df))
+    shown_dir = generations.current_link()
     if coverage:
-        print_long("\n".join(coverage), paths.clean_dir() / "coverage.txt", out)
+        print_long("\n".join(coverage), gen / "coverage.txt", out, shown=shown_dir / "coverage.txt")
     if "capability" in results or "prices" in results:
-        path = write_unlinked(results)
+        path = shown_dir / write_unlinked(results, gen).name
         print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
               if path.is_relative_to(paths.clean_dir().parent.parent) else f"  unlinked names: {path}", file=out)
-    print(f"build: wrote {len(results)} tables (+ quarantine, row_counts) to {paths.clean_dir()}", file=out)
+    # a partial build keeps the current generation's other outputs (linked, not rewritten); the crosswalk
+    # files belong to the capability and prices steps, so they are carried only when neither ran
+    written = {f.name for f in gen.iterdir()}
+    if only:
+        skip = written | ({"coverage.txt", UNLINKED_FILE} if {"capability", "prices"} & set(results) else set())
+        carried = generations.carry_over(previous, gen, skip)
+    else:
+        carried = []
+    generations.switch(build_id, gen, carried)
+    print(f"build: wrote {len(results)} tables (+ quarantine, row_counts) to {shown_dir} "
+          f"(build {build_id})", file=out)
     return results
 
 
 LINE_LIMIT = 200
 
 
-def print_long(text: str, path, out: TextIO, limit: int = LINE_LIMIT) -> None:
+def print_long(text: str, path, out: TextIO, limit: int = LINE_LIMIT, shown=None) -> None:
     """Print `text` with every line cut to `limit` characters; if any was cut, the full text goes to `path`
-    and its path is printed."""
+    and its path (or `shown`, where readers will find it) is printed."""
     lines = text.splitlines()
     cut = [line if len(line) <= limit else line[: limit - 25] + f"... (+{len(line) - limit + 25} chars)"
            for line in lines]
@@ -134,10 +153,11 @@ def print_long(text: str, path, out: TextIO, limit: int = LINE_LIMIT) -> None:
         from analysis.atomic import write_text
 
         write_text(path, text + "\n")
+        shown = Path(shown or path)
         try:
-            shown = Path(path).resolve().relative_to(Path.cwd().resolve())
+            shown = shown.absolute().relative_to(Path.cwd().resolve())
         except ValueError:
-            shown = path
+            pass
         print(f"build: long lines cut; full lists in {shown}", file=out)
 
 
@@ -160,9 +180,9 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
             .unique(["source", "name"], keep="first").sort("source", "name"))
 
 
-def write_unlinked(results: dict[str, StepResult]) -> Path:
+def write_unlinked(results: dict[str, StepResult], directory: Path) -> Path:
     """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
-    data/clean/unlinked_names.csv (the console shows only the counts)."""
+    data/clean/current/unlinked_names.csv (the console shows only the counts)."""
     from analysis.clean import crosswalk
     parts = []
     if "capability" in results:
@@ -171,7 +191,7 @@ def write_unlinked(results: dict[str, StepResult]) -> Path:
         parts.append(crosswalk.unlinked_names(results["prices"].df))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
         schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
-    target = paths.clean_dir() / UNLINKED_FILE
+    target = directory / UNLINKED_FILE
     with atomic_path(target) as tmp:
         df.write_csv(tmp)
     return target
@@ -179,7 +199,7 @@ def write_unlinked(results: dict[str, StepResult]) -> Path:
 
 def format_coverage(result: StepResult) -> str:
     """Model crosswalk coverage per capability source: share of distinct source names resolved (the
-    unmatched names go to data/clean/unlinked_names.csv, not to the console)."""
+    unmatched names go to data/clean/current/unlinked_names.csv, not to the console)."""
     q = result.quarantine.filter(pl.col("column") == "name")
     lines = ["  crosswalk coverage (distinct source names resolved to a canonical model):"]
     for f in result.counts["source_file"].to_list():

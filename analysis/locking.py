@@ -73,14 +73,19 @@ def build_lock(what: str, timeout: float | None = None, poll: float = 0.1,
 
 def _sweep(out: TextIO) -> None:
     """With the lock held, temporary files of killed runs are garbage: remove them."""
+    from analysis import generations
     from analysis.atomic import remove_stale_temps
 
     gone = remove_stale_temps(paths.clean_dir())
+    gone += remove_stale_temps(paths.tables_dir())
+    stale_gens = generations.remove_stale()  # generations of a build killed before its switch
     # recursive: the report site's per-report folders (reports/<report>/.chart-1.*.tmp.csv) and executed/
     gone += remove_stale_temps(paths.reports_dir(), recursive=True)
     gone += remove_stale_temps(paths.external_dir(), recursive=True)
     if gone:
         print(f"removed {len(gone)} temporary file(s) left by an interrupted run", file=out)
+    if stale_gens:
+        print(f"removed {len(stale_gens)} unfinished or old build generation(s) from {paths.clean_dir()}", file=out)
 
 
 def _read_holder(path: Path) -> str:

@@ -28,8 +28,21 @@ def raw_dir() -> Path:
 
 
 def clean_dir() -> Path:
-    """Clean, validated tables (git-ignored, rebuilt by `python -m analysis build`)."""
+    """The build's folder (git-ignored): the lock, the generations and the `current` link. Read the tables
+    through `tables_dir()`, not here."""
     return _env_path("ANALYSIS_CLEAN_DIR", ROOT / "data" / "clean")
+
+
+def tables_dir() -> Path:
+    """The clean, validated tables of the last finished build (rebuilt by `python -m analysis build`):
+    `data/clean/current`, a symlink the build switches in one rename to its complete new generation
+    (analysis.generations). Resolved here, so every file read through one returned path comes from the
+    same build. Before any build: the (missing) `current` path, so readers say the build has not run."""
+    current = clean_dir() / "current"
+    try:
+        return current.resolve(strict=True)
+    except OSError:
+        return current
 
 
 def reports_dir() -> Path:

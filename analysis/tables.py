@@ -12,7 +12,7 @@ READ: set[str] = set()
 
 
 def load(name: str) -> pl.DataFrame:
-    path = paths.clean_dir() / f"{name}.parquet"
+    path = paths.tables_dir() / f"{name}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `python -m analysis build` first")
     READ.add(name)

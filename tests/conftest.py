@@ -2,7 +2,7 @@
 
 Tests on the real snapshots need them fetched into data/external/: the session fixture `built` runs
 fetch (from $ANALYSIS_MIRROR, or ../shared/data/external when that folder exists beside the checkout) and
-build once, then tests read data/clean/.
+build once, then tests read data/clean/current/.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def built(tmp_path_factory) -> dict[str, pl.DataFrame]:
     else:
         _fetch_and_build()
     # names starting with "." are temporary files of an interrupted atomic write, not tables
-    return {p.stem: pl.read_parquet(p) for p in paths.clean_dir().glob("*.parquet") if not p.name.startswith(".")}
+    return {p.stem: pl.read_parquet(p) for p in paths.tables_dir().glob("*.parquet") if not p.name.startswith(".")}
 
 
 @pytest.fixture()

@@ -130,7 +130,7 @@ def test_chat_key_coverage_floors_and_unlinked_file(built):
         assert r["chat_linked"] / r["chat_keys"] >= CHAT_FLOOR[r["source"]], r
     from analysis import paths
     from analysis.build import UNLINKED_FILE
-    un = pl.read_csv(paths.clean_dir() / UNLINKED_FILE)
+    un = pl.read_csv(paths.tables_dir() / UNLINKED_FILE)
     assert un.columns == ["source", "name", "country_bucket", "reason"]
     assert un["reason"].null_count() == 0
     keys = price_cw.key_status(built["prices"])

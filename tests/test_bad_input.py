@@ -38,7 +38,7 @@ def base(built, tmp_path_factory) -> Path:
     """The fetched snapshots and a complete set of clean tables from the real data (the `built` fixture)."""
     root = tmp_path_factory.mktemp("badinput-base")
     shutil.copytree(paths.external_dir(), root / "external")
-    shutil.copytree(paths.clean_dir(), root / "clean", ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(paths.clean_dir(), root / "clean", symlinks=True, ignore=shutil.ignore_patterns(".*"))
     return root
 
 
@@ -46,7 +46,7 @@ def base(built, tmp_path_factory) -> Path:
 def case(base, tmp_path, monkeypatch):
     """A scratch external dir of symlinks to the good snapshots, and a copy of the previous clean tables."""
     shutil.copytree(base / "external", tmp_path / "external", copy_function=os.symlink)
-    shutil.copytree(base / "clean", tmp_path / "clean")
+    shutil.copytree(base / "clean", tmp_path / "clean", symlinks=True)
     for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_CLEAN_DIR", "clean"),
                      ("ANALYSIS_REPORTS_DIR", "reports")):
         monkeypatch.setenv(var, str(tmp_path / sub))
@@ -58,7 +58,9 @@ def good(base: Path, local_path: str) -> bytes:
 
 
 def _clean_state(clean: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(clean.glob("*.parquet"))}
+    state = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted((clean / "current").glob("*.parquet"))}
+    assert state, f"no clean tables under {clean}/current"
+    return state
 
 
 def run_fault(case: Path, local_path: str, data: bytes, table: str, step, capsys):
@@ -240,14 +242,14 @@ def test_models_csv_bad_cell_through_the_cli_writes_quarantine_and_counts(case, 
     (case / "external" / MODELS_CSV).unlink()
     (case / "external" / MODELS_CSV).write_bytes(data)
     assert main(["build", "--table", "models"]) == 0
-    q = pl.read_parquet(case / "clean" / "quarantine.parquet").filter(
+    q = pl.read_parquet(case / "clean" / "current" / "quarantine.parquet").filter(
         (pl.col("source_file") == MODELS_CSV) & (pl.col("source_row") == 3))
     assert q.row(0, named=True)["key"] == key and "2099-12-31" in q.row(0, named=True)["reason"]
-    rc = pl.read_parquet(case / "clean" / "row_counts.parquet")
+    rc = pl.read_parquet(case / "clean" / "current" / "row_counts.parquet")
     assert (rc["rows_in"] == rc["rows_used"] + rc["rows_quarantined"]).all()
     assert rc.filter(pl.col("source_file") == MODELS_CSV)["rows_in"].item() == len(csv_records(data)) - 1
-    assert key not in pl.read_parquet(case / "clean" / "models.parquet")["model"].to_list() or \
-        pl.read_parquet(case / "clean" / "models.parquet").filter(pl.col("model") == key)["source_rows"] \
+    assert key not in pl.read_parquet(case / "clean" / "current" / "models.parquet")["model"].to_list() or \
+        pl.read_parquet(case / "clean" / "current" / "models.parquet").filter(pl.col("model") == key)["source_rows"] \
         .item().to_list().count(f"{MODELS_CSV}#3") == 0
 
 

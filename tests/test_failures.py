@@ -163,7 +163,7 @@ def prebuilt(built, tmp_path_factory) -> Path:
 
 def _clean_outputs_readable(clean: Path) -> dict[str, int]:
     counts = {}
-    for f in sorted(clean.glob("*.parquet")):
+    for f in sorted((clean / "current").glob("*.parquet")):
         if f.name.startswith("."):  # a temporary file of the killed run (removed by the next locked run)
             continue
         counts[f.name] = len(pl.read_parquet(f))  # raises on a half-written file
@@ -203,6 +203,82 @@ def test_killed_build_leaves_previous_tables_complete(prebuilt, tmp_path):
     assert not list((base / "clean").glob(".*.tmp*"))
 
 
+def _current_set(clean: Path) -> tuple[str, dict[str, str]]:
+    """What a reader sees: the build id of the generation `current` points to, and the sha256 of every file
+    in it, each checked against that generation's own build.json (so all files are of that one build)."""
+    gen = (clean / "current").resolve(strict=True)
+    manifest = json.loads((gen / "build.json").read_text())
+    files = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in gen.iterdir() if f.name != "build.json"}
+    assert files == manifest["files"], "the current generation holds files of another build"
+    return manifest["build_id"], files
+
+
+# Each kill point runs the real CLI in a subprocess with one function wrapped to SIGKILL the process there.
+_KILL_AT = {
+    # just after the first table of the new build is renamed into place (the fault the issue found)
+    "after-first-table": ("analysis.build", "write_parquet", 1, "after"),
+    # every file written and build.json flushed, the switch not yet made
+    "before-switch": ("analysis.generations", "_fsync_dir", 1, "before"),
+    # switched (the rename is followed by the second _fsync_dir), the old generation not yet removed
+    "after-switch": ("analysis.generations", "_fsync_dir", 2, "after"),
+}
+_KILLER = """
+import importlib, os, signal, sys
+module, name, nth, when = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+mod = importlib.import_module(module)
+real, calls = getattr(mod, name), []
+def wrapped(*a, **k):
+    calls.append(1)
+    if len(calls) == nth and when == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    result = real(*a, **k)
+    if len(calls) == nth and when == "after":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+setattr(mod, name, wrapped)
+from analysis.cli import main
+sys.exit(main(["build"]))
+"""
+
+
+@pytest.mark.parametrize("point", list(_KILL_AT))
+def test_build_killed_at_a_fixed_point_leaves_one_complete_build(prebuilt, tmp_path, point):
+    """SIGKILL the build at a fixed point: readers see the previous complete set of outputs (or, once
+    switched, the new complete set), never tables of two builds; the next build removes what was left."""
+    base = tmp_path / "k"
+    shutil.copytree(prebuilt, base, symlinks=True)
+    clean = base / "clean"
+    old_id, old_files = _current_set(clean)
+    assert {"models.parquet", "quarantine.parquet", "row_counts.parquet", "unlinked_names.csv"} <= set(old_files)
+    old_rows = pl.read_parquet(clean / "current" / "models.parquet").height
+    p = subprocess.run([sys.executable, "-c", _KILLER, *map(str, _KILL_AT[point])], cwd=ROOT, env=_env(base),
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == -signal.SIGKILL, p.stderr
+    new_id, new_files = _current_set(clean)
+    gens = sorted(d.name for d in (clean / "generations").iterdir())
+    if point == "after-switch":
+        assert new_id != old_id and set(new_files) == set(old_files)
+        assert old_id in gens and len(gens) == 2  # the old generation is still there, unused
+    else:
+        assert (new_id, new_files) == (old_id, old_files)  # exactly the previous build, every file
+        assert len(gens) == 2  # plus the unfinished one of the killed build
+    # readers through the one path function see that set
+    env = _env(base)
+    r = subprocess.run([sys.executable, "-c", "from analysis import paths, tables; import json;"
+                        "print(json.dumps([str(paths.tables_dir()), tables.load('models').height]))"],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    shown_dir, rows = json.loads(r.stdout)
+    assert Path(shown_dir).name == new_id and rows == old_rows
+    # the next locked run removes the unfinished or old generation, keeping the current one
+    q = subprocess.run([sys.executable, "-m", "analysis", "build", "--table", "organizations"], cwd=ROOT,
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert q.returncode == 0, q.stderr
+    assert "build generation(s)" in q.stderr
+    last_id, last_files = _current_set(clean)
+    assert [d.name for d in (clean / "generations").iterdir()] == [last_id]
+    assert set(last_files) == set(old_files)  # the partial build carried the other tables over
+
+
 def test_two_builds_at_once_do_not_corrupt_each_other(prebuilt, tmp_path):
     base = tmp_path
     shutil.copytree(prebuilt, base, dirs_exist_ok=True, symlinks=True)
@@ -213,8 +289,8 @@ def test_two_builds_at_once_do_not_corrupt_each_other(prebuilt, tmp_path):
     assert a.returncode == 0 and b.returncode == 0, (err_a, err_b)
     assert "waiting for another build to finish" in err_a + err_b  # one queued behind the other
     counts = _clean_outputs_readable(base / "clean")
-    rc = pl.read_parquet(base / "clean" / "row_counts.parquet").filter(pl.col("table") == "models")
-    assert counts["models.parquet"] == pl.read_parquet(prebuilt / "clean" / "models.parquet").height
+    rc = pl.read_parquet(base / "clean" / "current" / "row_counts.parquet").filter(pl.col("table") == "models")
+    assert counts["models.parquet"] == pl.read_parquet(prebuilt / "clean" / "current" / "models.parquet").height
     assert (rc["rows_in"] == rc["rows_used"] + rc["rows_quarantined"]).all()
     assert not list((base / "clean").glob(".*.tmp*"))  # no temporary file left by either
 

@@ -34,7 +34,7 @@ ALL = {"release_pace", "release_pace_language_quarterly", "policy_timeline", "po
 
 
 def write_table(name: str, values: list[int]) -> None:
-    pl.DataFrame({"x": values}).write_parquet(paths.clean_dir() / f"{name}.parquet")
+    pl.DataFrame({"x": values}).write_parquet(paths.tables_dir() / f"{name}.parquet")
 
 
 @pytest.fixture()
@@ -51,7 +51,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setattr(report, "PACKAGE", pkg)
     for var, sub in (("ANALYSIS_CLEAN_DIR", "clean"), ("ANALYSIS_REPORTS_DIR", "reports")):
         monkeypatch.setenv(var, str(tmp_path / sub))
-    paths.clean_dir().mkdir()
+    paths.tables_dir().mkdir(parents=True)  # a plain folder standing in for the current generation
     for i, name in enumerate(["events", "models", "organizations", "genai_filings", "capability",
                               "price_conflicts", "prices", "adoption", "openrouter_weekly", "openrouter_daily",
                               "openrouter_categories"]):

@@ -82,7 +82,7 @@ def evil(built, tmp_path_factory) -> Path:
     done = subprocess.run([sys.executable, "-m", "analysis", "build"], env=env, cwd=paths.ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    m = pl.read_parquet(root / "clean" / "models.parquet")
+    m = pl.read_parquet(root / "clean" / "current" / "models.parquet")
     assert EVIL_MODEL in m["model"].to_list()  # the injected rows were kept, not quarantined
     assert m.filter(pl.col("model") == EVIL_MODEL)["organizations"].item().to_list() == [EVIL_ORG]
     done = subprocess.run([sys.executable, "-m", "analysis", "report", "release_pace", "policy_timeline"],

@@ -166,6 +166,6 @@ def coverage_report(prices: pl.DataFrame, max_list: int = 0) -> str:
     if max_list > 0:
         un = unlinked_names(prices).filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
         lines.append(f"  unlinked chat keys (first {min(max_list, len(un))} of {len(un)}; all in "
-                     "data/clean/unlinked_names.csv): "
+                     "data/clean/current/unlinked_names.csv): "
                      + ", ".join(f"{s}:{k} ({r})" for s, k, r in un.head(max_list).iter_rows()))
     return "\n".join(lines)

@@ -221,7 +221,7 @@ def metrics() -> tuple[str, ...]:
 
     from analysis import paths
 
-    path = paths.clean_dir() / "capability.parquet"
+    path = paths.tables_dir() / "capability.parquet"
     try:  # read directly (not tables.load: the report build records which tables a notebook reads)
         return tuple(sorted(pl.read_parquet(path, columns=["metric"])["metric"].unique().to_list()))
     except (OSError, pl.exceptions.ColumnNotFoundError):

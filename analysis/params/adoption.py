@@ -10,7 +10,7 @@ def categories() -> tuple[str, ...] | None:
     from analysis import paths
 
     try:  # read directly (not tables.load: the report build records which tables a notebook reads)
-        path = paths.clean_dir() / "openrouter_categories.parquet"
+        path = paths.tables_dir() / "openrouter_categories.parquet"
         return tuple(sorted(pl.read_parquet(path, columns=["category"])["category"].unique().to_list()))
     except (OSError, pl.exceptions.ColumnNotFoundError):
         return None

@@ -137,6 +137,7 @@ def test_eci_lag_evidence_is_the_cut_and_full_data_values(figs):
         assert f"{r['project_value']:.1f} months" in r["evidence"]
         assert f"{r['full_data_value']:.1f} months" in r["evidence"]
         assert f"{r['at_moves_value']:.1f} months" in r["evidence"]
+        assert f"first frontier model {r['no_tolerance_value']:.1f} months" in r["evidence"]
 
 
 def test_project_price_median_states_its_trends_and_thresholds(figs):

@@ -79,7 +79,8 @@ def epoch_trends_on_epoch_data() -> pl.DataFrame:
 FIGURES_FILE = "published_figures.csv"
 FIGURES_COLUMNS = ["figure_id", "published_value", "published_low", "published_high", "unit", "published_source",
                    "published_vintage", "quote", "quote_url"]
-OUTPUT_COLUMNS = ["figure_id", "published_value", "project_value", "unit", "published_source", "project_method"]
+OUTPUT_COLUMNS = ["figure_id", "published_value", "project_value", "unit", "published_source", "project_method",
+                  "explanation"]
 TOLERANCE = 0.15  # a project value within 15% of the published one agrees
 
 
@@ -113,11 +114,44 @@ def _lag_rows(cap: pl.DataFrame) -> list[dict]:
     # evidence for a difference: the same lag read only on the days a frontier moved (a chart's points)
     m = catchup.best_per_model(cap, "eci", end_date="2026-01-02")
     moves = catchup.lag_summary(catchup.gap_series(m, daily=False), "2023-01-01")
-    ev = {k: moves.get(f"{k}_months") for k in ("mean", "min", "max")}
+    # the same window on the full data (no cut at Epoch's vintage): what the later snapshot alone changes
+    full = catchup.headline_gap(cap, "eci", window_start="2023-01-01")
+    fw = full["window"] if full else {}
+    # the method choices: no equality tolerance, and each country's first frontier model kept
+    loose = catchup.headline_gap(cap, "eci", end_date="2026-01-02", window_start="2023-01-01", tolerance=0.0,
+                                 drop_first=False)
+    lw = loose["window"] if loose else {}
+
+    def ev(k):
+        cut, fv, mv = w.get(f"{k}_months"), fw.get(f"{k}_months"), moves.get(f"{k}_months")
+        lv = lw.get(f"{k}_months")
+        if None not in (cut, fv, mv, lv):
+            why = (f"cutting the data at Epoch's vintage moves it by {abs(cut - fv):.1f} months, reading it only "
+                   f"at frontier moves by {abs(cut - mv):.1f}, dropping the tolerance and first-model rules by "
+                   f"{abs(cut - lv):.1f}, so neither the models added after 2026-01-02 nor these method choices "
+                   f"explain the difference: what remains is the later snapshot's re-estimated "
+                   f"ECI scores and which models count as frontier moves")
+            if abs(cut - fv) > 0.15 * abs(cut):
+                why = f"cutting the data at Epoch's vintage moves it by {abs(cut - fv):.1f} months (the vintage)"
+        else:
+            why = "no lag to compare"
+        parts = [why, f"cut at Epoch's vintage (2026-01-02, window since 2023) the daily {k} is "
+                 f"{_num(w.get(f'{k}_months'))} months; on the full data (to {fw.get('end')}) "
+                 f"{_num(fw.get(f'{k}_months'))} months",
+                 f"read only at frontier moves (a chart's points, as Epoch reads its chart) "
+                 f"{_num(moves.get(f'{k}_months'))} months",
+                 f"without the 1-point tolerance and keeping each country's first frontier model "
+                 f"{_num(lw.get(f'{k}_months'))} months"]
+        return "; ".join(parts)
+
     return [dict(figure_id=f"epoch_eci_lag_{k}_months", project_value=w.get(f"{k}_months"), project_method=method,
-                 project_vintage=vintage, evidence=(f"read only at frontier moves the {k} is {ev[k]:.1f} months"
-                                                    if ev[k] is not None else ""))
+                 project_vintage=vintage, evidence=ev(k), full_data_value=fw.get(f"{k}_months"),
+                 at_moves_value=moves.get(f"{k}_months"), no_tolerance_value=lw.get(f"{k}_months"))
             for k in ("mean", "min", "max")]
+
+
+def _num(v) -> str:
+    return "n/a" if v is None else f"{v:.1f}"
 
 
 def _china_compute_rows(models: pl.DataFrame) -> list[dict]:
@@ -130,6 +164,11 @@ def _china_compute_rows(models: pl.DataFrame) -> list[dict]:
         .otherwise(pl.lit("Elsewhere")).alias("country_bucket"))
     top = pace.frontier_compute_models(grouped, 10, "2018-01-01", None, None, "Language", False, "own")
     fits = pace.doubling_time(top, "2018-01-01", fit_start_by={"China": "2022-01-01"})
+    # Epoch searches a breakpoint; the project fits one segment per group from its fit start (no break). What a
+    # break would give: both groups fitted in two segments at China's fit start (late 2021)
+    seg = pace.doubling_time(top, "2018-01-01", break_date=CHINA_BREAK)
+    seg_txt = "; ".join(f"{r['country_bucket']} {r['segment']} {CHINA_BREAK}: {r['growth_per_year']:.1f}x/yr "
+                        f"(n={r['n']})" for r in seg.iter_rows(named=True)) if len(seg) else "no segment fits"
     vintage = f"Epoch models tables, releases to {models['release_date'].max()}"
     out = []
     for fid, b, start in (("epoch_china_lm_compute_growth", "China", "2022-01-01"),
@@ -139,23 +178,40 @@ def _china_compute_rows(models: pl.DataFrame) -> list[dict]:
                         project_method=f"pace.frontier_compute_models(top_k=10, all models incl. non-notable, "
                                        f"domain='Language', China = any Chinese developer) + pace.doubling_time("
                                        f"fit from {start}): n={f.get('n')}, 95% CI {f.get('growth_low', 0):.2f}–"
-                                       f"{f.get('growth_high', 0):.2f}"))
+                                       f"{f.get('growth_high', 0):.2f}; no break point (one segment from the "
+                                       f"fit start)",
+                        evidence=f"with a break instead (pace.doubling_time(break_date='{CHINA_BREAK}'), fit "
+                                 f"from 2018): {seg_txt}"))
     return out
+
+
+CHINA_BREAK = "2022-01-01"  # Epoch's "since late 2021": China's fit start, and the break tried for comparison
 
 
 def _notable_compute_rows(models: pl.DataFrame) -> list[dict]:
     from analysis.metrics import pace
 
-    allm = pace.select_models(models.with_columns(pl.lit("All").alias("country_bucket")), "2010-01-01",
-                              "2024-05-31")
+    one = models.with_columns(pl.lit("All").alias("country_bucket"))
+    allm = pace.select_models(one, "2010-01-01", "2024-05-31")
+    # the same window on every model of the table (notable or not): the filter Epoch's figure does not share
+    every = pace.select_models(one, "2010-01-01", "2024-05-31", notable_only=False)
     out = []
-    for fid, d, what in (("epoch_notable_compute_growth", allm, "all notable models"),
-                         ("epoch_top10_compute_growth", pace.top_compute_models(allm, 10), "running top-10")):
+    for fid, d, e, what in (
+            ("epoch_notable_compute_growth", allm, every, "all notable models"),
+            ("epoch_top10_compute_growth", pace.top_compute_models(allm, 10), pace.top_compute_models(every, 10),
+             "running top-10")):
         f = _growth(pace.doubling_time(d), "All")
+        g = _growth(pace.doubling_time(e), "All")
         out.append(dict(figure_id=fid, project_value=f.get("growth_per_year"),
-                        project_vintage="Epoch notable models, releases 2010-01-01 to 2024-05-31",
-                        project_method=f"pace.doubling_time on {what} (one group): n={f.get('n')}, 95% CI "
-                                       f"{f.get('growth_low', 0):.2f}–{f.get('growth_high', 0):.2f}"))
+                        project_vintage=f"Epoch notable models of the project's snapshot (releases to "
+                                        f"{models['release_date'].max()}), fit 2010-01-01 to 2024-05-31",
+                        project_method=f"pace.doubling_time on {what} (one group, notable only, end 2024-05-31): "
+                                       f"n={f.get('n')}, 95% CI {f.get('growth_low', 0):.2f}–"
+                                       f"{f.get('growth_high', 0):.2f}",
+                        evidence=(f"same window, {what.replace('all notable models', 'all models')} without the "
+                                  f"notable filter: {_num(g.get('growth_per_year'))}x/yr on n={g.get('n')} "
+                                  f"(vs n={f.get('n')} notable); the project's snapshot is later than Epoch's "
+                                  f"(notable flags and compute estimates revised since)")))
     return out
 
 
@@ -169,15 +225,28 @@ def project_price_trends(prices: pl.DataFrame, cap: pl.DataFrame) -> pl.DataFram
     for th in pm.record_thresholds(ver.filter(pl.col("date") >= pl.date(2023, 1, 1)), "eci").iter_rows(named=True):
         _, fits = pm.cheapest_at_capability(points, th["threshold"])
         f = fits.get("All", {})
-        if f.get("factor_per_year") is not None:
+        if f.get("factor_per_year") is None:
+            rows.append(dict(threshold_model=th["threshold_model"], threshold=th["threshold"],
+                             n=f.get("n"), reason=f.get("reason") or "no dated price at this threshold"))
+        else:
             rows.append(dict(threshold_model=th["threshold_model"], threshold=th["threshold"], **{
                 k: f[k] for k in ("n", "start", "end", "factor_per_year", "factor_low", "factor_high", "first_seen")}))
-    return pl.DataFrame(rows)
+    cols = {"threshold_model": pl.String, "threshold": pl.Float64, "n": pl.Int64, "start": pl.Date, "end": pl.Date,
+            "factor_per_year": pl.Float64, "factor_low": pl.Float64, "factor_high": pl.Float64,
+            "first_seen": pl.Int64, "reason": pl.String}
+    return pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], schema=cols, strict=False)
 
 
 def _price_rows(prices: pl.DataFrame, cap: pl.DataFrame) -> list[dict]:
     ours = epoch_trends_on_epoch_data()
-    proj = project_price_trends(prices, cap)
+    allth = project_price_trends(prices, cap)
+    proj = allth.filter(pl.col("factor_per_year").is_not_null())
+    fitted = "; ".join(f"{r['threshold_model']} (ECI {r['threshold']:.1f}): {r['factor_per_year']:.1f}x on "
+                       f"n={r['n']}" for r in proj.sort("threshold").iter_rows(named=True))
+    pe = ours.filter(pl.col("published_factor").is_not_null())
+    price_ev = (f"the project's median rests on {len(proj)} fitted trends of {len(allth)} ECI record thresholds "
+                f"(the others have fewer than 4 dated price points); fitted: {fitted}; Epoch's rests on "
+                f"{len(pe)} trends over {pe['bench'].n_unique()} benchmarks, median n={pe['published_n'].median():g}")
     return [
         dict(figure_id="epoch_price_trends_on_epoch_data_median", published_value=ours["published_factor"].median(),
              project_value=ours["project_factor"].median(), project_vintage="Epoch's own inputs (to 2025-02)",
@@ -189,7 +258,8 @@ def _price_rows(prices: pl.DataFrame, cap: pl.DataFrame) -> list[dict]:
              project_vintage=f"project prices to {prices['snapshot'].max()}, ECI as of {cap['as_of'].max()}",
              project_method=f"prices.price_points + cheapest_at_capability at {len(proj)} ECI record thresholds "
                             f"(2023 on) with >=4 dated points, all countries; published value = median of "
-                            f"lowest_price_models_results.csv"),
+                            f"lowest_price_models_results.csv",
+             evidence=price_ev, n_trends=len(proj), n_thresholds=len(allth)),
     ]
 
 
@@ -203,10 +273,29 @@ def _count_rows(models: pl.DataFrame) -> list[dict]:
     bucket = {r["country"]: r["models"] for r in pace.country_counts(
         pace.select_models(models, "2025-01-01", "2025-12-31")).iter_rows(named=True)}
     vintage = f"Epoch notable models, releases to {models['release_date'].max()}"
+    added = next((c for c in ADDED_DATE_COLUMNS if c in models.columns), None)
+    if added:  # restrict to the records Epoch had published by the AI Index's snapshot
+        early = pace.country_counts(pace.select_models(models, "2025-01-01", "2025-12-31").filter(
+            pl.col(added) <= AIINDEX_SNAPSHOT), credit="every_country")
+        at_snap = {r["country"]: r["models"] for r in early.iter_rows(named=True)}
+    else:
+        at_snap = None
+
+    def ev(c):
+        e = f"counted by country bucket instead: {bucket.get(c, 0)}"
+        if at_snap is not None:
+            return e + f"; with only records added by {AIINDEX_SNAPSHOT}: {at_snap.get(c, 0)}"
+        return e + (f"; the models table has no date-added column ({', '.join(ADDED_DATE_COLUMNS)} absent), so the "
+                    f"table cannot be cut at the AI Index's snapshot ({AIINDEX_SNAPSHOT}): the difference is the "
+                    f"vintage (models added or flagged notable later) and, for the secondary pages' 50/30/5, "
+                    f"their summary of the chart")
     return [dict(figure_id=f"aiindex2026_notable_2025_{k}", project_value=float(by.get(c, 0)),
-                 project_method=method, project_vintage=vintage,
-                 evidence=f"counted by country bucket instead: {bucket.get(c, 0)}")
+                 project_method=method, project_vintage=vintage, evidence=ev(c), bucket_value=bucket.get(c, 0))
             for k, c in (("us", "United States"), ("cn", "China"), ("kr", "South Korea"))]
+
+
+AIINDEX_SNAPSHOT = "2026-04-22"  # the issue's date of Epoch's snapshot used by the AI Index 2026 (not a data value)
+ADDED_DATE_COLUMNS = ("added_date", "date_added", "created")
 
 
 def figures(models: pl.DataFrame, cap: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
@@ -214,8 +303,10 @@ def figures(models: pl.DataFrame, cap: pl.DataFrame, prices: pl.DataFrame) -> pl
     pub = published_figures()
     rows = (_lag_rows(cap) + _china_compute_rows(models) + _notable_compute_rows(models)
             + _price_rows(prices, cap) + _count_rows(models))
-    proj = pl.DataFrame(rows, schema_overrides={"project_value": pl.Float64, "published_value": pl.Float64,
-                                                "evidence": pl.String})
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    proj = pl.DataFrame([{k: r.get(k) for k in keys} for r in rows], infer_schema_length=None, strict=False,
+                        schema_overrides={"project_value": pl.Float64, "published_value": pl.Float64,
+                                          "evidence": pl.String})
     if "published_value" not in proj.columns:
         proj = proj.with_columns(pl.lit(None, pl.Float64).alias("published_value"))
     d = pub.join(proj.rename({"published_value": "_computed_published"}), on="figure_id", how="left")
@@ -226,15 +317,15 @@ def figures(models: pl.DataFrame, cap: pl.DataFrame, prices: pl.DataFrame) -> pl
 
 
 EXPLANATIONS = {
-    "epoch_eci_lag": "The project's ECI snapshot is a later vintage than Epoch's (re-estimated scores, more "
-                     "models) and the lag here is the daily series over the whole window, not read off Epoch's chart.",
+    "epoch_eci_lag": "The lag here is the daily series of the project's ECI snapshot over the same window.",
     "epoch_china": "Epoch fits a two-segment regression with a searched breakpoint, on its full AI Models "
                    "dataset of 2025-01-07 with Language or Multimodal models; the project fits one segment from "
                    "its fit start on its own vintage, Language domain only.",
     "epoch_other": "Epoch fits a two-segment regression with a searched breakpoint, on its full AI Models "
                    "dataset of 2025-01-07 with Language or Multimodal models; the project fits one segment from "
                    "its fit start on its own vintage, Language domain only.",
-    "epoch_notable": "Published as a 4-5x range.",
+    "epoch_notable": "Epoch's 4.1x is a fit on its notable models with compute estimates of its 2024 snapshot; the "
+                     "project fits the same window and filter on a later snapshot.",
     "epoch_top10": "Published as a 4-5x range.",
     "epoch_price_trends_on": "Same inputs, same method.",
     "epoch_price_trends_median": "Different data: the project's thresholds are ECI scores (not six benchmarks), its "
@@ -252,14 +343,16 @@ def _explain(r: dict) -> str:
         return "The project cannot compute this figure from its data."
     if ratio is not None:
         if abs(ratio - 1) <= TOLERANCE:
-            return f"Within {TOLERANCE:.0%} of the published value (ratio {ratio:.2f})."
+            also = f" Also computed: {r['evidence']}." if r.get("evidence") else ""
+            return f"Within {TOLERANCE:.0%} of the published value (ratio {ratio:.2f}).{also}"
         why = next((v for k, v in EXPLANATIONS.items() if r["figure_id"].startswith(k)), "")
         ev = f" Evidence: {r['evidence']}." if r.get("evidence") else ""
         return f"Outside {TOLERANCE:.0%} (ratio {ratio:.2f}). {why}{ev}"
     if lo is not None and hi is not None:
         inside = lo <= pv <= hi
+        ev = f" Evidence: {r['evidence']}." if r.get("evidence") and not inside else ""
         return (f"Published as a range ({lo:g} to {hi:g}); the project's {pv:.2f} is "
-                f"{'inside' if inside else 'outside'} it.")
+                f"{'inside' if inside else 'outside'} it.{ev}")
     return "No published point value to compare."
 
 

@@ -119,3 +119,42 @@ def test_figures_csv_has_exactly_the_issue_columns(figs, tmp_path):
     fig = pl2.DataFrame(list(figs.values()))
     out = replication.write_figures(fig, tmp_path / "figures.csv")
     assert pl2.read_csv(out).columns == replication.OUTPUT_COLUMNS
+
+
+def test_rows_outside_15pct_carry_computed_evidence(figs):
+    for fid, r in figs.items():
+        outside = r["ratio"] is not None and abs(r["ratio"] - 1) > replication.TOLERANCE
+        if outside:
+            assert "Evidence:" in r["explanation"], fid
+            assert r["evidence"] in r["explanation"], fid
+
+
+def test_eci_lag_evidence_is_the_cut_and_full_data_values(figs):
+    for k in ("mean", "min", "max"):
+        r = figs[f"epoch_eci_lag_{k}_months"]
+        assert r["full_data_value"] is not None and r["at_moves_value"] is not None
+        # the numbers quoted are the computed ones (one decimal)
+        assert f"{r['project_value']:.1f} months" in r["evidence"]
+        assert f"{r['full_data_value']:.1f} months" in r["evidence"]
+        assert f"{r['at_moves_value']:.1f} months" in r["evidence"]
+        assert f"first frontier model {r['no_tolerance_value']:.1f} months" in r["evidence"]
+
+
+def test_project_price_median_states_its_trends_and_thresholds(figs):
+    r = figs["epoch_price_trends_median"]
+    assert 0 < r["n_trends"] <= r["n_thresholds"]
+    assert f"{r['n_trends']} fitted trends of {r['n_thresholds']} ECI record thresholds" in r["evidence"]
+
+
+def test_counts_give_both_conventions_and_say_why_no_vintage_cut(figs):
+    for k in ("us", "cn", "kr"):
+        r = figs[f"aiindex2026_notable_2025_{k}"]
+        assert r["bucket_value"] <= r["project_value"]  # every listed country credits at least the bucket count
+        assert f"counted by country bucket instead: {r['bucket_value']}" in r["evidence"]
+
+
+def test_notable_compute_growth_uses_epochs_point_value_and_shows_the_unfiltered_fit(figs):
+    r = figs["epoch_notable_compute_growth"]
+    assert r["published_value"] == 4.1 and abs(r["ratio"] - 1) <= replication.TOLERANCE
+    assert "without the notable filter" in r["evidence"]
+

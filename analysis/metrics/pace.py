@@ -189,7 +189,8 @@ def frontier_compute_models(models: pl.DataFrame, top_k: int = 10, start_date=No
 
 
 def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: float = 0.95,
-                  fit_start_by: dict | None = None, min_points: int = MIN_FIT_POINTS) -> pl.DataFrame:
+                  fit_start_by: dict | None = None, min_points: int = MIN_FIT_POINTS,
+                  break_date=None) -> pl.DataFrame:
     """Log-linear fit of training compute against release date, per bucket.
 
     Fits log2(FLOP) = a + b * years by least squares; b is doublings per year, the doubling time is 12/b
@@ -197,7 +198,19 @@ def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: flo
     `fit_start_by` gives a bucket its own fit start (e.g. China from 2022), others use `fit_start`.
     Buckets with fewer than 3 models get no row; `drawn` is false for a fit on fewer than `min_points`
     models or with an unbounded interval (slope interval reaching 0): a number to show, not a trend to draw.
+    `break_date` (optional): two segments per bucket, before it and from it on, each fitted on its own; the
+    rows then carry `segment` ('before' / 'after'), sorted by bucket and segment.
     """
+    if break_date is not None:
+        b = _date(break_date)
+        parts = []
+        for seg, part in (("before", models.filter(pl.col("release_date") < b)),
+                          ("after", models.filter(pl.col("release_date") >= b))):
+            f = doubling_time(part, fit_start, fit_end, level, fit_start_by, min_points)
+            if len(f):
+                parts.append(f.with_columns(pl.lit(seg).alias("segment")))
+        return pl.concat(parts).sort("country_bucket", "segment", descending=[False, True]) if parts \
+            else pl.DataFrame()
     from scipy import stats  # imported here: scipy.stats takes ~1.5 s to import, only this fit needs it
 
     d = models.filter(pl.col("training_compute_flop").is_not_null())

@@ -36,9 +36,9 @@ def test_long_table_scrolls_and_states_its_row_count():
     df = pl.DataFrame({"i": list(range(40))})
     h = table_html(df, max_rows=10, caption="Numbers")
     assert len(_cells(h)) == 40  # every row is there, none cut
-    assert "40 rows" in h and "overflow-y:auto" in h
+    assert "40 rows" in h and "overflow-y:auto;width:auto;height:480px" in h
     short = table_html(df.head(3), max_rows=10)
-    assert "overflow-y:auto" not in short and "3 rows" in short
+    assert "height:480px" not in short and "3 rows" in short
     assert "40 rows" in show_table(df).data
 
 
@@ -57,5 +57,5 @@ def test_no_built_report_prints_a_dataframe_repr():
         assert not re.search(r"<td>(str|i64|f64|date|bool|i32|u32)</td>", text), p.name
         assert "<td>&hellip;</td>" not in text and "<td>…</td>" not in text, p.name
         # every scrolling (long) table states its row count in its heading
-        for m in re.finditer(r"overflow-y:auto", text):
+        for m in re.finditer(r"overflow-y:auto;width:auto;height:\d+px", text):
             assert re.search(r"[\d,]+ rows; scroll to see all", text[m.start():m.start() + 40000]), p.name

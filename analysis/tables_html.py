@@ -32,8 +32,9 @@ COLUMNS = {
     "atom_notes": "ATOM notes", "reason": "Reason",
     "filed_cumulative": "Filed (cumulative)", "registered_cumulative": "Registered (cumulative)",
     "reporter": "Reported by", "announced": "Announced",
-    "old_input": "Old input price", "old_output": "Old output price", "new_input": "New input price",
-    "new_output": "New output price", "pct_change": "Change",
+    "old_input": "Old input price (per M tokens)", "old_output": "Old output price (per M tokens)",
+    "new_input": "New input price (per M tokens)", "new_output": "New output price (per M tokens)",
+    "pct_change": "Change (%)",
     "source_a": "Source A", "input_usd_a": "Input A (USD/M tokens)", "output_usd_a": "Output A (USD/M tokens)",
     "source_b": "Source B", "input_usd_b": "Input B (USD/M tokens)", "output_usd_b": "Output B (USD/M tokens)",
     "reference_source": "Reference source",
@@ -47,7 +48,15 @@ COLUMNS = {
     "published_vintage": "Published vintage", "project_vintage": "Project vintage", "explanation": "Explanation",
     "published_source": "Published source", "quote": "Quote", "quote_url": "Quote URL",
     "project_method": "Project method",
+    "open_b": "Open-weights tokens (bn)", "closed_b": "Closed tokens (bn)", "unlinked_b": "Unlinked tokens (bn)",
+    "open_share": "Open-weights share (of linked)", "linked_share": "Linked share",
+    "period": "Period (start)", "records": "Frontier releases", "matched": "Matched by a rival",
+    "median_days": "Median days to match", "q25_days": "25th percentile (days)", "q75_days": "75th percentile (days)",
 }
+
+# rounding per column where the default (2 decimals) reads badly
+DECIMALS = {"median_days": 0, "q25_days": 0, "q75_days": 0, "tokens_b": 1, "total_tokens_b": 1, "open_b": 1,
+            "closed_b": 1, "unlinked_b": 1, "growth_per_year": 2, "doubling_months": 1, "r2": 2}
 
 
 def _float_cols(df: pl.DataFrame) -> list[str]:
@@ -74,9 +83,9 @@ def table_html(df: pl.DataFrame, columns: dict[str, str] | None = None, percent:
     for c in df.columns:
         t = df.schema[c]
         if c in percent:
-            gt = gt.fmt_percent(c, decimals=decimals.get(c, 0))
+            gt = gt.fmt_percent(c, decimals=decimals.get(c, DECIMALS.get(c, 0)))
         elif t.is_float():
-            gt = gt.fmt_number(c, decimals=decimals.get(c, default_decimals), use_seps=True)
+            gt = gt.fmt_number(c, decimals=decimals.get(c, DECIMALS.get(c, default_decimals)), use_seps=True)
         elif t.is_integer():
             gt = gt.fmt_integer(c, use_seps=True)
         elif t == pl.Date:

@@ -8,8 +8,6 @@ great_tables escapes it (no markup or links from data, see analysis/safety.py).
 
 from __future__ import annotations
 
-import html
-
 import polars as pl
 from great_tables import GT
 from IPython.display import HTML
@@ -96,12 +94,12 @@ def table_html(df: pl.DataFrame, columns: dict[str, str] | None = None, percent:
     n = len(df)
     count = f"{n:,} row{'s' if n != 1 else ''}"
     title = f"{caption} ({count})" if caption else count.capitalize()
-    # the caption is project text, but may carry names from data: escaped too
-    gt = gt.tab_source_note(html.escape(title, quote=False)).tab_options(
+    # great_tables escapes plain strings (captions may carry names from data)
+    gt = gt.tab_source_note(title).tab_options(
         table_font_size="13px", data_row_padding="3px", column_labels_font_weight="bold")
     if n > max_rows:
         gt = gt.tab_options(container_height=f"{height_px}px", container_overflow_y="auto")
-        gt = gt.tab_header(title=html.escape(f"{count}; scroll to see all", quote=False))
+        gt = gt.tab_header(title=f"{count}; scroll to see all")
     return gt.as_raw_html()
 
 

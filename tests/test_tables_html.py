@@ -30,6 +30,8 @@ def test_cells_from_data_are_escaped():
     h = table_html(df)
     assert "<script>alert" not in h and "&lt;script&gt;alert(1)&lt;/script&gt;" in h
     assert 'href="javascript' not in h and "<a " not in h
+    cap = table_html(df, caption="A & <b>B</b>")
+    assert "A &amp; &lt;b&gt;B&lt;/b&gt; (2 rows)" in cap  # escaped once, not twice
 
 
 def test_long_table_scrolls_and_states_its_row_count():

@@ -213,6 +213,22 @@ def _orgs(text: str, reg: registry.Registry) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(r.name for r in res))
 
 
+def _epoch_model(display: str, date_text: str, org_text: str, row: dict, reg: registry.Registry,
+                 bucket: dict[str, str], source: str) -> Model | None:
+    """A canonical model from a row of an Epoch file (ECI or the model files); None when its date is not an
+    ISO date or an organization is not in the registry."""
+    try:
+        date = dt.date.fromisoformat(date_text)
+    except ValueError:
+        return None
+    orgs = _orgs(org_text, reg)
+    if orgs is None:
+        return None
+    access = (row.get("Model accessibility") or "").strip()
+    return Model(slug(display), display, date, orgs, registry.bucket([bucket[o] for o in orgs]),
+                 access.startswith("Open weights") if access else None, source)
+
+
 def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
           exceptions: dict[tuple[str, str], str] | None = None, epoch_rows: list[dict] | None = None) -> Crosswalk:
     """Crosswalk from raw ECI records (dicts with the CSV's columns) and AA records (the JSON objects), then the
@@ -226,17 +242,9 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
         date_text, org_text = (r.get("Release date") or "").strip(), (r.get("Organization") or "").strip()
         if not (version and date_text and org_text):
             continue
-        try:
-            date = dt.date.fromisoformat(date_text)
-        except ValueError:
+        m = _epoch_model(" ".join((name or version).split()), date_text, org_text, r, reg, bucket, "eci")
+        if m is None:
             continue
-        orgs = _orgs(org_text, reg)
-        if orgs is None:
-            continue
-        display = " ".join((name or version).split())
-        access = (r.get("Model accessibility") or "").strip()
-        m = Model(slug(display), display, date, orgs, registry.bucket([bucket[o] for o in orgs]),
-                  access.startswith("Open weights") if access else None, "eci")
         cw.models.setdefault(m.key, m)
         cw.add_alias(version, m.key)
     for r in eci_rows:  # display names last: weak, may be shared by several releases
@@ -271,17 +279,8 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
             continue
         if cw.lookup(name, "epoch_models") is not None or slug(name) in cw.model_ids():
             continue
-        try:
-            date = dt.date.fromisoformat(date_text)
-        except ValueError:
-            continue
-        orgs = _orgs(org_text, reg)
-        if orgs is None:
-            continue
-        access = (r.get("Model accessibility") or "").strip()
-        m = Model(slug(name), name, date, orgs, registry.bucket([bucket[o] for o in orgs]),
-                  access.startswith("Open weights") if access else None, "epoch_models")
-        if m.key in cw.models:
+        m = _epoch_model(name, date_text, org_text, r, reg, bucket, "epoch_models")
+        if m is None or m.key in cw.models:
             continue
         cw.models[m.key] = m
         cw._ids = cw._compact = None

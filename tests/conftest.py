@@ -73,3 +73,23 @@ settings.register_profile("ci", derandomize=True, max_examples=60, database=None
 settings.register_profile("explore", max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "2000")),
                           **_PROFILE_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "ci")
+
+
+def _build_reports_into(out: Path, names: list[str]) -> Path:
+    """Build the named reports from the clean tables into the folder `out` (as ANALYSIS_REPORTS_DIR), quietly."""
+    from analysis import report
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ANALYSIS_REPORTS_DIR", str(out))
+    try:
+        assert report.build_reports(names=names, out=io.StringIO()) == 0
+    finally:
+        mp.undo()
+    return out
+
+
+@pytest.fixture(scope="session")
+def build_reports_into():
+    """`build_reports_into(folder, names)`: the named reports built into a folder of their own (module fixtures
+    that need a built site of their own use it)."""
+    return _build_reports_into

@@ -298,15 +298,8 @@ def test_two_builds_at_once_do_not_corrupt_each_other(prebuilt, tmp_path):
 # --- reports: a killed report build, a failing notebook ---------------------------------------------------
 
 @pytest.fixture(scope="module")
-def good_report(built, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("goodreport")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ANALYSIS_REPORTS_DIR", str(out))
-    try:
-        assert report.build_reports(names=["release_pace"], out=io.StringIO()) == 0
-    finally:
-        mp.undo()
-    return out
+def good_report(built, tmp_path_factory, build_reports_into) -> Path:
+    return build_reports_into(tmp_path_factory.mktemp("goodreport"), ["release_pace"])
 
 
 def _html_complete(path: Path) -> bool:

@@ -1,6 +1,5 @@
 """`report NAME -p ... --output-name VARIANT`: the variant beside the defaults, listed in its own index section."""
 
-import io
 import json
 import re
 from pathlib import Path
@@ -16,15 +15,8 @@ def _files(base: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def defaults(built, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("defaults")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ANALYSIS_REPORTS_DIR", str(out))
-    try:
-        assert report.build_reports(names=["release_pace"], out=io.StringIO()) == 0
-    finally:
-        mp.undo()
-    return out
+def defaults(built, tmp_path_factory, build_reports_into) -> Path:
+    return build_reports_into(tmp_path_factory.mktemp("defaults"), ["release_pace"])
 
 
 def test_variant_is_written_beside_the_defaults(defaults, monkeypatch, capfd):

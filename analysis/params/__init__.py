@@ -84,6 +84,14 @@ def _show(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _check_known(p: Param, items) -> None:
+    """Raise ParamError naming the items (list values, mapping keys) that are not among p's allowed values."""
+    allowed = p.allowed()
+    unknown = [v for v in items if v not in allowed] if allowed else []
+    if unknown:
+        raise ParamError(f"{p.name} has {', '.join(map(repr, unknown))}, not in: {', '.join(allowed)}")
+
+
 def check(p: Param, value) -> None:
     """Raise ParamError if `value` is not allowed for `p`."""
     def bad(what: str | None = None):
@@ -124,11 +132,7 @@ def check(p: Param, value) -> None:
             bad()
         if not value and not p.empty:
             raise ParamError(f"{p.name} [] is empty; give {p.describe()}")
-        allowed = p.allowed()
-        if allowed:
-            unknown = [v for v in value if v not in allowed]
-            if unknown:
-                raise ParamError(f"{p.name} has {', '.join(map(repr, unknown))}, not in: {', '.join(allowed)}")
+        _check_known(p, value)
     elif p.kind == "dates":
         if not isinstance(value, dict) or not all(isinstance(v, str) and len(v) == 10 for v in value.values()):
             bad()
@@ -136,11 +140,7 @@ def check(p: Param, value) -> None:
             [dt.date.fromisoformat(v) for v in value.values()]
         except ValueError:
             bad()
-        allowed = p.allowed()
-        if allowed:
-            unknown = [k for k in value if k not in allowed]
-            if unknown:
-                raise ParamError(f"{p.name} has {', '.join(map(repr, unknown))}, not in: {', '.join(allowed)}")
+        _check_known(p, value)  # the keys
     elif p.kind == "str":
         if not isinstance(value, str):
             bad()

@@ -727,3 +727,219 @@ def test_livebench_csv_cut_inside_its_last_field_is_an_error(case, base, capsys,
     how, msg = run_fault(case, LIVEBENCH_CSV, cut_data, "capability",
                          lambda: leaderboards.clean_livebench(crosswalk.default()), capsys)
     assert how == "error" and "without a final newline" in msg and "truncated" in msg
+
+
+# --- every other upstream CSV family: llmprice.cn tables, OpenRouter (weekly, daily, categories), Vorp Labs,
+# LiveBench. The step runs in-process on the corrupted file (one full fetch + CLI run per family below). -----
+
+from analysis.clean import events, openrouter  # noqa: E402
+
+CN_TABLES_CSV = prices.CN_TABLES_FILE
+VORPLABS_CSV = events.VORPLABS_FILE
+
+
+def _livebench_step():
+    from analysis import crosswalk
+    return leaderboards.clean_livebench(crosswalk.default())
+
+
+# family -> (file, step, table, a name column, a number column (None: the family has none), comment prefix)
+CSV_FAMILIES = {
+    "cn-tables": (CN_TABLES_CSV, prices.clean_cn_tables, "prices", "model", "input_price_raw", None),
+    "openrouter-weekly": (openrouter.WEEKLY_FILE, openrouter.clean_weekly, "openrouter_weekly", "Author", "Tokens",
+                          None),
+    "openrouter-daily": (openrouter.DAILY_FILE, openrouter.clean_daily, "openrouter_daily", "Model", "Reasoning",
+                         None),
+    "openrouter-categories": (openrouter.CATEGORY_FILE, openrouter.clean_categories, "openrouter_categories",
+                              "Author", "Tokens", None),
+    "vorplabs": (VORPLABS_CSV, events.clean_vorplabs, "events", "instrument", None, "#"),
+    "livebench": (LIVEBENCH_CSV, _livebench_step, "capability", "model", None, None),
+}
+BOM = b"\xef\xbb\xbf"
+
+
+def _split_comments(data: bytes, prefix: str | None) -> tuple[bytes, bytes]:
+    """(leading comment lines, the CSV proper) of a file whose first lines may be comments."""
+    if not prefix:
+        return b"", data
+    lines = data.splitlines(keepends=True)
+    n = next(i for i, x in enumerate(lines) if not x.lstrip(BOM).startswith(prefix.encode()))
+    return b"".join(lines[:n]), b"".join(lines[n:])
+
+
+def family_records(data: bytes, prefix: str | None) -> list[list[str]]:
+    """The records as Python's csv module reads them (comment lines dropped): the count the build must give."""
+    return [r for r in csv_records(_split_comments(data, prefix)[1]) if r]
+
+
+def edit_family_csv(data: bytes, prefix: str | None, edit) -> bytes:
+    """Apply `edit(rows)` to the CSV part of `data` (rows[0] is the header), keeping comments and the file's BOM
+    and final-newline convention."""
+    head, body = _split_comments(data, prefix)
+    bom = body.startswith(BOM) and not head
+    rows = csv_records(body)
+    edit(rows)
+    out = csv_bytes(rows)
+    if not body.endswith(b"\n"):
+        out = out[:-1]
+    return head + (BOM if bom else b"") + out
+
+
+def family_cell_record(local_path: str) -> int:
+    """The record whose cells the faults change: one the step uses (for the OpenRouter weekly file the last
+    record, of the week labelling the table keeps)."""
+    return 1072 if local_path == openrouter.WEEKLY_FILE else 3
+
+
+def step_fault(case: Path, local_path: str, data: bytes, step, rows_in: int | None = None):
+    """The corrupted file in place of the good one, the step run in-process: ("error", message) after checking it
+    is a one-line InputError/SchemaError naming the file, or ("quarantine", result) after checking the accounting
+    (and rows_in, counted here by the csv/json modules, when given). Any other exception fails the test."""
+    target = case / "external" / local_path
+    target.unlink()
+    target.write_bytes(data)
+    try:
+        result = step()
+    except (InputError, SchemaError) as exc:
+        msg = str(exc)
+        assert local_path in msg and "\n" not in msg, msg
+        return "error", msg
+    result.check_accounting()
+    c = file_counts(result, local_path)
+    assert c["rows_in"] == c["rows_used"] + c["rows_quarantined"]
+    assert result.quarantine.filter(pl.col("source_file") == local_path).height == c["rows_quarantined"]
+    assert result.quarantine["reason"].null_count() == 0
+    if rows_in is not None:
+        assert c["rows_in"] == rows_in, (c, rows_in)
+    return "quarantine", result
+
+
+@pytest.fixture(scope="module")
+def family_good(base):
+    """Each family's step on the good files (the reference for the harmless variants)."""
+    from analysis import crosswalk
+    crosswalk.default()
+    return {}
+
+
+def _good_result(family_good, family, case):
+    if family not in family_good:
+        family_good[family] = CSV_FAMILIES[family][1]()
+    return family_good[family]
+
+
+def _set(rows, record, column, value):
+    rows[record][rows[0].index(column)] = value
+
+
+def _csv_family_fault(data: bytes, family: str, fault: str) -> tuple[bytes, str | None]:
+    """(corrupted bytes, expected outcome: 'error', 'quarantine' or 'same')."""
+    local_path, _, _, name_col, num_col, prefix = CSV_FAMILIES[family]
+    rec = family_cell_record(local_path)
+    head, body = _split_comments(data, prefix)
+    plain = body.removeprefix(BOM)
+    if fault == "empty":
+        return b"", "error"
+    if fault == "bom":  # exactly one BOM (two OpenRouter files carry one already)
+        return head + BOM + plain if not head else BOM + head + plain, "same"
+    if fault == "no-bom":
+        return head.removeprefix(BOM) + plain, "same"
+    if fault == "crlf":  # the other line ends: CRLF for a file with LF, LF for a file with CRLF
+        nl = "\n" if b"\r\n" in plain else "\r\n"
+        out = csv_bytes(csv_records(plain), newline=nl)
+        return head + (out if plain.endswith(b"\n") else out[: -len(nl)]), "same"
+    if fault == "latin-1":
+        d = edit_family_csv(data, prefix, lambda rows: _set(rows, rec, name_col, rows[rec][rows[0].index(name_col)]
+                                                          + " café"))
+        return d.decode("utf-8").encode("latin-1", errors="replace"), "error"
+    if fault == "nul-in-name":
+        return edit_family_csv(data, prefix, lambda rows: _set(rows, rec, name_col, "gpt\x00-evil")), "error"
+    if fault in ("bare-cr-in-name", "quoted-cr-in-name"):
+        rows = csv_records(plain)
+        lines = [csv_bytes([r]).decode() for r in rows]
+        r = list(rows[rec])
+        r[rows[0].index(name_col)] = "@@CELL@@"
+        cell = rows[rec][rows[0].index(name_col)]
+        cell = f'"{cell[:2]}\r{cell[2:]}"' if fault.startswith("quoted") else f"{cell[:2]}\r{cell[2:]}"
+        lines[rec] = csv_bytes([r]).decode().replace("@@CELL@@", cell)
+        out = "".join(lines).encode()
+        return head + (body[:len(body) - len(plain)]) + (out if plain.endswith(b"\n") else out[:-1]), "quarantine"
+    if fault == "truncated-last-field":  # a download cut 3 bytes into... the end of the last field
+        return data.rstrip(b"\n")[:-3], "error"
+    if fault == "truncated-mid-record":
+        cut = data.rstrip(b"\n")
+        return cut[: cut.rfind(b"\n") + 12], "error"
+    if fault == "ragged":
+        return edit_family_csv(data, prefix, lambda rows: rows[rec].extend(["x", "y"])), "error"
+    if fault == "duplicate-different":
+        def dup(rows):
+            second = list(rows[rec])
+            col = num_col or ("summary" if family == "vorplabs" else rows[0][-1])
+            second[rows[0].index(col)] = "another reading" if family == "vorplabs" else "7"
+            rows.append(second)
+        return edit_family_csv(data, prefix, dup), "quarantine"
+    if fault in ("decimal-comma", "infinity", "nan", "true"):
+        value = {"decimal-comma": "1,5", "infinity": "Infinity", "nan": "NaN", "true": "true"}[fault]
+        return edit_family_csv(data, prefix, lambda rows: _set(rows, rec, num_col, value)), "quarantine"
+    if fault == "missing-column":
+        def drop(rows):
+            i = rows[0].index(name_col)
+            rows[:] = [r[:i] + r[i + 1:] for r in rows]
+        return edit_family_csv(data, prefix, drop), "error"
+    raise AssertionError(fault)
+
+
+CSV_FAULTS = ["empty", "bom", "no-bom", "crlf", "latin-1", "nul-in-name", "bare-cr-in-name", "quoted-cr-in-name",
+              "truncated-last-field", "truncated-mid-record", "ragged", "duplicate-different", "decimal-comma",
+              "infinity", "nan", "true", "missing-column"]
+CSV_CASES = [(f, x) for f in CSV_FAMILIES for x in CSV_FAULTS
+             if not (CSV_FAMILIES[f][4] is None and x in ("decimal-comma", "infinity", "nan", "true"))
+             and not (f == "vorplabs" and x == "truncated-last-field")]  # pinned without a final newline (README)
+
+
+@pytest.mark.parametrize(("family", "fault"), CSV_CASES, ids=[f"{f}:{x}" for f, x in CSV_CASES])
+def test_csv_family_fault_ends_as_the_readme_promises(case, base, family_good, family, fault):
+    local_path, step, table, name_col, num_col, prefix = CSV_FAMILIES[family]
+    good_res = _good_result(family_good, family, case)
+    data, expected = _csv_family_fault(good(base, local_path), family, fault)
+    assert data != good(base, local_path) or fault in ("bom", "no-bom")
+    rows_in = None if expected == "error" else len(family_records(data, prefix)) - 1
+    how, res = step_fault(case, local_path, data, step, rows_in)
+    if expected == "error":
+        assert how == "error", f"{fault}: accepted ({file_counts(res, local_path)})"
+        if fault == "nul-in-name":
+            assert f"column {name_col!r}: a NUL byte" in res
+        if fault == "missing-column":
+            assert f"missing column(s) ['{name_col}']" in res
+        if fault in ("latin-1", "empty"):
+            assert ("not UTF-8" if fault == "latin-1" else "empty") in res
+        if fault.startswith("truncated"):
+            assert "truncated" in res
+        return
+    assert how == "quarantine", res
+    if expected == "same":
+        assert res.df.equals(good_res.df) and res.quarantine.equals(good_res.quarantine)
+        return
+    c, g = file_counts(res, local_path), file_counts(good_res, local_path)
+    if fault == "duplicate-different":
+        q = quarantined(res, local_path, rows_in)
+        assert any(w in q["reason"] for w in ("repeated", "second", "twice", "same model")), q["reason"]
+        assert c["rows_used"] == g["rows_used"]
+    elif fault in ("decimal-comma", "infinity", "nan", "true"):
+        assert c["rows_quarantined"] == g["rows_quarantined"] + 1
+        q = quarantined(res, local_path, family_cell_record(local_path))
+        assert q["column"] == num_col, (q["column"], q["reason"])
+    elif fault == "quoted-cr-in-name":
+        assert c["rows_in"] == g["rows_in"]  # a CR inside quotes stays in its field
+    else:  # a bare CR ends a record for the csv module: one record more, counted and accounted
+        assert c["rows_in"] == g["rows_in"] + 1
+
+
+@pytest.mark.parametrize("family", sorted(CSV_FAMILIES))
+def test_csv_family_fault_through_fetch_and_the_cli(case, base, capsys, family):
+    """One full run per family: fetch refuses the corrupted copy, `build --table` exits 1 with a one-line error
+    naming the file, and the previous clean tables stay as they were."""
+    local_path, step, table, *_ = CSV_FAMILIES[family]
+    data, _ = _csv_family_fault(good(base, local_path), family, "nul-in-name")
+    how, msg = run_fault(case, local_path, data, table, step, capsys)
+    assert how == "error" and "NUL byte" in msg

@@ -261,7 +261,7 @@ def clean_vorplabs() -> StepResult:
         raise InputError(f"{VORPLABS_FILE}: missing column(s) {missing}; found {df.columns}")
     citation = meta.get("citation") or "Vorp Labs, US AI Law Change Dataset"
     licence = meta.get("license", "").split(",")[0] or "CC BY 4.0"
-    rows, bad = [], []
+    rows, bad, seen_ids = [], [], {}
     for r in df.iter_rows(named=True):
         r = {k: (v.strip() if isinstance(v, str) else v) for k, v in r.items()}
 
@@ -295,6 +295,10 @@ def clean_vorplabs() -> StepResult:
                 continue
         else:
             actor = r["jurisdiction"]  # a state
+        if r["id"].lower() in seen_ids:  # a second reading of one event in one file: the first is kept
+            reject("id", f"second record of id {r['id']!r} (record {seen_ids[r['id'].lower()]} is kept)")
+            continue
+        seen_ids[r["id"].lower()] = r["source_row"]
         note = "; ".join(x for x in (r["url"], f"{citation} ({licence})") if x)
         rows.append(dict(
             event_id=r["id"].lower(), date=d, date_precision="day", jurisdiction="US", actor=actor, kind=kind,

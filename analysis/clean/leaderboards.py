@@ -52,7 +52,7 @@ LIVEBENCH_METRIC = "livebench_2026_01_08_global"
 def _rows_to_result(source_file: str, source: str, records: list[dict], cw: crosswalk.Crosswalk,
                     as_of: dt.date) -> tuple[list[dict], list[dict]]:
     """records: dicts with name, source_row, metric, score, ci_low, ci_high, estimated."""
-    ok, bad = [], []
+    ok, bad, seen = [], [], {}
     for r in records:
         def q(column, reason, r=r):
             bad.append(dict(table="capability", source_file=source_file, source_row=r["source_row"],
@@ -62,6 +62,11 @@ def _rows_to_result(source_file: str, source: str, records: list[dict], cw: cros
                 or not math.isfinite(score):
             q("score", f"no numeric score: {score!r}")
             continue
+        if (r["name"], r["metric"]) in seen:  # a second reading of one model in one file: the first is kept
+            q("name", f"second reading of the same model as record {seen[(r['name'], r['metric'])]} "
+                      "(the first is kept)")
+            continue
+        seen[(r["name"], r["metric"])] = r["source_row"]
         m = cw.lookup(r["name"], source)
         if m is None:
             q("name", f"model name not in the crosswalk (key '{crosswalk.norm_key(r['name'])}'): no release date "

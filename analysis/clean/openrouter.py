@@ -201,7 +201,9 @@ def _with_origin(df: pl.DataFrame, resolve: Resolver) -> pl.DataFrame:
 
 
 def _number(col: str) -> pl.Expr:
-    return pl.col(col).str.strip_chars().cast(pl.Float64, strict=False)
+    """Text -> float; not a number, NaN or infinite -> null (quarantined as 'not a ... number')."""
+    x = pl.col(col).str.strip_chars().cast(pl.Float64, strict=False)
+    return pl.when(x.is_finite()).then(x)
 
 
 def _split_bad(df: pl.DataFrame, checks: list[tuple[str, pl.Expr, str]], table: str, source: str, key: str):

@@ -419,18 +419,21 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
                                        "output_price_raw", "context_raw"])
     snap = _snapshot(local_path)
     q, obs = [], []
-    commits = df.select("commit", "commit_date_local").unique(maintain_order=True)
-    commit_date = {}
-    for c, d in commits.iter_rows():
-        try:
-            commit_date[c] = dt.date.fromisoformat(d)
-        except ValueError as exc:
-            raise InputError(f"{local_path}: commit {c}: bad commit_date_local {d!r}") from exc
     seen: dict[tuple, int] = {}
+    days: set = set()
     for r in df.iter_rows(named=True):
         rec, key = r["source_row"], (r["model"] or "").strip()
+        try:  # a record without a usable commit date is quarantined (one bad record, not the whole file)
+            day = dt.date.fromisoformat(r["commit_date_local"] or "")
+            days.add(day)
+        except ValueError:
+            day = None
         if not key:
             q.append(_qrow(local_path, rec, None, "model", "no model name"))
+            continue
+        if day is None:
+            q.append(_qrow(local_path, rec, key, "commit_date_local",
+                           f"unparseable commit date {r['commit_date_local']!r}"))
             continue
         pin = units.parse_price_string(r["input_price_raw"])
         pout = units.parse_price_string(r["output_price_raw"])
@@ -441,7 +444,6 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
             q.append(_qrow(local_path, rec, key, "output_price_raw",
                            f"input in {pin.currency}, output in {pout.currency}"))
             continue
-        day = commit_date[r["commit"]]
         ctx = (r["context_raw"] or "").strip() or None
         k = (r["vendor"], key, day)
         row = dict(model_key=key, model_name=key, provider=r["vendor"], snap=day, currency=pin.currency,
@@ -472,7 +474,7 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
             continue
         seen[k] = len(obs)
         obs.append(row)
-    snaps = sorted(set(commit_date.values()))
+    snaps = sorted(days)
     periods = collapse_snapshots(obs, snaps, ("provider", "model_key"), ("currency", "input_orig", "output_orig"))
     for p in periods:
         p.pop("snap")

@@ -28,7 +28,6 @@ compared without hyphens ('qwen3.7-max' = 'qwen-3-7-max'). Moving aliases (a key
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import re
@@ -37,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import paths, registry
-from analysis.clean.common import slug
+from analysis.clean.common import InputError, curated_label, read_curated_csv, slug
 
 ECI_FILE = "epoch/epoch_capabilities_index.csv"
 AA_FILE = "capability/japhba_artificial-analysis-snapshot/aa_models_2026-07-02.json"
@@ -194,15 +193,17 @@ def price_rule_id(key: str) -> str:
 
 def load_exceptions(path: Path | None = None) -> dict[tuple[str, str], str]:
     path = path or paths.raw_dir() / "model_crosswalk_capability.csv"
-    out = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != EXCEPTIONS_COLUMNS:
-            raise ValueError(f"{path}: header {reader.fieldnames} != {EXCEPTIONS_COLUMNS}")
-        for lineno, row in enumerate(reader, start=2):
-            if not all((row[c] or "").strip() for c in EXCEPTIONS_COLUMNS):
-                raise ValueError(f"{path}: line {lineno}: every column is required")
-            out[(row["source"].strip(), row["source_name"].strip())] = row["target"].strip()
+    label = curated_label(path)
+    out: dict[tuple[str, str], str] = {}
+    # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
+    for row in read_curated_csv(path, label, EXCEPTIONS_COLUMNS).iter_rows(named=True):
+        lineno = f"record {row['source_row']} (line {row['source_row'] + 1})"
+        if not all((row[c] or "").strip() for c in EXCEPTIONS_COLUMNS):
+            raise InputError(f"{label}: {lineno}: every column is required")
+        key = (row["source"].strip(), row["source_name"].strip())
+        if key in out:
+            raise InputError(f"{label}: {lineno}, column 'source_name': {key[1]!r} of {key[0]} appears twice")
+        out[key] = row["target"].strip()
     return out
 
 
@@ -367,34 +368,33 @@ def load_aliases(path: Path | None = None, known_ids: set[str] | None = None) ->
     """Read and check `data/raw/model_aliases.csv`: every column but valid_to required, valid_from <
     valid_to, no two periods of one alias overlap, every model_id known (when `known_ids` is given)."""
     path = path or paths.raw_dir() / "model_aliases.csv"
+    label = curated_label(path)
     out: list[AliasPeriod] = []
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != ALIASES_COLUMNS:
-            raise ValueError(f"{path}: header {reader.fieldnames} != {ALIASES_COLUMNS}")
-        for lineno, row in enumerate(reader, start=2):
-            row = {k: (v or "").strip() for k, v in row.items()}
-            for c in ALIASES_COLUMNS:
-                if c != "valid_to" and not row[c]:
-                    raise ValueError(f"{path}: line {lineno}: column {c} is required")
-            try:
-                start = dt.date.fromisoformat(row["valid_from"])
-                end = dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None
-            except ValueError as e:
-                raise ValueError(f"{path}: line {lineno}: valid_from/valid_to: {e}") from None
-            if end is not None and end <= start:
-                raise ValueError(f"{path}: line {lineno}: valid_to {end} is not after valid_from {start}")
-            mid = row["model_id"]
-            if known_ids is not None and mid != UNLINKED and mid not in known_ids:
-                raise ValueError(f"{path}: line {lineno}: model_id {mid!r} is not a canonical model")
-            p = AliasPeriod(row["organization"], row["alias"].casefold(), start, end, mid, row["source_url"])
-            for q in out:
-                if (q.organization, q.alias) == (p.organization, p.alias) and (
-                        (q.valid_to is None or p.valid_from < q.valid_to)
-                        and (p.valid_to is None or q.valid_from < p.valid_to)):
-                    raise ValueError(f"{path}: line {lineno}: period of {p.alias} overlaps "
-                                     f"{q.valid_from}..{q.valid_to or 'open'}")
-            out.append(p)
+    # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
+    for row in read_curated_csv(path, label, ALIASES_COLUMNS).iter_rows(named=True):
+        lineno = f"{row['source_row'] + 1} (record {row['source_row']})"
+        row = {k: (v or "").strip() for k, v in row.items() if k != "source_row"}
+        for c in ALIASES_COLUMNS:
+            if c != "valid_to" and not row[c]:
+                raise InputError(f"{label}: line {lineno}: column {c} is required")
+        try:
+            start = dt.date.fromisoformat(row["valid_from"])
+            end = dt.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None
+        except ValueError as e:
+            raise InputError(f"{label}: line {lineno}: valid_from/valid_to: {e}") from None
+        if end is not None and end <= start:
+            raise InputError(f"{label}: line {lineno}: valid_to {end} is not after valid_from {start}")
+        mid = row["model_id"]
+        if known_ids is not None and mid != UNLINKED and mid not in known_ids:
+            raise InputError(f"{label}: line {lineno}: model_id {mid!r} is not a canonical model")
+        p = AliasPeriod(row["organization"], row["alias"].casefold(), start, end, mid, row["source_url"])
+        for q in out:
+            if (q.organization, q.alias) == (p.organization, p.alias) and (
+                    (q.valid_to is None or p.valid_from < q.valid_to)
+                    and (p.valid_to is None or q.valid_from < p.valid_to)):
+                raise InputError(f"{label}: line {lineno}: period of {p.alias} overlaps "
+                                 f"{q.valid_from}..{q.valid_to or 'open'}")
+        out.append(p)
     return sorted(out, key=lambda p: (p.organization, p.alias, p.valid_from))
 
 

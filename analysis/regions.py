@@ -9,12 +9,10 @@ Every disagreement must have a row in `data/raw/region_disagreements.csv` saying
 
 from __future__ import annotations
 
-import csv
-
 import polars as pl
 
 from analysis import paths, registry
-from analysis.clean.common import InputError, read_csv_strings
+from analysis.clean.common import InputError, curated_label, read_csv_strings, read_curated_csv
 
 ATOM_FILE = "adoption/interconnects-ai_tracked-models/organization_regions.csv"
 REASONS_FILE = "region_disagreements.csv"  # in data/raw/
@@ -33,15 +31,16 @@ def region_of_country(country: str) -> str:
 
 def load_reasons(path=None) -> dict[str, str]:
     path = path or paths.raw_dir() / REASONS_FILE
-    out = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != ["organization", "reason"]:
-            raise InputError(f"data/raw/{REASONS_FILE}: header {reader.fieldnames} != organization,reason")
-        for line, r in enumerate(reader, start=2):
-            if not (r["organization"] or "").strip() or not (r["reason"] or "").strip():
-                raise InputError(f"data/raw/{REASONS_FILE}: line {line}: empty organization or reason")
-            out[r["organization"].strip()] = r["reason"].strip()
+    label = curated_label(path)
+    out: dict[str, str] = {}
+    # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
+    for r in read_curated_csv(path, label, ["organization", "reason"]).iter_rows(named=True):
+        line = f"record {r['source_row']} (line {r['source_row'] + 1})"
+        if not (r["organization"] or "").strip() or not (r["reason"] or "").strip():
+            raise InputError(f"{label}: {line}: empty organization or reason")
+        if r["organization"].strip() in out:
+            raise InputError(f"{label}: {line}, column 'organization': {r['organization'].strip()!r} appears twice")
+        out[r["organization"].strip()] = r["reason"].strip()
     return out
 
 

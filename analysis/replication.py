@@ -57,7 +57,17 @@ def epoch_price_inputs() -> pl.DataFrame:
 
 def excluded_models() -> pl.DataFrame:
     """The reasoning models Epoch leaves out of per-token prices (curated, cited: data/raw/)."""
-    return read_curated(EXCLUDED_FILE, EXCLUDED_COLUMNS)[1]
+    label, df = read_curated(EXCLUDED_FILE, EXCLUDED_COLUMNS)
+    return _unique(label, df, "model")
+
+
+def _unique(label: str, df: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`df` when no value of `column` repeats; else an InputError naming the file, the record and the column."""
+    dup = df.filter(pl.col(column).is_duplicated() & (pl.int_range(pl.len()).over(column) > 0))
+    if len(dup):
+        r = dup.row(0, named=True)
+        raise InputError(f"{label}: record {r['source_row']}, column {column!r}: {r[column]!r} appears twice")
+    return df
 
 
 def epoch_trends_on_epoch_data() -> pl.DataFrame:
@@ -88,6 +98,7 @@ def published_figures() -> pl.DataFrame:
     """The curated published figures (data/raw/published_figures.csv), numbers as floats (null = a range
     or a value computed from the publisher's own results file)."""
     label, df = read_curated(FIGURES_FILE, FIGURES_COLUMNS)
+    df = _unique(label, df, "figure_id")
     num = ("published_value", "published_low", "published_high")
     out = df.with_columns(*(pl.col(c).replace("", None).cast(pl.Float64, strict=False).alias(c) for c in num))
     for c in num:

@@ -943,3 +943,93 @@ def test_csv_family_fault_through_fetch_and_the_cli(case, base, capsys, family):
     data, _ = _csv_family_fault(good(base, local_path), family, "nul-in-name")
     how, msg = run_fault(case, local_path, data, table, step, capsys)
     assert how == "error" and "NUL byte" in msg
+
+
+# --- every curated CSV of data/raw/: one reader (read_curated_csv / events.read_curated), one kind of error -----
+
+def _load_raw(name: str):
+    """The project's loader of one curated file (what the build calls), run on the scratch data/raw/."""
+    from analysis import crosswalk, regions, replication
+    loaders = {
+        "organizations.csv": registry.load,
+        "fx_usd_cny.csv": lambda: _load_curated("fx_usd_cny.csv"),
+        "policy_events.csv": lambda: events.clean_curated().df,
+        "genai_filings.csv": lambda: events.clean_filings().df,
+        "model_aliases.csv": crosswalk.load_aliases,
+        "model_crosswalk_capability.csv": crosswalk.load_exceptions,
+        "price_providers.csv": prices.providers.__wrapped__,
+        "openrouter_authors.csv": lambda: openrouter.load_authors(registry.load()),
+        "region_disagreements.csv": regions.load_reasons,
+        "epoch_price_excluded_models.csv": replication.excluded_models,
+        "published_figures.csv": replication.published_figures,
+    }
+    return loaders[name]()
+
+
+RAW_FILES = ["organizations.csv", "fx_usd_cny.csv", "policy_events.csv", "genai_filings.csv", "model_aliases.csv",
+             "model_crosswalk_capability.csv", "price_providers.csv", "openrouter_authors.csv",
+             "region_disagreements.csv", "epoch_price_excluded_models.csv", "published_figures.csv"]
+# the column of each file whose value must not repeat (a second row for it is two readings of one thing)
+RAW_KEYS = {"organizations.csv": "name", "fx_usd_cny.csv": "month", "policy_events.csv": "event_id",
+            "genai_filings.csv": "date", "model_aliases.csv": "alias", "model_crosswalk_capability.csv": "source_name",
+            "price_providers.csv": "provider", "openrouter_authors.csv": "author",
+            "region_disagreements.csv": "organization", "epoch_price_excluded_models.csv": "model",
+            "published_figures.csv": "figure_id"}
+
+
+def _raw_fault(data: bytes, fault: str) -> bytes:
+    rows = csv_records(data)
+    if fault == "empty":
+        return b""
+    if fault == "latin-1":
+        rows[1][0] += " café"
+        return csv_bytes(rows).decode("utf-8").encode("latin-1", errors="replace")
+    if fault == "nul":
+        rows[1][0] = rows[1][0][:2] + "\x00" + rows[1][0][2:]
+        return csv_bytes(rows)
+    if fault == "ragged":
+        rows[1].append("one field too many")
+        return csv_bytes(rows)
+    if fault == "truncated-mid-record":
+        cut = data.rstrip(b"\n")
+        return cut[: cut.rfind(b"\n") + 4]
+    if fault == "duplicated-row-other-values":
+        second = list(rows[1])
+        second[-1] = (second[-1] or "x") + " (another reading)"
+        rows.insert(2, second)
+        return csv_bytes(rows)
+    raise AssertionError(fault)
+
+
+RAW_FAULTS = ["empty", "latin-1", "nul", "ragged", "truncated-mid-record", "duplicated-row-other-values"]
+
+
+@pytest.mark.parametrize("fault", RAW_FAULTS)
+@pytest.mark.parametrize("name", RAW_FILES)
+def test_every_curated_csv_fault_is_a_one_line_error_naming_the_file(raw, case, name, fault):
+    from analysis import crosswalk
+    crosswalk.default()
+    data = (raw / name).read_bytes()
+    (raw / name).write_bytes(_raw_fault(data, fault))
+    with pytest.raises(InputError) as exc:
+        _load_raw(name)
+    msg = str(exc.value)
+    assert msg.startswith(f"data/raw/{name}: ") and "\n" not in msg, msg
+    if fault in ("nul", "duplicated-row-other-values"):
+        assert "record" in msg, msg
+    if fault == "duplicated-row-other-values":
+        assert any(w in msg for w in ("twice", "already", "overlaps", "repeat")), msg
+
+
+@pytest.mark.parametrize("name", RAW_FILES)
+def test_every_curated_csv_accepts_a_bom_and_crlf(raw, case, name):
+    before = _load_raw(name)
+    data = (raw / name).read_bytes()
+    (raw / name).write_bytes(BOM + csv_bytes(csv_records(data), newline="\r\n"))
+    after = _load_raw(name)
+    if isinstance(before, pl.DataFrame):
+        assert after.equals(before)
+    elif isinstance(before, registry.Registry):
+        assert after.orgs == before.orgs
+    else:
+        assert after == before

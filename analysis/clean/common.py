@@ -152,6 +152,14 @@ def read_curated_csv(path: Path, label: str, columns: list[str]) -> pl.DataFrame
     return df
 
 
+def curated_label(path: Path) -> str:
+    """How errors name a curated file: 'data/raw/<name>' for a file of data/raw/, else the path given."""
+    try:
+        return f"data/raw/{path.relative_to(paths.raw_dir())}"
+    except ValueError:
+        return str(path)
+
+
 def read_json(local_path: str):
     """Read an upstream JSON file; errors name the file, and the line and column of a syntax error."""
     path = external_file(local_path)

@@ -333,12 +333,15 @@ def _int(label: str, n: int, col: str, value: str, required: bool) -> int | None
 def clean_filings() -> StepResult:
     """China's reported cumulative generative-AI filing counts (curated; every row must pass)."""
     label, df = read_curated("genai_filings.csv", FILINGS_COLUMNS)
-    rows = []
+    rows, seen = [], {}
     for r in df.iter_rows(named=True):
         n = r["source_row"]
         d = _parse_date(r["date"])
         if d is None:
             raise _fail(label, n, "date", f"{r['date']!r} is not a valid YYYY-MM-DD date")
+        if d in seen:
+            raise _fail(label, n, "date", f"{d} already counted at record {seen[d]} (a date appears twice)")
+        seen[d] = n
         announced = None
         if r["announced"]:
             announced = _parse_date(r["announced"])

@@ -22,7 +22,6 @@ process (the quirks of the SOURCES.md):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 
@@ -34,9 +33,11 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
+    curated_label,
     iso_date,
     quarantine_rows,
     read_csv_strings,
+    read_curated_csv,
 )
 from analysis.schema import SOURCE_COLUMNS, Column, Table
 
@@ -163,23 +164,22 @@ class Resolver:
 
 def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
     path = path or paths.raw_dir() / AUTHORS_FILE
+    label = curated_label(path)
     out: dict[str, str | None] = {}
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != ["author", "organization", "note", "source"]:
-            raise InputError(f"data/raw/{AUTHORS_FILE}: header {reader.fieldnames} != author,organization,note,source")
-        for line, r in enumerate(reader, start=2):
-            for col in ("author", "note", "source"):
-                if not (r[col] or "").strip():
-                    raise InputError(f"data/raw/{AUTHORS_FILE}: line {line}, column {col!r} is empty")
-            name = (r["organization"] or "").strip() or None
-            if name is not None and name not in reg.orgs:
-                raise InputError(f"data/raw/{AUTHORS_FILE}: line {line}, column 'organization': {name!r} is not an "
-                                 "organization of data/raw/organizations.csv")
-            key = r["author"].strip().casefold()
-            if key in out:
-                raise InputError(f"data/raw/{AUTHORS_FILE}: line {line}: author {key!r} appears twice")
-            out[key] = name
+    # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
+    for r in read_curated_csv(path, label, ["author", "organization", "note", "source"]).iter_rows(named=True):
+        line = f"record {r['source_row']} (line {r['source_row'] + 1})"
+        for col in ("author", "note", "source"):
+            if not (r[col] or "").strip():
+                raise InputError(f"{label}: {line}, column {col!r} is empty")
+        name = (r["organization"] or "").strip() or None
+        if name is not None and name not in reg.orgs:
+            raise InputError(f"{label}: {line}, column 'organization': {name!r} is not an "
+                             "organization of data/raw/organizations.csv")
+        key = r["author"].strip().casefold()
+        if key in out:
+            raise InputError(f"{label}: {line}, column 'author': author {key!r} appears twice")
+        out[key] = name
     return out
 
 

@@ -21,7 +21,6 @@ metrics re-convert the original amounts at the rate of each date they plot.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -35,9 +34,11 @@ from analysis.clean.common import (
     StepResult,
     concat_quarantine,
     counts_frame,
+    curated_label,
     describe_json,
     expect_json,
     read_csv_strings,
+    read_curated_csv,
     read_json,
     reject_repeated_keys,
 )
@@ -126,12 +127,18 @@ def providers() -> dict[str, str]:
     reg = registry.default()
     out = {}
     path = paths.raw_dir() / "price_providers.csv"
-    with open(path, newline="", encoding="utf-8") as f:
-        for lineno, row in enumerate(csv.DictReader(f), start=2):
-            org = reg.resolve(row["organization"])
-            if org is None:
-                raise InputError(f"{path}: line {lineno}: organization {row['organization']!r} not in the registry")
-            out[row["provider"]] = org.name
+    label = curated_label(path)
+    for row in read_curated_csv(path, label, ["provider", "organization", "source"]).iter_rows(named=True):
+        rec = row["source_row"]
+        if not row["provider"]:
+            raise InputError(f"{label}: record {rec}, column 'provider': empty")
+        org = reg.resolve(row["organization"] or "")
+        if org is None:
+            raise InputError(f"{label}: record {rec}, column 'organization': {row['organization']!r} not in the "
+                             "registry")
+        if row["provider"] in out:
+            raise InputError(f"{label}: record {rec}, column 'provider': {row['provider']!r} appears twice")
+        out[row["provider"]] = org.name
     return out
 
 

@@ -805,10 +805,13 @@ def step_fault(case: Path, local_path: str, data: bytes, step, rows_in: int | No
         assert local_path in msg and "\n" not in msg, msg
         return "error", msg
     result.check_accounting()
+    assert result.quarantine["reason"].null_count() == 0
+    if local_path not in result.counts["source_file"].to_list():  # a side file (a lookup), not records
+        assert rows_in is None
+        return "quarantine", result
     c = file_counts(result, local_path)
     assert c["rows_in"] == c["rows_used"] + c["rows_quarantined"]
     assert result.quarantine.filter(pl.col("source_file") == local_path).height == c["rows_quarantined"]
-    assert result.quarantine["reason"].null_count() == 0
     if rows_in is not None:
         assert c["rows_in"] == rows_in, (c, rows_in)
     return "quarantine", result
@@ -1033,3 +1036,121 @@ def test_every_curated_csv_accepts_a_bom_and_crlf(raw, case, name):
         assert after.orgs == before.orgs
     else:
         assert after == before
+
+
+# --- the JSON families not covered above: Hugging Face adoption (weekly rows, orgs) and LiveBench categories -----
+
+from analysis.clean import adoption  # noqa: E402
+
+HF_WEEKLY = adoption.WEEKLY_FILE
+HF_ORGS = adoption.ORGS_FILE
+LIVEBENCH_CATS = leaderboards.LIVEBENCH_CATEGORIES
+
+
+def _used_hf_record(d: list) -> int:
+    """Index of the first weekly record of a lab the registry knows (a record the step uses)."""
+    return next(i for i, r in enumerate(d) if isinstance(r, dict) and registry.default().resolve(str(r.get("id"))))
+
+
+def _dup_hf(d):
+    second = dict(d[_used_hf_record(d)])
+    second["downloads_week"] = (second.get("downloads_week") or 0) + 1
+    d.append(second)
+
+
+def _set_hf(key, value):
+    return _edit(lambda d: d[_used_hf_record(d)].__setitem__(key, value))
+
+
+# (file, step, corrupted document from the parsed good one, expected: ("error", words) or ("quarantine", words))
+JSON_FAMILY_FAULTS = {
+    "hf-weekly:record-null": (HF_WEEKLY, adoption.clean, _edit(lambda d: d.__setitem__(5, None)),
+                              ("error", "record 6")),
+    "hf-weekly:record-string": (HF_WEEKLY, adoption.clean, _edit(lambda d: d.__setitem__(5, "x")),
+                                ("error", "record 6")),
+    "hf-weekly:top-level-object": (HF_WEEKLY, adoption.clean, lambda d: {"rows": d}, ("error", "expected a list")),
+    "hf-weekly:missing-id": (HF_WEEKLY, adoption.clean, _edit(lambda d: d[_used_hf_record(d)].pop("id")),
+                             ("quarantine", "no lab id")),
+    "hf-weekly:missing-count": (HF_WEEKLY, adoption.clean, _edit(lambda d: d[_used_hf_record(d)].pop("downloads_week")),
+                                ("quarantine", "not a count")),
+    "hf-weekly:infinity": (HF_WEEKLY, adoption.clean, _set_hf("downloads_week", float("inf")),
+                           ("quarantine", "not a count")),
+    "hf-weekly:true": (HF_WEEKLY, adoption.clean, _set_hf("likes_week", True), ("quarantine", "not a count")),
+    "hf-weekly:string-number": (HF_WEEKLY, adoption.clean, _set_hf("likes_week", "12"), ("quarantine", "not a count")),
+    "hf-weekly:object-as-date": (HF_WEEKLY, adoption.clean, _set_hf("week_date", {"y": 2024}),
+                                 ("quarantine", "not an ISO date")),
+    "hf-weekly:nul-in-name": (HF_WEEKLY, adoption.clean, _set_hf("id", "Qwen\x00"),
+                              ("quarantine", "not in the organization registry")),
+    "hf-weekly:duplicate-different": (HF_WEEKLY, adoption.clean, _edit(_dup_hf), ("quarantine", "repeated")),
+    "hf-orgs:top-level-object": (HF_ORGS, adoption.clean, lambda d: {"labs": d}, ("error", "expected a list")),
+    "hf-orgs:record-null": (HF_ORGS, adoption.clean, _edit(lambda d: d.__setitem__(2, None)), ("error", "record 3")),
+    "hf-orgs:region-null": (HF_ORGS, adoption.clean, _edit(lambda d: d[2].__setitem__("region", None)),
+                            ("error", "record 3")),
+    "hf-orgs:id-object": (HF_ORGS, adoption.clean, _edit(lambda d: d[2].__setitem__("id", {"x": 1})),
+                          ("error", "record 3")),
+    "livebench-categories:null": (LIVEBENCH_CATS, _livebench_step, lambda d: None,
+                                  ("error", "top level: expected an object, found null")),
+    "livebench-categories:list": (LIVEBENCH_CATS, _livebench_step, lambda d: list(d), ("error", "expected an object")),
+    "livebench-categories:string-for-list": (
+        LIVEBENCH_CATS, _livebench_step, _edit(lambda d: d.__setitem__(next(iter(d)), "math")),
+        ("error", "expected a list of task names")),
+    "livebench-categories:number-in-list": (
+        LIVEBENCH_CATS, _livebench_step, _edit(lambda d: d[next(iter(d))].append(float("inf"))),
+        ("error", "expected a list of task names")),
+}
+
+
+def _json_bytes_fault(raw: bytes, fault: str) -> bytes:
+    return {"empty": b"", "latin-1": raw.decode("utf-8").encode("latin-1", errors="replace") + "é".encode("latin-1"),
+            "truncated": raw[: len(raw) // 2], "utf-16": raw.decode("utf-8").encode("utf-16")}[fault]
+
+
+JSON_BYTE_CASES = [(f, x) for f in (HF_WEEKLY, HF_ORGS, LIVEBENCH_CATS) for x in ("empty", "latin-1", "truncated",
+                                                                                   "utf-16")]
+
+
+@pytest.mark.parametrize("name", sorted(JSON_FAMILY_FAULTS))
+def test_json_family_fault_ends_as_the_readme_promises(case, base, name):
+    local_path, step, corrupt, (expected, words) = JSON_FAMILY_FAULTS[name]
+    from analysis import crosswalk
+    crosswalk.default()
+    d = corrupt(json.loads(good(base, local_path)))
+    data = json.dumps(d).encode()
+    rows_in = len(d) if expected == "quarantine" else None
+    how, res = step_fault(case, local_path, data, step, rows_in)
+    assert how == expected, res
+    if how == "error":
+        assert words in res, res
+        return
+    good_d = json.loads(good(base, local_path))
+    rec = len(d) if name.endswith("duplicate-different") else _used_hf_record(good_d) + 1
+    q = quarantined(res, local_path, rec)
+    assert words in q["reason"], q
+
+
+@pytest.mark.parametrize(("local_path", "fault"), JSON_BYTE_CASES,
+                         ids=[f"{f.split('/')[-1]}:{x}" for f, x in JSON_BYTE_CASES])
+def test_json_family_unreadable_file_is_a_clear_error(case, base, local_path, fault):
+    from analysis import crosswalk
+    crosswalk.default()
+    step = _livebench_step if local_path == LIVEBENCH_CATS else adoption.clean
+    how, msg = step_fault(case, local_path, _json_bytes_fault(good(base, local_path), fault), step)
+    assert how == "error" and any(w in msg for w in ("empty", "not UTF-8", "not valid JSON")), msg
+
+
+@pytest.mark.parametrize("local_path", [HF_WEEKLY, HF_ORGS, LIVEBENCH_CATS])
+def test_json_family_bom_is_accepted(case, base, local_path):
+    from analysis import crosswalk
+    crosswalk.default()
+    step = _livebench_step if local_path == LIVEBENCH_CATS else adoption.clean
+    before = step()
+    how, res = step_fault(case, local_path, BOM + good(base, local_path), step)
+    assert how == "quarantine" and res.df.equals(before.df)
+
+
+@pytest.mark.parametrize("local_path", [HF_WEEKLY, LIVEBENCH_CATS])
+def test_json_family_fault_through_fetch_and_the_cli(case, base, capsys, local_path):
+    step, table = (_livebench_step, "capability") if local_path == LIVEBENCH_CATS else (adoption.clean, "adoption")
+    how, msg = run_fault(case, local_path, json.dumps([None]).encode() if local_path == HF_WEEKLY else b"null",
+                         table, step, capsys)
+    assert how == "error"

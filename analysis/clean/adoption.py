@@ -69,7 +69,10 @@ def read_regions() -> dict[str, str]:
     for i, r in enumerate(data, start=1):
         if not isinstance(r, dict) or "id" not in r or "region" not in r:
             raise InputError(f"{ORGS_FILE}: record {i}: missing field 'id' or 'region'")
-        out[str(r["id"])] = str(r["region"])
+        for key in ("id", "region"):  # null or an object would become the text 'None' / "{...}"
+            if not isinstance(r[key], str) or not r[key].strip():
+                raise InputError(f"{ORGS_FILE}: record {i}, key {key!r}: expected a name, found {r[key]!r:.60}")
+        out[r["id"]] = r["region"]
     return out
 
 

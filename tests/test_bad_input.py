@@ -1154,3 +1154,141 @@ def test_json_family_fault_through_fetch_and_the_cli(case, base, capsys, local_p
     how, msg = run_fault(case, local_path, json.dumps([None]).encode() if local_path == HF_WEEKLY else b"null",
                          table, step, capsys)
     assert how == "error"
+
+
+# --- property tests for every reader: any byte corruption of a valid input gives a clean result whose accounting
+# holds, or the project's InputError naming the file; never another exception ---------------------------------
+
+from analysis.clean.common import (  # noqa: E402
+    decode_text,
+    expect_json,
+    load_json_text,
+    parse_csv_text,
+    read_curated_csv,
+)
+
+_SPECIAL_BYTES = [b"\r", b"\n", b"\r\n", b'"', b",", b"\x00", BOM, b"\xff", b"\xe9", b"{", b"}", b"[", b"]", b"null",
+                  b"Infinity", b"NaN", b"true", b"-", b"1e999", b":", b"\\", b"\t", b" "]
+BYTE_EDITS = st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.sampled_from(["replace", "insert", "delete"]),
+                                st.one_of(st.sampled_from(_SPECIAL_BYTES), st.binary(min_size=1, max_size=2))),
+                      min_size=1, max_size=4)
+
+
+def corrupt_bytes(data: bytes, edits) -> bytes:
+    for frac, op, b in edits:
+        i = int(frac * len(data))
+        data = {"replace": data[:i] + b + data[i + len(b):], "insert": data[:i] + b + data[i:],
+                "delete": data[:i] + data[i + len(b):]}[op]
+    return data
+
+
+def _csv_module_records(data: bytes) -> int | None:
+    """Records (after the header) as Python's csv module counts them, blank lines skipped; None if it cannot."""
+    try:
+        rows = [r for r in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), strict=True) if r]
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    return len(rows) - 1
+
+
+SMALL_CSV = (b'model,date,score,note\n"gpt-4o",2024-05-13,88.7,"a, quoted ""note"""\nclaude,2024-03-04,86.8,\n'
+             b'qwen,2024-09-19,,"two\nlines"\n')
+
+
+@given(edits=BYTE_EDITS)
+def test_property_csv_reader_counts_as_the_csv_module_or_says_where(edits):
+    data = corrupt_bytes(SMALL_CSV, edits)
+    try:
+        df = parse_csv_text("x/table.csv", decode_text("x/table.csv", data), ["model"])
+    except InputError as exc:
+        assert str(exc).startswith("x/table.csv: ") and "\n" not in str(exc), str(exc)
+        return
+    assert df.height == _csv_module_records(data)
+    assert df["source_row"].to_list() == list(range(1, df.height + 1))
+    assert not any("\x00" in (v or "") for c in df.columns if c != "source_row" for v in df[c].to_list())
+
+
+@given(edits=BYTE_EDITS)
+def test_property_curated_csv_reader_or_says_where(tmp_path, edits):
+    data = corrupt_bytes(SMALL_CSV, edits)
+    p = tmp_path / "curated.csv"
+    p.write_bytes(data)
+    try:
+        df = read_curated_csv(p, "data/raw/curated.csv", ["model", "date", "score", "note"])
+    except InputError as exc:
+        assert str(exc).startswith("data/raw/curated.csv: ") and "\n" not in str(exc), str(exc)
+        return
+    assert df.height == _csv_module_records(data) and df.columns[1:] == ["model", "date", "score", "note"]
+
+
+SMALL_JSON = json.dumps({"vendor": "x", "models": [{"id": "a", "price_history": [{"input": 1.5, "output": 2}]},
+                                                   {"id": "b", "price_history": []}]}).encode()
+
+
+@given(edits=BYTE_EDITS)
+def test_property_json_reader_is_json_or_says_where(edits):
+    data = corrupt_bytes(SMALL_JSON, edits)
+    try:
+        value = load_json_text("x/doc.json", decode_text("x/doc.json", data))
+        expect_json("x/doc.json", "top level", value, dict)
+        for i, m in enumerate(expect_json("x/doc.json", "models", value.get("models"), list)):
+            expect_json("x/doc.json", f"models[{i}]", m, dict)
+    except InputError as exc:
+        assert str(exc).startswith("x/doc.json: ") and "\n" not in str(exc), str(exc)
+        return
+    assert json.dumps(value) == json.dumps(json.loads(data.decode("utf-8-sig")))  # (NaN != NaN)
+
+
+@pytest.fixture(scope="module")
+def small_json_sources(base, tmp_path_factory) -> Path:
+    """llm-prices (one vendor file) and both LMArena files, cut to their first records, as an external dir."""
+    root = tmp_path_factory.mktemp("small-json")
+    d = json.loads(good(base, PRICES_JSON))
+    d["models"] = d["models"][:6]
+    (root / PRICES_JSON).parent.mkdir(parents=True, exist_ok=True)
+    (root / PRICES_JSON).write_text(json.dumps(d, indent=1))
+    for f in leaderboards.LMARENA_FILES:
+        a = json.loads(good(base, f))
+        a = {"full": dict(list(a["full"].items())[:8])}
+        (root / f).parent.mkdir(parents=True, exist_ok=True)
+        (root / f).write_text(json.dumps(a, indent=1))
+    return root
+
+
+def _run_source(root: Path, local_path: str, data: bytes, step):
+    (root / local_path).write_bytes(data)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ANALYSIS_EXTERNAL_DIR", str(root))
+    try:
+        res = step()
+    except (InputError, SchemaError) as exc:
+        assert local_path in str(exc) and "\n" not in str(exc), str(exc)
+        return None
+    finally:
+        mp.undo()
+    res.check_accounting()
+    return res
+
+
+@given(edits=BYTE_EDITS)
+def test_property_llm_prices_parser_accounts_or_says_where(small_json_sources, tmp_path_factory, edits):
+    root = tmp_path_factory.mktemp("p")
+    shutil.copytree(small_json_sources, root, dirs_exist_ok=True)
+    data = corrupt_bytes((small_json_sources / PRICES_JSON).read_bytes(), edits)
+    res = _run_source(root, PRICES_JSON, data, lambda: prices.clean_llm_prices([PRICES_JSON]))
+    if res is not None:
+        n = sum(len(m["price_history"]) for m in json.loads(data.decode("utf-8-sig"))["models"])
+        assert file_counts(res, PRICES_JSON)["rows_in"] == n
+
+
+@given(edits=BYTE_EDITS, which=st.sampled_from(sorted(leaderboards.LMARENA_FILES)))
+def test_property_lmarena_parser_accounts_or_says_where(small_json_sources, tmp_path_factory, edits, which):
+    from analysis import crosswalk
+    cw = crosswalk.default()
+    root = tmp_path_factory.mktemp("a")
+    shutil.copytree(small_json_sources, root, dirs_exist_ok=True)
+    data = corrupt_bytes((small_json_sources / which).read_bytes(), edits)
+    res = _run_source(root, which, data, lambda: leaderboards.clean_lmarena(cw))
+    if res is not None:
+        assert file_counts(res, which)["rows_in"] == len(json.loads(data.decode("utf-8-sig"))["full"])
+        assert res.df["score"].is_finite().all()

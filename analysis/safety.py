@@ -41,6 +41,16 @@ def escape_text(text: str | None) -> str:
     return html.escape(text or "", quote=False)
 
 
+def escape_columns(df, columns):
+    """A polars frame with the named text columns escaped as `escape_text` does, for a chart that shows them
+    (hover_name / hover_data / text of plotly express); columns that are absent or not text are left."""
+    import polars as pl
+
+    cols = [c for c in columns if c in df.columns and df.schema[c] == pl.String]
+    return df.with_columns(pl.col(c).str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True)
+                           .str.replace_all(">", "&gt;", literal=True) for c in cols)
+
+
 _MD_LINK = re.compile(r"\]\(\s*<?\s*([^)\s>]*)")
 # a link reference definition: up to 3 spaces, [label]:, the target (entities for < > are already written)
 _MD_REF_DEF = re.compile(r"(?m)^( {0,3}\[[^\]\n]+\]:[ \t]*)(&lt;[^\s]*?&gt;|\S+)")

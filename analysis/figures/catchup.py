@@ -14,6 +14,10 @@ import polars as pl
 from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import catchup
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
+from analysis.safety import escape_columns, escape_text
+
+# text from the data a chart shows (names in hover and labels): escaped, so plotly shows it as text
+_SHOWN = ("model", "lab", "source_model", "matched_by", "matched_lab")
 
 NOTE = ("Models matched across sources by the project's model crosswalk; countries from the organization "
         "registry; release dates from Epoch AI, else Artificial Analysis")
@@ -36,7 +40,7 @@ def _note(fig: go.Figure, extra: str) -> str:
 def frontier(models: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
              event_style: str = "markers") -> go.Figure:
     """Every model as a dot, and each country's best-to-date as a step line."""
-    fig = px.scatter(models, x="release_date", y="score", color="country_bucket", opacity=0.35,
+    fig = px.scatter(escape_columns(models, _SHOWN), x="release_date", y="score", color="country_bucket", opacity=0.35,
                      color_discrete_map=COUNTRY_COLORS, category_orders={"country_bucket": COUNTRY_ORDER},
                      hover_name="model", hover_data={"lab": True, "source_model": True, "country_bucket": False},
                      labels={"release_date": "Release date", "score": metric, "country_bucket": ""},
@@ -47,7 +51,7 @@ def frontier(models: pl.DataFrame, metric: str, events: pl.DataFrame | None = No
         r = rec.filter(pl.col("country_bucket") == bucket).sort("release_date")
         x = r["release_date"].to_list() + [end]
         y = r["score"].to_list() + [r["score"][-1]]
-        names = r["model"].to_list() + [r["model"][-1]]
+        names = [escape_text(n) for n in r["model"].to_list() + [r["model"][-1]]]
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line_shape="hv", name=f"{bucket} frontier",
                                  line=dict(color=COUNTRY_COLORS.get(bucket), width=2.5), text=names,
                                  hovertemplate="%{text}<br>%{y:.1f}<extra>" + bucket + " frontier</extra>"))
@@ -68,7 +72,7 @@ def gap(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
     fig.add_trace(go.Scatter(
         x=g["date"], y=g["gap_score"], mode="lines+markers", line_shape="hv", name="US lead in score",
         line=dict(color=COUNTRY_COLORS["United States"]),
-        customdata=list(zip(g["leader_model"], g["follower_model"], strict=True)),
+        customdata=[(escape_text(a), escape_text(b)) for a, b in zip(g["leader_model"], g["follower_model"], strict=True)],
         hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>"))
     fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
     fig.update_layout(title=f"US lead over China in {metric} (US frontier minus Chinese frontier)",
@@ -91,7 +95,7 @@ def lag(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
     fig.add_trace(go.Scatter(
         x=d["date"], y=d["lag_months"], mode="lines", name="China behind, months (daily)",
         line=dict(color=COUNTRY_COLORS["China"]),
-        customdata=list(zip(d["follower_model"], d["matched_by"], strict=True)),
+        customdata=[(escape_text(a), escape_text(b)) for a, b in zip(d["follower_model"], d["matched_by"], strict=True)],
         hovertemplate="%{x}<br>%{y:.1f} months<br>China: %{customdata[0]}<br>US first reached it with "
                       "%{customdata[1]}<extra></extra>"))
     fig.update_layout(title=f"Time gap on {metric}: months since the US frontier first reached China's frontier score",
@@ -103,7 +107,8 @@ def time_to_match(ttm: pl.DataFrame, metric: str, label: str | None = None, even
                   event_style: str = "markers") -> go.Figure:
     """Days until a rival matched each frontier-setting release; examples named on hover."""
     m = ttm.filter(pl.col("days").is_not_null())
-    fig = px.scatter(m, x="release_date", y="days", color="country_bucket", color_discrete_map=COUNTRY_COLORS,
+    fig = px.scatter(escape_columns(m, _SHOWN), x="release_date", y="days", color="country_bucket",
+                     color_discrete_map=COUNTRY_COLORS,
                      category_orders={"country_bucket": COUNTRY_ORDER}, hover_name="model",
                      hover_data={"lab": True, "score": ":.1f", "matched_by": True, "matched_lab": True,
                                  "matched_date": True, "matched_score": ":.1f", "country_bucket": False},
@@ -114,7 +119,8 @@ def time_to_match(ttm: pl.DataFrame, metric: str, label: str | None = None, even
         hit = m.filter(pl.col("model") == label)
         if len(hit):
             r = hit.row(0, named=True)
-            fig.add_annotation(x=r["release_date"], y=r["days"], text=f"{r['model']} → {r['matched_by']}",
+            fig.add_annotation(x=r["release_date"], y=r["days"],
+                               text=f"{escape_text(r['model'])} → {escape_text(r['matched_by'])}",
                                showarrow=True, arrowhead=2, ax=40, ay=-40)
     fig.update_traces(marker=dict(size=9))
     return _with_events(fig, events, event_style, m["release_date"].min(), m["release_date"].max())

@@ -1292,3 +1292,24 @@ def test_property_lmarena_parser_accounts_or_says_where(small_json_sources, tmp_
     if res is not None:
         assert file_counts(res, which)["rows_in"] == len(json.loads(data.decode("utf-8-sig"))["full"])
         assert res.df["score"].is_finite().all()
+
+
+@pytest.mark.parametrize(("name", "table"), [("openrouter_authors.csv", "openrouter_weekly"),
+                                             ("price_providers.csv", "prices"), ("policy_events.csv", "events"),
+                                             ("model_crosswalk_capability.csv", "capability")])
+def test_more_curated_csv_faults_through_the_cli_exit_1_naming_the_file(case, raw, capsys, name, table):
+    """One full build per family of curated files: a NUL byte in the file is `error: data/raw/<file>: ...` on one
+    line, exit 1, and the previous clean tables stay as they were."""
+    from analysis import crosswalk
+    crosswalk.default.cache_clear()
+    prices.providers.cache_clear()
+    (raw / name).write_bytes(_raw_fault((raw / name).read_bytes(), "nul"))
+    before = _clean_state(case / "clean")
+    try:
+        assert main(["build", "--table", table]) == 1
+    finally:
+        crosswalk.default.cache_clear()
+        prices.providers.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: data/raw/{name}: ") and err.count("\n") == 1 and "NUL byte" in err, err
+    assert _clean_state(case / "clean") == before

@@ -115,7 +115,7 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     if "capability" in results:
         coverage.append(format_coverage(results["capability"]))
     if "prices" in results:
-        from analysis.clean import crosswalk
+        from analysis import crosswalk
         coverage.append(crosswalk.coverage_report(results["prices"].df))
     shown_dir = generations.current_link()
     if coverage:
@@ -183,7 +183,7 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
 def write_unlinked(results: dict[str, StepResult], directory: Path) -> Path:
     """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
     data/clean/current/unlinked_names.csv (the console shows only the counts)."""
-    from analysis.clean import crosswalk
+    from analysis import crosswalk
     parts = []
     if "capability" in results:
         parts.append(unlinked_capability(results["capability"]))

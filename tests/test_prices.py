@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis.clean import crosswalk
+from analysis import crosswalk
 from analysis.clean.prices import collapse_snapshots
 
 D = dt.date
@@ -43,11 +43,10 @@ def test_crosswalk_rule_strips_prefix_suffix_and_date():
 
 
 def _cw(*eci_rows, exc=None):
-    from analysis import crosswalk as project
     from analysis import registry
     rows = [{"Model version": v, "Model name": n, "Release date": d, "Organization": o,
              "Model accessibility": "API access"} for v, n, d, o in eci_rows]
-    return project.build(rows, [], registry.default(), exc or {})
+    return crosswalk.build(rows, [], registry.default(), exc or {})
 
 
 def test_crosswalk_links_ignoring_hyphens():
@@ -196,10 +195,9 @@ def test_crosswalk_exceptions_point_at_capability_models(built):
 def test_price_and_capability_ids_agree(built):
     # one crosswalk, one id space: every linked price id is a canonical model of the project crosswalk, and
     # most of them have capability rows (a few crosswalk models have no usable score, e.g. 'gpt-4v')
-    from analysis import crosswalk as project
     # (models only Epoch's model files know, e.g. Doubao, are canonical without a score: counted apart)
     linked = set(built["prices"].filter(pl.col("crosswalk") != "unlinked")["model_id"].to_list())
-    models = project.default().models.values()
+    models = crosswalk.default().models.values()
     assert linked <= {m.model_id for m in models}
     scored_origin = linked & {m.model_id for m in models if m.origin != "epoch_models"}
     assert len(scored_origin & set(built["capability"]["model_id"].to_list())) >= 0.9 * len(scored_origin)

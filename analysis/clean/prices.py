@@ -211,7 +211,7 @@ def _close(run: list[dict], snaps: list[dt.date], order: dict) -> dict:
 
 def _finish(rows: list[dict], q: list[dict], counts: list[dict]) -> StepResult:
     """Convert to USD, attach organizations and crosswalk, validate."""
-    from analysis.clean import crosswalk
+    from analysis import crosswalk
 
     if rows:
         df = pl.DataFrame(rows, schema_overrides={

@@ -15,7 +15,7 @@ Reference models come from Epoch's ECI file (first), the Artificial Analysis sna
 models of Epoch's notable / large-scale / frontier model files that neither knows (origin 'epoch_models',
 with their publication date, when every organization is in the registry: e.g. Doubao, ERNIE, moonshot-v1);
 LMArena, LiveBench and the price keys resolve against them. Moving API ids are dated in
-`data/raw/model_aliases.csv` (`resolve_alias`). `resolve_model(name, source)` is the entry point
+`data/raw/model_aliases.csv` (`resolve_alias`). `Crosswalk.resolve_model(name, source)` is the entry point
 for every table; register a source name in the exceptions file or rely on the rules.
 
 Price keys (sources in `PRICE_SOURCES`; the adapter for the prices table is at the end of this module) follow
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -319,17 +318,15 @@ def read_aa(path: Path) -> list[dict]:
     return data
 
 
-@functools.cache
-def default() -> Crosswalk:
-    """The project crosswalk from the fetched snapshots (data/external) and the exceptions file."""
-    ext = paths.external_dir()
+def load(reg: registry.Registry, external: Path | None = None) -> Crosswalk:
+    """The project crosswalk from the fetched snapshots (data/external) and the exceptions file (read on each
+    call: the build loads it once, `analysis.inputs`). Before the capability snapshots are fetched: an empty
+    crosswalk (the models table then keeps the model files' dates)."""
+    ext = external or paths.external_dir()
+    if not (ext / ECI_FILE).exists():
+        return Crosswalk()
     epoch = [r for f in EPOCH_MODEL_FILES if (ext / f).exists() for r in read_eci(ext / f)]
-    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), registry.default(), load_exceptions(), epoch)
-
-
-def resolve_model(name: str, source: str) -> str | None:
-    """Canonical model_id of `name` as `source` spells it, or None when the crosswalk does not know it."""
-    return default().resolve_model(name, source)
+    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), reg, load_exceptions(), epoch)
 
 
 # --- dated API aliases ------------------------------------------------------------------------------
@@ -398,17 +395,11 @@ def alias_periods(key: str, organization: str | None, aliases: list[AliasPeriod]
     return [p for p in aliases if p.alias == a and p.organization == organization]
 
 
-@functools.cache
-def default_aliases() -> tuple[AliasPeriod, ...]:
-    return tuple(load_aliases(known_ids=set(default().model_ids())))
-
-
-def resolve_alias(key: str, day: dt.date, organization: str | None = None,
-                  aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] | None = None) -> str | None:
+def resolve_alias(key: str, day: dt.date, organization: str | None,
+                  aliases: list[AliasPeriod] | tuple[AliasPeriod, ...]) -> str | None:
     """Which canonical model did API id `key` mean on `day`? None when the key is no known alias of
     `organization` (any organization when None), the day is outside its sourced periods or the
     target is not sourced ('-')."""
-    aliases = default_aliases() if aliases is None else aliases
     a = alias_id(key)
     for p in aliases:
         if p.alias == a and (organization is None or p.organization == organization) and p.covers(day):
@@ -440,26 +431,20 @@ def normalise(key: str) -> str:
     return price_rule_id(key)
 
 
-def exceptions(cw: Crosswalk | None = None) -> dict[tuple[str, str], str]:
+def exceptions(cw: Crosswalk) -> dict[tuple[str, str], str]:
     """The curated exceptions whose source is a price source: (source, price key) -> target."""
-    cw = cw or default()
     return {k: v for k, v in cw.exceptions.items() if k[0] in PRICE_SOURCES}
 
 
-def link(source: str, key: str, cw: Crosswalk | None = None) -> tuple[str, str]:
+def link(source: str, key: str, cw: Crosswalk) -> tuple[str, str]:
     """(model_id, how) for one price key: how = 'exception' | 'rule' | 'unlinked'."""
-    cw = cw or default()
     m, how = cw.lookup_price(key, source)
     return (m.model_id, how) if m else (normalise(key), "unlinked")
 
 
-def attach(df: pl.DataFrame, cw: Crosswalk | None = None,
-           aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] | None = None) -> pl.DataFrame:
-    """model_id and crosswalk for every row; aliases default to the project file with the project crosswalk
-    (none with a given crosswalk)."""
-    if aliases is None:
-        aliases = default_aliases() if cw is None else ()
-    cw = cw or default()
+def attach(df: pl.DataFrame, cw: Crosswalk, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()
+           ) -> pl.DataFrame:
+    """model_id and crosswalk for every row (moving API ids linked per date through `aliases`)."""
     pairs = df.select("source", "model_key").unique()
     res = [link(s, k, cw) for s, k in pairs.iter_rows()]
     m = pairs.with_columns(pl.Series("model_id", [r[0] for r in res], dtype=pl.String),
@@ -509,7 +494,7 @@ NON_CHAT_RE = re.compile(r"audio|realtime|image|tts|embed|search|transcribe|whis
                          r"|computer-use|robotics|deep-research|speech|rerank", re.IGNORECASE)
 
 
-def key_status(prices: pl.DataFrame, cw: Crosswalk | None = None) -> pl.DataFrame:
+def key_status(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
     """One row per distinct (source, model_key): linked (any period linked), mode ('chat' | 'non-chat'),
     country bucket of the provider's organization, and the reason an unlinked key stays unlinked:
     'moving alias (no sourced target)' | 'unknown model'."""
@@ -518,7 +503,7 @@ def key_status(prices: pl.DataFrame, cw: Crosswalk | None = None) -> pl.DataFram
         (pl.col("crosswalk") == "alias").any().alias("_alias"),
         pl.col("country_bucket").drop_nulls().first().alias("country_bucket"))
     moving = set(alias_id(k) for k in keys["model_key"].to_list()
-                 if "latest" in k.casefold()) | {p.alias for p in default_aliases()}
+                 if "latest" in k.casefold()) | {p.alias for p in aliases}
     return keys.with_columns(
         pl.when(pl.col("model_key").str.contains(NON_CHAT_RE.pattern)).then(pl.lit("non-chat"))
         .otherwise(pl.lit("chat")).alias("mode"),
@@ -529,17 +514,17 @@ def key_status(prices: pl.DataFrame, cw: Crosswalk | None = None) -> pl.DataFram
     ).drop("_alias").sort("source", "model_key")
 
 
-def coverage(prices: pl.DataFrame) -> pl.DataFrame:
+def coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
     """Share of distinct price keys linked to a canonical model, per source (all keys, any mode)."""
-    keys = key_status(prices)
+    keys = key_status(prices, aliases)
     return keys.group_by("source").agg(
         pl.len().alias("keys"), pl.col("linked").sum().alias("linked")
     ).with_columns((pl.col("linked") / pl.col("keys")).alias("share_linked")).sort("source")
 
 
-def chat_coverage(prices: pl.DataFrame) -> pl.DataFrame:
+def chat_coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
     """Per source: chat keys linked / total, the same for US and Chinese providers, and the non-chat keys."""
-    k = key_status(prices)
+    k = key_status(prices, aliases)
     chat = k.filter(pl.col("mode") == "chat")
     us, cn = pl.col("country_bucket") == "United States", pl.col("country_bucket") == "China"
     return (chat.group_by("source").agg(
@@ -550,9 +535,9 @@ def chat_coverage(prices: pl.DataFrame) -> pl.DataFrame:
               on="source", how="left").with_columns(pl.col("non_chat_keys").fill_null(0)).sort("source"))
 
 
-def unlinked_names(prices: pl.DataFrame) -> pl.DataFrame:
+def unlinked_names(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
     """Every unlinked price key with its reason (non-chat keys: 'non-chat mode')."""
-    k = key_status(prices).filter(~pl.col("linked"))
+    k = key_status(prices, aliases).filter(~pl.col("linked"))
     return k.select("source", pl.col("model_key").alias("name"), "country_bucket",
                     pl.when(pl.col("mode") == "non-chat").then(pl.lit("non-chat mode"))
                     .otherwise(pl.col("reason")).alias("reason"))
@@ -562,16 +547,17 @@ def _share(a: int, b: int) -> str:
     return f"{a}/{b} ({a / b:.0%})" if b else "0/0"
 
 
-def coverage_report(prices: pl.DataFrame, max_list: int = 0) -> str:
+def coverage_report(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = (),
+                    max_list: int = 0) -> str:
     """One short line per price source; the names go to the unlinked-names file (a report may show the first
     `max_list` unlinked chat keys)."""
     lines = ["crosswalk coverage of price keys (chat keys linked; non-chat keys counted apart):"]
-    for r in chat_coverage(prices).iter_rows(named=True):
+    for r in chat_coverage(prices, aliases).iter_rows(named=True):
         lines.append(f"  {r['source']:<22} chat {_share(r['chat_linked'], r['chat_keys']):<15} "
                      f"US {_share(r['us_linked'], r['us_keys']):<15} China {_share(r['cn_linked'], r['cn_keys']):<15} "
                      f"non-chat {r['non_chat_keys']}")
     if max_list > 0:
-        un = unlinked_names(prices).filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
+        un = unlinked_names(prices, aliases).filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
         lines.append(f"  unlinked chat keys (first {min(max_list, len(un))} of {len(un)}; all in "
                      "data/clean/current/unlinked_names.csv): "
                      + ", ".join(f"{s}:{k} ({r})" for s, k, r in un.head(max_list).iter_rows()))

@@ -7,7 +7,6 @@ old; an older or missing rate gives null (the caller quarantines or flags it). N
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from pathlib import Path
 
 import polars as pl
@@ -43,14 +42,8 @@ def load(path: Path | None = None) -> pl.DataFrame:
     return df.sort("date")
 
 
-@functools.cache
-def default() -> pl.DataFrame:
-    return load()
-
-
-def rates_on(dates: pl.Series, fx: pl.DataFrame | None = None, max_age_days: int = MAX_AGE_DAYS) -> pl.DataFrame:
+def rates_on(dates: pl.Series, fx: pl.DataFrame, max_age_days: int = MAX_AGE_DAYS) -> pl.DataFrame:
     """For each date: the rate (CNY per USD) and the date of that rate, as of the date (null if too old)."""
-    fx = default() if fx is None else fx
     left = pl.DataFrame({"_i": range(len(dates)), "_d": dates.cast(pl.Date)})
     right = fx.select(pl.col("date").alias("fx_date"), pl.col("usd_cny"))
     j = (left.filter(pl.col("_d").is_not_null()).sort("_d")

@@ -7,7 +7,6 @@ case-insensitive and ignore surrounding whitespace.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,11 +86,6 @@ def _label(path: Path) -> str:
         return f"data/raw/{path.relative_to(paths.raw_dir())}"
     except ValueError:
         return str(path)
-
-
-@functools.cache
-def default() -> Registry:
-    return load()
 
 
 def bucket(countries: list[str]) -> str:

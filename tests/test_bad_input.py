@@ -345,7 +345,7 @@ _REG = []
 
 def _registry() -> registry.Registry:
     if not _REG:
-        _REG.append(registry.default())
+        _REG.append(registry.load())
     return _REG[0]
 
 
@@ -495,15 +495,10 @@ CURATED = {"organizations.csv": "organizations", "fx_usd_cny.csv": "prices"}
 
 @pytest.fixture()
 def raw(tmp_path, monkeypatch):
-    """A scratch copy of data/raw/ (ANALYSIS_RAW_DIR), with the cached registry and FX table dropped."""
-    from analysis import fx
+    """A scratch copy of data/raw/ (ANALYSIS_RAW_DIR)."""
     shutil.copytree(paths.raw_dir(), tmp_path / "raw")
     monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
-    registry.default.cache_clear()
-    fx.default.cache_clear()
     yield tmp_path / "raw"
-    registry.default.cache_clear()
-    fx.default.cache_clear()
 
 
 def _load_curated(name: str):
@@ -582,14 +577,24 @@ def _cn_step():
     return prices.clean_llm_prices_cn([CN_JSON])
 
 
+_GOOD_EXTERNAL = paths.external_dir()  # before a test points ANALYSIS_EXTERNAL_DIR at a damaged copy
+_CW = []
+
+
+def _crosswalk():
+    """The project crosswalk from the good snapshots (the step under test reads the damaged file)."""
+    if not _CW:
+        from analysis import crosswalk
+        _CW.append(crosswalk.load(_registry(), _GOOD_EXTERNAL))
+    return _CW[0]
+
+
 def _aa_step():
-    from analysis import crosswalk
-    return leaderboards.clean_aa(crosswalk.default())
+    return leaderboards.clean_aa(_crosswalk())
 
 
 def _arena_step():
-    from analysis import crosswalk
-    return leaderboards.clean_lmarena(crosswalk.default())
+    return leaderboards.clean_lmarena(_crosswalk())
 
 
 def _first_key(d):
@@ -719,11 +724,10 @@ LIVEBENCH_CSV = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
 @pytest.mark.parametrize("cut", [1, 3, 4])
 def test_livebench_csv_cut_inside_its_last_field_is_an_error(case, base, capsys, cut):
     """Cut a few bytes into the last field (88.75 -> 8): every field is there, only the final newline is missing."""
-    from analysis import crosswalk
-    crosswalk.default()
+    cw = _crosswalk()
     data = good(base, LIVEBENCH_CSV)
     assert data.endswith(b"\n")
     cut_data = data[: -1 - cut]
     how, msg = run_fault(case, LIVEBENCH_CSV, cut_data, "capability",
-                         lambda: leaderboards.clean_livebench(crosswalk.default()), capsys)
+                         lambda: leaderboards.clean_livebench(cw), capsys)
     assert how == "error" and "without a final newline" in msg and "truncated" in msg

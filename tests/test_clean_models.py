@@ -24,7 +24,7 @@ def _write(scratch, notable: str, large: str = "", frontier: str = ""):
 
 
 def _clean(scratch):
-    return models.clean(reg=registry.default(), today=TODAY)
+    return models.clean(reg=registry.load(), today=TODAY)
 
 
 def test_trailing_newline_in_name_and_org_aliases_with_repeats(scratch):
@@ -203,7 +203,7 @@ def test_real_merge_guard(built):
     """No two upstream records of different organizations or more than a year apart merge into one model;
     the merges that do happen are listed (an assertion message shows them when the guard fails)."""
     from analysis.clean.common import read_csv_strings
-    reg = registry.default()
+    reg = registry.load()
     parts = []
     for lp in models.SOURCES:
         df = read_csv_strings(lp, models.REQUIRED)
@@ -226,7 +226,7 @@ def test_release_date_precedence_inline():
     from analysis import crosswalk
     cw = crosswalk.build([{"Model version": "m1", "Model name": "M1", "Release date": "2025-04-16",
                            "Organization": "OpenAI"}],
-                         [{"slug": "m2", "name": "M2", "creator": "OpenAI", "release": "2025-01-10"}], registry.default())
+                         [{"slug": "m2", "name": "M2", "creator": "OpenAI", "release": "2025-01-10"}], registry.load())
     df = pl.DataFrame({"model_id": ["m1", "m2", "m3"], "model": ["M1", "M2", "M3"],
                        "release_date": [dt.date(2024, 12, 20), dt.date(2025, 1, 9), dt.date(2023, 5, 1)]})
     out = models.release_dates(df, cw, eci_dates=[("m1", dt.date(2025, 4, 16))])

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis import crosswalk
+from analysis import crosswalk, registry
 from analysis.clean.prices import collapse_snapshots
 
 D = dt.date
@@ -43,10 +43,9 @@ def test_crosswalk_rule_strips_prefix_suffix_and_date():
 
 
 def _cw(*eci_rows, exc=None):
-    from analysis import registry
     rows = [{"Model version": v, "Model name": n, "Release date": d, "Organization": o,
              "Model accessibility": "API access"} for v, n, d, o in eci_rows]
-    return crosswalk.build(rows, [], registry.default(), exc or {})
+    return crosswalk.build(rows, [], registry.load(), exc or {})
 
 
 def test_crosswalk_links_ignoring_hyphens():
@@ -188,7 +187,8 @@ def test_litellm_resellers_quarantined(built):
 
 def test_crosswalk_exceptions_point_at_capability_models(built):
     ids = set(built["capability"]["model_id"].to_list())
-    bad = {k: v for k, v in crosswalk.exceptions().items() if v != "-" and crosswalk.link(*k)[0] not in ids}
+    cw = crosswalk.load(registry.load())
+    bad = {k: v for k, v in crosswalk.exceptions(cw).items() if v != "-" and crosswalk.link(*k, cw)[0] not in ids}
     assert not bad
 
 
@@ -197,7 +197,7 @@ def test_price_and_capability_ids_agree(built):
     # most of them have capability rows (a few crosswalk models have no usable score, e.g. 'gpt-4v')
     # (models only Epoch's model files know, e.g. Doubao, are canonical without a score: counted apart)
     linked = set(built["prices"].filter(pl.col("crosswalk") != "unlinked")["model_id"].to_list())
-    models = crosswalk.default().models.values()
+    models = crosswalk.load(registry.load()).models.values()
     assert linked <= {m.model_id for m in models}
     scored_origin = linked & {m.model_id for m in models if m.origin != "epoch_models"}
     assert len(scored_origin & set(built["capability"]["model_id"].to_list())) >= 0.9 * len(scored_origin)

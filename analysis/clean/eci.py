@@ -60,7 +60,9 @@ CAPABILITY = Table(
 
 
 def clean(reg: registry.Registry | None = None, today: dt.date | None = None) -> StepResult:
-    reg = reg or registry.default()
+    if reg is None:
+        from analysis.inputs import Inputs
+        reg = Inputs().registry
     today = today or dt.date.today()
     as_of = dt.date.fromisoformat(manifest.entry(SOURCE).snapshot_date)
     df = read_csv_strings(SOURCE, REQUIRED)

@@ -405,17 +405,10 @@ def merge(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def release_dates(df: pl.DataFrame, cw=None, eci_dates: list[tuple[str, dt.date]] | None = None) -> pl.DataFrame:
+def release_dates(df: pl.DataFrame, cw, eci_dates: list[tuple[str, dt.date]]) -> pl.DataFrame:
     """Apply the release-date precedence (see the `release_date` column): a model whose id is a canonical model
     of the project crosswalk takes the crosswalk's date (of its release nearest to the publication date)."""
-    from analysis import crosswalk, paths
-    from analysis.clean import eci
-    if cw is None and not (paths.external_dir() / crosswalk.ECI_FILE).exists():
-        cw, eci_dates = crosswalk.Crosswalk(), []  # capability snapshots not fetched: the model files' dates
-    cw = cw or crosswalk.default()
     by_id: dict[str, list[tuple[dt.date, str]]] = {}
-    if eci_dates is None:
-        eci_dates = eci.clean().df.select("model_id", "release_date").unique().rows()
     for mid, d in eci_dates:  # the dates the capability table's ECI rows carry come first
         by_id.setdefault(mid, []).append((d, "eci"))
     for m in cw.models.values():
@@ -465,8 +458,19 @@ def clean_release_conflicts(earlier: dict[str, StepResult] | None = None) -> Ste
     return StepResult(RELEASE_CONFLICTS, RELEASE_CONFLICTS.validate(out), concat_quarantine([]), counts_frame([]))
 
 
-def clean(reg: registry.Registry | None = None, today: dt.date | None = None) -> StepResult:
-    reg = reg or registry.default()
+def clean(reg: registry.Registry | None = None, today: dt.date | None = None, cw=None,
+          eci_dates: list[tuple[str, dt.date]] | None = None) -> StepResult:
+    """`models` from Epoch's model files.
+
+    `eci_dates`: (model_id, release_date) of the capability table's ECI rows (the build passes the ECI
+    step's result; else the ECI step runs here). `cw`: the project crosswalk (empty before the capability
+    snapshots are fetched: the model files' dates are kept)."""
+    from analysis.inputs import Inputs
+    inputs = Inputs(reg=reg, cw=cw)
+    reg, cw = inputs.registry, inputs.crosswalk
+    if eci_dates is None:
+        from analysis.clean import eci
+        eci_dates = eci.clean(reg).df.select("model_id", "release_date").unique().rows() if cw.models else []
     today = today or dt.date.today()
     normalised, quarantine, counts = [], [], []
     for local_path in SOURCES:
@@ -476,7 +480,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         quarantine += q
         n_q = sum(len(x) for x in q)
         counts.append(dict(table="models", source_file=local_path, rows_in=len(df), rows_used=len(ok), rows_quarantined=n_q))
-    merged = release_dates(merge(assign_ids(pl.concat(normalised, how="vertical"))))
+    merged = release_dates(merge(assign_ids(pl.concat(normalised, how="vertical"))), cw, eci_dates)
     result = StepResult(MODELS, MODELS.validate(merged), concat_quarantine(quarantine), counts_frame(counts))
     result.check_accounting()
     used = result.counts["rows_used"].sum()

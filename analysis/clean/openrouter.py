@@ -183,9 +183,12 @@ def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
     return out
 
 
-def default_resolver() -> Resolver:
-    reg = registry.load()
-    return Resolver(load_authors(reg), reg)
+def resolver(inputs=None) -> Resolver:
+    """The author resolver from the build's inputs (the curated authors file and the registry)."""
+    if inputs is None:
+        from analysis.inputs import Inputs
+        inputs = Inputs()
+    return Resolver(inputs.authors, inputs.registry)
 
 
 def _with_origin(df: pl.DataFrame, resolve: Resolver) -> pl.DataFrame:
@@ -361,19 +364,19 @@ def _result(table: Table, source: str, raw: pl.DataFrame, df: pl.DataFrame, q: p
     return StepResult(table, df, q, counts)
 
 
-def clean_weekly() -> StepResult:
+def clean_weekly(inputs=None) -> StepResult:
     raw = read_csv_strings(WEEKLY_FILE, ["Date", "Author", "Tokens", "Share"])
-    df, q = weekly_rows(raw, default_resolver(), _snapshot(WEEKLY_FILE))
+    df, q = weekly_rows(raw, resolver(inputs), _snapshot(WEEKLY_FILE))
     return _result(WEEKLY, WEEKLY_FILE, raw, df, q)
 
 
-def clean_daily() -> StepResult:
+def clean_daily(inputs=None) -> StepResult:
     raw = read_csv_strings(DAILY_FILE, ["Date", "Model", "Prompt", "Completion", "Reasoning", "Total_Tokens"])
-    df, q = daily_rows(raw, default_resolver())
+    df, q = daily_rows(raw, resolver(inputs))
     return _result(DAILY, DAILY_FILE, raw, df, q)
 
 
-def clean_categories() -> StepResult:
+def clean_categories(inputs=None) -> StepResult:
     raw = read_csv_strings(CATEGORY_FILE, ["Date", "Category", "Category_Label", "Author", "Tokens"])
-    df, q = category_rows(raw, default_resolver(), _snapshot(CATEGORY_FILE))
+    df, q = category_rows(raw, resolver(inputs), _snapshot(CATEGORY_FILE))
     return _result(CATEGORY, CATEGORY_FILE, raw, df, q)

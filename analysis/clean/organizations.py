@@ -26,7 +26,9 @@ ORGANIZATIONS = Table(
 )
 
 def clean(reg: registry.Registry | None = None) -> StepResult:
-    reg = reg or registry.default()
+    if reg is None:
+        from analysis.inputs import Inputs
+        reg = Inputs().registry
     aliases: dict[str, list[str]] = {name: [] for name in reg.orgs}
     for row in read_curated_csv(reg.path, registry._label(reg.path), registry.COLUMNS).iter_rows(named=True):
         aliases[row["organization"].strip()] = [a.strip() for a in row["aliases"].split("|") if a.strip()]

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 from collections.abc import Iterable
 
 import polars as pl
@@ -120,12 +119,10 @@ CN_TABLES_FILE = "pricing/llm-price-cn-tables/flanker_llmprice.cn_readme_tables.
 
 # --- providers and crosswalk ------------------------------------------------------------------
 
-@functools.cache
-def providers() -> dict[str, str]:
+def load_providers(reg: registry.Registry, path=None) -> dict[str, str]:
     """provider key -> canonical organization (data/raw/price_providers.csv, resolved through the registry)."""
-    reg = registry.default()
     out = {}
-    path = paths.raw_dir() / "price_providers.csv"
+    path = path or paths.raw_dir() / "price_providers.csv"
     with open(path, newline="", encoding="utf-8") as f:
         for lineno, row in enumerate(csv.DictReader(f), start=2):
             org = reg.resolve(row["organization"])
@@ -135,9 +132,7 @@ def providers() -> dict[str, str]:
     return out
 
 
-def org_columns(df: pl.DataFrame) -> pl.DataFrame:
-    reg = registry.default()
-    prov = providers()
+def org_columns(df: pl.DataFrame, reg: registry.Registry, prov: dict[str, str]) -> pl.DataFrame:
     orgs = [prov.get(p) for p in df["provider"].to_list()]
     buckets = [registry.bucket([reg.orgs[o].country]) if o else None for o in orgs]
     return df.with_columns(pl.Series("organization", orgs, dtype=pl.String),
@@ -209,7 +204,12 @@ def _close(run: list[dict], snaps: list[dt.date], order: dict) -> dict:
             "valid_to": snaps[nxt] if nxt < len(snaps) else None, "n_observations": len(run)}
 
 
-def _finish(rows: list[dict], q: list[dict], counts: list[dict]) -> StepResult:
+def _inputs(inputs):
+    from analysis.inputs import Inputs
+    return inputs if inputs is not None else Inputs()
+
+
+def _finish(rows: list[dict], q: list[dict], counts: list[dict], inputs) -> StepResult:
     """Convert to USD, attach organizations and crosswalk, validate."""
     from analysis import crosswalk
 
@@ -222,7 +222,7 @@ def _finish(rows: list[dict], q: list[dict], counts: list[dict]) -> StepResult:
     else:
         df = pl.DataFrame(schema={c.name: c.dtype for c in PRICES.columns})
     rate_date = pl.coalesce("valid_from", "observed_from")
-    rates = fx.rates_on(df.select(rate_date.alias("d"))["d"])
+    rates = fx.rates_on(df.select(rate_date.alias("d"))["d"], inputs.fx)
     df = df.with_columns(
         pl.when(pl.col("currency") == "CNY").then(rates["usd_cny"]).otherwise(None).alias("usd_cny"),
         pl.when(pl.col("currency") == "CNY").then(rates["fx_date"]).otherwise(None).alias("fx_date"),
@@ -236,8 +236,8 @@ def _finish(rows: list[dict], q: list[dict], counts: list[dict]) -> StepResult:
     factor = pl.when(pl.col("currency") == "CNY").then(1 / pl.col("usd_cny")).otherwise(1.0)
     df = df.with_columns(*(
         (pl.col(f"{c}_orig") * factor).alias(f"{c}_usd_per_m") for c in ("input", "output", "cached_input")))
-    df = org_columns(df)
-    df = crosswalk.attach(df)
+    df = org_columns(df, inputs.registry, inputs.providers)
+    df = crosswalk.attach(df, inputs.crosswalk, inputs.aliases)
     too_high = (pl.col("input_usd_per_m") > units.MAX_USD_PER_M) | (pl.col("output_usd_per_m") > units.MAX_USD_PER_M)
     for r in df.filter(too_high.fill_null(False)).iter_rows(named=True):
         q.append(_qrow(r["source_file"], r["source_row"], r["model_key"], "input_orig",
@@ -283,7 +283,8 @@ def _num(v, where: str) -> float | None:
 
 # --- step 1: llm-prices -----------------------------------------------------------------------
 
-def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
+def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES, inputs=None) -> StepResult:
+    inputs = _inputs(inputs)
     rows, q, counts = [], [], []
     for f in files:
         data = _read_json(f)
@@ -334,7 +335,7 @@ def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
                     rows.append(row)
         n_q = sum(1 for x in q if x["source_file"] == f)
         counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
-    return _finish(rows, q, counts)
+    return _finish(rows, q, counts, inputs)
 
 
 # --- step 2: llm-prices-cn --------------------------------------------------------------------
@@ -354,7 +355,8 @@ def _cn_amounts(m: dict, where: str, tier: dict | None = None) -> dict:
     return {"currency": cur, **out}
 
 
-def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResult:
+def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES, inputs=None) -> StepResult:
+    inputs = _inputs(inputs)
     obs, q, counts, snaps = [], [], [], []
     for f in files:
         data = _read_json(f)
@@ -395,7 +397,7 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
         # the snapshots are collapsed into periods one row stands for many records, and the counts would drift)
         cny = [r for r in obs[o0:] if r["currency"] == "CNY" and r["price_kind"] == "base"]
         if cny:
-            rates = fx.rates_on(pl.Series([snap] * len(cny), dtype=pl.Date))["usd_cny"].to_list()
+            rates = fx.rates_on(pl.Series([snap] * len(cny), dtype=pl.Date), inputs.fx)["usd_cny"].to_list()
             missing = {r["source_row"] for r, rate in zip(cny, rates, strict=True) if rate is None}
             for r in cny:
                 if r["source_row"] in missing:
@@ -409,12 +411,13 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
                                  ("currency", "input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
-    return _finish(periods, q, counts)
+    return _finish(periods, q, counts, inputs)
 
 
 # --- step 3: Chinese README price tables (flanker/llmprice.cn) ---------------------------------
 
-def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
+def clean_cn_tables(local_path: str = CN_TABLES_FILE, inputs=None) -> StepResult:
+    inputs = _inputs(inputs)
     df = read_csv_strings(local_path, ["commit", "commit_date_local", "vendor", "model", "input_price_raw",
                                        "output_price_raw", "context_raw"])
     snap = _snapshot(local_path)
@@ -480,7 +483,7 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
     # all rows merged into a period count as used
     counts = [dict(table="prices", source_file=local_path, rows_in=len(df), rows_used=len(df) - len(q),
                    rows_quarantined=len(q))]
-    return _finish(periods, q, counts)
+    return _finish(periods, q, counts, inputs)
 
 
 # --- step 4: LiteLLM dated snapshots (the labs' own API keys only) -----------------------------
@@ -520,7 +523,8 @@ def _litellm_rows(key: str, v: dict, where: str, base: dict) -> list[dict]:
     return rows
 
 
-def clean_litellm(files: Iterable[str] = LITELLM_FILES) -> StepResult:
+def clean_litellm(files: Iterable[str] = LITELLM_FILES, inputs=None) -> StepResult:
+    inputs = _inputs(inputs)
     obs, q, counts, snaps = [], [], [], []
     for f in files:
         data = expect_json(f, "top level", read_json(f), dict)
@@ -563,4 +567,4 @@ def clean_litellm(files: Iterable[str] = LITELLM_FILES) -> StepResult:
                                  ("input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
-    return _finish(periods, q, counts)
+    return _finish(periods, q, counts, inputs)

@@ -83,10 +83,11 @@ def top_models(daily: pl.DataFrame, n: int = 3, origins: tuple[str, ...] = COUNT
 
 def open_weights_links(base_models: list[str], models: pl.DataFrame, resolve=None) -> pl.DataFrame:
     """base_model -> model_id (crosswalk) -> open_weights (models table); null where either step fails."""
-    if resolve is None:
-        from analysis import crosswalk
+    if resolve is None:  # the project crosswalk, read from the fetched snapshots
+        from analysis.inputs import Inputs
+        cw = Inputs().crosswalk
         def resolve(name):
-            return crosswalk.resolve_model(name, OPEN_SOURCE)
+            return cw.resolve_model(name, OPEN_SOURCE)
     ids = [resolve(b) for b in base_models]
     links = pl.DataFrame({"base_model": base_models, "model_id": ids}, schema={"base_model": pl.String,
                                                                                 "model_id": pl.String})

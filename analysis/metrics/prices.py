@@ -80,7 +80,7 @@ def in_currency(df: pl.DataFrame, currency: str, date_col: str, fx_table: pl.Dat
     """
     if currency not in ("USD", "CNY"):
         raise ValueError(f"currency must be USD or CNY, not {currency!r}")
-    rate = fx.rates_on(df[date_col], fx_table)["usd_cny"]
+    rate = fx.rates_on(df[date_col], fx.load() if fx_table is None else fx_table)["usd_cny"]
     df = df.with_columns(rate.alias("_rate"))
     conv = (pl.when(pl.col("currency") == currency).then(1.0)
             .when(pl.lit(currency) == "CNY").then(pl.col("_rate"))

@@ -225,9 +225,15 @@ def _epoch_model(display: str, date_text: str, org_text: str, row: dict, reg: re
     orgs = _orgs(org_text, reg)
     if orgs is None:
         return None
-    access = (row.get("Model accessibility") or "").strip()
     return Model(slug(display), display, date, orgs, registry.bucket([bucket[o] for o in orgs]),
-                 access.startswith("Open weights") if access else None, source)
+                 _open_weights(row.get("Model accessibility"), row.get("Open model weights?")), source)
+
+
+def _open_weights(access: str | None, open_q: str | None) -> bool | None:
+    """`analysis.clean.common.open_weights` on one record."""
+    from analysis.clean.common import clean_text, open_weights
+    df = pl.DataFrame({"a": [access or None], "q": [open_q or None]}, schema={"a": pl.String, "q": pl.String})
+    return df.select(open_weights(clean_text(pl.col("a")), clean_text(pl.col("q"))))[0, 0]
 
 
 def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,

@@ -228,6 +228,23 @@ def counts_frame(rows: list[dict]) -> pl.DataFrame:
     return ROW_COUNTS.validate(pl.DataFrame(rows, schema={c.name: c.dtype for c in ROW_COUNTS.columns}))
 
 
+# Epoch's 'Model accessibility' values: the open ones start with OPEN_WEIGHTS; CLOSED_ACCESS are not open; any
+# other value ('Unknown', blank) says nothing, and Epoch's 'Open model weights?' (Yes / No) decides where given.
+OPEN_WEIGHTS = "Open weights"
+CLOSED_ACCESS = ("API access", "Hosted access (no API)", "Unreleased")
+
+
+def open_weights(access: pl.Expr, open_q: pl.Expr | None = None) -> pl.Expr:
+    """The one rule for `open_weights` from Epoch's 'Model accessibility' (cleaned text) and, where the file has
+    it, 'Open model weights?': open -> True, closed -> False, unknown -> the Yes/No answer, else null."""
+    open_q = pl.lit(None, pl.String) if open_q is None else open_q
+    return (pl.when(access.str.starts_with(OPEN_WEIGHTS)).then(True)
+            .when(access.is_in(CLOSED_ACCESS)).then(False)
+            .when(open_q == "Yes").then(True)
+            .when(open_q == "No").then(False)
+            .otherwise(None))
+
+
 def clean_text(s: pl.Expr) -> pl.Expr:
     """Strip, fold runs of white space (incl. newlines) to one space, empty -> null."""
     s = s.str.replace_all(r"\s+", " ").str.strip_chars()

@@ -18,6 +18,7 @@ from analysis.clean.common import (
     concat_quarantine,
     counts_frame,
     iso_date,
+    open_weights,
     quarantine_rows,
     read_csv_strings,
     slug,
@@ -121,8 +122,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
             lambda os: registry.bucket([reg.orgs[o].country for o in os]), return_dtype=pl.String
         ).alias("country_bucket"),
         "release_date",
-        pl.when(access.str.starts_with("Open weights")).then(True)
-        .when(access.is_not_null()).then(False).otherwise(None).alias("open_weights"),
+        open_weights(access).alias("open_weights"),
         pl.lit("eci").alias("metric"),
         "score",
         pl.lit(None, pl.Float64).alias("ci_low"),

@@ -22,6 +22,7 @@ from analysis.clean.common import (
     concat_quarantine,
     counts_frame,
     iso_date,
+    open_weights,
     quarantine_rows,
     read_csv_strings,
     slug,
@@ -301,16 +302,7 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
         pl.Series("countries", countries, dtype=pl.List(pl.String)),
         pl.col("release_date"),
         access.alias("accessibility"),
-        pl.when(access.str.starts_with("Open weights"))
-        .then(True)
-        .when(access.is_in(["API access", "Hosted access (no API)", "Unreleased"]))
-        .then(False)
-        .when(open_q == "Yes")
-        .then(True)
-        .when(open_q == "No")
-        .then(False)
-        .otherwise(None)
-        .alias("open_weights"),
+        open_weights(access, open_q).alias("open_weights"),
         pl.col("parameters"),
         pl.col("training_compute_flop"),
         clean_text(pl.col("Domain"))

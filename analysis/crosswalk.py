@@ -37,7 +37,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis import paths, registry
+from analysis import paths, registry, vocab
 from analysis.clean.common import slug
 
 ECI_FILE = "epoch/epoch_capabilities_index.csv"
@@ -532,7 +532,7 @@ def chat_coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Alias
     """Per source: chat keys linked / total, the same for US and Chinese providers, and the non-chat keys."""
     k = key_status(prices, aliases)
     chat = k.filter(pl.col("mode") == "chat")
-    us, cn = pl.col("country_bucket") == "United States", pl.col("country_bucket") == "China"
+    us, cn = pl.col("country_bucket") == vocab.US, pl.col("country_bucket") == vocab.CHINA
     return (chat.group_by("source").agg(
         pl.len().alias("chat_keys"), pl.col("linked").sum().alias("chat_linked"),
         us.sum().alias("us_keys"), (us & pl.col("linked")).sum().alias("us_linked"),

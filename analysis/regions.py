@@ -13,7 +13,7 @@ import csv
 
 import polars as pl
 
-from analysis import paths, registry
+from analysis import paths, registry, vocab
 from analysis.clean.common import InputError, read_csv_strings
 
 ATOM_FILE = "adoption/interconnects-ai_tracked-models/organization_regions.csv"
@@ -24,9 +24,9 @@ EU = frozenset({"Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia"
 
 
 def region_of_country(country: str) -> str:
-    if country == "United States":
+    if country == vocab.US:
         return "us"
-    if registry.BUCKET_OF_COUNTRY.get(country) == "China":
+    if registry.BUCKET_OF_COUNTRY.get(country) == vocab.CHINA:
         return "china"
     return "eu" if country in EU else "other"
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import paths
+from analysis import paths, vocab
 from analysis.clean.common import InputError, read_curated_csv
 
 KINDS = ("big tech", "startup", "company", "research lab", "academia", "government", "nonprofit")
 COLUMNS = ["organization", "aliases", "country", "kind", "source"]
 
-# Country -> bucket of the US-China comparison. Hong Kong institutions are counted with China
-# (Epoch lists Hong Kong separately; the exact country stays in the `countries` column).
-BUCKET_OF_COUNTRY = {"United States": "United States", "China": "China", "Hong Kong": "China"}
+# Country -> bucket of the US-China comparison (Hong Kong counted with China): defined in analysis.vocab
+BUCKET_OF_COUNTRY = vocab.BUCKET_OF_COUNTRY
 
 
 class RegistryError(InputError):
@@ -95,10 +94,10 @@ def bucket(countries: list[str]) -> str:
     "United States"; a Chinese one -> "China"; none of the two -> "Other".
     """
     b = {BUCKET_OF_COUNTRY.get(c) for c in countries}
-    if "United States" in b and "China" in b:
-        return "US–China joint"
-    if "United States" in b:
-        return "United States"
-    if "China" in b:
-        return "China"
-    return "Other"
+    if vocab.US in b and vocab.CHINA in b:
+        return vocab.JOINT
+    if vocab.US in b:
+        return vocab.US
+    if vocab.CHINA in b:
+        return vocab.CHINA
+    return vocab.OTHER

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from analysis import paths
+from analysis import paths, vocab
 from analysis.clean.common import (
     InputError,
     StepResult,
@@ -37,7 +37,7 @@ VORPLABS_FILE = "policy/vorplabs_research-datasets/us-ai-law-changes.csv"
 PRECISIONS = ("day", "month", "uncertain")
 JURISDICTIONS = ("US", "CN", "EU", "US-CN", "INTL")
 JURISDICTION_NAMES = {
-    "US": "United States", "CN": "China", "EU": "European Union", "US-CN": "US–China (bilateral)",
+    "US": vocab.US, "CN": vocab.CHINA, "EU": "European Union", "US-CN": "US–China (bilateral)",
     "INTL": "International",
 }
 KINDS = (

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import manifest, paths, registry
+from analysis import manifest, paths, registry, vocab
 from analysis.clean.common import (
     InputError,
     StepResult,
@@ -49,7 +49,7 @@ AUTHORS_FILE = "openrouter_authors.csv"  # in data/raw/
 REMAINDER_AUTHOR = "others"
 UNKNOWN = "Unknown origin"
 REMAINDER = "Unassigned remainder"
-ORIGINS = ("China", "United States", "Other", UNKNOWN, REMAINDER)
+ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER, UNKNOWN, REMAINDER)
 STALE_TOLERANCE = 0.01  # a row whose implied bucket total differs from its week's by more than 1% is stale
 PARTIAL_DAY_FRACTION = 0.25  # a day with fewer models than this fraction of the median day is a partial back-fill
 

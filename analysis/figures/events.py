@@ -18,13 +18,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis import vocab
 from analysis.clean.events import JURISDICTION_NAMES, JURISDICTIONS, KINDS
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source, wrap
 
 EVENT_COLORS = {
-    "US": COUNTRY_COLORS["United States"],
-    "CN": COUNTRY_COLORS["China"],
-    "US-CN": COUNTRY_COLORS["US–China joint"],
+    "US": COUNTRY_COLORS[vocab.US],
+    "CN": COUNTRY_COLORS[vocab.CHINA],
+    "US-CN": COUNTRY_COLORS[vocab.JOINT],
     "EU": "#b8860b",
     "INTL": "#1b9e77",
 }
@@ -261,7 +262,7 @@ def filings(counts: pl.DataFrame, events: pl.DataFrame | None = None, style: str
                   hover_data={"reporter": True, "announced": True, "source_url": True, "series": False},
                   labels={"date": "Date the count refers to", "count": "Reported count", "series": "",
                           "reporter": "Reported by", "announced": "Announced", "source_url": "Source"},
-                  color_discrete_sequence=[COUNTRY_COLORS["China"], "#f4a582"],
+                  color_discrete_sequence=[COUNTRY_COLORS[vocab.CHINA], "#f4a582"],
                   title="China's generative-AI services filed with the CAC: counts as reported by CAC / CNNIC")
     fig.update_yaxes(rangemode="tozero")
     if events is not None:

@@ -4,7 +4,7 @@ A canonical model is a *release*: a canonical `model_id` (the slug of the Epoch 
 the Artificial Analysis slug) plus its release date, organizations and country bucket. Names resolve in
 this order:
 
-1. the curated exceptions file `data/raw/model_crosswalk_capability.csv` (source, source_name ->
+1. the curated exceptions file `data/curated/model_crosswalk_capability.csv` (source, source_name ->
    target, the key or canonical id of a known model, or '-' for a name that must stay unlinked; every row
    says why);
 2. rules: `norm_key` folds a name (case, provider prefix `org/`, parenthesised qualifiers, separators,
@@ -15,7 +15,7 @@ Reference models come from Epoch's ECI file (first), the Artificial Analysis sna
 models of Epoch's notable / large-scale / frontier model files that neither knows (origin 'epoch_models',
 with their publication date, when every organization is in the registry: e.g. Doubao, ERNIE, moonshot-v1);
 LMArena, LiveBench and the price keys resolve against them. Moving API ids are dated in
-`data/raw/model_aliases.csv` (`resolve_alias`). `Crosswalk.resolve_model(name, source)` is the entry point
+`data/curated/model_aliases.csv` (`resolve_alias`). `Crosswalk.resolve_model(name, source)` is the entry point
 for every table; register a source name in the exceptions file or rely on the rules.
 
 Price keys (sources in `PRICE_SOURCES`; the adapter for the prices table is at the end of this module) follow
@@ -194,7 +194,7 @@ def price_rule_id(key: str) -> str:
 
 
 def load_exceptions(path: Path | None = None) -> dict[tuple[str, str], str]:
-    path = path or paths.raw_dir() / "model_crosswalk_capability.csv"
+    path = path or paths.curated_dir() / "model_crosswalk_capability.csv"
     out = {}
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
@@ -361,9 +361,9 @@ def alias_id(key: str) -> str:
 
 
 def load_aliases(path: Path | None = None, known_ids: set[str] | None = None) -> list[AliasPeriod]:
-    """Read and check `data/raw/model_aliases.csv`: every column but valid_to required, valid_from <
+    """Read and check `data/curated/model_aliases.csv`: every column but valid_to required, valid_from <
     valid_to, no two periods of one alias overlap, every model_id known (when `known_ids` is given)."""
-    path = path or paths.raw_dir() / "model_aliases.csv"
+    path = path or paths.curated_dir() / "model_aliases.csv"
     out: list[AliasPeriod] = []
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
@@ -416,7 +416,7 @@ def resolve_alias(key: str, day: dt.date, organization: str | None,
 # --- price keys: the prices table's adapter -------------------------------------------------------
 # Prices and every capability source share one crosswalk, so a price row's `model_id` is the same canonical id
 # as the model's `capability` rows (ECI, Artificial Analysis, LMArena, LiveBench). The rules and the one curated
-# exceptions file (`data/raw/model_crosswalk_capability.csv`, rows whose source is a price source) are those above:
+# exceptions file (`data/curated/model_crosswalk_capability.csv`, rows whose source is a price source) are those above:
 # 1. an exception row (source, price key -> target model, with the reason) wins;
 # 2. otherwise the project rules (`norm_key`, thinking/effort fallbacks), then the price-key rules (drop a
 #    ':free'-style suffix, then a trailing date stamp, then compare without hyphens); moving '-latest' aliases
@@ -425,7 +425,7 @@ def resolve_alias(key: str, day: dt.date, organization: str | None,
 # by the build's coverage report).
 #
 # Moving API ids (`deepseek-chat`, ...) sold by the organization named in the dated aliases file
-# (`data/raw/model_aliases.csv`, one sourced row per period the alias served one model) are linked per date
+# (`data/curated/model_aliases.csv`, one sourced row per period the alias served one model) are linked per date
 # (`crosswalk` = 'alias'): a price period with a start that spans a switch is split at the switch, each part
 # linked to the model served then; a part outside every sourced period (or in a '-' period) stays 'unlinked'.
 # A period without a stated start is not split (the source does not say the price held earlier): it is linked to

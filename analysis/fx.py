@@ -1,4 +1,4 @@
-"""The dated USD/CNY exchange-rate table (`data/raw/fx_usd_cny.csv`) and the as-of conversion.
+"""The dated USD/CNY exchange-rate table (`data/curated/fx_usd_cny.csv`) and the as-of conversion.
 
 A CNY amount is converted with the most recent rate on or before its date, at most `MAX_AGE_DAYS`
 old; an older or missing rate gives null (the caller quarantines or flags it). Never a constant.
@@ -23,8 +23,8 @@ class FxError(InputError):
 
 
 def load(path: Path | None = None) -> pl.DataFrame:
-    path = path or paths.raw_dir() / "fx_usd_cny.csv"
-    label = f"data/raw/{path.name}" if path.parent == paths.raw_dir() else str(path)
+    path = path or paths.curated_dir() / "fx_usd_cny.csv"
+    label = f"data/curated/{path.name}" if path.parent == paths.curated_dir() else str(path)
     df = read_curated_csv(path, label, COLUMNS)
     rows = df["source_row"]
     df = df.drop("source_row").with_columns(pl.col("date").str.to_date("%Y-%m-%d", strict=False),

@@ -3,7 +3,7 @@
 ATOM (`adoption/interconnects-ai_tracked-models/organization_regions.csv`, Apache-2.0) gives each Hub
 organisation a region (us, china, eu, other, unknown). For the organisations the registry also knows (the Hub
 namespace resolves through its aliases), the registry's country is mapped to the same regions and compared.
-Every disagreement must have a row in `data/raw/region_disagreements.csv` saying why the registry keeps its value;
+Every disagreement must have a row in `data/curated/region_disagreements.csv` saying why the registry keeps its value;
 `compare` raises when one is missing or when a listed one no longer disagrees (the list stays current).
 """
 
@@ -17,7 +17,7 @@ from analysis import paths, registry, vocab
 from analysis.clean.common import InputError, read_csv_strings
 
 ATOM_FILE = "adoption/interconnects-ai_tracked-models/organization_regions.csv"
-REASONS_FILE = "region_disagreements.csv"  # in data/raw/
+REASONS_FILE = "region_disagreements.csv"  # in data/curated/
 EU = frozenset({"Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia", "Finland",
                 "France", "Germany", "Greece", "Hungary", "Ireland", "Italy", "Latvia", "Lithuania", "Luxembourg",
                 "Malta", "Netherlands", "Poland", "Portugal", "Romania", "Slovakia", "Slovenia", "Spain", "Sweden"})
@@ -32,15 +32,15 @@ def region_of_country(country: str) -> str:
 
 
 def load_reasons(path=None) -> dict[str, str]:
-    path = path or paths.raw_dir() / REASONS_FILE
+    path = path or paths.curated_dir() / REASONS_FILE
     out = {}
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != ["organization", "reason"]:
-            raise InputError(f"data/raw/{REASONS_FILE}: header {reader.fieldnames} != organization,reason")
+            raise InputError(f"data/curated/{REASONS_FILE}: header {reader.fieldnames} != organization,reason")
         for line, r in enumerate(reader, start=2):
             if not (r["organization"] or "").strip() or not (r["reason"] or "").strip():
-                raise InputError(f"data/raw/{REASONS_FILE}: line {line}: empty organization or reason")
+                raise InputError(f"data/curated/{REASONS_FILE}: line {line}: empty organization or reason")
             out[r["organization"].strip()] = r["reason"].strip()
     return out
 
@@ -62,11 +62,11 @@ def compare(atom: pl.DataFrame, reg: registry.Registry, reasons: dict[str, str])
                                      "agrees": pl.Boolean, "registry_source": pl.String, "reason": pl.String})
     missing = out.filter(~pl.col("agrees") & pl.col("reason").is_null())["organization"].to_list()
     if missing:
-        raise InputError(f"data/raw/{REASONS_FILE}: no reason for the registry's value of {missing} "
+        raise InputError(f"data/curated/{REASONS_FILE}: no reason for the registry's value of {missing} "
                          f"(the registry disagrees with {ATOM_FILE})")
     stale = sorted(set(reasons) - set(out.filter(~pl.col("agrees"))["organization"].to_list()))
     if stale:
-        raise InputError(f"data/raw/{REASONS_FILE}: {stale} no longer disagree with {ATOM_FILE}; remove the rows")
+        raise InputError(f"data/curated/{REASONS_FILE}: {stale} no longer disagree with {ATOM_FILE}; remove the rows")
     return out.sort("agrees", "organization")
 
 

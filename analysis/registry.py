@@ -1,4 +1,4 @@
-"""The organization registry (`data/raw/organizations.csv`), curated by this project.
+"""The organization registry (`data/curated/organizations.csv`), curated by this project.
 
 Each row is one organization: its canonical name, the exact variants upstream sources use for it
 (`aliases`, separated by `|`), its country, its kind, and the source of those facts. Lookups are
@@ -21,7 +21,7 @@ BUCKET_OF_COUNTRY = vocab.BUCKET_OF_COUNTRY
 
 
 class RegistryError(InputError):
-    """A fault of data/raw/organizations.csv (an InputError: a clear one-line error, exit code 1)."""
+    """A fault of data/curated/organizations.csv (an InputError: a clear one-line error, exit code 1)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Registry:
 
 
 def load(path: Path | None = None) -> Registry:
-    path = path or paths.raw_dir() / "organizations.csv"
+    path = path or paths.curated_dir() / "organizations.csv"
     orgs: dict[str, Organization] = {}
     lookup: dict[str, str] = {}
     label = _label(path)
@@ -80,9 +80,9 @@ def load(path: Path | None = None) -> Registry:
 
 
 def _label(path: Path) -> str:
-    """The file's name as the repo names it (data/raw/...) when it is the curated one, else its path."""
+    """The file's name as the repo names it (data/curated/...) when it is the curated one, else its path."""
     try:
-        return f"data/raw/{path.relative_to(paths.raw_dir())}"
+        return f"data/curated/{path.relative_to(paths.curated_dir())}"
     except ValueError:
         return str(path)
 

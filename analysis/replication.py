@@ -56,7 +56,7 @@ def epoch_price_inputs() -> pl.DataFrame:
 
 
 def excluded_models() -> pl.DataFrame:
-    """The reasoning models Epoch leaves out of per-token prices (curated, cited: data/raw/)."""
+    """The reasoning models Epoch leaves out of per-token prices (curated, cited: data/curated/)."""
     return read_curated(EXCLUDED_FILE, EXCLUDED_COLUMNS)[1]
 
 
@@ -85,7 +85,7 @@ TOLERANCE = 0.15  # a project value within 15% of the published one agrees
 
 
 def published_figures() -> pl.DataFrame:
-    """The curated published figures (data/raw/published_figures.csv), numbers as floats (null = a range
+    """The curated published figures (data/curated/published_figures.csv), numbers as floats (null = a range
     or a value computed from the publisher's own results file)."""
     label, df = read_curated(FIGURES_FILE, FIGURES_COLUMNS)
     num = ("published_value", "published_low", "published_high")

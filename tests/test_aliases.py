@@ -1,4 +1,4 @@
-"""Dated API aliases (data/raw/model_aliases.csv): loading checks, per-date resolution, price periods split at
+"""Dated API aliases (data/curated/model_aliases.csv): loading checks, per-date resolution, price periods split at
 a switch; on the real snapshots, deepseek-chat per date and DeepSeek-V3 priced from its release."""
 
 from __future__ import annotations

@@ -495,9 +495,9 @@ CURATED = {"organizations.csv": "organizations", "fx_usd_cny.csv": "prices"}
 
 @pytest.fixture()
 def raw(tmp_path, monkeypatch):
-    """A scratch copy of data/raw/ (ANALYSIS_RAW_DIR)."""
-    shutil.copytree(paths.raw_dir(), tmp_path / "raw")
-    monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
+    """A scratch copy of data/curated/ (ANALYSIS_CURATED_DIR)."""
+    shutil.copytree(paths.curated_dir(), tmp_path / "raw")
+    monkeypatch.setenv("ANALYSIS_CURATED_DIR", str(tmp_path / "raw"))
     yield tmp_path / "raw"
 
 
@@ -522,7 +522,7 @@ def _curated_fault(text: bytes, fault: str) -> bytes:
 def test_curated_csv_fault_is_a_clear_error_naming_the_file(raw, name, fault):
     data = _curated_fault((raw / name).read_bytes(), fault)
     (raw / name).write_bytes(data)
-    with pytest.raises(InputError, match=f"^data/raw/{name}: ") as exc:
+    with pytest.raises(InputError, match=f"^data/curated/{name}: ") as exc:
         _load_curated(name)
     assert "\n" not in str(exc.value)
     if fault == "duplicated-row":
@@ -533,7 +533,7 @@ def test_fx_decimal_comma_is_a_clear_error(raw):
     rows = csv_records((raw / "fx_usd_cny.csv").read_bytes())
     rows[4][1] = rows[4][1].replace(".", ",")
     (raw / "fx_usd_cny.csv").write_bytes(csv_bytes(rows))
-    with pytest.raises(InputError, match=r"^data/raw/fx_usd_cny.csv: record 4, column 'usd_cny'.*decimal point"):
+    with pytest.raises(InputError, match=r"^data/curated/fx_usd_cny.csv: record 4, column 'usd_cny'.*decimal point"):
         _load_curated("fx_usd_cny.csv")
 
 
@@ -555,7 +555,7 @@ def test_curated_csv_fault_through_the_cli_exits_1_naming_the_file(case, raw, ca
     before = _clean_state(case / "clean")
     assert main(["build", "--table", CURATED[name]]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"error: data/raw/{name}: ") and err.count("\n") == 1, err
+    assert err.startswith(f"error: data/curated/{name}: ") and err.count("\n") == 1, err
     assert _clean_state(case / "clean") == before
 
 

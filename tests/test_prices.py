@@ -104,7 +104,7 @@ def test_deepseek_chat_change_2025_02_08(built):
     old = one(p, valid_to=D(2025, 2, 8))
     new = one(p, valid_from=D(2025, 2, 8))
     assert (old["input_usd_per_m"], old["output_usd_per_m"]) == (0.14, 0.28)
-    # the alias switched to DeepSeek-V3-0324 on 2025-03-24 (data/raw/model_aliases.csv): the period is split there
+    # the alias switched to DeepSeek-V3-0324 on 2025-03-24 (data/curated/model_aliases.csv): the period is split there
     assert (new["input_usd_per_m"], new["output_usd_per_m"], new["valid_to"]) == (0.27, 1.1, D(2025, 3, 24))
 
 
@@ -174,7 +174,7 @@ def test_litellm_deepseek_chat_periods(built):
     # (the mirror snapshots are quarterly, so the 2025-02-08 change is observed on 2025-04-01)
     p = built["prices"].filter((pl.col("source") == "litellm") & (pl.col("model_key") == "deepseek/deepseek-chat")
                                & (pl.col("price_kind") == "base")).sort("valid_from")
-    # split at the alias switch of 2025-03-24 (data/raw/model_aliases.csv)
+    # split at the alias switch of 2025-03-24 (data/curated/model_aliases.csv)
     assert p.select("valid_from", "valid_to").rows()[:2] == [(D(2025, 2, 6), D(2025, 3, 24)), (D(2025, 3, 24), D(2025, 4, 1))]
     assert p["input_usd_per_m"].to_list()[:3] == [pytest.approx(0.14), pytest.approx(0.14), pytest.approx(0.27)]
 
@@ -204,7 +204,7 @@ def test_price_and_capability_ids_agree(built):
 
 
 def test_deepseek_moving_alias_linked_per_date_and_labelled_version_linked(built):
-    # data/raw/model_aliases.csv: 'deepseek-chat' served several releases, linked per period (unlinked only
+    # data/curated/model_aliases.csv: 'deepseek-chat' served several releases, linked per period (unlinked only
     # outside the sourced periods); the README's 'deepseek-chat(v3)' row names DeepSeek-V3
     p = built["prices"].select("source", "model_key", "model_id", "crosswalk").unique()
     assert set(p.filter(pl.col("model_key") == "deepseek-chat")["crosswalk"].to_list()) == {"alias", "unlinked"}
@@ -213,6 +213,6 @@ def test_deepseek_moving_alias_linked_per_date_and_labelled_version_linked(built
 
 
 def test_crosswalk_exception_applied(built):
-    # data/raw/model_crosswalk.csv: llm-prices claude-4.5-haiku -> claude-haiku-4-5
+    # data/curated/model_crosswalk.csv: llm-prices claude-4.5-haiku -> claude-haiku-4-5
     r = built["prices"].filter((pl.col("source") == "llm-prices") & (pl.col("model_key") == "claude-4.5-haiku"))
     assert set(r.select("model_id", "crosswalk").rows()) == {("claude-haiku-4-5", "exception")}

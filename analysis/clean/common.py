@@ -3,7 +3,7 @@
 The readers (use these in every step, so every file is read and counted the same way):
 - `read_csv_strings(local_path, required)`: an upstream CSV of data/external/ -> text columns + `source_row`;
   `parse_csv_text(label, text, ...)` is the same on text already read, `read_curated_csv(path, label,
-  columns)` for the curated CSVs of data/raw/ (exact header). Records are counted by Python's csv module.
+  columns)` for the curated CSVs of data/curated/ (exact header). Records are counted by Python's csv module.
 - `read_json(local_path)` / `load_json_text(label, text)`: JSON; `expect_json(label, where, value, dict|list)`
   checks the shape of each part, `reject_repeated_keys` where an object's keys are the records.
 - `decode_text(label, raw)`: bytes -> text (BOM dropped; empty / not UTF-8 -> InputError).
@@ -140,7 +140,7 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
 
 
 def read_curated_csv(path: Path, label: str, columns: list[str]) -> pl.DataFrame:
-    """Read a curated CSV (data/raw/): every column as text, whose header must be exactly `columns`.
+    """Read a curated CSV (data/curated/): every column as text, whose header must be exactly `columns`.
 
     Same rules as `parse_csv_text` (a BOM accepted; empty, not UTF-8, ragged, cut short -> InputError
     naming `label`)."""

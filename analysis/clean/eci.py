@@ -108,7 +108,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
     d = d.with_columns(pl.Series("organizations", orgs, dtype=pl.List(pl.String)),
                        pl.Series("_unknown", unknown, dtype=pl.String))
     take(pl.col("_unknown").is_not_null(), "Organization",
-         pl.format("unknown organization(s) {} (add to data/raw/organizations.csv)", pl.col("_unknown")))
+         pl.format("unknown organization(s) {} (add to data/curated/organizations.csv)", pl.col("_unknown")))
     d = d.with_columns(pl.col("model").map_elements(slug, return_dtype=pl.String).alias("model_id"))
     # ECI scores a model once; its variants (thinking budgets, providers) repeat the model's score
     first_row = pl.col("source_row").min().over("model_id", "release_date")

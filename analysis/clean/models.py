@@ -76,16 +76,16 @@ MODELS = Table(
         Column(
             "organizations",
             pl.List(pl.String),
-            "Canonical organizations (data/raw/organizations.csv), in upstream order, without repeats.",
+            "Canonical organizations (data/curated/organizations.csv), in upstream order, without repeats.",
             nullable=False,
-            origin="Epoch `Organization` via data/raw/organizations.csv",
+            origin="Epoch `Organization` via data/curated/organizations.csv",
         ),
         Column(
             "countries",
             pl.List(pl.String),
             "Countries of those organizations, from the registry, without repeats.",
             nullable=False,
-            origin="data/raw/organizations.csv `country`",
+            origin="data/curated/organizations.csv `country`",
         ),
         Column(
             "country_bucket",
@@ -279,7 +279,7 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
     take(
         pl.col("_unknown_orgs").is_not_null(),
         "Organization",
-        pl.format("unknown organization(s) {} (add to data/raw/organizations.csv)", pl.col("_unknown_orgs")),
+        pl.format("unknown organization(s) {} (add to data/curated/organizations.csv)", pl.col("_unknown_orgs")),
     )
     return d, q
 

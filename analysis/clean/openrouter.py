@@ -12,7 +12,7 @@ process (the quirks of the SOURCES.md):
 - partial weeks are flagged, not dropped: a week not over at the snapshot date, and a first bucket whose total
   is below half the next one (the start of the upstream rolling window). Days of the partial back-fill of the
   daily file (far fewer models than a usual day) are flagged the same way.
-- authors resolve to an organization: first through `data/raw/openrouter_authors.csv` (OpenRouter namespaces
+- authors resolve to an organization: first through `data/curated/openrouter_authors.csv` (OpenRouter namespaces
   the registry does not carry, and authors kept as "Unknown origin" on purpose: `openrouter` stealth models,
   `tngtech` merges), then through the organization registry. An author neither knows is "Unknown origin"
   (community fine-tuners, small labs without a sourced country), never guessed. `others` is the chart's
@@ -44,7 +44,7 @@ DIR = "adoption/kenneth-top_workflows"
 WEEKLY_FILE = f"{DIR}/openrouter_market_share_records.csv"
 DAILY_FILE = f"{DIR}/history_database.csv"
 CATEGORY_FILE = f"{DIR}/openrouter_category_usage_records.csv"
-AUTHORS_FILE = "openrouter_authors.csv"  # in data/raw/
+AUTHORS_FILE = "openrouter_authors.csv"  # in data/curated/
 
 REMAINDER_AUTHOR = "others"
 UNKNOWN = "Unknown origin"
@@ -55,7 +55,7 @@ PARTIAL_DAY_FRACTION = 0.25  # a day with fewer models than this fraction of the
 
 _origin_cols = (
     Column("organization", pl.String, "Canonical organization of the author (registry); null for the remainder "
-           "bucket and unknown origins.", origin="data/raw/openrouter_authors.csv, then data/raw/organizations.csv"),
+           "bucket and unknown origins.", origin="data/curated/openrouter_authors.csv, then data/curated/organizations.csv"),
     Column("country", pl.String, "Country of the organization (registry).", origin="registry"),
     Column("origin", pl.String, "Origin bucket: China, United States, Other, 'Unknown origin' (an author with no "
            "clean or sourced origin: OpenRouter stealth models, tngtech merges, community fine-tuners) or "
@@ -162,23 +162,23 @@ class Resolver:
 
 
 def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
-    path = path or paths.raw_dir() / AUTHORS_FILE
+    path = path or paths.curated_dir() / AUTHORS_FILE
     out: dict[str, str | None] = {}
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != ["author", "organization", "note", "source"]:
-            raise InputError(f"data/raw/{AUTHORS_FILE}: header {reader.fieldnames} != author,organization,note,source")
+            raise InputError(f"data/curated/{AUTHORS_FILE}: header {reader.fieldnames} != author,organization,note,source")
         for line, r in enumerate(reader, start=2):
             for col in ("author", "note", "source"):
                 if not (r[col] or "").strip():
-                    raise InputError(f"data/raw/{AUTHORS_FILE}: line {line}, column {col!r} is empty")
+                    raise InputError(f"data/curated/{AUTHORS_FILE}: line {line}, column {col!r} is empty")
             name = (r["organization"] or "").strip() or None
             if name is not None and name not in reg.orgs:
-                raise InputError(f"data/raw/{AUTHORS_FILE}: line {line}, column 'organization': {name!r} is not an "
-                                 "organization of data/raw/organizations.csv")
+                raise InputError(f"data/curated/{AUTHORS_FILE}: line {line}, column 'organization': {name!r} is not an "
+                                 "organization of data/curated/organizations.csv")
             key = r["author"].strip().casefold()
             if key in out:
-                raise InputError(f"data/raw/{AUTHORS_FILE}: line {line}: author {key!r} appears twice")
+                raise InputError(f"data/curated/{AUTHORS_FILE}: line {line}: author {key!r} appears twice")
             out[key] = name
     return out
 

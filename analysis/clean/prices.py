@@ -53,13 +53,13 @@ PRICES = Table(
         Column("model_id", pl.String, "Canonical model id from the project model crosswalk (analysis/crosswalk.py, "
                "shared with `capability`) when linked, else the rule id of the key.",
                nullable=False),
-        Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/raw/model_crosswalk_capability.csv), "
+        Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/curated/model_crosswalk_capability.csv), "
                "'rule' (the crosswalk rules match a canonical model), 'alias' (a moving API id linked to the model it "
-               "served in the period, data/raw/model_aliases.csv; periods spanning a switch are split at it), "
+               "served in the period, data/curated/model_aliases.csv; periods spanning a switch are split at it), "
                "'unlinked' (rule id, no canonical model).", nullable=False,
                allowed=("exception", "rule", "alias", "unlinked")),
         Column("provider", pl.String, "Who sells the API at this price, as the source names it.", nullable=False),
-        Column("organization", pl.String, "Canonical organization of the provider (data/raw/price_providers.csv "
+        Column("organization", pl.String, "Canonical organization of the provider (data/curated/price_providers.csv "
                "-> organization registry); null when unknown."),
         Column("country_bucket", pl.String, "US–China bucket of the organization.", allowed=COUNTRY_BUCKETS),
         Column("price_kind", pl.String, "'base' = standard price for short inputs; 'long_context' = price of "
@@ -75,7 +75,7 @@ PRICES = Table(
         Column("cached_input_orig", pl.Float64, "Cached-input (cache read) price per 1M tokens in `currency`.", min=0),
         Column("usd_cny", pl.Float64, "CNY per USD used to convert a CNY row (rate as of `fx_date`); null for USD rows.",
                unit="CNY/USD"),
-        Column("fx_date", pl.Date, "Date of the exchange rate used (data/raw/fx_usd_cny.csv)."),
+        Column("fx_date", pl.Date, "Date of the exchange rate used (data/curated/fx_usd_cny.csv)."),
         Column("input_usd_per_m", pl.Float64, "Input price, USD per 1M tokens.", nullable=False, unit="USD/1M tokens",
                min=0, max=units.MAX_USD_PER_M),
         Column("output_usd_per_m", pl.Float64, "Output price, USD per 1M tokens.", unit="USD/1M tokens", min=0,
@@ -120,9 +120,9 @@ CN_TABLES_FILE = "pricing/llm-price-cn-tables/flanker_llmprice.cn_readme_tables.
 # --- providers and crosswalk ------------------------------------------------------------------
 
 def load_providers(reg: registry.Registry, path=None) -> dict[str, str]:
-    """provider key -> canonical organization (data/raw/price_providers.csv, resolved through the registry)."""
+    """provider key -> canonical organization (data/curated/price_providers.csv, resolved through the registry)."""
     out = {}
-    path = path or paths.raw_dir() / "price_providers.csv"
+    path = path or paths.curated_dir() / "price_providers.csv"
     with open(path, newline="", encoding="utf-8") as f:
         for lineno, row in enumerate(csv.DictReader(f), start=2):
             org = reg.resolve(row["organization"])

@@ -1,6 +1,6 @@
 """The curated tables every build step shares, loaded once by the build and passed to the steps.
 
-No module caches these (no `functools.cache` on environment-dependent paths): `load()` reads the current
+No module caches these (no `functools.cache` on environment-dependent paths): an `Inputs()` reads the current
 `data/curated` (`ANALYSIS_CURATED_DIR`) and `data/external` (`ANALYSIS_EXTERNAL_DIR`) when a field is first used, and
 keeps the result on this one object only. A test builds its own `Inputs(...)` from inline values.
 """

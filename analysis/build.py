@@ -9,10 +9,10 @@ them, all into a new generation folder, and `data/clean/current` is switched to 
 
 from __future__ import annotations
 
-import inspect
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -32,29 +32,63 @@ from analysis.clean import (
     prices,
 )
 from analysis.clean.common import StepResult
+from analysis.inputs import Inputs
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
+
+@dataclass(frozen=True)
+class Step:
+    """One cleaning step: `fn(**args(inputs, earlier))`, where `inputs` holds the curated tables loaded once for
+    the build and `earlier` the results of the steps run before it (by step name)."""
+    name: str
+    fn: Callable[..., StepResult]
+    args: Callable[[Inputs, dict[str, StepResult]], dict] = lambda inputs, earlier: {}
+
+    def run(self, inputs: Inputs, earlier: dict[str, StepResult]) -> StepResult:
+        return self.fn(**self.args(inputs, earlier))
+
+
+def _eci_dates(earlier: dict[str, StepResult]) -> list:
+    return earlier["capability:eci"].df.select("model_id", "release_date").unique().rows()
+
+
+def _reg(i: Inputs, e) -> dict:
+    return {"reg": i.registry}
+
+
+def _cw(i: Inputs, e) -> dict:
+    return {"cw": i.crosswalk}
+
+
+def _all(i: Inputs, e) -> dict:
+    return {"inputs": i}
+
+
+def _earlier(i: Inputs, e) -> dict:
+    return {"earlier": e}
+
+
 # Each step returns one StepResult; several steps may feed the same table (concatenated in order).
-STEPS: list[tuple[str, Callable[[], StepResult]]] = [
-    ("organizations", organizations.clean),
-    ("models", models.clean),
-    ("release_date_conflicts", models.clean_release_conflicts),
-    ("capability:eci", eci.clean),
-    ("events:curated", events.clean_curated),
-    ("events:vorplabs", events.clean_vorplabs),
-    ("genai_filings", events.clean_filings),
-    ("capability:aa", leaderboards.clean_aa),
-    ("capability:lmarena", leaderboards.clean_lmarena),
-    ("capability:livebench", leaderboards.clean_livebench),
-    ("prices:llm-prices", prices.clean_llm_prices),
-    ("prices:llm-prices-cn", prices.clean_llm_prices_cn),
-    ("prices:cn-tables", prices.clean_cn_tables),
-    ("prices:litellm", prices.clean_litellm),
-    ("price_conflicts", price_conflicts.clean),
-    ("adoption", adoption.clean),
-    ("openrouter_weekly", openrouter.clean_weekly),
-    ("openrouter_daily", openrouter.clean_daily),
-    ("openrouter_categories", openrouter.clean_categories),
+STEPS: list[Step] = [
+    Step("organizations", organizations.clean, _reg),
+    Step("capability:eci", eci.clean, _reg),
+    Step("models", models.clean, lambda i, e: {"reg": i.registry, "cw": i.crosswalk, "eci_dates": _eci_dates(e)}),
+    Step("release_date_conflicts", models.clean_release_conflicts, _earlier),
+    Step("events:curated", events.clean_curated),
+    Step("events:vorplabs", events.clean_vorplabs),
+    Step("genai_filings", events.clean_filings),
+    Step("capability:aa", leaderboards.clean_aa, _cw),
+    Step("capability:lmarena", leaderboards.clean_lmarena, _cw),
+    Step("capability:livebench", leaderboards.clean_livebench, _cw),
+    Step("prices:llm-prices", prices.clean_llm_prices, _all),
+    Step("prices:llm-prices-cn", prices.clean_llm_prices_cn, _all),
+    Step("prices:cn-tables", prices.clean_cn_tables, _all),
+    Step("prices:litellm", prices.clean_litellm, _all),
+    Step("price_conflicts", price_conflicts.clean, _earlier),
+    Step("adoption", adoption.clean),
+    Step("openrouter_weekly", openrouter.clean_weekly, _all),
+    Step("openrouter_daily", openrouter.clean_daily, _all),
+    Step("openrouter_categories", openrouter.clean_categories, _all),
 ]
 
 
@@ -65,16 +99,22 @@ def write_parquet(df: pl.DataFrame, name: str, directory: Path) -> None:
         df.write_parquet(tmp)
 
 
-def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
+def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
+              inputs: Inputs | None = None) -> dict[str, StepResult]:
+    """Run the steps (all, or those of the tables in `only`) with one set of curated inputs."""
+    inputs = inputs or Inputs()
     results: dict[str, list[StepResult]] = {}
     by_step: dict[str, StepResult] = {}
-    for name, step in STEPS:
-        if only and name.split(":")[0] not in only:
+    for step in STEPS:
+        name = step.name
+        wanted = not only or name.split(":")[0] in only
+        if not wanted and not (name == "capability:eci" and "models" in only):
             continue
         t0 = time.perf_counter()
-        # a step with an `earlier` parameter reuses the results of the steps already run (not recomputed)
-        r = step(earlier=by_step) if "earlier" in inspect.signature(step).parameters else step()
+        r = step.run(inputs, by_step)
         by_step[name] = r
+        if not wanted:
+            continue  # run only as an input of a later step
         results.setdefault(r.table.name, []).append(r)
         print(f"  step {name:<22} {len(r.df):>7} rows  ({time.perf_counter() - t0:.2f}s)", file=out)
     merged: dict[str, StepResult] = {}
@@ -91,7 +131,8 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[s
 def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
     print("build: cleaning", file=out)
     generations.remove_stale()  # generations of a killed build (the build lock serialises builds)
-    results = run_steps(only, out)
+    inputs = Inputs()
+    results = run_steps(only, out, inputs)
     quarantine = QUARANTINE.validate(pl.concat([r.quarantine for r in results.values()]))
     counts = ROW_COUNTS.validate(pl.concat([r.counts for r in results.values()]))
     previous = generations.current_generation()
@@ -115,13 +156,13 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     if "capability" in results:
         coverage.append(format_coverage(results["capability"]))
     if "prices" in results:
-        from analysis.clean import crosswalk
-        coverage.append(crosswalk.coverage_report(results["prices"].df))
+        from analysis import crosswalk
+        coverage.append(crosswalk.coverage_report(results["prices"].df, inputs.aliases))
     shown_dir = generations.current_link()
     if coverage:
         print_long("\n".join(coverage), gen / "coverage.txt", out, shown=shown_dir / "coverage.txt")
     if "capability" in results or "prices" in results:
-        path = shown_dir / write_unlinked(results, gen).name
+        path = shown_dir / write_unlinked(results, gen, inputs.aliases).name
         print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
               if path.is_relative_to(paths.clean_dir().parent.parent) else f"  unlinked names: {path}", file=out)
     # a partial build keeps the current generation's other outputs (linked, not rewritten); the crosswalk
@@ -180,15 +221,15 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
             .unique(["source", "name"], keep="first").sort("source", "name"))
 
 
-def write_unlinked(results: dict[str, StepResult], directory: Path) -> Path:
+def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=()) -> Path:
     """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
     data/clean/current/unlinked_names.csv (the console shows only the counts)."""
-    from analysis.clean import crosswalk
+    from analysis import crosswalk
     parts = []
     if "capability" in results:
         parts.append(unlinked_capability(results["capability"]))
     if "prices" in results:
-        parts.append(crosswalk.unlinked_names(results["prices"].df))
+        parts.append(crosswalk.unlinked_names(results["prices"].df, aliases))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
         schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
     target = directory / UNLINKED_FILE

@@ -4,7 +4,7 @@ A canonical model is a *release*: a canonical `model_id` (the slug of the Epoch 
 the Artificial Analysis slug) plus its release date, organizations and country bucket. Names resolve in
 this order:
 
-1. the curated exceptions file `data/raw/model_crosswalk_capability.csv` (source, source_name ->
+1. the curated exceptions file `data/curated/model_crosswalk_capability.csv` (source, source_name ->
    target, the key or canonical id of a known model, or '-' for a name that must stay unlinked; every row
    says why);
 2. rules: `norm_key` folds a name (case, provider prefix `org/`, parenthesised qualifiers, separators,
@@ -15,10 +15,10 @@ Reference models come from Epoch's ECI file (first), the Artificial Analysis sna
 models of Epoch's notable / large-scale / frontier model files that neither knows (origin 'epoch_models',
 with their publication date, when every organization is in the registry: e.g. Doubao, ERNIE, moonshot-v1);
 LMArena, LiveBench and the price keys resolve against them. Moving API ids are dated in
-`data/raw/model_aliases.csv` (`resolve_alias`). `resolve_model(name, source)` is the entry point
+`data/curated/model_aliases.csv` (`resolve_alias`). `Crosswalk.resolve_model(name, source)` is the entry point
 for every table; register a source name in the exceptions file or rely on the rules.
 
-Price keys (sources in `PRICE_SOURCES`; `analysis/clean/crosswalk.py` is the prices table's adapter) follow
+Price keys (sources in `PRICE_SOURCES`; the adapter for the prices table is at the end of this module) follow
 the same exceptions; then, with the provider prefix and a `:free`/`:batch`-style suffix dropped: an exact match
 of the slugged key on a canonical model id (also ignoring hyphens; so 'o1-preview' stays o1-preview), the
 rules; the same two with a trailing date stamp dropped ('-2024-07-18', '-20241022'); last the folded key
@@ -29,13 +29,14 @@ compared without hyphens ('qwen3.7-max' = 'qwen-3-7-max'). Moving aliases (a key
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis import paths, registry
+import polars as pl
+
+from analysis import paths, registry, vocab
 from analysis.clean.common import InputError, curated_label, read_curated_csv, slug
 
 ECI_FILE = "epoch/epoch_capabilities_index.csv"
@@ -192,7 +193,7 @@ def price_rule_id(key: str) -> str:
 
 
 def load_exceptions(path: Path | None = None) -> dict[tuple[str, str], str]:
-    path = path or paths.raw_dir() / "model_crosswalk_capability.csv"
+    path = path or paths.curated_dir() / "model_crosswalk_capability.csv"
     label = curated_label(path)
     out: dict[tuple[str, str], str] = {}
     # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
@@ -225,9 +226,15 @@ def _epoch_model(display: str, date_text: str, org_text: str, row: dict, reg: re
     orgs = _orgs(org_text, reg)
     if orgs is None:
         return None
-    access = (row.get("Model accessibility") or "").strip()
     return Model(slug(display), display, date, orgs, registry.bucket([bucket[o] for o in orgs]),
-                 access.startswith("Open weights") if access else None, source)
+                 _open_weights(row.get("Model accessibility"), row.get("Open model weights?")), source)
+
+
+def _open_weights(access: str | None, open_q: str | None) -> bool | None:
+    """`analysis.clean.common.open_weights` on one record."""
+    from analysis.clean.common import clean_text, open_weights
+    df = pl.DataFrame({"a": [access or None], "q": [open_q or None]}, schema={"a": pl.String, "q": pl.String})
+    return df.select(open_weights(clean_text(pl.col("a")), clean_text(pl.col("q"))))[0, 0]
 
 
 def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
@@ -318,25 +325,15 @@ def read_aa(path: Path) -> list[dict]:
     return data
 
 
-@functools.cache
-def default() -> Crosswalk:
-    """The project crosswalk from the fetched snapshots (data/external) and the exceptions file."""
-    ext = paths.external_dir()
+def load(reg: registry.Registry, external: Path | None = None) -> Crosswalk:
+    """The project crosswalk from the fetched snapshots (data/external) and the exceptions file (read on each
+    call: the build loads it once, `analysis.inputs`). Before the capability snapshots are fetched: an empty
+    crosswalk (the models table then keeps the model files' dates)."""
+    ext = external or paths.external_dir()
+    if not (ext / ECI_FILE).exists():
+        return Crosswalk()
     epoch = [r for f in EPOCH_MODEL_FILES if (ext / f).exists() for r in read_eci(ext / f)]
-    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), registry.default(), load_exceptions(), epoch)
-
-
-def resolve_model(name: str, source: str) -> str | None:
-    """Canonical model_id of `name` as `source` spells it, or None when the crosswalk does not know it."""
-    return default().resolve_model(name, source)
-
-
-def coverage(names: list[str], source: str, cw: Crosswalk | None = None) -> tuple[float, list[str]]:
-    """Share of distinct names that resolve, and the sorted unmatched names."""
-    cw = cw or default()
-    distinct = sorted(set(names))
-    unmatched = [n for n in distinct if cw.lookup(n, source) is None]
-    return (1 - len(unmatched) / len(distinct) if distinct else 1.0), unmatched
+    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), reg, load_exceptions(), epoch)
 
 
 # --- dated API aliases ------------------------------------------------------------------------------
@@ -365,9 +362,9 @@ def alias_id(key: str) -> str:
 
 
 def load_aliases(path: Path | None = None, known_ids: set[str] | None = None) -> list[AliasPeriod]:
-    """Read and check `data/raw/model_aliases.csv`: every column but valid_to required, valid_from <
+    """Read and check `data/curated/model_aliases.csv`: every column but valid_to required, valid_from <
     valid_to, no two periods of one alias overlap, every model_id known (when `known_ids` is given)."""
-    path = path or paths.raw_dir() / "model_aliases.csv"
+    path = path or paths.curated_dir() / "model_aliases.csv"
     label = curated_label(path)
     out: list[AliasPeriod] = []
     # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
@@ -404,19 +401,170 @@ def alias_periods(key: str, organization: str | None, aliases: list[AliasPeriod]
     return [p for p in aliases if p.alias == a and p.organization == organization]
 
 
-@functools.cache
-def default_aliases() -> tuple[AliasPeriod, ...]:
-    return tuple(load_aliases(known_ids=set(default().model_ids())))
-
-
-def resolve_alias(key: str, day: dt.date, organization: str | None = None,
-                  aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] | None = None) -> str | None:
+def resolve_alias(key: str, day: dt.date, organization: str | None,
+                  aliases: list[AliasPeriod] | tuple[AliasPeriod, ...]) -> str | None:
     """Which canonical model did API id `key` mean on `day`? None when the key is no known alias of
     `organization` (any organization when None), the day is outside its sourced periods or the
     target is not sourced ('-')."""
-    aliases = default_aliases() if aliases is None else aliases
     a = alias_id(key)
     for p in aliases:
         if p.alias == a and (organization is None or p.organization == organization) and p.covers(day):
             return None if p.model_id == UNLINKED else p.model_id
     return None
+
+
+# --- price keys: the prices table's adapter -------------------------------------------------------
+# Prices and every capability source share one crosswalk, so a price row's `model_id` is the same canonical id
+# as the model's `capability` rows (ECI, Artificial Analysis, LMArena, LiveBench). The rules and the one curated
+# exceptions file (`data/curated/model_crosswalk_capability.csv`, rows whose source is a price source) are those above:
+# 1. an exception row (source, price key -> target model, with the reason) wins;
+# 2. otherwise the project rules (`norm_key`, thinking/effort fallbacks), then the price-key rules (drop a
+#    ':free'-style suffix, then a trailing date stamp, then compare without hyphens); moving '-latest' aliases
+#    are never linked.
+# Keys that match nothing keep their rule id (`crosswalk.price_rule_id`) and `crosswalk` = 'unlinked' (listed
+# by the build's coverage report).
+#
+# Moving API ids (`deepseek-chat`, ...) sold by the organization named in the dated aliases file
+# (`data/curated/model_aliases.csv`, one sourced row per period the alias served one model) are linked per date
+# (`crosswalk` = 'alias'): a price period with a start that spans a switch is split at the switch, each part
+# linked to the model served then; a part outside every sourced period (or in a '-' period) stays 'unlinked'.
+# A period without a stated start is not split (the source does not say the price held earlier): it is linked to
+# the model served on the last day it is known to hold (the day before `valid_to`, else its first observation).
+
+
+def normalise(key: str) -> str:
+    """Rule id of a price key (see `analysis.crosswalk.price_rule_id`)."""
+    return price_rule_id(key)
+
+
+def exceptions(cw: Crosswalk) -> dict[tuple[str, str], str]:
+    """The curated exceptions whose source is a price source: (source, price key) -> target."""
+    return {k: v for k, v in cw.exceptions.items() if k[0] in PRICE_SOURCES}
+
+
+def link(source: str, key: str, cw: Crosswalk) -> tuple[str, str]:
+    """(model_id, how) for one price key: how = 'exception' | 'rule' | 'unlinked'."""
+    m, how = cw.lookup_price(key, source)
+    return (m.model_id, how) if m else (normalise(key), "unlinked")
+
+
+def attach(df: pl.DataFrame, cw: Crosswalk, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()
+           ) -> pl.DataFrame:
+    """model_id and crosswalk for every row (moving API ids linked per date through `aliases`)."""
+    pairs = df.select("source", "model_key").unique()
+    res = [link(s, k, cw) for s, k in pairs.iter_rows()]
+    m = pairs.with_columns(pl.Series("model_id", [r[0] for r in res], dtype=pl.String),
+                           pl.Series("crosswalk", [r[1] for r in res], dtype=pl.String))
+    df = df.join(m, on=["source", "model_key"], how="left", maintain_order="left")
+    return split_aliases(df, aliases)
+
+
+def _pieces(start: dt.date | None, end: dt.date | None, last_day: dt.date,
+            periods: list[AliasPeriod]) -> list[tuple[dt.date | None, dt.date | None, str | None]]:
+    """(valid_from, valid_to, model_id or None) parts of one price period."""
+    def target(day: dt.date) -> str | None:
+        for p in periods:
+            if p.covers(day):
+                return None if p.model_id == UNLINKED else p.model_id
+        return None
+    if start is None:
+        return [(None, end, target(last_day))]
+    cuts = sorted({d for p in periods for d in (p.valid_from, p.valid_to)
+                   if d is not None and start < d and (end is None or d < end)})
+    bounds = [start, *cuts, end]
+    return [(a, b, target(a)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def split_aliases(df: pl.DataFrame, aliases: tuple[AliasPeriod, ...] | list[AliasPeriod]
+                  ) -> pl.DataFrame:
+    """Link the rows of moving API ids per date (see the module doc); other rows pass unchanged."""
+    if not aliases or df.is_empty():
+        return df
+    names = {(p.organization, p.alias) for p in aliases}
+    is_alias = pl.struct("organization", "model_key").map_elements(
+        lambda r: (r["organization"], alias_id(r["model_key"])) in names, return_dtype=pl.Boolean)
+    df = df.with_columns(is_alias.fill_null(False).alias("_alias"))
+    keep, moving = df.filter(~pl.col("_alias")).drop("_alias"), df.filter(pl.col("_alias")).drop("_alias")
+    rows = []
+    for r in moving.iter_rows(named=True):
+        periods = alias_periods(r["model_key"], r["organization"], aliases)
+        last = (r["valid_to"] - dt.timedelta(days=1)) if r["valid_to"] else r["observed_from"]
+        for a, b, mid in _pieces(r["valid_from"], r["valid_to"], last, periods):
+            rows.append({**r, "valid_from": a, "valid_to": b,
+                         "model_id": mid or normalise(r["model_key"]), "crosswalk": "alias" if mid else "unlinked"})
+    return pl.concat([keep, pl.DataFrame(rows, schema=moving.schema)]) if rows else keep
+
+
+# keys of models that are not chat / text-generation models: counted apart from the chat-key coverage
+NON_CHAT_RE = re.compile(r"audio|realtime|image|tts|embed|search|transcribe|whisper|dall-e|moderation|live"
+                         r"|computer-use|robotics|deep-research|speech|rerank", re.IGNORECASE)
+
+
+def key_status(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
+    """One row per distinct (source, model_key): linked (any period linked), mode ('chat' | 'non-chat'),
+    country bucket of the provider's organization, and the reason an unlinked key stays unlinked:
+    'moving alias (no sourced target)' | 'unknown model'."""
+    keys = prices.group_by("source", "model_key").agg(
+        (pl.col("crosswalk") != "unlinked").any().alias("linked"),
+        (pl.col("crosswalk") == "alias").any().alias("_alias"),
+        pl.col("country_bucket").drop_nulls().first().alias("country_bucket"))
+    moving = set(alias_id(k) for k in keys["model_key"].to_list()
+                 if "latest" in k.casefold()) | {p.alias for p in aliases}
+    return keys.with_columns(
+        pl.when(pl.col("model_key").str.contains(NON_CHAT_RE.pattern)).then(pl.lit("non-chat"))
+        .otherwise(pl.lit("chat")).alias("mode"),
+        pl.when(pl.col("linked")).then(pl.lit(None, pl.String))
+        .when(pl.col("model_key").map_elements(lambda k: alias_id(k) in moving, return_dtype=pl.Boolean))
+        .then(pl.lit("moving alias (no sourced target)"))
+        .otherwise(pl.lit("unknown model")).alias("reason"),
+    ).drop("_alias").sort("source", "model_key")
+
+
+def coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
+    """Share of distinct price keys linked to a canonical model, per source (all keys, any mode)."""
+    keys = key_status(prices, aliases)
+    return keys.group_by("source").agg(
+        pl.len().alias("keys"), pl.col("linked").sum().alias("linked")
+    ).with_columns((pl.col("linked") / pl.col("keys")).alias("share_linked")).sort("source")
+
+
+def chat_coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
+    """Per source: chat keys linked / total, the same for US and Chinese providers, and the non-chat keys."""
+    k = key_status(prices, aliases)
+    chat = k.filter(pl.col("mode") == "chat")
+    us, cn = pl.col("country_bucket") == vocab.US, pl.col("country_bucket") == vocab.CHINA
+    return (chat.group_by("source").agg(
+        pl.len().alias("chat_keys"), pl.col("linked").sum().alias("chat_linked"),
+        us.sum().alias("us_keys"), (us & pl.col("linked")).sum().alias("us_linked"),
+        cn.sum().alias("cn_keys"), (cn & pl.col("linked")).sum().alias("cn_linked"))
+        .join(k.filter(pl.col("mode") == "non-chat").group_by("source").agg(pl.len().alias("non_chat_keys")),
+              on="source", how="left").with_columns(pl.col("non_chat_keys").fill_null(0)).sort("source"))
+
+
+def unlinked_names(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
+    """Every unlinked price key with its reason (non-chat keys: 'non-chat mode')."""
+    k = key_status(prices, aliases).filter(~pl.col("linked"))
+    return k.select("source", pl.col("model_key").alias("name"), "country_bucket",
+                    pl.when(pl.col("mode") == "non-chat").then(pl.lit("non-chat mode"))
+                    .otherwise(pl.col("reason")).alias("reason"))
+
+
+def _share(a: int, b: int) -> str:
+    return f"{a}/{b} ({a / b:.0%})" if b else "0/0"
+
+
+def coverage_report(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = (),
+                    max_list: int = 0) -> str:
+    """One short line per price source; the names go to the unlinked-names file (a report may show the first
+    `max_list` unlinked chat keys)."""
+    lines = ["crosswalk coverage of price keys (chat keys linked; non-chat keys counted apart):"]
+    for r in chat_coverage(prices, aliases).iter_rows(named=True):
+        lines.append(f"  {r['source']:<22} chat {_share(r['chat_linked'], r['chat_keys']):<15} "
+                     f"US {_share(r['us_linked'], r['us_keys']):<15} China {_share(r['cn_linked'], r['cn_keys']):<15} "
+                     f"non-chat {r['non_chat_keys']}")
+    if max_list > 0:
+        un = unlinked_names(prices, aliases).filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
+        lines.append(f"  unlinked chat keys (first {min(max_list, len(un))} of {len(un)}; all in "
+                     "data/clean/current/unlinked_names.csv): "
+                     + ", ".join(f"{s}:{k} ({r})" for s, k, r in un.head(max_list).iter_rows()))
+    return "\n".join(lines)

@@ -49,7 +49,8 @@ def steps_by_table() -> dict[str, list[str]]:
     from analysis import build
 
     out: dict[str, list[str]] = {}
-    for name, fn in build.STEPS:
+    for step in build.STEPS:
+        name, fn = step.name, step.fn
         doc = (fn.__doc__ or "").strip().splitlines()
         desc = doc[0].rstrip(".") if doc else ""
         where = f"`{fn.__module__}.{fn.__name__}`"

@@ -1,4 +1,4 @@
-"""The dated USD/CNY exchange-rate table (`data/raw/fx_usd_cny.csv`) and the as-of conversion.
+"""The dated USD/CNY exchange-rate table (`data/curated/fx_usd_cny.csv`) and the as-of conversion.
 
 A CNY amount is converted with the most recent rate on or before its date, at most `MAX_AGE_DAYS`
 old; an older or missing rate gives null (the caller quarantines or flags it). Never a constant.
@@ -7,7 +7,6 @@ old; an older or missing rate gives null (the caller quarantines or flags it). N
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from pathlib import Path
 
 import polars as pl
@@ -24,8 +23,8 @@ class FxError(InputError):
 
 
 def load(path: Path | None = None) -> pl.DataFrame:
-    path = path or paths.raw_dir() / "fx_usd_cny.csv"
-    label = f"data/raw/{path.name}" if path.parent == paths.raw_dir() else str(path)
+    path = path or paths.curated_dir() / "fx_usd_cny.csv"
+    label = f"data/curated/{path.name}" if path.parent == paths.curated_dir() else str(path)
     df = read_curated_csv(path, label, COLUMNS)
     rows = df["source_row"]
     df = df.drop("source_row").with_columns(pl.col("date").str.to_date("%Y-%m-%d", strict=False),
@@ -43,14 +42,8 @@ def load(path: Path | None = None) -> pl.DataFrame:
     return df.sort("date")
 
 
-@functools.cache
-def default() -> pl.DataFrame:
-    return load()
-
-
-def rates_on(dates: pl.Series, fx: pl.DataFrame | None = None, max_age_days: int = MAX_AGE_DAYS) -> pl.DataFrame:
+def rates_on(dates: pl.Series, fx: pl.DataFrame, max_age_days: int = MAX_AGE_DAYS) -> pl.DataFrame:
     """For each date: the rate (CNY per USD) and the date of that rate, as of the date (null if too old)."""
-    fx = default() if fx is None else fx
     left = pl.DataFrame({"_i": range(len(dates)), "_d": dates.cast(pl.Date)})
     right = fx.select(pl.col("date").alias("fx_date"), pl.col("usd_cny"))
     j = (left.filter(pl.col("_d").is_not_null()).sort("_d")

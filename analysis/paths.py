@@ -22,9 +22,14 @@ def external_dir() -> Path:
     return _env_path("ANALYSIS_EXTERNAL_DIR", ROOT / "data" / "external")
 
 
-def raw_dir() -> Path:
-    """Curated, cited CSVs written by this project (committed)."""
-    return _env_path("ANALYSIS_RAW_DIR", ROOT / "data" / "raw")
+def curated_dir() -> Path:
+    """Curated, cited CSVs written by this project (committed; hand-edited, so not "raw"): `data/curated/`.
+    Moved with $ANALYSIS_CURATED_DIR (the older name $ANALYSIS_RAW_DIR is still read)."""
+    value = os.environ.get("ANALYSIS_CURATED_DIR") or os.environ.get("ANALYSIS_RAW_DIR")
+    return Path(value).resolve() if value else ROOT / "data" / "curated"
+
+
+raw_dir = curated_dir  # the old name, kept for callers not yet renamed
 
 
 def clean_dir() -> Path:

@@ -15,13 +15,13 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
-from analysis import manifest
+from analysis import manifest, vocab
 
 COUNTRY_COLORS = {
-    "United States": "#1f5fa8",
-    "China": "#d7301f",
-    "US–China joint": "#8856a7",
-    "Other": "#8c8c8c",
+    vocab.US: "#1f5fa8",
+    vocab.CHINA: "#d7301f",
+    vocab.JOINT: "#8856a7",
+    vocab.OTHER: "#8c8c8c",
 }
 COUNTRY_ORDER = list(COUNTRY_COLORS)
 TEMPLATE = "thousand_models"
@@ -55,7 +55,7 @@ CONFIG = {"responsive": True, "displaylogo": False, "modeBarButtonsToRemove": ["
 
 def country_color(bucket: str) -> str:
     """The colour of a country bucket in every chart (grey for anything else)."""
-    return COUNTRY_COLORS.get(bucket, COUNTRY_COLORS["Other"])
+    return COUNTRY_COLORS.get(bucket, COUNTRY_COLORS[vocab.OTHER])
 
 
 def spans_orders_of_magnitude(values, orders: float = 2.0) -> bool:

@@ -3,7 +3,7 @@
 ATOM (`adoption/interconnects-ai_tracked-models/organization_regions.csv`, Apache-2.0) gives each Hub
 organisation a region (us, china, eu, other, unknown). For the organisations the registry also knows (the Hub
 namespace resolves through its aliases), the registry's country is mapped to the same regions and compared.
-Every disagreement must have a row in `data/raw/region_disagreements.csv` saying why the registry keeps its value;
+Every disagreement must have a row in `data/curated/region_disagreements.csv` saying why the registry keeps its value;
 `compare` raises when one is missing or when a listed one no longer disagrees (the list stays current).
 """
 
@@ -11,26 +11,26 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis import paths, registry
+from analysis import paths, registry, vocab
 from analysis.clean.common import InputError, curated_label, read_csv_strings, read_curated_csv
 
 ATOM_FILE = "adoption/interconnects-ai_tracked-models/organization_regions.csv"
-REASONS_FILE = "region_disagreements.csv"  # in data/raw/
+REASONS_FILE = "region_disagreements.csv"  # in data/curated/
 EU = frozenset({"Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia", "Finland",
                 "France", "Germany", "Greece", "Hungary", "Ireland", "Italy", "Latvia", "Lithuania", "Luxembourg",
                 "Malta", "Netherlands", "Poland", "Portugal", "Romania", "Slovakia", "Slovenia", "Spain", "Sweden"})
 
 
 def region_of_country(country: str) -> str:
-    if country == "United States":
+    if country == vocab.US:
         return "us"
-    if registry.BUCKET_OF_COUNTRY.get(country) == "China":
+    if registry.BUCKET_OF_COUNTRY.get(country) == vocab.CHINA:
         return "china"
     return "eu" if country in EU else "other"
 
 
 def load_reasons(path=None) -> dict[str, str]:
-    path = path or paths.raw_dir() / REASONS_FILE
+    path = path or paths.curated_dir() / REASONS_FILE
     label = curated_label(path)
     out: dict[str, str] = {}
     # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
@@ -61,11 +61,11 @@ def compare(atom: pl.DataFrame, reg: registry.Registry, reasons: dict[str, str])
                                      "agrees": pl.Boolean, "registry_source": pl.String, "reason": pl.String})
     missing = out.filter(~pl.col("agrees") & pl.col("reason").is_null())["organization"].to_list()
     if missing:
-        raise InputError(f"data/raw/{REASONS_FILE}: no reason for the registry's value of {missing} "
+        raise InputError(f"data/curated/{REASONS_FILE}: no reason for the registry's value of {missing} "
                          f"(the registry disagrees with {ATOM_FILE})")
     stale = sorted(set(reasons) - set(out.filter(~pl.col("agrees"))["organization"].to_list()))
     if stale:
-        raise InputError(f"data/raw/{REASONS_FILE}: {stale} no longer disagree with {ATOM_FILE}; remove the rows")
+        raise InputError(f"data/curated/{REASONS_FILE}: {stale} no longer disagree with {ATOM_FILE}; remove the rows")
     return out.sort("agrees", "organization")
 
 

@@ -1,4 +1,4 @@
-"""The organization registry (`data/raw/organizations.csv`), curated by this project.
+"""The organization registry (`data/curated/organizations.csv`), curated by this project.
 
 Each row is one organization: its canonical name, the exact variants upstream sources use for it
 (`aliases`, separated by `|`), its country, its kind, and the source of those facts. Lookups are
@@ -7,23 +7,21 @@ case-insensitive and ignore surrounding whitespace.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import paths
+from analysis import paths, vocab
 from analysis.clean.common import InputError, read_curated_csv
 
 KINDS = ("big tech", "startup", "company", "research lab", "academia", "government", "nonprofit")
 COLUMNS = ["organization", "aliases", "country", "kind", "source"]
 
-# Country -> bucket of the US-China comparison. Hong Kong institutions are counted with China
-# (Epoch lists Hong Kong separately; the exact country stays in the `countries` column).
-BUCKET_OF_COUNTRY = {"United States": "United States", "China": "China", "Hong Kong": "China"}
+# Country -> bucket of the US-China comparison (Hong Kong counted with China): defined in analysis.vocab
+BUCKET_OF_COUNTRY = vocab.BUCKET_OF_COUNTRY
 
 
 class RegistryError(InputError):
-    """A fault of data/raw/organizations.csv (an InputError: a clear one-line error, exit code 1)."""
+    """A fault of data/curated/organizations.csv (an InputError: a clear one-line error, exit code 1)."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class Registry:
 
 
 def load(path: Path | None = None) -> Registry:
-    path = path or paths.raw_dir() / "organizations.csv"
+    path = path or paths.curated_dir() / "organizations.csv"
     orgs: dict[str, Organization] = {}
     lookup: dict[str, str] = {}
     label = _label(path)
@@ -82,16 +80,11 @@ def load(path: Path | None = None) -> Registry:
 
 
 def _label(path: Path) -> str:
-    """The file's name as the repo names it (data/raw/...) when it is the curated one, else its path."""
+    """The file's name as the repo names it (data/curated/...) when it is the curated one, else its path."""
     try:
-        return f"data/raw/{path.relative_to(paths.raw_dir())}"
+        return f"data/curated/{path.relative_to(paths.curated_dir())}"
     except ValueError:
         return str(path)
-
-
-@functools.cache
-def default() -> Registry:
-    return load()
 
 
 def bucket(countries: list[str]) -> str:
@@ -101,10 +94,10 @@ def bucket(countries: list[str]) -> str:
     "United States"; a Chinese one -> "China"; none of the two -> "Other".
     """
     b = {BUCKET_OF_COUNTRY.get(c) for c in countries}
-    if "United States" in b and "China" in b:
-        return "US–China joint"
-    if "United States" in b:
-        return "United States"
-    if "China" in b:
-        return "China"
-    return "Other"
+    if vocab.US in b and vocab.CHINA in b:
+        return vocab.JOINT
+    if vocab.US in b:
+        return vocab.US
+    if vocab.CHINA in b:
+        return vocab.CHINA
+    return vocab.OTHER

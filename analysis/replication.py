@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis import paths
+from analysis import paths, vocab
 from analysis.clean.common import InputError
 from analysis.clean.events import read_curated
 from analysis.metrics import prices as pm
@@ -56,7 +56,7 @@ def epoch_price_inputs() -> pl.DataFrame:
 
 
 def excluded_models() -> pl.DataFrame:
-    """The reasoning models Epoch leaves out of per-token prices (curated, cited: data/raw/)."""
+    """The reasoning models Epoch leaves out of per-token prices (curated, cited: data/curated/)."""
     label, df = read_curated(EXCLUDED_FILE, EXCLUDED_COLUMNS)
     return _unique(label, df, "model")
 
@@ -95,7 +95,7 @@ TOLERANCE = 0.15  # a project value within 15% of the published one agrees
 
 
 def published_figures() -> pl.DataFrame:
-    """The curated published figures (data/raw/published_figures.csv), numbers as floats (null = a range
+    """The curated published figures (data/curated/published_figures.csv), numbers as floats (null = a range
     or a value computed from the publisher's own results file)."""
     label, df = read_curated(FIGURES_FILE, FIGURES_COLUMNS)
     df = _unique(label, df, "figure_id")
@@ -171,10 +171,10 @@ def _china_compute_rows(models: pl.DataFrame) -> list[dict]:
     # Epoch: "Developed in China" if any developer is in China, else "Not developed in China"; rolling top-10
     # per group over all models, then Language (the project's domain filter takes one domain), since 2018
     grouped = models.with_columns(
-        pl.when(pl.col("countries").list.contains("China")).then(pl.lit("China"))
+        pl.when(pl.col("countries").list.contains(vocab.CHINA)).then(pl.lit(vocab.CHINA))
         .otherwise(pl.lit("Elsewhere")).alias("country_bucket"))
     top = pace.frontier_compute_models(grouped, 10, "2018-01-01", None, None, "Language", False, "own")
-    fits = pace.doubling_time(top, "2018-01-01", fit_start_by={"China": "2022-01-01"})
+    fits = pace.doubling_time(top, "2018-01-01", fit_start_by={vocab.CHINA: "2022-01-01"})
     # Epoch searches a breakpoint; the project fits one segment per group from its fit start (no break). What a
     # break would give: both groups fitted in two segments at China's fit start (late 2021)
     seg = pace.doubling_time(top, "2018-01-01", break_date=CHINA_BREAK)
@@ -182,7 +182,7 @@ def _china_compute_rows(models: pl.DataFrame) -> list[dict]:
                         f"(n={r['n']})" for r in seg.iter_rows(named=True)) if len(seg) else "no segment fits"
     vintage = f"Epoch models tables, releases to {models['release_date'].max()}"
     out = []
-    for fid, b, start in (("epoch_china_lm_compute_growth", "China", "2022-01-01"),
+    for fid, b, start in (("epoch_china_lm_compute_growth", vocab.CHINA, "2022-01-01"),
                           ("epoch_other_lm_compute_growth", "Elsewhere", "2018-01-01")):
         f = _growth(fits, b)
         out.append(dict(figure_id=fid, project_value=f.get("growth_per_year"), project_vintage=vintage,
@@ -302,7 +302,7 @@ def _count_rows(models: pl.DataFrame) -> list[dict]:
                     f"their summary of the chart")
     return [dict(figure_id=f"aiindex2026_notable_2025_{k}", project_value=float(by.get(c, 0)),
                  project_method=method, project_vintage=vintage, evidence=ev(c), bucket_value=bucket.get(c, 0))
-            for k, c in (("us", "United States"), ("cn", "China"), ("kr", "South Korea"))]
+            for k, c in (("us", vocab.US), ("cn", vocab.CHINA), ("kr", "South Korea"))]
 
 
 AIINDEX_SNAPSHOT = "2026-04-22"  # the issue's date of Epoch's snapshot used by the AI Index 2026 (not a data value)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from analysis import vocab
+
 
 class SchemaError(ValueError):
     pass
@@ -103,7 +105,7 @@ class Table:
 
 # --- shared columns ---------------------------------------------------------------------------
 
-COUNTRY_BUCKETS = ("United States", "China", "US–China joint", "Other")
+COUNTRY_BUCKETS = vocab.COUNTRY_BUCKETS
 
 SOURCE_COLUMNS = (
     Column("source_file", pl.String, "Upstream file of the row, by its path below data/external/.", nullable=False),

@@ -38,7 +38,7 @@ PROJECT_CITATION = (
 )
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
-# Curated project files (data/raw/) that feed the clean tables each manifest dataset is read through.
+# Curated project files (data/curated/) that feed the clean tables each manifest dataset is read through.
 RAW_FILES = {
     "epoch_models": ["organizations.csv"],
     "epoch_eci": ["organizations.csv", "model_crosswalk_capability.csv"],
@@ -389,7 +389,7 @@ def provenance_html(spec, built: str | None = None) -> str:
         n = _raw_row_count(f)
         if n is None:
             continue
-        raws.append(f"<li><code>data/raw/{esc(f)}</code> ({n} rows, each citing its own source): curated by this "
+        raws.append(f"<li><code>data/curated/{esc(f)}</code> ({n} rows, each citing its own source): curated by this "
                     f"project, MIT licence</li>")
     credits = {}  # one credit per work: the same citation at other commits/dates is the same credit
     for e in entries:

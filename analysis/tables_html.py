@@ -12,6 +12,8 @@ import polars as pl
 from great_tables import GT
 from IPython.display import HTML
 
+from analysis import vocab
+
 MISSING = "–"
 
 # display names (with units) per table kind, so that notebooks stay thin
@@ -22,8 +24,8 @@ COLUMNS = {
     "leader_model": "Leader model", "leader_score": "Leader score", "leader_price": "Leader price",
     "follower_model": "Rival model", "follower_score": "Rival score", "follower_price": "Rival price",
     "score_share": "Score (% of leader)", "price_share": "Price (% of leader)",
-    "week_start": "Week of", "complete": "Complete week", "total_tokens_b": "Tokens (bn)", "china": "China",
-    "united_states": "United States", "other": "Other", "unknown": "Unknown origin", "remainder": "Unassigned",
+    "week_start": "Week of", "complete": "Complete week", "total_tokens_b": "Tokens (bn)", "china": vocab.CHINA,
+    "united_states": vocab.US, "other": vocab.OTHER, "unknown": "Unknown origin", "remainder": "Unassigned",
     "month": "Month", "origin": "Origin", "rank": "Rank", "base_model": "Base model", "tokens_b": "Tokens (bn)",
     "share_of_origin": "Share of origin's tokens", "days": "Days",
     "hf_org": "Hugging Face org", "registry_country": "Registry country", "atom_region": "ATOM region",

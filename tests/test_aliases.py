@@ -1,4 +1,4 @@
-"""Dated API aliases (data/raw/model_aliases.csv): loading checks, per-date resolution, price periods split at
+"""Dated API aliases (data/curated/model_aliases.csv): loading checks, per-date resolution, price periods split at
 a switch; on the real snapshots, deepseek-chat per date and DeepSeek-V3 priced from its release."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from analysis import crosswalk
-from analysis.clean import crosswalk as price_cw
+from analysis.inputs import Inputs
 
 D = dt.date
 HEADER = ",".join(crosswalk.ALIASES_COLUMNS) + "\n"
@@ -61,7 +61,7 @@ def test_price_period_split_at_switch(tmp_path):
     a = periods(ROWS, tmp_path)
     df = frame([{"valid_from": D(2024, 12, 1), "valid_to": D(2025, 4, 1), "input_usd_per_m": 2.0},
                 {"valid_from": D(2025, 4, 1), "valid_to": None}])
-    out = price_cw.split_aliases(df, a).sort("valid_from")
+    out = crosswalk.split_aliases(df, a).sort("valid_from")
     assert out.select("valid_from", "valid_to", "model_id", "crosswalk", "input_usd_per_m").rows() == [
         (D(2024, 12, 1), D(2025, 1, 1), "chat", "unlinked", 2.0),  # before the first sourced period
         (D(2025, 1, 1), D(2025, 3, 1), "model-a", "alias", 2.0),
@@ -77,7 +77,7 @@ def test_period_without_start_not_split(tmp_path):
     df = frame([{"valid_from": None, "valid_to": D(2025, 3, 1)},
                 {"valid_from": None, "valid_to": None, "model_key": "lab/chat", "observed_from": D(2025, 3, 5)},
                 {"valid_from": D(2025, 1, 5), "valid_to": None, "organization": "Reseller"}])
-    out = price_cw.split_aliases(df, a)
+    out = crosswalk.split_aliases(df, a)
     assert out.select("model_key", "valid_from", "model_id", "crosswalk").sort("model_key", "model_id").rows() == [
         ("chat", D(2025, 1, 5), "chat", "unlinked"),  # sold by another organization: not the lab's alias
         ("chat", None, "model-a", "alias"),
@@ -86,15 +86,16 @@ def test_period_without_start_not_split(tmp_path):
 
 
 def test_aliases_file_targets_are_canonical():
-    a = crosswalk.default_aliases()  # loading checks every model_id against the crosswalk
+    a = Inputs().aliases  # loading checks every model_id against the crosswalk
     assert {p.alias for p in a} >= {"deepseek-chat", "deepseek-reasoner"}
     assert all(p.source_url.startswith("https://") for p in a)
 
 
 def test_deepseek_chat_per_date():
-    assert crosswalk.resolve_alias("deepseek-chat", D(2025, 1, 15), "DeepSeek") == "deepseek-v3"
-    assert crosswalk.resolve_alias("deepseek-chat", D(2025, 10, 15), "DeepSeek") == "deepseek-v3-2-exp"
-    assert crosswalk.resolve_alias("deepseek/deepseek-reasoner", D(2025, 6, 1), "DeepSeek") == "deepseek-r1-may-2025"
+    a = crosswalk.load_aliases()
+    assert crosswalk.resolve_alias("deepseek-chat", D(2025, 1, 15), "DeepSeek", a) == "deepseek-v3"
+    assert crosswalk.resolve_alias("deepseek-chat", D(2025, 10, 15), "DeepSeek", a) == "deepseek-v3-2-exp"
+    assert crosswalk.resolve_alias("deepseek/deepseek-reasoner", D(2025, 6, 1), "DeepSeek", a) == "deepseek-r1-may-2025"
 
 
 def test_real_deepseek_prices_split(built):
@@ -125,7 +126,7 @@ CHAT_FLOOR = {"litellm": 0.63, "llm-price-cn-tables": 0.71, "llm-prices": 0.80, 
 
 
 def test_chat_key_coverage_floors_and_unlinked_file(built):
-    cov = price_cw.chat_coverage(built["prices"])
+    cov = crosswalk.chat_coverage(built["prices"], crosswalk.load_aliases())
     for r in cov.iter_rows(named=True):
         assert r["chat_linked"] / r["chat_keys"] >= CHAT_FLOOR[r["source"]], r
     from analysis import paths
@@ -133,12 +134,12 @@ def test_chat_key_coverage_floors_and_unlinked_file(built):
     un = pl.read_csv(paths.tables_dir() / UNLINKED_FILE)
     assert un.columns == ["source", "name", "country_bucket", "reason"]
     assert un["reason"].null_count() == 0
-    keys = price_cw.key_status(built["prices"])
+    keys = crosswalk.key_status(built["prices"], crosswalk.load_aliases())
     assert un.filter(pl.col("source").is_in(list(CHAT_FLOOR))).height == keys.filter(~pl.col("linked")).height
     assert "gpt-4o-realtime-preview" in un.filter(pl.col("reason") == "non-chat mode")["name"].to_list()
 
 
 def test_coverage_report_is_short(built):
-    text = price_cw.coverage_report(built["prices"])
+    text = crosswalk.coverage_report(built["prices"], crosswalk.load_aliases())
     assert len(text.splitlines()) == 1 + len(CHAT_FLOOR)
     assert "gpt-4o-realtime-preview" not in text

@@ -345,7 +345,7 @@ _REG = []
 
 def _registry() -> registry.Registry:
     if not _REG:
-        _REG.append(registry.default())
+        _REG.append(registry.load())
     return _REG[0]
 
 
@@ -495,15 +495,10 @@ CURATED = {"organizations.csv": "organizations", "fx_usd_cny.csv": "prices"}
 
 @pytest.fixture()
 def raw(tmp_path, monkeypatch):
-    """A scratch copy of data/raw/ (ANALYSIS_RAW_DIR), with the cached registry and FX table dropped."""
-    from analysis import fx
-    shutil.copytree(paths.raw_dir(), tmp_path / "raw")
-    monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
-    registry.default.cache_clear()
-    fx.default.cache_clear()
+    """A scratch copy of data/curated/ (ANALYSIS_CURATED_DIR)."""
+    shutil.copytree(paths.curated_dir(), tmp_path / "raw")
+    monkeypatch.setenv("ANALYSIS_CURATED_DIR", str(tmp_path / "raw"))
     yield tmp_path / "raw"
-    registry.default.cache_clear()
-    fx.default.cache_clear()
 
 
 def _load_curated(name: str):
@@ -527,7 +522,7 @@ def _curated_fault(text: bytes, fault: str) -> bytes:
 def test_curated_csv_fault_is_a_clear_error_naming_the_file(raw, name, fault):
     data = _curated_fault((raw / name).read_bytes(), fault)
     (raw / name).write_bytes(data)
-    with pytest.raises(InputError, match=f"^data/raw/{name}: ") as exc:
+    with pytest.raises(InputError, match=f"^data/curated/{name}: ") as exc:
         _load_curated(name)
     assert "\n" not in str(exc.value)
     if fault == "duplicated-row":
@@ -538,7 +533,7 @@ def test_fx_decimal_comma_is_a_clear_error(raw):
     rows = csv_records((raw / "fx_usd_cny.csv").read_bytes())
     rows[4][1] = rows[4][1].replace(".", ",")
     (raw / "fx_usd_cny.csv").write_bytes(csv_bytes(rows))
-    with pytest.raises(InputError, match=r"^data/raw/fx_usd_cny.csv: record 4, column 'usd_cny'.*decimal point"):
+    with pytest.raises(InputError, match=r"^data/curated/fx_usd_cny.csv: record 4, column 'usd_cny'.*decimal point"):
         _load_curated("fx_usd_cny.csv")
 
 
@@ -560,7 +555,7 @@ def test_curated_csv_fault_through_the_cli_exits_1_naming_the_file(case, raw, ca
     before = _clean_state(case / "clean")
     assert main(["build", "--table", CURATED[name]]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"error: data/raw/{name}: ") and err.count("\n") == 1, err
+    assert err.startswith(f"error: data/curated/{name}: ") and err.count("\n") == 1, err
     assert _clean_state(case / "clean") == before
 
 
@@ -582,14 +577,37 @@ def _cn_step():
     return prices.clean_llm_prices_cn([CN_JSON])
 
 
+_GOOD_EXTERNAL = paths.external_dir()  # before a test points ANALYSIS_EXTERNAL_DIR at a damaged copy
+_CW = []
+
+
+_INPUTS = []
+
+
+def _good_inputs():
+    """Registry, crosswalk and aliases from the good snapshots (the step under test reads the damaged file)."""
+    if not _INPUTS:
+        from analysis.inputs import Inputs
+        inputs = Inputs(reg=_registry(), cw=_crosswalk())
+        _ = (inputs.aliases, inputs.providers, inputs.fx)  # read now, from the good files
+        _INPUTS.append(inputs)
+    return _INPUTS[0]
+
+
+def _crosswalk():
+    """The project crosswalk from the good snapshots (the step under test reads the damaged file)."""
+    if not _CW:
+        from analysis import crosswalk
+        _CW.append(crosswalk.load(_registry(), _GOOD_EXTERNAL))
+    return _CW[0]
+
+
 def _aa_step():
-    from analysis import crosswalk
-    return leaderboards.clean_aa(crosswalk.default())
+    return leaderboards.clean_aa(_crosswalk())
 
 
 def _arena_step():
-    from analysis import crosswalk
-    return leaderboards.clean_lmarena(crosswalk.default())
+    return leaderboards.clean_lmarena(_crosswalk())
 
 
 def _first_key(d):
@@ -719,13 +737,12 @@ LIVEBENCH_CSV = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
 @pytest.mark.parametrize("cut", [1, 3, 4])
 def test_livebench_csv_cut_inside_its_last_field_is_an_error(case, base, capsys, cut):
     """Cut a few bytes into the last field (88.75 -> 8): every field is there, only the final newline is missing."""
-    from analysis import crosswalk
-    crosswalk.default()
+    cw = _crosswalk()
     data = good(base, LIVEBENCH_CSV)
     assert data.endswith(b"\n")
     cut_data = data[: -1 - cut]
     how, msg = run_fault(case, LIVEBENCH_CSV, cut_data, "capability",
-                         lambda: leaderboards.clean_livebench(crosswalk.default()), capsys)
+                         lambda: leaderboards.clean_livebench(cw), capsys)
     assert how == "error" and "without a final newline" in msg and "truncated" in msg
 
 
@@ -739,8 +756,7 @@ VORPLABS_CSV = events.VORPLABS_FILE
 
 
 def _livebench_step():
-    from analysis import crosswalk
-    return leaderboards.clean_livebench(crosswalk.default())
+    return leaderboards.clean_livebench(_crosswalk())
 
 
 # family -> (file, step, table, a name column, a number column (None: the family has none), comment prefix)
@@ -820,8 +836,6 @@ def step_fault(case: Path, local_path: str, data: bytes, step, rows_in: int | No
 @pytest.fixture(scope="module")
 def family_good(base):
     """Each family's step on the good files (the reference for the harmless variants)."""
-    from analysis import crosswalk
-    crosswalk.default()
     return {}
 
 
@@ -948,10 +962,10 @@ def test_csv_family_fault_through_fetch_and_the_cli(case, base, capsys, family):
     assert how == "error" and "NUL byte" in msg
 
 
-# --- every curated CSV of data/raw/: one reader (read_curated_csv / events.read_curated), one kind of error -----
+# --- every curated CSV of data/curated/: one reader (read_curated_csv / events.read_curated), one kind of error -----
 
 def _load_raw(name: str):
-    """The project's loader of one curated file (what the build calls), run on the scratch data/raw/."""
+    """The project's loader of one curated file (what the build calls), run on the scratch data/curated/."""
     from analysis import crosswalk, regions, replication
     loaders = {
         "organizations.csv": registry.load,
@@ -960,7 +974,7 @@ def _load_raw(name: str):
         "genai_filings.csv": lambda: events.clean_filings().df,
         "model_aliases.csv": crosswalk.load_aliases,
         "model_crosswalk_capability.csv": crosswalk.load_exceptions,
-        "price_providers.csv": prices.providers.__wrapped__,
+        "price_providers.csv": lambda: prices.load_providers(registry.load()),
         "openrouter_authors.csv": lambda: openrouter.load_authors(registry.load()),
         "region_disagreements.csv": regions.load_reasons,
         "epoch_price_excluded_models.csv": replication.excluded_models,
@@ -1010,14 +1024,12 @@ RAW_FAULTS = ["empty", "latin-1", "nul", "ragged", "truncated-mid-record", "dupl
 @pytest.mark.parametrize("fault", RAW_FAULTS)
 @pytest.mark.parametrize("name", RAW_FILES)
 def test_every_curated_csv_fault_is_a_one_line_error_naming_the_file(raw, case, name, fault):
-    from analysis import crosswalk
-    crosswalk.default()
     data = (raw / name).read_bytes()
     (raw / name).write_bytes(_raw_fault(data, fault))
     with pytest.raises(InputError) as exc:
         _load_raw(name)
     msg = str(exc.value)
-    assert msg.startswith(f"data/raw/{name}: ") and "\n" not in msg, msg
+    assert msg.startswith(f"data/curated/{name}: ") and "\n" not in msg, msg
     if fault in ("nul", "duplicated-row-other-values"):
         assert "record" in msg, msg
     if fault == "duplicated-row-other-values":
@@ -1049,7 +1061,7 @@ LIVEBENCH_CATS = leaderboards.LIVEBENCH_CATEGORIES
 
 def _used_hf_record(d: list) -> int:
     """Index of the first weekly record of a lab the registry knows (a record the step uses)."""
-    return next(i for i, r in enumerate(d) if isinstance(r, dict) and registry.default().resolve(str(r.get("id"))))
+    return next(i for i, r in enumerate(d) if isinstance(r, dict) and _registry().resolve(str(r.get("id"))))
 
 
 def _dup_hf(d):
@@ -1112,8 +1124,6 @@ JSON_BYTE_CASES = [(f, x) for f in (HF_WEEKLY, HF_ORGS, LIVEBENCH_CATS) for x in
 @pytest.mark.parametrize("name", sorted(JSON_FAMILY_FAULTS))
 def test_json_family_fault_ends_as_the_readme_promises(case, base, name):
     local_path, step, corrupt, (expected, words) = JSON_FAMILY_FAULTS[name]
-    from analysis import crosswalk
-    crosswalk.default()
     d = corrupt(json.loads(good(base, local_path)))
     data = json.dumps(d).encode()
     rows_in = len(d) if expected == "quarantine" else None
@@ -1131,8 +1141,6 @@ def test_json_family_fault_ends_as_the_readme_promises(case, base, name):
 @pytest.mark.parametrize(("local_path", "fault"), JSON_BYTE_CASES,
                          ids=[f"{f.split('/')[-1]}:{x}" for f, x in JSON_BYTE_CASES])
 def test_json_family_unreadable_file_is_a_clear_error(case, base, local_path, fault):
-    from analysis import crosswalk
-    crosswalk.default()
     step = _livebench_step if local_path == LIVEBENCH_CATS else adoption.clean
     how, msg = step_fault(case, local_path, _json_bytes_fault(good(base, local_path), fault), step)
     assert how == "error" and any(w in msg for w in ("empty", "not UTF-8", "not valid JSON")), msg
@@ -1140,8 +1148,6 @@ def test_json_family_unreadable_file_is_a_clear_error(case, base, local_path, fa
 
 @pytest.mark.parametrize("local_path", [HF_WEEKLY, HF_ORGS, LIVEBENCH_CATS])
 def test_json_family_bom_is_accepted(case, base, local_path):
-    from analysis import crosswalk
-    crosswalk.default()
     step = _livebench_step if local_path == LIVEBENCH_CATS else adoption.clean
     before = step()
     how, res = step_fault(case, local_path, BOM + good(base, local_path), step)
@@ -1214,9 +1220,9 @@ def test_property_curated_csv_reader_or_says_where(tmp_path, edits):
     p = tmp_path / "curated.csv"
     p.write_bytes(data)
     try:
-        df = read_curated_csv(p, "data/raw/curated.csv", ["model", "date", "score", "note"])
+        df = read_curated_csv(p, "data/curated/curated.csv", ["model", "date", "score", "note"])
     except InputError as exc:
-        assert str(exc).startswith("data/raw/curated.csv: ") and "\n" not in str(exc), str(exc)
+        assert str(exc).startswith("data/curated/curated.csv: ") and "\n" not in str(exc), str(exc)
         return
     assert df.height == _csv_module_records(data) and df.columns[1:] == ["model", "date", "score", "note"]
 
@@ -1275,7 +1281,7 @@ def test_property_llm_prices_parser_accounts_or_says_where(small_json_sources, t
     root = tmp_path_factory.mktemp("p")
     shutil.copytree(small_json_sources, root, dirs_exist_ok=True)
     data = corrupt_bytes((small_json_sources / PRICES_JSON).read_bytes(), edits)
-    res = _run_source(root, PRICES_JSON, data, lambda: prices.clean_llm_prices([PRICES_JSON]))
+    res = _run_source(root, PRICES_JSON, data, lambda: prices.clean_llm_prices([PRICES_JSON], _good_inputs()))
     if res is not None:
         n = sum(len(m["price_history"]) for m in json.loads(data.decode("utf-8-sig"))["models"])
         assert file_counts(res, PRICES_JSON)["rows_in"] == n
@@ -1283,8 +1289,7 @@ def test_property_llm_prices_parser_accounts_or_says_where(small_json_sources, t
 
 @given(edits=BYTE_EDITS, which=st.sampled_from(sorted(leaderboards.LMARENA_FILES)))
 def test_property_lmarena_parser_accounts_or_says_where(small_json_sources, tmp_path_factory, edits, which):
-    from analysis import crosswalk
-    cw = crosswalk.default()
+    cw = _crosswalk()
     root = tmp_path_factory.mktemp("a")
     shutil.copytree(small_json_sources, root, dirs_exist_ok=True)
     data = corrupt_bytes((small_json_sources / which).read_bytes(), edits)
@@ -1298,18 +1303,11 @@ def test_property_lmarena_parser_accounts_or_says_where(small_json_sources, tmp_
                                              ("price_providers.csv", "prices"), ("policy_events.csv", "events"),
                                              ("model_crosswalk_capability.csv", "capability")])
 def test_more_curated_csv_faults_through_the_cli_exit_1_naming_the_file(case, raw, capsys, name, table):
-    """One full build per family of curated files: a NUL byte in the file is `error: data/raw/<file>: ...` on one
+    """One full build per family of curated files: a NUL byte in the file is `error: data/curated/<file>: ...` on one
     line, exit 1, and the previous clean tables stay as they were."""
-    from analysis import crosswalk
-    crosswalk.default.cache_clear()
-    prices.providers.cache_clear()
     (raw / name).write_bytes(_raw_fault((raw / name).read_bytes(), "nul"))
     before = _clean_state(case / "clean")
-    try:
-        assert main(["build", "--table", table]) == 1
-    finally:
-        crosswalk.default.cache_clear()
-        prices.providers.cache_clear()
+    assert main(["build", "--table", table]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"error: data/raw/{name}: ") and err.count("\n") == 1 and "NUL byte" in err, err
+    assert err.startswith(f"error: data/curated/{name}: ") and err.count("\n") == 1 and "NUL byte" in err, err
     assert _clean_state(case / "clean") == before

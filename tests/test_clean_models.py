@@ -24,7 +24,7 @@ def _write(scratch, notable: str, large: str = "", frontier: str = ""):
 
 
 def _clean(scratch):
-    return models.clean(reg=registry.default(), today=TODAY)
+    return models.clean(reg=registry.load(), today=TODAY)
 
 
 def test_trailing_newline_in_name_and_org_aliases_with_repeats(scratch):
@@ -203,7 +203,7 @@ def test_real_merge_guard(built):
     """No two upstream records of different organizations or more than a year apart merge into one model;
     the merges that do happen are listed (an assertion message shows them when the guard fails)."""
     from analysis.clean.common import read_csv_strings
-    reg = registry.default()
+    reg = registry.load()
     parts = []
     for lp in models.SOURCES:
         df = read_csv_strings(lp, models.REQUIRED)
@@ -226,7 +226,7 @@ def test_release_date_precedence_inline():
     from analysis import crosswalk
     cw = crosswalk.build([{"Model version": "m1", "Model name": "M1", "Release date": "2025-04-16",
                            "Organization": "OpenAI"}],
-                         [{"slug": "m2", "name": "M2", "creator": "OpenAI", "release": "2025-01-10"}], registry.default())
+                         [{"slug": "m2", "name": "M2", "creator": "OpenAI", "release": "2025-01-10"}], registry.load())
     df = pl.DataFrame({"model_id": ["m1", "m2", "m3"], "model": ["M1", "M2", "M3"],
                        "release_date": [dt.date(2024, 12, 20), dt.date(2025, 1, 9), dt.date(2023, 5, 1)]})
     out = models.release_dates(df, cw, eci_dates=[("m1", dt.date(2025, 4, 16))])
@@ -249,3 +249,21 @@ def test_real_one_release_date_and_conflicts(built):
     o3 = c.filter(pl.col("model_id") == "o3").row(0, named=True)
     # ECI 2025-04-16 (chosen) vs the model files' 2024-12-20
     assert (o3["release_date"], o3["alternative_date"]) == (dt.date(2025, 4, 16), dt.date(2024, 12, 20))
+
+
+def test_open_weights_one_rule():
+    from analysis.clean.common import open_weights
+    df = pl.DataFrame({"a": ["Open weights (non-commercial)", "API access", "Unreleased", "Unknown", "Unknown", None],
+                       "q": [None, "Yes", None, "Yes", None, "No"]})
+    assert df.select(open_weights(pl.col("a"), pl.col("q")).alias("o"))["o"].to_list() == [True, False, False, True, None, False]
+
+
+def test_crosswalk_open_weights_unknown_access_is_not_closed():
+    """The crosswalk (Epoch ECI / model files) uses the models table's rule: 'Unknown' access is not 'closed'."""
+    from analysis import crosswalk
+    rows = [{"Model version": v, "Model name": v, "Release date": "2025-04-16", "Organization": "OpenAI",
+             "Model accessibility": a} for v, a in (("m1", "Unknown"), ("m2", "Open weights (unrestricted)"),
+                                                   ("m3", "API access"), ("m4", ""))]
+    cw = crosswalk.build(rows, [], registry.load())
+    assert {m.model_id: m.open_weights for m in cw.models.values()} == {"m1": None, "m2": True, "m3": False,
+                                                                        "m4": None}

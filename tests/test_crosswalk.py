@@ -13,7 +13,7 @@ from analysis.build import format_coverage
 from analysis.clean.common import StepResult
 from analysis.clean.eci import CAPABILITY
 
-REG = registry.default()
+REG = registry.load()
 
 
 def eci(version, name, date, org="OpenAI", access="API access"):
@@ -128,7 +128,7 @@ def test_coverage_does_not_drop(built, source_file):
 
 
 def test_seed_names_resolve_across_sources(built):
-    cw = crosswalk.default()
+    cw = crosswalk.load(registry.load())
     # Kimi K2: ECI 'Kimi-K2-Instruct' (release 2025-07-12), AA slug 'kimi-k2', LMArena 'kimi-k2-0711-preview'
     ids = {cw.resolve_model("Kimi-K2-Instruct", "epoch"), cw.resolve_model("kimi-k2", "artificial_analysis"),
            cw.resolve_model("kimi-k2-0711-preview", "lmarena")}

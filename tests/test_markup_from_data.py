@@ -51,7 +51,7 @@ def _rewrite_csv(path: Path, fn) -> None:
 def site(built, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("markup")
     shutil.copytree(paths.external_dir(), root / "external", copy_function=shutil.copy)
-    shutil.copytree(paths.raw_dir(), root / "raw")
+    shutil.copytree(paths.curated_dir(), root / "raw")
     injected = []
 
     def eci(rows):  # the five best-scoring US and Chinese models: their names and one organization

@@ -212,31 +212,31 @@ def test_window_counts_rejects_bad_days():
 
 # --- dataset checks --------------------------------------------------------------------------------------
 
-def _raw_dir(tmp_path, monkeypatch, edit) -> None:
+def _curated_dir(tmp_path, monkeypatch, edit) -> None:
     raw = tmp_path / "raw"
-    shutil.copytree(ROOT / "data" / "raw", raw)
+    shutil.copytree(ROOT / "data" / "curated", raw)
     p = raw / "policy_events.csv"
     df = pl.read_csv(p, infer_schema=False)
     edit(df).write_csv(p)
-    monkeypatch.setenv("ANALYSIS_RAW_DIR", str(raw))
+    monkeypatch.setenv("ANALYSIS_CURATED_DIR", str(raw))
 
 
 def test_curated_row_without_source_fails(tmp_path, monkeypatch):
-    _raw_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
+    _curated_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
         pl.when(pl.int_range(pl.len()) == 2).then(None).otherwise(pl.col("source_url")).alias("source_url")))
     with pytest.raises(InputError, match=r"policy_events.csv: record 3 .*'source_url': no source"):
         clean_events.clean_curated()
 
 
 def test_curated_unknown_kind_fails(tmp_path, monkeypatch):
-    _raw_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
+    _curated_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("rumour")).otherwise(pl.col("kind")).alias("kind")))
     with pytest.raises(InputError, match=r"record 1 .*'kind': 'rumour' not in"):
         clean_events.clean_curated()
 
 
 def test_curated_non_http_source_fails(tmp_path, monkeypatch):
-    _raw_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
+    _curated_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("javascript:alert(1)")).otherwise(pl.col("source_url"))
         .alias("source_url")))
     with pytest.raises(InputError, match="not an http"):
@@ -244,7 +244,7 @@ def test_curated_non_http_source_fails(tmp_path, monkeypatch):
 
 
 def test_curated_bad_date_fails(tmp_path, monkeypatch):
-    _raw_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
+    _curated_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("2025-02-30")).otherwise(pl.col("date")).alias("date")))
     with pytest.raises(InputError, match="'date'"):
         clean_events.clean_curated()

@@ -101,5 +101,5 @@ def test_fx_table_is_monthly_from_2023():
 
 def test_fx_table_agrees_with_llm_prices_cn_rate():
     # llm-prices-cn prices_2026-08-21.json: usd_to_cny_rate 6.7379 (a different source, a day apart)
-    r = fx.rates_on(pl.Series([dt.date(2026, 8, 21)]))["usd_cny"][0]
+    r = fx.rates_on(pl.Series([dt.date(2026, 8, 21)]), fx.load())["usd_cny"][0]
     assert r == pytest.approx(6.7379, rel=0.01)

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis.clean import crosswalk
+from analysis import crosswalk, registry
 from analysis.clean.prices import collapse_snapshots
 
 D = dt.date
@@ -43,11 +43,9 @@ def test_crosswalk_rule_strips_prefix_suffix_and_date():
 
 
 def _cw(*eci_rows, exc=None):
-    from analysis import crosswalk as project
-    from analysis import registry
     rows = [{"Model version": v, "Model name": n, "Release date": d, "Organization": o,
              "Model accessibility": "API access"} for v, n, d, o in eci_rows]
-    return project.build(rows, [], registry.default(), exc or {})
+    return crosswalk.build(rows, [], registry.load(), exc or {})
 
 
 def test_crosswalk_links_ignoring_hyphens():
@@ -106,7 +104,7 @@ def test_deepseek_chat_change_2025_02_08(built):
     old = one(p, valid_to=D(2025, 2, 8))
     new = one(p, valid_from=D(2025, 2, 8))
     assert (old["input_usd_per_m"], old["output_usd_per_m"]) == (0.14, 0.28)
-    # the alias switched to DeepSeek-V3-0324 on 2025-03-24 (data/raw/model_aliases.csv): the period is split there
+    # the alias switched to DeepSeek-V3-0324 on 2025-03-24 (data/curated/model_aliases.csv): the period is split there
     assert (new["input_usd_per_m"], new["output_usd_per_m"], new["valid_to"]) == (0.27, 1.1, D(2025, 3, 24))
 
 
@@ -176,7 +174,7 @@ def test_litellm_deepseek_chat_periods(built):
     # (the mirror snapshots are quarterly, so the 2025-02-08 change is observed on 2025-04-01)
     p = built["prices"].filter((pl.col("source") == "litellm") & (pl.col("model_key") == "deepseek/deepseek-chat")
                                & (pl.col("price_kind") == "base")).sort("valid_from")
-    # split at the alias switch of 2025-03-24 (data/raw/model_aliases.csv)
+    # split at the alias switch of 2025-03-24 (data/curated/model_aliases.csv)
     assert p.select("valid_from", "valid_to").rows()[:2] == [(D(2025, 2, 6), D(2025, 3, 24)), (D(2025, 3, 24), D(2025, 4, 1))]
     assert p["input_usd_per_m"].to_list()[:3] == [pytest.approx(0.14), pytest.approx(0.14), pytest.approx(0.27)]
 
@@ -189,24 +187,24 @@ def test_litellm_resellers_quarantined(built):
 
 def test_crosswalk_exceptions_point_at_capability_models(built):
     ids = set(built["capability"]["model_id"].to_list())
-    bad = {k: v for k, v in crosswalk.exceptions().items() if v != "-" and crosswalk.link(*k)[0] not in ids}
+    cw = crosswalk.load(registry.load())
+    bad = {k: v for k, v in crosswalk.exceptions(cw).items() if v != "-" and crosswalk.link(*k, cw)[0] not in ids}
     assert not bad
 
 
 def test_price_and_capability_ids_agree(built):
     # one crosswalk, one id space: every linked price id is a canonical model of the project crosswalk, and
     # most of them have capability rows (a few crosswalk models have no usable score, e.g. 'gpt-4v')
-    from analysis import crosswalk as project
     # (models only Epoch's model files know, e.g. Doubao, are canonical without a score: counted apart)
     linked = set(built["prices"].filter(pl.col("crosswalk") != "unlinked")["model_id"].to_list())
-    models = project.default().models.values()
+    models = crosswalk.load(registry.load()).models.values()
     assert linked <= {m.model_id for m in models}
     scored_origin = linked & {m.model_id for m in models if m.origin != "epoch_models"}
     assert len(scored_origin & set(built["capability"]["model_id"].to_list())) >= 0.9 * len(scored_origin)
 
 
 def test_deepseek_moving_alias_linked_per_date_and_labelled_version_linked(built):
-    # data/raw/model_aliases.csv: 'deepseek-chat' served several releases, linked per period (unlinked only
+    # data/curated/model_aliases.csv: 'deepseek-chat' served several releases, linked per period (unlinked only
     # outside the sourced periods); the README's 'deepseek-chat(v3)' row names DeepSeek-V3
     p = built["prices"].select("source", "model_key", "model_id", "crosswalk").unique()
     assert set(p.filter(pl.col("model_key") == "deepseek-chat")["crosswalk"].to_list()) == {"alias", "unlinked"}
@@ -215,6 +213,6 @@ def test_deepseek_moving_alias_linked_per_date_and_labelled_version_linked(built
 
 
 def test_crosswalk_exception_applied(built):
-    # data/raw/model_crosswalk.csv: llm-prices claude-4.5-haiku -> claude-haiku-4-5
+    # data/curated/model_crosswalk.csv: llm-prices claude-4.5-haiku -> claude-haiku-4-5
     r = built["prices"].filter((pl.col("source") == "llm-prices") & (pl.col("model_key") == "claude-4.5-haiku"))
     assert set(r.select("model_id", "crosswalk").rows()) == {("claude-haiku-4-5", "exception")}

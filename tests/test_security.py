@@ -53,7 +53,7 @@ def _rewrite_csv(path: Path, fn) -> None:
 def evil(built, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("xss")
     shutil.copytree(paths.external_dir(), root / "external", copy_function=shutil.copy)
-    shutil.copytree(paths.raw_dir(), root / "raw")
+    shutil.copytree(paths.curated_dir(), root / "raw")
 
     def models(rows):  # Grok 4 (the notable file's largest-compute model, record 102 when written)
         h = rows[0]
@@ -75,7 +75,7 @@ def evil(built, tmp_path_factory) -> Path:
     _rewrite_csv(root / "raw" / "organizations.csv", orgs)
     _rewrite_csv(root / "raw" / "policy_events.csv", events)
     env = dict(os.environ)
-    for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_RAW_DIR", "raw"),
+    for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_CURATED_DIR", "raw"),
                      ("ANALYSIS_CLEAN_DIR", "clean"), ("ANALYSIS_REPORTS_DIR", "reports")):
         env[var] = str(root / sub)
     # in a subprocess: the registry and crosswalk are cached per process, and must read the scratch copies
@@ -176,13 +176,13 @@ def test_index_runs_nothing(evil):
 
 
 def test_curated_event_with_javascript_url_is_rejected(tmp_path, monkeypatch):
-    shutil.copytree(paths.raw_dir(), tmp_path / "raw")
+    shutil.copytree(paths.curated_dir(), tmp_path / "raw")
 
     def bad(rows):
         rows[3][rows[0].index("source_url")] = "javascript:window.__xss=1"
 
     _rewrite_csv(tmp_path / "raw" / "policy_events.csv", bad)
-    monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("ANALYSIS_CURATED_DIR", str(tmp_path / "raw"))
     from analysis.clean import events
 
     with pytest.raises(InputError, match=r"policy_events.csv: record 3 .*column 'source_url'.*not an http\(s\) URL"):

@@ -106,7 +106,7 @@ def test_cc_by_sources_are_credited_with_the_licence_link():
     spec = next(s for s in report.load_specs() if s.name == "release_pace")
     block = site.provenance_html(spec, built="2026-11-29")
     assert "Epoch AI" in block and site.CC_BY in block
-    assert "data/raw/organizations.csv" in block
+    assert "data/curated/organizations.csv" in block
 
 
 # --- data dictionary ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 load: `adoption/franri3008_hf-activity/hf_weekly_activity.json` (a list of weekly rows per lab id) and its
 `orgs.json` (lab id -> region for the 25 labs of the upstream chart page).
 process: lab ids are display names ("Meta Llama", "Qwen", "Mistral AI_"); each resolves to a canonical
-organization through the registry (data/raw/organizations.csv), which gives the country and the US–China
+organization through the registry (data/curated/organizations.csv), which gives the country and the US–China
 bucket; the upstream region is kept beside it. Rows of lab ids the registry does not know are quarantined
 (with the id), as are rows with a missing or malformed field and repeated (lab, week) rows.
 Upstream caveats (SOURCES.md): running totals start at the first week seen, not at the lab's first upload;
@@ -38,7 +38,7 @@ ADOPTION = Table(
     columns=(
         Column("lab_id", pl.String, "The upstream lab id (a display name, e.g. 'Meta Llama', 'Qwen').", nullable=False,
                origin="hf_weekly_activity.json `id`"),
-        Column("organization", pl.String, "Canonical organization the lab id resolves to (data/raw/organizations.csv).",
+        Column("organization", pl.String, "Canonical organization the lab id resolves to (data/curated/organizations.csv).",
                nullable=False, origin="registry"),
         Column("country", pl.String, "Country of the organization (registry).", nullable=False, origin="registry"),
         Column("country_bucket", pl.String, "US–China comparison bucket of the organization's country.",
@@ -89,7 +89,7 @@ def rows_from_records(records: list, regions: dict[str, str], reg: registry.Regi
         if not lab:
             problem, column = "no lab id", "id"
         elif org is None:
-            problem, column = f"lab id {lab!r} is not in the organization registry (data/raw/organizations.csv)", "id"
+            problem, column = f"lab id {lab!r} is not in the organization registry (data/curated/organizations.csv)", "id"
         try:
             week = dt.date.fromisoformat(str(r.get("week_date")))
         except ValueError:

@@ -3,7 +3,7 @@
 The readers (use these in every step, so every file is read and counted the same way):
 - `read_csv_strings(local_path, required)`: an upstream CSV of data/external/ -> text columns + `source_row`;
   `parse_csv_text(label, text, ...)` is the same on text already read, `read_curated_csv(path, label,
-  columns)` for the curated CSVs of data/raw/ (exact header). Records are counted by Python's csv module.
+  columns)` for the curated CSVs of data/curated/ (exact header). Records are counted by Python's csv module.
 - `read_json(local_path)` / `load_json_text(label, text)`: JSON; `expect_json(label, where, value, dict|list)`
   checks the shape of each part, `reject_repeated_keys` where an object's keys are the records.
 - `decode_text(label, raw)`: bytes -> text (BOM dropped; empty / not UTF-8 -> InputError).
@@ -140,7 +140,7 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
 
 
 def read_curated_csv(path: Path, label: str, columns: list[str]) -> pl.DataFrame:
-    """Read a curated CSV (data/raw/): every column as text, whose header must be exactly `columns`.
+    """Read a curated CSV (data/curated/): every column as text, whose header must be exactly `columns`.
 
     Same rules as `parse_csv_text` (a BOM accepted; empty, not UTF-8, ragged, cut short -> InputError
     naming `label`)."""
@@ -153,9 +153,9 @@ def read_curated_csv(path: Path, label: str, columns: list[str]) -> pl.DataFrame
 
 
 def curated_label(path: Path) -> str:
-    """How errors name a curated file: 'data/raw/<name>' for a file of data/raw/, else the path given."""
+    """How errors name a curated file: 'data/curated/<name>' for a file of data/curated/, else the path given."""
     try:
-        return f"data/raw/{path.relative_to(paths.raw_dir())}"
+        return f"data/curated/{path.relative_to(paths.curated_dir())}"
     except ValueError:
         return str(path)
 
@@ -234,6 +234,23 @@ def concat_quarantine(parts: list[pl.DataFrame]) -> pl.DataFrame:
 
 def counts_frame(rows: list[dict]) -> pl.DataFrame:
     return ROW_COUNTS.validate(pl.DataFrame(rows, schema={c.name: c.dtype for c in ROW_COUNTS.columns}))
+
+
+# Epoch's 'Model accessibility' values: the open ones start with OPEN_WEIGHTS; CLOSED_ACCESS are not open; any
+# other value ('Unknown', blank) says nothing, and Epoch's 'Open model weights?' (Yes / No) decides where given.
+OPEN_WEIGHTS = "Open weights"
+CLOSED_ACCESS = ("API access", "Hosted access (no API)", "Unreleased")
+
+
+def open_weights(access: pl.Expr, open_q: pl.Expr | None = None) -> pl.Expr:
+    """The one rule for `open_weights` from Epoch's 'Model accessibility' (cleaned text) and, where the file has
+    it, 'Open model weights?': open -> True, closed -> False, unknown -> the Yes/No answer, else null."""
+    open_q = pl.lit(None, pl.String) if open_q is None else open_q
+    return (pl.when(access.str.starts_with(OPEN_WEIGHTS)).then(True)
+            .when(access.is_in(CLOSED_ACCESS)).then(False)
+            .when(open_q == "Yes").then(True)
+            .when(open_q == "No").then(False)
+            .otherwise(None))
 
 
 def clean_text(s: pl.Expr) -> pl.Expr:

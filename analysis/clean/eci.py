@@ -18,6 +18,7 @@ from analysis.clean.common import (
     concat_quarantine,
     counts_frame,
     iso_date,
+    open_weights,
     quarantine_rows,
     read_csv_strings,
     slug,
@@ -60,7 +61,9 @@ CAPABILITY = Table(
 
 
 def clean(reg: registry.Registry | None = None, today: dt.date | None = None) -> StepResult:
-    reg = reg or registry.default()
+    if reg is None:
+        from analysis.inputs import Inputs
+        reg = Inputs().registry
     today = today or dt.date.today()
     as_of = dt.date.fromisoformat(manifest.entry(SOURCE).snapshot_date)
     df = read_csv_strings(SOURCE, REQUIRED)
@@ -105,7 +108,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
     d = d.with_columns(pl.Series("organizations", orgs, dtype=pl.List(pl.String)),
                        pl.Series("_unknown", unknown, dtype=pl.String))
     take(pl.col("_unknown").is_not_null(), "Organization",
-         pl.format("unknown organization(s) {} (add to data/raw/organizations.csv)", pl.col("_unknown")))
+         pl.format("unknown organization(s) {} (add to data/curated/organizations.csv)", pl.col("_unknown")))
     d = d.with_columns(pl.col("model").map_elements(slug, return_dtype=pl.String).alias("model_id"))
     # ECI scores a model once; its variants (thinking budgets, providers) repeat the model's score
     first_row = pl.col("source_row").min().over("model_id", "release_date")
@@ -119,8 +122,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
             lambda os: registry.bucket([reg.orgs[o].country for o in os]), return_dtype=pl.String
         ).alias("country_bucket"),
         "release_date",
-        pl.when(access.str.starts_with("Open weights")).then(True)
-        .when(access.is_not_null()).then(False).otherwise(None).alias("open_weights"),
+        open_weights(access).alias("open_weights"),
         pl.lit("eci").alias("metric"),
         "score",
         pl.lit(None, pl.Float64).alias("ci_low"),

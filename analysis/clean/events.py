@@ -1,7 +1,7 @@
 """Clean `events` and `genai_filings` tables: dated policy and market events, and China's reported
 generative-AI service filing counts.
 
-load: the project's curated, cited `data/raw/policy_events.csv` and `data/raw/genai_filings.csv`, and the
+load: the project's curated, cited `data/curated/policy_events.csv` and `data/curated/genai_filings.csv`, and the
 Vorp Labs US AI Law Change Dataset (upstream CSV with a block of '#' comment lines before its header) ->
 process: curated rows are checked strictly (a bad curated row is an error naming file, record and column:
 the project wrote it, so the project fixes it); upstream rows are mapped onto the curated vocabulary
@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import polars as pl
 
-from analysis import paths
+from analysis import paths, vocab
 from analysis.clean.common import (
     InputError,
     StepResult,
@@ -30,14 +30,14 @@ from analysis.clean.common import (
 )
 from analysis.schema import Column, Table
 
-CURATED_FILE = "data/raw/policy_events.csv"
-FILINGS_FILE = "data/raw/genai_filings.csv"
+CURATED_FILE = "data/curated/policy_events.csv"
+FILINGS_FILE = "data/curated/genai_filings.csv"
 VORPLABS_FILE = "policy/vorplabs_research-datasets/us-ai-law-changes.csv"
 
 PRECISIONS = ("day", "month", "uncertain")
 JURISDICTIONS = ("US", "CN", "EU", "US-CN", "INTL")
 JURISDICTION_NAMES = {
-    "US": "United States", "CN": "China", "EU": "European Union", "US-CN": "US–China (bilateral)",
+    "US": vocab.US, "CN": vocab.CHINA, "EU": "European Union", "US-CN": "US–China (bilateral)",
     "INTL": "International",
 }
 KINDS = (
@@ -75,7 +75,7 @@ FEDERAL_ACTORS = (
 )
 FEDERAL = "United States, federal"
 
-SOURCE_FILE = Column("source_file", pl.String, "File of the row: data/raw/<file> for the project's curated "
+SOURCE_FILE = Column("source_file", pl.String, "File of the row: data/curated/<file> for the project's curated "
                      "CSVs, else the upstream file by its path below data/external/.", nullable=False)
 SOURCE_ROW = Column("source_row", pl.Int64, "1-based record number of the row in its file (header and "
                     "comment lines not counted).", nullable=False, min=1)
@@ -84,7 +84,7 @@ EVENTS = Table(
     name="events",
     description="Dated policy and market events (export controls, regulation, strategies, filings, summits, "
     "market shocks), US, China, EU and international. Curated and cited row by row by this project "
-    "(data/raw/policy_events.csv), plus the US records of the Vorp Labs US AI Law Change Dataset.",
+    "(data/curated/policy_events.csv), plus the US records of the Vorp Labs US AI Law Change Dataset.",
     primary_key=("event_id",),
     columns=(
         Column("event_id", pl.String, "Identifier: curated ids as written; Vorp Labs ids lower-cased.",
@@ -118,7 +118,7 @@ GENAI_FILINGS = Table(
     name="genai_filings",
     description="China's cumulative count of generative-AI services filed with the Cyberspace Administration "
     "of China (CAC), and of apps/features registered locally, as REPORTED by the CAC or CNNIC on the dates "
-    "given. Counts are as reported, not audited; curated in data/raw/genai_filings.csv.",
+    "given. Counts are as reported, not audited; curated in data/curated/genai_filings.csv.",
     primary_key=("date",),
     columns=(
         Column("date", pl.Date, "Date the cumulative count refers to.", nullable=False, min=MIN_DATE, max=MAX_DATE),
@@ -148,11 +148,11 @@ def _decode(label: str, raw: bytes) -> str:
 
 
 def read_curated(name: str, columns: list[str]) -> tuple[str, pl.DataFrame]:
-    """Read a curated CSV of data/raw/ (all text) and check its header is exactly `columns`."""
-    path = paths.raw_dir() / name
-    label = f"data/raw/{name}"
+    """Read a curated CSV of data/curated/ (all text) and check its header is exactly `columns`."""
+    path = paths.curated_dir() / name
+    label = f"data/curated/{name}"
     if not path.is_file():
-        raise InputError(f"{label}: not found in {paths.raw_dir()}")
+        raise InputError(f"{label}: not found in {paths.curated_dir()}")
     df = _read_csv_text(label, _decode(label, path.read_bytes()), final_newline=False)  # hand-edited
     if df.columns[1:] != columns:
         raise InputError(f"{label}: header {df.columns[1:]} != expected {columns}")

@@ -49,6 +49,11 @@ LIVEBENCH_CATEGORIES = "capability/livebench_livebench.github.io/categories_2026
 LIVEBENCH_METRIC = "livebench_2026_01_08_global"
 
 
+def _inputs():
+    from analysis.inputs import Inputs
+    return Inputs()
+
+
 def _rows_to_result(source_file: str, source: str, records: list[dict], cw: crosswalk.Crosswalk,
                     as_of: dt.date) -> tuple[list[dict], list[dict]]:
     """records: dicts with name, source_row, metric, score, ci_low, ci_high, estimated."""
@@ -70,7 +75,7 @@ def _rows_to_result(source_file: str, source: str, records: list[dict], cw: cros
         m = cw.lookup(r["name"], source)
         if m is None:
             q("name", f"model name not in the crosswalk (key '{crosswalk.norm_key(r['name'])}'): no release date "
-                      "or organization; add to data/raw/model_crosswalk_capability.csv")
+                      "or organization; add to data/curated/model_crosswalk_capability.csv")
             continue
         ok.append(dict(
             model_id=m.model_id, model=m.model, source_model=r["name"], organizations=list(m.organizations),
@@ -97,7 +102,7 @@ def _result(parts: list[tuple[str, int, list[dict], list[dict]]]) -> StepResult:
 
 
 def clean_aa(cw: crosswalk.Crosswalk | None = None) -> StepResult:
-    cw = cw or crosswalk.default()
+    cw = cw or _inputs().crosswalk
     data = read_json(AA_FILE)
     if not isinstance(data, list):
         raise InputError(f"{AA_FILE}: expected a list of model objects")
@@ -123,7 +128,7 @@ def read_arena(local_path: str) -> list[tuple[str, dict]]:
 
 
 def clean_lmarena(cw: crosswalk.Crosswalk | None = None) -> StepResult:
-    cw = cw or crosswalk.default()
+    cw = cw or _inputs().crosswalk
     parts = []
     for path, metric in LMARENA_FILES.items():
         entries = read_arena(path)
@@ -159,7 +164,7 @@ def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | Non
 
 
 def clean_livebench(cw: crosswalk.Crosswalk | None = None) -> StepResult:
-    cw = cw or crosswalk.default()
+    cw = cw or _inputs().crosswalk
     categories = expect_json(LIVEBENCH_CATEGORIES, "top level", read_json(LIVEBENCH_CATEGORIES), dict)
     for name, ts in categories.items():
         if not isinstance(ts, list) or not all(isinstance(t, str) for t in ts) or not ts:

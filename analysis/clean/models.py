@@ -22,6 +22,7 @@ from analysis.clean.common import (
     concat_quarantine,
     counts_frame,
     iso_date,
+    open_weights,
     quarantine_rows,
     read_csv_strings,
     slug,
@@ -75,16 +76,16 @@ MODELS = Table(
         Column(
             "organizations",
             pl.List(pl.String),
-            "Canonical organizations (data/raw/organizations.csv), in upstream order, without repeats.",
+            "Canonical organizations (data/curated/organizations.csv), in upstream order, without repeats.",
             nullable=False,
-            origin="Epoch `Organization` via data/raw/organizations.csv",
+            origin="Epoch `Organization` via data/curated/organizations.csv",
         ),
         Column(
             "countries",
             pl.List(pl.String),
             "Countries of those organizations, from the registry, without repeats.",
             nullable=False,
-            origin="data/raw/organizations.csv `country`",
+            origin="data/curated/organizations.csv `country`",
         ),
         Column(
             "country_bucket",
@@ -278,7 +279,7 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
     take(
         pl.col("_unknown_orgs").is_not_null(),
         "Organization",
-        pl.format("unknown organization(s) {} (add to data/raw/organizations.csv)", pl.col("_unknown_orgs")),
+        pl.format("unknown organization(s) {} (add to data/curated/organizations.csv)", pl.col("_unknown_orgs")),
     )
     return d, q
 
@@ -301,16 +302,7 @@ def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.D
         pl.Series("countries", countries, dtype=pl.List(pl.String)),
         pl.col("release_date"),
         access.alias("accessibility"),
-        pl.when(access.str.starts_with("Open weights"))
-        .then(True)
-        .when(access.is_in(["API access", "Hosted access (no API)", "Unreleased"]))
-        .then(False)
-        .when(open_q == "Yes")
-        .then(True)
-        .when(open_q == "No")
-        .then(False)
-        .otherwise(None)
-        .alias("open_weights"),
+        open_weights(access, open_q).alias("open_weights"),
         pl.col("parameters"),
         pl.col("training_compute_flop"),
         clean_text(pl.col("Domain"))
@@ -405,17 +397,10 @@ def merge(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def release_dates(df: pl.DataFrame, cw=None, eci_dates: list[tuple[str, dt.date]] | None = None) -> pl.DataFrame:
+def release_dates(df: pl.DataFrame, cw, eci_dates: list[tuple[str, dt.date]]) -> pl.DataFrame:
     """Apply the release-date precedence (see the `release_date` column): a model whose id is a canonical model
     of the project crosswalk takes the crosswalk's date (of its release nearest to the publication date)."""
-    from analysis import crosswalk, paths
-    from analysis.clean import eci
-    if cw is None and not (paths.external_dir() / crosswalk.ECI_FILE).exists():
-        cw, eci_dates = crosswalk.Crosswalk(), []  # capability snapshots not fetched: the model files' dates
-    cw = cw or crosswalk.default()
     by_id: dict[str, list[tuple[dt.date, str]]] = {}
-    if eci_dates is None:
-        eci_dates = eci.clean().df.select("model_id", "release_date").unique().rows()
     for mid, d in eci_dates:  # the dates the capability table's ECI rows carry come first
         by_id.setdefault(mid, []).append((d, "eci"))
     for m in cw.models.values():
@@ -465,8 +450,19 @@ def clean_release_conflicts(earlier: dict[str, StepResult] | None = None) -> Ste
     return StepResult(RELEASE_CONFLICTS, RELEASE_CONFLICTS.validate(out), concat_quarantine([]), counts_frame([]))
 
 
-def clean(reg: registry.Registry | None = None, today: dt.date | None = None) -> StepResult:
-    reg = reg or registry.default()
+def clean(reg: registry.Registry | None = None, today: dt.date | None = None, cw=None,
+          eci_dates: list[tuple[str, dt.date]] | None = None) -> StepResult:
+    """`models` from Epoch's model files.
+
+    `eci_dates`: (model_id, release_date) of the capability table's ECI rows (the build passes the ECI
+    step's result; else the ECI step runs here). `cw`: the project crosswalk (empty before the capability
+    snapshots are fetched: the model files' dates are kept)."""
+    from analysis.inputs import Inputs
+    inputs = Inputs(reg=reg, cw=cw)
+    reg, cw = inputs.registry, inputs.crosswalk
+    if eci_dates is None:
+        from analysis.clean import eci
+        eci_dates = eci.clean(reg).df.select("model_id", "release_date").unique().rows() if cw.models else []
     today = today or dt.date.today()
     normalised, quarantine, counts = [], [], []
     for local_path in SOURCES:
@@ -476,7 +472,7 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         quarantine += q
         n_q = sum(len(x) for x in q)
         counts.append(dict(table="models", source_file=local_path, rows_in=len(df), rows_used=len(ok), rows_quarantined=n_q))
-    merged = release_dates(merge(assign_ids(pl.concat(normalised, how="vertical"))))
+    merged = release_dates(merge(assign_ids(pl.concat(normalised, how="vertical"))), cw, eci_dates)
     result = StepResult(MODELS, MODELS.validate(merged), concat_quarantine(quarantine), counts_frame(counts))
     result.check_accounting()
     used = result.counts["rows_used"].sum()

@@ -12,7 +12,7 @@ process (the quirks of the SOURCES.md):
 - partial weeks are flagged, not dropped: a week not over at the snapshot date, and a first bucket whose total
   is below half the next one (the start of the upstream rolling window). Days of the partial back-fill of the
   daily file (far fewer models than a usual day) are flagged the same way.
-- authors resolve to an organization: first through `data/raw/openrouter_authors.csv` (OpenRouter namespaces
+- authors resolve to an organization: first through `data/curated/openrouter_authors.csv` (OpenRouter namespaces
   the registry does not carry, and authors kept as "Unknown origin" on purpose: `openrouter` stealth models,
   `tngtech` merges), then through the organization registry. An author neither knows is "Unknown origin"
   (community fine-tuners, small labs without a sourced country), never guessed. `others` is the chart's
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import manifest, paths, registry
+from analysis import manifest, paths, registry, vocab
 from analysis.clean.common import (
     InputError,
     StepResult,
@@ -45,18 +45,18 @@ DIR = "adoption/kenneth-top_workflows"
 WEEKLY_FILE = f"{DIR}/openrouter_market_share_records.csv"
 DAILY_FILE = f"{DIR}/history_database.csv"
 CATEGORY_FILE = f"{DIR}/openrouter_category_usage_records.csv"
-AUTHORS_FILE = "openrouter_authors.csv"  # in data/raw/
+AUTHORS_FILE = "openrouter_authors.csv"  # in data/curated/
 
 REMAINDER_AUTHOR = "others"
 UNKNOWN = "Unknown origin"
 REMAINDER = "Unassigned remainder"
-ORIGINS = ("China", "United States", "Other", UNKNOWN, REMAINDER)
+ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER, UNKNOWN, REMAINDER)
 STALE_TOLERANCE = 0.01  # a row whose implied bucket total differs from its week's by more than 1% is stale
 PARTIAL_DAY_FRACTION = 0.25  # a day with fewer models than this fraction of the median day is a partial back-fill
 
 _origin_cols = (
     Column("organization", pl.String, "Canonical organization of the author (registry); null for the remainder "
-           "bucket and unknown origins.", origin="data/raw/openrouter_authors.csv, then data/raw/organizations.csv"),
+           "bucket and unknown origins.", origin="data/curated/openrouter_authors.csv, then data/curated/organizations.csv"),
     Column("country", pl.String, "Country of the organization (registry).", origin="registry"),
     Column("origin", pl.String, "Origin bucket: China, United States, Other, 'Unknown origin' (an author with no "
            "clean or sourced origin: OpenRouter stealth models, tngtech merges, community fine-tuners) or "
@@ -163,7 +163,7 @@ class Resolver:
 
 
 def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
-    path = path or paths.raw_dir() / AUTHORS_FILE
+    path = path or paths.curated_dir() / AUTHORS_FILE
     label = curated_label(path)
     out: dict[str, str | None] = {}
     # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
@@ -175,7 +175,7 @@ def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
         name = (r["organization"] or "").strip() or None
         if name is not None and name not in reg.orgs:
             raise InputError(f"{label}: {line}, column 'organization': {name!r} is not an "
-                             "organization of data/raw/organizations.csv")
+                             "organization of data/curated/organizations.csv")
         key = r["author"].strip().casefold()
         if key in out:
             raise InputError(f"{label}: {line}, column 'author': author {key!r} appears twice")
@@ -183,9 +183,12 @@ def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
     return out
 
 
-def default_resolver() -> Resolver:
-    reg = registry.load()
-    return Resolver(load_authors(reg), reg)
+def resolver(inputs=None) -> Resolver:
+    """The author resolver from the build's inputs (the curated authors file and the registry)."""
+    if inputs is None:
+        from analysis.inputs import Inputs
+        inputs = Inputs()
+    return Resolver(inputs.authors, inputs.registry)
 
 
 def _with_origin(df: pl.DataFrame, resolve: Resolver) -> pl.DataFrame:
@@ -363,19 +366,19 @@ def _result(table: Table, source: str, raw: pl.DataFrame, df: pl.DataFrame, q: p
     return StepResult(table, df, q, counts)
 
 
-def clean_weekly() -> StepResult:
+def clean_weekly(inputs=None) -> StepResult:
     raw = read_csv_strings(WEEKLY_FILE, ["Date", "Author", "Tokens", "Share"])
-    df, q = weekly_rows(raw, default_resolver(), _snapshot(WEEKLY_FILE))
+    df, q = weekly_rows(raw, resolver(inputs), _snapshot(WEEKLY_FILE))
     return _result(WEEKLY, WEEKLY_FILE, raw, df, q)
 
 
-def clean_daily() -> StepResult:
+def clean_daily(inputs=None) -> StepResult:
     raw = read_csv_strings(DAILY_FILE, ["Date", "Model", "Prompt", "Completion", "Reasoning", "Total_Tokens"])
-    df, q = daily_rows(raw, default_resolver())
+    df, q = daily_rows(raw, resolver(inputs))
     return _result(DAILY, DAILY_FILE, raw, df, q)
 
 
-def clean_categories() -> StepResult:
+def clean_categories(inputs=None) -> StepResult:
     raw = read_csv_strings(CATEGORY_FILE, ["Date", "Category", "Category_Label", "Author", "Tokens"])
-    df, q = category_rows(raw, default_resolver(), _snapshot(CATEGORY_FILE))
+    df, q = category_rows(raw, resolver(inputs), _snapshot(CATEGORY_FILE))
     return _result(CATEGORY, CATEGORY_FILE, raw, df, q)

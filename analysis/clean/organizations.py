@@ -1,4 +1,4 @@
-"""Clean `organizations` table from the curated registry `data/raw/organizations.csv`."""
+"""Clean `organizations` table from the curated registry `data/curated/organizations.csv`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from analysis.schema import COUNTRY_BUCKETS, Column, Table
 ORGANIZATIONS = Table(
     name="organizations",
     description="Organizations that develop models: canonical name, upstream name variants, country, kind. "
-    "Curated by this project in data/raw/organizations.csv, one cited row per organization.",
+    "Curated by this project in data/curated/organizations.csv, one cited row per organization.",
     primary_key=("organization",),
     columns=(
         Column("organization", pl.String, "Canonical name.", nullable=False),
@@ -26,7 +26,9 @@ ORGANIZATIONS = Table(
 )
 
 def clean(reg: registry.Registry | None = None) -> StepResult:
-    reg = reg or registry.default()
+    if reg is None:
+        from analysis.inputs import Inputs
+        reg = Inputs().registry
     aliases: dict[str, list[str]] = {name: [] for name in reg.orgs}
     for row in read_curated_csv(reg.path, registry._label(reg.path), registry.COLUMNS).iter_rows(named=True):
         aliases[row["organization"].strip()] = [a.strip() for a in row["aliases"].split("|") if a.strip()]
@@ -36,7 +38,7 @@ def clean(reg: registry.Registry | None = None) -> StepResult:
         for o in reg.orgs.values()
     ]
     df = pl.DataFrame(rows, schema={c.name: c.dtype for c in ORGANIZATIONS.columns})
-    src = "data/raw/organizations.csv"
+    src = "data/curated/organizations.csv"
     return StepResult(ORGANIZATIONS, ORGANIZATIONS.validate(df), concat_quarantine([]),
                       counts_frame([dict(table="organizations", source_file=src, rows_in=len(df),
                                          rows_used=len(df), rows_quarantined=0)]))

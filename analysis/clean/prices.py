@@ -22,7 +22,6 @@ metrics re-convert the original amounts at the rate of each date they plot.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 
 import polars as pl
@@ -55,13 +54,13 @@ PRICES = Table(
         Column("model_id", pl.String, "Canonical model id from the project model crosswalk (analysis/crosswalk.py, "
                "shared with `capability`) when linked, else the rule id of the key.",
                nullable=False),
-        Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/raw/model_crosswalk_capability.csv), "
+        Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/curated/model_crosswalk_capability.csv), "
                "'rule' (the crosswalk rules match a canonical model), 'alias' (a moving API id linked to the model it "
-               "served in the period, data/raw/model_aliases.csv; periods spanning a switch are split at it), "
+               "served in the period, data/curated/model_aliases.csv; periods spanning a switch are split at it), "
                "'unlinked' (rule id, no canonical model).", nullable=False,
                allowed=("exception", "rule", "alias", "unlinked")),
         Column("provider", pl.String, "Who sells the API at this price, as the source names it.", nullable=False),
-        Column("organization", pl.String, "Canonical organization of the provider (data/raw/price_providers.csv "
+        Column("organization", pl.String, "Canonical organization of the provider (data/curated/price_providers.csv "
                "-> organization registry); null when unknown."),
         Column("country_bucket", pl.String, "US–China bucket of the organization.", allowed=COUNTRY_BUCKETS),
         Column("price_kind", pl.String, "'base' = standard price for short inputs; 'long_context' = price of "
@@ -77,7 +76,7 @@ PRICES = Table(
         Column("cached_input_orig", pl.Float64, "Cached-input (cache read) price per 1M tokens in `currency`.", min=0),
         Column("usd_cny", pl.Float64, "CNY per USD used to convert a CNY row (rate as of `fx_date`); null for USD rows.",
                unit="CNY/USD"),
-        Column("fx_date", pl.Date, "Date of the exchange rate used (data/raw/fx_usd_cny.csv)."),
+        Column("fx_date", pl.Date, "Date of the exchange rate used (data/curated/fx_usd_cny.csv)."),
         Column("input_usd_per_m", pl.Float64, "Input price, USD per 1M tokens.", nullable=False, unit="USD/1M tokens",
                min=0, max=units.MAX_USD_PER_M),
         Column("output_usd_per_m", pl.Float64, "Output price, USD per 1M tokens.", unit="USD/1M tokens", min=0,
@@ -121,12 +120,10 @@ CN_TABLES_FILE = "pricing/llm-price-cn-tables/flanker_llmprice.cn_readme_tables.
 
 # --- providers and crosswalk ------------------------------------------------------------------
 
-@functools.cache
-def providers() -> dict[str, str]:
-    """provider key -> canonical organization (data/raw/price_providers.csv, resolved through the registry)."""
-    reg = registry.default()
+def load_providers(reg: registry.Registry, path=None) -> dict[str, str]:
+    """provider key -> canonical organization (data/curated/price_providers.csv, resolved through the registry)."""
     out = {}
-    path = paths.raw_dir() / "price_providers.csv"
+    path = path or paths.curated_dir() / "price_providers.csv"
     label = curated_label(path)
     for row in read_curated_csv(path, label, ["provider", "organization", "source"]).iter_rows(named=True):
         rec = row["source_row"]
@@ -142,9 +139,7 @@ def providers() -> dict[str, str]:
     return out
 
 
-def org_columns(df: pl.DataFrame) -> pl.DataFrame:
-    reg = registry.default()
-    prov = providers()
+def org_columns(df: pl.DataFrame, reg: registry.Registry, prov: dict[str, str]) -> pl.DataFrame:
     orgs = [prov.get(p) for p in df["provider"].to_list()]
     buckets = [registry.bucket([reg.orgs[o].country]) if o else None for o in orgs]
     return df.with_columns(pl.Series("organization", orgs, dtype=pl.String),
@@ -216,9 +211,14 @@ def _close(run: list[dict], snaps: list[dt.date], order: dict) -> dict:
             "valid_to": snaps[nxt] if nxt < len(snaps) else None, "n_observations": len(run)}
 
 
-def _finish(rows: list[dict], q: list[dict], counts: list[dict]) -> StepResult:
+def _inputs(inputs):
+    from analysis.inputs import Inputs
+    return inputs if inputs is not None else Inputs()
+
+
+def _finish(rows: list[dict], q: list[dict], counts: list[dict], inputs) -> StepResult:
     """Convert to USD, attach organizations and crosswalk, validate."""
-    from analysis.clean import crosswalk
+    from analysis import crosswalk
 
     if rows:
         df = pl.DataFrame(rows, schema_overrides={
@@ -229,7 +229,7 @@ def _finish(rows: list[dict], q: list[dict], counts: list[dict]) -> StepResult:
     else:
         df = pl.DataFrame(schema={c.name: c.dtype for c in PRICES.columns})
     rate_date = pl.coalesce("valid_from", "observed_from")
-    rates = fx.rates_on(df.select(rate_date.alias("d"))["d"])
+    rates = fx.rates_on(df.select(rate_date.alias("d"))["d"], inputs.fx)
     df = df.with_columns(
         pl.when(pl.col("currency") == "CNY").then(rates["usd_cny"]).otherwise(None).alias("usd_cny"),
         pl.when(pl.col("currency") == "CNY").then(rates["fx_date"]).otherwise(None).alias("fx_date"),
@@ -243,8 +243,8 @@ def _finish(rows: list[dict], q: list[dict], counts: list[dict]) -> StepResult:
     factor = pl.when(pl.col("currency") == "CNY").then(1 / pl.col("usd_cny")).otherwise(1.0)
     df = df.with_columns(*(
         (pl.col(f"{c}_orig") * factor).alias(f"{c}_usd_per_m") for c in ("input", "output", "cached_input")))
-    df = org_columns(df)
-    df = crosswalk.attach(df)
+    df = org_columns(df, inputs.registry, inputs.providers)
+    df = crosswalk.attach(df, inputs.crosswalk, inputs.aliases)
     too_high = (pl.col("input_usd_per_m") > units.MAX_USD_PER_M) | (pl.col("output_usd_per_m") > units.MAX_USD_PER_M)
     for r in df.filter(too_high.fill_null(False)).iter_rows(named=True):
         q.append(_qrow(r["source_file"], r["source_row"], r["model_key"], "input_orig",
@@ -290,7 +290,8 @@ def _num(v, where: str) -> float | None:
 
 # --- step 1: llm-prices -----------------------------------------------------------------------
 
-def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
+def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES, inputs=None) -> StepResult:
+    inputs = _inputs(inputs)
     rows, q, counts = [], [], []
     for f in files:
         data = _read_json(f)
@@ -341,7 +342,7 @@ def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES) -> StepResult:
                     rows.append(row)
         n_q = sum(1 for x in q if x["source_file"] == f)
         counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
-    return _finish(rows, q, counts)
+    return _finish(rows, q, counts, inputs)
 
 
 # --- step 2: llm-prices-cn --------------------------------------------------------------------
@@ -361,7 +362,8 @@ def _cn_amounts(m: dict, where: str, tier: dict | None = None) -> dict:
     return {"currency": cur, **out}
 
 
-def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResult:
+def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES, inputs=None) -> StepResult:
+    inputs = _inputs(inputs)
     obs, q, counts, snaps = [], [], [], []
     for f in files:
         data = _read_json(f)
@@ -402,7 +404,7 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
         # the snapshots are collapsed into periods one row stands for many records, and the counts would drift)
         cny = [r for r in obs[o0:] if r["currency"] == "CNY" and r["price_kind"] == "base"]
         if cny:
-            rates = fx.rates_on(pl.Series([snap] * len(cny), dtype=pl.Date))["usd_cny"].to_list()
+            rates = fx.rates_on(pl.Series([snap] * len(cny), dtype=pl.Date), inputs.fx)["usd_cny"].to_list()
             missing = {r["source_row"] for r, rate in zip(cny, rates, strict=True) if rate is None}
             for r in cny:
                 if r["source_row"] in missing:
@@ -416,12 +418,13 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES) -> StepResul
                                  ("currency", "input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
-    return _finish(periods, q, counts)
+    return _finish(periods, q, counts, inputs)
 
 
 # --- step 3: Chinese README price tables (flanker/llmprice.cn) ---------------------------------
 
-def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
+def clean_cn_tables(local_path: str = CN_TABLES_FILE, inputs=None) -> StepResult:
+    inputs = _inputs(inputs)
     df = read_csv_strings(local_path, ["commit", "commit_date_local", "vendor", "model", "input_price_raw",
                                        "output_price_raw", "context_raw"])
     snap = _snapshot(local_path)
@@ -489,7 +492,7 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE) -> StepResult:
     # all rows merged into a period count as used
     counts = [dict(table="prices", source_file=local_path, rows_in=len(df), rows_used=len(df) - len(q),
                    rows_quarantined=len(q))]
-    return _finish(periods, q, counts)
+    return _finish(periods, q, counts, inputs)
 
 
 # --- step 4: LiteLLM dated snapshots (the labs' own API keys only) -----------------------------
@@ -529,7 +532,8 @@ def _litellm_rows(key: str, v: dict, where: str, base: dict) -> list[dict]:
     return rows
 
 
-def clean_litellm(files: Iterable[str] = LITELLM_FILES) -> StepResult:
+def clean_litellm(files: Iterable[str] = LITELLM_FILES, inputs=None) -> StepResult:
+    inputs = _inputs(inputs)
     obs, q, counts, snaps = [], [], [], []
     for f in files:
         data = expect_json(f, "top level", read_json(f), dict)
@@ -572,4 +576,4 @@ def clean_litellm(files: Iterable[str] = LITELLM_FILES) -> StepResult:
                                  ("input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
-    return _finish(periods, q, counts)
+    return _finish(periods, q, counts, inputs)

@@ -9,7 +9,7 @@ import polars as pl
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source, spans_orders_of_magnitude
 
 SOURCES = ["adoption/franri3008_hf-activity/hf_weekly_activity.json", "adoption/franri3008_hf-activity/orgs.json"]
-NOTE = ("Labs resolved to countries with the project's registry (data/raw/organizations.csv); downloads as "
+NOTE = ("Labs resolved to countries with the project's registry (data/curated/organizations.csv); downloads as "
         "counted upstream (method not documented): relative activity, not installs")
 LABELS = {"repos": "New public repositories", "models": "New model repositories", "downloads": "Downloads"}
 

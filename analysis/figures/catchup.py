@@ -11,6 +11,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis import vocab
 from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import catchup
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
@@ -71,7 +72,7 @@ def gap(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
                                  line_shape="hv", name="95% interval (from the source's intervals)"))
     fig.add_trace(go.Scatter(
         x=g["date"], y=g["gap_score"], mode="lines+markers", line_shape="hv", name="US lead in score",
-        line=dict(color=COUNTRY_COLORS["United States"]),
+        line=dict(color=COUNTRY_COLORS[vocab.US]),
         customdata=[(escape_text(a), escape_text(b)) for a, b in zip(g["leader_model"], g["follower_model"], strict=True)],
         hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>"))
     fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
@@ -94,7 +95,7 @@ def lag(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
             marker=dict(size=0.1), hoverinfo="skip"))
     fig.add_trace(go.Scatter(
         x=d["date"], y=d["lag_months"], mode="lines", name="China behind, months (daily)",
-        line=dict(color=COUNTRY_COLORS["China"]),
+        line=dict(color=COUNTRY_COLORS[vocab.CHINA]),
         customdata=[(escape_text(a), escape_text(b)) for a, b in zip(d["follower_model"], d["matched_by"], strict=True)],
         hovertemplate="%{x}<br>%{y:.1f} months<br>China: %{customdata[0]}<br>US first reached it with "
                       "%{customdata[1]}<extra></extra>"))

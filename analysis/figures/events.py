@@ -18,13 +18,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis import vocab
 from analysis.clean.events import JURISDICTION_NAMES, JURISDICTIONS, KINDS
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source, wrap
 
 EVENT_COLORS = {
-    "US": COUNTRY_COLORS["United States"],
-    "CN": COUNTRY_COLORS["China"],
-    "US-CN": COUNTRY_COLORS["US–China joint"],
+    "US": COUNTRY_COLORS[vocab.US],
+    "CN": COUNTRY_COLORS[vocab.CHINA],
+    "US-CN": COUNTRY_COLORS[vocab.JOINT],
     "EU": "#b8860b",
     "INTL": "#1b9e77",
 }
@@ -34,9 +35,9 @@ KIND_SYMBOLS = {
     "regulation": "square", "legislation": "square-open", "executive order": "diamond",
     "strategy": "diamond-open", "filing": "circle", "summit": "star", "market": "x",
 }
-EVENTS_SOURCE = ("Events: data/raw/policy_events.csv (curated by this project, one cited source per event) "
+EVENTS_SOURCE = ("Events: data/curated/policy_events.csv (curated by this project, one cited source per event) "
                  "and Vorp Labs US AI Law Change Dataset (CC BY 4.0)")
-EVENTS_NOTE = ("Events: project-curated data/raw/policy_events.csv (cited per event) and Vorp Labs US AI Law "
+EVENTS_NOTE = ("Events: project-curated data/curated/policy_events.csv (cited per event) and Vorp Labs US AI Law "
                "Change Dataset (CC BY 4.0); click an 'Events' legend entry to hide or show them")
 STYLES = ("markers", "bands")
 STRIP_BASE, STRIP_PER_ROW, STRIP_MAX = 0.02, 0.028, 0.16  # share of the plot height given to the event strip
@@ -244,7 +245,7 @@ def timeline(events: pl.DataFrame) -> go.Figure:
                       hovertemplate="%{customdata[0]}<extra></extra>")
     fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.01, xanchor="left", title_text="Kind"),
                       margin=dict(r=170), height=430, hoverlabel=dict(bgcolor="white"))
-    return add_source(fig, [VORPLABS_FILE], "Other events: data/raw/policy_events.csv, curated by this project "
+    return add_source(fig, [VORPLABS_FILE], "Other events: data/curated/policy_events.csv, curated by this project "
                       "with one cited source per event")
 
 
@@ -261,13 +262,13 @@ def filings(counts: pl.DataFrame, events: pl.DataFrame | None = None, style: str
                   hover_data={"reporter": True, "announced": True, "source_url": True, "series": False},
                   labels={"date": "Date the count refers to", "count": "Reported count", "series": "",
                           "reporter": "Reported by", "announced": "Announced", "source_url": "Source"},
-                  color_discrete_sequence=[COUNTRY_COLORS["China"], "#f4a582"],
+                  color_discrete_sequence=[COUNTRY_COLORS[vocab.CHINA], "#f4a582"],
                   title="China's generative-AI services filed with the CAC: counts as reported by CAC / CNNIC")
     fig.update_yaxes(rangemode="tozero")
     if events is not None:
         add_events(fig, events, style=style, start=long["date"].min(), end=long["date"].max())
     return add_source(fig, [], "Reported counts, not audited: CAC notices and the CNNIC Generative AI Application "
-                      "Development Report (2025), collected in data/raw/genai_filings.csv with one source per row")
+                      "Development Report (2025), collected in data/curated/genai_filings.csv with one source per row")
 
 
 def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model releases",
@@ -289,6 +290,6 @@ def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model
     fig.update_layout(legend=dict(y=1.08), margin=dict(t=130))
     fig.update_layout(barmode="stack", height=max(380, 160 + 34 * d["event"].n_unique()))
     if note is None:
-        note = "Countries from data/raw/organizations.csv"
+        note = "Countries from data/curated/organizations.csv"
     return add_source(fig, MODEL_SOURCES if sources is None else sources,
                       f"{note}. {EVENTS_SOURCE}. Counts describe timing, not effects")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis import vocab
 from analysis.clean.openrouter import CATEGORY_FILE, DAILY_FILE, REMAINDER, UNKNOWN, WEEKLY_FILE
 from analysis.figures.events import add_events
 from analysis.plots import COUNTRY_COLORS, add_source
 
-ORIGIN_COLORS = {"China": COUNTRY_COLORS["China"], "United States": COUNTRY_COLORS["United States"],
-                 "Other": COUNTRY_COLORS["Other"], UNKNOWN: "#c7b37a", REMAINDER: "#dddddd"}
+ORIGIN_COLORS = {vocab.CHINA: COUNTRY_COLORS[vocab.CHINA], vocab.US: COUNTRY_COLORS[vocab.US],
+                 vocab.OTHER: COUNTRY_COLORS[vocab.OTHER], UNKNOWN: "#c7b37a", REMAINDER: "#dddddd"}
 ORIGIN_ORDER = list(ORIGIN_COLORS)
 NOTE = ("Shares recomputed from tokens (billions, OpenRouter traffic only); authors resolved to countries with "
         "the project's registry; Monday-dated week buckets only; hatched = partial week")
@@ -41,7 +42,7 @@ def weekly_shares(shares: pl.DataFrame, events: pl.DataFrame | None = None, styl
 
 def categories(cat: pl.DataFrame) -> go.Figure:
     """Horizontal stacked bars: share of each use category's tokens by origin (complete weeks of the span)."""
-    order = (cat.filter(pl.col("origin") == "China").sort("share")["category_label"].to_list())
+    order = (cat.filter(pl.col("origin") == vocab.CHINA).sort("share")["category_label"].to_list())
     fig = go.Figure()
     for origin in ORIGIN_ORDER:
         d = cat.filter(pl.col("origin") == origin)
@@ -59,7 +60,7 @@ def categories(cat: pl.DataFrame) -> go.Figure:
 def api_vs_downloads(side: pl.DataFrame) -> go.Figure:
     """Lines per month: China's and the US's share of OpenRouter tokens (solid) and of Hub downloads (dotted)."""
     fig = go.Figure()
-    for bucket in ("China", "United States"):
+    for bucket in (vocab.CHINA, vocab.US):
         d = side.filter(pl.col("bucket") == bucket).sort("month")
         for col, dash, label in (("api_share", "solid", "OpenRouter tokens"),
                                  ("downloads_share", "dot", "Hugging Face downloads")):

@@ -14,7 +14,7 @@ from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_so
 
 XPERIOD = {"year": "M12", "quarter": "M3", "month": "M1"}
 SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
-REGISTRY_NOTE = "Countries from the project's organization registry (data/raw/organizations.csv)"
+REGISTRY_NOTE = "Countries from the project's organization registry (data/curated/organizations.csv)"
 
 
 def _colors(**kw):

@@ -17,8 +17,8 @@ from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import prices as pm
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 
-FX_NOTE = ("CNY/USD conversions at the rate of the day from FRED DEXCHUS (data/raw/fx_usd_cny.csv); "
-           "organizations from data/raw/price_providers.csv and the registry")
+FX_NOTE = ("CNY/USD conversions at the rate of the day from FRED DEXCHUS (data/curated/fx_usd_cny.csv); "
+           "organizations from data/curated/price_providers.csv and the registry")
 
 
 LOG_TICKS = [v * 10.0 ** e for e in range(-3, 4) for v in (1, 2, 5)]

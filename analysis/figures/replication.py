@@ -24,4 +24,4 @@ def ratios(fig_table: pl.DataFrame, tolerance: float = 0.15) -> go.Figure:
     fig.add_vline(x=1, line=dict(color="#999", dash="dot"))
     fig.update_layout(title="Project value over published value, per figure", xaxis_title="ratio",
                       yaxis=dict(autorange="reversed"), height=120 + 34 * max(len(d), 1), margin=dict(l=320))
-    return add_source(fig, SOURCES, "Published values: data/raw/published_figures.csv (quote and URL per row)")
+    return add_source(fig, SOURCES, "Published values: data/curated/published_figures.csv (quote and URL per row)")

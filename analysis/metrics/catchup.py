@@ -11,10 +11,11 @@ import datetime as dt
 
 import polars as pl
 
+from analysis import vocab
 from analysis.metrics.pace import filter_window
 
 DAYS_PER_MONTH = 365.2425 / 12
-US, CN = "United States", "China"
+US, CN = vocab.US, vocab.CHINA
 RIVALS = ("any", "same_country", "other_country")
 SCOPES = ("lab", "country")
 

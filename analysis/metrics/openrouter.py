@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from analysis import vocab
 from analysis.clean.openrouter import ORIGINS, REMAINDER, UNKNOWN
 
-COUNTRY_ORIGINS = ("China", "United States", "Other")
+COUNTRY_ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER)
 OPEN_SOURCE = "llm-prices"  # crosswalk rules for `provider/model` ids with `:free`-style suffixes (OpenRouter's form)
 
 
@@ -32,7 +33,7 @@ def share_summary(weekly: pl.DataFrame) -> pl.DataFrame:
     """One row per week: share of each origin (china, united_states, other, unknown, remainder), the week's total
     tokens, and the upper bounds china_upper / us_upper (lower bound + remainder + unknown)."""
     s = origin_shares(weekly)
-    names = {"China": "china", "United States": "united_states", "Other": "other", UNKNOWN: "unknown",
+    names = {vocab.CHINA: "china", vocab.US: "united_states", vocab.OTHER: "other", UNKNOWN: "unknown",
              REMAINDER: "remainder"}
     wide = (s.with_columns(pl.col("origin").replace_strict(names).alias("k"))
             .pivot("k", index=["week_start", "complete", "partial_reason"], values="share"))
@@ -83,10 +84,11 @@ def top_models(daily: pl.DataFrame, n: int = 3, origins: tuple[str, ...] = COUNT
 
 def open_weights_links(base_models: list[str], models: pl.DataFrame, resolve=None) -> pl.DataFrame:
     """base_model -> model_id (crosswalk) -> open_weights (models table); null where either step fails."""
-    if resolve is None:
-        from analysis import crosswalk
+    if resolve is None:  # the project crosswalk, read from the fetched snapshots
+        from analysis.inputs import Inputs
+        cw = Inputs().crosswalk
         def resolve(name):
-            return crosswalk.resolve_model(name, OPEN_SOURCE)
+            return cw.resolve_model(name, OPEN_SOURCE)
     ids = [resolve(b) for b in base_models]
     links = pl.DataFrame({"base_model": base_models, "model_id": ids}, schema={"base_model": pl.String,
                                                                                 "model_id": pl.String})
@@ -111,7 +113,7 @@ def open_weights_share(daily: pl.DataFrame, links: pl.DataFrame, by: str = "mont
             .sort(keys))
 
 
-BUCKET_OF_ORIGIN = {"China": "China", "United States": "United States", "Other": "Other"}
+BUCKET_OF_ORIGIN = {vocab.CHINA: vocab.CHINA, vocab.US: vocab.US, vocab.OTHER: vocab.OTHER}
 
 
 def api_vs_downloads(weekly: pl.DataFrame, adoption: pl.DataFrame) -> pl.DataFrame:
@@ -123,7 +125,7 @@ def api_vs_downloads(weekly: pl.DataFrame, adoption: pl.DataFrame) -> pl.DataFra
            .rename({"origin": "bucket"}).select("month", "bucket", "api_share"))
     h = (adoption.filter(pl.col("in_upstream_panel"))
          .with_columns(pl.col("week_date").dt.truncate("1mo").alias("month"),
-                       pl.when(pl.col("country_bucket") == "US–China joint").then(pl.lit("Other"))
+                       pl.when(pl.col("country_bucket") == vocab.JOINT).then(pl.lit(vocab.OTHER))
                        .otherwise(pl.col("country_bucket")).alias("bucket"))
          .group_by("month", "bucket").agg(pl.col("downloads_week").sum().alias("downloads"))
          .with_columns((pl.col("downloads") / pl.col("downloads").sum().over("month")).alias("downloads_share"))

@@ -12,6 +12,8 @@ import math
 import numpy as np
 import polars as pl
 
+from analysis import vocab
+
 PERIODS = {"year": "1y", "quarter": "1q", "month": "1mo"}
 
 
@@ -161,15 +163,15 @@ MIN_FIT_POINTS = 5  # fewer models than this: no trend is fitted (or drawn)
 
 
 def credit_joint(models: pl.DataFrame, joint: str = "credit",
-                 buckets: tuple[str, ...] = ("United States", "China")) -> pl.DataFrame:
+                 buckets: tuple[str, ...] = (vocab.US, vocab.CHINA)) -> pl.DataFrame:
     """joint='own': a US–China joint model stays in its own bucket; 'credit': it counts once for each of the
     `buckets` among its listed countries (the AI Index's and Epoch's convention), and no longer as joint."""
     if joint not in JOINT_MODES:
         raise ValueError(f"joint must be one of {JOINT_MODES}, not {joint!r}")
     if joint == "own":
         return models
-    j = models.filter(pl.col("country_bucket") == "US–China joint")
-    parts = [models.filter(pl.col("country_bucket") != "US–China joint")]
+    j = models.filter(pl.col("country_bucket") == vocab.JOINT)
+    parts = [models.filter(pl.col("country_bucket") != vocab.JOINT)]
     for b in buckets:
         parts.append(j.filter(pl.col("countries").list.contains(b)).with_columns(pl.lit(b).alias("country_bucket")))
     return pl.concat(parts)

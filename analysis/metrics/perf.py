@@ -27,9 +27,10 @@ import datetime as dt
 
 import polars as pl
 
+from analysis import vocab
 from analysis.metrics import prices as pm
 
-US, CN = "United States", "China"
+US, CN = vocab.US, vocab.CHINA
 
 
 def _date(value) -> dt.date | None:

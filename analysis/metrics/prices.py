@@ -30,7 +30,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from analysis import fx
+from analysis import fx, vocab
 
 SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "litellm": 2, "llm-price-cn-tables": 3}
 SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "litellm": 2, "llm-price-cn-tables": 3}
@@ -80,7 +80,7 @@ def in_currency(df: pl.DataFrame, currency: str, date_col: str, fx_table: pl.Dat
     """
     if currency not in ("USD", "CNY"):
         raise ValueError(f"currency must be USD or CNY, not {currency!r}")
-    rate = fx.rates_on(df[date_col], fx_table)["usd_cny"]
+    rate = fx.rates_on(df[date_col], fx.load() if fx_table is None else fx_table)["usd_cny"]
     df = df.with_columns(rate.alias("_rate"))
     conv = (pl.when(pl.col("currency") == currency).then(1.0)
             .when(pl.lit(currency) == "CNY").then(pl.col("_rate"))
@@ -99,7 +99,7 @@ def reference_panel(periods: pl.DataFrame, dates: list[dt.date]) -> pl.DataFrame
     d = pl.DataFrame({"date": dates}, schema={"date": pl.Date})
     panel = d.join(base, how="cross").filter(
         (pl.col("start") <= pl.col("date")) & (pl.col("end").is_null() | (pl.col("date") < pl.col("end"))))
-    rank = (pl.when(pl.col("country_bucket") == "China")
+    rank = (pl.when(pl.col("country_bucket") == vocab.CHINA)
             .then(pl.col("source").replace_strict(SOURCE_RANK_CN, default=9))
             .otherwise(pl.col("source").replace_strict(SOURCE_RANK_OTHER, default=9)))
     return (panel.with_columns((~pl.col("list_price")).cast(pl.Int8).alias("_lp"), rank.alias("_rank"))
@@ -305,7 +305,7 @@ def price_points(periods: pl.DataFrame, capability: pl.DataFrame, currency: str 
              .when((pl.col("start_basis") == "observed") & pl.col("_first_of_key")
                    & (pl.col("start") <= pl.col("_source_first"))).then(pl.lit("first_seen"))
              .otherwise(pl.lit("dated")))
-    rank = (pl.when(pl.col("country_bucket") == "China")
+    rank = (pl.when(pl.col("country_bucket") == vocab.CHINA)
             .then(pl.col("source").replace_strict(SOURCE_RANK_CN, default=9))
             .otherwise(pl.col("source").replace_strict(SOURCE_RANK_OTHER, default=9)))
     p = (p.with_columns(basis.alias("basis"), (~pl.col("list_price")).cast(pl.Int8).alias("_lp"), rank.alias("_rank"))

@@ -1,5 +1,6 @@
 """Parameters of notebooks/catch_up.ipynb (see analysis/params/__init__.py)."""
 
+from analysis import vocab
 from analysis.metrics.catchup import RIVALS, SCOPES
 from analysis.params import Param, country_buckets, event_params, metrics
 
@@ -7,7 +8,7 @@ SPEC = [
     Param("metric", "choice", "eci", "the capability metric (each its own scale)", choices=metrics),
     Param("start_date", "date", "2023-01-01", "first release date included"),
     Param("end_date", "date", None, "last release date included; None = up to the snapshot", optional=True),
-    Param("countries", "list", ["United States", "China"], "country buckets shown in the frontier chart",
+    Param("countries", "list", [vocab.US, vocab.CHINA], "country buckets shown in the frontier chart",
           choices=country_buckets),
     Param("scope", "choice", "lab", "a record is a new best for its lab or its country", choices=SCOPES),
     Param("rival", "choice", "same_country", "who may answer a record", choices=RIVALS),

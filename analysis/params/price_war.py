@@ -1,5 +1,6 @@
 """Parameters of notebooks/price_war.ipynb (see analysis/params/__init__.py)."""
 
+from analysis import vocab
 from analysis.params import Param, country_buckets, event_params
 
 SPEC = [
@@ -8,7 +9,7 @@ SPEC = [
     Param("blend_ratio", "float", 3.0, "input:output token ratio of the blended price", low=0.0),
     Param("start_date", "date", "2024-01-01", "first date shown"),
     Param("end_date", "date", None, "last date shown; None = the newest snapshot date", optional=True),
-    Param("countries", "list", ["United States", "China"], "country buckets shown", choices=country_buckets),
+    Param("countries", "list", [vocab.US, vocab.CHINA], "country buckets shown", choices=country_buckets),
     Param("providers", "list", None, "organizations shown, e.g. [\"DeepSeek\", \"OpenAI\"]; None = all",
           optional=True),
     Param("carry_back", "bool", False, "a price without a stated start holds since the model's ECI release date"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis import paths
+from analysis import paths, tables
 from analysis.clean.common import InputError
 from analysis.clean.events import read_curated
 from analysis.metrics import prices as pm
@@ -29,6 +29,7 @@ def _read(name: str) -> pl.DataFrame:
     path = paths.external_dir() / EPOCH_DIR / name
     if not path.is_file():
         raise InputError(f"data/external/{EPOCH_DIR}/{name}: not found (run `python -m analysis fetch`)")
+    tables.record_files("replication", [f"{EPOCH_DIR}/{name}"])  # in the report's provenance
     try:
         return pl.read_csv(path, infer_schema_length=None)
     except pl.exceptions.PolarsError as e:
@@ -57,6 +58,7 @@ def epoch_price_inputs() -> pl.DataFrame:
 
 def excluded_models() -> pl.DataFrame:
     """The reasoning models Epoch leaves out of per-token prices (curated, cited: data/raw/)."""
+    tables.record_files("replication", [f"data/raw/{EXCLUDED_FILE}"])
     return read_curated(EXCLUDED_FILE, EXCLUDED_COLUMNS)[1]
 
 
@@ -87,6 +89,7 @@ TOLERANCE = 0.15  # a project value within 15% of the published one agrees
 def published_figures() -> pl.DataFrame:
     """The curated published figures (data/raw/published_figures.csv), numbers as floats (null = a range
     or a value computed from the publisher's own results file)."""
+    tables.record_files("replication", [f"data/raw/{FIGURES_FILE}"])
     label, df = read_curated(FIGURES_FILE, FIGURES_COLUMNS)
     num = ("published_value", "published_low", "published_high")
     out = df.with_columns(*(pl.col(c).replace("", None).cast(pl.Float64, strict=False).alias(c) for c in num))

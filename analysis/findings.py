@@ -1,0 +1,125 @@
+"""Key findings on the front page, each measured at build time from the clean tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def findings() -> list[dict]:
+    """Key numbers for the index: {value, text, date, report}, each computed from the clean tables."""
+    out = []
+    for fn in (_finding_releases, _finding_open_share, _finding_adoption, _finding_openrouter, _finding_cheapest):
+        try:
+            out.extend(fn())
+        except FileNotFoundError:
+            continue
+    return out
+
+
+def _finding_releases() -> list[dict]:
+    from analysis import tables
+    from analysis.metrics import pace
+
+    models = tables.load("models")
+    sel = pace.select_models(models)
+    last = sel["release_date"].max()
+    year = last.year - 1 if (last.month, last.day) != (12, 31) else last.year
+    counts = pace.releases_per_period(sel.filter(pl_year(sel) == year), "year")
+    by = {r["country_bucket"]: r["releases"] for r in counts.iter_rows(named=True)}
+    us, cn = by.get("United States", 0), by.get("China", 0)
+    return [dict(value=f"{us} vs {cn}", report="release_pace", date=f"{year}, data to {last}",
+                 text=f"notable model releases by US vs Chinese organizations in {year}, the last full year "
+                      f"(Epoch AI notable models; US\u2013China joint and other countries not counted).")]
+
+
+def pl_year(_df=None):
+    import polars as pl
+
+    return pl.col("release_date").dt.year()
+
+
+def _finding_open_share() -> list[dict]:
+    from analysis import tables
+    from analysis.metrics import pace
+
+    sel = pace.select_models(tables.load("models"))
+    last = sel["release_date"].max()
+    year = last.year - 1
+    share = pace.open_weights_share(sel.filter(pl_year(sel) == year), "year")
+    out = []
+    cols = share.columns
+    val = "share"
+    if val not in cols:
+        return out
+    by = {r["country_bucket"]: r[val] for r in share.iter_rows(named=True)}
+    if "United States" in by and "China" in by and by["United States"] is not None and by["China"] is not None:
+        out.append(dict(value=f"{by['China']:.0%} vs {by['United States']:.0%}", report="release_pace",
+                        date=f"{year}, data to {last}",
+                        text=f"share of notable models released with open weights, Chinese vs US organizations, "
+                             f"{year} (of models whose access is known)."))
+    return out
+
+
+ADJ = {"United States": "US", "China": "Chinese"}
+
+
+def _finding_adoption() -> list[dict]:
+    from analysis import tables
+    from analysis.metrics import adoption as adopt
+
+    hub = adopt.select(tables.load("adoption"))
+    last = hub["week_date"].max()
+    year = last.year - 1
+    t = adopt.period_totals(hub, f"{year}-01-01", f"{year}-12-31")
+    share = {r["country_bucket"]: r["downloads_share"] for r in t.iter_rows(named=True)}
+    if "China" not in share:
+        return []
+    return [dict(value=f"{share['China']:.0%}", report="adoption", date=f"{year}, data to {last}",
+                 text=f"of the Hugging Face downloads of the tracked labs' repositories went to labs based in China "
+                      f"in {year} (US labs: {share.get('United States', 0):.0%}); a panel of labs, downloads as "
+                      f"counted upstream, not installs.")]
+
+
+def _finding_openrouter() -> list[dict]:
+    from analysis import tables
+    from analysis.metrics import openrouter as orm
+
+    fl = orm.first_last_complete(tables.load("openrouter_weekly"))
+    f, last = fl.row(0, named=True), fl.row(1, named=True)
+    return [dict(value=f"{f['china']:.0%} \u2192 {last['china']:.0%}", report="adoption",
+                 date=f"weeks of {f['week_start']} and {last['week_start']}",
+                 text=f"of OpenRouter tokens went to models by Chinese authors, first vs last complete week (US: "
+                      f"{f['united_states']:.0%} \u2192 {last['united_states']:.0%}); lower bounds: the unassigned "
+                      f"remainder was {f['remainder']:.0%} and {last['remainder']:.0%}. One router's tokens, not "
+                      f"users or revenue.")]
+
+
+def _finding_cheapest() -> list[dict]:
+    """The price_war report's cheapest-at-capability trend with its defaults (ECI >= 130, USD, 3:1, fit from
+    2024-01-01): Epoch's method, each factor with its 90% interval and point count; none on < 4 points."""
+    import polars as pl
+
+    from analysis import tables
+    from analysis.metrics import prices as pm
+
+    prices = tables.load("prices")
+    capability = tables.load("capability")
+    threshold = 130.0  # the price_war report's default ECI threshold
+    countries = ["United States", "China"]
+    sel = prices.filter(pl.col("country_bucket").is_in(countries))
+    end = prices["snapshot"].max()
+    points = pm.price_points(pm.effective_periods(sel, capability, False), capability, "USD", 3.0)
+    _, fits = pm.cheapest_at_capability(points, threshold, dt.date(2024, 1, 1), end)
+    out = []
+    for c in countries:
+        fit = fits.get(c)
+        if fit is None or fit.get("factor_per_year") is None:
+            continue
+        out.append(dict(
+            value=f"\u00f7{fit['factor_per_year']:.1f} per year", report="price_war",
+            date=f"dated prices {fit['start']} to {fit['end']}, data to {end}",
+            text=f"yearly fall of the cheapest blended (3:1) USD list price among {ADJ[c]} models scoring at least "
+                 f"ECI {threshold:g} (Epoch AI's method; 90% interval \u00f7{fit['factor_low']:.1f} to "
+                 f"\u00f7{fit['factor_high']:.1f}, {fit['n']} dated price points; {fit['first_seen']} first-seen "
+                 f"prices not fitted)."))
+    return out

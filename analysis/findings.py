@@ -94,31 +94,37 @@ def _finding_openrouter() -> list[dict]:
                       f"users or revenue.")]
 
 
-def _finding_cheapest() -> list[dict]:
-    """The price_war report's cheapest-at-capability trend with its defaults (ECI >= 130, USD, 3:1, fit from
-    2024-01-01): Epoch's method, each factor with its 90% interval and point count; none on < 4 points."""
-    import polars as pl
+def report_parameters(report: str) -> dict:
+    """The parameters a report runs with: its notebook's defaults (analysis/params/<notebook>.py) under the
+    report's own settings in notebooks/reports.toml."""
+    from analysis import params, report_specs
 
+    spec = next(s for s in report_specs.load_specs() if s.name == report)
+    defaults = {p.name: p.default for p in params.spec(spec.notebook.removesuffix(".ipynb")) or []}
+    return {**defaults, **spec.parameters}
+
+
+def _finding_cheapest() -> list[dict]:
+    """The price_war report's cheapest-at-capability trend, by `metrics.prices.headline_cheapest` with that
+    report's parameters: Epoch's method, each factor with its 90% interval and point count; none on < 4 points."""
     from analysis import tables
     from analysis.metrics import prices as pm
 
-    prices = tables.load("prices")
-    capability = tables.load("capability")
-    threshold = 130.0  # the price_war report's default ECI threshold
-    countries = ["United States", "China"]
-    sel = prices.filter(pl.col("country_bucket").is_in(countries))
-    end = prices["snapshot"].max()
-    points = pm.price_points(pm.effective_periods(sel, capability, False), capability, "USD", 3.0)
-    _, fits = pm.cheapest_at_capability(points, threshold, dt.date(2024, 1, 1), end)
+    p = report_parameters("price_war")
+    threshold, currency, ratio = p["eci_threshold"], p["currency"], p["blend_ratio"]
+    end = dt.date.fromisoformat(p["end_date"]) if p.get("end_date") else None
+    end, fits = pm.headline_cheapest(tables.load("prices"), tables.load("capability"), threshold, currency, ratio,
+                                     dt.date.fromisoformat(p["start_date"]), end, p["countries"])
     out = []
-    for c in countries:
+    for c in p["countries"]:
         fit = fits.get(c)
         if fit is None or fit.get("factor_per_year") is None:
             continue
         out.append(dict(
             value=f"\u00f7{fit['factor_per_year']:.1f} per year", report="price_war",
             date=f"dated prices {fit['start']} to {fit['end']}, data to {end}",
-            text=f"yearly fall of the cheapest blended (3:1) USD list price among {ADJ[c]} models scoring at least "
+            text=f"yearly fall of the cheapest blended ({ratio:g}:1) {currency} list price among "
+                 f"{ADJ.get(c, c)} models scoring at least "
                  f"ECI {threshold:g} (Epoch AI's method; 90% interval \u00f7{fit['factor_low']:.1f} to "
                  f"\u00f7{fit['factor_high']:.1f}, {fit['n']} dated price points; {fit['first_seen']} first-seen "
                  f"prices not fitted)."))

@@ -74,3 +74,42 @@ def render_index(index: dict) -> str:
                 for v in sorted((index.get("variants") or {}).values(), key=lambda v: v["name"])]
     return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings,
                              headlines=index.get("headlines") or [], variants=variants)
+
+
+# --- writing the index as one set ---------------------------------------------------------------------------
+# index.html is written first, then index.json (the record the next run reads): each atomically. A run killed
+# between the two leaves an index.html newer than index.json; `repair` (at the start of the next run, under the
+# build lock) renders index.html again from index.json, so the pair always matches, and removes the temporary
+# files a killed run left in reports/ and its report folders (e.g. reports/<report>/.chart-1.*.tmp.csv).
+
+def _stamp(index: dict) -> str:
+    return f'<meta name="index-built" content="{esc(index["built_at"])}">'
+
+
+def write_index(index: dict, reports_dir=None) -> None:
+    from analysis import paths
+    from analysis.atomic import write_text
+
+    base = reports_dir or paths.reports_dir()
+    page = render_index(index).replace("<head>", "<head>" + _stamp(index), 1)
+    write_text(base / "index.html", page)
+    write_text(base / "index.json", json.dumps(index, indent=2, default=str))
+
+
+def repair(reports_dir=None) -> list:
+    """Make index.html match index.json again and delete a killed run's temporary files; returns what it fixed."""
+    from analysis import paths
+    from analysis.atomic import remove_stale_temps, write_text
+
+    base = reports_dir or paths.reports_dir()
+    fixed = list(remove_stale_temps(base, recursive=True))
+    try:
+        index = json.loads((base / "index.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return fixed
+    page = base / "index.html"
+    current = page.read_text(encoding="utf-8") if page.is_file() else ""
+    if index.get("built_at") and "reports" in index and _stamp(index) not in current:
+        write_text(page, render_index(index).replace("<head>", "<head>" + _stamp(index), 1))
+        fixed.append(page)
+    return fixed

@@ -311,6 +311,7 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
         why = "is a default report" if output_name in known else "is not a plain name (letters, digits, _ and -)"
         print(f"error: --output-name {output_name!r} {why}; choose another name", file=sys.stderr)
         return 2
+    index_page.repair()
     params = {**spec.parameters, **extra_params}
     variant = ReportSpec(name=output_name, notebook=spec.notebook, title=f"{spec.title} (variant {output_name})",
                          parameters=params)
@@ -332,8 +333,7 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
     index.setdefault("reports", {})
     index.setdefault("built_at", _now())
     index.setdefault("variants", {})[output_name] = entry
-    write_text(_index_path(), json.dumps(index, indent=2, default=str))
-    write_text(paths.reports_dir() / "index.html", index_page.render_index(index))
+    index_page.write_index(index)  # index.html, then index.json (see index_page.repair)
     print("report: listed the variant in reports/index.html", file=out)
     return 0 if entry["status"] == "ok" else 1
 
@@ -358,6 +358,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             print("error: --output-name needs exactly one report name", file=sys.stderr)
             return 2
         return build_variant(specs[0], output_name, extra_params or {}, show_code, out)
+    index_page.repair()  # a killed run's index pair and temporary files
     index = load_index()
     reports = index.get("reports", {})
     code, tables = code_hash(), table_hashes()
@@ -426,8 +427,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
     reports = {k: v for k, v in reports.items() if k in known}
     index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=findings.findings(),
                  **({"variants": index["variants"]} if index.get("variants") else {}))
-    write_text(_index_path(), json.dumps(index, indent=2, default=str))
-    write_text(paths.reports_dir() / "index.html", index_page.render_index(index))
+    index_page.write_index(index)  # index.html, then index.json (see index_page.repair)
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",
           file=out)
     return 1 if failures else 0

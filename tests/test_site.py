@@ -163,3 +163,43 @@ def test_preview_json_round_trip():
               "layout": {"title": {"text": "T"}}}, None)]
     p = chart_data.preview(figs)
     assert json.loads(json.dumps(p))["series"][0]["y"] == [1, 2, 3]
+
+
+# --- the index pair and a killed run's leftovers ----------------------------------------------------------------
+
+
+def _index(built_at: str) -> dict:
+    return {"built_at": built_at, "headlines": [], "findings": [],
+            "reports": {"x": {"name": "x", "title": f"T {built_at}", "notebook": "n.ipynb", "parameters": {},
+                              "snapshots": {"f.csv": "2026-01-01"}, "status": "ok", "built_at": built_at}}}
+
+
+def test_a_run_killed_between_index_html_and_index_json_is_repaired_by_the_next(tmp_path, monkeypatch):
+    import pytest
+
+    from analysis import atomic
+
+    index_page.write_index(_index("run 1"), tmp_path)
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / ".chart-1.abcd1234.tmp.csv").write_text("half a chart")  # left by a killed CSV write
+
+    real = atomic.write_text
+
+    def killed_at_json(target, text):
+        if target.name == "index.json":
+            raise KeyboardInterrupt("killed")  # the process dies before index.json is renamed into place
+        real(target, text)
+
+    monkeypatch.setattr(atomic, "write_text", killed_at_json)
+    with pytest.raises(KeyboardInterrupt):
+        index_page.write_index(_index("run 2"), tmp_path)
+    monkeypatch.setattr(atomic, "write_text", real)
+    assert "T run 2" in (tmp_path / "index.html").read_text()  # a mixed pair: html of run 2, json of run 1
+    assert json.loads((tmp_path / "index.json").read_text())["built_at"] == "run 1"
+
+    fixed = index_page.repair(tmp_path)  # what the next run does first
+    html = (tmp_path / "index.html").read_text()
+    assert "T run 1" in html and "T run 2" not in html
+    assert not list((tmp_path / "x").glob(".chart-*.tmp.csv"))
+    assert tmp_path / "index.html" in fixed
+    assert index_page.repair(tmp_path) == []  # a matching pair is left alone

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis import paths, vocab
+from analysis import paths, tables, vocab
 from analysis.clean.common import InputError
 from analysis.clean.events import read_curated
 from analysis.metrics import prices as pm
@@ -29,6 +29,7 @@ def _read(name: str) -> pl.DataFrame:
     path = paths.external_dir() / EPOCH_DIR / name
     if not path.is_file():
         raise InputError(f"data/external/{EPOCH_DIR}/{name}: not found (run `python -m analysis fetch`)")
+    tables.record_files("replication", [f"{EPOCH_DIR}/{name}"])  # in the report's provenance
     try:
         return pl.read_csv(path, infer_schema_length=None)
     except pl.exceptions.PolarsError as e:
@@ -57,6 +58,7 @@ def epoch_price_inputs() -> pl.DataFrame:
 
 def excluded_models() -> pl.DataFrame:
     """The reasoning models Epoch leaves out of per-token prices (curated, cited: data/curated/)."""
+    tables.record_files("replication", [f"data/curated/{EXCLUDED_FILE}"])
     label, df = read_curated(EXCLUDED_FILE, EXCLUDED_COLUMNS)
     return _unique(label, df, "model")
 
@@ -97,6 +99,7 @@ TOLERANCE = 0.15  # a project value within 15% of the published one agrees
 def published_figures() -> pl.DataFrame:
     """The curated published figures (data/curated/published_figures.csv), numbers as floats (null = a range
     or a value computed from the publisher's own results file)."""
+    tables.record_files("replication", [f"data/curated/{FIGURES_FILE}"])
     label, df = read_curated(FIGURES_FILE, FIGURES_COLUMNS)
     df = _unique(label, df, "figure_id")
     num = ("published_value", "published_low", "published_high")

@@ -21,48 +21,19 @@ import re
 import sys
 import threading
 import time
-import tomllib
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from analysis import manifest, paths, shared_assets, site
+from analysis import findings, index_page, paths, provenance, shared_assets, site
 from analysis.atomic import atomic_path, write_text
+from analysis.report_specs import ReportSpec, load_specs, parse_value
+
+__all__ = ["ReportSpec", "build_reports", "load_specs", "parse_value"]
 
 KERNEL = "python3"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-@dataclass
-class ReportSpec:
-    name: str
-    notebook: str
-    title: str
-    datasets: list[str] = field(default_factory=list)
-    parameters: dict = field(default_factory=dict)
-
-
-def parse_value(text: str):
-    """A -p value: JSON when it parses (numbers, true/false, null, lists, quoted strings), else the string."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
-def load_specs(path: Path | None = None) -> list[ReportSpec]:
-    path = path or paths.notebooks_dir() / "reports.toml"
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
-    specs = [ReportSpec(**r) for r in data.get("report", [])]
-    names = [s.name for s in specs]
-    if len(set(names)) != len(names):
-        raise ValueError(f"{path}: report names repeat: {names}")
-    for s in specs:
-        if not (paths.notebooks_dir() / s.notebook).is_file():
-            raise ValueError(f"{path}: report {s.name!r}: notebook {s.notebook!r} not found in notebooks/")
-    return specs
 
 
 def _index_path() -> Path:
@@ -84,7 +55,7 @@ def load_index() -> dict:
 # recorded per report in reports/index.json under "inputs":
 #   notebook    the notebook file (committed without outputs)
 #   parameters  the parameters it runs with (reports.toml set + -p overrides), plus its title and --show-code
-#   code        the package (analysis/**/*.py, analysis/templates/**), the curated data/raw/** files and
+#   code        the package (analysis/**/*.py, analysis/templates/**), the curated data/curated/** files and
 #               data/manifest.csv (citations and snapshot dates printed under the charts)
 #   tables      the clean tables the notebook loaded through `analysis.tables.load` on its last run, each by
 #               content hash (an unchanged notebook with unchanged code and inputs reads the same tables)
@@ -93,8 +64,9 @@ def load_index() -> dict:
 
 PACKAGE = Path(__file__).resolve().parent
 JOBS_ENV = "ANALYSIS_REPORT_JOBS"
-# run in the kernel after the notebook: which clean tables did it load? (the cell is not kept)
-_READS_PROBE = "import json as _j\nfrom analysis import tables as _t\nprint(_j.dumps(sorted(_t.READ)))"
+# run in the kernel after the notebook: which clean tables did it load, and the source_file values of their rows?
+# (analysis.tables.record(); the cell is not kept)
+_READS_PROBE = "import json as _j\nfrom analysis import tables as _t\nprint(_j.dumps(_t.record()))"
 
 
 def _sha(data: bytes) -> str:
@@ -109,7 +81,7 @@ def code_hash() -> str:
     """One hash of everything a notebook's output may depend on besides itself, its parameters and tables."""
     parts = _file_hashes(PACKAGE, [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts])
     parts += _file_hashes(PACKAGE, (PACKAGE / "templates").rglob("*"))
-    parts += [("raw/" + n, h) for n, h in _file_hashes(paths.raw_dir(), paths.raw_dir().rglob("*"))]
+    parts += [("curated/" + n, h) for n, h in _file_hashes(paths.curated_dir(), paths.curated_dir().rglob("*"))]
     if paths.manifest_path().is_file():
         parts.append(("manifest.csv", _sha(paths.manifest_path().read_bytes())))
     return _sha(json.dumps(parts).encode())
@@ -166,6 +138,7 @@ class NotebookFailed(Exception):
 class Built:
     html: Path
     reads: list[str] | None  # clean tables the notebook loaded (None: unknown)
+    snapshots: dict[str, str]  # snapshot date of each upstream file behind the loaded rows (analysis.provenance)
 
 
 _local = threading.local()
@@ -251,13 +224,16 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
         count = nb.cells[idx].get("execution_count") if idx is not None else None
         raise NotebookFailed(idx, count, exc.ename, exc.evalue) from None
     probe = nb.cells.pop()
-    reads = None
+    record = None
     for o in probe.get("outputs", []):
         if o.get("name") == "stdout":
             try:
-                reads = json.loads(o["text"].strip().splitlines()[-1])
+                record = json.loads(o["text"].strip().splitlines()[-1])
             except (json.JSONDecodeError, IndexError):
-                reads = None
+                record = None
+    if not isinstance(record, dict):
+        raise RuntimeError(f"report {spec.name}: the kernel did not say which tables it loaded")
+    sources = provenance.report_sources(record)  # raises on a source_file outside the manifest
     out_dir = paths.reports_dir()
     from analysis import safety  # data text in Markdown outputs is shown, never run
 
@@ -269,10 +245,11 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
     executed = out_dir / "executed" / f"{spec.name}.ipynb"
     with atomic_path(executed) as tmp_nb:
         nbformat.write(nb, tmp_nb)
-    site.finish_report(spec, target, executed)  # reads the full executed notebook (the charts' div ids)
+    write_text(provenance.record_path(spec.name), json.dumps(record, indent=1))
+    site.finish_report(spec, target, executed, sources)  # reads the full executed notebook (the charts' div ids)
     with atomic_path(executed) as tmp_nb:
         nbformat.write(_strip_plotly_html(copy.deepcopy(nb)), tmp_nb)
-    return Built(target, reads)
+    return Built(target, record["tables"], sources.snapshot_dates())
 
 
 def _failed_cell(exc: Exception) -> str:
@@ -284,11 +261,6 @@ def _failed_cell(exc: Exception) -> str:
     if idx is not None:
         where += f" (execution count {idx})"
     return f"{where}: {ename}: {evalue}"
-
-
-def snapshot_dates(datasets: list[str]) -> dict[str, str]:
-    entries = manifest.load()
-    return {e.local_path: e.snapshot_date for e in entries if e.dataset in datasets}
 
 
 def default_jobs() -> int:
@@ -339,15 +311,16 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
         why = "is a default report" if output_name in known else "is not a plain name (letters, digits, _ and -)"
         print(f"error: --output-name {output_name!r} {why}; choose another name", file=sys.stderr)
         return 2
+    index_page.repair()
     params = {**spec.parameters, **extra_params}
     variant = ReportSpec(name=output_name, notebook=spec.notebook, title=f"{spec.title} (variant {output_name})",
-                         datasets=spec.datasets, parameters=params)
+                         parameters=params)
     entry = dict(name=output_name, title=variant.title, notebook=spec.notebook, parameters=params,
-                 base=spec.name, snapshots=snapshot_dates(spec.datasets))
+                 base=spec.name, snapshots=provenance.snapshot_dates(output_name))
     print(_line(f"report {output_name}: running {spec.notebook} with {params}"), file=out)
     t0 = time.perf_counter()
     try:
-        execute(variant, params, show_code)
+        entry["snapshots"] = execute(variant, params, show_code).snapshots
     except Exception as exc:  # noqa: BLE001 - reported in one line, the index keeps the failure
         msg = f"notebook {spec.notebook} (variant {output_name}) failed in {_failed_cell(exc)}"
         print(_line(f"error: {msg}"), file=sys.stderr)
@@ -360,8 +333,7 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
     index.setdefault("reports", {})
     index.setdefault("built_at", _now())
     index.setdefault("variants", {})[output_name] = entry
-    write_text(_index_path(), json.dumps(index, indent=2, default=str))
-    write_text(paths.reports_dir() / "index.html", site.render_index(index))
+    index_page.write_index(index)  # index.html, then index.json (see index_page.repair)
     print("report: listed the variant in reports/index.html", file=out)
     return 0 if entry["status"] == "ok" else 1
 
@@ -386,6 +358,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             print("error: --output-name needs exactly one report name", file=sys.stderr)
             return 2
         return build_variant(specs[0], output_name, extra_params or {}, show_code, out)
+    index_page.repair()  # a killed run's index pair and temporary files
     index = load_index()
     reports = index.get("reports", {})
     code, tables = code_hash(), table_hashes()
@@ -433,8 +406,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             futures[pool.submit(run, spec, params)] = (spec, params)
         for fut in as_completed(futures):
             spec, params = futures[fut]
-            entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params,
-                         snapshots=snapshot_dates(spec.datasets))
+            entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params)
             try:
                 built = fut.result()
             except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
@@ -445,17 +417,17 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
                 entry.update(status="failed", error=msg, attempted_at=_now(),
                              built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
                 entry["stale_html"] = (paths.reports_dir() / f"{spec.name}.html").exists()
+                entry["snapshots"] = provenance.snapshot_dates(spec.name)  # of its last successful build
             else:
                 seconds = round(time.perf_counter() - started[spec.name], 1)
-                entry.update(status="ok", built_at=_now(), seconds=seconds,
+                entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots,
                              inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
             reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
-    index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=site.findings(),
+    index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=findings.findings(),
                  **({"variants": index["variants"]} if index.get("variants") else {}))
-    write_text(_index_path(), json.dumps(index, indent=2, default=str))
-    write_text(paths.reports_dir() / "index.html", site.render_index(index))
+    index_page.write_index(index)  # index.html, then index.json (see index_page.repair)
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",
           file=out)
     return 1 if failures else 0

@@ -160,11 +160,11 @@ def test_lmarena_plain_and_style_control_stay_apart(built):
 
 
 def test_report_index_states_the_measured_gap(built):
-    from analysis import report, site
+    from analysis import index_page, report
 
     lines = report.headlines()
     assert any(line.startswith("On eci") and "Qwen3.7-Max" in line for line in lines)
-    page = site.render_index(dict(built_at="now", reports={}, headlines=lines))
+    page = index_page.render_index(dict(built_at="now", reports={}, headlines=lines))
     assert "Measured at build time" in page and "epoch/epoch_capabilities_index.csv" in page
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import paths, report, site
+from analysis import findings, paths, report
 
 ROOT = Path(__file__).resolve().parent.parent
 # which clean tables each notebook loads (what the kernel probe reports after a real run)
@@ -57,7 +57,7 @@ def project(tmp_path, monkeypatch):
                               "openrouter_categories"]):
         write_table(name, [i])
     monkeypatch.setattr(report, "headlines", lambda: [])  # these read the real tables, not the stand-ins
-    monkeypatch.setattr(site, "findings", lambda: [])
+    monkeypatch.setattr(findings, "findings", lambda: [])
     calls: list[str] = []
     failing: set[str] = set()
 
@@ -68,7 +68,7 @@ def project(tmp_path, monkeypatch):
         target = paths.reports_dir() / f"{spec.name}.html"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(f"<html>{spec.name} {json.dumps(params)}</html>")
-        return report.Built(target, READS[spec.notebook])
+        return report.Built(target, READS[spec.notebook], {})
 
     monkeypatch.setattr(report, "execute", fake_execute)
 

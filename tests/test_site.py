@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 
-from analysis import dictionary, manifest, paths, report, site
+from analysis import chart_data, dictionary, index_page, manifest, paths, provenance, report, safety, templating
 
 # --- chart data -----------------------------------------------------------------------------------
 
@@ -13,13 +13,13 @@ from analysis import dictionary, manifest, paths, report, site
 def test_decode_array_reads_plotly_typed_arrays():
     arr = np.array([1.5, 2.5, 4.0])
     typed = {"dtype": "f8", "bdata": base64.b64encode(arr.tobytes()).decode()}
-    assert site.decode_array(typed) == [1.5, 2.5, 4.0]
+    assert chart_data.decode_array(typed) == [1.5, 2.5, 4.0]
 
 
 def test_decode_array_reshapes_two_dimensional_typed_arrays():
     arr = np.arange(6, dtype="i4")
     typed = {"dtype": "i4", "bdata": base64.b64encode(arr.tobytes()).decode(), "shape": "3, 2"}
-    assert site.decode_array(typed) == [[0, 1], [2, 3], [4, 5]]
+    assert chart_data.decode_array(typed) == [[0, 1], [2, 3], [4, 5]]
 
 
 def test_figure_rows_has_one_row_per_point_of_every_trace():
@@ -28,7 +28,7 @@ def test_figure_rows_has_one_row_per_point_of_every_trace():
         {"type": "scatter", "name": "US", "x": ["2024", "2025", "2026"], "y": [1, 2, 3],
          "hovertext": ["a", "b", "c"], "customdata": [["Meta", 1], ["OpenAI", 2], ["Google", 3]]},
     ]}
-    header, rows = site.figure_rows(fig)
+    header, rows = chart_data.figure_rows(fig)
     assert header[:6] == ["trace", "trace_name", "trace_type", "point", "x", "y"]
     assert [r[1] for r in rows] == ["China", "China", "US", "US", "US"]
     cd0 = header.index("customdata_0")
@@ -37,14 +37,14 @@ def test_figure_rows_has_one_row_per_point_of_every_trace():
 
 def test_figure_rows_joins_list_cells():
     fig = {"data": [{"name": "x", "x": [1], "y": [2], "customdata": [[["Meta", "NYU"]]]}]}
-    header, rows = site.figure_rows(fig)
+    header, rows = chart_data.figure_rows(fig)
     assert rows[0][header.index("customdata_0")] == "Meta; NYU"
 
 
 def test_download_link_goes_right_after_the_script_of_its_chart():
     body = ('<div class="plotly-graph-div" id="B"></div><script>draw B</script><p>between</p>'
             '<div class="plotly-graph-div" id="A"></div><script>draw A</script><p>end</p>')
-    out = site.insert_download_links(body, "r", [({"data": []}, "A"), ({"data": []}, "B")])
+    out = chart_data.insert_download_links(body, "r", [({"data": []}, "A"), ({"data": []}, "B")])
     assert out.index('href="r/chart-1.csv"') > out.index("draw A")  # chart 1 is div A, wherever it sits
     assert out.index('href="r/chart-2.csv"') < out.index("between")
 
@@ -52,7 +52,7 @@ def test_download_link_goes_right_after_the_script_of_its_chart():
 def test_download_link_title_is_escaped():
     body = '<div class="plotly-graph-div" id="A"></div><script>x</script>'
     fig = {"data": [], "layout": {"title": {"text": "Prices <b>&</b> <img src=x onerror=alert(1)>"}}}
-    out = site.insert_download_links(body, "r", [(fig, "A")])
+    out = chart_data.insert_download_links(body, "r", [(fig, "A")])
     assert "<img" not in out and "onerror" not in out and "Prices  &amp;" in out
 
 
@@ -60,14 +60,14 @@ def test_download_link_title_is_escaped():
 
 
 def test_only_http_links_are_made():
-    assert site.safe_url("javascript:alert(1)") is None
-    assert site.safe_url("file:///etc/passwd") is None
-    assert site.link("javascript:alert(1)", "x") == "x"
-    assert site.link("https://epoch.ai/data", "Epoch") == '<a href="https://epoch.ai/data">Epoch</a>'
+    assert safety.safe_url("javascript:alert(1)") is None
+    assert safety.safe_url("file:///etc/passwd") is None
+    assert templating.link("javascript:alert(1)", "x") == "x"
+    assert templating.link("https://epoch.ai/data", "Epoch") == '<a href="https://epoch.ai/data">Epoch</a>'
 
 
 def test_linkify_escapes_text_and_links_urls():
-    out = site.linkify('Epoch AI "<models>", https://epoch.ai/data; copy')
+    out = templating.linkify('Epoch AI "<models>", https://epoch.ai/data; copy')
     assert "&lt;models&gt;" in out and '<a href="https://epoch.ai/data">https://epoch.ai/data</a>' in out
 
 
@@ -77,36 +77,63 @@ def test_index_escapes_titles_and_shows_findings():
              "reports": {"x": {"name": "x", "title": "T <script>alert(1)</script>", "notebook": "n.ipynb",
                                "parameters": {"a": "<b>"}, "snapshots": {"f.csv": "2026-01-01"}, "status": "ok",
                                "built_at": "now"}}}
-    html = site.render_index(index)
+    html = index_page.render_index(index)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "58 vs 33" in html and 'href="x.html"' in html and "gap &lt;b&gt;8&lt;/b&gt; points" in html
 
 
 def test_sparkline_ignores_unsafe_colours():
-    svg = site.sparkline_svg({"title": "t", "series": [{"name": "a", "color": "red\" onload=\"x", "y": [1, 2, 3]}]})
+    svg = index_page.sparkline_svg({"title": "t", "series": [{"name": "a", "color": "red\" onload=\"x", "y": [1, 2, 3]}]})
     assert "onload" not in svg and 'stroke="#555"' in svg
 
 
 # --- provenance -----------------------------------------------------------------------------------
 
 
-def test_every_report_names_the_licence_of_each_of_its_sources():
-    entries = manifest.load()
-    for spec in report.load_specs():
-        block = site.provenance_html(spec, built="2026-11-29")
-        used = [e for e in entries if e.dataset in spec.datasets]
-        assert used, spec.name
-        for e in used:
-            assert e.local_path in block, (spec.name, e.local_path)
-            assert site.esc(e.license) in block, (spec.name, e.license)
-        assert "How to cite" in block
+def _sources(tables, files):
+    return provenance.report_sources({"tables": tables, "source_files": files})
 
 
-def test_cc_by_sources_are_credited_with_the_licence_link():
-    spec = next(s for s in report.load_specs() if s.name == "release_pace")
-    block = site.provenance_html(spec, built="2026-11-29")
-    assert "Epoch AI" in block and site.CC_BY in block
-    assert "data/curated/organizations.csv" in block
+def test_provenance_lists_the_source_files_of_the_loaded_rows_and_their_licences():
+    files = {"events": ["data/curated/policy_events.csv", "policy/vorplabs_research-datasets/us-ai-law-changes.csv"],
+             "models": ["epoch/notable_ai_models.csv"]}
+    src = _sources(["events", "models"], files)
+    assert [e.local_path for e in src.upstream] == ["epoch/notable_ai_models.csv",
+                                                    "policy/vorplabs_research-datasets/us-ai-law-changes.csv"]
+    assert src.curated == ("data/curated/organizations.csv", "data/curated/policy_events.csv")  # models' registry too
+    spec = report.ReportSpec(name="r", notebook="policy_timeline.ipynb", title="T")
+    block = provenance.provenance_html(spec, src, built="2026-11-29")
+    for e in src.upstream:
+        assert e.local_path in block and templating.esc(e.license) in block and e.snapshot_date in block
+    assert "Vorp Labs" in block and provenance.CC_BY in block and "How to cite" in block
+    assert "data/curated/policy_events.csv" in block and "data/curated/organizations.csv" in block
+
+
+def test_a_source_file_outside_the_manifest_is_an_error_not_a_silent_gap():
+    import pytest
+
+    with pytest.raises(provenance.ProvenanceError, match="not in data/manifest.csv"):
+        _sources(["models"], {"models": ["epoch/no_such_file.csv"]})
+    with pytest.raises(provenance.ProvenanceError, match="no such curated file"):
+        _sources([], {"x": ["data/curated/model_crosswalk.csv"]})
+    with pytest.raises(provenance.ProvenanceError, match="TABLE_INPUTS"):
+        _sources(["a_new_table"], {})
+
+
+def test_every_table_declares_its_curated_inputs_and_they_exist():
+    names = {t.name for t in dictionary.tables()}
+    assert set(provenance.TABLE_INPUTS) == names
+    known = {e.local_path for e in manifest.load()}
+    for table, files in provenance.TABLE_INPUTS.items():
+        for f in files:
+            c = "data/curated/"
+            ok = (paths.curated_dir() / f.removeprefix(c)).is_file() if f.startswith(c) else f in known
+            assert ok, (table, f)
+
+
+def test_reports_toml_lists_no_sources_by_hand():
+    assert all(not hasattr(s, "datasets") for s in report.load_specs())
+    assert "datasets" not in (paths.notebooks_dir() / "reports.toml").read_text()
 
 
 # --- data dictionary ------------------------------------------------------------------------------
@@ -135,5 +162,45 @@ def test_dictionary_check_flags_a_stale_file(tmp_path, monkeypatch):
 def test_preview_json_round_trip():
     figs = [({"data": [{"name": "US", "y": [1, 2, 3], "line": {"color": "#1f5fa8"}}],
               "layout": {"title": {"text": "T"}}}, None)]
-    p = site.preview(figs)
+    p = chart_data.preview(figs)
     assert json.loads(json.dumps(p))["series"][0]["y"] == [1, 2, 3]
+
+
+# --- the index pair and a killed run's leftovers ----------------------------------------------------------------
+
+
+def _index(built_at: str) -> dict:
+    return {"built_at": built_at, "headlines": [], "findings": [],
+            "reports": {"x": {"name": "x", "title": f"T {built_at}", "notebook": "n.ipynb", "parameters": {},
+                              "snapshots": {"f.csv": "2026-01-01"}, "status": "ok", "built_at": built_at}}}
+
+
+def test_a_run_killed_between_index_html_and_index_json_is_repaired_by_the_next(tmp_path, monkeypatch):
+    import pytest
+
+    from analysis import atomic
+
+    index_page.write_index(_index("run 1"), tmp_path)
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / ".chart-1.abcd1234.tmp.csv").write_text("half a chart")  # left by a killed CSV write
+
+    real = atomic.write_text
+
+    def killed_at_json(target, text):
+        if target.name == "index.json":
+            raise KeyboardInterrupt("killed")  # the process dies before index.json is renamed into place
+        real(target, text)
+
+    monkeypatch.setattr(atomic, "write_text", killed_at_json)
+    with pytest.raises(KeyboardInterrupt):
+        index_page.write_index(_index("run 2"), tmp_path)
+    monkeypatch.setattr(atomic, "write_text", real)
+    assert "T run 2" in (tmp_path / "index.html").read_text()  # a mixed pair: html of run 2, json of run 1
+    assert json.loads((tmp_path / "index.json").read_text())["built_at"] == "run 1"
+
+    fixed = index_page.repair(tmp_path)  # what the next run does first
+    html = (tmp_path / "index.html").read_text()
+    assert "T run 1" in html and "T run 2" not in html
+    assert not list((tmp_path / "x").glob(".chart-*.tmp.csv"))
+    assert tmp_path / "index.html" in fixed
+    assert index_page.repair(tmp_path) == []  # a matching pair is left alone

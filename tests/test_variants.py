@@ -39,7 +39,7 @@ def test_variant_is_written_beside_the_defaults(defaults, monkeypatch, capfd):
     html = after["index.html"].decode()
     section = re.search(r'<section class="card variants".*?</section>\n', html, re.S)
     assert section and 'href="release_pace_2018.html"' in section.group(0)
-    assert "start_date = &quot;2018-01-01&quot;" in section.group(0)
+    assert "start_date = &#34;2018-01-01&#34;" in section.group(0)  # Jinja escapes quotes as &#34;
     assert html.replace(section.group(0), "") == before["index.html"].decode()
     old_index, new_index = json.loads(before["index.json"]), json.loads(after["index.json"])
     assert new_index.pop("variants")["release_pace_2018"]["parameters"] == {"start_date": "2018-01-01"}

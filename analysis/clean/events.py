@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlparse
 
 import polars as pl
 
@@ -28,6 +27,7 @@ from analysis.clean.common import (
     parse_csv_text,
     quarantine_rows,
 )
+from analysis.safety import safe_url
 from analysis.schema import Column, Table
 
 CURATED_FILE = "data/curated/policy_events.csv"
@@ -164,10 +164,7 @@ def _fail(label: str, record: int, column: str, message: str) -> InputError:
 
 
 def is_http_url(value: str | None) -> bool:
-    if not value:
-        return False
-    u = urlparse(value.strip())
-    return u.scheme in ("http", "https") and bool(u.netloc) and " " not in value.strip()
+    return safe_url(value) is not None  # the project's one URL rule (analysis.safety)
 
 
 def _parse_date(value: str) -> dt.date | None:

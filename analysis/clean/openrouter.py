@@ -27,25 +27,22 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import manifest, paths, registry, vocab
+from analysis import manifest, registry, vocab
 from analysis.clean.common import (
-    InputError,
     StepResult,
     concat_quarantine,
     counts_frame,
-    curated_label,
     iso_date,
     quarantine_rows,
     read_csv_strings,
-    read_curated_csv,
 )
+from analysis.inputs import AUTHORS_FILE, load_authors  # noqa: F401
 from analysis.schema import SOURCE_COLUMNS, Column, Table
 
 DIR = "adoption/kenneth-top_workflows"
 WEEKLY_FILE = f"{DIR}/openrouter_market_share_records.csv"
 DAILY_FILE = f"{DIR}/history_database.csv"
 CATEGORY_FILE = f"{DIR}/openrouter_category_usage_records.csv"
-AUTHORS_FILE = "openrouter_authors.csv"  # in data/curated/
 
 REMAINDER_AUTHOR = "others"
 UNKNOWN = "Unknown origin"
@@ -162,25 +159,6 @@ class Resolver:
         return org.name, org.country, registry.bucket([org.country])
 
 
-def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
-    path = path or paths.curated_dir() / AUTHORS_FILE
-    label = curated_label(path)
-    out: dict[str, str | None] = {}
-    # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
-    for r in read_curated_csv(path, label, ["author", "organization", "note", "source"]).iter_rows(named=True):
-        line = f"record {r['source_row']} (line {r['source_row'] + 1})"
-        for col in ("author", "note", "source"):
-            if not (r[col] or "").strip():
-                raise InputError(f"{label}: {line}, column {col!r} is empty")
-        name = (r["organization"] or "").strip() or None
-        if name is not None and name not in reg.orgs:
-            raise InputError(f"{label}: {line}, column 'organization': {name!r} is not an "
-                             "organization of data/curated/organizations.csv")
-        key = r["author"].strip().casefold()
-        if key in out:
-            raise InputError(f"{label}: {line}, column 'author': author {key!r} appears twice")
-        out[key] = name
-    return out
 
 
 def resolver(inputs=None) -> Resolver:

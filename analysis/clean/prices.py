@@ -26,21 +26,20 @@ from collections.abc import Iterable
 
 import polars as pl
 
-from analysis import fx, manifest, paths, registry
+from analysis import fx, manifest, registry
 from analysis.clean import price_units as units
 from analysis.clean.common import (
     InputError,
     StepResult,
     concat_quarantine,
     counts_frame,
-    curated_label,
     describe_json,
     expect_json,
     read_csv_strings,
-    read_curated_csv,
     read_json,
     reject_repeated_keys,
 )
+from analysis.inputs import load_providers  # noqa: F401  (the build and tests name it here too)
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
 PRICES = Table(
@@ -120,23 +119,6 @@ CN_TABLES_FILE = "pricing/llm-price-cn-tables/flanker_llmprice.cn_readme_tables.
 
 # --- providers and crosswalk ------------------------------------------------------------------
 
-def load_providers(reg: registry.Registry, path=None) -> dict[str, str]:
-    """provider key -> canonical organization (data/curated/price_providers.csv, resolved through the registry)."""
-    out = {}
-    path = path or paths.curated_dir() / "price_providers.csv"
-    label = curated_label(path)
-    for row in read_curated_csv(path, label, ["provider", "organization", "source"]).iter_rows(named=True):
-        rec = row["source_row"]
-        if not row["provider"]:
-            raise InputError(f"{label}: record {rec}, column 'provider': empty")
-        org = reg.resolve(row["organization"] or "")
-        if org is None:
-            raise InputError(f"{label}: record {rec}, column 'organization': {row['organization']!r} not in the "
-                             "registry")
-        if row["provider"] in out:
-            raise InputError(f"{label}: record {rec}, column 'provider': {row['provider']!r} appears twice")
-        out[row["provider"]] = org.name
-    return out
 
 
 def org_columns(df: pl.DataFrame, reg: registry.Registry, prov: dict[str, str]) -> pl.DataFrame:

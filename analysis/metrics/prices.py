@@ -365,3 +365,15 @@ def describe_trend(bucket: str, fit: dict, threshold: float) -> str:
     return (f"{bucket}, ECI ≥ {threshold:g}: price falls ÷{fit['factor_per_year']:.1f} per year (90% interval "
             f"÷{fit['factor_low']:.1f} to ÷{fit['factor_high']:.1f}; {fit['n']} price points, {fit['start']} to "
             f"{fit['end']}, r² {fit['r2']:.2f}){seen}.")
+
+
+def headline_cheapest(prices: pl.DataFrame, capability: pl.DataFrame, threshold: float, currency: str = "USD",
+                      ratio: float = 3.0, start=None, end=None,
+                      countries=(vocab.US, vocab.CHINA)) -> tuple[dt.date, dict[str, dict]]:
+    """The price_war report's headline: Epoch's cheapest-at-capability trend per country bucket, on the same
+    points as its chart (periods without carry-back, blended at `ratio`); returns (data end date, fits)."""
+    sel = prices.filter(pl.col("country_bucket").is_in(list(countries)))
+    end = end or prices["snapshot"].max()
+    points = price_points(effective_periods(sel, capability, carry_back=False), capability, currency, ratio)
+    _, fits = cheapest_at_capability(points, threshold, start, end)
+    return end, fits

@@ -427,7 +427,9 @@ def resolve_alias(key: str, day: dt.date, organization: str | None,
 # Moving API ids (`deepseek-chat`, ...) sold by the organization named in the dated aliases file
 # (`data/curated/model_aliases.csv`, one sourced row per period the alias served one model) are linked per date
 # (`crosswalk` = 'alias'): a price period with a start that spans a switch is split at the switch, each part
-# linked to the model served then; a part outside every sourced period (or in a '-' period) stays 'unlinked'.
+# linked to the model served then; a part in a '-' period (target not sourced) is 'unlinked'; a part outside
+# every sourced period keeps the key's own link (exception / rule / unlinked: 'deepseek-v4-flash' seen the day
+# before its first period is the release of that name; 'deepseek-chat' before 2024-05-17 stays unlinked).
 # A period without a stated start is not split (the source does not say the price held earlier): it is linked to
 # the model served on the last day it is known to hold (the day before `valid_to`, else its first observation).
 
@@ -459,14 +461,18 @@ def attach(df: pl.DataFrame, cw: Crosswalk, aliases: list[AliasPeriod] | tuple[A
     return split_aliases(df, aliases)
 
 
+_NO_PERIOD = ""  # a day outside every sourced period of the alias (not a '-' period)
+
+
 def _pieces(start: dt.date | None, end: dt.date | None, last_day: dt.date,
             periods: list[AliasPeriod]) -> list[tuple[dt.date | None, dt.date | None, str | None]]:
-    """(valid_from, valid_to, model_id or None) parts of one price period."""
+    """(valid_from, valid_to, target) parts of one price period: target = the model_id served, None in a '-'
+    period (target not sourced), `_NO_PERIOD` outside every sourced period."""
     def target(day: dt.date) -> str | None:
         for p in periods:
             if p.covers(day):
                 return None if p.model_id == UNLINKED else p.model_id
-        return None
+        return _NO_PERIOD
     if start is None:
         return [(None, end, target(last_day))]
     cuts = sorted({d for p in periods for d in (p.valid_from, p.valid_to)
@@ -490,6 +496,9 @@ def split_aliases(df: pl.DataFrame, aliases: tuple[AliasPeriod, ...] | list[Alia
         periods = alias_periods(r["model_key"], r["organization"], aliases)
         last = (r["valid_to"] - dt.timedelta(days=1)) if r["valid_to"] else r["observed_from"]
         for a, b, mid in _pieces(r["valid_from"], r["valid_to"], last, periods):
+            if mid == _NO_PERIOD:  # no sourced period says what the id served: the key's own link holds
+                rows.append({**r, "valid_from": a, "valid_to": b})
+                continue
             rows.append({**r, "valid_from": a, "valid_to": b,
                          "model_id": mid or normalise(r["model_key"]), "crosswalk": "alias" if mid else "unlinked"})
     return pl.concat([keep, pl.DataFrame(rows, schema=moving.schema)]) if rows else keep

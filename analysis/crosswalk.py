@@ -577,3 +577,47 @@ def coverage_report(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Ali
                      "data/clean/current/unlinked_names.csv): "
                      + ", ".join(f"{s}:{k} ({r})" for s, k, r in un.head(max_list).iter_rows()))
     return "\n".join(lines)
+
+
+# --- coverage sentences of the reports that join sources ---------------------------------------------------
+SOURCE_LABELS = {"litellm": "LiteLLM", "llm-prices": "llm-prices", "llm-prices-cn": "llm-prices-cn",
+                 "llm-price-cn-tables": "the llmprice.cn tables"}
+
+
+def price_coverage_sentence(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> str:
+    """One sentence for a report that joins prices to models: per price source, how many of the distinct US and
+    Chinese chat-model price keys link to a canonical model (non-chat keys counted apart)."""
+    cov = chat_coverage(prices, aliases)
+    if cov.is_empty():
+        return "No price key links to a canonical model."
+    parts = [f"{SOURCE_LABELS.get(r['source'], r['source'])} {r['us_linked']} of {r['us_keys']} US and "
+             f"{r['cn_linked']} of {r['cn_keys']} Chinese" for r in cov.iter_rows(named=True)]
+    non_chat = int(cov["non_chat_keys"].sum())
+    return ("Crosswalk coverage: of the distinct chat-model price keys of US and Chinese labs, "
+            + "; ".join(parts) + " link to a canonical model"
+            + (f" ({non_chat} non-chat keys, such as audio, image or embeddings, counted apart)"
+               if non_chat else "")
+            + ". Unlinked keys are left out of every join; each is listed with its reason in "
+              "data/clean/current/unlinked_names.csv.")
+
+
+def capability_coverage_sentence(capability: pl.DataFrame, metric: str, quarantine: pl.DataFrame | None = None
+                                 ) -> str:
+    """One sentence for a report on one capability metric: how many distinct names of the metric's source file
+    link to a canonical model with a release date. `quarantine` defaults to the build's quarantine table
+    (only the rows of that source file are used, and recorded as read)."""
+    from analysis import tables
+
+    rows = capability.filter(pl.col("metric") == metric)
+    files = rows["source_file"].unique().sort().to_list()
+    if not files:
+        return f"No model has a `{metric}` score."
+    if quarantine is None:
+        quarantine = pl.read_parquet(paths.tables_dir() / "quarantine.parquet")
+        tables.record_files("quarantine", files)
+    missed = quarantine.filter((pl.col("column") == "name") & pl.col("source_file").is_in(files))["key"].n_unique()
+    used = rows["source_model"].n_unique()
+    total = used + missed
+    return (f"Crosswalk coverage: {used} of {total} distinct model names of {', '.join(files)} "
+            f"({used / total:.0%}) link to a canonical model with a release date; the other {missed} are left out "
+            "(listed with their reason in data/clean/current/unlinked_names.csv).")

@@ -23,7 +23,8 @@ the same exceptions; then, with the provider prefix and a `:free`/`:batch`-style
 of the slugged key on a canonical model id (also ignoring hyphens; so 'o1-preview' stays o1-preview), the
 rules; the same two with a trailing date stamp dropped ('-2024-07-18', '-20241022'); last the folded key
 compared without hyphens ('qwen3.7-max' = 'qwen-3-7-max'). Moving aliases (a key containing
-'latest', e.g. 'claude-3-5-sonnet-latest') never resolve: they point at different models over time.
+'latest', e.g. 'claude-3-5-sonnet-latest') never resolve by rule: they point at different models over
+time, and link only through the dated aliases.
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def test_every_alias_row_is_sourced():
     assert rows.columns == crosswalk.ALIASES_COLUMNS
     assert rows["source_url"].str.starts_with("https://").all()
     assert (rows["source_note"].str.len_chars() > 20).all()
-    # the vendors the issue names (Alibaba and Zhipu have no sourced switch date yet: see docs/prices.md)
+    # the vendors the issue names (Alibaba and Zhipu: no vendor page dating a switch was found, docs/prices.md)
     assert {"DeepSeek", "OpenAI", "Anthropic", "Google", "Moonshot AI"} <= set(rows["organization"].to_list())
     assert {"deepseek-chat", "deepseek-reasoner", "chatgpt-4o-latest", "kimi-latest"} <= set(rows["alias"].to_list())
 

@@ -23,7 +23,8 @@ the same exceptions; then, with the provider prefix and a `:free`/`:batch`-style
 of the slugged key on a canonical model id (also ignoring hyphens; so 'o1-preview' stays o1-preview), the
 rules; the same two with a trailing date stamp dropped ('-2024-07-18', '-20241022'); last the folded key
 compared without hyphens ('qwen3.7-max' = 'qwen-3-7-max'). Moving aliases (a key containing
-'latest', e.g. 'claude-3-5-sonnet-latest') never resolve: they point at different models over time.
+'latest', e.g. 'claude-3-5-sonnet-latest') never resolve by rule: they point at different models over
+time, and link only through the dated aliases.
 """
 
 from __future__ import annotations
@@ -427,7 +428,9 @@ def resolve_alias(key: str, day: dt.date, organization: str | None,
 # Moving API ids (`deepseek-chat`, ...) sold by the organization named in the dated aliases file
 # (`data/curated/model_aliases.csv`, one sourced row per period the alias served one model) are linked per date
 # (`crosswalk` = 'alias'): a price period with a start that spans a switch is split at the switch, each part
-# linked to the model served then; a part outside every sourced period (or in a '-' period) stays 'unlinked'.
+# linked to the model served then; a part in a '-' period (target not sourced) is 'unlinked'; a part outside
+# every sourced period keeps the key's own link (exception / rule / unlinked: 'deepseek-v4-flash' seen the day
+# before its first period is the release of that name; 'deepseek-chat' before 2024-05-17 stays unlinked).
 # A period without a stated start is not split (the source does not say the price held earlier): it is linked to
 # the model served on the last day it is known to hold (the day before `valid_to`, else its first observation).
 
@@ -459,14 +462,18 @@ def attach(df: pl.DataFrame, cw: Crosswalk, aliases: list[AliasPeriod] | tuple[A
     return split_aliases(df, aliases)
 
 
+_NO_PERIOD = ""  # a day outside every sourced period of the alias (not a '-' period)
+
+
 def _pieces(start: dt.date | None, end: dt.date | None, last_day: dt.date,
             periods: list[AliasPeriod]) -> list[tuple[dt.date | None, dt.date | None, str | None]]:
-    """(valid_from, valid_to, model_id or None) parts of one price period."""
+    """(valid_from, valid_to, target) parts of one price period: target = the model_id served, None in a '-'
+    period (target not sourced), `_NO_PERIOD` outside every sourced period."""
     def target(day: dt.date) -> str | None:
         for p in periods:
             if p.covers(day):
                 return None if p.model_id == UNLINKED else p.model_id
-        return None
+        return _NO_PERIOD
     if start is None:
         return [(None, end, target(last_day))]
     cuts = sorted({d for p in periods for d in (p.valid_from, p.valid_to)
@@ -490,6 +497,9 @@ def split_aliases(df: pl.DataFrame, aliases: tuple[AliasPeriod, ...] | list[Alia
         periods = alias_periods(r["model_key"], r["organization"], aliases)
         last = (r["valid_to"] - dt.timedelta(days=1)) if r["valid_to"] else r["observed_from"]
         for a, b, mid in _pieces(r["valid_from"], r["valid_to"], last, periods):
+            if mid == _NO_PERIOD:  # no sourced period says what the id served: the key's own link holds
+                rows.append({**r, "valid_from": a, "valid_to": b})
+                continue
             rows.append({**r, "valid_from": a, "valid_to": b,
                          "model_id": mid or normalise(r["model_key"]), "crosswalk": "alias" if mid else "unlinked"})
     return pl.concat([keep, pl.DataFrame(rows, schema=moving.schema)]) if rows else keep
@@ -568,3 +578,47 @@ def coverage_report(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Ali
                      "data/clean/current/unlinked_names.csv): "
                      + ", ".join(f"{s}:{k} ({r})" for s, k, r in un.head(max_list).iter_rows()))
     return "\n".join(lines)
+
+
+# --- coverage sentences of the reports that join sources ---------------------------------------------------
+SOURCE_LABELS = {"litellm": "LiteLLM", "llm-prices": "llm-prices", "llm-prices-cn": "llm-prices-cn",
+                 "llm-price-cn-tables": "the llmprice.cn tables"}
+
+
+def price_coverage_sentence(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> str:
+    """One sentence for a report that joins prices to models: per price source, how many of the distinct US and
+    Chinese chat-model price keys link to a canonical model (non-chat keys counted apart)."""
+    cov = chat_coverage(prices, aliases)
+    if cov.is_empty():
+        return "No price key links to a canonical model."
+    parts = [f"{SOURCE_LABELS.get(r['source'], r['source'])} {r['us_linked']} of {r['us_keys']} US and "
+             f"{r['cn_linked']} of {r['cn_keys']} Chinese" for r in cov.iter_rows(named=True)]
+    non_chat = int(cov["non_chat_keys"].sum())
+    return ("Crosswalk coverage: of the distinct chat-model price keys of US and Chinese labs, "
+            + "; ".join(parts) + " link to a canonical model"
+            + (f" ({non_chat} non-chat keys, such as audio, image or embeddings, counted apart)"
+               if non_chat else "")
+            + ". Unlinked keys are left out of every join; each is listed with its reason in "
+              "data/clean/current/unlinked_names.csv.")
+
+
+def capability_coverage_sentence(capability: pl.DataFrame, metric: str, quarantine: pl.DataFrame | None = None
+                                 ) -> str:
+    """One sentence for a report on one capability metric: how many distinct names of the metric's source file
+    link to a canonical model with a release date. `quarantine` defaults to the build's quarantine table
+    (only the rows of that source file are used, and recorded as read)."""
+    from analysis import tables
+
+    rows = capability.filter(pl.col("metric") == metric)
+    files = rows["source_file"].unique().sort().to_list()
+    if not files:
+        return f"No model has a `{metric}` score."
+    if quarantine is None:
+        quarantine = pl.read_parquet(paths.tables_dir() / "quarantine.parquet")
+        tables.record_files("quarantine", files)
+    missed = quarantine.filter((pl.col("column") == "name") & pl.col("source_file").is_in(files))["key"].n_unique()
+    used = rows["source_model"].n_unique()
+    total = used + missed
+    return (f"Crosswalk coverage: {used} of {total} distinct model names of {', '.join(files)} "
+            f"({used / total:.0%}) link to a canonical model with a release date; the other {missed} are left out "
+            "(listed with their reason in data/clean/current/unlinked_names.csv).")

@@ -85,6 +85,33 @@ def test_period_without_start_not_split(tmp_path):
     ]
 
 
+def test_outside_every_period_keeps_the_keys_own_link(tmp_path):
+    # 'chat' is also the name of a release (rule link): a day before the first sourced period keeps that link,
+    # a '-' period (target not sourced) does not
+    a = periods(ROWS, tmp_path)
+    df = frame([{"valid_from": D(2024, 12, 1), "valid_to": None, "model_id": "chat-release", "crosswalk": "rule"},
+                {"valid_from": None, "valid_to": None, "observed_from": D(2024, 12, 31), "model_id": "chat-release",
+                 "crosswalk": "rule", "model_key": "lab/chat"}])
+    out = crosswalk.split_aliases(df, a).sort("model_key", "valid_from", nulls_last=True)
+    assert out.select("model_key", "valid_from", "model_id", "crosswalk").rows() == [
+        ("chat", D(2024, 12, 1), "chat-release", "rule"),
+        ("chat", D(2025, 1, 1), "model-a", "alias"),
+        ("chat", D(2025, 3, 1), "model-b", "alias"),
+        ("chat", D(2025, 6, 1), "chat", "unlinked"),
+        ("lab/chat", None, "chat-release", "rule"),
+    ]
+
+
+def test_every_alias_row_is_sourced():
+    rows = pl.read_csv(crosswalk.paths.curated_dir() / "model_aliases.csv", infer_schema=False)
+    assert rows.columns == crosswalk.ALIASES_COLUMNS
+    assert rows["source_url"].str.starts_with("https://").all()
+    assert (rows["source_note"].str.len_chars() > 20).all()
+    # the vendors the issue names (Alibaba and Zhipu: no vendor page dating a switch was found, docs/prices.md)
+    assert {"DeepSeek", "OpenAI", "Anthropic", "Google", "Moonshot AI"} <= set(rows["organization"].to_list())
+    assert {"deepseek-chat", "deepseek-reasoner", "chatgpt-4o-latest", "kimi-latest"} <= set(rows["alias"].to_list())
+
+
 def test_aliases_file_targets_are_canonical():
     a = Inputs().aliases  # loading checks every model_id against the crosswalk
     assert {p.alias for p in a} >= {"deepseek-chat", "deepseek-reasoner"}
@@ -110,6 +137,21 @@ def test_real_deepseek_prices_split(built):
     assert set(later["input_usd_per_m"].to_list()) == {0.27}
 
 
+def test_real_us_aliases_linked_per_date(built):
+    p = built["prices"]
+    lit = p.filter(pl.col("source") == "litellm")
+    # gpt-4-turbo has only ever served gpt-4-turbo-2024-04-09 (OpenAI models page), not the Nov 2023 preview
+    assert set(lit.filter(pl.col("model_key") == "gpt-4-turbo")["model_id"].to_list()) == {"gpt-4-turbo-apr-2024"}
+    # the -latest alias until its retirement on 2025-10-28; LiteLLM lists it later, linked to nothing
+    son = lit.filter(pl.col("model_key") == "claude-3-5-sonnet-latest").sort("valid_from")
+    assert son.select("valid_to", "model_id", "crosswalk").rows()[0] == (
+        D(2025, 10, 28), "claude-3-5-sonnet-october-2024", "alias")
+    assert son.filter(pl.col("valid_from") >= D(2025, 10, 28))["crosswalk"].unique().to_list() == ["unlinked"]
+    # a key named after its first release, seen the day before the alias's first sourced period: its own link
+    v4 = p.filter((pl.col("source") == "llm-prices") & (pl.col("model_key") == "deepseek-v4-flash"))
+    assert v4.select("model_id", "crosswalk").unique().rows() == [("deepseek-v4-flash", "rule")]
+
+
 def test_deepseek_v3_in_price_panel_from_release(built):
     from analysis.metrics import perf
     dates = [D(2025, 1, 1), D(2025, 1, 15), D(2025, 3, 1)]
@@ -122,7 +164,7 @@ def test_deepseek_v3_in_price_panel_from_release(built):
 
 # Chat-key coverage per price source measured on the pinned snapshots with the aliases file (2026-12 build);
 # the issue's target is 90% per source: these floors only stop a regression (see docs/prices.md).
-CHAT_FLOOR = {"litellm": 0.63, "llm-price-cn-tables": 0.71, "llm-prices": 0.80, "llm-prices-cn": 0.61}
+CHAT_FLOOR = {"litellm": 0.66, "llm-price-cn-tables": 0.71, "llm-prices": 0.80, "llm-prices-cn": 0.61}
 
 
 def test_chat_key_coverage_floors_and_unlinked_file(built):

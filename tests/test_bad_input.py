@@ -693,7 +693,8 @@ def test_json_model_key_given_twice_is_an_error(case, base, capsys):
 
 def test_llm_prices_cn_missing_fx_months_keep_the_accounting(raw):
     """Records without a USD/CNY rate are quarantined one by one: the records used are exactly the records the
-    base price rows stand for (each period row counts its n_observations)."""
+    base price rows stand for (each period counts its n_observations once: a period split at a dated alias
+    switch repeats its source row and count on each part)."""
     lines = (raw / "fx_usd_cny.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (raw / "fx_usd_cny.csv").write_text("".join(x for x in lines if not x.startswith(("2026-07", "2026-08"))),
                                         encoding="utf-8")
@@ -702,7 +703,8 @@ def test_llm_prices_cn_missing_fx_months_keep_the_accounting(raw):
     fx_q = res.quarantine.filter(pl.col("reason").str.contains("no USD/CNY rate"))
     assert fx_q.height > 0 and fx_q.select("source_file", "source_row").is_unique().all()
     used = res.counts["rows_used"].sum()
-    assert used == res.df.filter(pl.col("price_kind") == "base")["n_observations"].sum()
+    periods = res.df.filter(pl.col("price_kind") == "base").unique(["source_file", "source_row"])
+    assert used == periods["n_observations"].sum()
     assert res.counts["rows_in"].sum() == sum(
         len(json.loads((paths.external_dir() / f).read_bytes())["models"]) for f in prices.LLM_PRICES_CN_FILES)
 

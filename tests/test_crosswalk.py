@@ -148,3 +148,24 @@ def test_epoch_model_files_add_canonical_models():
     assert m is not None and (m.model_id, m.origin, m.release_date) == ("doubao-pro", "epoch_models",
                                                                          dt.date(2024, 10, 28))
     assert sorted(m.model_id for m in cw.models.values()) == ["doubao-pro", "gpt-4o"]
+
+
+def test_price_coverage_sentence_counts_chat_keys_per_country():
+    from analysis import vocab
+    rows = [("litellm", "gpt-x", "rule", vocab.US), ("litellm", "gpt-y", "unlinked", vocab.US),
+            ("litellm", "qwen-x", "alias", vocab.CHINA), ("litellm", "qwen-x", "unlinked", vocab.CHINA),
+            ("litellm", "qwen-z", "unlinked", vocab.CHINA), ("litellm", "gpt-x-realtime", "unlinked", vocab.US)]
+    prices = pl.DataFrame(rows, schema=["source", "model_key", "crosswalk", "country_bucket"], orient="row")
+    text = crosswalk.price_coverage_sentence(prices)
+    assert "LiteLLM 1 of 2 US and 1 of 2 Chinese link to a canonical model" in text
+    assert "(1 non-chat keys" in text
+
+
+def test_capability_coverage_sentence_counts_quarantined_names():
+    cap = pl.DataFrame({"metric": ["m", "m", "m", "other"], "source_file": ["f", "f", "f", "g"],
+                        "source_model": ["a", "a", "b", "c"]})
+    q = pl.DataFrame({"source_file": ["f", "f", "f", "g"], "column": ["name", "name", "score", "name"],
+                      "key": ["x", "x", "y", "z"]})
+    text = crosswalk.capability_coverage_sentence(cap, "m", q)
+    assert text.startswith("Crosswalk coverage: 2 of 3 distinct model names of f (67%)")
+    assert "the other 1 are left out" in text

@@ -120,8 +120,10 @@ def test_llm_prices_cn_deepseek_v4_flash_history(built):
     # llm-prices-cn: deepseek-v4-flash 1/2 CNY until the 2026-08-17 file, 1.5/4.5 then, 3/9 from 2026-08-21
     p = built["prices"].filter((pl.col("source") == "llm-prices-cn") & (pl.col("model_key") == "deepseek-v4-flash")
                                & (pl.col("price_kind") == "base")).sort("valid_from")
-    assert p.select("input_orig", "output_orig").rows() == [(1.0, 2.0), (1.5, 4.5), (3.0, 9.0)]
-    assert p["valid_from"].to_list() == [D(2026, 7, 7), D(2026, 8, 17), D(2026, 8, 21)]
+    # the first period is split on 2026-07-31, when the id moved to V4-Flash-0731 (data/curated/model_aliases.csv)
+    assert p.select("input_orig", "output_orig").rows() == [(1.0, 2.0), (1.0, 2.0), (1.5, 4.5), (3.0, 9.0)]
+    assert p["valid_from"].to_list() == [D(2026, 7, 7), D(2026, 7, 31), D(2026, 8, 17), D(2026, 8, 21)]
+    assert p["crosswalk"].to_list() == ["alias", "unlinked", "unlinked", "unlinked"]
     assert p["currency"].unique().to_list() == ["CNY"]
     r = p.row(0, named=True)
     assert r["input_usd_per_m"] == pytest.approx(1.0 / r["usd_cny"])

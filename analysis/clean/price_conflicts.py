@@ -67,6 +67,9 @@ def clean(earlier: dict[str, StepResult] | None = None) -> StepResult:
         pl.col("input_usd_per_m_b").alias("input_usd_b"), pl.col("output_usd_per_m_b").alias("output_usd_b"),
         pl.col("source_file_b"), pl.col("source_row_b"), "rel_diff",
     )
+    # a reading split at a dated alias switch (analysis.crosswalk.split_aliases) can meet the same other
+    # reading in two of its parts under one model_id: one conflict, dated by its first day
+    out = out.sort("date").unique(subset=list(PRICE_CONFLICTS.primary_key), keep="first", maintain_order=True)
     if ref is not None:
         out = out.join(ref.select("date", "model_id", pl.col("source").alias("reference_source")),
                        on=["date", "model_id"], how="left")

@@ -90,7 +90,8 @@ PRICES = Table(
                "snapshot not showing it).", nullable=False, allowed=("stated", "observed")),
         Column("observed_from", pl.Date, "Date of the first snapshot showing this price (the snapshot date for "
                "'stated' rows without a start).", nullable=False),
-        Column("n_observations", pl.Int64, "Number of upstream records (snapshots) merged into this period.",
+        Column("n_observations", pl.Int64, "Number of upstream records (snapshots) merged into this period (a "
+               "period split at a dated alias switch repeats it, with its source_row, on each part).",
                nullable=False, min=1),
         Column("list_price", pl.Boolean, "True when the price is the lab's own list price (the provider is the "
                "model's organization) as published by the lab.", nullable=False),

@@ -62,6 +62,7 @@ def finish_report(spec, html_path: Path, executed_path: Path, sources: provenanc
     nb = nbformat.read(executed_path, as_version=4)
     figures = chart_data.notebook_figures(nb)
     chart_data.write_chart_csvs(spec.name, figures)
+    chart_data.write_datapackage(spec.name, spec.title, figures, sources)  # title, sources, licence per CSV
     body = Path(html_path).read_text(encoding="utf-8")
     body = chart_data.insert_download_links(body, spec.name, figures)
     body = body.replace("</head>", f"<style>{CSS}</style>\n</head>", 1)

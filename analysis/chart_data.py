@@ -67,7 +67,7 @@ def trace_points(trace: dict) -> int:
 # Legend swatches of the partial-period note (analysis.plots.mark_partial) draw no data: no rows of their own.
 LEGEND_ONLY_GROUPS = ("partial",)
 _TAG = re.compile(r"<[^>]+>")
-_HOVER_PART = re.compile(r"([^<>=%{}]+?)\s*[=:]\s*%\{(x|y|z|text|hovertext|customdata\[(\d+)\])[^}]*\}")
+_HOVER_PART = re.compile(r"([^=%{}]+?)\s*=\s*%\{(x|y|z|text|hovertext|customdata\[(\d+)\])[^}]*\}")
 FALLBACK = {"x": "horizontal axis value", "y": "vertical axis value", "z": "colour value"}
 
 
@@ -92,7 +92,13 @@ def column_names(trace: dict, layout: dict, n_custom: int) -> dict[str, str]:
     meta = trace.get("meta")
     if isinstance(meta, dict) and isinstance(meta.get("columns"), dict):
         names.update({k: plain(v) for k, v in meta["columns"].items()})
-    for seg in str(trace.get("hovertemplate") or "").replace("<br>", "\n").split("\n"):
+    segs: list[str] = []
+    for seg in str(trace.get("hovertemplate") or "").split("<br>"):  # a label may hold a <br> of its own
+        if segs and "%{" not in segs[-1] and "=" not in segs[-1]:
+            segs[-1] += " " + seg
+        else:
+            segs.append(seg)
+    for seg in segs:
         for m in _HOVER_PART.finditer(seg):
             label = plain(m.group(1))
             key = f"customdata_{m.group(3)}" if m.group(3) is not None else m.group(2)

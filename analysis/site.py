@@ -37,7 +37,7 @@ NARROW_JS = """<script>
     document.querySelectorAll(".plotly-graph-div").forEach(function (gd) {
       if (!gd.layout || gd.dataset.narrow) return;
       gd.dataset.narrow = "1";
-      var r = (gd.layout.margin && gd.layout.margin.r > 200) ? {"legend.orientation": "h", "legend.x": 0,
+      var r = (gd.layout.legend && gd.layout.legend.x >= 1) ? {"legend.orientation": "h", "legend.x": 0,
         "legend.y": -0.3, "legend.yanchor": "top", "margin.r": 20} : {};
       r["margin.t"] = 160; r["title.font.size"] = 13; r["legend.font.size"] = 10;
       r["margin.l"] = 45;

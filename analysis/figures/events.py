@@ -303,9 +303,10 @@ def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model
                  color_discrete_map=COUNTRY_COLORS, category_orders={
                      "group": COUNTRY_ORDER, "window": [f"{days} days before", f"{days} days after"],
                      "event": d.sort("date")["event"].unique(maintain_order=True).to_list()},
-                 labels={"count": what, "event": "", "group": ""},
+                 labels={"count": what, "event": "Event", "group": "", "window": "Window"},
                  title=f"{what} in the {days} days before and after each event")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.update_yaxes(title_text="")  # the event labels say what they are
     lines = max([e.count("<br>") + 1 for e in d["event"].unique().to_list()] or [1])
     fig.update_layout(barmode="stack", height=max(380, 160 + (20 + 14 * lines) * d["event"].n_unique()))
     # a window the data do not cover in full (past the data's end, or before their start): lighter, noted

@@ -89,10 +89,11 @@ def concentration(conc: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
     long = long.with_columns(pl.col("measure").replace({"top3_share": "Top-3 share", "hhi": "HHI"}))
     fig = px.line(long, x="year", y="value", facet_col="measure", markers=True, **_colors(),
                   hover_data={"releases": ":.1f", "organizations": True, "value": ":.2f"},
-                  labels={"year": "Year", "value": "", "country_bucket": ""},
+                  labels={"year": "Year", "value": "Top-3 share (0-1) or HHI (0-1)", "country_bucket": "",
+                          "measure": "Measure"},
                   title="How concentrated are releases? Top-3 organizations' share and HHI (1 = one organization)")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title_text="")
     fig.update_yaxes(tickformat=".2f", col=2)
     _mark_years(fig, conc["year"].unique().to_list(), end)
     return add_source(fig, SOURCES, REGISTRY_NOTE + "; a model of n organizations counts 1/n for each")

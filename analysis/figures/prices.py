@@ -186,7 +186,7 @@ def cheapest(points: pl.DataFrame, fits: dict[str, dict], currency: str, thresho
                      symbol_map={"cheapest so far (fitted)": "circle",
                                  "first seen, start unknown (not fitted)": "circle-open"},
                      hover_data=["model_id", "eci_model", "eci", "basis", "provider", "source_file", "source_row"],
-                     labels={"date": "", "blended": f"Blended list price, {currency} per 1M tokens",
+                     labels={"date": "Date", "blended": f"Blended list price, {currency} per 1M tokens",
                              "country_bucket": "", "point": ""},
                      title=f"Cheapest model with ECI ≥ {threshold:g}: dated prices cheaper than every earlier one",
                      height=600)
@@ -208,7 +208,7 @@ def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style:
     fig = px.scatter(changes, x="date", y="pct_change", **_colors(), symbol="source",
                      hover_data=["model_key", "provider", "currency", "old_input", "old_output", "new_input",
                                  "new_output", "source_file", "source_row"],
-                     labels={"date": "", "pct_change": "Change of the blended list price, %<br>(original currency)",
+                     labels={"date": "Date", "pct_change": "Change of the blended list price, %<br>(original currency)",
                              "country_bucket": "", "source": ""},
                      title="Price changes detected in the panel (below 0 = price cut)", height=540)
     fig.add_hline(y=0, line=dict(color="#999", width=1))
@@ -220,7 +220,8 @@ def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style:
 def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure:
     fig = px.box(current, x="country_bucket", y="blended", points="all", log_y=True, **_colors(),
                  hover_data=["model_id", "provider", "source", "source_file", "source_row"],
-                 labels={"country_bucket": "", "blended": f"Blended reference price, {currency} per 1M tokens"},
+                 labels={"country_bucket": "Country of the lab",
+                         "blended": f"Blended reference price, {currency} per 1M tokens"},
                  title=f"Reference list prices on {on}, by country of the lab")
     fig.update_layout(showlegend=False)
     _log_ticks(fig)
@@ -231,7 +232,8 @@ def index(idx: pl.DataFrame, currency: str, panel: pl.DataFrame, events: pl.Data
           event_style: str = "markers") -> go.Figure:
     fig = px.line(idx, x="date", y="median_blended", log_y=True, markers=True, **_colors(),
                   hover_data=["models"],
-                  labels={"date": "", "median_blended": f"Median blended price, {currency} per 1M tokens",
+                  labels={"date": "Month-end", "median_blended": f"Median blended price, {currency} per 1M tokens",
+                          "models": "Models priced",
                           "country_bucket": ""},
                   title="Price index: median blended reference price of the listed models, per month-end",
                   height=600)

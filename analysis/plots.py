@@ -135,21 +135,23 @@ def _publisher(citation: str) -> str:
     """A work's short name for the one-line source note: its citation up to the first comma (word-cut at 40)."""
     name = citation.split(";")[0].split(",")[0].split(" (")[0].strip()
     words, out = name.split(), ""
-    for w in words:  # whole words up to 30 characters
-        if out and len(out) + 1 + len(w) > 30:
+    for w in words:  # whole words up to 40 characters
+        if out and len(out) + 1 + len(w) > 40:
             break
         out = f"{out} {w}" if out else w
     return out
 
 
-def source_short(local_paths: list[str], curated: bool = False) -> str:
-    """'Source: Epoch AI; Vorp Labs (data to 2026-07-15)': the works once each and the newest snapshot date."""
+def source_short(local_paths: list[str], curated: bool = False, dated: list[str] | None = None) -> str:
+    """'Source: Epoch AI; Vorp Labs (data to 2026-07-15)': the works once each and the newest snapshot date of
+    the files in `dated` (default: all; the chart's own data rather than the events laid over it)."""
     entries = manifest.load()
     names, dates = {}, []
     for p in local_paths:
         e = manifest.entry(p, entries)
         names.setdefault(_publisher(e.citation), None)
-        dates.append(e.snapshot_date)
+        if dated is None or p in dated:
+            dates.append(e.snapshot_date)
     if curated or not names:
         names.setdefault("data curated by this project", None)
     when = f" (data to {max(dates)})" if dates else ""
@@ -161,11 +163,30 @@ def add_source(fig: go.Figure, local_paths: list[str], extra: str = "") -> go.Fi
     file with its citation, snapshot date and licence, and the notes): the HTML output writes the line under the
     chart with the full list in an expandable block (`source_html`). Then applies the project's layout rule."""
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
-    short = source_short(local_paths, curated="curated" in extra)
-    full = source_text(local_paths, extra)
-    meta.update(source=short, source_full=full, source_files=list(local_paths))
+    files = list(dict.fromkeys([*local_paths, *meta.get("extra_files", [])]))
+    upstream = [f for f in files if not f.startswith(CURATED)]
+    curated = any(f.startswith(CURATED) for f in files) or "curated" in extra
+    own = [f for f in local_paths if not f.startswith(CURATED)]
+    meta.update(source=source_short(upstream, curated=curated, dated=own or None),
+                source_full=source_text(upstream, extra),
+                source_files=files, source_extra=extra)
     fig.update_layout(meta=meta)
     return apply_layout(fig)
+
+
+CURATED = "data/curated/"
+
+
+def add_source_files(fig: go.Figure, files) -> go.Figure:
+    """Name more source files of what the chart shows (e.g. the `source_file` of the events laid over it), before
+    or after `add_source`: they join its short line, its full list and the chart's datapackage entry."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    meta["extra_files"] = list(dict.fromkeys([*meta.get("extra_files", []), *files]))
+    fig.update_layout(meta=meta)
+    if "source" in meta:
+        add_source(fig, [f for f in meta.get("source_files", []) if f not in meta["extra_files"]],
+                   meta.get("source_extra", ""))
+    return fig
 
 
 SOURCE_END = "<!-- /chart-source -->"

@@ -128,3 +128,18 @@ def test_chart_rows_have_named_columns_a_trace_column_and_no_html():
     assert {"Year", "Models released", "Lab", "Labs", "Date", "Price, USD per 1M tokens"} <= set(header)
     assert not [h for h in header if h in ("x", "y", "z") or h.startswith("customdata")]
     assert rows[0][0] == "United States" and "a & b" in rows[0] and not any("<" in str(c) for r in rows for c in r)
+
+
+def test_the_events_sources_join_the_charts_source_note_from_their_rows():
+    ev = _events("US", "summit").with_columns(pl.lit("data/curated/policy_events.csv").alias("source_file"))
+    for order in ("events first", "source first"):
+        fig = go.Figure(go.Scatter(x=[D(2025, 1, 1), D(2025, 6, 1)], y=[1, 2]))
+        if order == "events first":
+            evfigs.add_events(fig, ev)
+            plots.add_source(fig, ["epoch/notable_ai_models.csv"])
+        else:
+            plots.add_source(fig, ["epoch/notable_ai_models.csv"])
+            evfigs.add_events(fig, ev)
+        meta = fig.layout.meta
+        assert meta["source_files"] == ["epoch/notable_ai_models.csv", "data/curated/policy_events.csv"], order
+        assert "data curated by this project" in meta["source"] and "Epoch AI" in meta["source"], order

@@ -20,7 +20,16 @@ import polars as pl
 
 from analysis import vocab
 from analysis.clean.events import JURISDICTION_NAMES, JURISDICTIONS, KINDS
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source, mark_partial, partial_note, wrap, wrap_label
+from analysis.plots import (
+    COUNTRY_COLORS,
+    COUNTRY_ORDER,
+    add_source,
+    add_source_files,
+    mark_partial,
+    partial_note,
+    wrap,
+    wrap_label,
+)
 
 EVENT_COLORS = {
     "US": COUNTRY_COLORS[vocab.US],
@@ -218,6 +227,8 @@ def add_events(
                                "customdata_0": "Event (title, date, jurisdiction, actor, kind, description, source)"}),
             hoverlabel=dict(bgcolor="white", bordercolor=color, font=dict(size=12, color="#222")),
         ))
+    if "source_file" in sel.columns:  # the events' own sources, read from their rows
+        add_source_files(fig, sorted(set(sel["source_file"].drop_nulls().to_list())))
     return fig
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import html
 import json
 import re
 from pathlib import Path
@@ -21,6 +22,7 @@ from analysis.templating import esc
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 DOWNLOAD_TEXT = "Download this chart's data (CSV)"
+SOURCE_END = "<!-- /chart-source -->"  # analysis.plots.SOURCE_END: where a chart's source note ends
 
 
 def report_dir(name: str) -> Path:
@@ -62,45 +64,120 @@ def trace_points(trace: dict) -> int:
     return n
 
 
+# Legend swatches of the partial-period note (analysis.plots.mark_partial) draw no data: no rows of their own.
+LEGEND_ONLY_GROUPS = ("partial",)
+_TAG = re.compile(r"<[^>]+>")
+_HOVER_PART = re.compile(r"([^=%{}]+?)\s*=\s*%\{(x|y|z|text|hovertext|customdata\[(\d+)\])[^}]*\}")
+FALLBACK = {"x": "horizontal axis value", "y": "vertical axis value", "z": "colour value"}
+
+
+def plain(value) -> str:
+    """Text of a label or cell without HTML: tags dropped (<br> as a space), entities decoded, spaces squeezed."""
+    text = _TAG.sub(" ", str(value).replace("<br>", " "))
+    return " ".join(html.unescape(text).split())
+
+
+def _axis_title(layout: dict, trace: dict, axis: str) -> str:
+    ref = trace.get(f"{axis}axis") or axis
+    ax = layout.get(f"{axis}axis{ref[1:]}") or {}
+    title = ax.get("title")
+    title = title.get("text") if isinstance(title, dict) else title
+    return plain(title) if title else ""
+
+
+def column_names(trace: dict, layout: dict, n_custom: int) -> dict[str, str]:
+    """Readable names (with units where the chart gives them) of a trace's x, y, z and customdata columns: from
+    the trace's `meta.columns`, else the labels of its hovertemplate ('Label=%{y}'), else its axis titles."""
+    names: dict[str, str] = {}
+    meta = trace.get("meta")
+    if isinstance(meta, dict) and isinstance(meta.get("columns"), dict):
+        names.update({k: plain(v) for k, v in meta["columns"].items()})
+    segs: list[str] = []
+    for seg in str(trace.get("hovertemplate") or "").split("<br>"):  # a label may hold a <br> of its own
+        if segs and "%{" not in segs[-1] and "=" not in segs[-1]:
+            segs[-1] += " " + seg
+        else:
+            segs.append(seg)
+    for seg in segs:
+        for m in _HOVER_PART.finditer(seg):
+            label = plain(m.group(1))
+            key = f"customdata_{m.group(3)}" if m.group(3) is not None else m.group(2)
+            if label and key not in names:
+                names[key] = label
+    for axis in ("x", "y"):
+        if axis not in names and (title := _axis_title(layout, trace, axis)):
+            names[axis] = title
+    for axis in ("x", "y", "z"):
+        names.setdefault(axis, FALLBACK[axis])
+    for i in range(n_custom):
+        names.setdefault(f"customdata_{i}", f"detail {i + 1}")
+    return names
+
+
+def _custom_width(trace: dict) -> int:
+    cd = decode_array(trace.get("customdata"))
+    if isinstance(cd, list) and cd and isinstance(cd[0], (list, tuple)):
+        return max(len(c) for c in cd if isinstance(c, (list, tuple)))
+    return 1 if isinstance(cd, list) and cd else 0
+
+
 def figure_rows(fig: dict) -> tuple[list[str], list[list]]:
-    """Long-format rows for every point of every trace: trace, name, type, point, x, y[, z], text, hover, customdata."""
-    traces = fig.get("data", [])
-    extra_custom = 0
-    for t in traces:
-        cd = decode_array(t.get("customdata"))
-        if isinstance(cd, list) and cd and isinstance(cd[0], list):
-            extra_custom = max(extra_custom, len(cd[0]))
-        elif isinstance(cd, list) and cd:
-            extra_custom = max(extra_custom, 1)
-    has_z = any(t.get("z") is not None for t in traces)
-    header = ["trace", "trace_name", "trace_type", "point", "x", "y"] + (["z"] if has_z else [])
-    header += ["text", "hovertext"] + [f"customdata_{i}" for i in range(extra_custom)]
-    rows = []
-    for i, t in enumerate(traces):
+    """Long-format rows for every point of every data trace: trace (the series' name), trace_index, trace_type,
+    point, then one named column per plotted value (x, y, z and customdata under the names the chart gives them,
+    see `column_names`), and the point's note and hover text when any trace has them. Cells carry no HTML."""
+    layout = fig.get("layout") or {}
+    traces = [(i, t) for i, t in enumerate(fig.get("data", []))
+              if t.get("legendgroup") not in LEGEND_ONLY_GROUPS]
+    header = ["trace", "trace_index", "trace_type", "point"]
+    value_cols: list[str] = []
+    per_trace = []
+    for i, t in traces:
         n = trace_points(t)
+        width = _custom_width(t)
+        names = column_names(t, layout, width)
         cols = {k: _as_column(t.get(k), n) for k in ("x", "y", "z", "text", "hovertext")}
         cd = decode_array(t.get("customdata"))
         cd = cd if isinstance(cd, list) and len(cd) == n else None
+        keys = [k for k in ("x", "y", "z") if cols[k]] + [f"customdata_{k}" for k in range(width if cd else 0)]
+        for k in keys:
+            if names[k] not in value_cols:
+                value_cols.append(names[k])
+        per_trace.append((i, t, n, names, cols, cd, keys))
+    has_text = any(c["text"] and any(v not in (None, "") for v in c["text"]) for *_, c, _cd, _k in per_trace)
+    has_hover = any(c["hovertext"] and any(v not in (None, "") for v in c["hovertext"]) for *_, c, _cd, _k in per_trace)
+    header += value_cols + (["note"] if has_text else []) + (["hover"] if has_hover else [])
+    rows = []
+    for i, t, n, names, cols, cd, keys in per_trace:
         for j in range(n):
-            row = [i, t.get("name") or "", t.get("type") or "scatter", j]
-            row += [cols["x"][j] if cols["x"] else "", cols["y"][j] if cols["y"] else ""]
-            if has_z:
-                row.append(cols["z"][j] if cols["z"] and not isinstance(cols["z"][j], list) else "")
-            row += [cols["text"][j] if cols["text"] else "", cols["hovertext"][j] if cols["hovertext"] else ""]
-            if extra_custom:
-                c = cd[j] if cd else None
-                c = c if isinstance(c, list) else ([c] if c is not None else [])
-                row += [c[k] if k < len(c) else "" for k in range(extra_custom)]
+            cells = {}
+            for k in keys:
+                if k.startswith("customdata_"):
+                    c = cd[j]
+                    c = c if isinstance(c, (list, tuple)) else [c]
+                    idx = int(k.removeprefix("customdata_"))
+                    v = c[idx] if idx < len(c) else ""
+                else:
+                    v = cols[k][j]
+                    v = "" if isinstance(v, list) and k == "z" else v
+                cells.setdefault(names[k], v)
+            row = [plain(t.get("name") or ""), i, t.get("type") or "scatter", j]
+            row += [cells.get(c, "") for c in value_cols]
+            if has_text:
+                row.append(cols["text"][j] if cols["text"] else "")
+            if has_hover:
+                row.append(cols["hovertext"][j] if cols["hovertext"] else "")
             rows.append([_cell_value(v) for v in row])
     return header, rows
 
 
 def _cell_value(v):
-    """A CSV cell: lists joined with '; ', None empty, everything else as is."""
+    """A CSV cell: lists joined with '; ', None empty, text without HTML, everything else as is."""
     if v is None:
         return ""
     if isinstance(v, (list, tuple)):
         return "; ".join(str(_cell_value(x)) for x in v)
+    if isinstance(v, str):
+        return plain(v) if ("<" in v or "&" in v) else v
     return v
 
 
@@ -161,6 +238,11 @@ def insert_download_links(body: str, name: str, figures: list[tuple[dict, str | 
         if end < 0:
             continue
         end += len("</script>")
+        # below the figure's fixed-height wrapper and its source note (analysis.plots.source_html), not inside
+        after = re.match(r"\s*</div>", body[end:])
+        if after and body[end + after.end():].lstrip().startswith('<div class="chart-source"'):
+            close = body.find(SOURCE_END, end)
+            end = close + len(SOURCE_END) if close >= 0 else end
         title = ((fig.get("layout") or {}).get("title") or {})
         title = title.get("text", "") if isinstance(title, dict) else str(title)
         label = re.sub(r"<[^>]+>", " ", title).strip()
@@ -212,3 +294,95 @@ def summary(nb) -> str:
                 p = re.sub(r"(?<![\w])_([^_]+)_(?![\w])", r"\1", p)
                 return " ".join(p.split())
     return ""
+
+
+# --- datapackage.json beside a report's chart CSVs ------------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+def field_type(values: list) -> str:
+    """Table Schema type of a CSV column: integer, number, date, datetime or string (empty cells ignored)."""
+    vals = [v for v in values if v not in ("", None)]
+    if not vals:
+        return "string"
+    if all(isinstance(v, bool) for v in vals):
+        return "boolean"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+        return "integer"
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
+        return "number"
+    if all(isinstance(v, str) and _DATE.match(v) for v in vals):
+        return "date"
+    if all(isinstance(v, str) and _DATETIME.match(v) for v in vals):
+        return "datetime"
+    return "string"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-") or "other"
+
+
+def _licence(text: str) -> dict:
+    low = text.lower()
+    if "cc by 4.0" in low or "cc-by-4.0" in low:
+        return {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": text}
+    if low.startswith("mit"):
+        return {"name": "MIT", "path": "https://opensource.org/licenses/MIT", "title": text}
+    return {"name": _slug(text)[:60], "title": text}
+
+
+def _figure_sources(fig: dict, report_sources) -> tuple[list, list[str]]:
+    """(manifest entries, curated files) of one chart: the files its source note names (`layout.meta`), else the
+    report's sources."""
+    from analysis import manifest
+
+    meta = (fig.get("layout") or {}).get("meta")
+    files = meta.get("source_files") if isinstance(meta, dict) else None
+    if not files:
+        return list(report_sources.upstream), list(report_sources.curated)
+    by_path = {e.local_path: e for e in manifest.load()}
+    return [by_path[f] for f in files if f in by_path], [f for f in files if f not in by_path]
+
+
+def datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], sources) -> dict:
+    """A Frictionless tabular data package describing reports/<name>/chart-<n>.csv: per file its title (the
+    chart's), sources (citation, upstream address, snapshot date), licences and snapshot date, and its schema."""
+    resources = []
+    for n, (fig, _) in enumerate(figures, start=1):
+        header, rows = figure_rows(fig)
+        upstream, curated = _figure_sources(fig, sources)
+        chart_title = ((fig.get("layout") or {}).get("title") or {})
+        chart_title = chart_title.get("text", "") if isinstance(chart_title, dict) else str(chart_title)
+        srcs = [{"title": e.citation, "path": e.url or (f"https://github.com/{e.upstream_repo}" if e.upstream_repo
+                                                         else e.local_path),
+                 "snapshot_date": e.snapshot_date, "file": e.local_path} for e in upstream]
+        srcs += [{"title": f"{f} (curated by this project, one cited source per row)", "file": f} for f in curated]
+        licences = {lic["name"]: lic for lic in (_licence(e.license) for e in upstream)}
+        meta = (fig.get("layout") or {}).get("meta")
+        resources.append({
+            "name": f"chart-{n}", "path": f"chart-{n}.csv", "profile": "tabular-data-resource",
+            "title": plain(chart_title) or f"Chart {n}", "format": "csv", "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "description": plain(meta.get("source_full", "")) if isinstance(meta, dict) else "",
+            "sources": srcs, "licenses": list(licences.values()),
+            "snapshot_date": max((e.snapshot_date for e in upstream), default=None),
+            "schema": {"fields": [{"name": h, "type": field_type([r[k] for r in rows])}
+                                  for k, h in enumerate(header)]},
+        })
+    return {"profile": "tabular-data-package", "name": _slug(name), "title": plain(title),
+            "description": "The data of each chart of the report, one CSV per chart, long format: one row per "
+                           "point of every series (column trace).",
+            "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+                          "title": "Project aggregates; the upstream data keep the licences listed per file"}],
+            "resources": resources}
+
+
+def write_datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], sources) -> Path:
+    """reports/<name>/datapackage.json (atomically) describing the chart CSVs `write_chart_csvs` wrote."""
+    target = report_dir(name) / "datapackage.json"
+    pkg = datapackage(name, title, figures, sources)
+    with atomic_path(target) as tmp:
+        Path(tmp).write_text(json.dumps(pkg, indent=1, default=str), encoding="utf-8")
+    return target

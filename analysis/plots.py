@@ -46,7 +46,7 @@ class OfflineHTMLRenderer(MimetypeRenderer):
             include = os.environ["ANALYSIS_PLOTLYJS_SRC"]
         html = pio.to_html(fig_dict, include_plotlyjs=include, include_mathjax=False, full_html=False,
                            default_width="100%", default_height=525, config=CONFIG)
-        return {"text/html": html}
+        return {"text/html": html + source_html(fig_dict)}
 
 
 # Figures in the HTML export resize with the window; the mode bar stays out of the way.
@@ -131,17 +131,105 @@ def source_text(local_paths: list[str], extra: str = "") -> str:
     return text + (f". {extra}" if extra else "")
 
 
+def _publisher(citation: str) -> str:
+    """A work's short name for the one-line source note: its citation up to the first comma (word-cut at 40)."""
+    name = citation.split(";")[0].split(",")[0].split(" (")[0].strip()
+    words, out = name.split(), ""
+    for w in words:  # whole words up to 40 characters
+        if out and len(out) + 1 + len(w) > 40:
+            break
+        out = f"{out} {w}" if out else w
+    return out
+
+
+def source_short(local_paths: list[str], curated: bool = False, dated: list[str] | None = None) -> str:
+    """'Source: Epoch AI; Vorp Labs (data to 2026-07-15)': the works once each and the newest snapshot date of
+    the files in `dated` (default: all; the chart's own data rather than the events laid over it)."""
+    entries = manifest.load()
+    names, dates = {}, []
+    for p in local_paths:
+        e = manifest.entry(p, entries)
+        names.setdefault(_publisher(e.citation), None)
+        if dated is None or p in dated:
+            dates.append(e.snapshot_date)
+    if curated or not names:
+        names.setdefault("data curated by this project", None)
+    when = f" (data to {max(dates)})" if dates else ""
+    return "Source: " + "; ".join(names) + when
+
+
 def add_source(fig: go.Figure, local_paths: list[str], extra: str = "") -> go.Figure:
-    """Write the source line (citation, snapshot date, licence) under the chart."""
-    text = html.escape(source_text(local_paths, extra), quote=False)
-    wrapped = wrap(text, 140)
-    fig.add_annotation(
-        text=wrapped, xref="paper", yref="paper", x=0, y=0, yshift=-48, xanchor="left", yanchor="top",
-        showarrow=False, align="left", font=dict(size=10, color="#555"),
-    )
-    lines = wrapped.count("<br>") + 1
-    fig.update_layout(margin=dict(b=max(fig.layout.margin.b or 0, 60 + 14 * lines)))
+    """Give the chart its source note, kept in `layout.meta` (`source`: one short line; `source_full`: every
+    file with its citation, snapshot date and licence, and the notes): the HTML output writes the line under the
+    chart with the full list in an expandable block (`source_html`). Then applies the project's layout rule."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    files = list(dict.fromkeys([*local_paths, *meta.get("extra_files", [])]))
+    upstream = [f for f in files if not f.startswith(CURATED)]
+    curated = any(f.startswith(CURATED) for f in files) or "curated" in extra
+    own = [f for f in local_paths if not f.startswith(CURATED)]
+    meta.update(source=source_short(upstream, curated=curated, dated=own or None),
+                source_full=source_text(upstream, extra),
+                source_files=files, source_extra=extra)
+    fig.update_layout(meta=meta)
+    return apply_layout(fig)
+
+
+CURATED = "data/curated/"
+
+
+def add_source_files(fig: go.Figure, files) -> go.Figure:
+    """Name more source files of what the chart shows (e.g. the `source_file` of the events laid over it), before
+    or after `add_source`: they join its short line, its full list and the chart's datapackage entry."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    meta["extra_files"] = list(dict.fromkeys([*meta.get("extra_files", []), *files]))
+    fig.update_layout(meta=meta)
+    if "source" in meta:
+        add_source(fig, [f for f in meta.get("source_files", []) if f not in meta["extra_files"]],
+                   meta.get("source_extra", ""))
     return fig
+
+
+SOURCE_END = "<!-- /chart-source -->"
+
+
+def source_html(fig_dict: dict) -> str:
+    """The source note under a chart: one short line, the full list in a <details> block (escaped text)."""
+    meta = (fig_dict.get("layout") or {}).get("meta")
+    if not isinstance(meta, dict) or not meta.get("source"):
+        return ""
+    short = html.escape(meta["source"], quote=False)
+    full = html.escape(meta.get("source_full") or "", quote=False)
+    return (f'<div class="chart-source" style="font:12px Inter,Helvetica,Arial,sans-serif;color:#555;'
+            f'margin:0.2em 0 0.4em 60px">{short}'
+            + (f'<details style="display:inline;margin-left:0.6em"><summary style="display:inline;cursor:pointer;'
+               f'color:#1f5fa8">all sources and notes</summary><div style="margin-top:0.3em">{full}</div></details>'
+               if full and full != meta["source"] else "")
+            + "</div>" + SOURCE_END)
+
+
+# --- the layout rule ---------------------------------------------------------------------------------
+
+LEGEND_X = 1.02  # legend to the right of the plot area, top-aligned: never over the title, the data or notes
+LEGEND_WRAP = 34  # legend entries wrap at this many characters (a bounded width for the reserved margin)
+LABEL_WRAP = 40  # category labels wrap at word boundaries at this many characters
+
+
+def apply_layout(fig: go.Figure) -> go.Figure:
+    """The one layout rule of every chart: the legend stands vertically to the right of the plot area (plotly
+    reserves the right margin for it), entries wrapped at LEGEND_WRAP characters; nothing is drawn below the
+    plot but the axis (the source note is HTML under the chart); the right margin keeps the last tick label."""
+    for t in fig.data:
+        if t.name and "<br>" not in t.name and len(t.name) > LEGEND_WRAP:
+            t.name = wrap(t.name, LEGEND_WRAP)
+    fig.update_layout(legend=dict(orientation="v", x=LEGEND_X, xanchor="left", y=1.0, yanchor="top",
+                                  title_side="top"),
+                      margin=dict(r=max(fig.layout.margin.r or 0, 40), b=60))
+    return fig
+
+
+def wrap_label(text: str, width: int = LABEL_WRAP) -> str:
+    """A category label in lines of at most `width` characters, broken at spaces, never cut."""
+    return wrap(text, width)
 
 
 def wrap(text: str, width: int = 70) -> str:
@@ -155,3 +243,101 @@ def wrap(text: str, width: int = 70) -> str:
             line = f"{line} {w}" if line else w
     lines.append(line)
     return "<br>".join(lines)
+
+
+# --- partial periods ----------------------------------------------------------------------------------
+
+PARTIAL_OPACITY = 0.45  # partial periods drawn lighter (and hatched, for bars)
+PARTIAL_PATTERN = "/"
+PERIOD_MONTHS = {"year": 12, "quarter": 3, "month": 1, "week": 0}
+
+
+def period_end(start, period: str):
+    """Last day of the period ('year', 'quarter', 'month' or 'week') that starts on `start`."""
+    import datetime as dt
+
+    start = start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)[:10])
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    if period == "week":
+        return start + dt.timedelta(days=6)
+    m = start.month - 1 + PERIOD_MONTHS[period]
+    return start.replace(year=start.year + m // 12, month=m % 12 + 1, day=1) - dt.timedelta(days=1)
+
+
+def partial_note(data_end) -> str:
+    return f"partial: data to {str(data_end)[:10]}"
+
+
+def partial_periods(starts, period: str, data_end, lag_days: int = 0, lag_reason: str = "") -> dict:
+    """{period start: note} for the periods a chart should not read as complete: the one running past
+    `data_end` ('partial: data to DATE') and, when `lag_days` > 0, those ending within `lag_days` of it
+    (`lag_reason`, e.g. a source known to fill in recent months late)."""
+    import datetime as dt
+
+    end = data_end if isinstance(data_end, dt.date) else dt.date.fromisoformat(str(data_end)[:10])
+    out = {}
+    for s in starts:
+        if s is None:
+            continue
+        e = period_end(s, period)
+        if e > end:
+            out[s] = partial_note(end)
+        elif lag_days and (end - e).days < lag_days:
+            out[s] = f"provisional: data to {end}" + (f"; {lag_reason}" if lag_reason else "")
+    return out
+
+
+def _key(v) -> str:
+    return str(v)[:10]
+
+
+def mark_partial(fig: go.Figure, notes: dict, axis: str = "x", where=None) -> go.Figure:
+    """Draw the points whose `axis` value (a period start, a category) is a key of `notes` lighter (bars also
+    hatched), with the note on hover, and add one legend entry per distinct note. `where(trace)` limits the
+    traces (default: every trace that is not an event marker). Every period chart calls this."""
+    keyed = {_key(k): v for k, v in notes.items()}
+    used: dict[str, str] = {}
+    for t in fig.data:
+        if (t.legendgroup or "").startswith("events-") or (where is not None and not where(t)):
+            continue
+        vals = getattr(t, axis, None)
+        if vals is None:
+            continue
+        vals = list(vals)
+        flags = [keyed.get(_key(v)) for v in vals]
+        if not any(flags):
+            continue
+        texts = [f or "" for f in flags]
+        opac = [PARTIAL_OPACITY if f else 1.0 for f in flags]
+        if t.type == "bar":
+            shapes = [PARTIAL_PATTERN if f else "" for f in flags]
+            old = t.marker.pattern.shape if t.marker.pattern is not None else None
+            if old is not None and not isinstance(old, str):  # a pattern of its own (e.g. partial weeks)
+                shapes = [PARTIAL_PATTERN if f else o for f, o in zip(flags, old, strict=False)]
+            t.update(marker=dict(opacity=opac, pattern=dict(shape=shapes)), textposition="none")
+        else:
+            t.update(marker=dict(opacity=opac, symbol=["circle-open" if f else "circle" for f in flags]))
+        for f in flags:
+            if f:
+                used.setdefault(f, "bar" if t.type == "bar" else "scatter")
+        t.update(text=texts)
+        ht = t.hovertemplate
+        if ht:
+            extra = "<br>%{text}"
+            t.hovertemplate = ht.replace("<extra>", extra + "<extra>", 1) if "<extra>" in ht else ht + extra
+    for note, kind in used.items():
+        if kind == "bar":
+            fig.add_trace(go.Bar(x=[None], y=[None], name=note, legendgroup="partial", showlegend=True,
+                                 marker=dict(color="#bbbbbb", opacity=PARTIAL_OPACITY,
+                                             pattern=dict(shape=PARTIAL_PATTERN)), hoverinfo="skip"))
+        else:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=note, legendgroup="partial",
+                                     marker=dict(color="#888888", symbol="circle-open", size=9), hoverinfo="skip"))
+    return fig
+
+
+def partial_notes(fig) -> list[str]:
+    """The partial-period legend entries of a figure (dict or go.Figure)."""
+    data = fig["data"] if isinstance(fig, dict) else [t.to_plotly_json() for t in fig.data]
+    return [t.get("name") for t in data if t.get("legendgroup") == "partial"]

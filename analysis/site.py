@@ -37,7 +37,7 @@ NARROW_JS = """<script>
     document.querySelectorAll(".plotly-graph-div").forEach(function (gd) {
       if (!gd.layout || gd.dataset.narrow) return;
       gd.dataset.narrow = "1";
-      var r = (gd.layout.margin && gd.layout.margin.r > 200) ? {"legend.orientation": "h", "legend.x": 0,
+      var r = (gd.layout.legend && gd.layout.legend.x >= 1) ? {"legend.orientation": "h", "legend.x": 0,
         "legend.y": -0.3, "legend.yanchor": "top", "margin.r": 20} : {};
       r["margin.t"] = 160; r["title.font.size"] = 13; r["legend.font.size"] = 10;
       r["margin.l"] = 45;
@@ -62,6 +62,7 @@ def finish_report(spec, html_path: Path, executed_path: Path, sources: provenanc
     nb = nbformat.read(executed_path, as_version=4)
     figures = chart_data.notebook_figures(nb)
     chart_data.write_chart_csvs(spec.name, figures)
+    chart_data.write_datapackage(spec.name, spec.title, figures, sources)  # title, sources, licence per CSV
     body = Path(html_path).read_text(encoding="utf-8")
     body = chart_data.insert_download_links(body, spec.name, figures)
     body = body.replace("</head>", f"<style>{CSS}</style>\n</head>", 1)

@@ -51,7 +51,8 @@ def test_catch_up_notebook_without_events(built, tmp_path):
     nb = nbformat.read(_run(tmp_path, "catch_up_no_events.ipynb", show_events=False), as_version=4)
     figs = _figures(nb)
     assert len(figs) == 4 and all(_event_groups(f) == set() for f in figs)
-    assert all("policy_events" not in str(f["layout"].get("annotations")) for f in figs)  # no events source note
+    # no events source note (the note is in layout.meta, written under the chart)
+    assert all("policy_events" not in f["layout"]["meta"]["source_full"] for f in figs)
 
 
 def test_notebook_is_committed_without_outputs():

@@ -43,7 +43,7 @@ def test_index_lists_the_report_with_parameters_and_snapshots(reports_built):
 def _csv_points(path: Path) -> list[int]:
     """Rows per trace of a chart CSV, in trace order."""
     with open(path, newline="", encoding="utf-8") as f:
-        counts = Counter(int(r["trace"]) for r in csv.DictReader(f))
+        counts = Counter(int(r["trace_index"]) for r in csv.DictReader(f))
     return [counts[i] for i in range(max(counts) + 1)] if counts else []
 
 
@@ -54,8 +54,10 @@ def test_every_chart_has_its_csv_with_the_rows_it_shows(reports_built):
     csvs = sorted((reports_built / "release_pace").glob("chart-*.csv"))
     assert len(csvs) == len(figures)
     for n, (fig, _) in enumerate(figures, start=1):
-        points = [chart_data.trace_points(t) for t in fig["data"]]
+        points = [chart_data.trace_points(t) if t.get("legendgroup") not in chart_data.LEGEND_ONLY_GROUPS else 0
+                  for t in fig["data"]]
         got = _csv_points(reports_built / "release_pace" / f"chart-{n}.csv")
+        got += [0] * (len(points) - len(got))  # a last trace without rows (a legend swatch)
         # traces without points (none here) would have no rows: compare the non-empty ones in order
         assert got == [p for p in points if p] or got[: len(points)] == points, (n, got, points)
         assert sum(got) == sum(points) > 0
@@ -64,7 +66,7 @@ def test_every_chart_has_its_csv_with_the_rows_it_shows(reports_built):
 def test_chart_csv_holds_the_numbers_of_the_chart(reports_built):
     # chart 1 = releases per year; the United States bar of 2016 is the count of 2016 US notable releases
     rows = list(csv.DictReader(open(reports_built / "release_pace" / "chart-1.csv", encoding="utf-8")))
-    us = {r["x"][:4]: int(r["y"]) for r in rows if r["trace_name"] == "United States"}
+    us = {r["Year"][:4]: int(r["Models released"]) for r in rows if r["trace"] == "United States"}
     models = __import__("analysis.tables", fromlist=["load"]).load("models")
     import polars as pl
 
@@ -168,8 +170,13 @@ def test_charts_draw_in_headless_chromium_offline(reports_built):
                 shown = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
                     d._fullData.map(t => t._length != null ? t._length
                         : Math.max(...['x','y','z','values'].map(k => (t[k] && t[k].length) || 0))))""")
-                for n, points in enumerate(shown, start=1):
-                    assert _csv_points(reports_built / stem / f"chart-{n}.csv") == points, n
+                # (the partial-period legend swatches, analysis.plots.mark_partial, draw a legend entry, no point)
+                partial = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
+                    d._fullData.map(t => t.legendgroup === 'partial'))""")
+                for n, (points, swatch) in enumerate(zip(shown, partial, strict=True), start=1):
+                    points = [0 if s else p for p, s in zip(points, swatch, strict=True)]
+                    got = _csv_points(reports_built / stem / f"chart-{n}.csv")
+                    assert got + [0] * (len(points) - len(got)) == points, n
                 links = page.locator("p.chart-download a")
                 assert links.count() == graphs and links.first.get_attribute("href") == f"{stem}/chart-1.csv"
             else:

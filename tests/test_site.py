@@ -29,16 +29,17 @@ def test_figure_rows_has_one_row_per_point_of_every_trace():
          "hovertext": ["a", "b", "c"], "customdata": [["Meta", 1], ["OpenAI", 2], ["Google", 3]]},
     ]}
     header, rows = chart_data.figure_rows(fig)
-    assert header[:6] == ["trace", "trace_name", "trace_type", "point", "x", "y"]
-    assert [r[1] for r in rows] == ["China", "China", "US", "US", "US"]
-    cd0 = header.index("customdata_0")
-    assert rows[3][cd0] == "OpenAI" and rows[3][header.index("hovertext")] == "b"
+    # no axis titles or hover labels here: the fallback names, never x / y / customdata_<i>
+    assert header[:6] == ["trace", "trace_index", "trace_type", "point", "horizontal axis value",
+                          "vertical axis value"]
+    assert [r[0] for r in rows] == ["China", "China", "US", "US", "US"]
+    assert rows[3][header.index("detail 1")] == "OpenAI" and rows[3][header.index("hover")] == "b"
 
 
 def test_figure_rows_joins_list_cells():
     fig = {"data": [{"name": "x", "x": [1], "y": [2], "customdata": [[["Meta", "NYU"]]]}]}
     header, rows = chart_data.figure_rows(fig)
-    assert rows[0][header.index("customdata_0")] == "Meta; NYU"
+    assert rows[0][header.index("detail 1")] == "Meta; NYU"
 
 
 def test_download_link_goes_right_after_the_script_of_its_chart():
@@ -47,6 +48,14 @@ def test_download_link_goes_right_after_the_script_of_its_chart():
     out = chart_data.insert_download_links(body, "r", [({"data": []}, "A"), ({"data": []}, "B")])
     assert out.index('href="r/chart-1.csv"') > out.index("draw A")  # chart 1 is div A, wherever it sits
     assert out.index('href="r/chart-2.csv"') < out.index("between")
+
+
+def test_download_link_goes_below_the_chart_wrapper_and_its_source_note():
+    note = '<div class="chart-source">Source: x<details><summary>all</summary><div>y</div></details></div>'
+    body = ('<div style="height:600px"><div class="plotly-graph-div" id="A"></div><script>draw A</script> </div>'
+            + note + chart_data.SOURCE_END + "<p>next</p>")
+    out = chart_data.insert_download_links(body, "r", [({"data": []}, "A")])
+    assert out.index(chart_data.SOURCE_END) < out.index('href="r/chart-1.csv"') < out.index("next")
 
 
 def test_download_link_title_is_escaped():

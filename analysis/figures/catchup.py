@@ -74,7 +74,9 @@ def gap(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
         x=g["date"], y=g["gap_score"], mode="lines+markers", line_shape="hv", name="US lead in score",
         line=dict(color=COUNTRY_COLORS[vocab.US]),
         customdata=[(escape_text(a), escape_text(b)) for a, b in zip(g["leader_model"], g["follower_model"], strict=True)],
-        hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>"))
+        hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>",
+        meta=dict(columns={"x": "Date", "y": f"US lead, {metric} points", "customdata_0": "US frontier model",
+                           "customdata_1": "China frontier model"})))
     fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
     fig.update_layout(title=f"US lead over China in {metric} (US frontier minus Chinese frontier)",
                       xaxis_title="Date", yaxis_title=f"{metric} points")
@@ -98,7 +100,9 @@ def lag(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
         line=dict(color=COUNTRY_COLORS[vocab.CHINA]),
         customdata=[(escape_text(a), escape_text(b)) for a, b in zip(d["follower_model"], d["matched_by"], strict=True)],
         hovertemplate="%{x}<br>%{y:.1f} months<br>China: %{customdata[0]}<br>US first reached it with "
-                      "%{customdata[1]}<extra></extra>"))
+                      "%{customdata[1]}<extra></extra>",
+        meta=dict(columns={"x": "Date", "y": "China behind, months", "customdata_0": "China frontier model",
+                           "customdata_1": "US model that first reached that score"})))
     fig.update_layout(title=f"Time gap on {metric}: months since the US frontier first reached China's frontier score",
                       xaxis_title="Date", yaxis_title="Months", yaxis_rangemode="tozero")
     return _with_events(fig, events, event_style, d["date"].min(), d["date"].max())

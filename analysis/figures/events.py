@@ -20,7 +20,16 @@ import polars as pl
 
 from analysis import vocab
 from analysis.clean.events import JURISDICTION_NAMES, JURISDICTIONS, KINDS
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source, wrap
+from analysis.plots import (
+    COUNTRY_COLORS,
+    COUNTRY_ORDER,
+    add_source,
+    add_source_files,
+    mark_partial,
+    partial_note,
+    wrap,
+    wrap_label,
+)
 
 EVENT_COLORS = {
     "US": COUNTRY_COLORS[vocab.US],
@@ -39,6 +48,9 @@ EVENTS_SOURCE = ("Events: data/curated/policy_events.csv (curated by this projec
                  "and Vorp Labs US AI Law Change Dataset (CC BY 4.0)")
 EVENTS_NOTE = ("Events: project-curated data/curated/policy_events.csv (cited per event) and Vorp Labs US AI Law "
                "Change Dataset (CC BY 4.0); click an 'Events' legend entry to hide or show them")
+# One symbol per jurisdiction on every chart that shows events (the event strips and the timeline's legend);
+# the kind is named on hover and, on the timeline, by colour.
+JURISDICTION_SYMBOLS = {"US": "triangle-down", "CN": "diamond", "US-CN": "square", "EU": "star", "INTL": "circle"}
 STYLES = ("markers", "bands")
 STRIP_BASE, STRIP_PER_ROW, STRIP_MAX = 0.02, 0.028, 0.16  # share of the plot height given to the event strip
 STRIP_PX, DEFAULT_HEIGHT = 60, 450  # pixels added to the figure for the strip; plotly's default figure height
@@ -207,16 +219,16 @@ def add_events(
         fig.add_trace(go.Scatter(
             x=[r["date"] for r in rows], y=[ymark] * len(rows), mode="markers", xaxis=xa, yaxis=ystrip,
             name=name, legendgroup=group, showlegend=True,
-            marker=dict(color=color, size=9, opacity=0.85, symbol=[KIND_SYMBOLS.get(r["kind"], "circle")
-                                                                    for r in rows],
+            marker=dict(color=color, size=9, opacity=0.85, symbol=JURISDICTION_SYMBOLS.get(jur, "circle"),
                         line=dict(width=0.5, color="white")),
             customdata=[hover_text(r) for r in rows],
             hovertemplate="%{customdata}<extra></extra>",
+            meta=dict(columns={"x": "Event date", "y": "Event strip row (layout only, no unit)",
+                               "customdata_0": "Event (title, date, jurisdiction, actor, kind, description, source)"}),
             hoverlabel=dict(bgcolor="white", bordercolor=color, font=dict(size=12, color="#222")),
         ))
-    legend_y = fig.layout.legend.y
-    if legend_y is None or legend_y >= 1:  # legend above the plot: room for its extra row under the title
-        fig.update_layout(margin=dict(t=max(fig.layout.margin.t or 80, 130)))
+    if "source_file" in sel.columns:  # the events' own sources, read from their rows
+        add_source_files(fig, sorted(set(sel["source_file"].drop_nulls().to_list())))
     return fig
 
 
@@ -236,15 +248,23 @@ def timeline(events: pl.DataFrame) -> go.Figure:
     d = d.with_columns(pl.Series("hover", [hover_text(r) for r in d.to_dicts()], dtype=pl.String))
     present = set(d["jurisdiction"].to_list())
     order = [JURISDICTION_NAMES[j] for j in JURISDICTIONS if j in present]
-    fig = px.scatter(d, x="date", y="jurisdiction_name", color="kind", symbol="kind",
-                     symbol_map=KIND_SYMBOLS, custom_data=["hover"],
+    fig = px.scatter(d, x="date", y="jurisdiction_name", color="kind", symbol="jurisdiction_name",
+                     symbol_map={JURISDICTION_NAMES[j]: s for j, s in JURISDICTION_SYMBOLS.items()},
+                     custom_data=["hover"],
                      category_orders={"jurisdiction_name": order, "kind": list(KINDS)},
                      labels={"date": "Date", "jurisdiction_name": "", "kind": "Kind"},
                      title="Policy and market events by jurisdiction and kind")
     fig.update_traces(marker=dict(size=11, opacity=0.8, line=dict(width=0.5, color="white")),
-                      hovertemplate="%{customdata[0]}<extra></extra>")
-    fig.update_layout(legend=dict(orientation="v", y=1, yanchor="top", x=1.01, xanchor="left", title_text="Kind"),
-                      margin=dict(r=170), height=430, hoverlabel=dict(bgcolor="white"))
+                      hovertemplate="%{customdata[0]}<extra></extra>",
+                      meta=dict(columns={"x": "Event date", "y": "Jurisdiction",
+                                         "customdata_0": "Event (title, date, jurisdiction, actor, kind, "
+                                                         "description, source)"}))
+    fig.for_each_trace(lambda t: t.update(name=t.name.split(",")[0]))  # "kind, jurisdiction": the kind
+    seen: set[str] = set()
+    for t in fig.data:  # one legend entry per kind (the symbol already says the jurisdiction, on the y axis)
+        t.update(legendgroup=t.name, showlegend=t.name not in seen)
+        seen.add(t.name)
+    fig.update_layout(legend=dict(title_text="Kind"), height=430, hoverlabel=dict(bgcolor="white"))
     return add_source(fig, [VORPLABS_FILE], "Other events: data/curated/policy_events.csv, curated by this project "
                       "with one cited source per event")
 
@@ -271,24 +291,42 @@ def filings(counts: pl.DataFrame, events: pl.DataFrame | None = None, style: str
                       "Development Report (2025), collected in data/curated/genai_filings.csv with one source per row")
 
 
+def _window_note(r: dict) -> str:
+    """'partial: data to DATE' for a window the data cover only part of (`days_covered` of its days)."""
+    covered = r.get("days_covered")
+    if covered is not None and r.get("window_start") is not None:
+        end = r["window_start"] + dt.timedelta(days=max(int(covered) - 1, 0))
+        return partial_note(end) + f" ({covered} of the window's days)"
+    return partial_note(r.get("window_end"))
+
+
 def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model releases",
                         sources: list[str] | None = None, note: str | None = None) -> go.Figure:
     """Counts (of model releases, price cuts, ...) in the N days before vs after each chosen event, by country
     bucket (description only). `what` names the counted rows; `sources`/`note` name their sources (default:
     the Epoch model files)."""
     d = win.with_columns(
-        pl.format("{} {}", pl.col("date").cast(pl.String), pl.col("title").str.slice(0, 45)).alias("event"),
+        pl.format("{} {}", pl.col("date").cast(pl.String), pl.col("title"))
+        .map_elements(wrap_label, return_dtype=pl.String).alias("event"),
         pl.col("window").replace({"before": f"{days} days before", "after": f"{days} days after"}),
     )
     fig = px.bar(d, y="event", x="count", color="group", facet_col="window", orientation="h",
                  color_discrete_map=COUNTRY_COLORS, category_orders={
                      "group": COUNTRY_ORDER, "window": [f"{days} days before", f"{days} days after"],
                      "event": d.sort("date")["event"].unique(maintain_order=True).to_list()},
-                 labels={"count": what, "event": "", "group": ""},
+                 labels={"count": what, "event": "Event", "group": "", "window": "Window"},
                  title=f"{what} in the {days} days before and after each event")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_layout(legend=dict(y=1.08), margin=dict(t=130))
-    fig.update_layout(barmode="stack", height=max(380, 160 + 34 * d["event"].n_unique()))
+    fig.update_yaxes(title_text="")  # the event labels say what they are
+    lines = max([e.count("<br>") + 1 for e in d["event"].unique().to_list()] or [1])
+    fig.update_layout(barmode="stack", height=max(380, 160 + (20 + 14 * lines) * d["event"].n_unique()))
+    # a window the data do not cover in full (past the data's end, or before their start): lighter, noted
+    if "complete" in d.columns:
+        for col, w in enumerate((f"{days} days before", f"{days} days after"), start=1):
+            part = d.filter((pl.col("window") == w) & ~pl.col("complete")).unique("event")
+            notes = {r["event"]: _window_note(r) for r in part.iter_rows(named=True)}
+            axis = "x" if col == 1 else f"x{col}"
+            mark_partial(fig, notes, axis="y", where=lambda t, axis=axis: (t.xaxis or "x") == axis)
     if note is None:
         note = "Countries from data/curated/organizations.csv"
     return add_source(fig, MODEL_SOURCES if sources is None else sources,

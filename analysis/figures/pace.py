@@ -8,13 +8,36 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis import manifest
 from analysis.figures.events import EVENTS_NOTE, add_events
 from analysis.metrics import pace
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source
+from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source, mark_partial, partial_periods
 
 XPERIOD = {"year": "M12", "quarter": "M3", "month": "M1"}
 SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
 REGISTRY_NOTE = "Countries from the project's organization registry (data/curated/organizations.csv)"
+# Epoch adds models to its lists months after their release: periods that ended this close to the snapshot are
+# drawn as provisional (a presentation choice, not a measured lag)
+EPOCH_LAG_DAYS = 90
+LAG_REASON = "Epoch's list fills in with a lag"
+
+
+def data_end(sources: list[str] = SOURCES) -> dt.date:
+    """The newest snapshot date of the Epoch model files: the end of the data the pace charts show."""
+    entries = manifest.load()
+    return max(dt.date.fromisoformat(manifest.entry(p, entries).snapshot_date) for p in sources)
+
+
+def _mark(fig: go.Figure, starts, period: str, end: dt.date | None) -> go.Figure:
+    notes = partial_periods(starts, period, end or data_end(), EPOCH_LAG_DAYS, LAG_REASON)
+    return mark_partial(fig, notes)
+
+
+def _mark_years(fig: go.Figure, years, end: dt.date | None) -> go.Figure:
+    """`_mark` for charts whose x is the year as a number."""
+    notes = partial_periods([dt.date(int(y), 1, 1) for y in years if y is not None], "year", end or data_end(),
+                            EPOCH_LAG_DAYS, LAG_REASON)
+    return mark_partial(fig, {s.year: n for s, n in notes.items()})
 
 
 def _colors(**kw):
@@ -24,8 +47,9 @@ def _colors(**kw):
 
 def _period_end(start: dt.date, period: str) -> dt.date:
     """Last day of the period that starts on `start`."""
-    m = start.month - 1 + {"year": 12, "quarter": 3, "month": 1}[period]
-    return start.replace(year=start.year + m // 12, month=m % 12 + 1, day=1) - dt.timedelta(days=1)
+    from analysis.plots import period_end
+
+    return period_end(start, period)
 
 
 def _with_events(fig: go.Figure, events: pl.DataFrame | None, style: str, start, end) -> go.Figure:
@@ -36,41 +60,47 @@ def _with_events(fig: go.Figure, events: pl.DataFrame | None, style: str, start,
 
 
 def releases(counts: pl.DataFrame, period: str, events: pl.DataFrame | None = None,
-             event_style: str = "markers") -> go.Figure:
+             event_style: str = "markers", end: dt.date | None = None) -> go.Figure:
+    """Stacked bars of releases per period; the period running past the data's end (`end`, default the Epoch
+    snapshot date) and the recent ones Epoch may still fill in are drawn lighter and hatched."""
     fig = px.bar(counts, x="period", y="releases", **_colors(),
                  labels={"period": period.capitalize(), "releases": "Models released", "country_bucket": ""},
                  title=f"Notable model releases per {period}, by country of the developers")
     fig.update_layout(barmode="stack", hovermode="x unified")
     # each bar spans its period (centred mid-period), so events fall inside the bar of their period
     fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")
+    _mark(fig, counts["period"].unique().to_list(), period, end)
     if not counts.is_empty():
         _with_events(fig, events, event_style, counts["period"].min(), _period_end(counts["period"].max(), period))
     return add_source(fig, SOURCES, REGISTRY_NOTE + (f". {EVENTS_NOTE}" if events is not None else ""))
 
 
-def organizations(orgs: pl.DataFrame) -> go.Figure:
+def organizations(orgs: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
     fig = px.line(orgs, x="year", y="organizations", markers=True, **_colors(),
                   labels={"year": "Year", "organizations": "Organizations releasing", "country_bucket": ""},
                   title="Distinct organizations releasing at least one notable model per year")
+    _mark_years(fig, orgs["year"].unique().to_list(), end)
     return add_source(fig, SOURCES, REGISTRY_NOTE)
 
 
-def concentration(conc: pl.DataFrame) -> go.Figure:
+def concentration(conc: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
     long = conc.unpivot(index=["year", "country_bucket", "releases", "organizations"],
                         on=["top3_share", "hhi"], variable_name="measure")
     long = long.with_columns(pl.col("measure").replace({"top3_share": "Top-3 share", "hhi": "HHI"}))
     fig = px.line(long, x="year", y="value", facet_col="measure", markers=True, **_colors(),
                   hover_data={"releases": ":.1f", "organizations": True, "value": ":.2f"},
-                  labels={"year": "Year", "value": "", "country_bucket": ""},
+                  labels={"year": "Year", "value": "Top-3 share (0-1) or HHI (0-1)", "country_bucket": "",
+                          "measure": "Measure"},
                   title="How concentrated are releases? Top-3 organizations' share and HHI (1 = one organization)")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title_text="")
     fig.update_yaxes(tickformat=".2f", col=2)
+    _mark_years(fig, conc["year"].unique().to_list(), end)
     return add_source(fig, SOURCES, REGISTRY_NOTE + "; a model of n organizations counts 1/n for each")
 
 
 def open_share(share: pl.DataFrame, period: str, events: pl.DataFrame | None = None,
-               event_style: str = "markers") -> go.Figure:
+               event_style: str = "markers", end: dt.date | None = None) -> go.Figure:
     shown = share.filter(pl.col("known") > 0)
     fig = px.line(shown, x="period", y="share", markers=True, **_colors(),
                   hover_data={"open": True, "known": True, "releases": True},
@@ -78,6 +108,7 @@ def open_share(share: pl.DataFrame, period: str, events: pl.DataFrame | None = N
                   title="Share of notable releases with downloadable weights (among those whose access is known)")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")  # a point per period, mid-period
+    _mark(fig, shown["period"].unique().to_list(), period, end)
     if not shown.is_empty():
         _with_events(fig, events, event_style, shown["period"].min(), _period_end(shown["period"].max(), period))
     return add_source(fig, SOURCES, EVENTS_NOTE if events is not None else "")

@@ -91,22 +91,86 @@ def history_points(periods: pl.DataFrame, currency: str, ratio: float, end: dt.d
     return pl.DataFrame(rows, schema_overrides={"blended": pl.Float64}) if rows else p.head(0)
 
 
+def reference_points(periods: pl.DataFrame, currency: str, ratio: float, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Step-line points of each model's reference price (the precedence of `pm.reference_panel`, day by day
+    from `start` to `end`): a point where a run of one reading starts and where it ends, a gap (null) where no
+    reading is valid. Prices in `currency` at the rate of the reading's period start, as `history_points`."""
+    if periods.is_empty() or start > end:
+        return pl.DataFrame()
+    days = pl.date_range(start, end, "1d", eager=True).to_list()
+    ref = pm.in_currency(pm.reference_panel(periods, days), currency, "start", parts=("input", "output"))
+    ref = ref.with_columns(pm.blended("input_price", "output_price", ratio).alias("blended")).sort("model_id", "date")
+    rows = []
+    for _m, g in ref.group_by(["model_id"], maintain_order=True):
+        prev = None
+        for r in g.iter_rows(named=True):
+            key = (r["source"], r["source_row"], r["blended"])
+            if prev is not None and (r["date"] - prev["date"]).days > 1:
+                rows.append(prev)
+                rows.append({**prev, "blended": None})
+                prev = None
+            if prev is None or key != (prev["source"], prev["source_row"], prev["blended"]):
+                if prev is not None:
+                    rows.append({**prev, "date": r["date"]})
+                rows.append(r)
+            prev = r
+        if prev is not None:
+            rows.append(prev)
+    return pl.DataFrame(rows, schema_overrides={"blended": pl.Float64}, infer_schema_length=None)
+
+
 def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.DataFrame | None = None,
-              event_style: str = "markers") -> go.Figure:
+              event_style: str = "markers", reference: pl.DataFrame | None = None) -> go.Figure:
+    """One step line per model, its reference price (`reference`, from `reference_points`), coloured by the
+    lab's country; every source's own reading (`points`, from `history_points`) one click away (a toggle)."""
     fig = px.line(points, x="date", y="blended", color="series", line_shape="hv", log_y=True,
                   hover_data=["input_price", "output_price", "source_file", "source_row"],
-                  labels={"date": "", "blended": f"Blended price, {currency} per 1M tokens", "series": ""},
+                  labels={"date": "Date", "blended": f"Blended price, {currency} per 1M tokens", "series": "",
+                          "input_price": f"Input, {currency} per 1M tokens",
+                          "output_price": f"Output, {currency} per 1M tokens",
+                          "source_file": "Source file", "source_row": "Source row"},
                   title=f"List price histories of flagship models (blended {ratio:g}:1 input:output, log scale)")
+    n_sources = len(fig.data)
+    if reference is not None and len(reference):
+        for t in fig.data:  # every source's reading: on demand
+            bucket = points.filter(pl.col("series") == t.name)["country_bucket"][0]
+            t.update(visible=False, line=dict(color=COUNTRY_COLORS.get(bucket), width=1, dash="dot"),
+                     legendgroup="sources")
+        ref = reference.with_columns(
+            pl.format("{} ({})", "model_id", pl.coalesce("organization", "provider").first().over("model_id"))
+            .alias("model_label"))
+        order = ref.sort("country_bucket", "model_id")["model_label"].unique(maintain_order=True).to_list()
+        for label in order:
+            d = ref.filter(pl.col("model_label") == label)
+            bucket = d["country_bucket"][0]
+            fig.add_trace(go.Scatter(
+                x=d["date"].to_list(), y=d["blended"].to_list(), mode="lines", line_shape="hv", name=label,
+                line=dict(color=COUNTRY_COLORS.get(bucket), width=2), legendgroup=bucket,
+                legendgrouptitle_text=bucket,
+                customdata=list(zip(d["source"].to_list(), d["input_price"].to_list(), d["output_price"].to_list(),
+                                    d["source_file"].to_list(), d["source_row"].to_list(), strict=True)),
+                meta=dict(columns={"x": "Date", "y": f"Reference blended price, {currency} per 1M tokens",
+                                   "customdata_0": "Source", "customdata_1": f"Input, {currency} per 1M tokens",
+                                   "customdata_2": f"Output, {currency} per 1M tokens",
+                                   "customdata_3": "Source file", "customdata_4": "Source row"}),
+                hovertemplate=f"<b>{label}</b><br>%{{x|%Y-%m-%d}}: %{{y:.3~f}} {currency} per 1M tokens (blended)"
+                              "<br>reference price from %{customdata[0]}<extra></extra>"))
+        n_ref = len(fig.data) - n_sources
+        fig.update_layout(updatemenus=[*fig.layout.updatemenus, dict(
+            type="buttons", direction="right", x=0.0, xanchor="left", y=1.0, yanchor="bottom", pad=dict(t=0, b=4),
+            showactive=True, active=0, font=dict(size=11), bgcolor="#f4f4f4", bordercolor="#ccc",
+            buttons=[dict(label="Reference price per model", method="restyle",
+                          args=[{"visible": [False] * n_sources + [True] * n_ref}, list(range(n_sources + n_ref))]),
+                     dict(label="Every source's price", method="restyle",
+                          args=[{"visible": [True] * n_sources + [False] * n_ref}, list(range(n_sources + n_ref))])],
+        )])
     _log_ticks(fig)
-    fig.update_layout(legend=dict(font=dict(size=10), orientation="h", y=-0.12, yanchor="top"), height=650)
+    fig.update_layout(height=600)
     if len(points):
         _with_events(fig, events, event_style, points["date"])
-        if has_events(fig):  # the events' legend row: keep the price lines' height
-            fig.update_layout(height=fig.layout.height + 20)
-    add_source(fig, _sources(points), _events_note(fig, _note(points)))
-    fig.update_annotations(yshift=-170)
-    fig.update_layout(margin=dict(b=(fig.layout.margin.b or 0) + 140))
-    return fig
+    note = ("One line per model: its reference price (the lab's own list price first, then the source precedence "
+            "of docs/prices.md); the button shows every source's reading; ")
+    return add_source(fig, _sources(points), _events_note(fig, note + _note(points)))
 
 
 def cheapest(points: pl.DataFrame, fits: dict[str, dict], currency: str, threshold: float,
@@ -122,7 +186,7 @@ def cheapest(points: pl.DataFrame, fits: dict[str, dict], currency: str, thresho
                      symbol_map={"cheapest so far (fitted)": "circle",
                                  "first seen, start unknown (not fitted)": "circle-open"},
                      hover_data=["model_id", "eci_model", "eci", "basis", "provider", "source_file", "source_row"],
-                     labels={"date": "", "blended": f"Blended list price, {currency} per 1M tokens",
+                     labels={"date": "Date", "blended": f"Blended list price, {currency} per 1M tokens",
                              "country_bucket": "", "point": ""},
                      title=f"Cheapest model with ECI ≥ {threshold:g}: dated prices cheaper than every earlier one",
                      height=600)
@@ -144,7 +208,7 @@ def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style:
     fig = px.scatter(changes, x="date", y="pct_change", **_colors(), symbol="source",
                      hover_data=["model_key", "provider", "currency", "old_input", "old_output", "new_input",
                                  "new_output", "source_file", "source_row"],
-                     labels={"date": "", "pct_change": "Change of the blended list price, %<br>(original currency)",
+                     labels={"date": "Date", "pct_change": "Change of the blended list price, %<br>(original currency)",
                              "country_bucket": "", "source": ""},
                      title="Price changes detected in the panel (below 0 = price cut)", height=540)
     fig.add_hline(y=0, line=dict(color="#999", width=1))
@@ -156,7 +220,8 @@ def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style:
 def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure:
     fig = px.box(current, x="country_bucket", y="blended", points="all", log_y=True, **_colors(),
                  hover_data=["model_id", "provider", "source", "source_file", "source_row"],
-                 labels={"country_bucket": "", "blended": f"Blended reference price, {currency} per 1M tokens"},
+                 labels={"country_bucket": "Country of the lab",
+                         "blended": f"Blended reference price, {currency} per 1M tokens"},
                  title=f"Reference list prices on {on}, by country of the lab")
     fig.update_layout(showlegend=False)
     _log_ticks(fig)
@@ -167,7 +232,8 @@ def index(idx: pl.DataFrame, currency: str, panel: pl.DataFrame, events: pl.Data
           event_style: str = "markers") -> go.Figure:
     fig = px.line(idx, x="date", y="median_blended", log_y=True, markers=True, **_colors(),
                   hover_data=["models"],
-                  labels={"date": "", "median_blended": f"Median blended price, {currency} per 1M tokens",
+                  labels={"date": "Month-end", "median_blended": f"Median blended price, {currency} per 1M tokens",
+                          "models": "Models priced",
                           "country_bucket": ""},
                   title="Price index: median blended reference price of the listed models, per month-end",
                   height=600)

@@ -1,0 +1,102 @@
+"""Charts that read on their own, checked on every figure the notebooks produce (issue 13): the built reports'
+partial periods, the layout rule, wrapped category labels, and chart CSVs with a datapackage.json."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import nbformat
+import pytest
+
+from analysis import chart_data, plots, report_specs
+
+# every notebook once, with its default parameters
+NAMES = sorted({s.name for s in report_specs.load_specs() if not s.parameters})
+PERIOD_TITLE = re.compile(r"\bper (year|quarter|month|week)\b(?!-end)|days before and after")  # month-ends are dates
+
+
+@pytest.fixture(scope="module")
+def site(built, tmp_path_factory, build_reports_into):
+    return build_reports_into(tmp_path_factory.mktemp("charts"), NAMES)
+
+
+def _figures(site):
+    for name in NAMES:
+        nb = nbformat.read(site / "executed" / f"{name}.ipynb", as_version=4)
+        for n, (fig, _) in enumerate(chart_data.notebook_figures(nb), start=1):
+            yield name, n, fig
+
+
+def _title(fig) -> str:
+    t = (fig.get("layout") or {}).get("title") or {}
+    return t.get("text", "") if isinstance(t, dict) else str(t)
+
+
+def test_the_notebooks_are_all_built(site):
+    assert len(NAMES) >= 7 and all((site / f"{n}.html").is_file() for n in NAMES)
+
+
+def test_every_period_chart_marks_its_partial_period(site):
+    period = [(name, n, fig) for name, n, fig in _figures(site) if PERIOD_TITLE.search(_title(fig))]
+    assert len(period) >= 8  # release pace (4), adoption (3), policy windows and releases
+    unmarked = [(name, n, _title(fig)) for name, n, fig in period if not plots.partial_notes(fig)]
+    assert not unmarked
+    for _name, _n, fig in period:
+        assert all(re.search(r"data to \d{4}-\d{2}-\d{2}", note) for note in plots.partial_notes(fig))
+
+
+def test_every_figure_follows_the_layout_rule(site):
+    """Legend right of the plot area (plotly reserves the margin), top-aligned, entries wrapped; no text drawn
+    below the plot (source notes are HTML under the chart); category labels wrapped, never longer than the rule."""
+    for name, n, fig in _figures(site):
+        lay = fig["layout"]
+        lg = lay.get("legend") or {}
+        where = (name, n, _title(fig))
+        if lay.get("showlegend") is not False:
+            assert (lg.get("orientation"), lg.get("x"), lg.get("xanchor"), lg.get("yanchor")) == \
+                ("v", plots.LEGEND_X, "left", "top"), where
+        for t in fig["data"]:
+            if t.get("showlegend") is not False and t.get("name"):
+                assert all(len(re.sub(r"<[^>]+>", "", s)) <= plots.LEGEND_WRAP + 12
+                           for s in t["name"].split("<br>")), (where, t["name"])
+            if t.get("orientation") == "h" and t.get("type") == "bar":
+                for label in chart_data.decode_array(t.get("y")) or []:
+                    assert all(len(s) <= plots.LABEL_WRAP for s in str(label).split("<br>")), (where, label)
+        assert not [a for a in lay.get("annotations") or [] if a.get("yref") == "paper" and (a.get("y") or 0) < 0
+                    and "Source" in str(a.get("text"))], where
+        assert (lay.get("meta") or {}).get("source", "").startswith("Source: "), where
+
+
+def test_each_chart_has_a_short_source_line_with_the_full_list_in_details(site):
+    html = (site / "release_pace.html").read_text(encoding="utf-8")
+    assert html.count('class="chart-source"') == html.count('class="chart-download"') >= 5
+    assert html.count("<details") >= 5
+
+
+def test_chart_csvs_stand_alone_and_each_report_has_a_datapackage(site):
+    for name in NAMES:
+        folder = site / name
+        csvs = sorted(p.name for p in folder.glob("chart-*.csv"))
+        assert csvs, name
+        for c in csvs:
+            with open(folder / c, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+            header = rows[0]
+            assert header[0] == "trace", (name, c)
+            assert not [h for h in header if h in ("x", "y", "z") or h.startswith("customdata_")], (name, c, header)
+            # no HTML: no tag or entity in any cell (a literal '<' of the data, as in '<=14nm', stays)
+            assert not [v for r in rows for v in r if re.search(r"<[A-Za-z/!]|&[a-z]+;|&#", v)], (name, c)
+        pkg = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        assert pkg["profile"] == "tabular-data-package" and re.fullmatch(r"[a-z0-9._-]+", pkg["name"])
+        assert pkg["title"] and pkg["licenses"]
+        assert sorted(r["path"] for r in pkg["resources"]) == csvs, name
+        for r in pkg["resources"]:
+            with open(folder / r["path"], newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f))
+            assert [fld["name"] for fld in r["schema"]["fields"]] == header, (name, r["path"])
+            assert r["title"] and r["sources"] and all(s.get("title") for s in r["sources"]), (name, r["path"])
+            assert all(lic.get("name") or lic.get("path") for lic in r["licenses"]), (name, r["path"])
+            if any("snapshot_date" in s for s in r["sources"]):
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["snapshot_date"]), (name, r["path"])

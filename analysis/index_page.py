@@ -59,20 +59,37 @@ def _params(parameters: dict) -> str:
     return ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in parameters.items())
 
 
+def _card_order(r: dict) -> tuple:
+    """Cards in the order of the claims they answer (report_text.CLAIMS_ANSWERED), default report first."""
+    from analysis import report_text
+
+    nb = r["notebook"].removesuffix(".ipynb")
+    answered = report_text.CLAIMS_ANSWERED.get(nb) or (99,)
+    return (min(answered), nb, bool(r.get("parameters")), r["name"])
+
+
 def render_index(index: dict) -> str:
+    from analysis import report_text
+
     titles = {r["name"]: r["title"] for r in index["reports"].values()}
+    claims = [dict(c, n=i) for i, c in enumerate(index.get("claims") or [], start=1)]
     cards = []
-    for r in sorted(index["reports"].values(), key=lambda r: r["name"]):
+    for r in sorted(index["reports"].values(), key=_card_order):
         meta = _load_meta(r["name"]) if r["status"] == "ok" or r.get("stale_html") else {}
         snaps = r.get("snapshots") or {}
+        nb = r["notebook"].removesuffix(".ipynb")
+        summary = report_text.summary(nb, report_text.full_parameters(nb, r["parameters"])) or meta.get("summary", "")
+        answers = [c for c in claims if c["report"] == r["name"]]
         cards.append(dict(r=r, params=_params(r["parameters"]), snaps=sorted(snaps.items()),
                           newest=max(snaps.values()) if snaps else "", charts=meta.get("charts"),
-                          summary=meta.get("summary", ""), spark=Markup(sparkline_svg(meta.get("preview")))))
+                          summary=summary, answers=answers, spark=Markup(sparkline_svg(meta.get("preview")))))
+    for c in claims:
+        c["title"] = titles.get(c["report"], c["report"])
     findings = [dict(f=f, title=titles.get(f.get("report")), report=f.get("report") or "")
                 for f in index.get("findings") or []]
     variants = [dict(v=v, params=_params(v["parameters"]))
                 for v in sorted((index.get("variants") or {}).values(), key=lambda v: v["name"])]
-    return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings,
+    return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings, claims=claims,
                              headlines=index.get("headlines") or [], variants=variants)
 
 

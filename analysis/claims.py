@@ -156,7 +156,7 @@ def claim_kimi(data: Data) -> Claim:
             p["rival"], "another lab")
         if r["days"] is not None:
             finding = (f"{p['example']} ({r['release_date']}) was first matched on {p['metric'].upper()} by "
-                       f"{r['matched_by']} ({r['matched_lab']}, {rival}) on {r['matched_date']}: {r['days']} days"
+                       f"{r['matched_lab']} ({rival}) with {r['matched_by']} on {r['matched_date']}: {r['days']} days"
                        + ("; a Chinese rival already had a better model out before it" if r["already_beaten"]
                           else "") + ".")
         else:
@@ -267,7 +267,6 @@ def verdict_open(n: dict) -> str:
 def claim_open(data: Data) -> Claim:
     import polars as pl
 
-    from analysis.metrics import adoption as adopt
     from analysis.metrics import pace
 
     p = _params("release_pace")
@@ -276,10 +275,8 @@ def claim_open(data: Data) -> Claim:
     year = last.year - 1
     share = pace.open_weights_share(sel.filter(pl.col("release_date").dt.year() == year), "year")
     by = {r["country_bucket"]: r for r in share.iter_rows(named=True)}
-    hub = adopt.select(data.adoption)
-    t = adopt.period_totals(hub, f"{year}-01-01", f"{year}-12-31")
-    dl = {r["country_bucket"]: r["downloads_share"] for r in t.iter_rows(named=True)}
-    n = dict(year=year, open_cn=by.get(vocab.CHINA, {}).get("share"), open_us=by.get(vocab.US, {}).get("share"),
+    dl, hub_end = _downloads_last_year(data.adoption)
+    n = dict(year=year, hub_end=hub_end, open_cn=by.get(vocab.CHINA, {}).get("share"), open_us=by.get(vocab.US, {}).get("share"),
              known_cn=by.get(vocab.CHINA, {}).get("known"), known_us=by.get(vocab.US, {}).get("known"),
              dl_cn=dl.get(vocab.CHINA), dl_us=dl.get(vocab.US))
     if n["open_cn"] is None or n["open_us"] is None:
@@ -287,10 +284,20 @@ def claim_open(data: Data) -> Claim:
     else:
         finding = (f"In {year}, {_pct(n['open_cn'])} of Chinese vs {_pct(n['open_us'])} of US notable models had "
                    f"open weights ({n['known_cn']} and {n['known_us']} models of known access); labs based in China "
-                   f"got {_pct(n['dl_cn'] or 0)} of the tracked labs' Hugging Face downloads (US labs "
-                   f"{_pct(n['dl_us'] or 0)}).")
+                   f"got {_pct(n['dl_cn'] or 0)} of the tracked labs' Hugging Face downloads in the 12 months to "
+                   f"{hub_end} (US labs {_pct(n['dl_us'] or 0)}).")
     return Claim("open", "\u201cAn open-source wave from China\u201d", finding, f"{year}, data to {last}",
                  verdict_open(n), RULE_OPEN, "release_pace", "Open weights", n)
+
+
+def _downloads_last_year(adoption) -> tuple[dict, dt.date]:
+    """Each country bucket's share of the Hugging Face panel's downloads over the 12 months to the data's end."""
+    from analysis.metrics import adoption as adopt
+
+    hub = adopt.select(adoption)
+    end = hub["week_date"].max()
+    t = adopt.period_totals(hub, end - dt.timedelta(days=364), end)
+    return {r["country_bucket"]: r["downloads_share"] for r in t.iter_rows(named=True)}, end
 
 
 # --- 6. the H20 reversal as a hardware catalyst -----------------------------------------------------------------
@@ -397,22 +404,18 @@ def verdict_default(n: dict) -> str:
 
 
 def claim_default(data: Data) -> Claim:
-    from analysis.metrics import adoption as adopt
     from analysis.metrics import openrouter as orm
 
     fl = orm.first_last_complete(data.openrouter_weekly)
     f, last = fl.row(0, named=True), fl.row(1, named=True)
-    hub = adopt.select(data.adoption)
-    end = hub["week_date"].max()
-    t = adopt.period_totals(hub, f"{end.year - 1}-01-01", f"{end.year - 1}-12-31")
-    dl = {r["country_bucket"]: r["downloads_share"] for r in t.iter_rows(named=True)}
+    dl, end = _downloads_last_year(data.adoption)
     n = dict(cn_first=f["china"], cn_last=last["china"], us_first=f["united_states"], us_last=last["united_states"],
              us_upper_last=last["us_upper"], remainder_last=last["remainder"], dl_cn=dl.get(vocab.CHINA))
     finding = (f"Chinese models' share of OpenRouter tokens went from {_pct(f['china'])} to {_pct(last['china'])} "
                f"(US {_pct(f['united_states'])} to {_pct(last['united_states'])}); {_pct(last['remainder'])} of the "
                f"last week is unassigned, so the US share could be up to {_pct(last['us_upper'])}. One router's "
-               f"tokens, not all API use. Hugging Face downloads, {end.year - 1}: {_pct(dl.get(vocab.CHINA) or 0)} "
-               "to labs based in China.")
+               f"tokens, not all API use. Hugging Face downloads in the 12 months to {end}: "
+               f"{_pct(dl.get(vocab.CHINA) or 0)} to labs based in China.")
     return Claim("default", "\u201cChina aims to be the world's default low-cost AI provider\u201d", finding,
                  f"weeks of {f['week_start']} and {last['week_start']}", verdict_default(n), RULE_DEFAULT,
                  "adoption", "Weekly share of tokens by origin", n)

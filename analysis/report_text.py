@@ -57,8 +57,8 @@ def summary(notebook: str, p: dict) -> str:
     """The index card's summary of a report with parameters `p` ('' for an unknown notebook)."""
     if notebook == "release_pace":
         what = f"{p['domain'].lower()} models" if p.get("domain") else "models"
-        return (f"How many notable AI {what} organizations in the US, China and elsewhere release per {p['period']}, "
-                f"{_since(p['start_date'])}; how concentrated those releases are across organizations, how many come "
+        return (f"How many notable AI {what} are released per {p['period']} by organizations in the US, China and "
+                f"elsewhere, {_since(p['start_date'])}; how concentrated those releases are across organizations, how many come "
                 "with open weights, and how fast the training compute of each country's top models grows. Official "
                 "Chinese counts of models and companies are set beside what these data can count.")
     if notebook == "catch_up":

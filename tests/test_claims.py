@@ -178,6 +178,20 @@ def test_claims_table_from_the_clean_tables_follows_each_rule(built):
     # the 95%-for-20% answer is given both ways
     assert by["perf"].numbers["cn_for_us"] is not None and by["perf"].numbers["us_for_cn"] is not None
     assert "The reverse" in by["perf"].finding
+    # the words say the numbers the rule judged
+    n = by["perf"].numbers["cn_for_us"]
+    assert f"for {n['price_share']:.0%} of its price" in by["perf"].finding
+    k = by["kimi"].numbers
+    assert f"{k['days']} days" in by["kimi"].finding and k["matched_lab"] in by["kimi"].finding
+    d = by["default"].numbers
+    assert f"to {d['cn_last']:.0%}" in by["default"].finding and f"up to {d['us_upper_last']:.0%}" in by["default"].finding
+    o = by["open"].numbers
+    assert f"{o['open_cn']:.0%} of Chinese vs {o['open_us']:.0%} of US" in by["open"].finding
+    h = by["h20"].numbers
+    assert f"{h['before']} vs {h['after']}" in by["h20"].finding
+    c = by["catchup"].numbers
+    assert f"{c['early_months']:.1f} months in the first year" in by["catchup"].finding
+    assert f"{c['recent_months']:.1f} months in the last 12 months" in by["catchup"].finding
 
 
 def test_index_renders_the_claims_first_and_orders_cards_by_claim():

@@ -59,3 +59,11 @@ def test_cards_follow_the_order_of_the_claims():
         < names.index("performance_per_dollar") < names.index("policy_timeline") < names.index("adoption") \
         < names.index("replication")
     assert names.index("release_pace") < names.index("release_pace_language_quarterly")  # default first
+
+
+def test_a_command_line_variant_is_summarised_by_its_own_parameters():
+    v = {"name": "ppd80", "base": "performance_per_dollar", "notebook": "performance_per_dollar.ipynb",
+         "parameters": {"threshold": 0.8, "currency": "CNY"}, "status": "ok"}
+    html = index_page.render_index(dict(built_at="now", reports={}, variants={"ppd80": v}))
+    item = html[html.index('data-variant="ppd80"'):].split("</li>")[0]
+    assert "80% of the best US model" in item and "CNY" in item and "95%" not in item

@@ -1,4 +1,5 @@
-"""Key findings on the front page, each measured at build time from the clean tables."""
+"""Measured numbers on the front page below the claims table (analysis.claims), each computed at build time from
+the clean tables with the parameters of the report it names."""
 
 from __future__ import annotations
 

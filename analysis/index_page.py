@@ -1,7 +1,8 @@
 """The site's front page (reports/index.html) and the navigation bar of every report.
 
-One card per report (summary, sparkline preview, parameters, snapshot dates, status), the key findings
-(analysis.findings) and the user's variants; rendered from templates/site/index.html.j2.
+The claims table (analysis.claims), the other measured numbers (analysis.findings), one card per report
+(summary from its parameters, sparkline preview, parameters, snapshot dates, status) ordered by the claims
+it answers, and the user's variants; rendered from templates/site/index.html.j2.
 """
 
 from __future__ import annotations

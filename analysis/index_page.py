@@ -86,14 +86,18 @@ def render_index(index: dict) -> str:
                           summary=summary, answers=answers, spark=Markup(sparkline_svg(meta.get("preview")))))
     for c in claims:
         c["title"] = titles.get(c["report"], c["report"])
+    from analysis.claims import VERDICTS
+
+    tally = [(v, sum(c["verdict"] == v for c in claims)) for v in VERDICTS]
+    tally = ", ".join(f"{n} {v}" for v, n in tally if n)
     findings = [dict(f=f, title=titles.get(f.get("report")), report=f.get("report") or "")
                 for f in index.get("findings") or []]
     variants = [dict(v=v, params=_params(v["parameters"]),
                      summary=report_text.summary(v["notebook"].removesuffix(".ipynb"), report_text.full_parameters(
                          v["notebook"].removesuffix(".ipynb"), v["parameters"])))
                 for v in sorted((index.get("variants") or {}).values(), key=lambda v: v["name"])]
-    return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings, claims=claims,
-                             headlines=index.get("headlines") or [], variants=variants)
+    return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings,
+                             claims=claims, tally=tally, headlines=index.get("headlines") or [], variants=variants)
 
 
 # --- writing the index as one set ---------------------------------------------------------------------------

@@ -206,3 +206,4 @@ def test_index_renders_the_claims_first_and_orders_cards_by_claim():
     assert html.index('data-report="release_pace"') < html.index('data-report="price_war"') < \
         html.index('data-report="adoption"')
     assert "q &lt;b&gt;" in html and 'href="#claim-models">claim 1</a>' in html
+    assert "1 claims:</strong> 1 partly supported." in html

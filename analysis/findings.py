@@ -1,4 +1,5 @@
-"""Key findings on the front page, each measured at build time from the clean tables."""
+"""Measured numbers on the front page below the claims table (analysis.claims), each computed at build time from
+the clean tables with the parameters of the report it names."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ import datetime as dt
 
 from analysis import vocab
 
+# The front page's claims table (analysis.claims) answers releases, open weights, downloads, OpenRouter tokens
+# and the cheapest price; the findings listed below it are the measured numbers that answer no claim.
+FINDINGS = ("_finding_lmarena",)
+
 
 def findings() -> list[dict]:
-    """Key numbers for the index: {value, text, date, report}, each computed from the clean tables."""
+    """Numbers for the index below the claims table: {value, text, date, report}, each computed from the clean
+    tables with the parameters of the report it names."""
     out = []
-    for fn in (_finding_releases, _finding_open_share, _finding_adoption, _finding_openrouter, _finding_cheapest):
+    for fn in (globals()[name] for name in FINDINGS):
         try:
             out.extend(fn())
         except FileNotFoundError:
@@ -131,3 +137,24 @@ def _finding_cheapest() -> list[dict]:
                  f"\u00f7{fit['factor_high']:.1f}, {fit['n']} dated price points; {fit['first_seen']} first-seen "
                  f"prices not fitted)."))
     return out
+
+
+def _finding_lmarena() -> list[dict]:
+    """The US–China gap on LMArena (style control), with the catch_up_lmarena_style_control report's parameters:
+    a second metric beside the claims table's ECI answer."""
+    from analysis import tables
+    from analysis.metrics import catchup
+
+    report = "catch_up_lmarena_style_control"
+    p = report_parameters(report)
+    h = catchup.headline_gap(tables.load("capability"), p["metric"], end_date=p["end_date"], tolerance=p["tolerance"],
+                             window_start=p["start_date"])
+    if h is None:
+        return []
+    months = (f"{h['gap_months']:.1f} months behind in time" if h["gap_months"] is not None
+              else "level or ahead in time")
+    return [dict(value=f"{h['gap_score']:.0f} points", report=report,
+                 date=f"{h['date']}, data to {h['as_of']}",
+                 text=f"US lead on LMArena's text arena with style control: the best US model ({h['leader_model']}) "
+                      f"over the best Chinese one ({h['follower_model']}); China is {months}. Arena scores are "
+                      "human preference votes, a different scale from ECI.")]

@@ -1,7 +1,8 @@
 """The site's front page (reports/index.html) and the navigation bar of every report.
 
-One card per report (summary, sparkline preview, parameters, snapshot dates, status), the key findings
-(analysis.findings) and the user's variants; rendered from templates/site/index.html.j2.
+The claims table (analysis.claims), the other measured numbers (analysis.findings), one card per report
+(summary from its parameters, sparkline preview, parameters, snapshot dates, status) ordered by the claims
+it answers, and the user's variants; rendered from templates/site/index.html.j2.
 """
 
 from __future__ import annotations
@@ -59,21 +60,44 @@ def _params(parameters: dict) -> str:
     return ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in parameters.items())
 
 
+def _card_order(r: dict) -> tuple:
+    """Cards in the order of the claims they answer (report_text.CLAIMS_ANSWERED), default report first."""
+    from analysis import report_text
+
+    nb = r["notebook"].removesuffix(".ipynb")
+    answered = report_text.CLAIMS_ANSWERED.get(nb) or (99,)
+    return (min(answered), nb, bool(r.get("parameters")), r["name"])
+
+
 def render_index(index: dict) -> str:
+    from analysis import report_text
+
     titles = {r["name"]: r["title"] for r in index["reports"].values()}
+    claims = [dict(c, n=i) for i, c in enumerate(index.get("claims") or [], start=1)]
     cards = []
-    for r in sorted(index["reports"].values(), key=lambda r: r["name"]):
+    for r in sorted(index["reports"].values(), key=_card_order):
         meta = _load_meta(r["name"]) if r["status"] == "ok" or r.get("stale_html") else {}
         snaps = r.get("snapshots") or {}
+        nb = r["notebook"].removesuffix(".ipynb")
+        summary = report_text.summary(nb, report_text.full_parameters(nb, r["parameters"])) or meta.get("summary", "")
+        answers = [c for c in claims if c["report"] == r["name"]]
         cards.append(dict(r=r, params=_params(r["parameters"]), snaps=sorted(snaps.items()),
                           newest=max(snaps.values()) if snaps else "", charts=meta.get("charts"),
-                          summary=meta.get("summary", ""), spark=Markup(sparkline_svg(meta.get("preview")))))
+                          summary=summary, answers=answers, spark=Markup(sparkline_svg(meta.get("preview")))))
+    for c in claims:
+        c["title"] = titles.get(c["report"], c["report"])
+    from analysis.claims import VERDICTS
+
+    tally = [(v, sum(c["verdict"] == v for c in claims)) for v in VERDICTS]
+    tally = ", ".join(f"{n} {v}" for v, n in tally if n)
     findings = [dict(f=f, title=titles.get(f.get("report")), report=f.get("report") or "")
                 for f in index.get("findings") or []]
-    variants = [dict(v=v, params=_params(v["parameters"]))
+    variants = [dict(v=v, params=_params(v["parameters"]),
+                     summary=report_text.summary(v["notebook"].removesuffix(".ipynb"), report_text.full_parameters(
+                         v["notebook"].removesuffix(".ipynb"), v["parameters"])))
                 for v in sorted((index.get("variants") or {}).values(), key=lambda v: v["name"])]
     return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings,
-                             headlines=index.get("headlines") or [], variants=variants)
+                             claims=claims, tally=tally, headlines=index.get("headlines") or [], variants=variants)
 
 
 # --- writing the index as one set ---------------------------------------------------------------------------

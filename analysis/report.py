@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from analysis import findings, index_page, paths, provenance, shared_assets, site
+from analysis import claims, findings, index_page, paths, provenance, shared_assets, site
 from analysis.atomic import atomic_path, write_text
 from analysis.report_specs import ReportSpec, load_specs, parse_value
 
@@ -425,7 +425,8 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
-    index = dict(built_at=_now(), reports=reports, headlines=headlines(), findings=findings.findings(),
+    index = dict(built_at=_now(), reports=reports, headlines=[], findings=findings.findings(),
+                 claims=[claims.as_dict(c) for c in claims.claims()],
                  **({"variants": index["variants"]} if index.get("variants") else {}))
     index_page.write_index(index)  # index.html, then index.json (see index_page.repair)
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",

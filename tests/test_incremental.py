@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import findings, paths, report
+from analysis import claims, findings, paths, report
 
 ROOT = Path(__file__).resolve().parent.parent
 # which clean tables each notebook loads (what the kernel probe reports after a real run)
@@ -58,6 +58,7 @@ def project(tmp_path, monkeypatch):
         write_table(name, [i])
     monkeypatch.setattr(report, "headlines", lambda: [])  # these read the real tables, not the stand-ins
     monkeypatch.setattr(findings, "findings", lambda: [])
+    monkeypatch.setattr(claims, "claims", lambda: [])
     calls: list[str] = []
     failing: set[str] = set()
 

@@ -27,7 +27,8 @@ def test_price_war_notebook_cny(built, tmp_path):
     assert "crosswalk coverage" in text
     md = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
           if "text/markdown" in o.get("data", {})]
-    assert "currency CNY" in md[0]["data"]["text/markdown"]
+    assert "Prices in CNY" in md[0]["data"]["text/markdown"]  # the report's question, with its parameters
+    assert "currency CNY" in md[1]["data"]["text/markdown"]
 
 
 def test_price_war_notebook_without_events(built, tmp_path):

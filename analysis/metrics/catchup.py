@@ -230,6 +230,7 @@ def headline_gap(cap: pl.DataFrame, metric: str = "eci", leader: str = US, follo
     if g.is_empty():
         return None
     last = g.row(-1, named=True)
+    first = max(g["date"].min(), _iso(window_start)) if window_start is not None else g["date"].min()
     src = models["source_file"].unique().sort().to_list()
     return dict(
         metric=metric, date=last["date"], as_of=models["as_of"].max(), source_files=src,
@@ -238,7 +239,14 @@ def headline_gap(cap: pl.DataFrame, metric: str = "eci", leader: str = US, follo
         gap_score=last["gap_score"], gap_low=last["gap_low"], gap_high=last["gap_high"],
         gap_months=last["lag_months"], matched_by=last["matched_by"], follower_leads=last["follower_leads"],
         tolerance=tolerance, window=lag_summary(g, window_start),
+        # the lag over the first and the last 12 months of the window: is the gap in time closing?
+        early=lag_summary(g, first, first + dt.timedelta(days=364)),
+        recent=lag_summary(g, last["date"] - dt.timedelta(days=364), last["date"]),
     )
+
+
+def _iso(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def describe_headline(h: dict | None) -> str:

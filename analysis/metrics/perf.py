@@ -181,13 +181,14 @@ def describe_answer(row: dict | None, metric: str, currency: str = "USD") -> str
 
 
 def headline(capability: pl.DataFrame, prices: pl.DataFrame, metric: str = "eci", threshold: float = 0.95,
-             ratio: float = 3.0, as_of=None) -> dict | None:
-    """The 'X% for Y% of the price' answer at the newest date (or `as_of`), US leading, with date and sources.
+             ratio: float = 3.0, as_of=None, leader: str = US, follower: str = CN) -> dict | None:
+    """The 'X% for Y% of the price' answer at the newest date (or `as_of`), `leader` (default the US) leading,
+    with date and sources; `leader=CN, follower=US` gives the reverse view.
 
-    Returns None when no priced US model has a score on the metric."""
+    Returns None when no priced model of the leading country has a score on the metric."""
     date = _date(as_of) or default_as_of(capability, prices, metric)
     table = performance_table(capability, prices, metric, [date], ratio)
-    ans = x_for_y(table, threshold)
+    ans = x_for_y(table, threshold, leader, follower)
     if ans.is_empty():
         return None
     row = ans.row(0, named=True)

@@ -375,5 +375,11 @@ def headline_cheapest(prices: pl.DataFrame, capability: pl.DataFrame, threshold:
     sel = prices.filter(pl.col("country_bucket").is_in(list(countries)))
     end = end or prices["snapshot"].max()
     points = price_points(effective_periods(sel, capability, carry_back=False), capability, currency, ratio)
-    _, fits = cheapest_at_capability(points, threshold, start, end)
+    pts, fits = cheapest_at_capability(points, threshold, start, end)
+    for bucket, fit in fits.items():  # the cheapest real price at the threshold up to `end`, and its model
+        real = pts.filter((pl.col("country_bucket") == bucket) & pl.col("basis").is_in(REAL_BASES)
+                          & (pl.col("date") <= end)).sort("blended", "date")
+        fit["cheapest"] = real["blended"][0] if len(real) else None
+        fit["cheapest_model"] = real["eci_model"][0] if len(real) else None
+        fit["cheapest_date"] = real["date"][0] if len(real) else None
     return end, fits

@@ -31,16 +31,16 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
-# One pytest session for the tests and the notebooks (nbval), over two xdist workers: tests/conftest.py groups
-# each file's tests on one worker (a file of independent tests is spread test by test) and queues the slowest
-# first, so the two workers end together.
-PYTEST_DIST := -n 2 --dist loadgroup --no-loadscope-reorder
+# Two xdist workers, one test file per worker at a time; tests/conftest.py queues the slowest files first (kept in
+# that order by --no-loadscope-reorder), so the two workers end together.
+PYTEST_DIST := -n 2 --dist loadfile --no-loadscope-reorder
 
 # property tests: the derandomized "ci" profile (same examples, same verdict, every run); `make explore`
 # draws many random examples instead (HYPOTHESIS_EXAMPLES, default 2000) to look for new faults.
 test: data chromium
 	$(BIN)/ruff check analysis tests benchmarks
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_DIST) --nbval-lax -p no:cacheprovider tests notebooks
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_DIST) tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider notebooks
 
 explore: data
 	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest tests/test_bad_input.py -k property

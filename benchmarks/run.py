@@ -13,9 +13,8 @@ Stages
   cold          `python -m analysis report --force`: every report, clean tables present.
   no-change     `python -m analysis report` right after a build: nothing changed, nothing may execute.
   single        `python -m analysis report release_pace -p start_date <new date>`: one report, new parameters.
-  tests         the test suite as `make test` runs it: one pytest session over tests/ and the notebooks (nbval),
-                `-n 2 --dist loadgroup --no-loadscope-reorder` (once, after the other stages; --skip-tests
-                leaves it out).
+  tests         the test suite as `make test` runs it: `pytest -n 2 --dist loadfile --no-loadscope-reorder tests`
+                then the notebooks (nbval) (once, after the other stages; --skip-tests leaves it out).
 Also printed: the load average of the machine at the start and the end, the size of reports/ per report
 (its HTML and chart CSVs; the executed notebooks are build byproducts kept outside reports/, in
 build/executed/, and are printed apart) and of the shared assets, and the ratios against the plain path
@@ -176,12 +175,15 @@ def main() -> int:
     tests_s = None
     if not args.skip_tests:
         t0 = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup",
-                               "--no-loadscope-reorder", "--nbval-lax", "-q", "-p", "no:cacheprovider",
-                               "tests", "notebooks"], cwd=ROOT, capture_output=True, text=True,
-                              env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "HYPOTHESIS_PROFILE": "ci"})
+        env_t = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "HYPOTHESIS_PROFILE": "ci"}
+        done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile",
+                               "--no-loadscope-reorder", "-q", "-p", "no:cacheprovider", "tests"], cwd=ROOT,
+                              capture_output=True, text=True, env=env_t)
+        nbval = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "--nbval-lax", "-q",
+                                "-p", "no:cacheprovider", "notebooks"], cwd=ROOT, capture_output=True, text=True,
+                               env=env_t)
         tests_s = time.perf_counter() - t0
-        summary = (done.stdout.strip().splitlines() or ["?"])[-1]
+        summary = " + ".join((d.stdout.strip().splitlines() or ["?"])[-1] for d in (done, nbval))
         print(f"  test suite  (as make test): {tests_s:6.1f} s ({summary})", flush=True)
     load_end = os.getloadavg()
     med = {k: statistics.median(v) for k, v in res.items() if v}
@@ -201,7 +203,7 @@ def main() -> int:
         print(f"  baseline per notebook  {per_nb:7.2f} s")
         print(f"  ratio single / baseline per notebook {med['single'] / per_nb:5.2f} wall (target <= 0.40)")
     if tests_s is not None:
-        print(f"  test suite             {tests_s:7.1f} s wall (pytest -n 2 tests + notebooks, as make test; "
+        print(f"  test suite             {tests_s:7.1f} s wall (pytest -n 2 tests, then nbval, as make test; "
               f"target with ruff and data <= 180 s)")
     print(f"  reports/               {all_mb:7.1f} MB in all ({html_mb:.1f} MB of HTML, largest {largest.name} "
           f"{largest_mb:.2f} MB; shared assets {assets_mb:.1f} MB; target <= 12 MB for 10 reports)")

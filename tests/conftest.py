@@ -157,40 +157,19 @@ def copy_site():
     return _copy_site
 
 
-# --- spreading the suite over the xdist workers (`make test`: -n 2 --dist loadgroup --no-loadscope-reorder) ------
-# A test file's tests run on one worker, in order (as with --dist loadfile), when the file has module-scoped
-# fixtures to build once or is a notebook (nbval runs its cells in one kernel, in order). The files below hold
-# only independent tests (function fixtures, or cheap module ones): each of their tests is a work unit of its own,
-# so they fill whichever worker is free and no single slow file serializes the end of the run.
-SPLIT_FILES = {"test_bad_input.py", "test_lab.py", "test_params.py", "test_notebooks.py", "test_console.py",
-               "test_price_war_notebook.py", "test_adoption_notebook.py", "test_catch_up_notebook.py",
-               "test_performance_per_dollar_notebook.py", "test_policy.py", "test_incremental.py"}
-# The slowest work first (longest-processing-time-first scheduling), the many short split tests last; in each file
+# --- order of the work on the xdist workers (`make test`: -n 2 --dist loadfile --no-loadscope-reorder) ----------
+# Each file runs on one worker, in order (its module fixtures are built once). The slowest files are queued first
+# (longest-processing-time-first), so no slow file starts last and serializes the end of the run; in each file
 # the tests keep their order. Figures from `pytest --durations`; a file not named here runs after these.
 SLOW_FIRST = ["test_failures.py", "test_shared_assets.py", "test_security.py", "test_markup_from_data.py",
               "test_lab.py", "test_console.py", "test_params.py", "test_notebooks.py", "test_price_war_notebook.py",
               "test_adoption_notebook.py", "test_catch_up_notebook.py", "test_performance_per_dollar_notebook.py",
-              "test_policy.py", "test_provenance.py", "test_reports.py", "test_variants.py"]
-LAST = ["test_bad_input.py"]
+              "test_policy.py", "test_provenance.py", "test_reports.py", "test_variants.py", "test_bad_input.py"]
 
 
-def _file_of(item) -> Path:
-    return Path(str(item.path))
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which turns the marks into work units
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        f = _file_of(item)
-        if f.name not in SPLIT_FILES and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(f.relative_to(ROOT).as_posix()))
-
     def rank(item) -> int:
-        f = _file_of(item)
-        if f.name in SLOW_FIRST:
-            return SLOW_FIRST.index(f.name)
-        if f.name in LAST:
-            return len(SLOW_FIRST) + 2 + LAST.index(f.name)
-        return len(SLOW_FIRST) + (0 if f.suffix == ".ipynb" else 1)  # notebooks (nbval) before the short files
+        name = Path(str(item.path)).name
+        return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
 
-    items.sort(key=rank)  # stable: collection order within a rank
+    items.sort(key=rank)  # stable: collection order within a file

@@ -31,11 +31,15 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
+# Two xdist workers, one test file per worker at a time; tests/conftest.py queues the slowest files first (kept in
+# that order by --no-loadscope-reorder), so the two workers end together.
+PYTEST_DIST := -n 2 --dist loadfile --no-loadscope-reorder
+
 # property tests: the derandomized "ci" profile (same examples, same verdict, every run); `make explore`
 # draws many random examples instead (HYPOTHESIS_EXAMPLES, default 2000) to look for new faults.
 test: data chromium
 	$(BIN)/ruff check analysis tests benchmarks
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest -n 2 --dist loadfile tests
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_DIST) tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider notebooks
 
 explore: data
@@ -54,4 +58,4 @@ bench: data
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf data/clean reports/*.html reports/index.json reports/executed reports/assets standalone
+	rm -rf data/clean reports/*.html reports/index.json reports/executed reports/assets build/executed standalone

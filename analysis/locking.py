@@ -79,8 +79,9 @@ def _sweep(out: TextIO) -> None:
     gone = remove_stale_temps(paths.clean_dir())
     gone += remove_stale_temps(paths.tables_dir())
     stale_gens = generations.remove_stale()  # generations of a build killed before its switch
-    # recursive: the report site's per-report folders (reports/<report>/.chart-1.*.tmp.csv) and executed/
+    # recursive: the report site's per-report folders (reports/<report>/.chart-1.*.tmp.csv)
     gone += remove_stale_temps(paths.reports_dir(), recursive=True)
+    gone += remove_stale_temps(paths.executed_dir(), recursive=True)  # executed notebooks (build/executed/)
     gone += remove_stale_temps(paths.external_dir(), recursive=True)
     if gone:
         print(f"removed {len(gone)} temporary file(s) left by an interrupted run", file=out)

@@ -55,6 +55,20 @@ def reports_dir() -> Path:
     return _env_path("ANALYSIS_REPORTS_DIR", ROOT / "reports")
 
 
+def executed_dir() -> Path:
+    """The executed notebooks and each report's sources record (`<report>.ipynb`, `<report>.sources.json`):
+    build byproducts the next build reads, not part of the site a reader opens, so they stay out of
+    `reports/`: `build/executed/` (git-ignored). Moved with $ANALYSIS_EXECUTED_DIR; when only
+    $ANALYSIS_REPORTS_DIR moves the site, beside it (`<reports>.executed/`), so two sites never share one."""
+    value = os.environ.get("ANALYSIS_EXECUTED_DIR")
+    if value:
+        return Path(value).resolve()
+    if os.environ.get("ANALYSIS_REPORTS_DIR"):
+        site = reports_dir()
+        return site.parent / f"{site.name}.executed"
+    return ROOT / "build" / "executed"
+
+
 def manifest_path() -> Path:
     return ROOT / "data" / "manifest.csv"
 

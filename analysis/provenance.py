@@ -2,9 +2,9 @@
 
 A report's sources are the manifest entries (data/manifest.csv) of the distinct `source_file` values of the rows
 its notebook loaded (recorded by `analysis.tables` in the kernel, kept beside the executed notebook as
-`reports/executed/<report>.sources.json`), plus the curated files (data/curated/) that the tables it read are built
-with (`TABLE_INPUTS`: lookups that shape a row without being its `source_file`, such as the organization
-registry). Everything the reader is told about provenance comes from `report_sources`: the block at the end of
+`build/executed/<report>.sources.json`: analysis.paths.executed_dir), plus the curated files (data/curated/) that
+the tables it read are built with (`TABLE_INPUTS`: lookups that shape a row without being its `source_file`, such
+as the organization registry). Everything the reader is told about provenance comes from `report_sources`: the block at the end of
 each report, the licence credits, and the snapshot dates on the index card.
 """
 
@@ -103,7 +103,7 @@ def report_sources(record: dict, entries: list[manifest.Entry] | None = None) ->
 # --- the record beside the executed notebook -------------------------------------------------------------
 
 def record_path(name: str) -> Path:
-    return paths.reports_dir() / "executed" / f"{name}.sources.json"
+    return paths.executed_dir() / f"{name}.sources.json"
 
 
 def read_record(name: str) -> dict | None:

@@ -2,7 +2,8 @@
 
 For each report of `notebooks/reports.toml` (or those named) that is out of date, the notebook runs with
 its parameters (injected as papermill does) in a fresh kernel; nbconvert turns it into `reports/<name>.html`
-with the code hidden (unless --show-code), and the executed notebook goes to `reports/executed/<name>.ipynb`.
+with the code hidden (unless --show-code), and the executed notebook goes to `build/executed/<name>.ipynb` (a
+build byproduct, outside the site: analysis.paths.executed_dir).
 Reports run two at a time (`--jobs`, $ANALYSIS_REPORT_JOBS), longest first. A report is re-executed only
 when its notebook, parameters, the package code / curated data, or the clean tables it read changed (hashes
 recorded in reports/index.json; see `stale_reasons`); --force rebuilds all. Every output is written
@@ -21,7 +22,7 @@ import re
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -166,15 +167,20 @@ def _block_slow_imports() -> None:
         sys.modules.setdefault(m, None)
 
 
-def _exporter(show_code: bool):
-    """One HTMLExporter per thread and setting (building one loads the templates)."""
+def _new_exporter(show_code: bool):
+    _block_slow_imports()
     from nbconvert import HTMLExporter
 
+    return HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                        exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def _exporter(show_code: bool, ready=None):
+    """One HTMLExporter per thread and setting (building one imports nbconvert and loads the templates: seconds).
+    `ready`: a future of one built meanwhile in another thread (execute starts it while the kernel runs)."""
     cache = _local.__dict__.setdefault("exporters", {})
     if show_code not in cache:
-        cache[show_code] = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
-                                        exclude_input=not show_code, exclude_input_prompt=True,
-                                        exclude_output_prompt=True)
+        cache[show_code] = ready.result() if ready is not None else _new_exporter(show_code)
     return cache[show_code]
 
 
@@ -205,7 +211,6 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
     notebook is the one papermill would produce.
     """
     import asyncio
-    import copy
 
     _block_slow_imports()
     import nbformat
@@ -216,6 +221,19 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
     nb.cells.append(nbformat.v4.new_code_cell(_READS_PROBE))
     client = NotebookClient(nb, kernel_name=KERNEL, timeout=None, allow_errors=False,
                             extra_arguments=_kernel_args(), resources={"metadata": {"path": str(paths.notebooks_dir())}})
+    # the first export of this thread needs an exporter: build it while the kernel starts and runs the cells
+    # (this process only waits on the kernel meanwhile)
+    ready = None
+    if show_code not in _local.__dict__.get("exporters", {}):
+        ready = Future()
+
+        def build_exporter() -> None:
+            try:
+                ready.set_result(_new_exporter(show_code))
+            except BaseException as exc:  # noqa: BLE001 - raised where the export needs it
+                ready.set_exception(exc)
+
+        threading.Thread(target=build_exporter, name="exporter", daemon=True).start()
     try:
         asyncio.run(client.async_execute())
     except CellExecutionError as exc:
@@ -238,17 +256,15 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
     from analysis import safety  # data text in Markdown outputs is shown, never run
 
     safety.sanitize_notebook(nb)
-    body, _ = _exporter(show_code).from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
+    body, _ = _exporter(show_code, ready).from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
     body = shared_assets.share_stylesheet(body)  # one JupyterLab stylesheet for the site (reports/assets/)
     target = out_dir / f"{spec.name}.html"
     write_text(target, body)
-    executed = out_dir / "executed" / f"{spec.name}.ipynb"
-    with atomic_path(executed) as tmp_nb:
-        nbformat.write(nb, tmp_nb)
+    executed = paths.executed_dir() / f"{spec.name}.ipynb"
     write_text(provenance.record_path(spec.name), json.dumps(record, indent=1))
-    site.finish_report(spec, target, executed, sources)  # reads the full executed notebook (the charts' div ids)
-    with atomic_path(executed) as tmp_nb:
-        nbformat.write(_strip_plotly_html(copy.deepcopy(nb)), tmp_nb)
+    site.finish_report(spec, target, executed, sources, nb=nb)  # the full executed notebook (the charts' div ids)
+    with atomic_path(executed) as tmp_nb:  # written once, without the charts' HTML copies
+        nbformat.write(_strip_plotly_html(nb), tmp_nb)
     return Built(target, record["tables"], sources.snapshot_dates())
 
 
@@ -425,8 +441,12 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
-    index = dict(built_at=_now(), reports=reports, headlines=[], findings=findings.findings(),
-                 claims=[claims.as_dict(c) for c in claims.claims()],
+    key = findings_key(code, tables)
+    if index.get("findings_key") == key and "findings" in index and "claims" in index:
+        found, said = index["findings"], index["claims"]  # same tables, code and reports.toml: same numbers
+    else:
+        found, said = findings.findings(), [claims.as_dict(c) for c in claims.claims()]
+    index = dict(built_at=_now(), reports=reports, headlines=[], findings=found, claims=said, findings_key=key,
                  **({"variants": index["variants"]} if index.get("variants") else {}))
     index_page.write_index(index)  # index.html, then index.json (see index_page.repair)
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",
@@ -435,6 +455,15 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
 
 
 HEADLINE_METRICS = ("eci", "lmarena_text_style_control")
+
+
+def findings_key(code: str, tables: dict[str, str]) -> str:
+    """What the index's headlines and findings are computed from: the clean tables, the package code + curated
+    data (code_hash) and notebooks/reports.toml (the reports' parameters some findings use). The index keeps
+    the key; a build with the same key (one report rerun with new parameters) reuses them instead of computing
+    them again (seconds: they load tables and fit)."""
+    specs = paths.notebooks_dir() / "reports.toml"
+    return _sha(json.dumps([code, tables, _sha(specs.read_bytes()) if specs.is_file() else ""]).encode())
 
 
 def headlines() -> list[str]:

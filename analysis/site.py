@@ -55,11 +55,12 @@ CSS += """
 """
 
 
-def finish_report(spec, html_path: Path, executed_path: Path, sources: provenance.Sources) -> dict:
-    """Post-process one exported report: chart CSVs + links, nav bar, provenance block, index preview."""
+def finish_report(spec, html_path: Path, executed_path: Path, sources: provenance.Sources, nb=None) -> dict:
+    """Post-process one exported report: chart CSVs + links, nav bar, provenance block, index preview.
+    `nb`: the executed notebook itself, when the caller has it (else read from executed_path)."""
     import nbformat
 
-    nb = nbformat.read(executed_path, as_version=4)
+    nb = nb if nb is not None else nbformat.read(executed_path, as_version=4)
     figures = chart_data.notebook_figures(nb)
     chart_data.write_chart_csvs(spec.name, figures)
     chart_data.write_datapackage(spec.name, spec.title, figures, sources)  # title, sources, licence per CSV

@@ -7,8 +7,11 @@ build once, then tests read data/clean/current/.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
+import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -93,3 +96,80 @@ def build_reports_into():
     """`build_reports_into(folder, names)`: the named reports built into a folder of their own (module fixtures
     that need a built site of their own use it)."""
     return _build_reports_into
+
+
+def _run_dir(tmp_path_factory) -> Path:
+    """A folder of this run shared by its xdist workers (the workers' base temp folders are in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def _file_lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes (or the worker dies)
+        yield
+
+
+@pytest.fixture(scope="session")
+def site(built, tmp_path_factory) -> Path:
+    """Every report of notebooks/reports.toml built once per run from the clean tables, into one reports folder
+    that every test reading a built site shares (provenance, shared assets, report pages and index, tables).
+
+    Tests must not change it: one that writes into a site (a variant, a rebuild, a killed run) works on
+    `copy_site(site, folder)`. Under pytest-xdist the first worker that asks builds it under a file lock in
+    the run's shared temp folder; the other waits for that lock and uses the same folder."""
+    from analysis import report
+
+    root = _run_dir(tmp_path_factory) / "shared-site"
+    out, done = root / "reports", root / "site.done"
+    with _file_lock(root.with_name("shared-site.lock")):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            _build_reports_into(out, [s.name for s in report.load_specs()])
+            done.touch()
+    return out
+
+
+def _copy_site(src: Path, dst: Path) -> Path:
+    """A copy of the built reports folder `src` at `dst` (which may exist, empty), with its executed notebooks
+    and sources records (analysis.paths.executed_dir of each folder), to change without touching `src`."""
+    from analysis import paths
+
+    shutil.copytree(src, dst, dirs_exist_ok=True)
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("ANALYSIS_REPORTS_DIR", str(src))
+        executed_src = paths.executed_dir()
+        mp.setenv("ANALYSIS_REPORTS_DIR", str(dst))
+        executed_dst = paths.executed_dir()
+    finally:
+        mp.undo()
+    if executed_src.is_dir() and executed_src != executed_dst:
+        shutil.copytree(executed_src, executed_dst, dirs_exist_ok=True)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def copy_site():
+    """`copy_site(site, folder)`: a copy of a built reports folder, with its executed notebooks, to change."""
+    return _copy_site
+
+
+# --- order of the work on the xdist workers (`make test`: -n 2 --dist loadfile --no-loadscope-reorder) ----------
+# Each file runs on one worker, in order (its module fixtures are built once). The slowest files are queued first
+# (longest-processing-time-first), so no slow file starts last and serializes the end of the run; in each file
+# the tests keep their order. Figures from `pytest --durations`; a file not named here runs after these.
+SLOW_FIRST = ["test_failures.py", "test_shared_assets.py", "test_security.py", "test_markup_from_data.py",
+              "test_lab.py", "test_console.py", "test_params.py", "test_notebooks.py", "test_price_war_notebook.py",
+              "test_adoption_notebook.py", "test_catch_up_notebook.py", "test_performance_per_dollar_notebook.py",
+              "test_policy.py", "test_provenance.py", "test_reports.py", "test_variants.py", "test_bad_input.py"]
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        name = Path(str(item.path)).name
+        return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: collection order within a file

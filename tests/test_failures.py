@@ -298,18 +298,19 @@ def test_two_builds_at_once_do_not_corrupt_each_other(prebuilt, tmp_path):
 # --- reports: a killed report build, a failing notebook ---------------------------------------------------
 
 @pytest.fixture(scope="module")
-def good_report(built, tmp_path_factory, build_reports_into) -> Path:
-    return build_reports_into(tmp_path_factory.mktemp("goodreport"), ["release_pace"])
+def good_report(site) -> Path:
+    """A good build of the reports (the run's shared site: the tests below work on copies of it)."""
+    return site
 
 
 def _html_complete(path: Path) -> bool:
     return path.read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
-def test_killed_report_build_keeps_the_previous_html(good_report, tmp_path):
+def test_killed_report_build_keeps_the_previous_html(good_report, copy_site, tmp_path):
     """SIGKILL `python -m analysis report release_pace` mid-run, at several points of a run timed first:
     the previous HTML and index stay complete every time."""
-    shutil.copytree(good_report, tmp_path, dirs_exist_ok=True)
+    copy_site(good_report, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.glob("*.html")}
     env = dict(os.environ, ANALYSIS_REPORTS_DIR=str(tmp_path))
     t0 = time.perf_counter()
@@ -329,7 +330,7 @@ def test_killed_report_build_keeps_the_previous_html(good_report, tmp_path):
     assert killed >= 2, f"only {killed} of 4 runs were killed mid-run: the test did not exercise the guarantee"
 
 
-def test_failing_notebook_end_to_end(good_report, tmp_path, capfd, monkeypatch):
+def test_failing_notebook_end_to_end(good_report, copy_site, tmp_path, capfd, monkeypatch):
     """A deliberately bad parameter in one report: non-zero exit, notebook + cell named, the other report
     built, the index marks the failed one and flags its previous HTML as stale."""
     from analysis.cli import main
@@ -341,7 +342,7 @@ def test_failing_notebook_end_to_end(good_report, tmp_path, capfd, monkeypatch):
     # the CLI rejects a bad parameter before any run (tests/test_params.py); skip that check here so the
     # notebook itself fails, in its validation cell
     monkeypatch.setattr(report, "check_parameters", lambda *a, **k: None)
-    shutil.copytree(good_report, tmp_path, dirs_exist_ok=True)
+    copy_site(good_report, tmp_path)
     old = (tmp_path / "release_pace.html").read_bytes()
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path))
     code = main(["report", "--force"])
@@ -363,11 +364,11 @@ def test_failing_notebook_end_to_end(good_report, tmp_path, capfd, monkeypatch):
 
 
 def test_next_run_removes_temporary_files_of_a_killed_report_write(scratch):
-    """A killed report write leaves .<name>.*.tmp.* files in reports/, reports/executed/ and the per-report
-    chart folders; the next run that takes the lock removes all of them (and nothing else)."""
+    """A killed report write leaves .<name>.*.tmp.* files in reports/, the executed notebooks' folder and the
+    per-report chart folders; the next run that takes the lock removes all of them (and nothing else)."""
     from analysis import locking
     rep = scratch / "reports"
-    left = [rep / ".index.abc.tmp.json", rep / "executed" / ".x.abc.tmp.ipynb",
+    left = [rep / ".index.abc.tmp.json", paths.executed_dir() / ".x.abc.tmp.ipynb",
             rep / "catch_up" / ".chart-1.abc.tmp.csv"]
     keep = rep / "catch_up" / "chart-1.csv"
     for p in [*left, keep]:

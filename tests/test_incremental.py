@@ -177,6 +177,35 @@ def test_missing_html_is_rebuilt(project):
     assert project() == (0, {"price_war"})
 
 
+def test_index_findings_are_computed_again_only_when_tables_code_or_reports_toml_change(project, monkeypatch):
+    """A rerun of one report with new parameters re-renders the index with the claims and findings it has:
+    they are computed from the clean tables, the package code and reports.toml only, so they are computed
+    again exactly when one of these changed."""
+    calls = []
+
+    def fake_findings():
+        calls.append(len(calls))
+        return [dict(value=str(len(calls)), text="finding", date="2026", report="release_pace")]
+
+    monkeypatch.setattr(findings, "findings", fake_findings)
+    claim_calls = []
+    monkeypatch.setattr(claims, "claims", lambda: claim_calls.append(1) or [])
+    index = lambda: json.loads((paths.reports_dir() / "index.json").read_text())  # noqa: E731
+    assert project() == (0, ALL) and len(calls) == 1
+    assert project("release_pace", extra_params={"period": "quarter"}) == (0, {"release_pace"})
+    assert len(calls) == 1 and index()["findings"][0]["value"] == "1" and len(claim_calls) == 1
+    write_table("capability", [99])  # a clean table changed
+    project()
+    assert len(calls) == 2 and index()["findings"][0]["value"] == "2"
+    toml = project.tmp / "notebooks" / "reports.toml"
+    toml.write_text(toml.read_text() + "\n")  # reports.toml changed (some findings use a report's parameters)
+    project()
+    assert len(calls) == 3
+    (project.tmp / "analysis" / "findings.py").write_text("# changed\n", encoding="utf-8")  # the package changed
+    project()
+    assert len(calls) == 4 and len(claim_calls) == 4 and index()["claims"] == []
+
+
 def test_real_report_rebuild_with_nothing_changed_executes_nothing(built, tmp_path, monkeypatch):
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path))
     first = io.StringIO()
@@ -184,7 +213,7 @@ def test_real_report_rebuild_with_nothing_changed_executes_nothing(built, tmp_pa
     entry = json.loads((tmp_path / "index.json").read_text())["reports"]["release_pace"]
     reads = entry["inputs"]["reads"]  # recorded by the kernel
     assert {"models", "organizations"} <= set(reads) and "prices" not in reads
-    executed = json.loads((tmp_path / "executed" / "release_pace.ipynb").read_text())
+    executed = json.loads((paths.executed_dir() / "release_pace.ipynb").read_text())
     assert not any("print(_j.dumps" in "".join(c["source"]) for c in executed["cells"])  # probe cell removed
     second = io.StringIO()
     assert report.build_reports(["release_pace"], out=second) == 0

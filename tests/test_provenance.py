@@ -1,8 +1,8 @@
 """Every report's provenance block lists exactly the files behind the rows its kernel loaded.
 
-All reports are built once (module fixture); for each, the tables the kernel read (its record beside the executed
-notebook) are loaded again here and their `source_file` values, with the curated files those tables declare,
-must be exactly the files the block names."""
+All reports are built once per run (the session fixture `site`, shared with the other tests of built pages); for
+each, the tables the kernel read (its record beside the executed notebook) are loaded again here and their
+`source_file` values, with the curated files those tables declare, must be exactly the files the block names."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from analysis import manifest, paths, provenance, report, tables
 
 
 @pytest.fixture(scope="module")
-def site_built(built, build_reports_into, tmp_path_factory):
-    return build_reports_into(tmp_path_factory.mktemp("all_reports"), [s.name for s in report.load_specs()])
+def site_built(site):
+    return site
 
 
 def _expected(record: dict) -> set[str]:

@@ -18,17 +18,19 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disa
 
 
 @pytest.fixture(scope="module")
-def reports_built(built, tmp_path_factory):
-    """Build the release-pace and adoption reports into a scratch reports folder."""
-    out = tmp_path_factory.mktemp("reports")
+def reports_built(site):
+    """The built reports (release pace and adoption among them): the run's shared site, read only."""
+    return site
+
+
+def _executed(reports: Path, name: str) -> Path:
+    """The executed notebook of a report of the site `reports` (outside it: analysis.paths.executed_dir)."""
     mp = pytest.MonkeyPatch()
-    mp.setenv("ANALYSIS_REPORTS_DIR", str(out))
+    mp.setenv("ANALYSIS_REPORTS_DIR", str(reports))
     try:
-        code = report.build_reports(names=["release_pace", "adoption"])
+        return paths.executed_dir() / f"{name}.ipynb"
     finally:
         mp.undo()
-    assert code == 0
-    return out
 
 
 def test_index_lists_the_report_with_parameters_and_snapshots(reports_built):
@@ -48,7 +50,7 @@ def _csv_points(path: Path) -> list[int]:
 
 
 def test_every_chart_has_its_csv_with_the_rows_it_shows(reports_built):
-    nb = nbformat.read(reports_built / "executed" / "release_pace.ipynb", as_version=4)
+    nb = nbformat.read(_executed(reports_built, "release_pace"), as_version=4)
     figures = chart_data.notebook_figures(nb)
     assert len(figures) == 5
     csvs = sorted((reports_built / "release_pace").glob("chart-*.csv"))

@@ -23,17 +23,15 @@ SITE_LIMIT_MB = 12  # the 10 reports of issue 18 (57 MB when every page embedded
 
 
 @pytest.fixture(scope="module")
-def site_built(built, tmp_path_factory):
-    """Every report of reports.toml, built into a scratch reports folder."""
-    out = tmp_path_factory.mktemp("site") / "reports"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ANALYSIS_REPORTS_DIR", str(out))
-    try:
-        code = report.build_reports()
-    finally:
-        mp.undo()
-    assert code == 0
-    return out
+def site_built(site):
+    """Every report of reports.toml, built into a scratch reports folder (the run's shared site: read only)."""
+    return site
+
+
+@pytest.fixture()
+def site_copy(site, copy_site, tmp_path):
+    """A copy of the shared site for a test that writes into it (exports, a rebuild)."""
+    return copy_site(site, tmp_path / "reports")
 
 
 # --- small inline pages -----------------------------------------------------------------------------------
@@ -165,7 +163,8 @@ def test_every_report_draws_offline_from_the_shared_plotly(site_built):
         browser.close()
 
 
-def test_standalone_export_draws_from_a_copy_moved_alone(site_built, tmp_path, monkeypatch, capsys):
+def test_standalone_export_draws_from_a_copy_moved_alone(site_copy, tmp_path, monkeypatch, capsys):
+    site_built = site_copy
     assert CHROMIUM, "Chromium is not installed: `apt-get install chromium` (the README's test command does it)"
     from playwright.sync_api import sync_playwright
 
@@ -195,7 +194,8 @@ def test_standalone_export_draws_from_a_copy_moved_alone(site_built, tmp_path, m
     assert errors == [], errors
 
 
-def test_report_standalone_flag_builds_and_exports(site_built, monkeypatch, capfd):
+def test_report_standalone_flag_builds_and_exports(site_copy, monkeypatch, capfd):
+    site_built = site_copy
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(site_built))
     before = (site_built / "policy_timeline.html").stat().st_mtime_ns
     assert main(["report", "policy_timeline", "--standalone"]) == 0

@@ -9,8 +9,6 @@ import pytest
 
 from analysis.tables_html import MISSING, show_table, table_html
 
-REPORTS = Path(__file__).resolve().parents[1] / "reports"
-
 
 def _cells(h: str) -> list[str]:
     return re.findall(r'<td headers="[^"]*" class="gt_row[^"]*">(.*?)</td>', h)
@@ -44,13 +42,13 @@ def test_long_table_scrolls_and_states_its_row_count():
     assert "40 rows" in show_table(df).data
 
 
-def _built_reports() -> list[Path]:
-    return sorted(p for p in REPORTS.glob("*.html") if p.name != "index.html")
+def _built_reports(site: Path) -> list[Path]:
+    return sorted(p for p in site.glob("*.html") if p.name != "index.html")
 
 
 @pytest.mark.snapshots
-def test_no_built_report_prints_a_dataframe_repr():
-    reports = _built_reports()
+def test_no_built_report_prints_a_dataframe_repr(site):
+    reports = _built_reports(site)  # every report, built from the clean tables once per run (conftest `site`)
     if not reports:
         pytest.fail("no built reports: run `make reports` first")
     for p in reports:

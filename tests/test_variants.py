@@ -15,8 +15,9 @@ def _files(base: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def defaults(built, tmp_path_factory, build_reports_into) -> Path:
-    return build_reports_into(tmp_path_factory.mktemp("defaults"), ["release_pace"])
+def defaults(site, copy_site, tmp_path_factory) -> Path:
+    """The default reports (a copy of the run's shared site: the variants are written into it)."""
+    return copy_site(site, tmp_path_factory.mktemp("defaults"))
 
 
 def test_variant_is_written_beside_the_defaults(defaults, monkeypatch, capfd):

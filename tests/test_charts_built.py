@@ -8,7 +8,6 @@ import json
 import re
 
 import nbformat
-import pytest
 
 from analysis import chart_data, plots, report_specs
 
@@ -17,14 +16,13 @@ NAMES = sorted({s.name for s in report_specs.load_specs() if not s.parameters})
 PERIOD_TITLE = re.compile(r"\bper (year|quarter|month|week)\b(?!-end)|days before and after")  # month-ends are dates
 
 
-@pytest.fixture(scope="module")
-def site(built, tmp_path_factory, build_reports_into):
-    return build_reports_into(tmp_path_factory.mktemp("charts"), NAMES)
+# `site` (tests/conftest.py): every report built once per run, shared; its executed notebooks lie beside it
+# (analysis.paths.executed_dir of a site moved with ANALYSIS_REPORTS_DIR: `<reports>.executed/`)
 
 
 def _figures(site):
     for name in NAMES:
-        nb = nbformat.read(site / "executed" / f"{name}.ipynb", as_version=4)
+        nb = nbformat.read(site.with_name(f"{site.name}.executed") / f"{name}.ipynb", as_version=4)
         for n, (fig, _) in enumerate(chart_data.notebook_figures(nb), start=1):
             yield name, n, fig
 

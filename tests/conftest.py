@@ -91,6 +91,50 @@ def _build_reports_into(out: Path, names: list[str]) -> Path:
     return out
 
 
+def rewrite_csv(path: Path, fn) -> None:
+    """Rewrite the CSV at `path` in place: `fn(rows)` edits the list of rows (header first)."""
+    import csv
+
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    fn(rows)
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _injected_build(root: Path, edits: dict[str, object]) -> dict[str, str]:
+    """A scratch project under `root`: copies of the fetched snapshots (`external/`) and the curated files
+    (`curated/`), each CSV named in `edits` (path under root -> `fn(rows)`) rewritten, then `analysis build`
+    run on it in a subprocess. Returns the environment that points the CLI at it (for `analysis report`)."""
+    import subprocess
+    import sys
+
+    shutil.copytree(paths.external_dir(), root / "external", copy_function=shutil.copy)
+    shutil.copytree(paths.curated_dir(), root / "curated")
+    for rel, fn in edits.items():
+        rewrite_csv(root / rel, fn)
+    env = dict(os.environ)
+    for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_CURATED_DIR", "curated"),
+                     ("ANALYSIS_CLEAN_DIR", "clean"), ("ANALYSIS_REPORTS_DIR", "reports")):
+        env[var] = str(root / sub)
+    done = subprocess.run([sys.executable, "-m", "analysis", "build"], env=env, cwd=paths.ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return env
+
+
+@pytest.fixture(scope="session")
+def injected_build():
+    """`injected_build(root, edits)`: a scratch project with rewritten input CSVs, built (see _injected_build)."""
+    return _injected_build
+
+
+@pytest.fixture(scope="session")
+def csv_rewriter():
+    """`csv_rewriter(path, fn)`: rewrite a CSV in place through `fn(rows)`."""
+    return rewrite_csv
+
+
 @pytest.fixture(scope="session")
 def build_reports_into():
     """`build_reports_into(folder, names)`: the named reports built into a folder of their own (module fixtures

@@ -11,11 +11,7 @@ policy_timeline in a browser; these checks are static and cover the Markdown syn
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,19 +35,9 @@ EVIL_EVENT_URL = f"https://example.test/a)![x](https://{EVIL_HOST}/url.png)[y](j
 REPORTS = ["catch_up", "policy_timeline"]
 
 
-def _rewrite_csv(path: Path, fn) -> None:
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-    fn(rows)
-    buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
-def site(built, tmp_path_factory) -> Path:
+def site(built, tmp_path_factory, injected_build) -> Path:
     root = tmp_path_factory.mktemp("markup")
-    shutil.copytree(paths.external_dir(), root / "external", copy_function=shutil.copy)
-    shutil.copytree(paths.curated_dir(), root / "raw")
     injected = []
 
     def eci(rows):  # the five best-scoring US and Chinese models: their names and one organization
@@ -74,16 +60,8 @@ def site(built, tmp_path_factory) -> Path:
             r[h.index("title")] = r[h.index("title")][:40] + " " + PAYLOAD
             r[h.index("source_url")] = EVIL_EVENT_URL
 
-    _rewrite_csv(root / "external" / ECI_CSV, eci)
-    _rewrite_csv(root / "raw" / "organizations.csv", orgs)
-    _rewrite_csv(root / "raw" / "policy_events.csv", events)
-    env = dict(os.environ)
-    for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_RAW_DIR", "raw"),
-                     ("ANALYSIS_CLEAN_DIR", "clean"), ("ANALYSIS_REPORTS_DIR", "reports")):
-        env[var] = str(root / sub)
-    done = subprocess.run([sys.executable, "-m", "analysis", "build"], env=env, cwd=paths.ROOT,
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
+    env = injected_build(root, {f"external/{ECI_CSV}": eci, "curated/organizations.csv": orgs,
+                                "curated/policy_events.csv": events})
     cap = pl.read_parquet(root / "clean" / "current" / "capability.parquet")
     assert cap.filter(pl.col("model").str.contains(EVIL_HOST, literal=True)).height > 0, "injection not kept"
     ev = pl.read_parquet(root / "clean" / "current" / "events.parquet")

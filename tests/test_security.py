@@ -9,10 +9,7 @@ release_pace and policy_timeline reports and the index; the tests open them in h
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -40,20 +37,9 @@ EVIL_EVENT = "us-bis-2025-01-13-ai-diffusion-rule"
 MODELS_CSV = "epoch/notable_ai_models.csv"
 
 
-def _rewrite_csv(path: Path, fn) -> None:
-    text = path.read_text(encoding="utf-8")
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    fn(rows)
-    buf = io.StringIO(newline="")
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
-def evil(built, tmp_path_factory) -> Path:
+def evil(built, tmp_path_factory, injected_build) -> Path:
     root = tmp_path_factory.mktemp("xss")
-    shutil.copytree(paths.external_dir(), root / "external", copy_function=shutil.copy)
-    shutil.copytree(paths.curated_dir(), root / "raw")
 
     def models(rows):  # Grok 4 (the notable file's largest-compute model, record 102 when written)
         h = rows[0]
@@ -71,17 +57,8 @@ def evil(built, tmp_path_factory) -> Path:
         r[h.index("description")] = f"Described {IMG} here"
         r[h.index("actor")] = f"BIS{SCRIPT}"
 
-    _rewrite_csv(root / "external" / MODELS_CSV, models)
-    _rewrite_csv(root / "raw" / "organizations.csv", orgs)
-    _rewrite_csv(root / "raw" / "policy_events.csv", events)
-    env = dict(os.environ)
-    for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_CURATED_DIR", "raw"),
-                     ("ANALYSIS_CLEAN_DIR", "clean"), ("ANALYSIS_REPORTS_DIR", "reports")):
-        env[var] = str(root / sub)
-    # in a subprocess: the registry and crosswalk are cached per process, and must read the scratch copies
-    done = subprocess.run([sys.executable, "-m", "analysis", "build"], env=env, cwd=paths.ROOT,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
+    env = injected_build(root, {f"external/{MODELS_CSV}": models, "curated/organizations.csv": orgs,
+                                "curated/policy_events.csv": events})
     m = pl.read_parquet(root / "clean" / "current" / "models.parquet")
     assert EVIL_MODEL in m["model"].to_list()  # the injected rows were kept, not quarantined
     assert m.filter(pl.col("model") == EVIL_MODEL)["organizations"].item().to_list() == [EVIL_ORG]
@@ -175,13 +152,13 @@ def test_index_runs_nothing(evil):
     assert json.loads((evil / "index.json").read_text())["reports"]["policy_timeline"]["status"] == "ok"
 
 
-def test_curated_event_with_javascript_url_is_rejected(tmp_path, monkeypatch):
+def test_curated_event_with_javascript_url_is_rejected(tmp_path, monkeypatch, csv_rewriter):
     shutil.copytree(paths.curated_dir(), tmp_path / "raw")
 
     def bad(rows):
         rows[3][rows[0].index("source_url")] = "javascript:window.__xss=1"
 
-    _rewrite_csv(tmp_path / "raw" / "policy_events.csv", bad)
+    csv_rewriter(tmp_path / "raw" / "policy_events.csv", bad)
     monkeypatch.setenv("ANALYSIS_CURATED_DIR", str(tmp_path / "raw"))
     from analysis.clean import events
 

@@ -1,8 +1,15 @@
 """The data of a report's charts: every plotly chart of the executed notebook as a CSV a reader can download.
 
-`write_chart_csvs` writes `reports/<report>/chart-<n>.csv` (long format: one row per point of every trace),
-`insert_download_links` puts the link right under its chart, `preview` keeps the first chart's numeric traces
-for the index sparkline, `summary` the notebook's first paragraph for the index card.
+`write_chart_csvs` writes `chart-<n>.csv` (long format: one row per point of every trace) into the report's
+build folder, `insert_download_links` puts the link right under its chart, `preview` keeps the first chart's
+numeric traces for the index sparkline, `summary` the notebook's first paragraph for the index card.
+
+A report's data files switch as one set with its page. Each build of a report writes its chart CSVs,
+datapackage.json and preview.json into a new folder `reports/data/<report>/<build id>/`; the page links that
+folder, so writing the page (one rename) switches page and data together. Then `reports/<report>` (the stable
+path, a relative symlink) is pointed at the new folder in one more rename, and the report's older build
+folders are removed. A run killed at any point leaves the previous page with its own data, or the new page
+with its own; `sweep_builds` (under the build lock) removes the folders of killed runs.
 """
 
 from __future__ import annotations
@@ -11,13 +18,17 @@ import base64
 import csv
 import html
 import json
+import os
 import re
+import secrets
+import shutil
+import time
 from pathlib import Path
 
 import numpy as np
 
 from analysis import paths
-from analysis.atomic import atomic_path, remove_stale_temps
+from analysis.atomic import atomic_path
 from analysis.templating import esc
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -25,8 +36,71 @@ DOWNLOAD_TEXT = "Download this chart's data (CSV)"
 SOURCE_END = "<!-- /chart-source -->"  # analysis.plots.SOURCE_END: where a chart's source note ends
 
 
+BUILDS = "data"  # reports/data/<report>/<build id>/: the data files of one build of a report
+_LINK_TMP = ".tmp-link"
+_BUILD_REF = re.compile(r'href="' + BUILDS + r'/([A-Za-z0-9_-]+)/([0-9TZ]+-[0-9a-f]+)/')
+
+
 def report_dir(name: str) -> Path:
+    """reports/<name>: the stable path of the report's current data files (a symlink to its build folder)."""
     return paths.reports_dir() / name
+
+
+def builds_dir(name: str, reports: Path | None = None) -> Path:
+    return (reports or paths.reports_dir()) / BUILDS / name
+
+
+def new_build_dir(name: str) -> Path:
+    """A new, empty build folder for the data files of one build of report `name`."""
+    build_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(4)
+    d = builds_dir(name) / build_id
+    d.mkdir(parents=True)
+    return d
+
+
+def href_base(build: Path) -> str:
+    """The page's relative link to a build folder (pages live in reports/)."""
+    return build.relative_to(paths.reports_dir()).as_posix()
+
+
+def switch_current(name: str, build: Path) -> None:
+    """Point reports/<name> at `build` in one rename, then remove the report's other build folders (call after
+    the page that links `build` is written)."""
+    link = report_dir(name)
+    tmp = link.parent / f".{name}.{secrets.token_hex(4)}{_LINK_TMP}"
+    os.symlink(os.path.relpath(build, link.parent), tmp, target_is_directory=True)
+    if link.is_dir() and not link.is_symlink():  # a report folder of the layout before build folders
+        shutil.rmtree(link)
+    os.replace(tmp, link)
+    for old in builds_dir(name).iterdir():
+        if old.name != build.name and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def sweep_builds(reports: Path | None = None) -> list[Path]:
+    """Remove what killed report runs left: build folders that neither a page links nor reports/<report> points
+    to, and half-made symlinks. Call only under the build lock. Returns what it removed."""
+    reports = Path(reports or paths.reports_dir())
+    gone = [p for p in reports.glob(f".*{_LINK_TMP}") if p.is_symlink()]
+    for p in gone:
+        p.unlink(missing_ok=True)
+    root = reports / BUILDS
+    if not root.is_dir():
+        return gone
+    used: set[tuple[str, str]] = set()
+    for page in reports.glob("*.html"):
+        try:
+            used.update(_BUILD_REF.findall(page.read_text(encoding="utf-8")))
+        except OSError:
+            continue
+    for folder in root.iterdir():
+        link = reports / folder.name
+        current = link.resolve().name if link.is_symlink() else None
+        for build in folder.iterdir():
+            if build.is_dir() and build.name != current and (folder.name, build.name) not in used:
+                shutil.rmtree(build, ignore_errors=True)
+                gone.append(build)
+    return gone
 
 
 # --- chart data ----------------------------------------------------------------------------------
@@ -199,20 +273,12 @@ def notebook_figures(nb) -> list[tuple[dict, str | None]]:
     return out
 
 
-def write_chart_csvs(name: str, figures: list[tuple[dict, str | None]]) -> list[Path]:
-    """reports/<name>/chart-<n>.csv, each written atomically; the CSVs of charts the report no longer has and
-    the temporary files of a killed run (.chart-*.tmp.csv; the build holds the lock) are removed."""
-    d = report_dir(name)
-    d.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(d)
-    keep = {f"chart-{n}.csv" for n in range(1, len(figures) + 1)}
-    for old in d.glob("chart-*.csv"):
-        if old.name not in keep:
-            old.unlink()
+def write_chart_csvs(directory: Path, figures: list[tuple[dict, str | None]]) -> list[Path]:
+    """chart-<n>.csv of every chart into `directory` (a report's new build folder), each written atomically."""
     written = []
     for n, (fig, _) in enumerate(figures, start=1):
         header, rows = figure_rows(fig)
-        target = d / f"chart-{n}.csv"
+        target = Path(directory) / f"chart-{n}.csv"
         with atomic_path(target) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(header)
@@ -221,7 +287,7 @@ def write_chart_csvs(name: str, figures: list[tuple[dict, str | None]]) -> list[
     return written
 
 
-def insert_download_links(body: str, name: str, figures: list[tuple[dict, str | None]]) -> str:
+def insert_download_links(body: str, base: str, figures: list[tuple[dict, str | None]]) -> str:
     """Put a CSV link right under each chart: after the script that draws the div of that chart."""
     divs = list(re.finditer(r'<div[^>]*\bclass="plotly-graph-div"[^>]*>', body))
     ids = {}
@@ -246,7 +312,7 @@ def insert_download_links(body: str, name: str, figures: list[tuple[dict, str | 
         title = ((fig.get("layout") or {}).get("title") or {})
         title = title.get("text", "") if isinstance(title, dict) else str(title)
         label = re.sub(r"<[^>]+>", " ", title).strip()
-        inserts.append((end, f'\n<p class="chart-download" data-chart="{n}"><a href="{esc(name)}/chart-{n}.csv" '
+        inserts.append((end, f'\n<p class="chart-download" data-chart="{n}"><a href="{esc(base)}/chart-{n}.csv" '
                              f'download>{esc(DOWNLOAD_TEXT)}</a>'
                              + (f' <span style="color:#666">— {esc(label[:120])}</span>' if label else "")
                              + "</p>"))
@@ -379,9 +445,10 @@ def datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], s
             "resources": resources}
 
 
-def write_datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], sources) -> Path:
-    """reports/<name>/datapackage.json (atomically) describing the chart CSVs `write_chart_csvs` wrote."""
-    target = report_dir(name) / "datapackage.json"
+def write_datapackage(directory: Path, name: str, title: str, figures: list[tuple[dict, str | None]],
+                      sources) -> Path:
+    """datapackage.json (atomically) in `directory`, describing the chart CSVs `write_chart_csvs` wrote there."""
+    target = Path(directory) / "datapackage.json"
     pkg = datapackage(name, title, figures, sources)
     with atomic_path(target) as tmp:
         Path(tmp).write_text(json.dumps(pkg, indent=1, default=str), encoding="utf-8")

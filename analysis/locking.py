@@ -81,6 +81,8 @@ def _sweep(out: TextIO) -> None:
     stale_gens = generations.remove_stale()  # generations of a build killed before its switch
     # recursive: the report site's per-report folders (reports/<report>/.chart-1.*.tmp.csv)
     gone += remove_stale_temps(paths.reports_dir(), recursive=True)
+    from analysis import chart_data
+    gone += chart_data.sweep_builds()  # report build folders of killed runs (no page links them)
     gone += remove_stale_temps(paths.executed_dir(), recursive=True)  # executed notebooks (build/executed/)
     gone += remove_stale_temps(paths.external_dir(), recursive=True)
     if gone:

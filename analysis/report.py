@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from analysis import claims, findings, index_page, paths, provenance, shared_assets, site
+from analysis import chart_data, claims, findings, index_page, paths, provenance, shared_assets, site
 from analysis.atomic import atomic_path, write_text
 from analysis.report_specs import ReportSpec, load_specs, parse_value
 
@@ -259,10 +259,9 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
     body, _ = _exporter(show_code, ready).from_notebook_node(nb, resources={"metadata": {"name": spec.title}})
     body = shared_assets.share_stylesheet(body)  # one JupyterLab stylesheet for the site (reports/assets/)
     target = out_dir / f"{spec.name}.html"
-    write_text(target, body)
     executed = paths.executed_dir() / f"{spec.name}.ipynb"
     write_text(provenance.record_path(spec.name), json.dumps(record, indent=1))
-    site.finish_report(spec, target, executed, sources, nb=nb)  # the full executed notebook (the charts' div ids)
+    site.finish_report(spec, target, body, sources, nb)  # the full executed notebook (the charts' div ids)
     with atomic_path(executed) as tmp_nb:  # written once, without the charts' HTML copies
         nbformat.write(_strip_plotly_html(nb), tmp_nb)
     return Built(target, record["tables"], sources.snapshot_dates())
@@ -323,7 +322,8 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
     """A user's variant of one report: reports/<output_name>.html (+ its CSVs), listed in the index's own
     "variants" section. The site's default reports and the rest of the index are left as they are."""
     known = {s.name for s in load_specs()}
-    if not _VARIANT_NAME.fullmatch(output_name) or output_name in known or output_name in ("index", "executed"):
+    reserved = ("index", "executed", chart_data.BUILDS, "assets")  # names of the site's own files and folders
+    if not _VARIANT_NAME.fullmatch(output_name) or output_name in known or output_name in reserved:
         why = "is a default report" if output_name in known else "is not a plain name (letters, digits, _ and -)"
         print(f"error: --output-name {output_name!r} {why}; choose another name", file=sys.stderr)
         return 2

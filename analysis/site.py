@@ -1,10 +1,11 @@
 """The reader's side of a built report: chart data downloads, navigation and provenance.
 
-`finish_report(spec, html_path, executed_path, sources)` runs after each successful notebook export: it writes
-the data of every plotly chart to `reports/<report>/chart-<n>.csv` and links it under its chart
-(analysis.chart_data), adds the navigation bar (analysis.index_page) at the top and the provenance block
-(analysis.provenance, from the rows the notebook loaded) at the end, and keeps a small preview
-(`reports/<report>/preview.json`) for the index card. Nothing loads from the network.
+`finish_report(spec, html_path, body, sources, nb)` runs after each successful notebook export: it writes the
+data of every plotly chart to `chart-<n>.csv` in a new build folder of the report (with its datapackage.json
+and a small preview.json for the index card) and links each under its chart (analysis.chart_data), adds the
+navigation bar (analysis.index_page) at the top and the provenance block (analysis.provenance, from the rows
+the notebook loaded) at the end, then writes the page once: page and data switch together, and
+`reports/<report>` is pointed at the new data (chart_data.switch_current). Nothing loads from the network.
 """
 
 from __future__ import annotations
@@ -55,25 +56,23 @@ CSS += """
 """
 
 
-def finish_report(spec, html_path: Path, executed_path: Path, sources: provenance.Sources, nb=None) -> dict:
-    """Post-process one exported report: chart CSVs + links, nav bar, provenance block, index preview.
-    `nb`: the executed notebook itself, when the caller has it (else read from executed_path)."""
-    import nbformat
-
-    nb = nb if nb is not None else nbformat.read(executed_path, as_version=4)
+def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources, nb) -> dict:
+    """Post-process one exported report (`body`, the exporter's HTML; `nb`, the executed notebook): chart CSVs
+    + links, nav bar, provenance block, index preview; the page is written once, after its data."""
     figures = chart_data.notebook_figures(nb)
-    chart_data.write_chart_csvs(spec.name, figures)
-    chart_data.write_datapackage(spec.name, spec.title, figures, sources)  # title, sources, licence per CSV
-    body = Path(html_path).read_text(encoding="utf-8")
-    body = chart_data.insert_download_links(body, spec.name, figures)
+    build = chart_data.new_build_dir(spec.name)
+    chart_data.write_chart_csvs(build, figures)
+    chart_data.write_datapackage(build, spec.name, spec.title, figures, sources)  # title, sources, licence per CSV
+    meta = dict(charts=len(figures), summary=chart_data.summary(nb), preview=chart_data.preview(figures),
+                points=[[chart_data.trace_points(t) for t in f.get("data", [])] for f, _ in figures])
+    write_text(build / "preview.json", json.dumps(meta, default=str))
+    body = chart_data.insert_download_links(body, chart_data.href_base(build), figures)
     body = body.replace("</head>", f"<style>{CSS}</style>\n</head>", 1)
     body = body.replace("</body>", NARROW_JS + "</body>", 1) if "</body>" in body else body + NARROW_JS
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + index_page.nav_html(spec.name), body, count=1)
     idx = body.rfind("</body>")
     block = provenance.provenance_html(spec, sources)
     body = body[:idx] + block + body[idx:] if idx >= 0 else body + block
-    write_text(Path(html_path), body)
-    meta = dict(charts=len(figures), summary=chart_data.summary(nb), preview=chart_data.preview(figures),
-                points=[[chart_data.trace_points(t) for t in f.get("data", [])] for f, _ in figures])
-    write_text(chart_data.report_dir(spec.name) / "preview.json", json.dumps(meta, default=str))
+    write_text(Path(html_path), body)  # the switch: the new page links the new build folder
+    chart_data.switch_current(spec.name, build)  # reports/<name>: the stable path of the current data files
     return meta

@@ -181,7 +181,7 @@ def _copy_site(src: Path, dst: Path) -> Path:
     and sources records (analysis.paths.executed_dir of each folder), to change without touching `src`."""
     from analysis import paths
 
-    shutil.copytree(src, dst, dirs_exist_ok=True)
+    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True)  # reports/<name>: relative links
     mp = pytest.MonkeyPatch()
     try:
         mp.setenv("ANALYSIS_REPORTS_DIR", str(src))

@@ -10,6 +10,7 @@ import http.server
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -326,6 +327,9 @@ def test_killed_report_build_keeps_the_previous_html(good_report, copy_site, tmp
         killed += p.returncode == -signal.SIGKILL
         for name in before:
             assert _html_complete(tmp_path / name), (fraction, name)
+        page = (tmp_path / "release_pace.html").read_text(encoding="utf-8")  # and its data files are its own
+        linked = re.findall(r'href="(data/release_pace/[^"/]+/chart-\d+\.csv)"', page)
+        assert linked and all((tmp_path / f).is_file() for f in linked), fraction
         json.loads((tmp_path / "index.json").read_text())  # still valid JSON
     assert killed >= 2, f"only {killed} of 4 runs were killed mid-run: the test did not exercise the guarantee"
 

@@ -3,6 +3,7 @@
 import csv
 import html as html_mod
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -80,8 +81,12 @@ def test_chart_csv_holds_the_numbers_of_the_chart(reports_built):
 def test_each_chart_has_a_download_link_right_under_it(reports_built):
     html = (reports_built / "release_pace.html").read_text()
     assert html.count('class="chart-download"') == 5
+    # page and data switch as one set: the page links its own build folder, which reports/release_pace shows
+    base = re.search(r'href="(data/release_pace/[0-9TZ]+-[0-9a-f]+)/chart-1.csv"', html).group(1)
     for n in range(1, 6):
-        assert f'href="release_pace/chart-{n}.csv"' in html
+        assert f'href="{base}/chart-{n}.csv"' in html
+        assert (reports_built / base / f"chart-{n}.csv").read_bytes() == \
+            (reports_built / "release_pace" / f"chart-{n}.csv").read_bytes()
     # the link follows its chart's drawing script, before the next chart
     parts = html.split('class="plotly-graph-div"')[1:]
     assert all('class="chart-download"' in p.split("Plotly.newPlot")[1] for p in parts)
@@ -198,7 +203,8 @@ def test_charts_draw_in_headless_chromium_offline(reports_built):
                     got = _csv_points(reports_built / stem / f"chart-{n}.csv")
                     assert got + [0] * (len(points) - len(got)) == points, n
                 links = page.locator("p.chart-download a")
-                assert links.count() == graphs and links.first.get_attribute("href") == f"{stem}/chart-1.csv"
+                first = links.first.get_attribute("href")
+                assert links.count() == graphs and re.fullmatch(rf"data/{stem}/[0-9TZ]+-[0-9a-f]+/chart-1\.csv", first)
             else:
                 assert page.locator('section.card[data-report="release_pace"] a[href="release_pace.html"]').count() == 1
                 assert page.locator('[data-section="claims"] tr[data-verdict]').count() >= 8

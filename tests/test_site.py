@@ -1,9 +1,12 @@
 """The reader's side: chart CSVs, download links, provenance blocks, the front page, the data dictionary."""
 
 import base64
+import io
 import json
+import re
 
 import numpy as np
+import pytest
 
 from analysis import chart_data, dictionary, index_page, manifest, paths, provenance, report, safety, templating
 
@@ -213,3 +216,80 @@ def test_a_run_killed_between_index_html_and_index_json_is_repaired_by_the_next(
     assert not list((tmp_path / "x").glob(".chart-*.tmp.csv"))
     assert tmp_path / "index.html" in fixed
     assert index_page.repair(tmp_path) == []  # a matching pair is left alone
+
+
+# --- a report's page and its data files switch as one set --------------------------------------------------
+
+def _finish(name: str, charts: int, monkeypatch):
+    """site.finish_report on a page of `charts` one-point charts (provenance stubbed: not what is tested)."""
+    from types import SimpleNamespace
+
+    from analysis import provenance, site
+
+    monkeypatch.setattr(provenance, "provenance_html", lambda spec, sources: "<section>sources</section>")
+    body = "<html><head></head><body>" + "".join(
+        f'<div class="plotly-graph-div" id="c{n}"></div><script>draw {n}</script>' for n in range(charts)) + "</body></html>"
+    figs = [{"data": [{"type": "scatter", "name": f"s{n}", "x": [n], "y": [charts]}]} for n in range(charts)]
+    import nbformat
+
+    nb = nbformat.from_dict({"cells": [{"cell_type": "code", "source": "", "outputs": [
+        {"output_type": "display_data", "data": {chart_data.PLOTLY_MIME: f, "text/html": f'<div id="c{n}" '
+                                                   'class="plotly-graph-div"></div>'}}
+        for n, f in enumerate(figs)]}]})
+    spec = SimpleNamespace(name=name, title="R", notebook="r.ipynb", parameters={})
+    return site.finish_report(spec, paths.reports_dir() / f"{name}.html", body, SimpleNamespace(upstream=[], curated=[]),
+                              nb)
+
+
+def _page_set(reports, name: str) -> tuple[str, int, int]:
+    """(build folder the page links, links on the page, chart CSVs in that folder)."""
+    html = (reports / f"{name}.html").read_text(encoding="utf-8")
+    bases = set(re.findall(r'href="(data/[^"]+)/chart-\d+\.csv"', html))
+    assert len(bases) == 1, bases
+    base = bases.pop()
+    return base, html.count('class="chart-download"'), len(list((reports / base).glob("chart-*.csv")))
+
+
+@pytest.mark.parametrize("kill_at", ["page", "link"])
+def test_report_killed_at_a_fixed_point_keeps_page_and_data_one_set(scratch, monkeypatch, kill_at):
+    """Build r with 2 charts, then a build with 3 charts that dies before its page is written ("page") or after
+    it, before reports/r is switched ("link"): the page always matches the data it links; the next locked run
+    removes the dead build's folder and keeps every folder a page or reports/r uses."""
+    from analysis import locking, site
+
+    reports = paths.reports_dir()
+    reports.mkdir(parents=True)
+    (reports / "r").mkdir()
+    (reports / "r" / "chart-9.csv").write_text("layout before build folders")  # old layout: replaced
+    _finish("r", 2, monkeypatch)
+    first, links, files = _page_set(reports, "r")
+    assert (links, files) == (2, 2) and (reports / "r").resolve() == (reports / first).resolve()
+    assert sorted(p.name for p in (reports / "r").iterdir()) == ["chart-1.csv", "chart-2.csv", "datapackage.json",
+                                                                  "preview.json"]
+
+    real_write, real_switch = site.write_text, chart_data.switch_current
+
+    def die(*a, **k):
+        raise KeyboardInterrupt("killed")
+
+    if kill_at == "page":
+        monkeypatch.setattr(site, "write_text", lambda target, text: die() if str(target).endswith(".html")
+                            else real_write(target, text))
+    else:
+        monkeypatch.setattr(chart_data, "switch_current", die)
+    with pytest.raises(KeyboardInterrupt):
+        _finish("r", 3, monkeypatch)
+    base, links, files = _page_set(reports, "r")
+    assert links == files == (2 if kill_at == "page" else 3)
+    assert len(list((reports / "data" / "r").iterdir())) == 2  # the dead build's folder is still there
+    monkeypatch.setattr(site, "write_text", real_write)
+    monkeypatch.setattr(chart_data, "switch_current", real_switch)
+    with locking.build_lock("report", out=io.StringIO()):
+        pass
+    left = {p.name for p in (reports / "data" / "r").iterdir()}
+    assert base.rsplit("/", 1)[1] in left and (reports / "r").resolve().name in left
+    assert len(left) == (1 if kill_at == "page" else 2)
+    _finish("r", 3, monkeypatch)  # the next build switches both and keeps only its own folder
+    base, links, files = _page_set(reports, "r")
+    assert links == files == 3 and [p.name for p in (reports / "data" / "r").iterdir()] == [base.rsplit("/", 1)[1]]
+    assert (reports / "r").resolve() == (reports / base).resolve()

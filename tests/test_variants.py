@@ -34,7 +34,9 @@ def test_variant_is_written_beside_the_defaults(defaults, monkeypatch, capfd):
             assert after[name] == data, name
     new = set(after) - set(before)
     assert "release_pace_2018.html" in new
-    assert any(n.startswith("release_pace_2018/") and n.endswith(".csv") for n in new), sorted(new)
+    assert any(n.startswith("data/release_pace_2018/") and n.endswith(".csv") for n in new), sorted(new)
+    assert sorted(p.name for p in (defaults / "release_pace_2018").glob("chart-*.csv")) == sorted(
+        n.rsplit("/", 1)[1] for n in new if n.startswith("data/release_pace_2018/") and "/chart-" in n)
     assert "2018-01-01" in after["release_pace_2018.html"].decode()
     # the index: the same, plus the variants section naming the variant and its parameters
     html = after["index.html"].decode()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import manifest, paths, templating
+from analysis.tables import TABLE_INPUTS  # declared beside the loader (analysis.tables.sources)
 
 CURATED_PREFIX = "data/curated/"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
@@ -26,29 +27,6 @@ PROJECT_CITATION = (
     "version {version}, report \u201c{title}\u201d built {built}. Code MIT licence; the data keep their "
     "upstream licences listed above."
 )
-
-# Files a table's step reads to shape its rows (lookups) that are not any row's `source_file`: curated files
-# as data/curated/<file>, upstream files by manifest local path. A test checks every table has its entry and
-# every file exists.
-TABLE_INPUTS: dict[str, tuple[str, ...]] = {
-    "adoption": ("data/curated/organizations.csv", "adoption/franri3008_hf-activity/orgs.json"),
-    "capability": ("data/curated/organizations.csv", "data/curated/model_crosswalk_capability.csv",
-                   "data/curated/model_aliases.csv"),
-    "events": (),
-    "genai_filings": (),
-    "models": ("data/curated/organizations.csv",),
-    "openrouter_categories": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv"),
-    "openrouter_daily": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv"),
-    "openrouter_weekly": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv"),
-    "organizations": ("data/curated/organizations.csv",),
-    "price_conflicts": (),
-    "prices": ("data/curated/organizations.csv", "data/curated/price_providers.csv", "data/curated/fx_usd_cny.csv",
-               "data/curated/model_crosswalk_capability.csv", "data/curated/model_aliases.csv"),
-    "quarantine": (),
-    "release_date_conflicts": (),
-    "row_counts": (),
-}
-
 
 class ProvenanceError(ValueError):
     pass
@@ -84,7 +62,7 @@ def report_sources(record: dict, entries: list[manifest.Entry] | None = None) ->
         files.update(found)
     for table in record.get("tables") or []:
         if table not in TABLE_INPUTS:
-            raise ProvenanceError(f"table {table!r} has no entry in analysis.provenance.TABLE_INPUTS: declare the "
+            raise ProvenanceError(f"table {table!r} has no entry in analysis.tables.TABLE_INPUTS: declare the "
                                   f"curated files its step reads (an empty tuple if none)")
         files.update(TABLE_INPUTS[table])
     upstream, curated = [], []

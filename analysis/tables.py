@@ -21,6 +21,39 @@ def source_files_of(df: pl.DataFrame) -> set[str]:
     return {v for c in cols for v in df[c].drop_nulls().unique().to_list()}
 
 
+# Files a table's step reads to shape its rows (lookups) that are not any row's `source_file`: curated files
+# as data/curated/<file>, upstream files by manifest local path. A test checks every table has its entry and
+# every file exists.
+TABLE_INPUTS: dict[str, tuple[str, ...]] = {
+    "adoption": ("data/curated/organizations.csv", "adoption/franri3008_hf-activity/orgs.json"),
+    "capability": ("data/curated/organizations.csv", "data/curated/model_crosswalk_capability.csv",
+                   "data/curated/model_aliases.csv"),
+    "events": (),
+    "genai_filings": (),
+    "models": ("data/curated/organizations.csv",),
+    "openrouter_categories": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv"),
+    "openrouter_daily": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv"),
+    "openrouter_weekly": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv"),
+    "organizations": ("data/curated/organizations.csv",),
+    "price_conflicts": (),
+    "prices": ("data/curated/organizations.csv", "data/curated/price_providers.csv", "data/curated/fx_usd_cny.csv",
+               "data/curated/model_crosswalk_capability.csv", "data/curated/model_aliases.csv"),
+    "quarantine": (),
+    "release_date_conflicts": (),
+    "row_counts": (),
+}
+
+
+def sources(name: str) -> list[str]:
+    """The files behind table `name` as this process loaded it: the distinct `source_file` values of the rows
+    `load` returned, then the files its step reads as lookups (`TABLE_INPUTS`). Charts name their sources from
+    this (analysis.figures), and the report's provenance block from the same record (analysis.provenance), so
+    a chart's source line and the block cannot drift apart. Empty for a table not loaded here (a chart drawn
+    from an inline table names no file)."""
+    loaded = sorted(SOURCE_FILES.get(name, ()))
+    return loaded + [f for f in TABLE_INPUTS.get(name, ()) if loaded and f not in loaded]
+
+
 def load(name: str) -> pl.DataFrame:
     path = paths.tables_dir() / f"{name}.parquet"
     if not path.exists():

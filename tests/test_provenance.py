@@ -59,3 +59,26 @@ def test_every_report_drawing_policy_events_credits_vorp_labs(site_built, monkey
         block = _block((site_built / f"{name}.html").read_text(encoding="utf-8"))
         attribution = block[block.index('class="attribution"'):]
         assert "Vorp Labs" in attribution and provenance.CC_BY in attribution, name
+
+
+@pytest.mark.parametrize("name", [s.name for s in report.load_specs()])
+def test_every_chart_names_only_files_behind_the_rows_the_report_loaded(site_built, name, monkeypatch):
+    """A chart's source line (layout.meta.source_files) comes from the same record as the block
+    (analysis.tables.sources): every file it names is a file of the block, and a chart drawn from clean tables
+    names at least one upstream file."""
+    import nbformat
+
+    from analysis import chart_data
+
+    monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(site_built))
+    listed = set(re.findall(r"<code>([^<]+)</code>", _block((site_built / f"{name}.html").read_text(encoding="utf-8"))))
+    nb = nbformat.read(paths.executed_dir() / f"{name}.ipynb", as_version=4)
+    figures = chart_data.notebook_figures(nb)
+    assert figures, name
+    for n, (fig, _) in enumerate(figures, start=1):
+        meta = (fig.get("layout") or {}).get("meta") or {}
+        files = meta.get("source_files")
+        assert files is not None, (name, n)
+        assert set(files) <= listed, (name, n, sorted(set(files) - listed))
+        if "Reported counts" not in meta.get("source_extra", ""):  # the one chart of cited statements only
+            assert any(not f.startswith("data/curated/") for f in files), (name, n, files)

@@ -6,6 +6,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis import tables
 from analysis.plots import (
     COUNTRY_COLORS,
     COUNTRY_ORDER,
@@ -16,7 +17,6 @@ from analysis.plots import (
     spans_orders_of_magnitude,
 )
 
-SOURCES = ["adoption/franri3008_hf-activity/hf_weekly_activity.json", "adoption/franri3008_hf-activity/orgs.json"]
 NOTE = ("Labs resolved to countries with the project's registry (data/curated/organizations.csv); downloads as "
         "counted upstream (method not documented): relative activity, not installs")
 LABELS = {"repos": "New public repositories", "models": "New model repositories", "downloads": "Downloads"}
@@ -39,7 +39,7 @@ def activity(per: pl.DataFrame, measure: str, period: str, end=None) -> go.Figur
                  title=f"{LABELS[measure]} on the Hugging Face Hub per {period}, by country of the lab")
     fig.update_layout(barmode="stack", hovermode="x unified")
     _mark(fig, per, period, end)
-    return add_source(fig, SOURCES, NOTE)
+    return add_source(fig, tables.sources("adoption"), NOTE)
 
 
 def downloads_lines(per: pl.DataFrame, period: str, end=None) -> go.Figure:
@@ -53,4 +53,4 @@ def downloads_lines(per: pl.DataFrame, period: str, end=None) -> go.Figure:
     _mark(fig, per, period, end)
     if spans_orders_of_magnitude(per["downloads"].to_list()):
         add_log_toggle(fig, "y", log_first=True)
-    return add_source(fig, SOURCES, NOTE)
+    return add_source(fig, tables.sources("adoption"), NOTE)

@@ -18,7 +18,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import vocab
+from analysis import tables, vocab
 from analysis.clean.events import JURISDICTION_NAMES, JURISDICTIONS, KINDS
 from analysis.plots import (
     COUNTRY_COLORS,
@@ -54,7 +54,6 @@ JURISDICTION_SYMBOLS = {"US": "triangle-down", "CN": "diamond", "US-CN": "square
 STYLES = ("markers", "bands")
 STRIP_BASE, STRIP_PER_ROW, STRIP_MAX = 0.02, 0.028, 0.16  # share of the plot height given to the event strip
 STRIP_PX, DEFAULT_HEIGHT = 60, 450  # pixels added to the figure for the strip; plotly's default figure height
-MODEL_SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
 VORPLABS_FILE = "policy/vorplabs_research-datasets/us-ai-law-changes.csv"
 
 
@@ -304,7 +303,7 @@ def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model
                         sources: list[str] | None = None, note: str | None = None) -> go.Figure:
     """Counts (of model releases, price cuts, ...) in the N days before vs after each chosen event, by country
     bucket (description only). `what` names the counted rows; `sources`/`note` name their sources (default:
-    the Epoch model files)."""
+    the files of the models rows this process loaded, analysis.tables.sources)."""
     d = win.with_columns(
         pl.format("{} {}", pl.col("date").cast(pl.String), pl.col("title"))
         .map_elements(wrap_label, return_dtype=pl.String).alias("event"),
@@ -329,5 +328,5 @@ def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model
             mark_partial(fig, notes, axis="y", where=lambda t, axis=axis: (t.xaxis or "x") == axis)
     if note is None:
         note = "Countries from data/curated/organizations.csv"
-    return add_source(fig, MODEL_SOURCES if sources is None else sources,
+    return add_source(fig, tables.sources("models") if sources is None else sources,
                       f"{note}. {EVENTS_SOURCE}. Counts describe timing, not effects")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import vocab
-from analysis.clean.openrouter import CATEGORY_FILE, DAILY_FILE, REMAINDER, UNKNOWN, WEEKLY_FILE
+from analysis import tables, vocab
+from analysis.clean.openrouter import DAILY_FILE, REMAINDER, UNKNOWN
 from analysis.figures.events import add_events
 from analysis.plots import COUNTRY_COLORS, add_source, mark_partial, partial_periods
 
@@ -45,7 +45,7 @@ def weekly_shares(shares: pl.DataFrame, events: pl.DataFrame | None = None, styl
                       xaxis_title="Week (Monday start)", hovermode="closest", bargap=0.05)
     incomplete = shares.filter(~pl.col("complete")).select("week_start", "partial_reason").unique()
     mark_partial(fig, {r["week_start"]: _week_note(r["partial_reason"]) for r in incomplete.iter_rows(named=True)})
-    add_source(fig, [WEEKLY_FILE], NOTE)
+    add_source(fig, tables.sources("openrouter_weekly"), NOTE)
     if events is not None and len(events):
         add_events(fig, events, start=shares["week_start"].min(), end=shares["week_start"].max(), style=style)
     return fig
@@ -66,7 +66,8 @@ def categories(cat: pl.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", title="Share of tokens by origin within each use category",
                       xaxis=dict(title="Share of the category's tokens", tickformat=".0%", range=[0, 1]),
                       yaxis=dict(categoryorder="array", categoryarray=order, title=""))
-    return add_source(fig, [CATEGORY_FILE], "Category pages of the OpenRouter rankings; 'others' unassigned")
+    return add_source(fig, tables.sources("openrouter_categories"),
+                      "Category pages of the OpenRouter rankings; 'others' unassigned")
 
 
 def api_vs_downloads(side: pl.DataFrame, api_end=None, downloads_end=None) -> go.Figure:
@@ -90,7 +91,7 @@ def api_vs_downloads(side: pl.DataFrame, api_end=None, downloads_end=None) -> go
                          where=lambda t, label=label: isinstance(t.meta, dict) and t.meta.get("series") == label)
     fig.update_layout(title="API use and open-weights downloads: share by country, per month",
                       yaxis=dict(title="Share", tickformat=".0%", range=[0, 1]), xaxis_title="Month")
-    return add_source(fig, [WEEKLY_FILE, "adoption/franri3008_hf-activity/hf_weekly_activity.json"],
+    return add_source(fig, list(dict.fromkeys(tables.sources("openrouter_weekly") + tables.sources("adoption"))),
                       "Token shares are lower bounds (unassigned remainder not shown); downloads of the tracker's "
                       "lab panel as counted upstream")
 

@@ -8,13 +8,13 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import manifest
+from analysis import manifest, tables
+from analysis.clean.models import SOURCES as MODEL_FILES
 from analysis.figures.events import EVENTS_NOTE, add_events
 from analysis.metrics import pace
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source, mark_partial, partial_periods
 
 XPERIOD = {"year": "M12", "quarter": "M3", "month": "M1"}
-SOURCES = ["epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv"]
 REGISTRY_NOTE = "Countries from the project's organization registry (data/curated/organizations.csv)"
 # Epoch adds models to its lists months after their release: periods that ended this close to the snapshot are
 # drawn as provisional (a presentation choice, not a measured lag)
@@ -22,10 +22,17 @@ EPOCH_LAG_DAYS = 90
 LAG_REASON = "Epoch's list fills in with a lag"
 
 
-def data_end(sources: list[str] = SOURCES) -> dt.date:
-    """The newest snapshot date of the Epoch model files: the end of the data the pace charts show."""
+def _sources() -> list[str]:
+    """The files behind the models rows this process loaded (analysis.tables.sources): the charts' source line."""
+    return tables.sources("models")
+
+
+def data_end(sources: list[str] | None = None) -> dt.date:
+    """The newest snapshot date of the Epoch model files the models rows came from (all the files the models
+    step reads when no rows were loaded here): the end of the data the pace charts show."""
     entries = manifest.load()
-    return max(dt.date.fromisoformat(manifest.entry(p, entries).snapshot_date) for p in sources)
+    files = [f for f in (sources or _sources()) if not f.startswith("data/curated/")] or list(MODEL_FILES)
+    return max(dt.date.fromisoformat(manifest.entry(p, entries).snapshot_date) for p in files)
 
 
 def _mark(fig: go.Figure, starts, period: str, end: dt.date | None) -> go.Figure:
@@ -72,7 +79,7 @@ def releases(counts: pl.DataFrame, period: str, events: pl.DataFrame | None = No
     _mark(fig, counts["period"].unique().to_list(), period, end)
     if not counts.is_empty():
         _with_events(fig, events, event_style, counts["period"].min(), _period_end(counts["period"].max(), period))
-    return add_source(fig, SOURCES, REGISTRY_NOTE + (f". {EVENTS_NOTE}" if events is not None else ""))
+    return add_source(fig, _sources(), REGISTRY_NOTE + (f". {EVENTS_NOTE}" if events is not None else ""))
 
 
 def organizations(orgs: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
@@ -80,7 +87,7 @@ def organizations(orgs: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
                   labels={"year": "Year", "organizations": "Organizations releasing", "country_bucket": ""},
                   title="Distinct organizations releasing at least one notable model per year")
     _mark_years(fig, orgs["year"].unique().to_list(), end)
-    return add_source(fig, SOURCES, REGISTRY_NOTE)
+    return add_source(fig, _sources(), REGISTRY_NOTE)
 
 
 def concentration(conc: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
@@ -96,7 +103,7 @@ def concentration(conc: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title_text="")
     fig.update_yaxes(tickformat=".2f", col=2)
     _mark_years(fig, conc["year"].unique().to_list(), end)
-    return add_source(fig, SOURCES, REGISTRY_NOTE + "; a model of n organizations counts 1/n for each")
+    return add_source(fig, _sources(), REGISTRY_NOTE + "; a model of n organizations counts 1/n for each")
 
 
 def open_share(share: pl.DataFrame, period: str, events: pl.DataFrame | None = None,
@@ -111,7 +118,7 @@ def open_share(share: pl.DataFrame, period: str, events: pl.DataFrame | None = N
     _mark(fig, shown["period"].unique().to_list(), period, end)
     if not shown.is_empty():
         _with_events(fig, events, event_style, shown["period"].min(), _period_end(shown["period"].max(), period))
-    return add_source(fig, SOURCES, EVENTS_NOTE if events is not None else "")
+    return add_source(fig, _sources(), EVENTS_NOTE if events is not None else "")
 
 
 def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
@@ -143,4 +150,4 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
             "no line where a fit has too few points or an unbounded interval; models without a compute estimate "
             "are not shown")
     add_log_toggle(fig, "y")  # compute spans many orders of magnitude: log first, linear on demand
-    return add_source(fig, SOURCES, note + (f". {EVENTS_NOTE}" if events is not None else ""))
+    return add_source(fig, _sources(), note + (f". {EVENTS_NOTE}" if events is not None else ""))

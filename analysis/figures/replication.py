@@ -5,10 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis import tables
 from analysis.plots import add_source
-
-SOURCES = ["epoch/llm-benchmark-efficiency/lowest_price_models_results.csv", "epoch/notable_ai_models.csv",
-           "epoch/epoch_capabilities_index.csv"]
 
 
 def ratios(fig_table: pl.DataFrame, tolerance: float = 0.15) -> go.Figure:
@@ -24,4 +22,7 @@ def ratios(fig_table: pl.DataFrame, tolerance: float = 0.15) -> go.Figure:
     fig.add_vline(x=1, line=dict(color="#999", dash="dot"))
     fig.update_layout(title="Project value over published value, per figure", xaxis_title="ratio",
                       yaxis=dict(autorange="reversed"), height=120 + 34 * max(len(d), 1), margin=dict(l=320))
-    return add_source(fig, SOURCES, "Published values: data/curated/published_figures.csv (quote and URL per row)")
+    # the project values come from Epoch's price-study files (read directly) and the models, capability and prices rows
+    files = [f for t in ("replication", "models", "capability", "prices") for f in tables.sources(t)]
+    return add_source(fig, list(dict.fromkeys(files)),
+                      "Published values: data/curated/published_figures.csv (quote and URL per row)")

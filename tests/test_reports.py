@@ -222,14 +222,14 @@ def test_report_output_path_is_inside_reports_dir(monkeypatch, tmp_path):
     assert paths.reports_dir() == Path(tmp_path).resolve()
 
 
-def test_front_page_price_finding_runs_with_the_price_war_reports_parameters(built, monkeypatch):
-    from analysis import findings, params
+def test_front_page_price_claim_runs_with_the_price_war_reports_parameters(built, monkeypatch):
+    from analysis import claims, findings, params
 
     base = findings.report_parameters("price_war")
     assert base["eci_threshold"] == next(p.default for p in params.spec("price_war") if p.name == "eci_threshold")
-    lines = findings._finding_cheapest()
-    assert lines and all(f"ECI {base['eci_threshold']:g} " in f["text"] for f in lines)
+    line = claims.claim_prices(claims.Data()).finding
+    assert f"ECI {base['eci_threshold']:g}:" in line
     monkeypatch.setattr(findings, "report_parameters", lambda name: {**base, "eci_threshold": 125.0,
                                                                      "blend_ratio": 1.0})
-    other = findings._finding_cheapest()
-    assert other and all("ECI 125 " in f["text"] and "(1:1)" in f["text"] for f in other)
+    other = claims.claim_prices(claims.Data()).finding
+    assert "ECI 125:" in other and "1:1 list price" in other

@@ -10,8 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis import paths, tables, vocab
-from analysis.clean.common import InputError
-from analysis.clean.events import read_curated
+from analysis.clean.common import InputError, read_curated
 from analysis.metrics import prices as pm
 
 EPOCH_DIR = "epoch/llm-benchmark-efficiency"

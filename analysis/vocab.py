@@ -18,3 +18,21 @@ COUNTRY_BUCKETS = (US, CHINA, JOINT, OTHER)
 COUNTRY_US = US
 COUNTRY_CHINA = CHINA
 BUCKET_OF_COUNTRY = {COUNTRY_US: US, COUNTRY_CHINA: CHINA, "Hong Kong": CHINA}
+
+# jurisdictions of the `events` table (who acts) and the names charts give them
+JURISDICTION_US = "US"
+JURISDICTION_CN = "CN"
+JURISDICTION_EU = "EU"
+JURISDICTION_US_CN = "US-CN"  # bilateral
+JURISDICTION_INTL = "INTL"  # multilateral
+JURISDICTIONS = (JURISDICTION_US, JURISDICTION_CN, JURISDICTION_EU, JURISDICTION_US_CN, JURISDICTION_INTL)
+JURISDICTION_NAMES = {
+    JURISDICTION_US: US, JURISDICTION_CN: CHINA, JURISDICTION_EU: "European Union",
+    JURISDICTION_US_CN: "US–China (bilateral)", JURISDICTION_INTL: "International",
+}
+
+# kinds of event (`events.kind`), a closed list
+EVENT_KINDS = (
+    "export control", "entity list", "licence", "tariff", "trade retaliation", "antitrust", "regulation",
+    "legislation", "executive order", "strategy", "filing", "summit", "market",
+)

@@ -11,22 +11,24 @@ import datetime as dt
 
 import polars as pl
 
-from analysis import manifest, registry
 from analysis.clean.common import (
+    Ledger,
+    Read,
+    Sources,
+    Step,
     StepResult,
     clean_text,
-    concat_quarantine,
-    counts_frame,
     iso_date,
     open_weights,
-    quarantine_rows,
-    read_csv_strings,
     slug,
+    take_date_bounds,
+    take_organizations,
 )
+from analysis.registry import Registry, bucket
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
 SOURCE = "epoch/epoch_capabilities_index.csv"
-MIN_DATE = dt.date(1940, 1, 1)  # as for the models table: an earlier date is an error (e.g. 1900)
+METRIC = "eci"
 REQUIRED = ["Model version", "ECI Score", "Release date", "Organization", "Model accessibility", "Model name"]
 
 CAPABILITY = Table(
@@ -60,14 +62,12 @@ CAPABILITY = Table(
 )
 
 
-def clean(reg: registry.Registry | None = None, today: dt.date | None = None) -> StepResult:
-    if reg is None:
-        from analysis.inputs import Inputs
-        reg = Inputs().registry
+def clean(src: Sources, registry: Registry, today: dt.date | None = None) -> StepResult:
+    """`capability` rows of metric 'eci' from the ECI file (read by the build)."""
     today = today or dt.date.today()
-    as_of = dt.date.fromisoformat(manifest.entry(SOURCE).snapshot_date)
-    df = read_csv_strings(SOURCE, REQUIRED)
-    q = []
+    df = src[SOURCE]
+    led = Ledger("capability")
+    led.count_in(SOURCE, len(df))
     d = df.with_columns(
         clean_text(pl.col("Model version")).alias("source_model"),
         pl.coalesce(clean_text(pl.col("Model name")), clean_text(pl.col("Model version"))).alias("model"),
@@ -79,64 +79,41 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         iso_date(pl.col("_date_text")).alias("release_date"),
     )
 
-    def take(mask: pl.Expr, column: str, reason):
-        nonlocal d
-        mask = mask.fill_null(False)  # a null test result is not a failure (and must not drop the row)
-        bad = d.filter(mask)
-        if len(bad):
-            q.append(quarantine_rows("capability", SOURCE, bad, "Model version", column, reason))
-        d = d.filter(~mask)
+    def take(d, mask: pl.Expr, column: str, reason):
+        return led.take(d, mask, column, reason, file=SOURCE, key="Model version")
 
-    take(pl.col("source_model").is_null(), "Model version", "no model version")
-    take(pl.col("_score_text").is_null(), "ECI Score", "no ECI score")
-    take(pl.col("score").is_null() | pl.col("score").is_nan() | pl.col("score").is_infinite(), "ECI Score",
-         pl.format("not a number: '{}'", pl.col("_score_text")))
-    take(pl.col("_date_text").is_null(), "Release date", "no release date")
-    take(pl.col("release_date").is_null(), "Release date",
-         pl.format("unparseable release date '{}'", pl.col("_date_text")))
-    take(pl.col("release_date") < MIN_DATE, "Release date",
-         pl.format("release date {} before {}", pl.col("_date_text"), pl.lit(str(MIN_DATE))))
-    take(pl.col("release_date") > today, "Release date",
-         pl.format("release date {} after the build date", pl.col("_date_text")))
-    take(pl.col("_org_text").is_null(), "Organization", "no organization")
-    orgs, unknown = [], []
-    for text in d["_org_text"].to_list():
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        res = [reg.resolve(p) for p in parts]
-        unknown.append("; ".join(p for p, r in zip(parts, res, strict=True) if r is None) or None)
-        orgs.append(list(dict.fromkeys(r.name for r in res if r is not None)))
-    d = d.with_columns(pl.Series("organizations", orgs, dtype=pl.List(pl.String)),
-                       pl.Series("_unknown", unknown, dtype=pl.String))
-    take(pl.col("_unknown").is_not_null(), "Organization",
-         pl.format("unknown organization(s) {} (add to data/curated/organizations.csv)", pl.col("_unknown")))
+    d = take(d, pl.col("source_model").is_null(), "Model version", "no model version")
+    d = take(d, pl.col("_score_text").is_null(), "ECI Score", "no ECI score")
+    d = take(d, pl.col("score").is_null() | pl.col("score").is_nan() | pl.col("score").is_infinite(), "ECI Score",
+             pl.format("not a number: '{}'", pl.col("_score_text")))
+    d = take_date_bounds(led, d, "release_date", "_date_text", "Release date", today, file=SOURCE,
+                         key="Model version")
+    d = take(d, pl.col("_org_text").is_null(), "Organization", "no organization")
+    d = take_organizations(led, d, "_org_text", "Organization", registry, file=SOURCE, key="Model version")
     d = d.with_columns(pl.col("model").map_elements(slug, return_dtype=pl.String).alias("model_id"))
     # ECI scores a model once; its variants (thinking budgets, providers) repeat the model's score
     first_row = pl.col("source_row").min().over("model_id", "release_date")
-    take(pl.col("source_row") != first_row, "Model name",
-         pl.format("same model and release date as record {} (a variant repeating its score)", first_row))
+    d = take(d, pl.col("source_row") != first_row, "Model name",
+             pl.format("same model and release date as record {} (a variant repeating its score)", first_row))
 
     access = clean_text(pl.col("Model accessibility"))
     out = d.select(
         "model_id", "model", "source_model", "organizations",
         pl.col("organizations").map_elements(
-            lambda os: registry.bucket([reg.orgs[o].country for o in os]), return_dtype=pl.String
+            lambda os: bucket([registry.orgs[o].country for o in os]), return_dtype=pl.String
         ).alias("country_bucket"),
         "release_date",
         open_weights(access).alias("open_weights"),
-        pl.lit("eci").alias("metric"),
+        pl.lit(METRIC).alias("metric"),
         "score",
         pl.lit(None, pl.Float64).alias("ci_low"),
         pl.lit(None, pl.Float64).alias("ci_high"),
         pl.lit(None, pl.Boolean).alias("estimated"),
-        pl.lit(as_of).alias("as_of"),
+        pl.lit(src.snapshot(SOURCE)).alias("as_of"),
         pl.lit(SOURCE).alias("source_file"),
         "source_row",
     )
-    n_q = sum(len(x) for x in q)
-    result = StepResult(
-        CAPABILITY, CAPABILITY.validate(out), concat_quarantine(q),
-        counts_frame([dict(table="capability", source_file=SOURCE, rows_in=len(df), rows_used=len(out),
-                           rows_quarantined=n_q)]),
-    )
-    result.check_accounting()
-    return result
+    return led.result(CAPABILITY, out)
+
+
+STEP = Step("capability:eci", clean, reads=(Read(SOURCE, columns=tuple(REQUIRED)),), uses=("registry",))

@@ -8,8 +8,8 @@ import pytest
 
 from analysis import registry
 from analysis.clean import models
+from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import Sources, no_rows, read_csv_strings
-from analysis.clean.eci import CAPABILITY
 from analysis.inputs import Inputs
 from analysis.schema import SchemaError
 

@@ -52,12 +52,12 @@ VORPLABS_REQUIRED = ["id", "jurisdiction", "instrument", "event_date", "event_ty
 
 # upstream event_type -> kind; ids whose kind differs from their type's default
 VORPLABS_KINDS = {
-    "enacted-law": "legislation",
-    "executive-action": "executive order",
-    "proposed-policy": "regulation",
-    "upcoming-operative-date": "regulation",
+    "enacted-law": vocab.KIND_LEGISLATION,
+    "executive-action": vocab.KIND_EXECUTIVE_ORDER,
+    "proposed-policy": vocab.KIND_REGULATION,
+    "upcoming-operative-date": vocab.KIND_REGULATION,
 }
-VORPLABS_KIND_EXCEPTIONS = {"US-FED-2026-BIS-FRONTIER-SUSPENSION": "export control"}
+VORPLABS_KIND_EXCEPTIONS = {"US-FED-2026-BIS-FRONTIER-SUSPENSION": vocab.KIND_EXPORT_CONTROL}
 # federal actor from the start of the instrument's name (first match wins)
 FEDERAL_ACTORS = (
     (r"^Executive Order\b", "President"),

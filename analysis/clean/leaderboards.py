@@ -24,7 +24,8 @@ import math
 
 import polars as pl
 
-from analysis import crosswalk
+from analysis import crosswalk, vocab
+from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import (
     InputError,
     Ledger,
@@ -36,19 +37,17 @@ from analysis.clean.common import (
     reject_repeated_keys,
     require_columns,
 )
-from analysis.clean.eci import CAPABILITY
 
 AA_FILE = crosswalk.AA_FILE
 LMARENA_FILES = {
-    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": "lmarena_text",
-    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json":
-        "lmarena_text_style_control",
+    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": vocab.METRIC_LMARENA,
+    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json": vocab.METRIC_LMARENA_STYLE,
 }
 
 LIVEBENCH_TABLE = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
 LIVEBENCH_CATEGORIES = "capability/livebench_livebench.github.io/categories_2026_01_08.json"
-LIVEBENCH_METRIC = "livebench_2026_01_08_global"
-AA_METRIC = "aa_intelligence_index"
+LIVEBENCH_METRIC = vocab.METRIC_LIVEBENCH
+AA_METRIC = vocab.METRIC_AA
 
 
 def _rows(source_file: str, source: str, records: list[dict], cw: crosswalk.Crosswalk, as_of: dt.date,

@@ -26,7 +26,7 @@ from analysis import build, fetch, manifest, paths, registry
 from analysis.clean import adoption, eci, models, prices
 from analysis.clean.common import InputError, StepResult
 from analysis.cli import main
-from analysis.inputs import Inputs
+from analysis.inputs import Inputs, load_authors, load_providers
 from analysis.schema import SchemaError
 
 
@@ -1025,8 +1025,8 @@ def _load_raw(name: str):
         "genai_filings.csv": lambda: build.run_step(events.FILINGS_STEP).df,
         "model_aliases.csv": crosswalk.load_aliases,
         "model_crosswalk_capability.csv": crosswalk.load_exceptions,
-        "price_providers.csv": lambda: prices.load_providers(registry.load()),
-        "openrouter_authors.csv": lambda: openrouter.load_authors(registry.load()),
+        "price_providers.csv": lambda: load_providers(registry.load()),
+        "openrouter_authors.csv": lambda: load_authors(registry.load()),
         "region_disagreements.csv": regions.load_reasons,
         "epoch_price_excluded_models.csv": replication.excluded_models,
         "published_figures.csv": replication.published_figures,

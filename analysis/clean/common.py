@@ -419,8 +419,8 @@ class Ledger:
             got = dict(result.df.group_by("source_file").len().iter_rows()) if len(result.df) else {}
             for row in counts.iter_rows(named=True):
                 if got.get(row["source_file"], 0) != row["rows_used"]:
-                    raise SchemaError(f"{self.table}: {row['source_file']}: {row['rows_used']} records used, "
-                                      f"{got.get(row['source_file'], 0)} rows in the table")
+                    raise SchemaError(f"{self.table}: {row['source_file']}: records used {row['rows_used']}, "
+                                      f"rows in the table {got.get(row['source_file'], 0)}")
         return result
 
 

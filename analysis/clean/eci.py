@@ -62,10 +62,11 @@ def clean(src: Sources, registry: Registry, today: dt.date | None = None) -> Ste
     d = take(d, pl.col("_org_text").is_null(), "Organization", "no organization")
     d = take_organizations(led, d, "_org_text", "Organization", registry, file=SOURCE, key="Model version")
     d = d.with_columns(pl.col("model").map_elements(slug, return_dtype=pl.String).alias("model_id"))
-    # ECI scores a model once; its variants (thinking budgets, providers) repeat the model's score
-    first_row = pl.col("source_row").min().over("model_id", "release_date")
-    d = take(d, pl.col("source_row") != first_row, "Model name",
-             pl.format("same model and release date as record {} (a variant repeating its score)", first_row))
+    # ECI scores a model once; its variants (thinking budgets, providers) repeat the model's score. The record kept
+    # is computed before the take (a reason computed on the rejected rows alone would name one of them)
+    d = d.with_columns(pl.col("source_row").min().over("model_id", "release_date").alias("_first"))
+    d = take(d, pl.col("source_row") != pl.col("_first"), "Model name",
+             pl.format("same model and release date as record {} (a variant repeating its score)", pl.col("_first")))
 
     access = clean_text(pl.col("Model accessibility"))
     out = d.select(

@@ -29,7 +29,6 @@ import polars as pl
 
 from analysis import registry, vocab
 from analysis.clean.common import Ledger, Read, Sources, Step, StepResult, iso_date
-from analysis.inputs import AUTHORS_FILE, load_authors  # noqa: F401
 from analysis.schema import SOURCE_COLUMNS, Column, Table
 
 DIR = "adoption/kenneth-top_workflows"

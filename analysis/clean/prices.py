@@ -40,7 +40,6 @@ from analysis.clean.common import (
     reject_repeated_keys,
 )
 from analysis.fx import MAX_AGE_DAYS, rates_on
-from analysis.inputs import load_providers  # noqa: F401  (the build and tests name it here too)
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
 PRICES = Table(

@@ -1,5 +1,9 @@
 """`python -m analysis build`: run every cleaning step, check, then write the clean tables.
 
+Each step (analysis.clean.common.Step) declares what it reads, which earlier steps it needs and which curated
+inputs it uses; this module alone reads the files (`load`, `sources`: by dataset path, snapshot dates from the
+manifest) and calls the step's pure transform (`run_step`), so a step runs on inline inputs in a test.
+
 All steps run in memory first; only when every step and every schema check has passed are the
 tables written, so a failed build never leaves a clean table half-written or overwritten by a partial
 result. The quarantine table, the row accounting, unlinked_names.csv and coverage.txt are written with

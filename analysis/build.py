@@ -1,5 +1,9 @@
 """`python -m analysis build`: run every cleaning step, check, then write the clean tables.
 
+Each step (analysis.clean.common.Step) declares what it reads, which earlier steps it needs and which curated
+inputs it uses; this module alone reads the files (`load`, `sources`: by dataset path, snapshot dates from the
+manifest) and calls the step's pure transform (`run_step`), so a step runs on inline inputs in a test.
+
 All steps run in memory first; only when every step and every schema check has passed are the
 tables written, so a failed build never leaves a clean table half-written or overwritten by a partial
 result. The quarantine table, the row accounting, unlinked_names.csv and coverage.txt are written with
@@ -9,16 +13,15 @@ them, all into a new generation folder, and `data/clean/current` is switched to 
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import polars as pl
 
-from analysis import generations, paths
+from analysis import generations, manifest, paths
 from analysis.atomic import atomic_path
 from analysis.clean import (
     adoption,
@@ -31,65 +34,86 @@ from analysis.clean import (
     price_conflicts,
     prices,
 )
-from analysis.clean.common import StepResult
+from analysis.clean.common import (
+    Read,
+    Sources,
+    Step,
+    StepResult,
+    decode_text,
+    external_file,
+    read_csv_strings,
+    read_curated,
+    read_json,
+)
 from analysis.inputs import Inputs
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
-
-@dataclass(frozen=True)
-class Step:
-    """One cleaning step: `fn(**args(inputs, earlier))`, where `inputs` holds the curated tables loaded once for
-    the build and `earlier` the results of the steps run before it (by step name)."""
-    name: str
-    fn: Callable[..., StepResult]
-    args: Callable[[Inputs, dict[str, StepResult]], dict] = lambda inputs, earlier: {}
-
-    def run(self, inputs: Inputs, earlier: dict[str, StepResult]) -> StepResult:
-        return self.fn(**self.args(inputs, earlier))
-
-
-def _eci_dates(earlier: dict[str, StepResult]) -> list:
-    return earlier["capability:eci"].df.select("model_id", "release_date").unique().rows()
-
-
-def _reg(i: Inputs, e) -> dict:
-    return {"reg": i.registry}
-
-
-def _cw(i: Inputs, e) -> dict:
-    return {"cw": i.crosswalk}
-
-
-def _all(i: Inputs, e) -> dict:
-    return {"inputs": i}
-
-
-def _earlier(i: Inputs, e) -> dict:
-    return {"earlier": e}
-
-
-# Each step returns one StepResult; several steps may feed the same table (concatenated in order).
+# The steps in build order; each declares what it reads, which earlier steps it needs and which curated inputs it
+# uses (analysis.clean.common.Step). Several steps may feed the same table (concatenated in order).
 STEPS: list[Step] = [
-    Step("organizations", organizations.clean, _reg),
-    Step("capability:eci", eci.clean, _reg),
-    Step("models", models.clean, lambda i, e: {"reg": i.registry, "cw": i.crosswalk, "eci_dates": _eci_dates(e)}),
-    Step("release_date_conflicts", models.clean_release_conflicts, _earlier),
-    Step("events:curated", events.clean_curated),
-    Step("events:vorplabs", events.clean_vorplabs),
-    Step("genai_filings", events.clean_filings),
-    Step("capability:aa", leaderboards.clean_aa, _cw),
-    Step("capability:lmarena", leaderboards.clean_lmarena, _cw),
-    Step("capability:livebench", leaderboards.clean_livebench, _cw),
-    Step("prices:llm-prices", prices.clean_llm_prices, _all),
-    Step("prices:llm-prices-cn", prices.clean_llm_prices_cn, _all),
-    Step("prices:cn-tables", prices.clean_cn_tables, _all),
-    Step("prices:litellm", prices.clean_litellm, _all),
-    Step("price_conflicts", price_conflicts.clean, _earlier),
-    Step("adoption", adoption.clean),
-    Step("openrouter_weekly", openrouter.clean_weekly, _all),
-    Step("openrouter_daily", openrouter.clean_daily, _all),
-    Step("openrouter_categories", openrouter.clean_categories, _all),
+    organizations.STEP,
+    eci.STEP,
+    models.STEP,
+    models.RELEASE_CONFLICTS_STEP,
+    events.CURATED_STEP,
+    events.VORPLABS_STEP,
+    events.FILINGS_STEP,
+    leaderboards.AA_STEP,
+    leaderboards.LMARENA_STEP,
+    leaderboards.LIVEBENCH_STEP,
+    *prices.STEPS,
+    price_conflicts.STEP,
+    adoption.STEP,
+    *openrouter.STEPS,
 ]
+
+
+def load(read: Read):
+    """One declared read, with the project's readers (errors name file, record and column)."""
+    if read.kind == "curated":
+        return read_curated(read.path.removeprefix("data/curated/"), list(read.columns))
+    if read.kind == "csv":
+        return read_csv_strings(read.path, list(read.columns), final_newline=read.final_newline)
+    if read.kind == "json":
+        return read_json(read.path)
+    if read.kind == "text":
+        return decode_text(read.path, external_file(read.path).read_bytes())
+    raise ValueError(f"unknown read kind {read.kind!r}")
+
+
+def sources(step: Step, files=None, entries=None) -> Sources:
+    """Load what `step` reads (only `files` of its reads, when given), with each upstream file's snapshot date."""
+    reads = [r for r in step.reads if files is None or r.path in files]
+    entries = entries if entries is not None else (manifest.load() if any(r.kind != "curated" for r in reads)
+                                                   else [])
+    dates = {e.local_path: dt.date.fromisoformat(e.snapshot_date) for e in entries}
+    return Sources({r.path: load(r) for r in reads},
+                   {r.path: dates.get(r.path) for r in reads if r.kind != "curated"})
+
+
+def run_step(step: Step, inputs: Inputs | None = None, earlier: dict[Step, StepResult] | None = None, *,
+             files=None, entries=None, **kwargs) -> StepResult:
+    """Run one step: load its reads, run the steps it needs that `earlier` lacks, call its transform.
+    `files` limits the reads to those paths; `kwargs` go to the transform (e.g. `today`)."""
+    inputs = inputs if inputs is not None else Inputs()
+    earlier = earlier if earlier is not None else {}
+    needed = []
+    for n in step.needs:
+        if n not in earlier:
+            earlier[n] = run_step(n, inputs, earlier, entries=entries)
+        needed.append(earlier[n])
+    return step.fn(sources(step, files, entries), *needed, **{u: getattr(inputs, u) for u in step.uses}, **kwargs)
+
+
+def _needed(wanted: list[Step]) -> set[Step]:
+    out: set[Step] = set()
+    todo = list(wanted)
+    while todo:
+        s = todo.pop()
+        if s not in out:
+            out.add(s)
+            todo.extend(s.needs)
+    return out
 
 
 def write_parquet(df: pl.DataFrame, name: str, directory: Path) -> None:
@@ -101,22 +125,24 @@ def write_parquet(df: pl.DataFrame, name: str, directory: Path) -> None:
 
 def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
               inputs: Inputs | None = None) -> dict[str, StepResult]:
-    """Run the steps (all, or those of the tables in `only`) with one set of curated inputs."""
+    """Run the steps (all, or those of the tables in `only`, with the steps they need) with one set of curated
+    inputs."""
     inputs = inputs or Inputs()
+    wanted = [s for s in STEPS if not only or s.table in only]
+    needed = _needed(wanted)
+    entries = manifest.load()
     results: dict[str, list[StepResult]] = {}
-    by_step: dict[str, StepResult] = {}
+    by_step: dict[Step, StepResult] = {}
     for step in STEPS:
-        name = step.name
-        wanted = not only or name.split(":")[0] in only
-        if not wanted and not (name == "capability:eci" and "models" in only):
+        if step not in needed:
             continue
         t0 = time.perf_counter()
-        r = step.run(inputs, by_step)
-        by_step[name] = r
-        if not wanted:
+        r = run_step(step, inputs, by_step, entries=entries)
+        by_step[step] = r
+        if step not in wanted:
             continue  # run only as an input of a later step
         results.setdefault(r.table.name, []).append(r)
-        print(f"  step {name:<22} {len(r.df):>7} rows  ({time.perf_counter() - t0:.2f}s)", file=out)
+        print(f"  step {step.name:<22} {len(r.df):>7} rows  ({time.perf_counter() - t0:.2f}s)", file=out)
     merged: dict[str, StepResult] = {}
     for table_name, rs in results.items():
         table: Table = rs[0].table

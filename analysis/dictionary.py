@@ -25,7 +25,7 @@ cleaning modules in analysis/clean/). Do not edit by hand: edit the schema and r
 
 Every clean table the build writes to `data/clean/current/<table>.parquet`, with its columns. The same definitions
 are checked against every build output, so this page and the data cannot disagree. Upstream snapshots are
-listed with their licences in [`manifest.csv`](manifest.csv); curated project files are in [`raw/`](raw/).
+listed with their licences in [`manifest.csv`](manifest.csv); curated project files are in [`curated/`](curated/).
 """
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis import paths, tables, vocab
-from analysis.clean.common import InputError
-from analysis.clean.events import read_curated
+from analysis.clean.common import InputError, read_curated
 from analysis.metrics import prices as pm
 
 EPOCH_DIR = "epoch/llm-benchmark-efficiency"
@@ -119,20 +118,20 @@ def _growth(fits: pl.DataFrame, bucket: str) -> dict:
 def _lag_rows(cap: pl.DataFrame) -> list[dict]:
     from analysis.metrics import catchup
 
-    h = catchup.headline_gap(cap, "eci", end_date="2026-01-02", window_start="2023-01-01")
+    h = catchup.headline_gap(cap, vocab.METRIC_ECI, end_date="2026-01-02", window_start="2023-01-01")
     w = h["window"] if h else {}
     method = (f"catchup.headline_gap(metric='eci', end_date='2026-01-02', window_start='2023-01-01', tolerance="
               f"{catchup.TOLERANCE:g}, drop_first=True): daily lag {w.get('start')} to {w.get('end')} "
               f"({w.get('days')} days)")
     vintage = f"ECI as of {h['as_of']}, cut at 2026-01-02" if h else ""
     # evidence for a difference: the same lag read only on the days a frontier moved (a chart's points)
-    m = catchup.best_per_model(cap, "eci", end_date="2026-01-02")
+    m = catchup.best_per_model(cap, vocab.METRIC_ECI, end_date="2026-01-02")
     moves = catchup.lag_summary(catchup.gap_series(m, daily=False), "2023-01-01")
     # the same window on the full data (no cut at Epoch's vintage): what the later snapshot alone changes
-    full = catchup.headline_gap(cap, "eci", window_start="2023-01-01")
+    full = catchup.headline_gap(cap, vocab.METRIC_ECI, window_start="2023-01-01")
     fw = full["window"] if full else {}
     # the method choices: no equality tolerance, and each country's first frontier model kept
-    loose = catchup.headline_gap(cap, "eci", end_date="2026-01-02", window_start="2023-01-01", tolerance=0.0,
+    loose = catchup.headline_gap(cap, vocab.METRIC_ECI, end_date="2026-01-02", window_start="2023-01-01", tolerance=0.0,
                                  drop_first=False)
     lw = loose["window"] if loose else {}
 
@@ -236,7 +235,7 @@ def project_price_trends(prices: pl.DataFrame, cap: pl.DataFrame) -> pl.DataFram
     points = points.with_columns(pl.lit("All").alias("country_bucket"))
     ver = pm.eci_versions(cap).rename({"release_date": "date", "eci_model": "model"})
     rows = []
-    for th in pm.record_thresholds(ver.filter(pl.col("date") >= pl.date(2023, 1, 1)), "eci").iter_rows(named=True):
+    for th in pm.record_thresholds(ver.filter(pl.col("date") >= pl.date(2023, 1, 1)), vocab.METRIC_ECI).iter_rows(named=True):
         _, fits = pm.cheapest_at_capability(points, th["threshold"])
         f = fits.get("All", {})
         if f.get("factor_per_year") is None:

@@ -454,9 +454,6 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
     return 1 if failures else 0
 
 
-HEADLINE_METRICS = ("eci", "lmarena_text_style_control")
-
-
 def findings_key(code: str, tables: dict[str, str]) -> str:
     """What the index's headlines and findings are computed from: the clean tables, the package code + curated
     data (code_hash) and notebooks/reports.toml (the reports' parameters some findings use). The index keeps
@@ -464,35 +461,6 @@ def findings_key(code: str, tables: dict[str, str]) -> str:
     them again (seconds: they load tables and fit)."""
     specs = paths.notebooks_dir() / "reports.toml"
     return _sha(json.dumps([code, tables, _sha(specs.read_bytes()) if specs.is_file() else ""]).encode())
-
-
-def headlines() -> list[str]:
-    """Key numbers stated on the index, measured from the clean tables at report time."""
-    from analysis import tables
-    from analysis.metrics import catchup, perf
-
-    try:
-        cap = tables.load("capability")
-    except FileNotFoundError:
-        return []
-    out = []
-    for metric in HEADLINE_METRICS:
-        # the same window as the catch-up report on that metric (its start_date; the notebook's default 2023)
-        spec = next((s for s in load_specs() if s.notebook == "catch_up.ipynb"
-                     and s.parameters.get("metric", "eci") == metric), None)
-        start = (spec.parameters.get("start_date") if spec else None) or catchup.LAG_WINDOW_START
-        h = catchup.headline_gap(cap, metric, window_start=start)
-        if h is not None:
-            out.append(catchup.describe_headline(h).replace("**", "")
-                       + f" Source: {', '.join(h['source_files'])}.")
-    try:
-        prices = tables.load("prices")
-    except FileNotFoundError:
-        return out
-    h = perf.headline(cap, prices, "eci")
-    if h is not None:
-        out.append(h["text"])
-    return out
 
 
 def _now() -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-METRIC_NAMES = {"eci": "Epoch Capabilities Index (ECI)", "aa_intelligence_index": "Artificial Analysis Intelligence Index",
-                "lmarena_text_style_control": "LMArena text arena (style control)", "lmarena_text": "LMArena text arena",
-                "livebench": "LiveBench"}
+from analysis import vocab
+
+METRIC_NAMES = vocab.METRIC_NAMES
 CLAIMS_ANSWERED = {"release_pace": (1, 5), "catch_up": (2, 7), "price_war": (3,), "performance_per_dollar": (4,),
                    "policy_timeline": (6,), "adoption": (8,), "replication": ()}
 RIVAL_WORDS = {"same_country": "another lab of the same country", "other_country": "a lab of the other country",

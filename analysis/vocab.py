@@ -1,7 +1,8 @@
-"""The shared vocabulary: country buckets and the countries they come from, typed once.
+"""The shared vocabulary, typed once: country buckets and the countries they come from, event jurisdictions and
+kinds, capability metric ids and their display names.
 
-Every module names a bucket through these constants (`vocab.US`, `vocab.CHINA`, ...), never as a string literal;
-tests/test_vocab.py fails on a retyped bucket literal anywhere else in analysis/.
+Every module names an item through these constants (`vocab.US`, `vocab.JURISDICTION_CN`, `vocab.METRIC_ECI`, ...),
+never as a string literal; tests/test_vocab.py fails on a retyped literal anywhere else in analysis/.
 """
 
 from __future__ import annotations
@@ -18,3 +19,49 @@ COUNTRY_BUCKETS = (US, CHINA, JOINT, OTHER)
 COUNTRY_US = US
 COUNTRY_CHINA = CHINA
 BUCKET_OF_COUNTRY = {COUNTRY_US: US, COUNTRY_CHINA: CHINA, "Hong Kong": CHINA}
+
+# jurisdictions of the `events` table (who acts) and the names charts give them
+JURISDICTION_US = "US"
+JURISDICTION_CN = "CN"
+JURISDICTION_EU = "EU"
+JURISDICTION_US_CN = "US-CN"  # bilateral
+JURISDICTION_INTL = "INTL"  # multilateral
+JURISDICTIONS = (JURISDICTION_US, JURISDICTION_CN, JURISDICTION_EU, JURISDICTION_US_CN, JURISDICTION_INTL)
+JURISDICTION_NAMES = {
+    JURISDICTION_US: US, JURISDICTION_CN: CHINA, JURISDICTION_EU: "European Union",
+    JURISDICTION_US_CN: "US–China (bilateral)", JURISDICTION_INTL: "International",
+}
+
+# kinds of event (`events.kind`), a closed list
+KIND_EXPORT_CONTROL = "export control"
+KIND_ENTITY_LIST = "entity list"
+KIND_LICENCE = "licence"
+KIND_TARIFF = "tariff"
+KIND_TRADE_RETALIATION = "trade retaliation"
+KIND_ANTITRUST = "antitrust"
+KIND_REGULATION = "regulation"
+KIND_LEGISLATION = "legislation"
+KIND_EXECUTIVE_ORDER = "executive order"
+KIND_STRATEGY = "strategy"
+KIND_FILING = "filing"
+KIND_SUMMIT = "summit"
+KIND_MARKET = "market"
+EVENT_KINDS = (
+    KIND_EXPORT_CONTROL, KIND_ENTITY_LIST, KIND_LICENCE, KIND_TARIFF, KIND_TRADE_RETALIATION, KIND_ANTITRUST,
+    KIND_REGULATION, KIND_LEGISLATION, KIND_EXECUTIVE_ORDER, KIND_STRATEGY, KIND_FILING, KIND_SUMMIT, KIND_MARKET,
+)
+
+# capability metrics (`capability.metric`: each its own scale, never mixed) and the names reports give them
+METRIC_ECI = "eci"
+METRIC_AA = "aa_intelligence_index"
+METRIC_LMARENA = "lmarena_text"
+METRIC_LMARENA_STYLE = "lmarena_text_style_control"
+METRIC_LIVEBENCH = "livebench_2026_01_08_global"  # the release is part of the id: releases are not comparable
+METRICS = (METRIC_ECI, METRIC_AA, METRIC_LMARENA, METRIC_LMARENA_STYLE, METRIC_LIVEBENCH)
+METRIC_NAMES = {
+    METRIC_ECI: "Epoch Capabilities Index (ECI)",
+    METRIC_AA: "Artificial Analysis Intelligence Index",
+    METRIC_LMARENA_STYLE: "LMArena text arena (style control)",
+    METRIC_LMARENA: "LMArena text arena",
+    "livebench": "LiveBench",  # report_text names a LiveBench metric by its prefix (the release varies)
+}

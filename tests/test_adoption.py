@@ -7,6 +7,7 @@ import pytest
 
 from analysis import registry
 from analysis.clean import adoption
+from analysis.clean.common import Sources
 from analysis.metrics import adoption as adopt
 
 
@@ -25,26 +26,35 @@ def reg(tmp_path):
     return registry.load(p)
 
 
+def _clean(records, labs, reg):
+    """The adoption step on inline inputs: the weekly records and the upstream lab list, as the build passes them."""
+    src = Sources({adoption.WEEKLY_FILE: records,
+                   adoption.ORGS_FILE: [{"id": lab, "region": region} for lab, region in labs.items()]})
+    return adoption.clean(src, reg)
+
+
 def test_lab_ids_resolve_to_registry_organizations_and_buckets(reg):
-    ok, bad = adoption.rows_from_records([_record("Qwen"), _record("Meta Llama")], {"Qwen": "China"}, reg)
-    assert bad == []
-    assert [(r["organization"], r["country_bucket"], r["in_upstream_panel"]) for r in ok] == [
+    res = _clean([_record("Qwen"), _record("Meta Llama")], {"Qwen": "China"}, reg)
+    assert res.quarantine.is_empty()
+    assert res.df.sort("source_row").select("organization", "country_bucket", "in_upstream_panel").rows() == [
         ("Alibaba", "China", True), ("Meta", "United States", False)]
 
 
 def test_unknown_lab_is_quarantined_with_its_id(reg):
-    ok, bad = adoption.rows_from_records([_record("Unsloth AI")], {}, reg)
-    assert ok == [] and "'Unsloth AI'" in bad[0]["reason"] and bad[0]["column"] == "id"
+    res = _clean([_record("Unsloth AI")], {}, reg)
+    bad = res.quarantine.to_dicts()
+    assert res.df.is_empty() and "'Unsloth AI'" in bad[0]["reason"] and bad[0]["column"] == "id"
 
 
 def test_negative_or_missing_count_is_quarantined(reg):
-    ok, bad = adoption.rows_from_records([_record(downloads=-1), _record(week="2024-01-09", models=None)], {}, reg)
-    assert ok == [] and [b["column"] for b in bad] == ["downloads_week", "models_week"]
+    res = _clean([_record(downloads=-1), _record(week="2024-01-09", models=None)], {}, reg)
+    assert res.df.is_empty() and res.quarantine["column"].to_list() == ["downloads_week", "models_week"]
 
 
 def test_repeated_lab_week_is_quarantined(reg):
-    ok, bad = adoption.rows_from_records([_record(), _record()], {}, reg)
-    assert len(ok) == 1 and bad[0]["reason"] == "repeated (lab, week) row"
+    res = _clean([_record(), _record()], {}, reg)
+    assert len(res.df) == 1 and res.quarantine["reason"].to_list() == ["repeated (lab, week) row"]
+    assert res.counts.select("rows_in", "rows_used", "rows_quarantined").row(0) == (2, 1, 1)
 
 
 def _frame(rows):

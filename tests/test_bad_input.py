@@ -22,11 +22,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import fetch, manifest, paths, registry
-from analysis.clean import eci, models, prices
+from analysis import build, fetch, manifest, paths, registry
+from analysis.clean import adoption, eci, models, prices
 from analysis.clean.common import InputError, StepResult
 from analysis.cli import main
+from analysis.inputs import Inputs, load_authors, load_providers
 from analysis.schema import SchemaError
+
+
+def step_runner(step):
+    """A clean step run as the build runs it (its reads loaded by analysis.build through the manifest)."""
+    def run():
+        return build.run_step(step)
+    run.__name__ = f"run {step.name}"
+    return run
+
+
+run_models, run_eci, run_adoption = (step_runner(s) for s in (models.STEP, eci.STEP, adoption.STEP))
 
 MODELS_CSV = "epoch/notable_ai_models.csv"
 ECI_CSV = "epoch/epoch_capabilities_index.csv"
@@ -155,7 +167,7 @@ ERROR_FAULTS = {
 def test_models_csv_unreadable_file_is_a_clear_error(case, base, capsys, fault):
     data = ERROR_FAULTS[fault](good(base, MODELS_CSV))
     assert data != good(base, MODELS_CSV)
-    how, msg = run_fault(case, MODELS_CSV, data, "models", models.clean, capsys)
+    how, msg = run_fault(case, MODELS_CSV, data, "models", run_models, capsys)
     assert how == "error"
     assert any(w in msg for w in ("empty", "not UTF-8", "cannot be parsed", "missing column")), msg
 
@@ -169,14 +181,14 @@ def test_models_csv_missing_or_renamed_column_names_it(case, base, capsys, colum
         rows = [r[:i] + r[i + 1:] for r in rows]
     else:
         rows[0][i] = column.upper() + " (renamed)"
-    how, msg = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", models.clean, capsys)
+    how, msg = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", run_models, capsys)
     assert how == "error" and f"missing column(s) ['{column}']" in msg
 
 
 def test_models_csv_ragged_record_is_named(case, base, capsys):
     rows = csv_records(good(base, MODELS_CSV))
     rows[7] = rows[7] + ["one", "field", "too", "many"]
-    how, msg = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", models.clean, capsys)
+    how, msg = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", run_models, capsys)
     assert how == "error" and "record 7" in msg and "fields" in msg
 
 
@@ -184,7 +196,7 @@ def test_models_csv_truncated_mid_row_is_accounted(case, base, capsys):
     data = good(base, MODELS_CSV)
     cut = data[: len(data) * 2 // 3]
     cut = cut[: cut.rfind(b"\n") + 40]  # stop 40 bytes into a record
-    how, msg = run_fault(case, MODELS_CSV, cut, "models", models.clean, capsys)
+    how, msg = run_fault(case, MODELS_CSV, cut, "models", run_models, capsys)
     n = len(csv_records(cut)) - 1  # the cut record is the last one
     assert how == "error" and f"record {n} " in msg and "fields" in msg and "truncated" in msg
 
@@ -199,7 +211,7 @@ def test_models_csv_harmless_variants_give_the_same_table(case, base, capsys, bu
     if fault == "extra-columns":
         rows = csv_records(data)
         data = csv_bytes([r + (["extra A", "extra B"] if i == 0 else [f"x{i}", ""]) for i, r in enumerate(rows)])
-    how, res = run_fault(case, MODELS_CSV, data, "models", models.clean, capsys)
+    how, res = run_fault(case, MODELS_CSV, data, "models", run_models, capsys)
     assert how == "quarantine"
     assert res.df.drop("source_rows").equals(built["models"].drop("source_rows"))
     assert not res.df["model"].str.contains("\r").any()
@@ -228,7 +240,7 @@ BAD_CELLS = [
 @pytest.mark.parametrize(("column", "value", "reason"), BAD_CELLS, ids=[f"{c}={v!r}" for c, v, _ in BAD_CELLS])
 def test_models_csv_bad_cell_goes_to_quarantine(case, base, capsys, built, column, value, reason):
     data, key = set_cell(good(base, MODELS_CSV), 5, column, value)
-    how, res = run_fault(case, MODELS_CSV, data, "models", models.clean, capsys)
+    how, res = run_fault(case, MODELS_CSV, data, "models", run_models, capsys)
     assert how == "quarantine"
     q = quarantined(res, MODELS_CSV, 5)
     assert q["column"] == column and reason in q["reason"], q
@@ -256,7 +268,7 @@ def test_models_csv_bad_cell_through_the_cli_writes_quarantine_and_counts(case, 
 def test_models_csv_duplicated_row_is_quarantined_not_double_counted(case, base, capsys, built):
     rows = csv_records(good(base, MODELS_CSV))
     rows.insert(11, list(rows[10]))  # record 10 repeated as record 11
-    how, res = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", models.clean, capsys)
+    how, res = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", run_models, capsys)
     assert how == "quarantine"
     q = quarantined(res, MODELS_CSV, 11)
     assert "exact duplicate of record 10" in q["reason"]
@@ -300,7 +312,7 @@ def test_property_models_accounting_holds_under_random_cell_corruption(subset, t
     mp = pytest.MonkeyPatch()
     mp.setenv("ANALYSIS_EXTERNAL_DIR", str(ext))
     try:
-        res = models.clean(reg=_registry())
+        res = build.run_step(models.STEP, Inputs(reg=_registry()))
     except (InputError, SchemaError):
         return  # a clear error is one of the two allowed ends
     finally:
@@ -335,7 +347,7 @@ def test_models_csv_bare_cr_in_a_cell_is_counted_as_the_csv_module_counts(case, 
     data = "".join(lines).encode()
     expected = len(csv_records(data)) - 1
     assert expected == len(rows) - 1 + (0 if quoted else 1)
-    how, res = run_fault(case, MODELS_CSV, data, "models", models.clean, capsys)
+    how, res = run_fault(case, MODELS_CSV, data, "models", run_models, capsys)
     assert how == "quarantine"
     assert file_counts(res, MODELS_CSV)["rows_in"] == expected
 
@@ -362,7 +374,7 @@ def test_eci_csv_unreadable_is_a_clear_error(case, base, capsys, fault):
         rows = csv_records(data)
         i = rows[0].index("ECI Score")
         data = csv_bytes([r[:i] + r[i + 1:] for r in rows])
-    how, msg = run_fault(case, ECI_CSV, data, "capability", eci.clean, capsys)
+    how, msg = run_fault(case, ECI_CSV, data, "capability", run_eci, capsys)
     assert how == "error"
     if fault == "missing-column":
         assert "'ECI Score'" in msg
@@ -381,7 +393,7 @@ ECI_CELLS = [
 @pytest.mark.parametrize(("column", "value", "reason"), ECI_CELLS, ids=[f"{c}={v}" for c, v, _ in ECI_CELLS])
 def test_eci_csv_bad_cell_goes_to_quarantine(case, base, capsys, column, value, reason):
     data, key = set_cell(good(base, ECI_CSV), 2, column, value)
-    how, res = run_fault(case, ECI_CSV, data, "capability", eci.clean, capsys)
+    how, res = run_fault(case, ECI_CSV, data, "capability", run_eci, capsys)
     assert how == "quarantine"
     q = quarantined(res, ECI_CSV, 2)
     assert q["column"] == column and reason in q["reason"] and q["key"] == key
@@ -391,7 +403,7 @@ def test_eci_csv_bad_cell_goes_to_quarantine(case, base, capsys, column, value, 
 def test_eci_csv_duplicated_row_is_quarantined(case, base, capsys):
     rows = csv_records(good(base, ECI_CSV))
     rows.append(list(rows[4]))
-    how, res = run_fault(case, ECI_CSV, csv_bytes(rows), "capability", eci.clean, capsys)
+    how, res = run_fault(case, ECI_CSV, csv_bytes(rows), "capability", run_eci, capsys)
     assert how == "quarantine"
     assert "same model and release date as record" in quarantined(res, ECI_CSV, len(rows) - 1)["reason"]
 
@@ -399,7 +411,7 @@ def test_eci_csv_duplicated_row_is_quarantined(case, base, capsys):
 # --- a pricing JSON (llm-prices) --------------------------------------------------------------------------
 
 def llm_prices_step():
-    return prices.clean_llm_prices([PRICES_JSON])
+    return build.run_step(prices.LLM_PRICES_STEP, files=[PRICES_JSON])
 
 
 def json_records(data: dict) -> int:
@@ -570,11 +582,11 @@ AA_JSON = leaderboards.AA_FILE
 
 
 def _litellm_step():
-    return prices.clean_litellm([LITELLM_JSON])
+    return build.run_step(prices.LITELLM_STEP, files=[LITELLM_JSON])
 
 
 def _cn_step():
-    return prices.clean_llm_prices_cn([CN_JSON])
+    return build.run_step(prices.LLM_PRICES_CN_STEP, files=[CN_JSON])
 
 
 _GOOD_EXTERNAL = paths.external_dir()  # before a test points ANALYSIS_EXTERNAL_DIR at a damaged copy
@@ -603,11 +615,11 @@ def _crosswalk():
 
 
 def _aa_step():
-    return leaderboards.clean_aa(_crosswalk())
+    return build.run_step(leaderboards.AA_STEP, Inputs(cw=_crosswalk()))
 
 
 def _arena_step():
-    return leaderboards.clean_lmarena(_crosswalk())
+    return build.run_step(leaderboards.LMARENA_STEP, Inputs(cw=_crosswalk()))
 
 
 def _first_key(d):
@@ -698,7 +710,7 @@ def test_llm_prices_cn_missing_fx_months_keep_the_accounting(raw):
     lines = (raw / "fx_usd_cny.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (raw / "fx_usd_cny.csv").write_text("".join(x for x in lines if not x.startswith(("2026-07", "2026-08"))),
                                         encoding="utf-8")
-    res = prices.clean_llm_prices_cn()
+    res = build.run_step(prices.LLM_PRICES_CN_STEP)
     res.check_accounting()
     fx_q = res.quarantine.filter(pl.col("reason").str.contains("no USD/CNY rate"))
     assert fx_q.height > 0 and fx_q.select("source_file", "source_row").is_unique().all()
@@ -714,7 +726,7 @@ def test_models_csv_same_model_twice_with_different_values_is_quarantined(case, 
     second = list(rows[10])
     second[rows[0].index("Parameters")] = "123456789"  # the same model and date, another reading
     rows.append(second)
-    how, res = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", models.clean, capsys)
+    how, res = run_fault(case, MODELS_CSV, csv_bytes(rows), "models", run_models, capsys)
     assert how == "quarantine"
     q = quarantined(res, MODELS_CSV, len(rows) - 1)
     assert "second reading of the same model and release date as record 10" in q["reason"]
@@ -727,8 +739,8 @@ def test_models_csv_same_model_twice_with_different_values_is_quarantined(case, 
 def test_nul_byte_in_a_name_is_a_clear_error(case, base, capsys, local_path, column):
     rows = csv_records(good(base, local_path))
     rows[3][rows[0].index(column)] = "gpt\x00-evil"
-    step = models.clean if local_path == MODELS_CSV else eci.clean
-    how, msg = run_fault(case, local_path, csv_bytes(rows), "models" if step is models.clean else "capability",
+    step = run_models if local_path == MODELS_CSV else run_eci
+    how, msg = run_fault(case, local_path, csv_bytes(rows), "models" if step is run_models else "capability",
                          step, capsys)
     assert how == "error" and f"record 3, column {column!r}: a NUL byte" in msg
 
@@ -744,7 +756,7 @@ def test_livebench_csv_cut_inside_its_last_field_is_an_error(case, base, capsys,
     assert data.endswith(b"\n")
     cut_data = data[: -1 - cut]
     how, msg = run_fault(case, LIVEBENCH_CSV, cut_data, "capability",
-                         lambda: leaderboards.clean_livebench(cw), capsys)
+                         lambda: build.run_step(leaderboards.LIVEBENCH_STEP, Inputs(cw=cw)), capsys)
     assert how == "error" and "without a final newline" in msg and "truncated" in msg
 
 
@@ -758,19 +770,19 @@ VORPLABS_CSV = events.VORPLABS_FILE
 
 
 def _livebench_step():
-    return leaderboards.clean_livebench(_crosswalk())
+    return build.run_step(leaderboards.LIVEBENCH_STEP, Inputs(cw=_crosswalk()))
 
 
 # family -> (file, step, table, a name column, a number column (None: the family has none), comment prefix)
 CSV_FAMILIES = {
-    "cn-tables": (CN_TABLES_CSV, prices.clean_cn_tables, "prices", "model", "input_price_raw", None),
-    "openrouter-weekly": (openrouter.WEEKLY_FILE, openrouter.clean_weekly, "openrouter_weekly", "Author", "Tokens",
+    "cn-tables": (CN_TABLES_CSV, step_runner(prices.CN_TABLES_STEP), "prices", "model", "input_price_raw", None),
+    "openrouter-weekly": (openrouter.WEEKLY_FILE, step_runner(openrouter.WEEKLY_STEP), "openrouter_weekly", "Author", "Tokens",
                           None),
-    "openrouter-daily": (openrouter.DAILY_FILE, openrouter.clean_daily, "openrouter_daily", "Model", "Reasoning",
+    "openrouter-daily": (openrouter.DAILY_FILE, step_runner(openrouter.DAILY_STEP), "openrouter_daily", "Model", "Reasoning",
                          None),
-    "openrouter-categories": (openrouter.CATEGORY_FILE, openrouter.clean_categories, "openrouter_categories",
+    "openrouter-categories": (openrouter.CATEGORY_FILE, step_runner(openrouter.CATEGORY_STEP), "openrouter_categories",
                               "Author", "Tokens", None),
-    "vorplabs": (VORPLABS_CSV, events.clean_vorplabs, "events", "instrument", None, "#"),
+    "vorplabs": (VORPLABS_CSV, step_runner(events.VORPLABS_STEP), "events", "instrument", None, "#"),
     "livebench": (LIVEBENCH_CSV, _livebench_step, "capability", "model", None, None),
 }
 BOM = b"\xef\xbb\xbf"
@@ -1009,12 +1021,12 @@ def _load_raw(name: str):
     loaders = {
         "organizations.csv": registry.load,
         "fx_usd_cny.csv": lambda: _load_curated("fx_usd_cny.csv"),
-        "policy_events.csv": lambda: events.clean_curated().df,
-        "genai_filings.csv": lambda: events.clean_filings().df,
+        "policy_events.csv": lambda: build.run_step(events.CURATED_STEP).df,
+        "genai_filings.csv": lambda: build.run_step(events.FILINGS_STEP).df,
         "model_aliases.csv": crosswalk.load_aliases,
         "model_crosswalk_capability.csv": crosswalk.load_exceptions,
-        "price_providers.csv": lambda: prices.load_providers(registry.load()),
-        "openrouter_authors.csv": lambda: openrouter.load_authors(registry.load()),
+        "price_providers.csv": lambda: load_providers(registry.load()),
+        "openrouter_authors.csv": lambda: load_authors(registry.load()),
         "region_disagreements.csv": regions.load_reasons,
         "epoch_price_excluded_models.csv": replication.excluded_models,
         "published_figures.csv": replication.published_figures,
@@ -1091,7 +1103,6 @@ def test_every_curated_csv_accepts_a_bom_and_crlf(raw, case, name):
 
 # --- the JSON families not covered above: Hugging Face adoption (weekly rows, orgs) and LiveBench categories -----
 
-from analysis.clean import adoption  # noqa: E402
 
 HF_WEEKLY = adoption.WEEKLY_FILE
 HF_ORGS = adoption.ORGS_FILE
@@ -1115,29 +1126,29 @@ def _set_hf(key, value):
 
 # (file, step, corrupted document from the parsed good one, expected: ("error", words) or ("quarantine", words))
 JSON_FAMILY_FAULTS = {
-    "hf-weekly:record-null": (HF_WEEKLY, adoption.clean, _edit(lambda d: d.__setitem__(5, None)),
+    "hf-weekly:record-null": (HF_WEEKLY, run_adoption, _edit(lambda d: d.__setitem__(5, None)),
                               ("error", "record 6")),
-    "hf-weekly:record-string": (HF_WEEKLY, adoption.clean, _edit(lambda d: d.__setitem__(5, "x")),
+    "hf-weekly:record-string": (HF_WEEKLY, run_adoption, _edit(lambda d: d.__setitem__(5, "x")),
                                 ("error", "record 6")),
-    "hf-weekly:top-level-object": (HF_WEEKLY, adoption.clean, lambda d: {"rows": d}, ("error", "expected a list")),
-    "hf-weekly:missing-id": (HF_WEEKLY, adoption.clean, _edit(lambda d: d[_used_hf_record(d)].pop("id")),
+    "hf-weekly:top-level-object": (HF_WEEKLY, run_adoption, lambda d: {"rows": d}, ("error", "expected a list")),
+    "hf-weekly:missing-id": (HF_WEEKLY, run_adoption, _edit(lambda d: d[_used_hf_record(d)].pop("id")),
                              ("quarantine", "no lab id")),
-    "hf-weekly:missing-count": (HF_WEEKLY, adoption.clean, _edit(lambda d: d[_used_hf_record(d)].pop("downloads_week")),
+    "hf-weekly:missing-count": (HF_WEEKLY, run_adoption, _edit(lambda d: d[_used_hf_record(d)].pop("downloads_week")),
                                 ("quarantine", "not a count")),
-    "hf-weekly:infinity": (HF_WEEKLY, adoption.clean, _set_hf("downloads_week", float("inf")),
+    "hf-weekly:infinity": (HF_WEEKLY, run_adoption, _set_hf("downloads_week", float("inf")),
                            ("quarantine", "not a count")),
-    "hf-weekly:true": (HF_WEEKLY, adoption.clean, _set_hf("likes_week", True), ("quarantine", "not a count")),
-    "hf-weekly:string-number": (HF_WEEKLY, adoption.clean, _set_hf("likes_week", "12"), ("quarantine", "not a count")),
-    "hf-weekly:object-as-date": (HF_WEEKLY, adoption.clean, _set_hf("week_date", {"y": 2024}),
+    "hf-weekly:true": (HF_WEEKLY, run_adoption, _set_hf("likes_week", True), ("quarantine", "not a count")),
+    "hf-weekly:string-number": (HF_WEEKLY, run_adoption, _set_hf("likes_week", "12"), ("quarantine", "not a count")),
+    "hf-weekly:object-as-date": (HF_WEEKLY, run_adoption, _set_hf("week_date", {"y": 2024}),
                                  ("quarantine", "not an ISO date")),
-    "hf-weekly:nul-in-name": (HF_WEEKLY, adoption.clean, _set_hf("id", "Qwen\x00"),
+    "hf-weekly:nul-in-name": (HF_WEEKLY, run_adoption, _set_hf("id", "Qwen\x00"),
                               ("quarantine", "not in the organization registry")),
-    "hf-weekly:duplicate-different": (HF_WEEKLY, adoption.clean, _edit(_dup_hf), ("quarantine", "repeated")),
-    "hf-orgs:top-level-object": (HF_ORGS, adoption.clean, lambda d: {"labs": d}, ("error", "expected a list")),
-    "hf-orgs:record-null": (HF_ORGS, adoption.clean, _edit(lambda d: d.__setitem__(2, None)), ("error", "record 3")),
-    "hf-orgs:region-null": (HF_ORGS, adoption.clean, _edit(lambda d: d[2].__setitem__("region", None)),
+    "hf-weekly:duplicate-different": (HF_WEEKLY, run_adoption, _edit(_dup_hf), ("quarantine", "repeated")),
+    "hf-orgs:top-level-object": (HF_ORGS, run_adoption, lambda d: {"labs": d}, ("error", "expected a list")),
+    "hf-orgs:record-null": (HF_ORGS, run_adoption, _edit(lambda d: d.__setitem__(2, None)), ("error", "record 3")),
+    "hf-orgs:region-null": (HF_ORGS, run_adoption, _edit(lambda d: d[2].__setitem__("region", None)),
                             ("error", "record 3")),
-    "hf-orgs:id-object": (HF_ORGS, adoption.clean, _edit(lambda d: d[2].__setitem__("id", {"x": 1})),
+    "hf-orgs:id-object": (HF_ORGS, run_adoption, _edit(lambda d: d[2].__setitem__("id", {"x": 1})),
                           ("error", "record 3")),
     "livebench-categories:null": (LIVEBENCH_CATS, _livebench_step, lambda d: None,
                                   ("error", "top level: expected an object, found null")),
@@ -1180,14 +1191,14 @@ def test_json_family_fault_ends_as_the_readme_promises(case, base, name):
 @pytest.mark.parametrize(("local_path", "fault"), JSON_BYTE_CASES,
                          ids=[f"{f.split('/')[-1]}:{x}" for f, x in JSON_BYTE_CASES])
 def test_json_family_unreadable_file_is_a_clear_error(case, base, local_path, fault):
-    step = _livebench_step if local_path == LIVEBENCH_CATS else adoption.clean
+    step = _livebench_step if local_path == LIVEBENCH_CATS else run_adoption
     how, msg = step_fault(case, local_path, _json_bytes_fault(good(base, local_path), fault), step)
     assert how == "error" and any(w in msg for w in ("empty", "not UTF-8", "not valid JSON")), msg
 
 
 @pytest.mark.parametrize("local_path", [HF_WEEKLY, HF_ORGS, LIVEBENCH_CATS])
 def test_json_family_bom_is_accepted(case, base, local_path):
-    step = _livebench_step if local_path == LIVEBENCH_CATS else adoption.clean
+    step = _livebench_step if local_path == LIVEBENCH_CATS else run_adoption
     before = step()
     how, res = step_fault(case, local_path, BOM + good(base, local_path), step)
     assert how == "quarantine" and res.df.equals(before.df)
@@ -1195,7 +1206,7 @@ def test_json_family_bom_is_accepted(case, base, local_path):
 
 @pytest.mark.parametrize("local_path", [HF_WEEKLY, LIVEBENCH_CATS])
 def test_json_family_fault_through_fetch_and_the_cli(case, base, capsys, local_path):
-    step, table = (_livebench_step, "capability") if local_path == LIVEBENCH_CATS else (adoption.clean, "adoption")
+    step, table = (_livebench_step, "capability") if local_path == LIVEBENCH_CATS else (run_adoption, "adoption")
     how, msg = run_fault(case, local_path, json.dumps([None]).encode() if local_path == HF_WEEKLY else b"null",
                          table, step, capsys)
     assert how == "error"
@@ -1320,7 +1331,8 @@ def test_property_llm_prices_parser_accounts_or_says_where(small_json_sources, t
     root = tmp_path_factory.mktemp("p")
     shutil.copytree(small_json_sources, root, dirs_exist_ok=True)
     data = corrupt_bytes((small_json_sources / PRICES_JSON).read_bytes(), edits)
-    res = _run_source(root, PRICES_JSON, data, lambda: prices.clean_llm_prices([PRICES_JSON], _good_inputs()))
+    res = _run_source(root, PRICES_JSON, data,
+                      lambda: build.run_step(prices.LLM_PRICES_STEP, _good_inputs(), files=[PRICES_JSON]))
     if res is not None:
         n = sum(len(m["price_history"]) for m in json.loads(data.decode("utf-8-sig"))["models"])
         assert file_counts(res, PRICES_JSON)["rows_in"] == n
@@ -1332,7 +1344,7 @@ def test_property_lmarena_parser_accounts_or_says_where(small_json_sources, tmp_
     root = tmp_path_factory.mktemp("a")
     shutil.copytree(small_json_sources, root, dirs_exist_ok=True)
     data = corrupt_bytes((small_json_sources / which).read_bytes(), edits)
-    res = _run_source(root, which, data, lambda: leaderboards.clean_lmarena(cw))
+    res = _run_source(root, which, data, lambda: build.run_step(leaderboards.LMARENA_STEP, Inputs(cw=cw)))
     if res is not None:
         assert file_counts(res, which)["rows_in"] == len(json.loads(data.decode("utf-8-sig"))["full"])
         assert res.df["score"].is_finite().all()

@@ -8,6 +8,9 @@ import pytest
 
 from analysis import registry
 from analysis.clean import models
+from analysis.clean.capability import CAPABILITY
+from analysis.clean.common import Sources, no_rows, read_csv_strings
+from analysis.inputs import Inputs
 from analysis.schema import SchemaError
 
 HEADER = "Model,Organization,Publication date,Domain,Parameters,Training compute (FLOP),Model accessibility"
@@ -24,7 +27,11 @@ def _write(scratch, notable: str, large: str = "", frontier: str = ""):
 
 
 def _clean(scratch):
-    return models.clean(reg=registry.load(), today=TODAY)
+    """The models step on the three files written above: no ECI rows, the crosswalk of the scratch snapshots."""
+    reg = registry.load()
+    src = Sources({f: read_csv_strings(f, models.REQUIRED) for f in models.SOURCES})
+    no_eci = no_rows(CAPABILITY, CAPABILITY.empty())
+    return models.clean(src, no_eci, registry=reg, crosswalk=Inputs(reg=reg).crosswalk, today=TODAY)
 
 
 def test_trailing_newline_in_name_and_org_aliases_with_repeats(scratch):
@@ -202,12 +209,12 @@ def test_merge_guard_keeps_apart_different_orgs_and_years():
 def test_real_merge_guard(built):
     """No two upstream records of different organizations or more than a year apart merge into one model;
     the merges that do happen are listed (an assertion message shows them when the guard fails)."""
-    from analysis.clean.common import read_csv_strings
+    from analysis.clean.common import Ledger
     reg = registry.load()
     parts = []
     for lp in models.SOURCES:
         df = read_csv_strings(lp, models.REQUIRED)
-        ok, _ = models._check_file(lp, df, reg, dt.date.today())
+        ok = models._check_file(lp, df, reg, dt.date.today(), Ledger("models"))
         parts.append(models._normalise(lp, ok, reg))
     rows = models.assign_ids(pl.concat(parts))
     m = models.merges(rows)

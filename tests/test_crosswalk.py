@@ -10,8 +10,8 @@ import pytest
 
 from analysis import crosswalk, registry
 from analysis.build import format_coverage
+from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import StepResult
-from analysis.clean.eci import CAPABILITY
 
 REG = registry.load()
 

@@ -56,8 +56,7 @@ def project(tmp_path, monkeypatch):
                               "price_conflicts", "prices", "adoption", "openrouter_weekly", "openrouter_daily",
                               "openrouter_categories"]):
         write_table(name, [i])
-    monkeypatch.setattr(report, "headlines", lambda: [])  # these read the real tables, not the stand-ins
-    monkeypatch.setattr(findings, "findings", lambda: [])
+    monkeypatch.setattr(findings, "findings", lambda: [])  # these read the real tables, not the stand-ins
     monkeypatch.setattr(claims, "claims", lambda: [])
     calls: list[str] = []
     failing: set[str] = set()

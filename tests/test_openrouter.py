@@ -9,6 +9,7 @@ import pytest
 from analysis import paths, registry
 from analysis.clean import openrouter as orr
 from analysis.clean.common import InputError
+from analysis.inputs import load_authors
 
 SNAP = dt.date(2026, 5, 6)
 
@@ -117,7 +118,7 @@ def test_curated_author_must_name_a_registry_organization(tmp_path, resolve):
     p = tmp_path / "a.csv"
     p.write_text("author,organization,note,source\nkwaipilot,Kuaishou,n,s\n")
     with pytest.raises(InputError, match="'Kuaishou' is not an organization"):
-        orr.load_authors(resolve.reg, p)
+        load_authors(resolve.reg, p)
 
 
 # --- the real snapshot ----------------------------------------------------------------------------------------

@@ -154,8 +154,7 @@ def test_monthly_series_in_cny_keeps_the_price_ratio_close(built):
 
 
 def test_report_index_states_the_95_for_20_answer(built):
-    from analysis import report
+    from analysis import claims
 
-    lines = [line for line in report.headlines() if "of the performance for" in line]
-    assert len(lines) == 1
-    assert "On 2026-06-16" in lines[0] and "20% of the price" in lines[0] and "prices: litellm, llm-prices" in lines[0]
+    c = claims.claim_perf(claims.Data())
+    assert c.date == "2026-06-16" and "for 20% of its price" in c.finding and c.report == "performance_per_dollar"

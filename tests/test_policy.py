@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
+from analysis import build
 from analysis.clean import events as clean_events
 from analysis.clean.common import InputError
 from analysis.figures.events import add_events, hover_text, select_events
@@ -225,14 +226,14 @@ def test_curated_row_without_source_fails(tmp_path, monkeypatch):
     _curated_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
         pl.when(pl.int_range(pl.len()) == 2).then(None).otherwise(pl.col("source_url")).alias("source_url")))
     with pytest.raises(InputError, match=r"policy_events.csv: record 3 .*'source_url': no source"):
-        clean_events.clean_curated()
+        build.run_step(clean_events.CURATED_STEP)
 
 
 def test_curated_unknown_kind_fails(tmp_path, monkeypatch):
     _curated_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("rumour")).otherwise(pl.col("kind")).alias("kind")))
     with pytest.raises(InputError, match=r"record 1 .*'kind': 'rumour' not in"):
-        clean_events.clean_curated()
+        build.run_step(clean_events.CURATED_STEP)
 
 
 def test_curated_non_http_source_fails(tmp_path, monkeypatch):
@@ -240,14 +241,14 @@ def test_curated_non_http_source_fails(tmp_path, monkeypatch):
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("javascript:alert(1)")).otherwise(pl.col("source_url"))
         .alias("source_url")))
     with pytest.raises(InputError, match="not an http"):
-        clean_events.clean_curated()
+        build.run_step(clean_events.CURATED_STEP)
 
 
 def test_curated_bad_date_fails(tmp_path, monkeypatch):
     _curated_dir(tmp_path, monkeypatch, lambda d: d.with_columns(
         pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("2025-02-30")).otherwise(pl.col("date")).alias("date")))
     with pytest.raises(InputError, match="'date'"):
-        clean_events.clean_curated()
+        build.run_step(clean_events.CURATED_STEP)
 
 
 def test_vorplabs_bad_rows_quarantined(built, scratch):
@@ -258,7 +259,7 @@ def test_vorplabs_bad_rows_quarantined(built, scratch):
     target = scratch / "external" / clean_events.VORPLABS_FILE
     target.parent.mkdir(parents=True)
     target.write_text(text, encoding="utf-8")
-    r = clean_events.clean_vorplabs()
+    r = build.run_step(clean_events.VORPLABS_STEP)
     assert len(r.df) == 10 and len(r.quarantine) == 2
     assert set(r.quarantine["column"]) == {"event_type", "primary_source_url"}
 

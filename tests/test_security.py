@@ -160,10 +160,11 @@ def test_curated_event_with_javascript_url_is_rejected(tmp_path, monkeypatch, cs
 
     csv_rewriter(tmp_path / "raw" / "policy_events.csv", bad)
     monkeypatch.setenv("ANALYSIS_CURATED_DIR", str(tmp_path / "raw"))
+    from analysis import build
     from analysis.clean import events
 
     with pytest.raises(InputError, match=r"policy_events.csv: record 3 .*column 'source_url'.*not an http\(s\) URL"):
-        events.clean_curated()
+        build.run_step(events.CURATED_STEP)
 
 
 @pytest.mark.parametrize("url", ["javascript:window.__xss=1", " JavaScript:alert(1)", "data:text/html,<b>x</b>",

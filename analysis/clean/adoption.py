@@ -17,13 +17,7 @@ import datetime as dt
 import polars as pl
 
 from analysis import registry
-from analysis.clean.common import (
-    InputError,
-    StepResult,
-    concat_quarantine,
-    counts_frame,
-    read_json,
-)
+from analysis.clean.common import InputError, Ledger, Read, Sources, Step, StepResult
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
 WEEKLY_FILE = "adoption/franri3008_hf-activity/hf_weekly_activity.json"
@@ -61,8 +55,8 @@ ADOPTION = Table(
 )
 
 
-def read_regions() -> dict[str, str]:
-    data = read_json(ORGS_FILE)
+def regions_from(data) -> dict[str, str]:
+    """lab id -> upstream region, from the parsed orgs.json."""
     if not isinstance(data, list):
         raise InputError(f"{ORGS_FILE}: expected a list of lab objects")
     out = {}
@@ -76,56 +70,60 @@ def read_regions() -> dict[str, str]:
     return out
 
 
-def rows_from_records(records: list, regions: dict[str, str], reg: registry.Registry) -> tuple[list[dict], list[dict]]:
-    """(used rows, quarantined rows) from the upstream weekly records."""
-    ok, bad, seen = [], [], set()
+def _problem(r: dict, lab: str, org) -> tuple[str, str, dict] | tuple[None, None, dict]:
+    """(column, reason) of the first problem of one weekly record (else None, None), and its counts."""
+    if not lab:
+        return "id", "no lab id", {}
+    if org is None:
+        return "id", f"lab id {lab!r} is not in the organization registry (data/curated/organizations.csv)", {}
+    try:
+        dt.date.fromisoformat(str(r.get("week_date")))
+    except ValueError:
+        return "week_date", f"week_date {r.get('week_date')!r} is not an ISO date", {}
+    values = {}
+    for c in COUNTS:
+        v = r.get(f"{c}_week")
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            return f"{c}_week", f"{c}_week {v!r} is not a count", {}
+        values[f"{c}_week"] = v
+    return None, None, values
+
+
+def rows_from_records(records: list, regions: dict[str, str], reg: registry.Registry, led: Ledger) -> list[dict]:
+    """The used rows of the upstream weekly records; the others go to the ledger (the first problem of each)."""
+    ok, seen = [], set()
+    led.count_in(WEEKLY_FILE, len(records))
     for i, r in enumerate(records, start=1):
         if not isinstance(r, dict):
             raise InputError(f"{WEEKLY_FILE}: record {i}: not an object")
         lab = str(r.get("id") or "").strip()
         key = f"{lab} {r.get('week_date')}"
-        problem, column = None, None
         org = reg.resolve(lab) if lab else None
-        if not lab:
-            problem, column = "no lab id", "id"
-        elif org is None:
-            problem, column = f"lab id {lab!r} is not in the organization registry (data/curated/organizations.csv)", "id"
-        try:
-            week = dt.date.fromisoformat(str(r.get("week_date")))
-        except ValueError:
-            week = None
-            problem, column = problem or f"week_date {r.get('week_date')!r} is not an ISO date", column or "week_date"
-        values = {}
-        for c in COUNTS:
-            v = r.get(f"{c}_week")
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                problem, column = problem or f"{c}_week {v!r} is not a count", column or f"{c}_week"
-            values[f"{c}_week"] = v
-        if problem is None and (lab, week) in seen:
-            problem, column = "repeated (lab, week) row", "week_date"
-        if problem:
-            bad.append(dict(source_row=i, key=key, column=column, reason=problem))
+        column, reason, values = _problem(r, lab, org)
+        week = dt.date.fromisoformat(str(r.get("week_date"))) if column is None else None
+        if column is None and (lab, week) in seen:
+            column, reason = "week_date", "repeated (lab, week) row"
+        if column is not None:
+            led.reject(WEEKLY_FILE, i, key, column, reason)
             continue
         seen.add((lab, week))
         ok.append(dict(lab_id=lab, organization=org.name, country=org.country,
                        country_bucket=registry.bucket([org.country]), upstream_region=regions.get(lab),
                        in_upstream_panel=lab in regions, week_date=week, **values,
                        source_file=WEEKLY_FILE, source_row=i))
-    return ok, bad
+    return ok
 
 
-def clean() -> StepResult:
-    records = read_json(WEEKLY_FILE)
+def clean(src: Sources, registry: registry.Registry) -> StepResult:
+    """`adoption` from the weekly Hub activity file and the upstream lab list."""
+    records = src[WEEKLY_FILE]
     if not isinstance(records, list):
         raise InputError(f"{WEEKLY_FILE}: expected a list of weekly rows")
-    regions = read_regions()
-    ok, bad = rows_from_records(records, regions, registry.load())
+    led = Ledger("adoption")
+    ok = rows_from_records(records, regions_from(src[ORGS_FILE]), registry, led)
     schema = {c.name: c.dtype for c in ADOPTION.columns}
-    df = ADOPTION.validate(pl.DataFrame(ok, schema=schema)) if ok else ADOPTION.empty()
-    q = pl.DataFrame(bad, schema={"source_row": pl.Int64, "key": pl.String, "column": pl.String, "reason": pl.String})
-    quarantine = concat_quarantine([q.select(
-        pl.lit("adoption").alias("table"), pl.lit(WEEKLY_FILE).alias("source_file"), "source_row", "key", "column",
-        "reason")])
-    counts = counts_frame([dict(table="adoption", source_file=WEEKLY_FILE, rows_in=len(records), rows_used=len(ok),
-                                rows_quarantined=len(bad))])
-    return StepResult(ADOPTION, df.sort("lab_id", "week_date"), quarantine, counts)
+    df = pl.DataFrame(ok, schema=schema).sort("lab_id", "week_date") if ok else ADOPTION.empty()
+    return led.result(ADOPTION, df)
+
+
+STEP = Step("adoption", clean, reads=(Read(WEEKLY_FILE, "json"), Read(ORGS_FILE, "json")), uses=("registry",))

@@ -8,16 +8,28 @@ The readers (use these in every step, so every file is read and counted the same
   checks the shape of each part, `reject_repeated_keys` where an object's keys are the records.
 - `decode_text(label, raw)`: bytes -> text (BOM dropped; empty / not UTF-8 -> InputError).
 Every error is an `InputError` whose one-line message starts with the file and names the record and column.
+
+The step shape (read by analysis/build.py, which alone opens files):
+- `Step(name, fn, reads=(Read(...), ...), needs=(other_step, ...), uses=("registry", ...))`: what a step reads (by
+  dataset path: data/external/ through the manifest, or data/curated/<name>), which earlier steps' results it
+  takes and which curated inputs (fields of analysis.inputs.Inputs). The build loads the reads with the readers
+  below into `Sources` and calls `fn(sources, *results_of_needs, **uses)`; `fn` is a pure transform.
+- `Ledger(table)`: the one owner of rejected rows and row counts: `count_in(file, n)`, `take(df, mask, column,
+  reason, file=, key=)` for frames, `reject(file, record, key, column, reason)` for record loops, and
+  `result(table, df)` builds the checked StepResult (rows in = rows used + rows quarantined, per file).
+- Shared rules: `resolve_organizations` (comma lists through the registry), `take_date_bounds` (MIN_DATE..today).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -139,17 +151,36 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
     return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
 
 
-def read_curated_csv(path: Path, label: str, columns: list[str]) -> pl.DataFrame:
+def read_curated_csv(path: Path, label: str, columns: list[str], *, final_newline: bool = True) -> pl.DataFrame:
     """Read a curated CSV (data/curated/): every column as text, whose header must be exactly `columns`.
 
     Same rules as `parse_csv_text` (a BOM accepted; empty, not UTF-8, ragged, cut short -> InputError
     naming `label`)."""
     if not path.is_file():
         raise InputError(f"{label}: not found")
-    df = parse_csv_text(label, decode_text(label, path.read_bytes()))
+    df = parse_csv_text(label, decode_text(label, path.read_bytes()), final_newline=final_newline)
     if df.columns[1:] != columns:
         raise InputError(f"{label}: header {df.columns[1:]} != expected {columns}")
     return df
+
+
+def read_curated(name: str, columns: list[str]) -> tuple[str, pl.DataFrame]:
+    """A hand-edited CSV of data/curated/ (all text, stripped; the last line may lack its newline) whose header is
+    exactly `columns` -> (its label 'data/curated/<name>', the frame)."""
+    path = paths.curated_dir() / name
+    label = f"data/curated/{name}"
+    if not path.is_file():
+        raise InputError(f"{label}: not found in {paths.curated_dir()}")
+    df = read_curated_csv(path, label, columns, final_newline=False)
+    return label, df.with_columns(pl.exclude("source_row").str.strip_chars())
+
+
+def require_columns(label: str, df: pl.DataFrame, required: list[str]) -> None:
+    """An InputError naming `label` when a column of `required` is not in `df` (read with `parse_csv_text`)."""
+    found = [c for c in df.columns if c != "source_row"]
+    missing = [c for c in required if c not in found]
+    if missing:
+        raise InputError(f"{label}: missing column(s) {missing}; found {found}")
 
 
 def curated_label(path: Path) -> str:
@@ -274,3 +305,167 @@ _slug_re = re.compile(r"[^a-z0-9]+")
 def slug(s: str) -> str:
     s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
     return _slug_re.sub("-", s.casefold()).strip("-")
+
+
+# --- the step shape: what a step reads, what it needs, the pure transform ------------------------------
+
+@dataclass(frozen=True)
+class Read:
+    """One file a step reads; the build loads it (analysis.build.load) with the readers of this module.
+
+    kind 'csv': an upstream CSV of data/external/ -> text columns + source_row (`columns` required);
+    'json': an upstream JSON file -> its value; 'text': an upstream text file -> str (the step parses it);
+    'curated': data/curated/<name> (`path` is 'data/curated/<name>') -> (label, text frame), header exactly
+    `columns`."""
+    path: str
+    kind: str = "csv"
+    columns: tuple[str, ...] = ()
+    final_newline: bool = True
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the build read for one step: `src[path]` is the loaded value, `src.snapshot(path)` the upstream file's
+    snapshot date from the manifest. A test builds one from inline frames: `Sources({path: df}, {path: date})`."""
+    data: dict
+    snapshots: dict = field(default_factory=dict)
+
+    def __getitem__(self, path: str):
+        return self.data[path]
+
+    def paths(self) -> list[str]:
+        return list(self.data)
+
+    def snapshot(self, path: str) -> dt.date:
+        if self.snapshots.get(path) is None:
+            raise InputError(f"{path}: no snapshot date (the file is not in data/manifest.csv)")
+        return self.snapshots[path]
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One cleaning step: the build calls `fn(sources, *results of needs, **{u: inputs.u for u in uses})`.
+
+    `reads`: the files it reads (loaded by the build); `needs`: earlier steps whose results it takes (run first,
+    in that order); `uses`: the curated inputs it takes (fields of analysis.inputs.Inputs: registry, crosswalk,
+    aliases, fx, providers, authors). Several steps may feed one table (the build concatenates them in order)."""
+    name: str
+    fn: Callable[..., StepResult]
+    reads: tuple[Read, ...] = ()
+    needs: tuple[Step, ...] = ()
+    uses: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> str:
+        return self.name.split(":")[0]
+
+
+# --- rejected rows and row counts --------------------------------------------------------------------
+
+_Q_SCHEMA = {"table": pl.String, "source_file": pl.String, "source_row": pl.Int64, "key": pl.String,
+             "column": pl.String, "reason": pl.String}
+
+
+class Ledger:
+    """Rejected rows and row counts of one step, in the order they were rejected.
+
+    Every file's records are counted in (`count_in`); a record leaves through `take` (rows of a frame) or `reject`
+    (one record of a loop) with its column and reason; `result` gives the StepResult whose counts say rows in =
+    rows used + rows quarantined per file (rows used = rows in - rows quarantined; with `one_row_per_record` the
+    table must also hold exactly that many rows of the file)."""
+
+    def __init__(self, table: str):
+        self.table = table
+        self._parts: list[pl.DataFrame] = []
+        self._pending: list[dict] = []
+        self._in: dict[str, int] = {}
+
+    def count_in(self, source_file: str, n: int) -> None:
+        self._in[source_file] = self._in.get(source_file, 0) + n
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._parts.append(pl.DataFrame(self._pending, schema=_Q_SCHEMA))
+            self._pending = []
+
+    def take(self, df: pl.DataFrame, mask: pl.Expr, column: str | None, reason: str | pl.Expr, *, file: str,
+             key: str, null_is_bad: bool = False) -> pl.DataFrame:
+        """Quarantine the rows of `df` where `mask` holds (a null test result counts as `null_is_bad`); return the
+        others. `df` carries source_row and the `key` column."""
+        mask = mask.fill_null(null_is_bad)
+        bad = df.filter(mask)
+        if len(bad):
+            self._flush()
+            self._parts.append(quarantine_rows(self.table, file, bad, key, column, reason))
+        return df.filter(~mask)
+
+    def reject(self, source_file: str, source_row: int, key: str | None, column: str | None, reason: str) -> None:
+        """Quarantine one record."""
+        self._pending.append(dict(table=self.table, source_file=source_file, source_row=source_row, key=key,
+                                  column=column, reason=reason))
+
+    def quarantine(self) -> pl.DataFrame:
+        self._flush()
+        return concat_quarantine(self._parts)
+
+    def result(self, table: Table, df: pl.DataFrame, *, one_row_per_record: bool = True) -> StepResult:
+        q = self.quarantine()
+        n_q = dict(q.group_by("source_file").len().iter_rows()) if len(q) else {}
+        counts = counts_frame([dict(table=self.table, source_file=f, rows_in=n, rows_used=n - n_q.get(f, 0),
+                                    rows_quarantined=n_q.get(f, 0)) for f, n in self._in.items()])
+        result = StepResult(table, table.validate(df), q, counts)
+        result.check_accounting()
+        if one_row_per_record and self._in:
+            got = dict(result.df.group_by("source_file").len().iter_rows()) if len(result.df) else {}
+            for row in counts.iter_rows(named=True):
+                if got.get(row["source_file"], 0) != row["rows_used"]:
+                    raise SchemaError(f"{self.table}: {row['source_file']}: records used {row['rows_used']}, "
+                                      f"rows in the table {got.get(row['source_file'], 0)}")
+        return result
+
+
+def no_rows(table: Table, df: pl.DataFrame) -> StepResult:
+    """The StepResult of a step derived from other tables (no upstream records: no quarantine, no counts)."""
+    return StepResult(table, table.validate(df), concat_quarantine([]), counts_frame([]))
+
+
+# --- shared rules ------------------------------------------------------------------------------------
+
+MIN_DATE = dt.date(1940, 1, 1)  # a model release date before this is an error (e.g. 1900), not a model
+UNKNOWN_ORGS = "unknown organization(s) {} (add to data/curated/organizations.csv)"
+
+
+def resolve_organizations(reg, texts: list[str]) -> tuple[list[list[str]], list[str | None]]:
+    """Comma-joined organization lists -> (canonical names in upstream order without repeats, the parts the
+    registry does not know joined with '; ' or None), one per text."""
+    orgs, unknown = [], []
+    for text in texts:
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        res = [reg.resolve(p) for p in parts]
+        unknown.append("; ".join(p for p, r in zip(parts, res, strict=True) if r is None) or None)
+        orgs.append(list(dict.fromkeys(r.name for r in res if r is not None)))
+    return orgs, unknown
+
+
+def take_organizations(ledger: Ledger, d: pl.DataFrame, text_col: str, column: str, reg, *, file: str,
+                       key: str) -> pl.DataFrame:
+    """Add `organizations` (resolved through the registry) from the comma list in `text_col`; rows naming an
+    organization the registry does not know go to quarantine."""
+    orgs, unknown = resolve_organizations(reg, d[text_col].to_list())
+    d = d.with_columns(pl.Series("organizations", orgs, dtype=pl.List(pl.String)),
+                       pl.Series("_unknown_orgs", unknown, dtype=pl.String))
+    return ledger.take(d, pl.col("_unknown_orgs").is_not_null(), column,
+                       pl.format(UNKNOWN_ORGS, pl.col("_unknown_orgs")), file=file, key=key)
+
+
+def take_date_bounds(ledger: Ledger, d: pl.DataFrame, date_col: str, text_col: str, column: str, today: dt.date,
+                     *, file: str, key: str) -> pl.DataFrame:
+    """The release-date rules: missing, unparseable, before MIN_DATE, after the build date -> quarantine."""
+    def take(d, mask, reason):
+        return ledger.take(d, mask, column, reason, file=file, key=key)
+    d = take(d, pl.col(text_col).is_null(), "no release date")
+    d = take(d, pl.col(date_col).is_null(), pl.format("unparseable release date '{}'", pl.col(text_col)))
+    d = take(d, pl.col(date_col) < MIN_DATE,
+             pl.format("release date {} before {}", pl.col(text_col), pl.lit(str(MIN_DATE))))
+    return take(d, pl.col(date_col) > today,
+                pl.format("release date {} after the build date {}", pl.col(text_col), pl.lit(str(today))))

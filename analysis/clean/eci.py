@@ -11,63 +11,34 @@ import datetime as dt
 
 import polars as pl
 
-from analysis import manifest, registry
+from analysis import vocab
+from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import (
+    Ledger,
+    Read,
+    Sources,
+    Step,
     StepResult,
     clean_text,
-    concat_quarantine,
-    counts_frame,
     iso_date,
     open_weights,
-    quarantine_rows,
-    read_csv_strings,
     slug,
+    take_date_bounds,
+    take_organizations,
 )
-from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.registry import Registry, bucket
 
 SOURCE = "epoch/epoch_capabilities_index.csv"
-MIN_DATE = dt.date(1940, 1, 1)  # as for the models table: an earlier date is an error (e.g. 1900)
+METRIC = vocab.METRIC_ECI
 REQUIRED = ["Model version", "ECI Score", "Release date", "Organization", "Model accessibility", "Model name"]
 
-CAPABILITY = Table(
-    name="capability",
-    description="One row per (model, metric, as-of date, source row): a capability score as a source reports "
-    "it. Metrics are never mixed: each `metric` is its own scale. Several source rows (variants such as "
-    "reasoning effort) may map to one canonical model; a model absent from a snapshot has no row (missing, "
-    "not zero).",
-    primary_key=("model_id", "release_date", "metric", "as_of", "source_file", "source_row"),
-    columns=(
-        Column("model_id", pl.String, "Canonical model id from the model crosswalk (analysis/crosswalk.py): "
-               "slug of the Epoch model name, else of the Artificial Analysis slug.", nullable=False),
-        Column("model", pl.String, "Model name as the source displays it.", nullable=False),
-        Column("source_model", pl.String, "The source's own key for the model (e.g. ECI 'Model version').",
-               nullable=False),
-        Column("organizations", pl.List(pl.String), "Canonical organizations.", nullable=False),
-        Column("country_bucket", pl.String, "US–China comparison bucket (see models.country_bucket).",
-               nullable=False, allowed=COUNTRY_BUCKETS),
-        Column("release_date", pl.Date, "Release date of the canonical model (Epoch ECI, else Artificial "
-               "Analysis).", nullable=False),
-        Column("open_weights", pl.Boolean, "Weights downloadable, from the source's accessibility field."),
-        Column("metric", pl.String, "Metric id; each metric is its own scale.", nullable=False),
-        Column("score", pl.Float64, "Score on the metric's own scale.", nullable=False),
-        Column("ci_low", pl.Float64, "Lower bound of the confidence interval, where the source gives one."),
-        Column("ci_high", pl.Float64, "Upper bound of the confidence interval, where the source gives one."),
-        Column("estimated", pl.Boolean, "The source flags the score as its own estimate (Artificial Analysis "
-               "'ii_est'); null when the source has no such flag."),
-        Column("as_of", pl.Date, "Date the score was read (the snapshot date).", nullable=False),
-        *SOURCE_COLUMNS,
-    ),
-)
 
-
-def clean(reg: registry.Registry | None = None, today: dt.date | None = None) -> StepResult:
-    if reg is None:
-        from analysis.inputs import Inputs
-        reg = Inputs().registry
+def clean(src: Sources, registry: Registry, today: dt.date | None = None) -> StepResult:
+    """`capability` rows of metric 'eci' from the ECI file (read by the build)."""
     today = today or dt.date.today()
-    as_of = dt.date.fromisoformat(manifest.entry(SOURCE).snapshot_date)
-    df = read_csv_strings(SOURCE, REQUIRED)
-    q = []
+    df = src[SOURCE]
+    led = Ledger("capability")
+    led.count_in(SOURCE, len(df))
     d = df.with_columns(
         clean_text(pl.col("Model version")).alias("source_model"),
         pl.coalesce(clean_text(pl.col("Model name")), clean_text(pl.col("Model version"))).alias("model"),
@@ -79,64 +50,42 @@ def clean(reg: registry.Registry | None = None, today: dt.date | None = None) ->
         iso_date(pl.col("_date_text")).alias("release_date"),
     )
 
-    def take(mask: pl.Expr, column: str, reason):
-        nonlocal d
-        mask = mask.fill_null(False)  # a null test result is not a failure (and must not drop the row)
-        bad = d.filter(mask)
-        if len(bad):
-            q.append(quarantine_rows("capability", SOURCE, bad, "Model version", column, reason))
-        d = d.filter(~mask)
+    def take(d, mask: pl.Expr, column: str, reason):
+        return led.take(d, mask, column, reason, file=SOURCE, key="Model version")
 
-    take(pl.col("source_model").is_null(), "Model version", "no model version")
-    take(pl.col("_score_text").is_null(), "ECI Score", "no ECI score")
-    take(pl.col("score").is_null() | pl.col("score").is_nan() | pl.col("score").is_infinite(), "ECI Score",
-         pl.format("not a number: '{}'", pl.col("_score_text")))
-    take(pl.col("_date_text").is_null(), "Release date", "no release date")
-    take(pl.col("release_date").is_null(), "Release date",
-         pl.format("unparseable release date '{}'", pl.col("_date_text")))
-    take(pl.col("release_date") < MIN_DATE, "Release date",
-         pl.format("release date {} before {}", pl.col("_date_text"), pl.lit(str(MIN_DATE))))
-    take(pl.col("release_date") > today, "Release date",
-         pl.format("release date {} after the build date", pl.col("_date_text")))
-    take(pl.col("_org_text").is_null(), "Organization", "no organization")
-    orgs, unknown = [], []
-    for text in d["_org_text"].to_list():
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        res = [reg.resolve(p) for p in parts]
-        unknown.append("; ".join(p for p, r in zip(parts, res, strict=True) if r is None) or None)
-        orgs.append(list(dict.fromkeys(r.name for r in res if r is not None)))
-    d = d.with_columns(pl.Series("organizations", orgs, dtype=pl.List(pl.String)),
-                       pl.Series("_unknown", unknown, dtype=pl.String))
-    take(pl.col("_unknown").is_not_null(), "Organization",
-         pl.format("unknown organization(s) {} (add to data/curated/organizations.csv)", pl.col("_unknown")))
+    d = take(d, pl.col("source_model").is_null(), "Model version", "no model version")
+    d = take(d, pl.col("_score_text").is_null(), "ECI Score", "no ECI score")
+    d = take(d, pl.col("score").is_null() | pl.col("score").is_nan() | pl.col("score").is_infinite(), "ECI Score",
+             pl.format("not a number: '{}'", pl.col("_score_text")))
+    d = take_date_bounds(led, d, "release_date", "_date_text", "Release date", today, file=SOURCE,
+                         key="Model version")
+    d = take(d, pl.col("_org_text").is_null(), "Organization", "no organization")
+    d = take_organizations(led, d, "_org_text", "Organization", registry, file=SOURCE, key="Model version")
     d = d.with_columns(pl.col("model").map_elements(slug, return_dtype=pl.String).alias("model_id"))
-    # ECI scores a model once; its variants (thinking budgets, providers) repeat the model's score
-    first_row = pl.col("source_row").min().over("model_id", "release_date")
-    take(pl.col("source_row") != first_row, "Model name",
-         pl.format("same model and release date as record {} (a variant repeating its score)", first_row))
+    # ECI scores a model once; its variants (thinking budgets, providers) repeat the model's score. The record kept
+    # is computed before the take (a reason computed on the rejected rows alone would name one of them)
+    d = d.with_columns(pl.col("source_row").min().over("model_id", "release_date").alias("_first"))
+    d = take(d, pl.col("source_row") != pl.col("_first"), "Model name",
+             pl.format("same model and release date as record {} (a variant repeating its score)", pl.col("_first")))
 
     access = clean_text(pl.col("Model accessibility"))
     out = d.select(
         "model_id", "model", "source_model", "organizations",
         pl.col("organizations").map_elements(
-            lambda os: registry.bucket([reg.orgs[o].country for o in os]), return_dtype=pl.String
+            lambda os: bucket([registry.orgs[o].country for o in os]), return_dtype=pl.String
         ).alias("country_bucket"),
         "release_date",
         open_weights(access).alias("open_weights"),
-        pl.lit("eci").alias("metric"),
+        pl.lit(METRIC).alias("metric"),
         "score",
         pl.lit(None, pl.Float64).alias("ci_low"),
         pl.lit(None, pl.Float64).alias("ci_high"),
         pl.lit(None, pl.Boolean).alias("estimated"),
-        pl.lit(as_of).alias("as_of"),
+        pl.lit(src.snapshot(SOURCE)).alias("as_of"),
         pl.lit(SOURCE).alias("source_file"),
         "source_row",
     )
-    n_q = sum(len(x) for x in q)
-    result = StepResult(
-        CAPABILITY, CAPABILITY.validate(out), concat_quarantine(q),
-        counts_frame([dict(table="capability", source_file=SOURCE, rows_in=len(df), rows_used=len(out),
-                           rows_quarantined=n_q)]),
-    )
-    result.check_accounting()
-    return result
+    return led.result(CAPABILITY, out)
+
+
+STEP = Step("capability:eci", clean, reads=(Read(SOURCE, columns=tuple(REQUIRED)),), uses=("registry",))

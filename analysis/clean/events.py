@@ -16,16 +16,15 @@ import re
 
 import polars as pl
 
-from analysis import paths, vocab
+from analysis import vocab
 from analysis.clean.common import (
     InputError,
+    Ledger,
+    Read,
+    Sources,
+    Step,
     StepResult,
-    concat_quarantine,
-    counts_frame,
-    decode_text,
-    external_file,
     parse_csv_text,
-    quarantine_rows,
 )
 from analysis.safety import safe_url
 from analysis.schema import Column, Table
@@ -35,15 +34,9 @@ FILINGS_FILE = "data/curated/genai_filings.csv"
 VORPLABS_FILE = "policy/vorplabs_research-datasets/us-ai-law-changes.csv"
 
 PRECISIONS = ("day", "month", "uncertain")
-JURISDICTIONS = ("US", "CN", "EU", "US-CN", "INTL")
-JURISDICTION_NAMES = {
-    "US": vocab.US, "CN": vocab.CHINA, "EU": "European Union", "US-CN": "US–China (bilateral)",
-    "INTL": "International",
-}
-KINDS = (
-    "export control", "entity list", "licence", "tariff", "trade retaliation", "antitrust", "regulation",
-    "legislation", "executive order", "strategy", "filing", "summit", "market",
-)
+JURISDICTIONS = vocab.JURISDICTIONS
+JURISDICTION_NAMES = vocab.JURISDICTION_NAMES
+KINDS = vocab.EVENT_KINDS
 FILING_REPORTERS = ("CAC", "CNNIC")
 MIN_DATE = dt.date(2000, 1, 1)
 MAX_DATE = dt.date(2100, 1, 1)
@@ -59,12 +52,12 @@ VORPLABS_REQUIRED = ["id", "jurisdiction", "instrument", "event_date", "event_ty
 
 # upstream event_type -> kind; ids whose kind differs from their type's default
 VORPLABS_KINDS = {
-    "enacted-law": "legislation",
-    "executive-action": "executive order",
-    "proposed-policy": "regulation",
-    "upcoming-operative-date": "regulation",
+    "enacted-law": vocab.KIND_LEGISLATION,
+    "executive-action": vocab.KIND_EXECUTIVE_ORDER,
+    "proposed-policy": vocab.KIND_REGULATION,
+    "upcoming-operative-date": vocab.KIND_REGULATION,
 }
-VORPLABS_KIND_EXCEPTIONS = {"US-FED-2026-BIS-FRONTIER-SUSPENSION": "export control"}
+VORPLABS_KIND_EXCEPTIONS = {"US-FED-2026-BIS-FRONTIER-SUSPENSION": vocab.KIND_EXPORT_CONTROL}
 # federal actor from the start of the instrument's name (first match wins)
 FEDERAL_ACTORS = (
     (r"^Executive Order\b", "President"),
@@ -136,28 +129,7 @@ GENAI_FILINGS = Table(
 )
 
 
-# --- reading ------------------------------------------------------------------------------------------
-
-def _read_csv_text(label: str, text: str, *, comment_prefix: str | None = None,
-                   final_newline: bool = True) -> pl.DataFrame:
-    return parse_csv_text(label, text, comment_prefix=comment_prefix, final_newline=final_newline)
-
-
-def _decode(label: str, raw: bytes) -> str:
-    return decode_text(label, raw)
-
-
-def read_curated(name: str, columns: list[str]) -> tuple[str, pl.DataFrame]:
-    """Read a curated CSV of data/curated/ (all text) and check its header is exactly `columns`."""
-    path = paths.curated_dir() / name
-    label = f"data/curated/{name}"
-    if not path.is_file():
-        raise InputError(f"{label}: not found in {paths.curated_dir()}")
-    df = _read_csv_text(label, _decode(label, path.read_bytes()), final_newline=False)  # hand-edited
-    if df.columns[1:] != columns:
-        raise InputError(f"{label}: header {df.columns[1:]} != expected {columns}")
-    return label, df.with_columns(pl.exclude("source_row").str.strip_chars())
-
+# --- checks -------------------------------------------------------------------------------------------
 
 def _fail(label: str, record: int, column: str, message: str) -> InputError:
     return InputError(f"{label}: record {record} (line {record + 1}), column {column!r}: {message}")
@@ -204,9 +176,9 @@ def _check_curated_events(label: str, df: pl.DataFrame) -> pl.DataFrame:
 
 # --- steps --------------------------------------------------------------------------------------------
 
-def clean_curated() -> StepResult:
+def clean_curated(src: Sources) -> StepResult:
     """Curated events: every row must pass (errors name file, record and column)."""
-    label, df = read_curated("policy_events.csv", CURATED_COLUMNS)
+    label, df = src[CURATED_FILE]
     df = _check_curated_events(label, df)
     out = df.select(
         *CURATED_COLUMNS,
@@ -214,9 +186,9 @@ def clean_curated() -> StepResult:
         pl.lit(label).alias("source_file"),
         "source_row",
     ).with_columns(pl.col("description", "source_note").replace("", None))
-    counts = counts_frame([dict(table="events", source_file=label, rows_in=len(df), rows_used=len(df),
-                                rows_quarantined=0)])
-    return StepResult(EVENTS, EVENTS.validate(out), concat_quarantine([]), counts)
+    led = Ledger("events")
+    led.count_in(label, len(df))
+    return led.result(EVENTS, out)
 
 
 def _comment_header(text: str) -> dict[str, str]:
@@ -246,24 +218,22 @@ def federal_actor(instrument: str) -> str | None:
     return None
 
 
-def clean_vorplabs() -> StepResult:
+def clean_vorplabs(src: Sources) -> StepResult:
     """US records of the Vorp Labs dataset, mapped onto the curated vocabulary; bad rows to quarantine."""
-    path = external_file(VORPLABS_FILE)
-    text = _decode(VORPLABS_FILE, path.read_bytes())
+    text = src[VORPLABS_FILE]
     meta = _comment_header(text)
     # the pinned snapshot ends without a final newline (its last record must still be complete)
-    df = _read_csv_text(VORPLABS_FILE, text, comment_prefix="#", final_newline=False)
-    missing = [c for c in VORPLABS_REQUIRED if c not in df.columns]
-    if missing:
-        raise InputError(f"{VORPLABS_FILE}: missing column(s) {missing}; found {df.columns}")
+    df = parse_csv_text(VORPLABS_FILE, text, VORPLABS_REQUIRED, comment_prefix="#", final_newline=False)
     citation = meta.get("citation") or "Vorp Labs, US AI Law Change Dataset"
     licence = meta.get("license", "").split(",")[0] or "CC BY 4.0"
-    rows, bad, seen_ids = [], [], {}
+    led = Ledger("events")
+    led.count_in(VORPLABS_FILE, len(df))
+    rows, seen_ids = [], {}
     for r in df.iter_rows(named=True):
         r = {k: (v.strip() if isinstance(v, str) else v) for k, v in r.items()}
 
         def reject(column: str, reason: str, r=r) -> None:
-            bad.append(dict(source_row=r["source_row"], id=r.get("id") or None, column=column, reason=reason))
+            led.reject(VORPLABS_FILE, r["source_row"], r.get("id") or None, column, reason)
 
         if not r["id"]:
             reject("id", "no id")
@@ -298,23 +268,13 @@ def clean_vorplabs() -> StepResult:
         seen_ids[r["id"].lower()] = r["source_row"]
         note = "; ".join(x for x in (r["url"], f"{citation} ({licence})") if x)
         rows.append(dict(
-            event_id=r["id"].lower(), date=d, date_precision="day", jurisdiction="US", actor=actor, kind=kind,
-            title=short_title(r["instrument"]), description=r["summary"] or None,
+            event_id=r["id"].lower(), date=d, date_precision="day", jurisdiction=vocab.JURISDICTION_US, actor=actor,
+            kind=kind, title=short_title(r["instrument"]), description=r["summary"] or None,
             source_url=r["primary_source_url"], source_note=note, origin="vorplabs",
             source_file=VORPLABS_FILE, source_row=r["source_row"],
         ))
     out = pl.DataFrame(rows, schema={c.name: c.dtype for c in EVENTS.columns}) if rows else EVENTS.empty()
-    q = pl.DataFrame(bad, schema={"source_row": pl.Int64, "id": pl.String, "column": pl.String,
-                                  "reason": pl.String})
-    quarantine = [
-        quarantine_rows("events", VORPLABS_FILE, g, "id", col, pl.col("reason"))
-        for (col,), g in q.group_by("column", maintain_order=True)
-    ]
-    counts = counts_frame([dict(table="events", source_file=VORPLABS_FILE, rows_in=len(df), rows_used=len(out),
-                                rows_quarantined=len(q))])
-    result = StepResult(EVENTS, EVENTS.validate(out), concat_quarantine(quarantine), counts)
-    result.check_accounting()
-    return result
+    return led.result(EVENTS, out)
 
 
 def _int(label: str, n: int, col: str, value: str, required: bool) -> int | None:
@@ -327,9 +287,9 @@ def _int(label: str, n: int, col: str, value: str, required: bool) -> int | None
     return int(value)
 
 
-def clean_filings() -> StepResult:
+def clean_filings(src: Sources) -> StepResult:
     """China's reported cumulative generative-AI filing counts (curated; every row must pass)."""
-    label, df = read_curated("genai_filings.csv", FILINGS_COLUMNS)
+    label, df = src[FILINGS_FILE]
     rows, seen = [], {}
     for r in df.iter_rows(named=True):
         n = r["source_row"]
@@ -365,6 +325,11 @@ def clean_filings() -> StepResult:
         if len(drops):
             r = drops.row(0, named=True)
             raise _fail(label, r["source_row"], col, f"cumulative count falls to {r[col]} at {r['date']}")
-    counts = counts_frame([dict(table="genai_filings", source_file=label, rows_in=len(df), rows_used=len(out),
-                                rows_quarantined=0)])
-    return StepResult(GENAI_FILINGS, GENAI_FILINGS.validate(out), concat_quarantine([]), counts)
+    led = Ledger("genai_filings")
+    led.count_in(label, len(df))
+    return led.result(GENAI_FILINGS, out)
+
+
+CURATED_STEP = Step("events:curated", clean_curated, reads=(Read(CURATED_FILE, "curated", tuple(CURATED_COLUMNS)),))
+VORPLABS_STEP = Step("events:vorplabs", clean_vorplabs, reads=(Read(VORPLABS_FILE, "text"),))
+FILINGS_STEP = Step("genai_filings", clean_filings, reads=(Read(FILINGS_FILE, "curated", tuple(FILINGS_COLUMNS)),))

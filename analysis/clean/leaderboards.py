@@ -24,58 +24,55 @@ import math
 
 import polars as pl
 
-from analysis import crosswalk, manifest
+from analysis import crosswalk, vocab
+from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import (
     InputError,
+    Ledger,
+    Read,
+    Sources,
+    Step,
     StepResult,
-    concat_quarantine,
-    counts_frame,
     expect_json,
-    read_csv_strings,
-    read_json,
     reject_repeated_keys,
+    require_columns,
 )
-from analysis.clean.eci import CAPABILITY
 
 AA_FILE = crosswalk.AA_FILE
 LMARENA_FILES = {
-    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": "lmarena_text",
-    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json":
-        "lmarena_text_style_control",
+    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": vocab.METRIC_LMARENA,
+    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json": vocab.METRIC_LMARENA_STYLE,
 }
 
 LIVEBENCH_TABLE = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
 LIVEBENCH_CATEGORIES = "capability/livebench_livebench.github.io/categories_2026_01_08.json"
-LIVEBENCH_METRIC = "livebench_2026_01_08_global"
+LIVEBENCH_METRIC = vocab.METRIC_LIVEBENCH
+AA_METRIC = vocab.METRIC_AA
 
 
-def _inputs():
-    from analysis.inputs import Inputs
-    return Inputs()
-
-
-def _rows_to_result(source_file: str, source: str, records: list[dict], cw: crosswalk.Crosswalk,
-                    as_of: dt.date) -> tuple[list[dict], list[dict]]:
-    """records: dicts with name, source_row, metric, score, ci_low, ci_high, estimated."""
-    ok, bad, seen = [], [], {}
+def _rows(source_file: str, source: str, records: list[dict], cw: crosswalk.Crosswalk, as_of: dt.date,
+          led: Ledger) -> list[dict]:
+    """The used rows of one file's records (dicts with name, source_row, metric, score, ci_low, ci_high,
+    estimated); the others go to the ledger."""
+    led.count_in(source_file, len(records))
+    ok, seen = [], {}
     for r in records:
-        def q(column, reason, r=r):
-            bad.append(dict(table="capability", source_file=source_file, source_row=r["source_row"],
-                            key=r["name"], column=column, reason=reason))
+        def reject(column, reason, r=r):
+            led.reject(source_file, r["source_row"], r["name"], column, reason)
         score = r["score"]
         if score is None or isinstance(score, bool) or not isinstance(score, (int, float)) \
                 or not math.isfinite(score):
-            q("score", f"no numeric score: {score!r}")
+            reject("score", f"no numeric score: {score!r}")
             continue
         if (r["name"], r["metric"]) in seen:  # a second reading of one model in one file: the first is kept
-            q("name", f"second reading of the same model as record {seen[(r['name'], r['metric'])]} "
-                      "(the first is kept)")
+            reject("name", f"second reading of the same model as record {seen[(r['name'], r['metric'])]} "
+                           "(the first is kept)")
             continue
         seen[(r["name"], r["metric"])] = r["source_row"]
         m = cw.lookup(r["name"], source)
         if m is None:
-            q("name", f"model name not in the crosswalk (key '{crosswalk.norm_key(r['name'])}'): no release date "
-                      "or organization; add to data/curated/model_crosswalk_capability.csv")
+            reject("name", f"model name not in the crosswalk (key '{crosswalk.norm_key(r['name'])}'): no release "
+                           "date or organization; add to data/curated/model_crosswalk_capability.csv")
             continue
         ok.append(dict(
             model_id=m.model_id, model=m.model, source_model=r["name"], organizations=list(m.organizations),
@@ -84,26 +81,16 @@ def _rows_to_result(source_file: str, source: str, records: list[dict], cw: cros
             ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), estimated=r.get("estimated"), as_of=as_of,
             source_file=source_file, source_row=r["source_row"],
         ))
-    return ok, bad
+    return ok
 
 
-def _result(parts: list[tuple[str, int, list[dict], list[dict]]]) -> StepResult:
-    schema = {c.name: c.dtype for c in CAPABILITY.columns}
-    rows = [x for _, _, ok, _ in parts for x in ok]
-    df = pl.DataFrame(rows, schema=schema) if rows else CAPABILITY.empty()
-    qs = [pl.DataFrame(bad, schema={"table": pl.String, "source_file": pl.String, "source_row": pl.Int64,
-                                    "key": pl.String, "column": pl.String, "reason": pl.String})
-          for _, _, _, bad in parts if bad]
-    counts = counts_frame([dict(table="capability", source_file=f, rows_in=n, rows_used=len(ok),
-                                rows_quarantined=len(bad)) for f, n, ok, bad in parts])
-    result = StepResult(CAPABILITY, CAPABILITY.validate(df), concat_quarantine(qs), counts)
-    result.check_accounting()
-    return result
+def _frame(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={c.name: c.dtype for c in CAPABILITY.columns}) if rows else CAPABILITY.empty()
 
 
-def clean_aa(cw: crosswalk.Crosswalk | None = None) -> StepResult:
-    cw = cw or _inputs().crosswalk
-    data = read_json(AA_FILE)
+def clean_aa(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
+    """`capability` rows of the Artificial Analysis snapshot (metric 'aa_intelligence_index')."""
+    data = src[AA_FILE]
     if not isinstance(data, list):
         raise InputError(f"{AA_FILE}: expected a list of model objects")
     records = []
@@ -112,38 +99,39 @@ def clean_aa(cw: crosswalk.Crosswalk | None = None) -> StepResult:
         for col in ("slug", "ii"):
             if col not in r:
                 raise InputError(f"{AA_FILE}: record {i}: missing field {col!r}")
-        records.append(dict(name=r["slug"], source_row=i, metric="aa_intelligence_index", score=r["ii"],
+        records.append(dict(name=r["slug"], source_row=i, metric=AA_METRIC, score=r["ii"],
                             estimated=r.get("ii_est"), open_weights=r.get("open")))
-    as_of = dt.date.fromisoformat(manifest.entry(AA_FILE).snapshot_date)
-    ok, bad = _rows_to_result(AA_FILE, "artificial_analysis", records, cw, as_of)
-    return _result([(AA_FILE, len(records), ok, bad)])
+    led = Ledger("capability")
+    ok = _rows(AA_FILE, "artificial_analysis", records, crosswalk, src.snapshot(AA_FILE), led)
+    return led.result(CAPABILITY, _frame(ok))
 
 
-def read_arena(local_path: str) -> list[tuple[str, dict]]:
-    data = expect_json(local_path, "top level", read_json(local_path), dict)
+def arena_entries(local_path: str, data) -> list[tuple[str, dict]]:
+    data = expect_json(local_path, "top level", data, dict)
     if "full" not in data or not isinstance(data["full"], dict):
         raise InputError(f"{local_path}: no 'full' (overall) category; found {list(data)[:10]}")
     reject_repeated_keys(local_path, "full", data["full"])
     return list(data["full"].items())
 
 
-def clean_lmarena(cw: crosswalk.Crosswalk | None = None) -> StepResult:
-    cw = cw or _inputs().crosswalk
-    parts = []
-    for path, metric in LMARENA_FILES.items():
-        entries = read_arena(path)
+def clean_lmarena(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
+    """`capability` rows of the LMArena text leaderboards (plain and style control, never mixed)."""
+    cw = crosswalk
+    led = Ledger("capability")
+    rows = []
+    for path in src.paths():
+        metric = LMARENA_FILES[path]
         records = []
-        for i, (name, v) in enumerate(entries, start=1):
+        for i, (name, v) in enumerate(arena_entries(path, src[path]), start=1):
             if not isinstance(v, dict) or "rating" not in v:
                 raise InputError(f"{path}: full/{name} (record {i}): no 'rating'")
             records.append(dict(name=name, source_row=i, metric=metric, score=v["rating"],
                                 ci_low=v.get("rating_q025"), ci_high=v.get("rating_q975")))
-        as_of = dt.date.fromisoformat(manifest.entry(path).snapshot_date)
-        ok, bad = _rows_to_result(path, "lmarena", records, cw, as_of)
+        ok = _rows(path, "lmarena", records, cw, src.snapshot(path), led)
         for x in ok:
             x["open_weights"] = cw.lookup(x["source_model"], "lmarena").open_weights
-        parts.append((path, len(records), ok, bad))
-    return _result(parts)
+        rows += ok
+    return led.result(CAPABILITY, _frame(rows))
 
 
 def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | None:
@@ -163,17 +151,27 @@ def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | Non
     return sum(means) / len(means)
 
 
-def clean_livebench(cw: crosswalk.Crosswalk | None = None) -> StepResult:
-    cw = cw or _inputs().crosswalk
-    categories = expect_json(LIVEBENCH_CATEGORIES, "top level", read_json(LIVEBENCH_CATEGORIES), dict)
+def clean_livebench(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
+    """`capability` rows of one LiveBench release (the mean of its category means)."""
+    categories = expect_json(LIVEBENCH_CATEGORIES, "top level", src[LIVEBENCH_CATEGORIES], dict)
     for name, ts in categories.items():
         if not isinstance(ts, list) or not all(isinstance(t, str) for t in ts) or not ts:
             raise InputError(f"{LIVEBENCH_CATEGORIES}: category {name!r}: expected a list of task names, found "
                              f"{ts!r:.80}")
     tasks = [t for ts in categories.values() for t in ts]
-    df = read_csv_strings(LIVEBENCH_TABLE, ["model", *tasks])
+    df = src[LIVEBENCH_TABLE]
+    require_columns(LIVEBENCH_TABLE, df, ["model", *tasks])
     records = [dict(name=r["model"], source_row=r["source_row"], metric=LIVEBENCH_METRIC,
                     score=livebench_global(r, categories)) for r in df.iter_rows(named=True)]
-    as_of = dt.date.fromisoformat(manifest.entry(LIVEBENCH_TABLE).snapshot_date)
-    ok, bad = _rows_to_result(LIVEBENCH_TABLE, "livebench", records, cw, as_of)
-    return _result([(LIVEBENCH_TABLE, len(records), ok, bad)])
+    led = Ledger("capability")
+    ok = _rows(LIVEBENCH_TABLE, "livebench", records, crosswalk, src.snapshot(LIVEBENCH_TABLE), led)
+    return led.result(CAPABILITY, _frame(ok))
+
+
+AA_STEP = Step("capability:aa", clean_aa, reads=(Read(AA_FILE, "json"),), uses=("crosswalk",))
+LMARENA_STEP = Step("capability:lmarena", clean_lmarena, reads=tuple(Read(f, "json") for f in LMARENA_FILES),
+                    uses=("crosswalk",))
+# the categories file first: it names the table's required columns
+LIVEBENCH_STEP = Step("capability:livebench", clean_livebench,
+                      reads=(Read(LIVEBENCH_CATEGORIES, "json"), Read(LIVEBENCH_TABLE)),
+                      uses=("crosswalk",))

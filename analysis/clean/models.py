@@ -16,16 +16,20 @@ import unicodedata
 import polars as pl
 
 from analysis import registry
+from analysis.clean import eci
 from analysis.clean.common import (
+    Ledger,
+    Read,
+    Sources,
+    Step,
     StepResult,
     clean_text,
-    concat_quarantine,
-    counts_frame,
     iso_date,
+    no_rows,
     open_weights,
-    quarantine_rows,
-    read_csv_strings,
     slug,
+    take_date_bounds,
+    take_organizations,
 )
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
@@ -45,7 +49,6 @@ ACCESS = (
     "Unreleased",
     "Unknown",
 )
-MIN_DATE = dt.date(1940, 1, 1)
 # bounds beyond which a number is an error, not a model (largest real values are ~3e12 params, ~5e26 FLOP)
 MAX_PARAMETERS = 1e16
 MAX_COMPUTE = 1e31
@@ -194,9 +197,9 @@ def _num(col: str) -> pl.Expr:
     return clean_text(pl.col(col)).cast(pl.Float64, strict=False)
 
 
-def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today: dt.date):
-    """Split one file's rows into usable (normalised) rows and quarantined rows."""
-    q = []
+def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today: dt.date,
+                led: Ledger) -> pl.DataFrame:
+    """The usable (normalised) rows of one file; the others go to the ledger with their reason."""
     d = df.with_columns(
         clean_text(pl.col("Model")).alias("model"),
         clean_text(pl.col("Publication date")).alias("_date_text"),
@@ -205,37 +208,19 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
         _num("Training compute (FLOP)").alias("training_compute_flop"),
     ).with_columns(iso_date(pl.col("_date_text")).alias("release_date"))
 
-    def take(mask: pl.Expr, column: str, reason: str | pl.Expr):
-        nonlocal d
-        mask = mask.fill_null(False)  # a null test result is not a failure (and must not drop the row)
-        bad = d.filter(mask)
-        if len(bad):
-            q.append(quarantine_rows("models", local_path, bad, "Model", column, reason))
-        d = d.filter(~mask)
+    def take(d, mask: pl.Expr, column: str, reason: str | pl.Expr):
+        return led.take(d, mask, column, reason, file=local_path, key="Model")
 
-    take(pl.col("model").is_null(), "Model", "no model name")
+    d = take(d, pl.col("model").is_null(), "Model", "no model name")
     # the same record twice in one file (every upstream column equal): keep the first, quarantine the rest
     first_seen: dict[tuple, int] = {}
     upstream = [c for c in df.columns if c != "source_row"]
     firsts = [first_seen.setdefault(rec, n) for n, rec in zip(d["source_row"], d.select(upstream).iter_rows(), strict=True)]
     d = d.with_columns(pl.Series("_first", firsts, dtype=pl.Int64))
-    take(
-        pl.col("source_row") != pl.col("_first"),
-        "Model",
-        pl.format("exact duplicate of record {} (every column equal)", pl.col("_first")),
-    )
-    take(pl.col("_date_text").is_null(), "Publication date", "no release date")
-    take(pl.col("release_date").is_null(), "Publication date", pl.format("unparseable release date '{}'", pl.col("_date_text")))
-    take(
-        pl.col("release_date") < MIN_DATE,
-        "Publication date",
-        pl.format("release date {} before {}", pl.col("_date_text"), pl.lit(str(MIN_DATE))),
-    )
-    take(
-        pl.col("release_date") > today,
-        "Publication date",
-        pl.format("release date {} after the build date {}", pl.col("_date_text"), pl.lit(str(today))),
-    )
+    d = take(d, pl.col("source_row") != pl.col("_first"), "Model",
+             pl.format("exact duplicate of record {} (every column equal)", pl.col("_first")))
+    d = take_date_bounds(led, d, "release_date", "_date_text", "Publication date", today, file=local_path,
+                         key="Model")
     # a second reading of the same model and date in one file (not an exact duplicate: its values differ):
     # the first record is kept, the second goes to quarantine (merging them would mix two readings silently)
     ids = [slug(m) for m in d["model"].to_list()]
@@ -243,45 +228,21 @@ def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today
     firsts = [first_reading.setdefault((i, day), n)
               for i, day, n in zip(ids, d["release_date"].to_list(), d["source_row"].to_list(), strict=True)]
     d = d.with_columns(pl.Series("_first_reading", firsts, dtype=pl.Int64))
-    take(
-        pl.col("source_row") != pl.col("_first_reading"),
-        "Model",
-        pl.format("second reading of the same model and release date as record {} (first kept)",
-                  pl.col("_first_reading")),
-    )
+    d = take(d, pl.col("source_row") != pl.col("_first_reading"), "Model",
+             pl.format("second reading of the same model and release date as record {} (first kept)",
+                       pl.col("_first_reading")))
     for col, out, hi in (
         ("Parameters", "parameters", MAX_PARAMETERS),
         ("Training compute (FLOP)", "training_compute_flop", MAX_COMPUTE),
     ):
         text = clean_text(pl.col(col))
-        take(text.is_not_null() & pl.col(out).is_null(), col, pl.format("not a number: '{}'", text))
-        take(pl.col(out).is_nan(), col, "NaN")
-        take(pl.col(out) <= 0, col, pl.format("not positive: {}", pl.col(out)))
-        take(pl.col(out) > hi, col, pl.format("implausibly large: {}", pl.col(out)))
-    take(pl.col("_org_text").is_null(), "Organization", "no organization")
-
+        d = take(d, text.is_not_null() & pl.col(out).is_null(), col, pl.format("not a number: '{}'", text))
+        d = take(d, pl.col(out).is_nan(), col, "NaN")
+        d = take(d, pl.col(out) <= 0, col, pl.format("not positive: {}", pl.col(out)))
+        d = take(d, pl.col(out) > hi, col, pl.format("implausibly large: {}", pl.col(out)))
+    d = take(d, pl.col("_org_text").is_null(), "Organization", "no organization")
     # organizations: split comma-joined lists, resolve every part through the registry
-    org_lists = []
-    for text in d["_org_text"].to_list():
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        resolved, unknown = [], []
-        for p in parts:
-            o = reg.resolve(p)
-            if o is None:
-                unknown.append(p)
-            elif o.name not in resolved:
-                resolved.append(o.name)
-        org_lists.append((resolved, "; ".join(unknown) if unknown else None))
-    d = d.with_columns(
-        pl.Series("organizations", [r for r, _ in org_lists], dtype=pl.List(pl.String)),
-        pl.Series("_unknown_orgs", [u for _, u in org_lists], dtype=pl.String),
-    )
-    take(
-        pl.col("_unknown_orgs").is_not_null(),
-        "Organization",
-        pl.format("unknown organization(s) {} (add to data/curated/organizations.csv)", pl.col("_unknown_orgs")),
-    )
-    return d, q
+    return take_organizations(led, d, "_org_text", "Organization", reg, file=local_path, key="Model")
 
 
 def _normalise(local_path: str, d: pl.DataFrame, reg: registry.Registry) -> pl.DataFrame:
@@ -439,44 +400,41 @@ RELEASE_CONFLICTS = Table(
 )
 
 
-def clean_release_conflicts(earlier: dict[str, StepResult] | None = None) -> StepResult:
-    """`release_date_conflicts` from the `models` step (run here when the build has not run it)."""
-    m = (earlier or {}).get("models") or clean()
+def clean_release_conflicts(src: Sources, m: StepResult) -> StepResult:
+    """`release_date_conflicts` from the `models` step's result."""
     d = m.df.with_columns((pl.col("publication_date") - pl.col("release_date")).dt.total_days().alias("days_apart"))
     out = d.filter(pl.col("days_apart").abs() > MAX_DATE_DAYS).select(
         "model_id", "model", "release_date", "release_date_source",
         pl.col("publication_date").alias("alternative_date"),
         pl.lit("epoch_models").alias("alternative_source"), pl.col("days_apart").cast(pl.Int64)).sort("model_id")
-    return StepResult(RELEASE_CONFLICTS, RELEASE_CONFLICTS.validate(out), concat_quarantine([]), counts_frame([]))
+    return no_rows(RELEASE_CONFLICTS, out)
 
 
-def clean(reg: registry.Registry | None = None, today: dt.date | None = None, cw=None,
-          eci_dates: list[tuple[str, dt.date]] | None = None) -> StepResult:
+def clean(src: Sources, eci_result: StepResult, registry: registry.Registry, crosswalk,
+          today: dt.date | None = None) -> StepResult:
     """`models` from Epoch's model files.
 
-    `eci_dates`: (model_id, release_date) of the capability table's ECI rows (the build passes the ECI
-    step's result; else the ECI step runs here). `cw`: the project crosswalk (empty before the capability
-    snapshots are fetched: the model files' dates are kept)."""
-    from analysis.inputs import Inputs
-    inputs = Inputs(reg=reg, cw=cw)
-    reg, cw = inputs.registry, inputs.crosswalk
-    if eci_dates is None:
-        from analysis.clean import eci
-        eci_dates = eci.clean(reg).df.select("model_id", "release_date").unique().rows() if cw.models else []
+    `eci_result`: the ECI step's result (its (model_id, release_date) come first in the release-date precedence,
+    when the crosswalk has models). `crosswalk`: the project crosswalk (empty before the capability snapshots are
+    fetched: the model files' dates are kept)."""
+    reg, cw = registry, crosswalk
+    eci_dates = eci_result.df.select("model_id", "release_date").unique().rows() if cw.models else []
     today = today or dt.date.today()
-    normalised, quarantine, counts = [], [], []
+    led = Ledger("models")
+    normalised = []
     for local_path in SOURCES:
-        df = read_csv_strings(local_path, REQUIRED)
-        ok, q = _check_file(local_path, df, reg, today)
-        normalised.append(_normalise(local_path, ok, reg))
-        quarantine += q
-        n_q = sum(len(x) for x in q)
-        counts.append(dict(table="models", source_file=local_path, rows_in=len(df), rows_used=len(ok), rows_quarantined=n_q))
+        df = src[local_path]
+        led.count_in(local_path, len(df))
+        normalised.append(_normalise(local_path, _check_file(local_path, df, reg, today, led), reg))
     merged = release_dates(merge(assign_ids(pl.concat(normalised, how="vertical"))), cw, eci_dates)
-    result = StepResult(MODELS, MODELS.validate(merged), concat_quarantine(quarantine), counts_frame(counts))
-    result.check_accounting()
+    result = led.result(MODELS, merged, one_row_per_record=False)
     used = result.counts["rows_used"].sum()
     traced = result.df["source_rows"].list.len().sum()
     if used != traced:
         raise AssertionError(f"models: {used} upstream rows used but {traced} traced in source_rows")
     return result
+
+
+STEP = Step("models", clean, reads=tuple(Read(f, columns=tuple(REQUIRED)) for f in SOURCES), needs=(eci.STEP,),
+            uses=("registry", "crosswalk"))
+RELEASE_CONFLICTS_STEP = Step("release_date_conflicts", clean_release_conflicts, needs=(STEP,))

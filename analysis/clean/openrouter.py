@@ -27,16 +27,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import manifest, registry, vocab
-from analysis.clean.common import (
-    StepResult,
-    concat_quarantine,
-    counts_frame,
-    iso_date,
-    quarantine_rows,
-    read_csv_strings,
-)
-from analysis.inputs import AUTHORS_FILE, load_authors  # noqa: F401
+from analysis import registry, vocab
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult, iso_date
 from analysis.schema import SOURCE_COLUMNS, Column, Table
 
 DIR = "adoption/kenneth-top_workflows"
@@ -161,14 +153,6 @@ class Resolver:
 
 
 
-def resolver(inputs=None) -> Resolver:
-    """The author resolver from the build's inputs (the curated authors file and the registry)."""
-    if inputs is None:
-        from analysis.inputs import Inputs
-        inputs = Inputs()
-    return Resolver(inputs.authors, inputs.registry)
-
-
 def _with_origin(df: pl.DataFrame, resolve: Resolver) -> pl.DataFrame:
     authors = df["author"].unique().to_list()
     m = {a: resolve(a) for a in authors}
@@ -187,14 +171,11 @@ def _number(col: str) -> pl.Expr:
     return pl.when(x.is_finite()).then(x)
 
 
-def _split_bad(df: pl.DataFrame, checks: list[tuple[str, pl.Expr, str]], table: str, source: str, key: str):
-    """Quarantine the first failing check of each row; return (good rows, quarantine parts)."""
-    parts, rest = [], df
+def _split_bad(led: Ledger, df: pl.DataFrame, checks: list[tuple[str, pl.Expr, str]], source: str, key: str):
+    """Quarantine the first failing check of each row (a null check result fails); return the good rows."""
     for column, bad, reason in checks:
-        mask = bad.fill_null(True)
-        parts.append(quarantine_rows(table, source, rest.filter(mask), key, column, reason))
-        rest = rest.filter(~mask)
-    return rest, parts
+        df = led.take(df, bad, column, reason, file=source, key=key, null_is_bad=True)
+    return df
 
 
 def _partial_weeks(totals: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
@@ -215,46 +196,46 @@ def _partial_weeks(totals: pl.DataFrame, snapshot: dt.date) -> pl.DataFrame:
 
 
 def weekly_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source: str = WEEKLY_FILE,
-                table: str = WEEKLY.name) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(clean weekly rows, quarantine) from the market-share file read as text (with source_row)."""
+                led: Ledger | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(clean weekly rows, quarantine) from the market-share file read as text (with source_row); the rejected
+    rows go to `led` (a new ledger when not given)."""
+    led = led or Ledger(WEEKLY.name)
+    led.count_in(source, len(raw))
     d = raw.with_columns(
         iso_date(pl.col("Date").str.strip_chars()).alias("week_start"),
         pl.col("Author").str.strip_chars().alias("author"),
         _number("Tokens").alias("tokens_b"), _number("Share").alias("file_share"),
         pl.format("{} {}", pl.col("Date"), pl.col("Author")).alias("key"))
-    d, parts = _split_bad(d, [
+    d = _split_bad(led, d, [
         ("Date", pl.col("week_start").is_null(), "Date is not an ISO date"),
         ("Author", pl.col("author").is_null() | (pl.col("author") == ""), "no Author"),
         ("Tokens", pl.col("tokens_b").is_null() | (pl.col("tokens_b") < 0), "Tokens is not a non-negative number"),
         ("Share", pl.col("file_share").is_null() | (pl.col("file_share") < 0) | (pl.col("file_share") > 1),
          "Share is not a number in [0, 1]"),
-    ], table, source, "key")
+    ], source, "key")
     if len(d):
         # one labelling: the weekday of the newest bucket (the site's current week labelling)
         keep_wd = d.sort("week_start")["week_start"].dt.weekday()[-1]
         name = dt.date(2024, 1, keep_wd).strftime("%A")  # 2024-01-01 is a Monday (weekday 1)
-        d, p = _split_bad(d, [("Date", pl.col("week_start").dt.weekday() != keep_wd,
+        d = _split_bad(led, d, [("Date", pl.col("week_start").dt.weekday() != keep_wd,
                                pl.format("other week labelling: a {}-dated bucket; the table keeps the {}-dated "
                                          "buckets of the newest fetches (the same weeks shifted by days: never add "
                                          "both)", pl.col("week_start").dt.strftime("%A"), pl.lit(name)))],
-                          table, source, "key")
-        parts += p
+                        source, "key")
         dup = pl.struct("week_start", "author").is_duplicated()
-        d, p = _split_bad(d, [("Author", dup & (pl.int_range(pl.len()).over("week_start", "author") > 0),
-                               "repeated (Date, Author) row")], table, source, "key")
-        parts += p
+        d = _split_bad(led, d, [("Author", dup & (pl.int_range(pl.len()).over("week_start", "author") > 0),
+                               "repeated (Date, Author) row")], source, "key")
         # stale upserted rows: Tokens / Share implies another bucket total than the week's other rows
         d = d.with_columns(pl.when(pl.col("file_share") > 0).then(pl.col("tokens_b") / pl.col("file_share"))
                            .alias("implied"))
         d = d.with_columns(pl.col("implied").median().over("week_start").alias("week_implied"))
         stale = (pl.col("implied") / pl.col("week_implied") - 1).abs() > STALE_TOLERANCE
-        d, p = _split_bad(d, [("Share", stale.fill_null(False),
+        d = _split_bad(led, d, [("Share", stale.fill_null(False),
                                pl.format("stale upserted row: Tokens/Share implies a bucket total of {}B, the week's "
                                          "other rows {}B (left from an earlier, partial fetch)",
                                          pl.col("implied").round(1), pl.col("week_implied").round(1)))],
-                          table, source, "key")
-        parts += p
-    q = concat_quarantine(parts)
+                        source, "key")
+    q = led.quarantine()
     if not len(d):
         return WEEKLY.empty(), q
     d = d.with_columns((pl.col("tokens_b") / pl.col("tokens_b").sum().over("week_start")).fill_nan(0.0)
@@ -265,8 +246,11 @@ def weekly_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source:
     return WEEKLY.validate(d.select(WEEKLY.column_names)).sort("week_start", "author"), q
 
 
-def daily_rows(raw: pl.DataFrame, resolve: Resolver, source: str = DAILY_FILE) -> tuple[pl.DataFrame, pl.DataFrame]:
-    table = DAILY.name
+def daily_rows(raw: pl.DataFrame, resolve: Resolver, source: str = DAILY_FILE,
+               led: Ledger | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(clean daily rows, quarantine) from the daily file read as text; rejected rows go to `led`."""
+    led = led or Ledger(DAILY.name)
+    led.count_in(source, len(raw))
     d = raw.with_columns(
         iso_date(pl.col("Date").str.strip_chars()).alias("date"),
         pl.col("Model").str.strip_chars().alias("model"),
@@ -280,12 +264,11 @@ def daily_rows(raw: pl.DataFrame, resolve: Resolver, source: str = DAILY_FILE) -
         checks.append((c, pl.col(n).is_null() | (pl.col(n) < 0), f"{c} is not a non-negative number"))
     checks.append(("Total_Tokens", (pl.col("tokens_b") - pl.col("prompt_b") - pl.col("completion_b")).abs() > 1e-5,
                    "Total_Tokens != Prompt + Completion"))
-    d, parts = _split_bad(d, checks, table, source, "key")
-    d, p = _split_bad(d, [("Model", pl.struct("date", "model").is_duplicated()
+    d = _split_bad(led, d, checks, source, "key")
+    d = _split_bad(led, d, [("Model", pl.struct("date", "model").is_duplicated()
                            & (pl.int_range(pl.len()).over("date", "model") > 0), "repeated (Date, Model) row")],
-                      table, source, "key")
-    parts += p
-    q = concat_quarantine(parts)
+                      source, "key")
+    q = led.quarantine()
     if not len(d):
         return DAILY.empty(), q
     d = d.with_columns(
@@ -303,9 +286,11 @@ def daily_rows(raw: pl.DataFrame, resolve: Resolver, source: str = DAILY_FILE) -
     return DAILY.validate(d.select(DAILY.column_names)).sort("date", "model"), q
 
 
-def category_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date,
-                  source: str = CATEGORY_FILE) -> tuple[pl.DataFrame, pl.DataFrame]:
-    table = CATEGORY.name
+def category_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source: str = CATEGORY_FILE,
+                  led: Ledger | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(clean category rows, quarantine) from the category file read as text; rejected rows go to `led`."""
+    led = led or Ledger(CATEGORY.name)
+    led.count_in(source, len(raw))
     d = raw.with_columns(
         iso_date(pl.col("Date").str.strip_chars()).alias("week_start"),
         pl.col("Category").str.strip_chars().alias("category"),
@@ -313,7 +298,7 @@ def category_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date,
         pl.col("Author").str.strip_chars().alias("author"),
         _number("Tokens").alias("tokens_b"),
         pl.format("{} {} {}", pl.col("Date"), pl.col("Category"), pl.col("Author")).alias("key"))
-    d, parts = _split_bad(d, [
+    d = _split_bad(led, d, [
         ("Date", pl.col("week_start").is_null(), "Date is not an ISO date"),
         ("Category", pl.col("category").is_null() | (pl.col("category") == ""), "no Category"),
         ("Category_Label", pl.col("category_label").is_null(), "no Category_Label"),
@@ -322,8 +307,8 @@ def category_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date,
         ("Author", pl.struct("week_start", "category", "author").is_duplicated()
          & (pl.int_range(pl.len()).over("week_start", "category", "author") > 0),
          "repeated (Date, Category, Author) row"),
-    ], table, source, "key")
-    q = concat_quarantine(parts)
+    ], source, "key")
+    q = led.quarantine()
     if not len(d):
         return CATEGORY.empty(), q
     d = d.with_columns((pl.col("tokens_b") / pl.col("tokens_b").sum().over("week_start", "category")).fill_nan(0.0)
@@ -334,29 +319,34 @@ def category_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date,
     return CATEGORY.validate(d.select(CATEGORY.column_names)).sort("week_start", "category", "author"), q
 
 
-def _snapshot(local_path: str) -> dt.date:
-    return dt.date.fromisoformat(manifest.entry(local_path).snapshot_date)
+def clean_weekly(src: Sources, authors: dict[str, str | None], registry: registry.Registry) -> StepResult:
+    """`openrouter_weekly` from the market-share file."""
+    led = Ledger(WEEKLY.name)
+    df, _ = weekly_rows(src[WEEKLY_FILE], Resolver(authors, registry), src.snapshot(WEEKLY_FILE), led=led)
+    return led.result(WEEKLY, df)
 
 
-def _result(table: Table, source: str, raw: pl.DataFrame, df: pl.DataFrame, q: pl.DataFrame) -> StepResult:
-    counts = counts_frame([dict(table=table.name, source_file=source, rows_in=len(raw), rows_used=len(df),
-                                rows_quarantined=len(q))])
-    return StepResult(table, df, q, counts)
+def clean_daily(src: Sources, authors: dict[str, str | None], registry: registry.Registry) -> StepResult:
+    """`openrouter_daily` from the daily history file."""
+    led = Ledger(DAILY.name)
+    df, _ = daily_rows(src[DAILY_FILE], Resolver(authors, registry), led=led)
+    return led.result(DAILY, df)
 
 
-def clean_weekly(inputs=None) -> StepResult:
-    raw = read_csv_strings(WEEKLY_FILE, ["Date", "Author", "Tokens", "Share"])
-    df, q = weekly_rows(raw, resolver(inputs), _snapshot(WEEKLY_FILE))
-    return _result(WEEKLY, WEEKLY_FILE, raw, df, q)
+def clean_categories(src: Sources, authors: dict[str, str | None], registry: registry.Registry) -> StepResult:
+    """`openrouter_categories` from the category usage file."""
+    led = Ledger(CATEGORY.name)
+    df, _ = category_rows(src[CATEGORY_FILE], Resolver(authors, registry), src.snapshot(CATEGORY_FILE), led=led)
+    return led.result(CATEGORY, df)
 
 
-def clean_daily(inputs=None) -> StepResult:
-    raw = read_csv_strings(DAILY_FILE, ["Date", "Model", "Prompt", "Completion", "Reasoning", "Total_Tokens"])
-    df, q = daily_rows(raw, resolver(inputs))
-    return _result(DAILY, DAILY_FILE, raw, df, q)
-
-
-def clean_categories(inputs=None) -> StepResult:
-    raw = read_csv_strings(CATEGORY_FILE, ["Date", "Category", "Category_Label", "Author", "Tokens"])
-    df, q = category_rows(raw, resolver(inputs), _snapshot(CATEGORY_FILE))
-    return _result(CATEGORY, CATEGORY_FILE, raw, df, q)
+_USES = ("authors", "registry")
+STEPS = [
+    Step("openrouter_weekly", clean_weekly, reads=(Read(WEEKLY_FILE, columns=("Date", "Author", "Tokens", "Share")),),
+         uses=_USES),
+    Step("openrouter_daily", clean_daily, reads=(Read(DAILY_FILE, columns=(
+        "Date", "Model", "Prompt", "Completion", "Reasoning", "Total_Tokens")),), uses=_USES),
+    Step("openrouter_categories", clean_categories, reads=(Read(CATEGORY_FILE, columns=(
+        "Date", "Category", "Category_Label", "Author", "Tokens")),), uses=_USES),
+]
+WEEKLY_STEP, DAILY_STEP, CATEGORY_STEP = STEPS

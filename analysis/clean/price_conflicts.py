@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.clean import eci, prices
-from analysis.clean.common import StepResult, concat_quarantine, counts_frame
+from analysis.clean.common import Sources, Step, StepResult, no_rows
 from analysis.metrics import prices as pm
 from analysis.schema import Column, Table
 
@@ -44,18 +44,12 @@ PRICE_CONFLICTS = Table(
 )
 
 
-# the steps this one reads, by their name in analysis.build.STEPS
-INPUT_STEPS = {"prices:llm-prices": prices.clean_llm_prices, "prices:llm-prices-cn": prices.clean_llm_prices_cn,
-               "prices:cn-tables": prices.clean_cn_tables, "prices:litellm": prices.clean_litellm,
-               "capability:eci": eci.clean}
-
-
-# `earlier`: results of the steps already run in this build (by step name); the others are run here
-def clean(earlier: dict[str, StepResult] | None = None) -> StepResult:
-    earlier = earlier or {}
-    got = {name: (earlier[name] if name in earlier else step()).df for name, step in INPUT_STEPS.items()}
-    p = pl.concat([got[n] for n in INPUT_STEPS if n.startswith("prices:")])
-    periods = pm.effective_periods(p, got["capability:eci"], carry_back=False)
+def clean(src: Sources, *earlier: StepResult) -> StepResult:
+    """`price_conflicts` from the results of the price steps and the ECI step (the build passes them, in the order
+    of STEP.needs)."""
+    *price_results, eci_result = earlier
+    p = pl.concat([r.df for r in price_results])
+    periods = pm.effective_periods(p, eci_result.df, carry_back=False)
     c = pm.conflicts(periods, REL_TOL)
     ref = pm.reference_panel(periods, sorted(set(c["date"].to_list()))) if len(c) else None
     out = c.select(
@@ -75,5 +69,7 @@ def clean(earlier: dict[str, StepResult] | None = None) -> StepResult:
                        on=["date", "model_id"], how="left")
     else:
         out = out.with_columns(pl.lit(None, pl.String).alias("reference_source"))
-    return StepResult(PRICE_CONFLICTS, PRICE_CONFLICTS.validate(out), concat_quarantine([]),
-                      counts_frame([]))
+    return no_rows(PRICE_CONFLICTS, out)
+
+
+STEP = Step("price_conflicts", clean, needs=(*prices.STEPS, eci.STEP))

@@ -22,24 +22,24 @@ metrics re-convert the original amounts at the rate of each date they plot.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from typing import NamedTuple
 
 import polars as pl
 
-from analysis import fx, manifest, registry
+from analysis import registry
 from analysis.clean import price_units as units
 from analysis.clean.common import (
     InputError,
+    Ledger,
+    Read,
+    Sources,
+    Step,
     StepResult,
-    concat_quarantine,
-    counts_frame,
     describe_json,
     expect_json,
-    read_csv_strings,
-    read_json,
     reject_repeated_keys,
 )
-from analysis.inputs import load_providers  # noqa: F401  (the build and tests name it here too)
+from analysis.fx import MAX_AGE_DAYS, rates_on
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
 PRICES = Table(
@@ -133,15 +133,6 @@ def org_columns(df: pl.DataFrame, reg: registry.Registry, prov: dict[str, str]) 
 
 # --- shared helpers ---------------------------------------------------------------------------
 
-def _snapshot(local_path: str) -> dt.date:
-    return dt.date.fromisoformat(manifest.entry(local_path).snapshot_date)
-
-
-def _qrow(source_file: str, source_row: int, key: str | None, column: str | None, reason: str) -> dict:
-    return dict(table="prices", source_file=source_file, source_row=source_row, key=key, column=column,
-                reason=reason)
-
-
 def _problem(row: dict) -> tuple[str, str] | None:
     """(column, reason) of the first unusable amount of a row with *_orig amounts, else None."""
     scale = 1 / 6.0 if row["currency"] == "CNY" else 1.0  # generous bound: any CNY rate above 6
@@ -194,12 +185,19 @@ def _close(run: list[dict], snaps: list[dt.date], order: dict) -> dict:
             "valid_to": snaps[nxt] if nxt < len(snaps) else None, "n_observations": len(run)}
 
 
-def _inputs(inputs):
-    from analysis.inputs import Inputs
-    return inputs if inputs is not None else Inputs()
+class _Inputs(NamedTuple):
+    """The curated inputs every price step uses (fields of analysis.inputs.Inputs)."""
+    fx: pl.DataFrame
+    registry: registry.Registry
+    providers: dict[str, str]
+    crosswalk: object
+    aliases: tuple
 
 
-def _finish(rows: list[dict], q: list[dict], counts: list[dict], inputs) -> StepResult:
+_USES = _Inputs._fields
+
+
+def _finish(rows: list[dict], led: Ledger, inputs: _Inputs) -> StepResult:
     """Convert to USD, attach organizations and crosswalk, validate."""
     from analysis import crosswalk
 
@@ -212,16 +210,15 @@ def _finish(rows: list[dict], q: list[dict], counts: list[dict], inputs) -> Step
     else:
         df = pl.DataFrame(schema={c.name: c.dtype for c in PRICES.columns})
     rate_date = pl.coalesce("valid_from", "observed_from")
-    rates = fx.rates_on(df.select(rate_date.alias("d"))["d"], inputs.fx)
+    rates = rates_on(df.select(rate_date.alias("d"))["d"], inputs.fx)
     df = df.with_columns(
         pl.when(pl.col("currency") == "CNY").then(rates["usd_cny"]).otherwise(None).alias("usd_cny"),
         pl.when(pl.col("currency") == "CNY").then(rates["fx_date"]).otherwise(None).alias("fx_date"),
     )
     no_rate = (pl.col("currency") == "CNY") & pl.col("usd_cny").is_null()
     for r in df.filter(no_rate).iter_rows(named=True):
-        q.append(_qrow(r["source_file"], r["source_row"], r["model_key"], "currency",
-                       f"no USD/CNY rate within {fx.MAX_AGE_DAYS} days before {r['observed_from']}"))
-        _move(counts, r["source_file"])
+        led.reject(r["source_file"], r["source_row"], r["model_key"], "currency",
+                       f"no USD/CNY rate within {MAX_AGE_DAYS} days before {r['observed_from']}")
     df = df.filter(~no_rate)
     factor = pl.when(pl.col("currency") == "CNY").then(1 / pl.col("usd_cny")).otherwise(1.0)
     df = df.with_columns(*(
@@ -230,32 +227,15 @@ def _finish(rows: list[dict], q: list[dict], counts: list[dict], inputs) -> Step
     df = crosswalk.attach(df, inputs.crosswalk, inputs.aliases)
     too_high = (pl.col("input_usd_per_m") > units.MAX_USD_PER_M) | (pl.col("output_usd_per_m") > units.MAX_USD_PER_M)
     for r in df.filter(too_high.fill_null(False)).iter_rows(named=True):
-        q.append(_qrow(r["source_file"], r["source_row"], r["model_key"], "input_orig",
-                       f"implausible price above {units.MAX_USD_PER_M:g} USD per 1M tokens"))
-        _move(counts, r["source_file"])
+        led.reject(r["source_file"], r["source_row"], r["model_key"], "input_orig",
+                       f"implausible price above {units.MAX_USD_PER_M:g} USD per 1M tokens")
     df = df.filter(~too_high.fill_null(False))
     df = df.with_columns((pl.col("organization").is_not_null()
                           & pl.col("list_price_candidate")).alias("list_price"))
-    result = StepResult(PRICES, PRICES.validate(df.select(PRICES.column_names)),
-                        concat_quarantine([pl.DataFrame(q, schema={"table": pl.String, "source_file": pl.String,
-                                                                   "source_row": pl.Int64, "key": pl.String,
-                                                                   "column": pl.String, "reason": pl.String})]),
-                        counts_frame(counts))
-    result.check_accounting()
-    return result
+    return led.result(PRICES, df.select(PRICES.column_names), one_row_per_record=False)
 
 
-def _move(counts: list[dict], source_file: str) -> None:
-    """One record of `source_file` moves from used to quarantined."""
-    for c in counts:
-        if c["source_file"] == source_file:
-            c["rows_used"] -= 1
-            c["rows_quarantined"] += 1
-            return
-
-
-def _read_json(local_path: str) -> dict:
-    data = read_json(local_path)
+def _check_json(local_path: str, data) -> dict:
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):
         raise InputError(f"{local_path}: expected an object with a 'models' list")
     for i, m in enumerate(data["models"]):
@@ -273,12 +253,14 @@ def _num(v, where: str) -> float | None:
 
 # --- step 1: llm-prices -----------------------------------------------------------------------
 
-def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES, inputs=None) -> StepResult:
-    inputs = _inputs(inputs)
-    rows, q, counts = [], [], []
-    for f in files:
-        data = _read_json(f)
-        snap = _snapshot(f)
+def clean_llm_prices(src: Sources, **inputs) -> StepResult:
+    """`prices` rows of the llm-prices vendor files (periods stated by the source)."""
+    inputs = _Inputs(**inputs)
+    led = Ledger("prices")
+    rows = []
+    for f in src.paths():
+        data = _check_json(f, src[f])
+        snap = src.snapshot(f)
         vendor = data.get("vendor")
         ids = {m.get("id") for m in data["models"]}
         rec, n_in, seen = 0, 0, {}
@@ -311,21 +293,20 @@ def clean_llm_prices(files: Iterable[str] = LLM_PRICES_FILES, inputs=None) -> St
                            source_row=rec)
                 pk = (key, row["min_input_tokens"], vf)
                 if (bad := _problem(row)) is not None:
-                    q.append(_qrow(f, rec, m["id"], bad[0], bad[1]))
+                    led.reject(f, rec, m["id"], bad[0], bad[1])
                 elif vf and not MIN_PRICE_DATE <= vf <= snap + MAX_SCHEDULED:
-                    q.append(_qrow(f, rec, m["id"], "from_date", f"from_date {vf} outside {MIN_PRICE_DATE}.."
-                                   f"{snap + MAX_SCHEDULED} (the snapshot date {snap} + one year)"))
+                    led.reject(f, rec, m["id"], "from_date", f"from_date {vf} outside {MIN_PRICE_DATE}.."
+                                   f"{snap + MAX_SCHEDULED} (the snapshot date {snap} + one year)")
                 elif vf and vt and vt <= vf:
-                    q.append(_qrow(f, rec, m["id"], "to_date", f"to_date {vt} not after from_date {vf}"))
+                    led.reject(f, rec, m["id"], "to_date", f"to_date {vt} not after from_date {vf}")
                 elif pk in seen:
-                    q.append(_qrow(f, rec, m["id"], "id", f"same id and from_date as record {seen[pk]} "
-                                                          "(the id appears twice in the file)"))
+                    led.reject(f, rec, m["id"], "id", f"same id and from_date as record {seen[pk]} "
+                                                          "(the id appears twice in the file)")
                 else:
                     seen[pk] = rec
                     rows.append(row)
-        n_q = sum(1 for x in q if x["source_file"] == f)
-        counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
-    return _finish(rows, q, counts, inputs)
+        led.count_in(f, n_in)
+    return _finish(rows, led, inputs)
 
 
 # --- step 2: llm-prices-cn --------------------------------------------------------------------
@@ -345,23 +326,25 @@ def _cn_amounts(m: dict, where: str, tier: dict | None = None) -> dict:
     return {"currency": cur, **out}
 
 
-def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES, inputs=None) -> StepResult:
-    inputs = _inputs(inputs)
-    obs, q, counts, snaps = [], [], [], []
-    for f in files:
-        data = _read_json(f)
-        snap = _snapshot(f)
+def clean_llm_prices_cn(src: Sources, **inputs) -> StepResult:
+    """`prices` rows of the llm-prices-cn daily snapshots (periods built from the snapshots)."""
+    inputs = _Inputs(**inputs)
+    led = Ledger("prices")
+    obs, snaps = [], []
+    for f in src.paths():
+        data = _check_json(f, src[f])
+        snap = src.snapshot(f)
         snaps.append(snap)
         seen: dict[str, int] = {}
-        n_q0, o0 = len(q), len(obs)
+        o0 = len(obs)
         for i, m in enumerate(data["models"]):
             rec, where = i + 1, f"{f}: models[{i}]"
             mid = m.get("id")
             if not mid:
-                q.append(_qrow(f, rec, None, "id", "no model id"))
+                led.reject(f, rec, None, "id", "no model id")
                 continue
             if mid in seen:
-                q.append(_qrow(f, rec, mid, "id", f"same id as record {seen[mid]}"))
+                led.reject(f, rec, mid, "id", f"same id as record {seen[mid]}")
                 continue
             seen[mid] = rec
             base = dict(model_key=mid, model_name=m.get("name"), provider=m.get("vendor_id"), snap=snap,
@@ -370,7 +353,7 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES, inputs=None)
             row = {**base, **_cn_amounts(m, where), "price_kind": "base", "min_input_tokens": 0,
                    "context_tier": None}
             if (bad := _problem(row)) is not None:
-                q.append(_qrow(f, rec, mid, bad[0], bad[1]))
+                led.reject(f, rec, mid, bad[0], bad[1])
                 continue
             obs.append(row)
             tiers = expect_json(f, f"{where}.price_tiers", m.get("price_tiers") or [], list)
@@ -387,31 +370,32 @@ def clean_llm_prices_cn(files: Iterable[str] = LLM_PRICES_CN_FILES, inputs=None)
         # the snapshots are collapsed into periods one row stands for many records, and the counts would drift)
         cny = [r for r in obs[o0:] if r["currency"] == "CNY" and r["price_kind"] == "base"]
         if cny:
-            rates = fx.rates_on(pl.Series([snap] * len(cny), dtype=pl.Date), inputs.fx)["usd_cny"].to_list()
+            rates = rates_on(pl.Series([snap] * len(cny), dtype=pl.Date), inputs.fx)["usd_cny"].to_list()
             missing = {r["source_row"] for r, rate in zip(cny, rates, strict=True) if rate is None}
             for r in cny:
                 if r["source_row"] in missing:
-                    q.append(_qrow(f, r["source_row"], r["model_key"], "currency",
-                                   f"no USD/CNY rate within {fx.MAX_AGE_DAYS} days before {snap}"))
+                    led.reject(f, r["source_row"], r["model_key"], "currency",
+                                   f"no USD/CNY rate within {MAX_AGE_DAYS} days before {snap}")
             obs[o0:] = [r for r in obs[o0:] if r["source_row"] not in missing]
-        n_q = len(q) - n_q0
-        n_in = len(data["models"])
-        counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
+        led.count_in(f, len(data["models"]))
     periods = collapse_snapshots(obs, snaps, ("model_key", "provider", "price_kind", "min_input_tokens"),
                                  ("currency", "input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
-    return _finish(periods, q, counts, inputs)
+    return _finish(periods, led, inputs)
 
 
 # --- step 3: Chinese README price tables (flanker/llmprice.cn) ---------------------------------
 
-def clean_cn_tables(local_path: str = CN_TABLES_FILE, inputs=None) -> StepResult:
-    inputs = _inputs(inputs)
-    df = read_csv_strings(local_path, ["commit", "commit_date_local", "vendor", "model", "input_price_raw",
-                                       "output_price_raw", "context_raw"])
-    snap = _snapshot(local_path)
-    q, obs = [], []
+def clean_cn_tables(src: Sources, **inputs) -> StepResult:
+    """`prices` rows of the llmprice.cn README tables of every commit (periods built from the commits)."""
+    inputs = _Inputs(**inputs)
+    local_path = CN_TABLES_FILE
+    df = src[local_path]
+    snap = src.snapshot(local_path)
+    led = Ledger("prices")
+    led.count_in(local_path, len(df))
+    obs = []
     seen: dict[tuple, int] = {}
     days: set = set()
     for r in df.iter_rows(named=True):
@@ -422,20 +406,20 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE, inputs=None) -> StepResult
         except ValueError:
             day = None
         if not key:
-            q.append(_qrow(local_path, rec, None, "model", "no model name"))
+            led.reject(local_path, rec, None, "model", "no model name")
             continue
         if day is None:
-            q.append(_qrow(local_path, rec, key, "commit_date_local",
-                           f"unparseable commit date {r['commit_date_local']!r}"))
+            led.reject(local_path, rec, key, "commit_date_local",
+                           f"unparseable commit date {r['commit_date_local']!r}")
             continue
         pin = units.parse_price_string(r["input_price_raw"])
         pout = units.parse_price_string(r["output_price_raw"])
         if pin.amount is None:
-            q.append(_qrow(local_path, rec, key, "input_price_raw", pin.reason))
+            led.reject(local_path, rec, key, "input_price_raw", pin.reason)
             continue
         if pout.amount is not None and pout.currency != pin.currency:
-            q.append(_qrow(local_path, rec, key, "output_price_raw",
-                           f"input in {pin.currency}, output in {pout.currency}"))
+            led.reject(local_path, rec, key, "output_price_raw",
+                           f"input in {pin.currency}, output in {pout.currency}")
             continue
         ctx = (r["context_raw"] or "").strip() or None
         k = (r["vendor"], key, day)
@@ -445,24 +429,24 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE, inputs=None) -> StepResult
                    snapshot=snap, source_file=local_path, source_row=rec, date_basis="observed",
                    _commit=r["commit"])
         if pout.amount is None:
-            q.append(_qrow(local_path, rec, key, "output_price_raw", pout.reason))
+            led.reject(local_path, rec, key, "output_price_raw", pout.reason)
             continue
         if (bad := _problem(row)) is not None:
-            q.append(_qrow(local_path, rec, key, bad[0], bad[1]))
+            led.reject(local_path, rec, key, bad[0], bad[1])
             continue
         if k in seen:
             prev = obs[seen[k]]
             if prev["_commit"] == row["_commit"]:  # listed twice in one README version: the first row holds
                 same = (prev["input_orig"], prev["output_orig"]) == (row["input_orig"], row["output_orig"])
-                q.append(_qrow(local_path, rec, key, "model",
+                led.reject(local_path, rec, key, "model",
                                f"{'repeats' if same else 'second price for'} the model in the same README "
-                               f"version as record {prev['source_row']} (first row kept)"))
+                               f"version as record {prev['source_row']} (first row kept)")
                 continue
             # a later commit of the same day: its table holds for the day
             same = (prev["input_orig"], prev["output_orig"]) == (row["input_orig"], row["output_orig"])
-            q.append(_qrow(local_path, prev["source_row"], key, "model",
+            led.reject(local_path, prev["source_row"], key, "model",
                            f"{'same price as' if same else 'superseded by'} record {rec} of a later README version "
-                           "of the same day (the day's last version is kept)"))
+                           "of the same day (the day's last version is kept)")
             obs[seen[k]] = row
             continue
         seen[k] = len(obs)
@@ -473,9 +457,7 @@ def clean_cn_tables(local_path: str = CN_TABLES_FILE, inputs=None) -> StepResult
         p.pop("snap")
         p.pop("_commit")
     # all rows merged into a period count as used
-    counts = [dict(table="prices", source_file=local_path, rows_in=len(df), rows_used=len(df) - len(q),
-                   rows_quarantined=len(q))]
-    return _finish(periods, q, counts, inputs)
+    return _finish(periods, led, inputs)
 
 
 # --- step 4: LiteLLM dated snapshots (the labs' own API keys only) -----------------------------
@@ -515,48 +497,61 @@ def _litellm_rows(key: str, v: dict, where: str, base: dict) -> list[dict]:
     return rows
 
 
-def clean_litellm(files: Iterable[str] = LITELLM_FILES, inputs=None) -> StepResult:
-    inputs = _inputs(inputs)
-    obs, q, counts, snaps = [], [], [], []
-    for f in files:
-        data = expect_json(f, "top level", read_json(f), dict)
+def clean_litellm(src: Sources, **inputs) -> StepResult:
+    """`prices` rows of the LiteLLM price file versions (the labs' own APIs, chat models)."""
+    inputs = _Inputs(**inputs)
+    led = Ledger("prices")
+    obs, snaps = [], []
+    for f in src.paths():
+        data = expect_json(f, "top level", src[f], dict)
         reject_repeated_keys(f, "top level", data)
-        snap = _snapshot(f)
+        snap = src.snapshot(f)
         snaps.append(snap)
-        n_in, n_q0 = 0, len(q)
+        n_in = 0
         for i, (key, v) in enumerate(data.items()):
             n_in += 1  # every key is a record: one whose value is not an object is quarantined, not dropped
             rec, where = i + 1, f"{f}: {key!r}"
             if not isinstance(v, dict):
-                q.append(_qrow(f, rec, key, None, f"value is {describe_json(v)}, not a model object"
-                                                  + (" (the file's date stamp)" if key == "last_updated" else "")))
+                led.reject(f, rec, key, None, f"value is {describe_json(v)}, not a model object"
+                                                  + (" (the file's date stamp)" if key == "last_updated" else ""))
                 continue
             prov, mode = v.get("litellm_provider"), v.get("mode")
             if key == "sample_spec":
-                q.append(_qrow(f, rec, key, None, "LiteLLM's schema example, not a model"))
+                led.reject(f, rec, key, None, "LiteLLM's schema example, not a model")
                 continue
             if prov not in LITELLM_LAB_PROVIDERS:
-                q.append(_qrow(f, rec, key, "litellm_provider", f"provider {prov!r} resells or hosts models "
-                                                                 "(only the labs' own APIs are used)"))
+                led.reject(f, rec, key, "litellm_provider", f"provider {prov!r} resells or hosts models "
+                                                                 "(only the labs' own APIs are used)")
                 continue
             if mode != "chat":
-                q.append(_qrow(f, rec, key, "mode", f"mode {mode!r} (only chat models are used)"))
+                led.reject(f, rec, key, "mode", f"mode {mode!r} (only chat models are used)")
                 continue
             if key.startswith("ft:"):
-                q.append(_qrow(f, rec, key, None, "price of a customer's fine-tuned model, not a list price"))
+                led.reject(f, rec, key, None, "price of a customer's fine-tuned model, not a list price")
                 continue
             base = dict(model_key=key, model_name=None,
                         provider=prov, snap=snap, currency="USD", list_price_candidate=True, source="litellm",
                         snapshot=snap, source_file=f, source_row=rec, date_basis="observed")
             rows = _litellm_rows(key, v, where, base)
             if (bad := _problem(rows[0])) is not None:
-                q.append(_qrow(f, rec, key, bad[0].replace("_orig", "_cost_per_token"), bad[1]))
+                led.reject(f, rec, key, bad[0].replace("_orig", "_cost_per_token"), bad[1])
                 continue
             obs.extend(r for r in rows if _problem(r) is None)
-        n_q = len(q) - n_q0
-        counts.append(dict(table="prices", source_file=f, rows_in=n_in, rows_used=n_in - n_q, rows_quarantined=n_q))
+        led.count_in(f, n_in)
     periods = collapse_snapshots(obs, snaps, ("provider", "model_key", "price_kind", "min_input_tokens"),
                                  ("input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
-    return _finish(periods, q, counts, inputs)
+    return _finish(periods, led, inputs)
+
+
+CN_TABLES_COLUMNS = ("commit", "commit_date_local", "vendor", "model", "input_price_raw", "output_price_raw",
+                     "context_raw")
+STEPS = [
+    Step("prices:llm-prices", clean_llm_prices, reads=tuple(Read(f, "json") for f in LLM_PRICES_FILES), uses=_USES),
+    Step("prices:llm-prices-cn", clean_llm_prices_cn, reads=tuple(Read(f, "json") for f in LLM_PRICES_CN_FILES),
+         uses=_USES),
+    Step("prices:cn-tables", clean_cn_tables, reads=(Read(CN_TABLES_FILE, columns=CN_TABLES_COLUMNS),), uses=_USES),
+    Step("prices:litellm", clean_litellm, reads=tuple(Read(f, "json") for f in LITELLM_FILES), uses=_USES),
+]
+LLM_PRICES_STEP, LLM_PRICES_CN_STEP, CN_TABLES_STEP, LITELLM_STEP = STEPS

@@ -19,7 +19,6 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis import tables, vocab
-from analysis.clean.events import JURISDICTION_NAMES, JURISDICTIONS, KINDS
 from analysis.plots import (
     COUNTRY_COLORS,
     COUNTRY_ORDER,
@@ -30,19 +29,22 @@ from analysis.plots import (
     wrap,
     wrap_label,
 )
+from analysis.vocab import EVENT_KINDS as KINDS
+from analysis.vocab import JURISDICTION_NAMES, JURISDICTIONS
 
 EVENT_COLORS = {
-    "US": COUNTRY_COLORS[vocab.US],
-    "CN": COUNTRY_COLORS[vocab.CHINA],
-    "US-CN": COUNTRY_COLORS[vocab.JOINT],
-    "EU": "#b8860b",
-    "INTL": "#1b9e77",
+    vocab.JURISDICTION_US: COUNTRY_COLORS[vocab.US],
+    vocab.JURISDICTION_CN: COUNTRY_COLORS[vocab.CHINA],
+    vocab.JURISDICTION_US_CN: COUNTRY_COLORS[vocab.JOINT],
+    vocab.JURISDICTION_EU: "#b8860b",
+    vocab.JURISDICTION_INTL: "#1b9e77",
 }
 KIND_SYMBOLS = {
-    "export control": "triangle-down", "entity list": "triangle-down", "licence": "triangle-up",
-    "tariff": "triangle-left", "trade retaliation": "triangle-right", "antitrust": "hexagon",
-    "regulation": "square", "legislation": "square-open", "executive order": "diamond",
-    "strategy": "diamond-open", "filing": "circle", "summit": "star", "market": "x",
+    vocab.KIND_EXPORT_CONTROL: "triangle-down", vocab.KIND_ENTITY_LIST: "triangle-down",
+    vocab.KIND_LICENCE: "triangle-up", vocab.KIND_TARIFF: "triangle-left",
+    vocab.KIND_TRADE_RETALIATION: "triangle-right", vocab.KIND_ANTITRUST: "hexagon", vocab.KIND_REGULATION: "square",
+    vocab.KIND_LEGISLATION: "square-open", vocab.KIND_EXECUTIVE_ORDER: "diamond", vocab.KIND_STRATEGY: "diamond-open",
+    vocab.KIND_FILING: "circle", vocab.KIND_SUMMIT: "star", vocab.KIND_MARKET: "x",
 }
 EVENTS_SOURCE = ("Events: data/curated/policy_events.csv (curated by this project, one cited source per event) "
                  "and Vorp Labs US AI Law Change Dataset (CC BY 4.0)")
@@ -50,7 +52,9 @@ EVENTS_NOTE = ("Events: project-curated data/curated/policy_events.csv (cited pe
                "Change Dataset (CC BY 4.0); click an 'Events' legend entry to hide or show them")
 # One symbol per jurisdiction on every chart that shows events (the event strips and the timeline's legend);
 # the kind is named on hover and, on the timeline, by colour.
-JURISDICTION_SYMBOLS = {"US": "triangle-down", "CN": "diamond", "US-CN": "square", "EU": "star", "INTL": "circle"}
+JURISDICTION_SYMBOLS = {vocab.JURISDICTION_US: "triangle-down", vocab.JURISDICTION_CN: "diamond",
+                        vocab.JURISDICTION_US_CN: "square", vocab.JURISDICTION_EU: "star",
+                        vocab.JURISDICTION_INTL: "circle"}
 STYLES = ("markers", "bands")
 STRIP_BASE, STRIP_PER_ROW, STRIP_MAX = 0.02, 0.028, 0.16  # share of the plot height given to the event strip
 STRIP_PX, DEFAULT_HEIGHT = 60, 450  # pixels added to the figure for the strip; plotly's default figure height

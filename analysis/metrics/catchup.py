@@ -217,7 +217,7 @@ def lag_distribution(ttm: pl.DataFrame, every: str = "1y") -> pl.DataFrame:
     )
 
 
-def headline_gap(cap: pl.DataFrame, metric: str = "eci", leader: str = US, follower: str = CN,
+def headline_gap(cap: pl.DataFrame, metric: str = vocab.METRIC_ECI, leader: str = US, follower: str = CN,
                  end_date=None, tolerance: float = TOLERANCE, drop_first: bool = True,
                  window_start=LAG_WINDOW_START) -> dict | None:
     """The US–China gap on one metric at the end of the data (the daily series' last day), in score and in

@@ -180,7 +180,7 @@ def describe_answer(row: dict | None, metric: str, currency: str = "USD") -> str
             f"{row['price_share']:.0%} of the price**.")
 
 
-def headline(capability: pl.DataFrame, prices: pl.DataFrame, metric: str = "eci", threshold: float = 0.95,
+def headline(capability: pl.DataFrame, prices: pl.DataFrame, metric: str = vocab.METRIC_ECI, threshold: float = 0.95,
              ratio: float = 3.0, as_of=None, leader: str = US, follower: str = CN) -> dict | None:
     """The 'X% for Y% of the price' answer at the newest date (or `as_of`), `leader` (default the US) leading,
     with date and sources; `leader=CN, follower=US` gives the reverse view.

@@ -52,7 +52,7 @@ def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = No
     """
     df = prices
     if capability is not None and carry_back:
-        rel = (capability.filter(pl.col("metric") == "eci").group_by("model_id")
+        rel = (capability.filter(pl.col("metric") == vocab.METRIC_ECI).group_by("model_id")
                .agg(pl.col("release_date").min().alias("_release")))
         df = df.join(rel, on="model_id", how="left")
     else:
@@ -124,7 +124,7 @@ def price_index(panel: pl.DataFrame) -> pl.DataFrame:
 
 def cheapest_at_threshold(panel: pl.DataFrame, capability: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Per (date, country_bucket): the cheapest blended price among models with ECI score >= threshold."""
-    eci = (capability.filter(pl.col("metric") == "eci").group_by("model_id")
+    eci = (capability.filter(pl.col("metric") == vocab.METRIC_ECI).group_by("model_id")
            .agg(pl.col("score").max().alias("eci"), pl.col("model").first().alias("eci_model")))
     p = (panel.filter(pl.col("blended").is_not_null() & pl.col("country_bucket").is_not_null())
          .join(eci, on="model_id", how="inner").filter(pl.col("eci") >= threshold))
@@ -265,7 +265,7 @@ def epoch_price_trends(models: pl.DataFrame, benches: list[str], date_col: str =
 REAL_BASES = ("at_release", "dated")
 
 
-def eci_versions(capability: pl.DataFrame, metric: str = "eci") -> pl.DataFrame:
+def eci_versions(capability: pl.DataFrame, metric: str = vocab.METRIC_ECI) -> pl.DataFrame:
     """One row per model version (model_id, release_date): its best score on `metric` (never a later
     version's score: each version keeps its own)."""
     return (capability.filter((pl.col("metric") == metric) & pl.col("release_date").is_not_null()

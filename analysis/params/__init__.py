@@ -235,13 +235,13 @@ def country_buckets() -> tuple[str, ...]:
 
 
 def jurisdictions() -> tuple[str, ...]:
-    from analysis.clean.events import JURISDICTIONS
+    from analysis.vocab import JURISDICTIONS
 
     return JURISDICTIONS
 
 
 def event_kinds() -> tuple[str, ...]:
-    from analysis.clean.events import KINDS as EVENT_KINDS
+    from analysis.vocab import EVENT_KINDS
 
     return EVENT_KINDS
 

@@ -5,7 +5,7 @@ from analysis.metrics.catchup import RIVALS, SCOPES
 from analysis.params import Param, country_buckets, event_params, metrics
 
 SPEC = [
-    Param("metric", "choice", "eci", "the capability metric (each its own scale)", choices=metrics),
+    Param("metric", "choice", vocab.METRIC_ECI, "the capability metric (each its own scale)", choices=metrics),
     Param("start_date", "date", "2023-01-01", "first release date included"),
     Param("end_date", "date", None, "last release date included; None = up to the snapshot", optional=True),
     Param("countries", "list", [vocab.US, vocab.CHINA], "country buckets shown in the frontier chart",

@@ -1,9 +1,10 @@
 """Parameters of notebooks/performance_per_dollar.ipynb (see analysis/params/__init__.py)."""
 
+from analysis import vocab
 from analysis.params import Param, event_params, metrics
 
 SPEC = [
-    Param("metric", "choice", "eci", "the capability metric (each its own scale)", choices=metrics),
+    Param("metric", "choice", vocab.METRIC_ECI, "the capability metric (each its own scale)", choices=metrics),
     Param("threshold", "float", 0.95, "a rival must score at least threshold x the leader's score",
           low=0.0, high=1.0, low_open=True),
     Param("blend_ratio", "float", 3.0, "input:output token ratio of the blended price", low=0.0),

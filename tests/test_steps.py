@@ -1,0 +1,158 @@
+"""The step shape: a clean step is a pure transform of what the build read for it (analysis.clean.common.Step), so
+it runs on small inline inputs; one Ledger owns its rejected rows and row counts."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analysis import build, registry
+from analysis.clean import eci, events, price_conflicts, prices
+from analysis.clean.common import Ledger, Sources, Step, parse_csv_text
+from analysis.schema import SchemaError
+
+CLEAN = Path(__file__).resolve().parent.parent / "analysis" / "clean"
+# the modules of the steps (common.py holds the readers the build uses; price_units.py pure rules)
+STEP_MODULES = sorted(p for p in CLEAN.glob("*.py") if p.name not in {"__init__.py", "common.py"})
+# names that open files or find them: a step module uses none of them
+FILE_IO = {"open", "read_bytes", "read_text", "read_csv_strings", "read_json", "read_curated", "read_curated_csv",
+           "external_file", "decode_text", "curated_dir", "external_dir", "read_parquet", "read_csv", "load"}
+FILE_IO_MODULES = {"analysis.paths", "analysis.manifest", "analysis.inputs", "analysis.fetch", "pathlib"}
+
+
+def file_io_in(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in FILE_IO:
+            found.append(f"{node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Name) and node.id in FILE_IO:
+            found.append(f"{node.lineno}: {node.id}")
+        elif isinstance(node, ast.ImportFrom) and (node.module in FILE_IO_MODULES or any(
+                a.name in FILE_IO for a in node.names) or any(f"{node.module}.{a.name}" in FILE_IO_MODULES
+                                                              for a in node.names)):
+            found.append(f"{node.lineno}: from {node.module} import {', '.join(a.name for a in node.names)}")
+        elif isinstance(node, ast.Import) and any(a.name in FILE_IO_MODULES for a in node.names):
+            found.append(f"{node.lineno}: import")
+    return found
+
+
+def test_detector_sees_file_io():
+    assert file_io_in("from analysis.clean.common import read_json\n") == [
+        "1: from analysis.clean.common import read_json"]
+    assert file_io_in("from analysis import paths\n") == ["1: from analysis import paths"]
+    assert file_io_in("def f(p):\n    return p.read_bytes()\n") == ["2: .read_bytes"]
+    assert file_io_in("def f(src):\n    return src['x']\n") == []
+
+
+@pytest.mark.parametrize("path", STEP_MODULES, ids=lambda p: p.name)
+def test_clean_steps_do_no_file_io(path):
+    assert not file_io_in(path.read_text(encoding="utf-8")), file_io_in(path.read_text(encoding="utf-8"))
+
+
+def test_build_steps_are_declared_as_data():
+    names = [s.name for s in build.STEPS]
+    assert len(set(names)) == len(names)
+    for i, step in enumerate(build.STEPS):
+        assert isinstance(step, Step)
+        # what a step needs runs before it
+        assert all(build.STEPS.index(n) < i for n in step.needs), step.name
+        assert all(hasattr(build.Inputs, u) for u in step.uses), step.name
+        assert all(r.kind in ("csv", "json", "text", "curated") for r in step.reads), step.name
+    assert price_conflicts.STEP.needs == (*prices.STEPS, eci.STEP)
+
+
+# --- steps on inline inputs ---------------------------------------------------------------------------
+
+ECI_HEADER = "Model version,ECI Score,Release date,Organization,Model accessibility,Model name\n"
+
+
+@pytest.fixture()
+def reg(tmp_path):
+    p = tmp_path / "organizations.csv"
+    p.write_text("organization,aliases,country,kind,source\n"
+                 "OpenAI,OpenAI,United States,startup,test\nDeepSeek,DeepSeek,China,startup,test\n")
+    return registry.load(p)
+
+
+def _eci(text: str, reg):
+    src = Sources({eci.SOURCE: parse_csv_text(eci.SOURCE, ECI_HEADER + text)}, {eci.SOURCE: dt.date(2026, 7, 1)})
+    return eci.clean(src, reg, today=dt.date(2026, 11, 1))
+
+
+def test_eci_step_on_inline_rows(reg):
+    res = _eci("gpt-x,150.5,2025-01-02,OpenAI,API access,GPT X\n"
+               "ds-y,140,2025-03-04,\"DeepSeek, OpenAI\",Open weights (unrestricted),DS Y\n"
+               "ds-z,abc,2025-03-04,DeepSeek,Unknown,DS Z\n"
+               "old,100,1900-01-01,OpenAI,Unknown,Old\n"
+               "fut,100,2099-01-01,OpenAI,Unknown,Fut\n"
+               "who,100,2025-01-01,Nobody Lab,Unknown,Who\n"
+               "gpt-x-high,150.5,2025-01-02,OpenAI,API access,GPT X\n", reg)
+    assert res.df.select("model_id", "country_bucket", "open_weights", "as_of").rows() == [
+        ("gpt-x", "United States", False, dt.date(2026, 7, 1)), ("ds-y", "US–China joint", True, dt.date(2026, 7, 1))]
+    assert res.quarantine.select("source_row", "column", "reason").rows() == [
+        (3, "ECI Score", "not a number: 'abc'"),
+        (4, "Release date", "release date 1900-01-01 before 1940-01-01"),
+        (5, "Release date", "release date 2099-01-01 after the build date 2026-11-01"),
+        (6, "Organization", "unknown organization(s) Nobody Lab (add to data/curated/organizations.csv)"),
+        (7, "Model name", "same model and release date as record 1 (a variant repeating its score)"),
+    ]
+    assert res.counts.select("rows_in", "rows_used", "rows_quarantined").row(0) == (7, 2, 5)
+
+
+def test_vorplabs_step_on_inline_text():
+    text = ("# Citation: Vorp Labs test\n# License: CC BY 4.0\n"
+            "id,jurisdiction,instrument,event_date,event_type,summary,primary_source_url,url\n"
+            "A-1,Colorado,SB 1,2025-05-01,enacted-law,s,https://leg.example/sb1,https://vorp.example/a1\n"
+            "A-2,Colorado,SB 2,2025-13-01,enacted-law,s,https://leg.example/sb2,\n"
+            "A-3,\"United States, federal\",Executive Order 1,2025-01-20,executive-action,s,ftp://x,\n")
+    res = events.clean_vorplabs(Sources({events.VORPLABS_FILE: text}))
+    assert res.df.select("event_id", "actor", "kind", "source_note").rows() == [
+        ("a-1", "Colorado", "legislation", "https://vorp.example/a1; Vorp Labs test (CC BY 4.0)")]
+    assert res.quarantine.select("source_row", "key", "column").rows() == [
+        (2, "A-2", "event_date"), (3, "A-3", "primary_source_url")]
+
+
+def test_price_conflicts_step_on_the_results_it_needs():
+    """Two sources disagreeing by more than 5% on one model over the same days: one conflict row, from inline
+    results of the steps it needs (no file read)."""
+    def price(source, key, usd, row):
+        return dict(model_key=key, model_id="m-1", source=source, provider="openai", price_kind="base",
+                    min_input_tokens=0, input_usd_per_m=usd, output_usd_per_m=usd * 4, valid_from=dt.date(2025, 1, 1),
+                    valid_to=None, observed_from=dt.date(2025, 1, 1), snapshot=dt.date(2025, 6, 1),
+                    list_price=True, organization="OpenAI", country_bucket="United States", currency="USD",
+                    input_orig=usd, output_orig=usd * 4, date_basis="stated", crosswalk="rule",
+                    source_file=f"{source}.json", source_row=row)
+    a = build.sources(price_conflicts.STEP)  # it reads nothing itself
+    assert a.paths() == []
+
+    class R:  # the two fields of a StepResult the step reads
+        def __init__(self, df):
+            self.df = df
+    p1 = R(pl.DataFrame([price("llm-prices", "gpt-x", 1.0, 1)]))
+    p2 = R(pl.DataFrame([price("litellm", "gpt-x", 2.0, 7)]))
+    empty = R(p1.df.clear())
+    cap = R(pl.DataFrame(schema={"model_id": pl.String, "release_date": pl.Date, "metric": pl.String,
+                                 "score": pl.Float64, "model": pl.String}))
+    res = price_conflicts.clean(a, p1, empty, empty, p2, cap)
+    assert res.df.select("model_id", "source_a", "source_b", "rel_diff").rows() in (
+        [("m-1", "llm-prices", "litellm", 1.0)], [("m-1", "litellm", "llm-prices", 1.0)])
+
+
+# --- the ledger -----------------------------------------------------------------------------------------
+
+def test_ledger_counts_rows_in_used_and_quarantined():
+    from analysis.clean.adoption import ADOPTION
+
+    led = Ledger("adoption")
+    df = pl.DataFrame({"source_row": [1, 2, 3], "k": ["a", "b", "c"], "x": [1, None, -1]})
+    led.count_in("f.csv", 3)
+    kept = led.take(df, pl.col("x") < 0, "x", "negative", file="f.csv", key="k")
+    assert kept["k"].to_list() == ["a", "b"]  # a null test result keeps the row
+    led.reject("f.csv", 2, "b", "x", "missing")
+    assert led.quarantine().select("source_row", "reason").rows() == [(3, "negative"), (2, "missing")]
+    with pytest.raises(SchemaError, match="records used 1, rows in the table 0"):
+        led.result(ADOPTION, ADOPTION.empty())  # 3 in, 2 quarantined: one row must be in the table

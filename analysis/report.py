@@ -219,7 +219,9 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
 
     nb = _parameterize(paths.notebooks_dir() / spec.notebook, params)
     nb.cells.append(nbformat.v4.new_code_cell(_READS_PROBE))
-    client = NotebookClient(nb, kernel_name=KERNEL, timeout=None, allow_errors=False,
+    # every output is in once the last cell is done: the kernel is killed then, not asked to shut down and
+    # waited for (a graceful shutdown costs about a second per report, and nothing of the kernel is kept)
+    client = NotebookClient(nb, kernel_name=KERNEL, timeout=None, allow_errors=False, shutdown_kernel="immediate",
                             extra_arguments=_kernel_args(), resources={"metadata": {"path": str(paths.notebooks_dir())}})
     # the first export of this thread needs an exporter: build it while the kernel starts and runs the cells
     # (this process only waits on the kernel meanwhile)

@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install data reports test explore lint lab bench chromium clean
+.PHONY: install data reports test nbval explore lint lab bench chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,14 @@ PYTEST_DIST := -n 2 --dist loadfile --no-loadscope-reorder
 
 # property tests: the derandomized "ci" profile (same examples, same verdict, every run); `make explore`
 # draws many random examples instead (HYPOTHESIS_EXAMPLES, default 2000) to look for new faults.
+# Every notebook runs top to bottom in the python3 kernel inside the suite (tests/test_lab.py, which also checks
+# what `nbval --nbval-lax` checks: no cell errors, and no notebook has an NBVAL_CHECK_OUTPUT cell), so the suite
+# does not run them a second time under nbval; `make nbval` runs nbval on its own.
 test: data chromium
 	$(BIN)/ruff check analysis tests benchmarks
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_DIST) tests
+
+nbval: data
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider notebooks
 
 explore: data

@@ -162,6 +162,63 @@ def _kernel_args() -> list[str]:
             *KERNEL_ARGS[1:]]
 
 
+class WarmKernels:
+    """Kernels started ahead of the notebooks that will run in them, so a kernel's start (a process, ipykernel's
+    imports, the handshake: about a second) overlaps this process's own work (importing nbclient and papermill,
+    injecting the parameters, building the exporter) instead of following it. `start(n)` boots n kernels in
+    background threads with the command line a report kernel gets (KERNEL_ARGS + the shared plotly.js +
+    nbclient's in-memory history); `take()` hands one to `execute` (None when none was started or its start
+    failed: nbclient then starts its own and reports any error itself); `close()` kills those never taken.
+    A kernel runs one notebook only; `execute` kills it when the notebook is done."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[Future] = []
+
+    def start(self, n: int) -> None:
+        for _ in range(n):
+            fut: Future = Future()
+            threading.Thread(target=self._boot, args=(fut,), name="kernel-start", daemon=True).start()
+            with self._lock:
+                self._pending.append(fut)
+
+    @staticmethod
+    def _boot(fut: Future) -> None:
+        import asyncio
+
+        try:
+            from jupyter_client.manager import AsyncKernelManager
+
+            km = AsyncKernelManager(kernel_name=KERNEL)
+            asyncio.run(km.start_kernel(extra_arguments=[*_kernel_args(), "--HistoryManager.hist_file=:memory:"],
+                                        cwd=str(paths.notebooks_dir())))
+            fut.set_result(km)
+        except BaseException as exc:  # noqa: BLE001 - take() falls back to a kernel started by execute
+            fut.set_exception(exc)
+
+    def take(self):
+        with self._lock:
+            fut = self._pending.pop(0) if self._pending else None
+        if fut is None:
+            return None
+        try:
+            return fut.result(timeout=120)
+        except Exception:  # noqa: BLE001 - see the class docstring
+            return None
+
+    def close(self) -> None:
+        import asyncio
+
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for fut in pending:
+            try:
+                km = fut.result(timeout=120)
+            except Exception:  # noqa: BLE001 - nothing started, nothing to stop
+                continue
+            asyncio.run(km.shutdown_kernel(now=True))
+
+
 def _block_slow_imports() -> None:
     for m in _SLOW_OPTIONAL:
         sys.modules.setdefault(m, None)
@@ -208,8 +265,18 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
 
     nbclient drives the kernel directly (papermill would rewrite the whole executed notebook, plotly.js and
     all, after every cell); the parameters are injected by papermill's own function, so the executed
-    notebook is the one papermill would produce.
+    notebook is the one papermill would produce. The kernel starts first, in the background (WarmKernels), so
+    it boots while this thread imports nbclient and papermill and prepares the notebook.
     """
+    warm = WarmKernels()
+    warm.start(1)
+    try:
+        return _execute(spec, params, show_code, warm)
+    finally:
+        warm.close()  # a kernel not taken (the notebook could not be prepared) is stopped
+
+
+def _execute(spec: ReportSpec, params: dict, show_code: bool, warm: WarmKernels) -> Built:
     import asyncio
 
     _block_slow_imports()
@@ -217,10 +284,6 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = _parameterize(paths.notebooks_dir() / spec.notebook, params)
-    nb.cells.append(nbformat.v4.new_code_cell(_READS_PROBE))
-    client = NotebookClient(nb, kernel_name=KERNEL, timeout=None, allow_errors=False,
-                            extra_arguments=_kernel_args(), resources={"metadata": {"path": str(paths.notebooks_dir())}})
     # the first export of this thread needs an exporter: build it while the kernel starts and runs the cells
     # (this process only waits on the kernel meanwhile)
     ready = None
@@ -234,8 +297,24 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
                 ready.set_exception(exc)
 
         threading.Thread(target=build_exporter, name="exporter", daemon=True).start()
+    nb = _parameterize(paths.notebooks_dir() / spec.notebook, params)
+    nb.cells.append(nbformat.v4.new_code_cell(_READS_PROBE))
+    km = warm.take()  # the kernel started by execute (None if it could not: nbclient then starts one, says why)
+    # every output is in once the last cell is done: the kernel is killed then, not asked to shut down and
+    # waited for (a graceful shutdown costs about a second per report, and nothing of the kernel is kept)
+    client = NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=None, allow_errors=False,
+                            shutdown_kernel="immediate", extra_arguments=_kernel_args(),
+                            resources={"metadata": {"path": str(paths.notebooks_dir())}})
+
+    async def run() -> None:
+        try:
+            await client.async_execute()
+        finally:
+            if km is not None:  # a kernel passed in is not the client's own: it would leave it running
+                await client._async_cleanup_kernel()
+
     try:
-        asyncio.run(client.async_execute())
+        asyncio.run(run())
     except CellExecutionError as exc:
         idx = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error"
                                                              for o in c.get("outputs", []))), None)

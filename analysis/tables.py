@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import polars as pl
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # polars is imported where a table is read: the report build's parameter checks import none
+    import polars as pl
 
 from analysis import paths
 
@@ -58,6 +61,8 @@ def load(name: str) -> pl.DataFrame:
     path = paths.tables_dir() / f"{name}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `python -m analysis build` first")
+    import polars as pl
+
     df = pl.read_parquet(path)
     READ.add(name)
     SOURCE_FILES.setdefault(name, set()).update(source_files_of(df))

@@ -65,3 +65,10 @@ METRIC_NAMES = {
     METRIC_LMARENA: "LMArena text arena",
     "livebench": "LiveBench",  # report_text names a LiveBench metric by its prefix (the release varies)
 }
+
+# choices of the metric functions that notebook parameters name (analysis/params checks them before any run
+# without importing the metric modules, and so without polars: `report NAME -p ...` checks in milliseconds)
+PERIODS = {"year": "1y", "quarter": "1q", "month": "1mo"}  # analysis.metrics.pace: period -> polars interval
+JOINT_MODES = ("own", "credit")  # analysis.metrics.pace: how US–China joint models are counted
+RIVALS = ("any", "same_country", "other_country")  # analysis.metrics.catchup: whose earlier best counts
+SCOPES = ("lab", "country")  # analysis.metrics.catchup: the unit that catches up

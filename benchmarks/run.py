@@ -13,8 +13,9 @@ Stages
   cold          `python -m analysis report --force`: every report, clean tables present.
   no-change     `python -m analysis report` right after a build: nothing changed, nothing may execute.
   single        `python -m analysis report release_pace -p start_date <new date>`: one report, new parameters.
-  tests         the test suite as `make test` runs it: `pytest -n 2 --dist loadfile --no-loadscope-reorder tests`
-                then the notebooks (nbval) (once, after the other stages; --skip-tests leaves it out).
+  tests         the test suite as `make test` runs it after its data step: ruff, then
+                `pytest -n 2 --dist loadfile --no-loadscope-reorder tests` (the notebooks run inside it,
+                tests/test_lab.py), once, after the other stages, wall and CPU time (--skip-tests leaves it out).
 Also printed: the load average of the machine at the start and the end, the size of reports/ per report
 (its HTML and chart CSVs; the executed notebooks are build byproducts kept outside reports/, in
 build/executed/, and are printed apart) and of the shared assets, and the ratios against the plain path
@@ -172,19 +173,18 @@ def main() -> int:
         executed = t / "reports.executed"  # analysis.paths.executed_dir beside ANALYSIS_REPORTS_DIR
         executed_mb = folder_mb(executed) if executed.is_dir() else 0.0
 
-    tests_s = None
+    tests_s = tests_cpu = None
     if not args.skip_tests:
-        t0 = time.perf_counter()
+        # as `make test` runs it (after its data step): ruff, then the suite on two xdist workers (the notebooks
+        # run top to bottom inside it, tests/test_lab.py: make test has no separate nbval pass)
         env_t = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1", "HYPOTHESIS_PROFILE": "ci"}
-        done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile",
-                               "--no-loadscope-reorder", "-q", "-p", "no:cacheprovider", "tests"], cwd=ROOT,
-                              capture_output=True, text=True, env=env_t)
-        nbval = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile", "--nbval-lax", "-q",
-                                "-p", "no:cacheprovider", "notebooks"], cwd=ROOT, capture_output=True, text=True,
-                               env=env_t)
-        tests_s = time.perf_counter() - t0
-        summary = " + ".join((d.stdout.strip().splitlines() or ["?"])[-1] for d in (done, nbval))
-        print(f"  test suite  (as make test): {tests_s:6.1f} s ({summary})", flush=True)
+        ruff_s, _, _ = timed([str(BIN / "ruff"), "check", "analysis", "tests", "benchmarks"], env_t)
+        suite_s, _, log = timed([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadfile",
+                                 "--no-loadscope-reorder", "-q", "-p", "no:cacheprovider", "tests"], env_t)
+        tests_s, tests_cpu = ruff_s + suite_s, sum(CPU[-2:])
+        summary = next((ln for ln in reversed(log.splitlines()) if " passed" in ln or " failed" in ln), "?")
+        print(f"  test suite  (as make test): {tests_s:6.1f} s wall, {tests_cpu:6.1f} s CPU ({summary.strip()})",
+              flush=True)
     load_end = os.getloadavg()
     med = {k: statistics.median(v) for k, v in res.items() if v}
     peak = {k: max(v) for k, v in mem.items() if v}
@@ -203,8 +203,8 @@ def main() -> int:
         print(f"  baseline per notebook  {per_nb:7.2f} s")
         print(f"  ratio single / baseline per notebook {med['single'] / per_nb:5.2f} wall (target <= 0.40)")
     if tests_s is not None:
-        print(f"  test suite             {tests_s:7.1f} s wall (pytest -n 2 tests, then nbval, as make test; "
-              f"target with ruff and data <= 180 s)")
+        print(f"  test suite             {tests_s:7.1f} s wall {tests_cpu:7.1f} s CPU (ruff + pytest -n 2 tests, as "
+              f"make test after its data step; target with the data step <= 180 s)")
     print(f"  reports/               {all_mb:7.1f} MB in all ({html_mb:.1f} MB of HTML, largest {largest.name} "
           f"{largest_mb:.2f} MB; shared assets {assets_mb:.1f} MB; target <= 12 MB for 10 reports)")
     first10 = list(per_report)[:10]  # the 10 reports of issue 18 (the first ten of reports.toml)
@@ -220,7 +220,8 @@ def main() -> int:
         Path(args.json).write_text(json.dumps(dict(runs=res, cpu_s=cpu, peak_mb=peak, median_s=med, reports_mb=all_mb,
                                                    html_mb=html_mb, assets_mb=assets_mb, per_report_mb=per_report,
                                                    executed_mb=executed_mb,
-                                                   tests_s=tests_s, load=[load_start, load_end],
+                                                   tests_s=tests_s, tests_cpu_s=tests_cpu,
+                                                   load=[load_start, load_end],
                                                    cores=os.cpu_count()), indent=2))
     return 0
 

@@ -176,6 +176,32 @@ def site(built, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def injected_site(built, tmp_path_factory) -> Path:
+    """One scratch project with the untrusted markup of tests/injected_markup.py in its inputs, built, with the
+    reports those suites read (injected_markup.REPORTS) and the index; returns its root (clean/, reports/).
+
+    Built once per run for test_security.py and test_markup_from_data.py (one `analysis build` and one
+    `analysis report` in subprocesses: the registry and crosswalk are cached per process); under pytest-xdist
+    the first worker that asks builds it under a file lock in the run's shared temp folder. Read only."""
+    import subprocess
+    import sys
+
+    import injected_markup
+
+    root = _run_dir(tmp_path_factory) / "injected-site"
+    done = root.with_name("injected-site.done")
+    with _file_lock(root.with_name("injected-site.lock")):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            env = _injected_build(root, injected_markup.EDITS)
+            run = subprocess.run([sys.executable, "-m", "analysis", "report", *injected_markup.REPORTS], env=env,
+                                 cwd=paths.ROOT, capture_output=True, text=True, timeout=900)
+            assert run.returncode == 0, run.stderr
+            done.touch()
+    return root
+
+
 def _copy_site(src: Path, dst: Path) -> Path:
     """A copy of the built reports folder `src` at `dst` (which may exist, empty), with its executed notebooks
     and sources records (analysis.paths.executed_dir of each folder), to change without touching `src`."""

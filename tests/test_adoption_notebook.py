@@ -17,7 +17,7 @@ NB = Path(__file__).resolve().parent.parent / "notebooks" / "adoption.ipynb"
 def _run(tmp_path, **params):
     out = tmp_path / "adoption.ipynb"
     pm.execute_notebook(str(NB), str(out), kernel_name="python3", cwd=str(NB.parent), parameters=params,
-                        progress_bar=False)
+                        progress_bar=False, request_save_on_cell_execute=False, shutdown_kernel="immediate")
     nb = nbformat.read(out, as_version=4)
     md = "".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", []))
     charts = [o for c in nb.cells for o in c.get("outputs", []) if "application/vnd.plotly.v1+json" in o.get("data", {})]

@@ -12,7 +12,8 @@ def _run(tmp_path, name, **parameters):
     out = tmp_path / name
     pm.execute_notebook(
         str(paths.notebooks_dir() / "catch_up.ipynb"), str(out), kernel_name="python3",
-        cwd=str(paths.notebooks_dir()), progress_bar=False, parameters=parameters,
+        cwd=str(paths.notebooks_dir()), progress_bar=False, request_save_on_cell_execute=False, shutdown_kernel="immediate",
+        parameters=parameters,
     )
     return out
 

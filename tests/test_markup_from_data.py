@@ -3,73 +3,33 @@ javascript: URLs injected into a model name, an organization name, an event titl
 corrupted copy of the data never become a link, an image or live HTML in the built reports (notebook
 Markdown, chart text and hover in the plotly JSON, tables) or the index.
 
-The module fixture corrupts scratch copies of the ECI snapshot and the curated organizations/events CSVs,
-builds the tables and the catch_up and policy_timeline reports in a subprocess (the registry and crosswalk
-are cached per process) and the tests read the written HTML. test_security.py opens release_pace and
+The session fixture `injected_site` (tests/conftest.py; the payloads are in tests/injected_markup.py, shared
+with test_security.py) corrupts scratch copies of the ECI snapshot and the curated organizations/events CSVs,
+builds the tables and the catch_up and policy_timeline reports (with release_pace) in a subprocess once per
+run, and the tests read the written HTML. test_security.py opens release_pace and
 policy_timeline in a browser; these checks are static and cover the Markdown syntaxes as well.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from injected_markup import EVIL_HOST, RAW_HTML
 
-from analysis import paths
-
-ECI_CSV = "epoch/epoch_capabilities_index.csv"
-EVIL_HOST = "evil.test"
-MD_IMG = f"![pixel](https://{EVIL_HOST}/pixel.png)"
-MD_LINK = "[click](javascript:alert(1))"
-MD_REF = "[click][9] [9]: javascript:alert(1)"
-RAW_HTML = f'<img src="https://{EVIL_HOST}/raw.png"><a href="javascript:alert(2)">x</a>'
-PAYLOAD = f"{MD_IMG} {MD_LINK} {MD_REF} {RAW_HTML}"
-EVIL_MODEL_SUFFIX = f" {PAYLOAD}"
-EVIL_ORG = f"Evil Org {PAYLOAD}"
-EVIL_ORG_ALIAS = "Evil Org Alias"
-EVIL_EVENT_URL = f"https://example.test/a)![x](https://{EVIL_HOST}/url.png)[y](javascript:alert(3))\"><img/src=x>"
 REPORTS = ["catch_up", "policy_timeline"]
 
 
 @pytest.fixture(scope="module")
-def site(built, tmp_path_factory, injected_build) -> Path:
-    root = tmp_path_factory.mktemp("markup")
-    injected = []
-
-    def eci(rows):  # the five best-scoring US and Chinese models: their names and one organization
-        h = rows[0]
-        scored = sorted((r for r in rows[1:] if r[h.index("ECI Score")]),
-                        key=lambda r: -float(r[h.index("ECI Score")]))[:5]
-        for i, r in enumerate(scored):
-            for col in ("Model name", "Display name"):
-                r[h.index(col)] = r[h.index(col)] + EVIL_MODEL_SUFFIX
-            injected.append(r[h.index("Model version")])
-            if i == 0:
-                r[h.index("Organization")] = EVIL_ORG_ALIAS
-
-    def orgs(rows):
-        rows.append([EVIL_ORG, EVIL_ORG_ALIAS, "United States", "company", "test row: injected markup"])
-
-    def events(rows):
-        h = rows[0]
-        for r in rows[1:]:
-            r[h.index("title")] = r[h.index("title")][:40] + " " + PAYLOAD
-            r[h.index("source_url")] = EVIL_EVENT_URL
-
-    env = injected_build(root, {f"external/{ECI_CSV}": eci, "curated/organizations.csv": orgs,
-                                "curated/policy_events.csv": events})
-    cap = pl.read_parquet(root / "clean" / "current" / "capability.parquet")
+def site(injected_site) -> Path:
+    """The reports of the run's scratch project with markup in its inputs (read only)."""
+    cap = pl.read_parquet(injected_site / "clean" / "current" / "capability.parquet")
     assert cap.filter(pl.col("model").str.contains(EVIL_HOST, literal=True)).height > 0, "injection not kept"
-    ev = pl.read_parquet(root / "clean" / "current" / "events.parquet")
+    ev = pl.read_parquet(injected_site / "clean" / "current" / "events.parquet")
     assert ev.filter(pl.col("title").str.contains(EVIL_HOST, literal=True)).height > 0
-    done = subprocess.run([sys.executable, "-m", "analysis", "report", *REPORTS], env=env, cwd=paths.ROOT,
-                          capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr
-    return root / "reports"
+    return injected_site / "reports"
 
 
 def _decoded(path: Path) -> str:

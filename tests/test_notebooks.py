@@ -35,6 +35,7 @@ def test_release_pace_with_non_default_parameters(built, tmp_path):
     out = tmp_path / "rp.ipynb"
     pm.execute_notebook(
         "notebooks/release_pace.ipynb", str(out), kernel_name="python3", cwd="notebooks", progress_bar=False,
+        request_save_on_cell_execute=False, shutdown_kernel="immediate",
         parameters=dict(start_date="2021-01-01", end_date="2024-12-31", countries=["China", "United States"],
                         domain="Language", period="quarter", top_k=5, fit_start="2021-01-01"),
     )

@@ -18,7 +18,7 @@ def test_notebook_runs_with_non_default_parameters(built, tmp_path):
     out = tmp_path / NB
     pm.execute_notebook(
         str(paths.notebooks_dir() / NB), str(out), kernel_name="python3", cwd=str(paths.notebooks_dir()),
-        progress_bar=False,
+        progress_bar=False, request_save_on_cell_execute=False, shutdown_kernel="immediate",
         parameters=dict(metric="livebench_2026_01_08_global", threshold=0.9, blend_ratio=1.0,
                         as_of_date="2026-06-01", start_date="2025-01-01", currency="CNY",
                         event_jurisdictions=["CN"], events_style="bands"),

@@ -283,7 +283,7 @@ def test_policy_timeline_notebook_runs_with_other_parameters(built, tmp_path):
     out = tmp_path / "policy_timeline.ipynb"
     pm.execute_notebook(
         str(ROOT / "notebooks" / "policy_timeline.ipynb"), str(out), kernel_name="python3",
-        cwd=str(ROOT / "notebooks"), progress_bar=False,
+        cwd=str(ROOT / "notebooks"), progress_bar=False, request_save_on_cell_execute=False, shutdown_kernel="immediate",
         parameters=dict(jurisdictions=["CN", "EU"], kinds=["regulation", "filing", "legislation"],
                         start_date="2023-01-01", end_date="2025-12-31", window_days=30,
                         window_jurisdictions=["CN"], window_kinds=["regulation"], events_style="bands"),

@@ -15,7 +15,7 @@ def test_price_war_notebook_cny(built, tmp_path):
                                         end_date="2026-03-31", countries=["China", "United States"],
                                         providers=["DeepSeek", "Alibaba", "OpenAI"], eci_threshold=125.0,
                                         event_jurisdictions=["US"], event_kinds=["export control", "licence"]),
-                        progress_bar=False)
+                        progress_bar=False, request_save_on_cell_execute=False, shutdown_kernel="immediate")
     nb = nbformat.read(out, as_version=4)
     figs = _figures(nb)
     time_charts = [f for f in figs if "Reference list prices on" not in f["layout"]["title"]["text"]]
@@ -34,7 +34,8 @@ def test_price_war_notebook_cny(built, tmp_path):
 def test_price_war_notebook_without_events(built, tmp_path):
     out = tmp_path / "price_war_no_events.ipynb"
     pm.execute_notebook(str(NB), str(out), kernel_name="python3", cwd=str(NB.parent),
-                        parameters=dict(show_events=False), progress_bar=False)
+                        parameters=dict(show_events=False), progress_bar=False,
+                        request_save_on_cell_execute=False, shutdown_kernel="immediate")
     figs = _figures(nbformat.read(out, as_version=4))
     assert len(figs) == 5 and all(_event_groups(f) == set() for f in figs)
 

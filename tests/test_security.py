@@ -1,22 +1,23 @@
 """Untrusted text: markup and javascript: links in names, titles and URLs of the data never run in a reader's
 browser, are shown as text, and only http(s) URLs from the data become links.
 
-The module fixture copies the snapshots and the curated CSVs into scratch folders, injects markup into a
-model name, an organization (registered as an alias of a new registry row, in the scratch copy of
+The session fixture `injected_site` (tests/conftest.py; the payloads are in tests/injected_markup.py, shared
+with test_markup_from_data.py) copies the snapshots and the curated CSVs into scratch folders, injects markup
+into a model name, an organization (registered as an alias of a new registry row, in the scratch copy of
 organizations.csv) and a policy event's title and description, builds the tables and renders the
-release_pace and policy_timeline reports and the index; the tests open them in headless Chromium.
+release_pace and policy_timeline reports (with catch_up) and the index once per run; the tests open them in
+headless Chromium.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from injected_markup import EVIL_MODEL, EVIL_ORG, EVIL_TITLE, IMG, SCRIPT
 
 from analysis import paths, safety
 from analysis.clean.common import InputError
@@ -26,47 +27,14 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
-SCRIPT = "<script>window.__xss=1</script>"
-IMG = '<img src=x onerror="window.__xss=1">'
-JS_LINK = "[click me](javascript:window.__xss=1)"
-EVIL_MODEL = f"Grok{SCRIPT} 4"
-EVIL_ORG = f'<b onmouseover="window.__xss=1">Evil Org</b>{IMG}'
-EVIL_ORG_ALIAS = f"{IMG}xAI"
-EVIL_TITLE = f"AI diffusion {SCRIPT} rule {JS_LINK}"
-EVIL_EVENT = "us-bis-2025-01-13-ai-diffusion-rule"
-MODELS_CSV = "epoch/notable_ai_models.csv"
-
 
 @pytest.fixture(scope="module")
-def evil(built, tmp_path_factory, injected_build) -> Path:
-    root = tmp_path_factory.mktemp("xss")
-
-    def models(rows):  # Grok 4 (the notable file's largest-compute model, record 102 when written)
-        h = rows[0]
-        r = next(r for r in rows[1:] if r[h.index("Model")] == "Grok 4")
-        r[h.index("Model")] = EVIL_MODEL
-        r[h.index("Organization")] = EVIL_ORG_ALIAS
-
-    def orgs(rows):
-        rows.append([EVIL_ORG, EVIL_ORG_ALIAS, "United States", "company", "test row: injected markup"])
-
-    def events(rows):
-        h = rows[0]
-        r = next(r for r in rows[1:] if r[0] == EVIL_EVENT)
-        r[h.index("title")] = EVIL_TITLE
-        r[h.index("description")] = f"Described {IMG} here"
-        r[h.index("actor")] = f"BIS{SCRIPT}"
-
-    env = injected_build(root, {f"external/{MODELS_CSV}": models, "curated/organizations.csv": orgs,
-                                "curated/policy_events.csv": events})
-    m = pl.read_parquet(root / "clean" / "current" / "models.parquet")
+def evil(injected_site) -> Path:
+    """The reports of the run's scratch project with markup in its inputs (read only)."""
+    m = pl.read_parquet(injected_site / "clean" / "current" / "models.parquet")
     assert EVIL_MODEL in m["model"].to_list()  # the injected rows were kept, not quarantined
     assert m.filter(pl.col("model") == EVIL_MODEL)["organizations"].item().to_list() == [EVIL_ORG]
-    done = subprocess.run([sys.executable, "-m", "analysis", "report", "release_pace", "policy_timeline"],
-                          env=env, cwd=paths.ROOT, capture_output=True, text=True, timeout=600)
-    code = done.returncode
-    assert code == 0, done.stderr
-    return root / "reports"
+    return injected_site / "reports"
 
 
 def _open(path: Path) -> dict:

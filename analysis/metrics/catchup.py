@@ -16,8 +16,8 @@ from analysis.metrics.pace import filter_window
 
 DAYS_PER_MONTH = 365.2425 / 12
 US, CN = vocab.US, vocab.CHINA
-RIVALS = ("any", "same_country", "other_country")
-SCOPES = ("lab", "country")
+RIVALS = vocab.RIVALS  # (declared in vocab: the parameter checks read them there)
+SCOPES = vocab.SCOPES
 
 
 def best_per_model(cap: pl.DataFrame, metric: str, start_date=None, end_date=None,

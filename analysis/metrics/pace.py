@@ -14,7 +14,7 @@ import polars as pl
 
 from analysis import vocab
 
-PERIODS = {"year": "1y", "quarter": "1q", "month": "1mo"}
+PERIODS = vocab.PERIODS  # period -> polars interval (declared in vocab: the parameter checks read it there)
 
 
 def _date(value) -> dt.date | None:
@@ -158,7 +158,7 @@ def top_compute_models(models: pl.DataFrame, top_k: int = 10) -> pl.DataFrame:
     return pl.concat(out) if out else d.clear()
 
 
-JOINT_MODES = ("own", "credit")
+JOINT_MODES = vocab.JOINT_MODES
 MIN_FIT_POINTS = 5  # fewer models than this: no trend is fitted (or drawn)
 
 

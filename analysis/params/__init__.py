@@ -229,7 +229,7 @@ def metrics() -> tuple[str, ...]:
 
 
 def country_buckets() -> tuple[str, ...]:
-    from analysis.schema import COUNTRY_BUCKETS
+    from analysis.vocab import COUNTRY_BUCKETS  # (analysis.schema's, without importing polars)
 
     return COUNTRY_BUCKETS
 

@@ -1,7 +1,6 @@
 """Parameters of notebooks/catch_up.ipynb (see analysis/params/__init__.py)."""
 
 from analysis import vocab
-from analysis.metrics.catchup import RIVALS, SCOPES
 from analysis.params import Param, country_buckets, event_params, metrics
 
 SPEC = [
@@ -10,8 +9,8 @@ SPEC = [
     Param("end_date", "date", None, "last release date included; None = up to the snapshot", optional=True),
     Param("countries", "list", [vocab.US, vocab.CHINA], "country buckets shown in the frontier chart",
           choices=country_buckets),
-    Param("scope", "choice", "lab", "a record is a new best for its lab or its country", choices=SCOPES),
-    Param("rival", "choice", "same_country", "who may answer a record", choices=RIVALS),
+    Param("scope", "choice", "lab", "a record is a new best for its lab or its country", choices=vocab.SCOPES),
+    Param("rival", "choice", "same_country", "who may answer a record", choices=vocab.RIVALS),
     Param("include_estimated", "bool", True, "keep scores the source marks as its own estimates (AA)"),
     Param("example", "str", "Kimi K2", "a release to label on the time-to-match chart; None = none", optional=True),
     *event_params(),

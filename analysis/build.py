@@ -18,7 +18,7 @@ from typing import TextIO
 
 import polars as pl
 
-from analysis import generations, paths
+from analysis import canonical, generations, paths
 from analysis.atomic import atomic_path
 from analysis.clean import (
     adoption,
@@ -74,6 +74,8 @@ STEPS: list[Step] = [
     Step("capability:eci", eci.clean, _reg),
     Step("models", models.clean, lambda i, e: {"reg": i.registry, "cw": i.crosswalk, "eci_dates": _eci_dates(e)}),
     Step("release_date_conflicts", models.clean_release_conflicts, _earlier),
+    Step("canonical_models", canonical.clean, _cw),
+    Step("release_date_conflicts:canonical", canonical.clean_conflicts, _cw),
     Step("events:curated", events.clean_curated),
     Step("events:vorplabs", events.clean_vorplabs),
     Step("genai_filings", events.clean_filings),
@@ -102,7 +104,7 @@ def write_parquet(df: pl.DataFrame, name: str, directory: Path) -> None:
 def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
               inputs: Inputs | None = None) -> dict[str, StepResult]:
     """Run the steps (all, or those of the tables in `only`) with one set of curated inputs."""
-    inputs = inputs or Inputs()
+    inputs = inputs or Inputs(extend=canonical.extend_inputs)
     results: dict[str, list[StepResult]] = {}
     by_step: dict[str, StepResult] = {}
     for step in STEPS:
@@ -131,7 +133,7 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
 def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
     print("build: cleaning", file=out)
     generations.remove_stale()  # generations of a killed build (the build lock serialises builds)
-    inputs = Inputs()
+    inputs = Inputs(extend=canonical.extend_inputs)
     results = run_steps(only, out, inputs)
     quarantine = QUARANTINE.validate(pl.concat([r.quarantine for r in results.values()]))
     counts = ROW_COUNTS.validate(pl.concat([r.counts for r in results.values()]))
@@ -154,7 +156,7 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     print(format_counts(counts), file=out)
     coverage = []
     if "capability" in results:
-        coverage.append(format_coverage(results["capability"]))
+        coverage.append(canonical.capability_coverage_report(results["capability"], inputs.name_orgs, inputs.registry))
     if "prices" in results:
         from analysis import crosswalk
         coverage.append(crosswalk.coverage_report(results["prices"].df, inputs.aliases))
@@ -162,7 +164,7 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     if coverage:
         print_long("\n".join(coverage), gen / "coverage.txt", out, shown=shown_dir / "coverage.txt")
     if "capability" in results or "prices" in results:
-        path = shown_dir / write_unlinked(results, gen, inputs.aliases).name
+        path = shown_dir / write_unlinked(results, gen, inputs.aliases, inputs).name
         print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
               if path.is_relative_to(paths.clean_dir().parent.parent) else f"  unlinked names: {path}", file=out)
     # a partial build keeps the current generation's other outputs (linked, not rewritten); the crosswalk
@@ -221,13 +223,14 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
             .unique(["source", "name"], keep="first").sort("source", "name"))
 
 
-def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=()) -> Path:
+def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), inputs: Inputs | None = None) -> Path:
     """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
     data/clean/current/unlinked_names.csv (the console shows only the counts)."""
     from analysis import crosswalk
     parts = []
     if "capability" in results:
-        parts.append(unlinked_capability(results["capability"]))
+        parts.append(canonical.unlinked_capability(results["capability"], inputs.name_orgs, inputs.registry)
+                     if inputs is not None else unlinked_capability(results["capability"]))
     if "prices" in results:
         parts.append(crosswalk.unlinked_names(results["prices"].df, aliases))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(

@@ -90,11 +90,17 @@ class Model:
     organizations: tuple[str, ...]
     country_bucket: str
     open_weights: bool | None
-    origin: str  # 'eci', 'aa' or 'epoch_models'
+    origin: str  # 'eci', 'aa', 'epoch_models'; for models only other sources know, that source (analysis.canonical)
+    basis: str = ""  # where release_date comes from, when not the origin itself ('source_date', 'first_seen')
 
     @property
     def key(self) -> str:
         return f"{self.model_id}@{self.release_date}"
+
+    @property
+    def release_date_basis(self) -> str:
+        """'eci' | 'aa' | 'epoch_models' | 'source_date' | 'first_seen' (precedence in analysis.canonical)."""
+        return self.basis or self.origin
 
 
 @dataclass
@@ -105,6 +111,10 @@ class Crosswalk:
     exceptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (source, name) -> norm key
     _compact: dict[str, str | None] | None = None  # hyphen-less key -> Model.key (None: ambiguous)
     _ids: dict[str, str] | None = None  # model_id and its hyphen-less form -> Model.key of its first release
+    # set by analysis.canonical.extend: why a name stays unlinked ((source, name) -> reason), and the release-date
+    # disagreements of the models it adds
+    unlinked_reasons: dict[tuple[str, str], str] = field(default_factory=dict)
+    conflicts: list = field(default_factory=list)
 
     def add_alias(self, name: str, model_key: str, strong: bool = True) -> None:
         """Register a name of a model. Weak aliases (display names shared by several releases) that

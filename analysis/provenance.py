@@ -32,8 +32,11 @@ PROJECT_CITATION = (
 # every file exists.
 TABLE_INPUTS: dict[str, tuple[str, ...]] = {
     "adoption": ("data/curated/organizations.csv", "adoption/franri3008_hf-activity/orgs.json"),
+    "canonical_models": ("data/curated/organizations.csv", "data/curated/model_crosswalk_capability.csv",
+                         "data/curated/model_aliases.csv", "data/curated/model_name_orgs.csv",
+                         "data/curated/price_providers.csv"),
     "capability": ("data/curated/organizations.csv", "data/curated/model_crosswalk_capability.csv",
-                   "data/curated/model_aliases.csv"),
+                   "data/curated/model_aliases.csv", "data/curated/model_name_orgs.csv"),
     "events": (),
     "genai_filings": (),
     "models": ("data/curated/organizations.csv",),
@@ -43,7 +46,8 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
     "organizations": ("data/curated/organizations.csv",),
     "price_conflicts": (),
     "prices": ("data/curated/organizations.csv", "data/curated/price_providers.csv", "data/curated/fx_usd_cny.csv",
-               "data/curated/model_crosswalk_capability.csv", "data/curated/model_aliases.csv"),
+               "data/curated/model_crosswalk_capability.csv", "data/curated/model_aliases.csv",
+               "data/curated/model_name_orgs.csv"),
     "quarantine": (),
     "release_date_conflicts": (),
     "row_counts": (),

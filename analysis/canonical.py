@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from analysis import crosswalk, manifest, registry, vocab
+from analysis.clean.canonical_models import BASES, CANONICAL_MODELS  # noqa: F401  (BASES named here too)
 from analysis.clean.common import (
     StepResult,
     concat_quarantine,
@@ -46,9 +47,7 @@ from analysis.clean.common import (
 from analysis.clean.models import MAX_DATE_DAYS, RELEASE_CONFLICTS
 from analysis.crosswalk import PRICE_SOURCES, Crosswalk, Model, alias_id, norm_key
 from analysis.inputs import NameOrg, load_name_orgs, org_of  # noqa: F401  (named here too)
-from analysis.schema import COUNTRY_BUCKETS, Column, Table
 
-BASES = ("eci", "aa", "epoch_models", "source_date", "first_seen")
 LEADERBOARD_SOURCES = ("lmarena", "livebench")
 
 MOVING = "moving alias (no sourced target)"
@@ -232,32 +231,6 @@ def extend_inputs(inputs, cw: Crosswalk) -> Crosswalk:
 
 
 # --- tables -------------------------------------------------------------------------------------------
-
-CANONICAL_MODELS = Table(
-    name="canonical_models",
-    description="Every canonical model of the project crosswalk (the models every source's names resolve to), "
-    "with its one release date and where that date comes from.",
-    primary_key=("model_id", "release_date"),
-    columns=(
-        Column("model_id", pl.String, "Canonical model id (shared by `capability`, `prices`, `models`).",
-               nullable=False),
-        Column("model", pl.String, "Model name as the source that introduced it spells it.", nullable=False),
-        Column("organizations", pl.List(pl.String), "Canonical organizations (data/curated/organizations.csv).",
-               nullable=False),
-        Column("country_bucket", pl.String, "US–China bucket of the organizations.", nullable=False,
-               allowed=COUNTRY_BUCKETS),
-        Column("release_date", pl.Date, "The model's one release date, by the precedence of `release_date_basis`.",
-               nullable=False),
-        Column("release_date_basis", pl.String, "Where `release_date` comes from, first that applies: 'eci' (Epoch "
-               "ECI file) > 'aa' (Artificial Analysis 'release') > 'epoch_models' (Epoch model files' 'Publication "
-               "date') > 'source_date' (a date the source itself gives: a stated price start, a date stamp in the "
-               "name) > 'first_seen' (first pinned snapshot showing the name: an upper bound, not the release).",
-               nullable=False, allowed=BASES),
-        Column("origin", pl.String, "The source that introduced the model: 'eci', 'aa', 'epoch_models', "
-               "'lmarena', 'livebench' or a price source.", nullable=False),
-    ),
-)
-
 
 def clean(cw: Crosswalk) -> StepResult:
     """`canonical_models` from the build's crosswalk."""

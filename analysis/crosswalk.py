@@ -14,7 +14,9 @@ this order:
 Reference models come from Epoch's ECI file (first), the Artificial Analysis snapshot, then the language
 models of Epoch's notable / large-scale / frontier model files that neither knows (origin 'epoch_models',
 with their publication date, when every organization is in the registry: e.g. Doubao, ERNIE, moonshot-v1);
-LMArena, LiveBench and the price keys resolve against them. Moving API ids are dated in
+LMArena, LiveBench and the price keys resolve against them; the build then adds the models only those sources
+know (`analysis.canonical`: organization from the price provider or `data/curated/model_name_orgs.csv`, release date by
+a documented precedence, `Model.release_date_basis`). Moving API ids are dated in
 `data/curated/model_aliases.csv` (`resolve_alias`). `Crosswalk.resolve_model(name, source)` is the entry point
 for every table; register a source name in the exceptions file or rely on the rules.
 

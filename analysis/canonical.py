@@ -21,8 +21,9 @@ gpt-5.6-sol, ...) is added here as a canonical model when its organization is in
      files for the language models neither knows);
   4. 'source_date': a date the source itself gives: the earliest stated start of the key's price (llm-prices
      `from_date`) or a full date stamp in the name ('hunyuan-turbos-20250416' -> 2025-04-16), the earliest of them;
-  5. 'first_seen': the earliest date any pinned snapshot shows the name (the first price snapshot listing the key,
-     the leaderboard file's snapshot date): an upper bound of the release, not the release.
+  5. 'first_seen': the earliest date any pinned snapshot shows the name (the first price snapshot listing the key;
+     for LMArena names the first leaderboard release of the pinned LMArena history 2023-05..2025-02 listing the id,
+     else the leaderboard file's snapshot date): an upper bound of the release, not the release.
   Where the candidates of one model disagree by more than 7 days (a 'first_seen' later than the chosen date is
   consistent with it, not a disagreement), the choice and the farthest alternative go to `release_date_conflicts`.
 """
@@ -38,6 +39,7 @@ import polars as pl
 from analysis import crosswalk, manifest, registry, vocab
 from analysis.clean.canonical_models import BASES, CANONICAL_MODELS  # noqa: F401  (BASES named here too)
 from analysis.clean.common import (
+    InputError,
     StepResult,
     concat_quarantine,
     counts_frame,
@@ -181,15 +183,47 @@ def _source_rank(o: Observation) -> tuple[int, str]:
 
 # --- observations from the pinned files ---------------------------------------------------------------
 
+LMARENA_HISTORY = "capability/nakasyou_lmarena-history/result_wide_elo_2023-05-08_to_2025-02-27.csv"
+
+
+def arena_first_listed(local_path: str = LMARENA_HISTORY) -> dict[str, dt.date]:
+    """LMArena id -> the first leaderboard release listing it with a rating, from the pinned history (one row per
+    release date 'YYYYMMDD', one column per model id, 0.0 = not listed)."""
+    df = read_csv_strings(local_path, [])
+    date_col = df.columns[1]  # the unnamed first column: the release date
+    out: dict[str, dt.date] = {}
+    for r in df.iter_rows(named=True):
+        text = (r[date_col] or "").strip()
+        try:
+            day = dt.datetime.strptime(text, "%Y%m%d").date()
+        except ValueError:
+            raise InputError(f"{local_path}: record {r['source_row']}, column 1: {text!r} is not a YYYYMMDD date") \
+                from None
+        for name, v in r.items():
+            if name in ("source_row", date_col) or not v:
+                continue
+            try:
+                listed = float(v) > 0
+            except ValueError:
+                raise InputError(f"{local_path}: record {r['source_row']}, column {name!r}: {v!r} is not a "
+                                 "number") from None
+            if listed and (name not in out or day < out[name]):
+                out[name] = day
+    return out
+
+
 def observe_leaderboards(rules: tuple[NameOrg, ...]) -> list[Observation]:
     """Every name of the LMArena and LiveBench files the capability steps read, with its organization by
-    pattern, the file's snapshot date as first seen and a date stamp in the name as its own date."""
+    pattern, its first seen date (the first release of the pinned LMArena history listing it, else the file's
+    snapshot date) and a date stamp in the name as its own date."""
     from analysis.clean import leaderboards
 
+    first = arena_first_listed()
     out = []
     for path in leaderboards.LMARENA_FILES:
         day = dt.date.fromisoformat(manifest.entry(path).snapshot_date)
-        out += [Observation("lmarena", n, org_of(n, rules), day, name_date(n)) for n, _ in leaderboards.read_arena(path)]
+        out += [Observation("lmarena", n, org_of(n, rules), min(first.get(n, day), day), name_date(n))
+                for n, _ in leaderboards.read_arena(path)]
     day = dt.date.fromisoformat(manifest.entry(leaderboards.LIVEBENCH_TABLE).snapshot_date)
     for n in read_csv_strings(leaderboards.LIVEBENCH_TABLE, ["model"])["model"].to_list():
         out.append(Observation("livebench", n, org_of(n, rules), day, name_date(n)))

@@ -57,7 +57,7 @@ _PAREN_RE = re.compile(r"\([^)]*\)")
 _SEP_RE = re.compile(r"[^a-z0-9]+")
 # mode suffixes tried only when the full key is unknown ('kimi-k2-thinking' is its own release, but
 # 'deepseek-v3-2-thinking' is DeepSeek-V3.2 in thinking mode)
-_MODE_RE = re.compile(r"-(?:no-thinking|thinking|instant|reasoning|base)(?:-\d+k)?$|-\d+k$"
+_MODE_RE = re.compile(r"-(?:no-thinking|nothinking|thinking|instant|reasoning|base)(?:-\d+k)?$|-\d+k$"
                       r"|-(?:high|low|medium|xhigh|max|minimal)-effort$|-auto$|-highthinking$")
 # LiveBench writes 'claude-4-1-opus' for Claude Opus 4.1
 _CLAUDE_RE = re.compile(r"^claude-(\d+(?:-\d)?)-(opus|sonnet|haiku)")

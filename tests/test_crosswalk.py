@@ -388,3 +388,37 @@ def test_release_dates_agree_between_canonical_models_and_capability(built):
     assert set(built["canonical_models"]["release_date_basis"]) <= set(canonical.BASES)
     # no moving alias is a canonical model of its own
     assert built["canonical_models"].filter(pl.col("model_id").str.ends_with("latest")).is_empty()
+
+
+def test_livebench_nothinking_mode_is_the_release():
+    cw = crosswalk.build([eci("gpt-5.1-2025-11-13", "GPT-5.1", "2025-11-13")], [], REG)
+    assert cw.resolve_model("gpt-5.1-2025-11-13-nothinking", "livebench") == "gpt-5-1"
+
+
+def _history(tmp_path, monkeypatch, text: str) -> dict:
+    monkeypatch.setenv("ANALYSIS_EXTERNAL_DIR", str(tmp_path))
+    p = tmp_path / canonical.LMARENA_HISTORY
+    p.parent.mkdir(parents=True)
+    p.write_text(text, encoding="utf-8")
+    return canonical.arena_first_listed()
+
+
+def test_arena_history_gives_the_first_release_listing_a_model(tmp_path, monkeypatch):
+    got = _history(tmp_path, monkeypatch, ",vicuna-13b,zephyr-7b-beta\n20230508,1050.5,0.0\n20231108,1040.0,1070.1\n")
+    assert got == {"vicuna-13b": D(2023, 5, 8), "zephyr-7b-beta": D(2023, 11, 8)}
+
+
+@pytest.mark.parametrize("text, message", [
+    (",vicuna-13b\n2023-05-08,1.0\n", "record 1, column 1: '2023-05-08' is not a YYYYMMDD date"),
+    (",vicuna-13b\n20230508,n/a\n", "record 1, column 'vicuna-13b': 'n/a' is not a number"),
+])
+def test_arena_history_bad_values_name_file_record_and_column(tmp_path, monkeypatch, text, message):
+    with pytest.raises(InputError, match=message) as e:
+        _history(tmp_path, monkeypatch, text)
+    assert str(e.value).startswith(canonical.LMARENA_HISTORY)
+
+
+def test_real_arena_history_dates_old_leaderboard_only_models(built):
+    can = built["canonical_models"].filter(pl.col("model_id") == "vicuna-13b")
+    assert can.select("release_date", "release_date_basis", "origin").rows() == [
+        (D(2023, 5, 8), "first_seen", "lmarena")]

@@ -232,7 +232,8 @@ def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), 
         parts.append(canonical.unlinked_capability(results["capability"], inputs.name_orgs, inputs.registry)
                      if inputs is not None else unlinked_capability(results["capability"]))
     if "prices" in results:
-        parts.append(crosswalk.unlinked_names(results["prices"].df, aliases))
+        parts.append(crosswalk.unlinked_names(results["prices"].df, aliases,
+                                              inputs.crosswalk.unlinked_reasons if inputs is not None else None))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
         schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
     target = directory / UNLINKED_FILE

@@ -563,12 +563,19 @@ def chat_coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Alias
               on="source", how="left").with_columns(pl.col("non_chat_keys").fill_null(0)).sort("source"))
 
 
-def unlinked_names(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
-    """Every unlinked price key with its reason (non-chat keys: 'non-chat mode')."""
+def unlinked_names(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = (),
+                   reasons: dict[tuple[str, str], str] | None = None) -> pl.DataFrame:
+    """Every unlinked price key with its reason (non-chat keys: 'non-chat mode'; `reasons`, the crosswalk's
+    `unlinked_reasons`, replace 'unknown model' where they say more, e.g. a key the exceptions file keeps unlinked)."""
     k = key_status(prices, aliases).filter(~pl.col("linked"))
-    return k.select("source", pl.col("model_key").alias("name"), "country_bucket",
-                    pl.when(pl.col("mode") == "non-chat").then(pl.lit("non-chat mode"))
-                    .otherwise(pl.col("reason")).alias("reason"))
+    out = k.select("source", pl.col("model_key").alias("name"), "country_bucket",
+                   pl.when(pl.col("mode") == "non-chat").then(pl.lit("non-chat mode"))
+                   .otherwise(pl.col("reason")).alias("reason"))
+    if reasons:
+        better = [reasons.get((s, n), r) if r == "unknown model" else r
+                  for s, n, r in out.select("source", "name", "reason").iter_rows()]
+        out = out.with_columns(pl.Series("reason", better, dtype=pl.String))
+    return out
 
 
 def _share(a: int, b: int) -> str:

@@ -422,3 +422,12 @@ def test_real_arena_history_dates_old_leaderboard_only_models(built):
     can = built["canonical_models"].filter(pl.col("model_id") == "vicuna-13b")
     assert can.select("release_date", "release_date_basis", "origin").rows() == [
         (D(2023, 5, 8), "first_seen", "lmarena")]
+
+
+def test_unlinked_price_keys_take_the_crosswalks_reason_where_it_says_more():
+    from analysis import vocab
+    prices = pl.DataFrame([("llm-price-cn-tables", "GLM-4", "unlinked", vocab.CHINA),
+                           ("llm-price-cn-tables", "GLM-9", "unlinked", vocab.CHINA)],
+                          schema=["source", "model_key", "crosswalk", "country_bucket"], orient="row")
+    out = crosswalk.unlinked_names(prices, reasons={("llm-price-cn-tables", "GLM-4"): canonical.KEPT})
+    assert out.select("name", "reason").rows() == [("GLM-4", canonical.KEPT), ("GLM-9", "unknown model")]

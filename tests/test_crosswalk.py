@@ -330,12 +330,7 @@ def test_capability_coverage_report_gives_us_and_china_shares():
 
 # --- the floors of issue 12, on the real snapshots ------------------------------------------------------
 
-PRICE_FLOOR = 0.90
-# Measured 2026-12 with the i12-aliases rows: litellm US 176/196 (89.8%). Of the 20 unlinked US chat keys 19 are
-# moving '-latest' ids of xAI (13), OpenAI (5: chatgpt-4o-latest, gpt-5*-chat-latest), Google (2) and Anthropic (1)
-# without a sourced switch date, and xai/grok-beta is kept unlinked by the exceptions file. No source dates them,
-# so the floor is not faked: this one pair is held at its measured value until dated alias rows exist.
-PRICE_FLOOR_SHORT = {("litellm", "United States"): 176 / 196}
+PRICE_FLOOR = 0.90  # measured 2026-12 with the i12-aliases rows: the lowest pair is litellm China 63/68 (92.6%)
 LMARENA_TEXT = "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json"
 
 
@@ -346,8 +341,7 @@ def test_floor_us_and_chinese_chat_price_keys_linked(built, source):
     for bucket in (vocab.US, vocab.CHINA):
         k = keys.filter((pl.col("mode") == "chat") & (pl.col("country_bucket") == bucket))
         share = k["linked"].mean()
-        floor = PRICE_FLOOR_SHORT.get((source, bucket), PRICE_FLOOR)
-        assert share >= floor - 1e-9, (source, bucket, share, k.filter(~pl.col("linked"))["model_key"].to_list())
+        assert share >= PRICE_FLOOR, (source, bucket, share, k.filter(~pl.col("linked"))["model_key"].to_list())
 
 
 def _lmarena_names(built) -> pl.DataFrame:

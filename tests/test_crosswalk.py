@@ -264,7 +264,7 @@ def test_disagreements_over_7_days_go_to_the_conflicts_but_a_later_first_seen_do
     assert [(c.model_id, c.release_date, c.release_date_source, c.alternative_date, c.alternative_source)
             for c in cw.conflicts] == [("grok-9", D(2026, 8, 1), "source_date", D(2026, 7, 8),
                                         "lmarena (first_seen)")]
-    t = canonical.clean_conflicts(cw).df
+    t = canonical.clean_conflicts(None, cw).df
     assert t.select("model_id", "days_apart").rows() == [("grok-9", -24)]
 
 
@@ -309,7 +309,7 @@ def test_a_known_models_id_spelled_as_a_name_links_to_it():
 def test_canonical_models_table_carries_the_basis():
     cw = crosswalk.build([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")], [], REG)
     canonical.extend(cw, [obs("lmarena", "ernie-9", "Baidu", D(2026, 7, 8))], reg=REG)
-    t = canonical.clean(cw).df
+    t = canonical.clean(None, cw).df
     assert t.select("model_id", "release_date_basis", "origin", "country_bucket").rows() == [
         ("ernie-9", "first_seen", "lmarena", "China"), ("gpt-4-1", "eci", "eci", "United States")]
 
@@ -352,7 +352,9 @@ def _lmarena_names(built) -> pl.DataFrame:
     i = Inputs()
     names = canonical.capability_names(r, i.name_orgs, i.registry).filter(pl.col("source_file") == LMARENA_TEXT)
     from analysis.clean import leaderboards
-    ratings = {n: v["rating"] for n, v in leaderboards.read_arena(LMARENA_TEXT)}
+    from analysis.clean.common import read_json
+
+    ratings = {n: v["rating"] for n, v in leaderboards.arena_entries(LMARENA_TEXT, read_json(LMARENA_TEXT))}
     return names.with_columns(pl.col("name").replace_strict(ratings, return_dtype=pl.Float64).alias("rating"))
 
 

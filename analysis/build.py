@@ -21,7 +21,7 @@ from typing import TextIO
 
 import polars as pl
 
-from analysis import generations, manifest, paths
+from analysis import canonical, generations, manifest, paths
 from analysis.atomic import atomic_path
 from analysis.clean import (
     adoption,
@@ -55,6 +55,8 @@ STEPS: list[Step] = [
     eci.STEP,
     models.STEP,
     models.RELEASE_CONFLICTS_STEP,
+    canonical.STEP,
+    canonical.CONFLICTS_STEP,
     events.CURATED_STEP,
     events.VORPLABS_STEP,
     events.FILINGS_STEP,
@@ -105,6 +107,12 @@ def run_step(step: Step, inputs: Inputs | None = None, earlier: dict[Step, StepR
     return step.fn(sources(step, files, entries), *needed, **{u: getattr(inputs, u) for u in step.uses}, **kwargs)
 
 
+def build_inputs() -> Inputs:
+    """The build's curated inputs: the crosswalk extended with the models only leaderboards and price sources
+    know (analysis.canonical; its first pass runs the price steps through `run_step`)."""
+    return Inputs(extend=lambda inputs, cw: canonical.extend_inputs(inputs, cw, run_step))
+
+
 def _needed(wanted: list[Step]) -> set[Step]:
     out: set[Step] = set()
     todo = list(wanted)
@@ -127,7 +135,7 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
               inputs: Inputs | None = None) -> dict[str, StepResult]:
     """Run the steps (all, or those of the tables in `only`, with the steps they need) with one set of curated
     inputs."""
-    inputs = inputs or Inputs()
+    inputs = inputs or build_inputs()
     wanted = [s for s in STEPS if not only or s.table in only]
     needed = _needed(wanted)
     entries = manifest.load()
@@ -157,7 +165,7 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
 def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
     print("build: cleaning", file=out)
     generations.remove_stale()  # generations of a killed build (the build lock serialises builds)
-    inputs = Inputs()
+    inputs = build_inputs()
     results = run_steps(only, out, inputs)
     quarantine = QUARANTINE.validate(pl.concat([r.quarantine for r in results.values()]))
     counts = ROW_COUNTS.validate(pl.concat([r.counts for r in results.values()]))
@@ -180,7 +188,8 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     print(format_counts(counts), file=out)
     coverage = []
     if "capability" in results:
-        coverage.append(format_coverage(results["capability"]))
+        coverage.append(canonical.capability_coverage_report(results["capability"], inputs.name_orgs,
+                                                             inputs.registry))
     if "prices" in results:
         from analysis import crosswalk
         coverage.append(crosswalk.coverage_report(results["prices"].df, inputs.aliases))
@@ -188,7 +197,7 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     if coverage:
         print_long("\n".join(coverage), gen / "coverage.txt", out, shown=shown_dir / "coverage.txt")
     if "capability" in results or "prices" in results:
-        path = shown_dir / write_unlinked(results, gen, inputs.aliases).name
+        path = shown_dir / write_unlinked(results, gen, inputs.aliases, inputs).name
         print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
               if path.is_relative_to(paths.clean_dir().parent.parent) else f"  unlinked names: {path}", file=out)
     # a partial build keeps the current generation's other outputs (linked, not rewritten); the crosswalk
@@ -247,15 +256,17 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
             .unique(["source", "name"], keep="first").sort("source", "name"))
 
 
-def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=()) -> Path:
+def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), inputs: Inputs | None = None) -> Path:
     """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
     data/clean/current/unlinked_names.csv (the console shows only the counts)."""
     from analysis import crosswalk
     parts = []
     if "capability" in results:
-        parts.append(unlinked_capability(results["capability"]))
+        parts.append(canonical.unlinked_capability(results["capability"], inputs.name_orgs, inputs.registry)
+                     if inputs is not None else unlinked_capability(results["capability"]))
     if "prices" in results:
-        parts.append(crosswalk.unlinked_names(results["prices"].df, aliases))
+        parts.append(crosswalk.unlinked_names(results["prices"].df, aliases,
+                                              inputs.crosswalk.unlinked_reasons if inputs is not None else None))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
         schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
     target = directory / UNLINKED_FILE

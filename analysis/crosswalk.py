@@ -14,7 +14,9 @@ this order:
 Reference models come from Epoch's ECI file (first), the Artificial Analysis snapshot, then the language
 models of Epoch's notable / large-scale / frontier model files that neither knows (origin 'epoch_models',
 with their publication date, when every organization is in the registry: e.g. Doubao, ERNIE, moonshot-v1);
-LMArena, LiveBench and the price keys resolve against them. Moving API ids are dated in
+LMArena, LiveBench and the price keys resolve against them; the build then adds the models only those sources
+know (`analysis.canonical`: organization from the price provider or `data/curated/model_name_orgs.csv`, release date by
+a documented precedence, `Model.release_date_basis`). Moving API ids are dated in
 `data/curated/model_aliases.csv` (`resolve_alias`). `Crosswalk.resolve_model(name, source)` is the entry point
 for every table; register a source name in the exceptions file or rely on the rules.
 
@@ -55,7 +57,7 @@ _PAREN_RE = re.compile(r"\([^)]*\)")
 _SEP_RE = re.compile(r"[^a-z0-9]+")
 # mode suffixes tried only when the full key is unknown ('kimi-k2-thinking' is its own release, but
 # 'deepseek-v3-2-thinking' is DeepSeek-V3.2 in thinking mode)
-_MODE_RE = re.compile(r"-(?:no-thinking|thinking|instant|reasoning|base)(?:-\d+k)?$|-\d+k$"
+_MODE_RE = re.compile(r"-(?:no-thinking|nothinking|thinking|instant|reasoning|base)(?:-\d+k)?$|-\d+k$"
                       r"|-(?:high|low|medium|xhigh|max|minimal)-effort$|-auto$|-highthinking$")
 # LiveBench writes 'claude-4-1-opus' for Claude Opus 4.1
 _CLAUDE_RE = re.compile(r"^claude-(\d+(?:-\d)?)-(opus|sonnet|haiku)")
@@ -90,11 +92,17 @@ class Model:
     organizations: tuple[str, ...]
     country_bucket: str
     open_weights: bool | None
-    origin: str  # 'eci', 'aa' or 'epoch_models'
+    origin: str  # 'eci', 'aa', 'epoch_models'; for models only other sources know, that source (analysis.canonical)
+    basis: str = ""  # where release_date comes from, when not the origin itself ('source_date', 'first_seen')
 
     @property
     def key(self) -> str:
         return f"{self.model_id}@{self.release_date}"
+
+    @property
+    def release_date_basis(self) -> str:
+        """'eci' | 'aa' | 'epoch_models' | 'source_date' | 'first_seen' (precedence in analysis.canonical)."""
+        return self.basis or self.origin
 
 
 @dataclass
@@ -105,6 +113,10 @@ class Crosswalk:
     exceptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (source, name) -> norm key
     _compact: dict[str, str | None] | None = None  # hyphen-less key -> Model.key (None: ambiguous)
     _ids: dict[str, str] | None = None  # model_id and its hyphen-less form -> Model.key of its first release
+    # set by analysis.canonical.extend: why a name stays unlinked ((source, name) -> reason), and the release-date
+    # disagreements of the models it adds
+    unlinked_reasons: dict[tuple[str, str], str] = field(default_factory=dict)
+    conflicts: list = field(default_factory=list)
 
     def add_alias(self, name: str, model_key: str, strong: bool = True) -> None:
         """Register a name of a model. Weak aliases (display names shared by several releases) that
@@ -551,12 +563,19 @@ def chat_coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Alias
               on="source", how="left").with_columns(pl.col("non_chat_keys").fill_null(0)).sort("source"))
 
 
-def unlinked_names(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
-    """Every unlinked price key with its reason (non-chat keys: 'non-chat mode')."""
+def unlinked_names(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = (),
+                   reasons: dict[tuple[str, str], str] | None = None) -> pl.DataFrame:
+    """Every unlinked price key with its reason (non-chat keys: 'non-chat mode'; `reasons`, the crosswalk's
+    `unlinked_reasons`, replace 'unknown model' where they say more, e.g. a key the exceptions file keeps unlinked)."""
     k = key_status(prices, aliases).filter(~pl.col("linked"))
-    return k.select("source", pl.col("model_key").alias("name"), "country_bucket",
-                    pl.when(pl.col("mode") == "non-chat").then(pl.lit("non-chat mode"))
-                    .otherwise(pl.col("reason")).alias("reason"))
+    out = k.select("source", pl.col("model_key").alias("name"), "country_bucket",
+                   pl.when(pl.col("mode") == "non-chat").then(pl.lit("non-chat mode"))
+                   .otherwise(pl.col("reason")).alias("reason"))
+    if reasons:
+        better = [reasons.get((s, n), r) if r == "unknown model" else r
+                  for s, n, r in out.select("source", "name", "reason").iter_rows()]
+        out = out.with_columns(pl.Series("reason", better, dtype=pl.String))
+    return out
 
 
 def _share(a: int, b: int) -> str:

@@ -8,6 +8,9 @@ keeps the result on this one object only. A test builds its own `Inputs(...)` fr
 from __future__ import annotations
 
 import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
@@ -15,6 +18,8 @@ from analysis import crosswalk, fx, paths, registry
 from analysis.clean.common import InputError, curated_label, read_curated_csv
 
 AUTHORS_FILE = "openrouter_authors.csv"  # in data/curated/
+NAME_ORGS_FILE = "model_name_orgs.csv"  # in data/curated/
+NAME_ORGS_COLUMNS = ["pattern", "organization", "source_url", "note"]
 
 
 class Inputs:
@@ -25,7 +30,11 @@ class Inputs:
 
     def __init__(self, reg: registry.Registry | None = None, cw: crosswalk.Crosswalk | None = None,
                  aliases: tuple[crosswalk.AliasPeriod, ...] | None = None, fx_table: pl.DataFrame | None = None,
-                 providers: dict[str, str] | None = None, authors: dict[str, str | None] | None = None):
+                 providers: dict[str, str] | None = None, authors: dict[str, str | None] | None = None,
+                 extend=None):
+        # extend(inputs, crosswalk) -> crosswalk: the build passes analysis.canonical.extend_inputs (models only the
+        # leaderboards and price sources know); without it the crosswalk holds the Epoch / AA models only
+        self._extend = extend
         for name, value in (("registry", reg), ("crosswalk", cw), ("aliases", aliases), ("fx", fx_table),
                             ("providers", providers), ("authors", authors)):
             if value is not None:
@@ -37,7 +46,13 @@ class Inputs:
 
     @functools.cached_property
     def crosswalk(self) -> crosswalk.Crosswalk:
-        return crosswalk.load(self.registry)
+        cw = crosswalk.load(self.registry)
+        return self._extend(self, cw) if self._extend is not None and cw.models else cw
+
+    @functools.cached_property
+    def name_orgs(self) -> tuple:
+        """Name patterns -> organization for leaderboard names (data/curated/model_name_orgs.csv)."""
+        return load_name_orgs(self.registry)
 
     @functools.cached_property
     def aliases(self) -> tuple[crosswalk.AliasPeriod, ...]:
@@ -94,3 +109,46 @@ def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
             raise InputError(f"{label}: {line}, column 'author': author {key!r} appears twice")
         out[key] = name
     return out
+
+
+@dataclass(frozen=True)
+class NameOrg:
+    pattern: re.Pattern
+    organization: str
+
+
+def load_name_orgs(reg: registry.Registry, path: Path | None = None) -> tuple[NameOrg, ...]:
+    """Read and check data/curated/model_name_orgs.csv: every column required, the pattern a valid regular
+    expression given once, the organization in the registry (its canonical name is kept), the source a URL."""
+    path = path or paths.curated_dir() / NAME_ORGS_FILE
+    label = curated_label(path)
+    out: list[NameOrg] = []
+    seen: set[str] = set()
+    # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
+    for r in read_curated_csv(path, label, NAME_ORGS_COLUMNS).iter_rows(named=True):
+        where = f"record {r['source_row']} (line {r['source_row'] + 1})"
+        row = {c: (r[c] or "").strip() for c in NAME_ORGS_COLUMNS}
+        for c in NAME_ORGS_COLUMNS:
+            if not row[c]:
+                raise InputError(f"{label}: {where}, column {c!r} is empty")
+        try:
+            pattern = re.compile(row["pattern"])
+        except re.error as e:
+            raise InputError(f"{label}: {where}, column 'pattern': not a regular expression ({e})") from None
+        if row["pattern"] in seen:
+            raise InputError(f"{label}: {where}, column 'pattern': {row['pattern']!r} appears twice")
+        seen.add(row["pattern"])
+        org = reg.resolve(row["organization"])
+        if org is None:
+            raise InputError(f"{label}: {where}, column 'organization': {row['organization']!r} is not an "
+                             "organization of data/curated/organizations.csv")
+        if not row["source_url"].startswith(("https://", "http://")):
+            raise InputError(f"{label}: {where}, column 'source_url': {row['source_url']!r} is not a URL")
+        out.append(NameOrg(pattern, org.name))
+    return tuple(out)
+
+
+def org_of(name: str, rules: tuple[NameOrg, ...] | list[NameOrg]) -> str | None:
+    """Organization of a leaderboard name: the first rule whose pattern matches the start of its norm_key."""
+    k = crosswalk.norm_key(name)
+    return next((r.organization for r in rules if r.pattern.match(k)), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
@@ -111,11 +112,12 @@ def test_coverage_report_counts_unmatched_names_without_listing_them():
 
 # Coverage measured on the pinned snapshots (2026-11 build): AA 96.3%, LMArena 67.5% (older arena
 # models are in neither ECI nor AA), LiveBench 88.1%. A drop below these floors means a rule broke.
+# With the leaderboard-only models of analysis.canonical (2026-12 build): AA 96.6%, LMArena 96.7%, LiveBench 99.2%.
 COVERAGE_FLOOR = {
     "capability/japhba_artificial-analysis-snapshot/aa_models_2026-07-02.json": 0.95,
-    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": 0.66,
-    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json": 0.66,
-    "capability/livebench_livebench.github.io/table_2026_01_08.csv": 0.86,
+    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": 0.95,
+    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json": 0.95,
+    "capability/livebench_livebench.github.io/table_2026_01_08.csv": 0.95,
 }
 
 
@@ -169,3 +171,259 @@ def test_capability_coverage_sentence_counts_quarantined_names():
     text = crosswalk.capability_coverage_sentence(cap, "m", q)
     assert text.startswith("Crosswalk coverage: 2 of 3 distinct model names of f (67%)")
     assert "the other 1 are left out" in text
+
+
+# --- canonical models beyond the Epoch / AA files (analysis.canonical) ----------------------------------
+
+from analysis import canonical  # noqa: E402
+from analysis.clean.common import InputError  # noqa: E402
+from analysis.inputs import NameOrg, load_name_orgs, org_of  # noqa: E402
+
+D = dt.date
+NAME_ORGS_HEADER = "pattern,organization,source_url,note\n"
+
+
+def name_orgs(tmp_path: Path, body: str):
+    p = tmp_path / "model_name_orgs.csv"
+    p.write_text(NAME_ORGS_HEADER + body, encoding="utf-8")
+    return load_name_orgs(REG, p)
+
+
+def test_name_orgs_first_matching_pattern_wins(tmp_path):
+    rules = name_orgs(tmp_path, "gemma-2-9b-it-simpo,Princeton University,https://x.test,a\n"
+                                "(?:gemini|gemma)-,Google,https://x.test,b\nhunyuan-,Tencent Hunyuan,https://x.test,c\n")
+    assert org_of("gemma-2-9b-it-simpo", rules) == "Princeton University"
+    assert org_of("gemma-2-2b-it", rules) == "Google"
+    assert org_of("Hunyuan-T1-20250711", rules) == "Tencent"  # an alias of the registry: its canonical name
+    assert org_of("vicuna-13b", rules) is None
+
+
+@pytest.mark.parametrize("body, message", [
+    ("hunyuan-,Tencent,https://x.test,\n", "column 'note' is empty"),
+    ("hunyuan-(,Tencent,https://x.test,n\n", "column 'pattern': not a regular expression"),
+    ("hunyuan-,No Such Lab,https://x.test,n\n", "column 'organization': 'No Such Lab' is not an organization"),
+    ("hunyuan-,Tencent,https://x.test,n\nhunyuan-,Tencent,https://x.test,other\n", "'hunyuan-' appears twice"),
+    ("hunyuan-,Tencent,arena listing,n\n", "column 'source_url': 'arena listing' is not a URL"),
+    ("hunyuan-,Tencent,https://x.test\n", ""),  # a record cut short
+    ("", None),  # header only: no rules, no error
+])
+def test_name_orgs_bad_rows_are_one_line_errors_naming_file_and_record(tmp_path, body, message):
+    if message is None:
+        assert name_orgs(tmp_path, body) == ()
+        return
+    with pytest.raises(InputError) as e:
+        name_orgs(tmp_path, body)
+    msg = str(e.value)
+    assert msg.startswith(str(tmp_path / "model_name_orgs.csv")) or "model_name_orgs.csv" in msg.split(":")[0]
+    assert message in msg and "\n" not in msg
+
+
+def test_name_orgs_accepts_a_bom_and_crlf(tmp_path):
+    p = tmp_path / "model_name_orgs.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + (NAME_ORGS_HEADER + "hunyuan-,Tencent,https://x.test,n\n").replace("\n", "\r\n")
+                  .encode())
+    assert [(r.pattern.pattern, r.organization) for r in load_name_orgs(REG, p)] == [("hunyuan-", "Tencent")]
+
+
+def test_the_curated_name_orgs_file_loads():
+    rules = load_name_orgs(REG)
+    assert org_of("ernie-5.1", rules) == "Baidu" and org_of("dola-seed-2.0-pro", rules) == "ByteDance"
+
+
+def obs(source, name, org, first_seen, source_date=None, linked=False):
+    return canonical.Observation(source, name, org, first_seen, source_date, linked)
+
+
+def test_precedence_source_date_over_first_seen_and_earliest_of_each():
+    cw = crosswalk.build([], [], REG)
+    canonical.extend(cw, [obs("lmarena", "ernie-9", "Baidu", D(2026, 7, 8)),
+                          obs("llm-prices-cn", "ernie-9", "Baidu", D(2026, 3, 1)),  # earliest first seen
+                          obs("llm-prices", "grok-9", "xAI", D(2026, 8, 5), D(2026, 8, 1)),  # stated price start
+                          obs("lmarena", "grok-9", "xAI", D(2026, 7, 8)),
+                          obs("lmarena", "hunyuan-t9-20250711", "Tencent", D(2026, 7, 8), D(2025, 7, 11))], reg=REG)
+    got = {m.model_id: (m.release_date, m.release_date_basis) for m in cw.models.values()}
+    assert got == {"ernie-9": (D(2026, 3, 1), "first_seen"), "grok-9": (D(2026, 8, 1), "source_date"),
+                   "hunyuan-t9-20250711": (D(2025, 7, 11), "source_date")}
+
+
+def test_epoch_and_aa_dates_win_over_every_other_source():
+    cw = crosswalk.build([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")],
+                         [aa("glm-9", "GLM-9", "Z AI", "2026-01-01")], REG)
+    canonical.extend(cw, [obs("llm-prices", "gpt-4.1", "OpenAI", D(2025, 3, 1), D(2025, 3, 1)),
+                          obs("lmarena", "glm-9", "Z.ai", D(2025, 6, 1), D(2025, 6, 1))], reg=REG)
+    assert {(m.model_id, m.release_date, m.release_date_basis) for m in cw.models.values()} == {
+        ("gpt-4-1", D(2025, 4, 14), "eci"), ("glm-9", D(2026, 1, 1), "aa")}
+
+
+def test_disagreements_over_7_days_go_to_the_conflicts_but_a_later_first_seen_does_not():
+    cw = crosswalk.build([], [], REG)
+    canonical.extend(cw, [obs("llm-prices", "grok-9", "xAI", D(2026, 8, 5), D(2026, 8, 1)),
+                          obs("lmarena", "grok-9", "xAI", D(2026, 7, 8)),  # seen 24 days before the stated start
+                          obs("llm-prices", "grok-8", "xAI", D(2026, 9, 30), D(2026, 8, 1)),  # seen later: consistent
+                          obs("lmarena", "grok-8", "xAI", D(2026, 8, 5))], reg=REG)
+    assert [(c.model_id, c.release_date, c.release_date_source, c.alternative_date, c.alternative_source)
+            for c in cw.conflicts] == [("grok-9", D(2026, 8, 1), "source_date", D(2026, 7, 8),
+                                        "lmarena (first_seen)")]
+    t = canonical.clean_conflicts(None, cw).df
+    assert t.select("model_id", "days_apart").rows() == [("grok-9", -24)]
+
+
+def test_names_of_different_sources_meet_in_one_model():
+    cw = crosswalk.build([], [], REG)
+    canonical.extend(cw, [obs("llm-prices", "gpt-5.6-sol", "OpenAI", D(2026, 8, 5)),
+                          obs("llm-prices-cn", "gpt-5-6-sol", "OpenAI", D(2026, 8, 3)),
+                          obs("lmarena", "gpt-5.6-sol", "OpenAI", D(2026, 7, 8)),
+                          obs("llm-price-cn-tables", "Baichuan3-Turbo", "Baichuan", D(2024, 6, 6)),
+                          obs("llm-price-cn-tables", "Baichuan3-Turbo-128k", "Baichuan", D(2024, 6, 7))], reg=REG)
+    assert sorted((m.model_id, m.release_date) for m in cw.models.values()) == [
+        ("baichuan3-turbo", D(2024, 6, 6)), ("gpt-5-6-sol", D(2026, 7, 8))]
+    assert cw.resolve_model("gpt-5-6-sol", "llm-prices-cn") == cw.resolve_model("gpt-5.6-sol", "lmarena") \
+        == "gpt-5-6-sol"
+    assert cw.resolve_model("Baichuan3-Turbo-128k", "llm-price-cn-tables") == "baichuan3-turbo"
+
+
+def test_moving_aliases_exceptions_non_chat_and_unknown_orgs_never_become_models():
+    cw = crosswalk.build([], [], REG, {("llm-price-cn-tables", "GLM-4"): "-"})
+    canonical.extend(cw, [obs("litellm", "xai/grok-4-latest", "xAI", D(2025, 7, 3)),
+                          obs("litellm", "deepseek-chat", "DeepSeek", D(2025, 2, 6)),  # listed in the aliases file
+                          obs("lmarena", "gpt-5.2-chat-latest-20260210", "OpenAI", D(2026, 7, 8), D(2026, 2, 10)),
+                          obs("llm-price-cn-tables", "GLM-4", "Z.ai", D(2024, 6, 6)),
+                          obs("litellm", "gpt-9-realtime", "OpenAI", D(2025, 2, 6)),
+                          obs("lmarena", "vicuna-13b", None, D(2026, 7, 8))], {"deepseek-chat"}, reg=REG)
+    assert [m.model_id for m in cw.models.values()] == ["gpt-5-2-chat-latest-20260210"]  # dated: not moving
+    assert cw.unlinked_reasons == {
+        ("litellm", "xai/grok-4-latest"): canonical.MOVING, ("litellm", "deepseek-chat"): canonical.MOVING,
+        ("llm-price-cn-tables", "GLM-4"): canonical.KEPT, ("litellm", "gpt-9-realtime"): canonical.NON_CHAT,
+        ("lmarena", "vicuna-13b"): canonical.NO_ORG}
+
+
+def test_a_known_models_id_spelled_as_a_name_links_to_it():
+    ep = {"Model": "GLM-4 (0520)", "Publication date": "2024-05-20", "Organization": "Zhipu AI", "Domain": "Language",
+          "Model accessibility": "API access"}
+    cw = crosswalk.build([], [], REG, epoch_rows=[ep])
+    assert cw.resolve_model("glm-4-0520", "lmarena") is None  # the rules fold the name to 'glm-4'... not known
+    canonical.extend(cw, [obs("lmarena", "glm-4-0520", "Z.ai", D(2026, 7, 8))], reg=REG)
+    assert len(cw.models) == 1 and cw.resolve_model("glm-4-0520", "lmarena") == "glm-4-0520"
+
+
+def test_canonical_models_table_carries_the_basis():
+    cw = crosswalk.build([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")], [], REG)
+    canonical.extend(cw, [obs("lmarena", "ernie-9", "Baidu", D(2026, 7, 8))], reg=REG)
+    t = canonical.clean(None, cw).df
+    assert t.select("model_id", "release_date_basis", "origin", "country_bucket").rows() == [
+        ("ernie-9", "first_seen", "lmarena", "China"), ("gpt-4-1", "eci", "eci", "United States")]
+
+
+def test_capability_coverage_report_gives_us_and_china_shares():
+    rules = (NameOrg(re.compile("ernie-"), "Baidu"),)
+    cap = pl.DataFrame({"source_model": ["gpt-x"], "source_file": ["f.json"], "country_bucket": ["United States"]})
+    q = pl.DataFrame({"table": ["capability"] * 2, "source_file": ["f.json"] * 2, "source_row": [2, 3],
+                      "key": ["ernie-x", "zz-1"], "column": ["name"] * 2, "reason": ["r1", "r2"]})
+    counts = pl.DataFrame({"table": ["capability"], "source_file": ["f.json"], "rows_in": [3], "rows_used": [1],
+                           "rows_quarantined": [2]})
+    r = StepResult(CAPABILITY, cap, q, counts)
+    text = canonical.capability_coverage_report(r, rules, REG)
+    assert "1/3 (33%)" in text and "US 1/1 (100%)" in text and "China 0/1 (0%)" in text and "ernie-x" not in text
+    un = canonical.unlinked_capability(r, rules, REG)
+    assert un.rows() == [("f.json", "ernie-x", "China", "r1"), ("f.json", "zz-1", None, "r2")]
+
+
+# --- the floors of issue 12, on the real snapshots ------------------------------------------------------
+
+PRICE_FLOOR = 0.90  # measured 2026-12 with the i12-aliases rows: the lowest pair is litellm China 63/68 (92.6%)
+LMARENA_TEXT = "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json"
+
+
+@pytest.mark.parametrize("source", sorted(crosswalk.PRICE_SOURCES))
+def test_floor_us_and_chinese_chat_price_keys_linked(built, source):
+    from analysis import vocab
+    keys = crosswalk.key_status(built["prices"].filter(pl.col("source") == source))
+    for bucket in (vocab.US, vocab.CHINA):
+        k = keys.filter((pl.col("mode") == "chat") & (pl.col("country_bucket") == bucket))
+        share = k["linked"].mean()
+        assert share >= PRICE_FLOOR, (source, bucket, share, k.filter(~pl.col("linked"))["model_key"].to_list())
+
+
+def _lmarena_names(built) -> pl.DataFrame:
+    from analysis.inputs import Inputs
+    counts = built["row_counts"].filter(pl.col("table") == "capability")
+    r = StepResult(CAPABILITY, built["capability"], built["quarantine"].filter(pl.col("table") == "capability"),
+                   counts)
+    i = Inputs()
+    names = canonical.capability_names(r, i.name_orgs, i.registry).filter(pl.col("source_file") == LMARENA_TEXT)
+    from analysis.clean import leaderboards
+    from analysis.clean.common import read_json
+
+    ratings = {n: v["rating"] for n, v in leaderboards.arena_entries(LMARENA_TEXT, read_json(LMARENA_TEXT))}
+    return names.with_columns(pl.col("name").replace_strict(ratings, return_dtype=pl.Float64).alias("rating"))
+
+
+def test_floor_lmarena_top_30_of_each_country_linked(built):
+    from analysis import vocab
+    names = _lmarena_names(built)
+    for bucket in (vocab.US, vocab.CHINA):
+        top = names.filter(pl.col("country_bucket") == bucket).sort("rating", descending=True).head(30)
+        assert len(top) == 30
+        assert top["linked"].all(), top.filter(~pl.col("linked"))["name"].to_list()
+
+
+def test_floor_95_percent_of_lmarena_entries_of_us_and_chinese_labs_linked(built):
+    from analysis import vocab
+    names = _lmarena_names(built)
+    labs = names.filter(pl.col("country_bucket").is_in([vocab.US, vocab.CHINA]))
+    assert labs["linked"].mean() >= 0.95, labs.filter(~pl.col("linked"))["name"].to_list()
+    # names of labs the registry does not know (Nexusflow, Together AI, Nomic AI, ...) have no country: even
+    # counted as US or Chinese the share holds
+    assert (labs["linked"].sum() / (len(labs) + names["country_bucket"].is_null().sum())) >= 0.95
+
+
+def test_release_dates_agree_between_canonical_models_and_capability(built):
+    cap = built["capability"].select("model_id", "release_date").unique()
+    can = built["canonical_models"].select("model_id", "release_date")
+    assert cap.join(can, on=["model_id", "release_date"], how="anti").is_empty()
+    assert set(built["canonical_models"]["release_date_basis"]) <= set(canonical.BASES)
+    # no moving alias is a canonical model of its own
+    assert built["canonical_models"].filter(pl.col("model_id").str.ends_with("latest")).is_empty()
+
+
+def test_livebench_nothinking_mode_is_the_release():
+    cw = crosswalk.build([eci("gpt-5.1-2025-11-13", "GPT-5.1", "2025-11-13")], [], REG)
+    assert cw.resolve_model("gpt-5.1-2025-11-13-nothinking", "livebench") == "gpt-5-1"
+
+
+def _history(tmp_path, monkeypatch, text: str) -> dict:
+    monkeypatch.setenv("ANALYSIS_EXTERNAL_DIR", str(tmp_path))
+    p = tmp_path / canonical.LMARENA_HISTORY
+    p.parent.mkdir(parents=True)
+    p.write_text(text, encoding="utf-8")
+    return canonical.arena_first_listed()
+
+
+def test_arena_history_gives_the_first_release_listing_a_model(tmp_path, monkeypatch):
+    got = _history(tmp_path, monkeypatch, ",vicuna-13b,zephyr-7b-beta\n20230508,1050.5,0.0\n20231108,1040.0,1070.1\n")
+    assert got == {"vicuna-13b": D(2023, 5, 8), "zephyr-7b-beta": D(2023, 11, 8)}
+
+
+@pytest.mark.parametrize("text, message", [
+    (",vicuna-13b\n2023-05-08,1.0\n", "record 1, column 1: '2023-05-08' is not a YYYYMMDD date"),
+    (",vicuna-13b\n20230508,n/a\n", "record 1, column 'vicuna-13b': 'n/a' is not a number"),
+])
+def test_arena_history_bad_values_name_file_record_and_column(tmp_path, monkeypatch, text, message):
+    with pytest.raises(InputError, match=message) as e:
+        _history(tmp_path, monkeypatch, text)
+    assert str(e.value).startswith(canonical.LMARENA_HISTORY)
+
+
+def test_real_arena_history_dates_old_leaderboard_only_models(built):
+    can = built["canonical_models"].filter(pl.col("model_id") == "vicuna-13b")
+    assert can.select("release_date", "release_date_basis", "origin").rows() == [
+        (D(2023, 5, 8), "first_seen", "lmarena")]
+
+
+def test_unlinked_price_keys_take_the_crosswalks_reason_where_it_says_more():
+    from analysis import vocab
+    prices = pl.DataFrame([("llm-price-cn-tables", "GLM-4", "unlinked", vocab.CHINA),
+                           ("llm-price-cn-tables", "GLM-9", "unlinked", vocab.CHINA)],
+                          schema=["source", "model_key", "crosswalk", "country_bucket"], orient="row")
+    out = crosswalk.unlinked_names(prices, reasons={("llm-price-cn-tables", "GLM-4"): canonical.KEPT})
+    assert out.select("name", "reason").rows() == [("GLM-4", canonical.KEPT), ("GLM-9", "unknown model")]

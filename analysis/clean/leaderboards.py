@@ -71,8 +71,9 @@ def _rows(source_file: str, source: str, records: list[dict], cw: crosswalk.Cros
         seen[(r["name"], r["metric"])] = r["source_row"]
         m = cw.lookup(r["name"], source)
         if m is None:
-            reject("name", f"model name not in the crosswalk (key '{crosswalk.norm_key(r['name'])}'): no release "
-                           "date or organization; add to data/curated/model_crosswalk_capability.csv")
+            reject("name", cw.unlinked_reasons.get((source, r["name"]))
+                   or f"model name not in the crosswalk (key '{crosswalk.norm_key(r['name'])}'): no release "
+                      "date or organization; add to data/curated/model_crosswalk_capability.csv")
             continue
         ok.append(dict(
             model_id=m.model_id, model=m.model, source_model=r["name"], organizations=list(m.organizations),

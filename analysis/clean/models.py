@@ -365,6 +365,8 @@ def release_dates(df: pl.DataFrame, cw, eci_dates: list[tuple[str, dt.date]]) ->
     for mid, d in eci_dates:  # the dates the capability table's ECI rows carry come first
         by_id.setdefault(mid, []).append((d, "eci"))
     for m in cw.models.values():
+        if m.origin not in ("eci", "aa", "epoch_models"):
+            continue  # models only leaderboards or price sources know (analysis.canonical): not Epoch's
         if m.model_id not in by_id or m.origin == "aa" and all(o == "aa" for _, o in by_id[m.model_id]):
             by_id.setdefault(m.model_id, []).append((m.release_date, m.origin))
     dates, origins = [], []
@@ -391,8 +393,9 @@ RELEASE_CONFLICTS = Table(
         Column("model_id", pl.String, "Canonical model id (`models`).", nullable=False),
         Column("model", pl.String, "Model name (`models`).", nullable=False),
         Column("release_date", pl.Date, "The date chosen by the precedence (`models.release_date`).", nullable=False),
-        Column("release_date_source", pl.String, "Source of the chosen date: 'eci' | 'aa'.", nullable=False,
-               allowed=("eci", "aa")),
+        Column("release_date_source", pl.String, "Source of the chosen date: 'eci' | 'aa'; for models only "
+               "leaderboards or price sources know (analysis.canonical) 'source_date' | 'first_seen'.", nullable=False,
+               allowed=("eci", "aa", "source_date", "first_seen")),
         Column("alternative_date", pl.Date, "The Epoch model files' 'Publication date'.", nullable=False),
         Column("alternative_source", pl.String, "Source of the alternative date.", nullable=False),
         Column("days_apart", pl.Int64, "alternative_date - release_date, in days.", nullable=False),

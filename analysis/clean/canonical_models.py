@@ -1,0 +1,39 @@
+"""The `canonical_models` table: every canonical model of the project crosswalk with its one release date.
+
+Built by `analysis.canonical.clean` from the build's crosswalk (`analysis.crosswalk` for the Epoch and Artificial
+Analysis models, `analysis.canonical` for the models only leaderboards and price sources know); the precedence of
+`release_date_basis` is documented there.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from analysis.schema import COUNTRY_BUCKETS, Column, Table
+
+BASES = ("eci", "aa", "epoch_models", "source_date", "first_seen")
+
+CANONICAL_MODELS = Table(
+    name="canonical_models",
+    description="Every canonical model of the project crosswalk (the models every source's names resolve to), "
+    "with its one release date and where that date comes from.",
+    primary_key=("model_id", "release_date"),
+    columns=(
+        Column("model_id", pl.String, "Canonical model id (shared by `capability`, `prices`, `models`).",
+               nullable=False),
+        Column("model", pl.String, "Model name as the source that introduced it spells it.", nullable=False),
+        Column("organizations", pl.List(pl.String), "Canonical organizations (data/curated/organizations.csv).",
+               nullable=False),
+        Column("country_bucket", pl.String, "US–China bucket of the organizations.", nullable=False,
+               allowed=COUNTRY_BUCKETS),
+        Column("release_date", pl.Date, "The model's one release date, by the precedence of `release_date_basis`.",
+               nullable=False),
+        Column("release_date_basis", pl.String, "Where `release_date` comes from, first that applies: 'eci' (Epoch "
+               "ECI file) > 'aa' (Artificial Analysis 'release') > 'epoch_models' (Epoch model files' 'Publication "
+               "date') > 'source_date' (a date the source itself gives: a stated price start, a date stamp in the "
+               "name) > 'first_seen' (first pinned snapshot showing the name: an upper bound, not the release).",
+               nullable=False, allowed=BASES),
+        Column("origin", pl.String, "The source that introduced the model: 'eci', 'aa', 'epoch_models', "
+               "'lmarena', 'livebench' or a price source.", nullable=False),
+    ),
+)

@@ -21,7 +21,7 @@ from typing import TextIO
 
 import polars as pl
 
-from analysis import canonical, generations, manifest, paths
+from analysis import canonical, generations, manifest, paths, tables
 from analysis.atomic import atomic_path
 from analysis.clean import (
     adoption,
@@ -125,10 +125,18 @@ def _needed(wanted: list[Step]) -> set[Step]:
 
 
 def write_parquet(df: pl.DataFrame, name: str, directory: Path) -> None:
-    """Write one table into `directory`: the new generation (never the current one, which readers see)."""
-    target = directory / f"{name}.parquet"
+    """Write one table into `directory`: the new generation (never the current one, which readers see), in the
+    folder of its stage (analysis.tables.relpath: derived/ and bookkeeping/ beside the per-source tables)."""
+    target = tables.path(name, directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(target) as tmp:
         df.write_parquet(tmp)
+
+
+def _previous_file(previous: Path, name: str) -> Path:
+    """Table `name` of the previous build: in its stage folder, or at the top of a build from before stages."""
+    staged = tables.path(name, previous)
+    return staged if staged.exists() else previous / f"{name}.parquet"
 
 
 def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
@@ -173,7 +181,7 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     if previous is None and any(paths.clean_dir().glob("*.parquet")):
         previous = paths.clean_dir()  # outputs of a build from before generations: carried over once
     if only and previous is not None:  # keep the other tables' quarantine rows and counts from the previous build
-        qpath, cpath = previous / "quarantine.parquet", previous / "row_counts.parquet"
+        qpath, cpath = _previous_file(previous, "quarantine"), _previous_file(previous, "row_counts")
         if qpath.exists():
             old = pl.read_parquet(qpath).filter(~pl.col("table").is_in(list(results)))
             quarantine = QUARANTINE.validate(pl.concat([old, quarantine]))
@@ -195,16 +203,19 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
         coverage.append(crosswalk.coverage_report(results["prices"].df, inputs.aliases))
     shown_dir = generations.current_link()
     if coverage:
-        print_long("\n".join(coverage), gen / "coverage.txt", out, shown=shown_dir / "coverage.txt")
+        print_long("\n".join(coverage), tables.path("coverage.txt", gen), out,
+                   shown=tables.path("coverage.txt", shown_dir))
     if "capability" in results or "prices" in results:
-        path = shown_dir / write_unlinked(results, gen, inputs.aliases, inputs).name
+        write_unlinked(results, gen, inputs.aliases, inputs)
+        path = tables.path(UNLINKED_FILE, shown_dir)
         print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
               if path.is_relative_to(paths.clean_dir().parent.parent) else f"  unlinked names: {path}", file=out)
     # a partial build keeps the current generation's other outputs (linked, not rewritten); the crosswalk
     # files belong to the capability and prices steps, so they are carried only when neither ran
-    written = {f.name for f in gen.iterdir()}
+    written = {f.relative_to(gen).as_posix() for f in gen.rglob("*") if f.is_file()}
     if only:
-        skip = written | ({"coverage.txt", UNLINKED_FILE} if {"capability", "prices"} & set(results) else set())
+        crosswalk_files = {tables.relpath("coverage.txt"), tables.relpath(UNLINKED_FILE)}
+        skip = written | (crosswalk_files if {"capability", "prices"} & set(results) else set())
         carried = generations.carry_over(previous, gen, skip)
     else:
         carried = []
@@ -258,7 +269,7 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
 
 def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), inputs: Inputs | None = None) -> Path:
     """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
-    data/clean/current/unlinked_names.csv (the console shows only the counts)."""
+    data/clean/current/bookkeeping/unlinked_names.csv (the console shows only the counts)."""
     from analysis import crosswalk
     parts = []
     if "capability" in results:
@@ -269,7 +280,8 @@ def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), 
                                               inputs.crosswalk.unlinked_reasons if inputs is not None else None))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
         schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
-    target = directory / UNLINKED_FILE
+    target = tables.path(UNLINKED_FILE, directory)
+    target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(target) as tmp:
         df.write_csv(tmp)
     return target
@@ -277,7 +289,7 @@ def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), 
 
 def format_coverage(result: StepResult) -> str:
     """Model crosswalk coverage per capability source: share of distinct source names resolved (the
-    unmatched names go to data/clean/current/unlinked_names.csv, not to the console)."""
+    unmatched names go to data/clean/current/bookkeeping/unlinked_names.csv, not to the console)."""
     q = result.quarantine.filter(pl.col("column") == "name")
     lines = ["  crosswalk coverage (distinct source names resolved to a canonical model):"]
     for f in result.counts["source_file"].to_list():

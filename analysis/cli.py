@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--dataset", action="append", help="only this dataset of the manifest (repeatable)")
     f.set_defaults(func=_fetch)
 
-    b = sub.add_parser("build", help="clean the snapshots into data/clean/current/*.parquet (+ quarantine, row counts)")
+    b = sub.add_parser("build", help="clean the snapshots into data/clean/current/ (+ derived/, bookkeeping/)")
     b.add_argument("--table", action="append", help="only the steps of this table (repeatable)")
     b.set_defaults(func=_build)
 

@@ -594,7 +594,7 @@ def coverage_report(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Ali
     if max_list > 0:
         un = unlinked_names(prices, aliases).filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
         lines.append(f"  unlinked chat keys (first {min(max_list, len(un))} of {len(un)}; all in "
-                     "data/clean/current/unlinked_names.csv): "
+                     "data/clean/current/bookkeeping/unlinked_names.csv): "
                      + ", ".join(f"{s}:{k} ({r})" for s, k, r in un.head(max_list).iter_rows()))
     return "\n".join(lines)
 
@@ -618,7 +618,7 @@ def price_coverage_sentence(prices: pl.DataFrame, aliases: list[AliasPeriod] | t
             + (f" ({non_chat} non-chat keys, such as audio, image or embeddings, counted apart)"
                if non_chat else "")
             + ". Unlinked keys are left out of every join; each is listed with its reason in "
-              "data/clean/current/unlinked_names.csv.")
+              "data/clean/current/bookkeeping/unlinked_names.csv.")
 
 
 def capability_coverage_sentence(capability: pl.DataFrame, metric: str, quarantine: pl.DataFrame | None = None
@@ -633,11 +633,11 @@ def capability_coverage_sentence(capability: pl.DataFrame, metric: str, quaranti
     if not files:
         return f"No model has a `{metric}` score."
     if quarantine is None:
-        quarantine = pl.read_parquet(paths.tables_dir() / "quarantine.parquet")
+        quarantine = pl.read_parquet(tables.path("quarantine"))
         tables.record_files("quarantine", files)
     missed = quarantine.filter((pl.col("column") == "name") & pl.col("source_file").is_in(files))["key"].n_unique()
     used = rows["source_model"].n_unique()
     total = used + missed
     return (f"Crosswalk coverage: {used} of {total} distinct model names of {', '.join(files)} "
             f"({used / total:.0%}) link to a canonical model with a release date; the other {missed} are left out "
-            "(listed with their reason in data/clean/current/unlinked_names.csv).")
+            "(listed with their reason in data/clean/current/bookkeeping/unlinked_names.csv).")

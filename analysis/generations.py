@@ -1,7 +1,9 @@
 """Build generations: the clean outputs of one build switch as one set.
 
-A build writes its complete set of outputs (every table, quarantine, row_counts, unlinked_names.csv,
-coverage.txt) into a new folder `data/clean/generations/<build id>/`, records the build id and the sha256 of
+A build writes its complete set of outputs into a new folder `data/clean/generations/<build id>/`: the clean
+table of each source family at its top, the tables derived across sources in `derived/`, and the build's
+bookkeeping (quarantine, row_counts, unlinked_names.csv, coverage.txt) in `bookkeeping/`
+(analysis.tables.relpath). It records the build id and the sha256 of
 every file in `build.json` there, then switches the symlink `data/clean/current` to it with one
 `os.replace` (atomic on POSIX). Readers go through `paths.tables_dir()`, which resolves that symlink, so
 they see the previous complete set or the new complete set, never tables of two builds side by side.
@@ -66,15 +68,26 @@ def carry_over(previous: Path | None, gen: Path, skip: set[str]) -> list[str]:
     if previous is None or not previous.is_dir():
         return []
     names = []
-    for src in sorted(previous.iterdir()):
-        if (not src.is_file() or src.name in skip or src.name.startswith(".")
+    for src in sorted(previous.rglob("*")):
+        rel = src.relative_to(previous).as_posix()
+        if previous == paths.clean_dir() and "/" in rel:
+            continue  # the outputs of a build from before generations lie at the top of data/clean/
+        if (not src.is_file() or rel in skip or src.name.startswith(".") or rel.startswith(GENERATIONS + "/")
                 or not any(fnmatch.fnmatch(src.name, p) for p in LEGACY_PATTERNS)):
             continue
+        from analysis import tables
+
+        if "/" not in rel:  # a build from before the stage folders kept every output at the top
+            rel = tables.relpath(src.stem if src.suffix == ".parquet" else src.name)
+            if rel in skip:
+                continue
+        target = gen / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(src, gen / src.name)
+            os.link(src, target)
         except OSError:  # another file system, or links not supported
-            shutil.copy2(src, gen / src.name)
-        names.append(src.name)
+            shutil.copy2(src, target)
+        names.append(rel)
     return names
 
 
@@ -104,11 +117,11 @@ def switch(build_id: str, gen: Path, carried: list[str] = ()) -> None:
     """Record the generation's files in build.json, flush it to disk, then point `current` at it in one
     rename; afterwards remove every other generation and the legacy top-level outputs."""
     files = {}
-    for f in sorted(gen.iterdir()):
+    for f in sorted(gen.rglob("*")):
         if f.is_file() and f.name != MANIFEST and not f.name.startswith("."):
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
-            files[f.name] = _sha256(f)
+            files[f.relative_to(gen).as_posix()] = _sha256(f)
     manifest = {"build_id": build_id, "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "files": files, "carried_over": sorted(carried)}
     (gen / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")

@@ -91,7 +91,9 @@ def code_hash() -> str:
 def table_hashes() -> dict[str, str]:
     """Content hash of every clean table of the current build (data/clean/current/: one resolved folder, so
     all hashes are of one build's tables)."""
-    return {p.stem: _sha(p.read_bytes()) for p in sorted(paths.tables_dir().glob("*.parquet"))}
+    from analysis import tables
+
+    return {p.stem: _sha(p.read_bytes()) for p in tables.table_files()}
 
 
 def report_inputs(spec: ReportSpec, params: dict, show_code: bool, code: str, tables: dict[str, str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # polars is imported where a table is read: the report build's parameter checks import none
@@ -53,6 +54,38 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Stages on disk, inside each build generation (data/clean/current/): the clean table of each source family at
+# the top (models.parquet, prices.parquet, ...), tables derived across sources in derived/, and the build's own
+# bookkeeping (quarantine, row accounting, the crosswalk's unlinked names and coverage) in bookkeeping/.
+DERIVED = "derived"
+BOOKKEEPING = "bookkeeping"
+STAGES: dict[str, str] = {
+    "price_conflicts": DERIVED, "release_date_conflicts": DERIVED, "canonical_models": DERIVED,
+    "quarantine": BOOKKEEPING, "row_counts": BOOKKEEPING,
+}
+BOOKKEEPING_FILES = ("unlinked_names.csv", "coverage.txt")
+
+
+def relpath(name: str) -> str:
+    """Where table `name` (or a bookkeeping file such as unlinked_names.csv) lives inside a generation."""
+    if name in BOOKKEEPING_FILES:
+        return f"{BOOKKEEPING}/{name}"
+    stage = STAGES.get(name)
+    return f"{stage}/{name}.parquet" if stage else f"{name}.parquet"
+
+
+def path(name: str, base: Path | None = None) -> Path:
+    """The file of table `name` in `base` (default: the current generation, paths.tables_dir())."""
+    return (base if base is not None else paths.tables_dir()) / relpath(name)
+
+
+def table_files(base: Path | None = None) -> list[Path]:
+    """Every table file of a generation (all stages), sorted by table name."""
+    base = base if base is not None else paths.tables_dir()
+    files = [*base.glob("*.parquet"), *(base / DERIVED).glob("*.parquet"), *(base / BOOKKEEPING).glob("*.parquet")]
+    return sorted((p for p in files if not p.name.startswith(".")), key=lambda p: p.stem)
+
+
 def sources(name: str) -> list[str]:
     """The files behind table `name` as this process loaded it: the distinct `source_file` values of the rows
     `load` returned, then the files its step reads as lookups (`TABLE_INPUTS`). Charts name their sources from
@@ -64,12 +97,12 @@ def sources(name: str) -> list[str]:
 
 
 def load(name: str) -> pl.DataFrame:
-    path = paths.tables_dir() / f"{name}.parquet"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `python -m analysis build` first")
+    file = path(name)
+    if not file.exists():
+        raise FileNotFoundError(f"{file} is missing: run `python -m analysis build` first")
     import polars as pl
 
-    df = pl.read_parquet(path)
+    df = pl.read_parquet(file)
     READ.add(name)
     SOURCE_FILES.setdefault(name, set()).update(source_files_of(df))
     return df

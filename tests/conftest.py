@@ -52,7 +52,9 @@ def built(tmp_path_factory) -> dict[str, pl.DataFrame]:
     else:
         _fetch_and_build()
     # names starting with "." are temporary files of an interrupted atomic write, not tables
-    return {p.stem: pl.read_parquet(p) for p in paths.tables_dir().glob("*.parquet") if not p.name.startswith(".")}
+    from analysis import tables
+
+    return {p.stem: pl.read_parquet(p) for p in tables.table_files()}
 
 
 @pytest.fixture()

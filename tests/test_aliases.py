@@ -171,9 +171,9 @@ def test_chat_key_coverage_floors_and_unlinked_file(built):
     cov = crosswalk.chat_coverage(built["prices"], crosswalk.load_aliases())
     for r in cov.iter_rows(named=True):
         assert r["chat_linked"] / r["chat_keys"] >= CHAT_FLOOR[r["source"]], r
-    from analysis import paths
+    from analysis import tables
     from analysis.build import UNLINKED_FILE
-    un = pl.read_csv(paths.tables_dir() / UNLINKED_FILE)
+    un = pl.read_csv(tables.path(UNLINKED_FILE))
     assert un.columns == ["source", "name", "country_bucket", "reason"]
     assert un["reason"].null_count() == 0
     keys = crosswalk.key_status(built["prices"], crosswalk.load_aliases())

@@ -70,7 +70,8 @@ def good(base: Path, local_path: str) -> bytes:
 
 
 def _clean_state(clean: Path) -> dict[str, tuple[bytes, int]]:
-    state = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted((clean / "current").glob("*.parquet"))}
+    state = {p.relative_to(clean / "current").as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+             for p in sorted((clean / "current").rglob("*.parquet"))}
     assert state, f"no clean tables under {clean}/current"
     return state
 
@@ -254,10 +255,10 @@ def test_models_csv_bad_cell_through_the_cli_writes_quarantine_and_counts(case, 
     (case / "external" / MODELS_CSV).unlink()
     (case / "external" / MODELS_CSV).write_bytes(data)
     assert main(["build", "--table", "models"]) == 0
-    q = pl.read_parquet(case / "clean" / "current" / "quarantine.parquet").filter(
+    q = pl.read_parquet(case / "clean" / "current" / "bookkeeping" / "quarantine.parquet").filter(
         (pl.col("source_file") == MODELS_CSV) & (pl.col("source_row") == 3))
     assert q.row(0, named=True)["key"] == key and "2099-12-31" in q.row(0, named=True)["reason"]
-    rc = pl.read_parquet(case / "clean" / "current" / "row_counts.parquet")
+    rc = pl.read_parquet(case / "clean" / "current" / "bookkeeping" / "row_counts.parquet")
     assert (rc["rows_in"] == rc["rows_used"] + rc["rows_quarantined"]).all()
     assert rc.filter(pl.col("source_file") == MODELS_CSV)["rows_in"].item() == len(csv_records(data)) - 1
     assert key not in pl.read_parquet(case / "clean" / "current" / "models.parquet")["model"].to_list() or \

@@ -167,10 +167,10 @@ def prebuilt(built, tmp_path_factory) -> Path:
 
 def _clean_outputs_readable(clean: Path) -> dict[str, int]:
     counts = {}
-    for f in sorted((clean / "current").glob("*.parquet")):
+    for f in sorted((clean / "current").rglob("*.parquet")):
         if f.name.startswith("."):  # a temporary file of the killed run (removed by the next locked run)
             continue
-        counts[f.name] = len(pl.read_parquet(f))  # raises on a half-written file
+        counts[f.relative_to(clean / "current").as_posix()] = len(pl.read_parquet(f))  # raises if half-written
     return counts
 
 
@@ -208,7 +208,8 @@ def _current_set(clean: Path) -> tuple[str, dict[str, str]]:
     in it, each checked against that generation's own build.json (so all files are of that one build)."""
     gen = (clean / "current").resolve(strict=True)
     manifest = json.loads((gen / "build.json").read_text())
-    files = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in gen.iterdir() if f.name != "build.json"}
+    files = {f.relative_to(gen).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in gen.rglob("*")
+             if f.is_file() and f.name != "build.json"}
     assert files == manifest["files"], "the current generation holds files of another build"
     return manifest["build_id"], files
 
@@ -249,7 +250,8 @@ def test_build_killed_at_a_fixed_point_leaves_one_complete_build(prebuilt, tmp_p
     shutil.copytree(prebuilt, base, symlinks=True)
     clean = base / "clean"
     old_id, old_files = _current_set(clean)
-    assert {"models.parquet", "quarantine.parquet", "row_counts.parquet", "unlinked_names.csv"} <= set(old_files)
+    assert {"models.parquet", "bookkeeping/quarantine.parquet", "bookkeeping/row_counts.parquet",
+            "bookkeeping/unlinked_names.csv", "derived/price_conflicts.parquet"} <= set(old_files)
     old_rows = pl.read_parquet(clean / "current" / "models.parquet").height
     p = subprocess.run([sys.executable, "-c", _KILLER, *map(str, _KILL_AT[point])], cwd=ROOT, env=_env(base),
                        capture_output=True, text=True, timeout=120)
@@ -289,7 +291,8 @@ def test_two_builds_at_once_do_not_corrupt_each_other(prebuilt, tmp_path):
     assert a.returncode == 0 and b.returncode == 0, (err_a, err_b)
     assert "waiting for another build to finish" in err_a + err_b  # one queued behind the other
     counts = _clean_outputs_readable(base / "clean")
-    rc = pl.read_parquet(base / "clean" / "current" / "row_counts.parquet").filter(pl.col("table") == "models")
+    rc = pl.read_parquet(base / "clean" / "current" / "bookkeeping" / "row_counts.parquet").filter(
+        pl.col("table") == "models")
     assert counts["models.parquet"] == pl.read_parquet(prebuilt / "clean" / "current" / "models.parquet").height
     assert (rc["rows_in"] == rc["rows_used"] + rc["rows_quarantined"]).all()
     assert not list((base / "clean").glob(".*.tmp*"))  # no temporary file left by either

@@ -14,6 +14,7 @@ from analysis import generations, paths, tables
 def _gen(files: dict[str, str]):
     build_id, gen = generations.new_generation()
     for name, text in files.items():
+        (gen / name).parent.mkdir(parents=True, exist_ok=True)
         (gen / name).write_text(text)
     return build_id, gen
 
@@ -47,7 +48,8 @@ def test_partial_build_links_the_unchanged_outputs(scratch):
     generations.switch(id1, g1)
     id2, g2 = _gen({"a.parquet": "2"})
     carried = generations.carry_over(g1, g2, skip={"a.parquet"})
-    assert carried == ["b.parquet", "unlinked_names.csv"]  # build.json and unknown files are not carried
+    # build.json and unknown files are not carried; a flat generation (before stage folders) lands in stages
+    assert carried == ["b.parquet", "bookkeeping/unlinked_names.csv"]
     assert (g2 / "b.parquet").stat().st_ino == (g1 / "b.parquet").stat().st_ino  # a hard link, not a copy
     generations.switch(id2, g2, carried)
     assert generations.read_manifest(g2)["carried_over"] == carried
@@ -78,3 +80,27 @@ def test_a_plain_current_folder_and_legacy_outputs_are_replaced(scratch):
     assert not (paths.clean_dir() / "models.parquet").exists()
     assert [d.name for d in generations.generations_dir().iterdir()] == [id1]
     assert json.loads((g1 / "build.json").read_text())["build_id"] == id1
+
+
+def test_stage_folders_of_a_generation():
+    """Per-source tables at the top, cross-source tables in derived/, the build's bookkeeping in bookkeeping/."""
+    from analysis import tables
+
+    assert tables.relpath("models") == "models.parquet"
+    assert tables.relpath("price_conflicts") == "derived/price_conflicts.parquet"
+    assert tables.relpath("quarantine") == "bookkeeping/quarantine.parquet"
+    assert tables.relpath("unlinked_names.csv") == "bookkeeping/unlinked_names.csv"
+
+
+def test_partial_build_from_staged_generation_keeps_stages(scratch):
+    from analysis import tables
+
+    id1, g1 = _gen({"a.parquet": "1", "derived/c.parquet": "1", "bookkeeping/quarantine.parquet": "q"})
+    generations.switch(id1, g1)
+    assert set(generations.read_manifest(g1)["files"]) == {"a.parquet", "derived/c.parquet",
+                                                           "bookkeeping/quarantine.parquet"}
+    id2, g2 = _gen({"a.parquet": "2"})
+    carried = generations.carry_over(g1, g2, skip={"a.parquet"})
+    assert carried == ["bookkeeping/quarantine.parquet", "derived/c.parquet"]
+    generations.switch(id2, g2, carried)
+    assert tables.path("quarantine").read_text() == "q" and (paths.tables_dir() / "derived/c.parquet").exists()

@@ -34,7 +34,11 @@ ALL = {"release_pace", "release_pace_language_quarterly", "policy_timeline", "po
 
 
 def write_table(name: str, values: list[int]) -> None:
-    pl.DataFrame({"x": values}).write_parquet(paths.tables_dir() / f"{name}.parquet")
+    from analysis import tables
+
+    target = tables.path(name)  # in its stage folder, as the build writes it
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pl.DataFrame({"x": values}).write_parquet(target)
 
 
 @pytest.fixture()

@@ -23,7 +23,7 @@ def site_built(site):
 def _expected(record: dict) -> set[str]:
     files: set[str] = set()
     for t in record["tables"]:
-        files |= tables.source_files_of(pl.read_parquet(paths.tables_dir() / f"{t}.parquet"))
+        files |= tables.source_files_of(pl.read_parquet(tables.path(t)))
         files |= set(provenance.TABLE_INPUTS[t])
     for label, found in record["source_files"].items():
         if label not in record["tables"]:  # files read directly (the replication's Epoch inputs)

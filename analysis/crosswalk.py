@@ -32,6 +32,7 @@ time, and link only through the dated aliases.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -243,8 +244,9 @@ def _epoch_model(display: str, date_text: str, org_text: str, row: dict, reg: re
                  _open_weights(row.get("Model accessibility"), row.get("Open model weights?")), source)
 
 
+@functools.cache
 def _open_weights(access: str | None, open_q: str | None) -> bool | None:
-    """`analysis.clean.common.open_weights` on one record."""
+    """`analysis.clean.common.open_weights` on one record (a few distinct pairs: each evaluated once)."""
     from analysis.clean.common import clean_text, open_weights
     df = pl.DataFrame({"a": [access or None], "q": [open_q or None]}, schema={"a": pl.String, "q": pl.String})
     return df.select(open_weights(clean_text(pl.col("a")), clean_text(pl.col("q"))))[0, 0]

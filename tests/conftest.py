@@ -57,6 +57,15 @@ def built(tmp_path_factory) -> dict[str, pl.DataFrame]:
     return {p.stem: pl.read_parquet(p) for p in tables.table_files()}
 
 
+def inline_registry(folder: Path, rows: str):
+    """An organization registry from inline CSV rows (organization,aliases,country,kind,source), for step tests."""
+    from analysis import registry
+
+    p = Path(folder) / "organizations.csv"
+    p.write_text("organization,aliases,country,kind,source\n" + rows)
+    return registry.load(p)
+
+
 @pytest.fixture()
 def scratch(tmp_path, monkeypatch) -> Path:
     """Point clean/reports/external outputs at a temporary folder (the raw CSVs stay the repo's)."""

@@ -4,8 +4,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from conftest import inline_registry
 
-from analysis import registry
 from analysis.clean import adoption
 from analysis.clean.common import Sources
 from analysis.metrics import adoption as adopt
@@ -20,10 +20,8 @@ def _record(lab="Qwen", week="2024-01-02", **kw):
 
 @pytest.fixture()
 def reg(tmp_path):
-    p = tmp_path / "organizations.csv"
-    p.write_text("organization,aliases,country,kind,source\n"
-                 "Alibaba,Alibaba|Qwen,China,big tech,test\nMeta,Meta|Meta Llama,United States,big tech,test\n")
-    return registry.load(p)
+    return inline_registry(tmp_path, "Alibaba,Alibaba|Qwen,China,big tech,test\n"
+                                     "Meta,Meta|Meta Llama,United States,big tech,test\n")
 
 
 def _clean(records, labs, reg):

@@ -5,8 +5,9 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from conftest import inline_registry
 
-from analysis import paths, registry
+from analysis import paths
 from analysis.clean import openrouter as orr
 from analysis.clean.common import InputError
 from analysis.inputs import load_authors
@@ -16,11 +17,10 @@ SNAP = dt.date(2026, 5, 6)
 
 @pytest.fixture()
 def resolve(tmp_path):
-    p = tmp_path / "organizations.csv"
-    p.write_text("organization,aliases,country,kind,source\n"
-                 "Alibaba,Alibaba|qwen,China,big tech,test\nOpenAI,OpenAI|openai,United States,startup,test\n"
-                 "Mistral AI,Mistral AI|mistralai,France,startup,test\nTNG,TNG|tngtech,Germany,company,test\n")
-    reg = registry.load(p)
+    reg = inline_registry(tmp_path, "Alibaba,Alibaba|qwen,China,big tech,test\n"
+                                    "OpenAI,OpenAI|openai,United States,startup,test\n"
+                                    "Mistral AI,Mistral AI|mistralai,France,startup,test\n"
+                                    "TNG,TNG|tngtech,Germany,company,test\n")
     return orr.Resolver({"tngtech": None, "openrouter": None}, reg)
 
 

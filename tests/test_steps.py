@@ -9,8 +9,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import inline_registry
 
-from analysis import build, registry
+from analysis import build
 from analysis.clean import eci, events, price_conflicts, prices
 from analysis.clean.common import Ledger, Sources, Step, parse_csv_text
 from analysis.schema import SchemaError
@@ -72,10 +73,7 @@ ECI_HEADER = "Model version,ECI Score,Release date,Organization,Model accessibil
 
 @pytest.fixture()
 def reg(tmp_path):
-    p = tmp_path / "organizations.csv"
-    p.write_text("organization,aliases,country,kind,source\n"
-                 "OpenAI,OpenAI,United States,startup,test\nDeepSeek,DeepSeek,China,startup,test\n")
-    return registry.load(p)
+    return inline_registry(tmp_path, "OpenAI,OpenAI,United States,startup,test\nDeepSeek,DeepSeek,China,startup,test\n")
 
 
 def _eci(text: str, reg):

@@ -295,19 +295,21 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
         cw.add_alias(s, m.key)
         if "(" not in name:
             cw.add_alias(name, m.key, strong=False)
+    ids = set(cw.model_ids())  # the keys of model_ids(), kept up to date here (not recomputed after each add)
     for r in epoch_rows or []:
         name = " ".join((r.get("Model") or "").split())
         date_text, org_text = (r.get("Publication date") or "").strip(), (r.get("Organization") or "").strip()
         if not (name and date_text and org_text) or "Language" not in (r.get("Domain") or ""):
             continue
-        if cw.lookup(name, "epoch_models") is not None or slug(name) in cw.model_ids():
+        if cw.lookup(name, "epoch_models") is not None or slug(name) in ids:
             continue
         m = _epoch_model(name, date_text, org_text, r, reg, bucket, "epoch_models")
         if m is None or m.key in cw.models:
             continue
         cw.models[m.key] = m
-        cw._ids = cw._compact = None
+        ids.update((m.model_id, m.model_id.replace("-", "")))
         cw.add_alias(name, m.key, strong=False)
+    cw._ids = cw._compact = None
     return cw
 
 

@@ -34,6 +34,13 @@ chromium:
 # Two xdist workers, one test file per worker at a time; tests/conftest.py queues the slowest files first (kept in
 # that order by --no-loadscope-reorder), so the two workers end together.
 PYTEST_DIST := -n 2 --dist loadfile --no-loadscope-reorder
+# nbval is a pytest plugin that imports nbformat (and jsonschema's slow IRI checker) in every worker at start-up:
+# the suite does not use it (`make nbval` does), so it is not loaded there.
+PYTEST_PLUGINS := -p no:nbval
+# Python may write bytecode: with PYTHONDONTWRITEBYTECODE set (some machines set it), every worker and every
+# kernel compiles the package again and pytest rewrites the assertions of every test module and plugin again
+# (3 s per process).
+unexport PYTHONDONTWRITEBYTECODE
 
 # property tests: the derandomized "ci" profile (same examples, same verdict, every run); `make explore`
 # draws many random examples instead (HYPOTHESIS_EXAMPLES, default 2000) to look for new faults.
@@ -42,7 +49,7 @@ PYTEST_DIST := -n 2 --dist loadfile --no-loadscope-reorder
 # does not run them a second time under nbval; `make nbval` runs nbval on its own.
 test: data chromium
 	$(BIN)/ruff check analysis tests benchmarks
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_DIST) tests
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_DIST) $(PYTEST_PLUGINS) tests
 
 nbval: data
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax -p no:cacheprovider notebooks

@@ -167,22 +167,39 @@ def _file_lock(path: Path):
         yield
 
 
+def _project_site(names: list[str]) -> Path | None:
+    """The project's own reports/ when it holds a built site of exactly these reports (the README's quick start
+    builds it with `make reports` before `make test`), else None."""
+    site = paths.ROOT / "reports"
+    pages = {p.stem for p in site.glob("*.html")} - {"index"}
+    return site if (site / "index.json").is_file() and (site / "index.html").is_file() and pages == set(names) \
+        else None
+
+
 @pytest.fixture(scope="session")
 def site(built, tmp_path_factory) -> Path:
-    """Every report of notebooks/reports.toml built once per run from the clean tables, into one reports folder
-    that every test reading a built site shares (provenance, shared assets, report pages and index, tables).
+    """Every report of notebooks/reports.toml built from the clean tables, into one reports folder that every
+    test reading a built site shares (provenance, shared assets, report pages and index, tables).
 
-    Tests must not change it: one that writes into a site (a variant, a rebuild, a killed run) works on
-    `copy_site(site, folder)`. Under pytest-xdist the first worker that asks builds it under a file lock in
-    the run's shared temp folder; the other waits for that lock and uses the same folder."""
+    It starts as a copy of the project's reports/ when `make reports` has built it (with its executed notebooks,
+    build/executed/), and `analysis report` then brings the copy up to date by the build's own rule: a report
+    whose notebook, parameters, package code, curated files or clean tables differ from those it was built from
+    runs again; on a fresh checkout every report runs. Tests must not change it: one that writes into a site
+    (a variant, a rebuild, a killed run) works on `copy_site(site, folder)`. Under pytest-xdist the first
+    worker that asks builds it under a file lock in the run's shared temp folder; the other waits for that
+    lock and uses the same folder."""
     from analysis import report
 
     root = _run_dir(tmp_path_factory) / "shared-site"
     out, done = root / "reports", root / "site.done"
+    names = [s.name for s in report.load_specs()]
     with _file_lock(root.with_name("shared-site.lock")):
         if not done.exists():
             shutil.rmtree(root, ignore_errors=True)
-            _build_reports_into(out, [s.name for s in report.load_specs()])
+            project = _project_site(names)
+            if project is not None:
+                _copy_site(project, out, executed_src=paths.ROOT / "build" / "executed")
+            _build_reports_into(out, names)
             done.touch()
     return out
 
@@ -213,16 +230,15 @@ def injected_site(built, tmp_path_factory) -> Path:
     return root
 
 
-def _copy_site(src: Path, dst: Path) -> Path:
+def _copy_site(src: Path, dst: Path, executed_src: Path | None = None) -> Path:
     """A copy of the built reports folder `src` at `dst` (which may exist, empty), with its executed notebooks
-    and sources records (analysis.paths.executed_dir of each folder), to change without touching `src`."""
-    from analysis import paths
-
+    and sources records (analysis.paths.executed_dir of each folder, or `executed_src`), to change without
+    touching `src`."""
     shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True)  # reports/<name>: relative links
     mp = pytest.MonkeyPatch()
     try:
         mp.setenv("ANALYSIS_REPORTS_DIR", str(src))
-        executed_src = paths.executed_dir()
+        executed_src = executed_src or paths.executed_dir()
         mp.setenv("ANALYSIS_REPORTS_DIR", str(dst))
         executed_dst = paths.executed_dir()
     finally:
@@ -254,3 +270,66 @@ def pytest_collection_modifyitems(config, items):
         return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
 
     items.sort(key=rank)  # stable: collection order within a file
+
+
+# --- one headless Chromium page per worker, network cut -------------------------------------------------------
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+class OfflinePage:
+    """One headless Chromium page that the browser tests of a module share: every request goes through a route
+    that lets file:// loads through and aborts anything else (recorded in `external`); `requests` lists every
+    URL the last page asked for, `errors` its page errors and console errors, `dialogs` the dialogs it opened
+    (dismissed). `open(path)` loads one page into it, after clearing those lists.
+
+    The page is reused because a new tab is a new renderer process that compiles plotly.js (4.7 MB) again: 2 s
+    per report on this machine, against 0.4 s when one tab navigates from report to report (each navigation
+    is a new document: the last page's scripts, globals and listeners are gone; the route still sees every
+    request, since routing turns the HTTP cache off)."""
+
+    def __init__(self) -> None:
+        assert CHROMIUM, "Chromium is not installed: `apt-get install chromium` (the README's test command does it)"
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self.browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self.page = self.browser.new_page(viewport={"width": 1200, "height": 900})
+        self.requests: list[str] = []
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        if url.startswith("file://"):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort()
+
+    def open(self, path: Path, width: int = 1200, height: int = 900):
+        for seen in (self.requests, self.external, self.errors, self.dialogs):
+            seen.clear()
+        self.page.set_viewport_size({"width": width, "height": height})
+        self.page.goto(Path(path).as_uri())
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def close(self) -> None:
+        self.browser.close()
+        self._pw.stop()
+
+
+@pytest.fixture(scope="module")
+def offline_page():
+    """The module's one `OfflinePage` (started on first use, closed after the module's last test)."""
+    p = OfflinePage()
+    yield p
+    p.close()

@@ -4,7 +4,6 @@ import csv
 import html as html_mod
 import json
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -12,10 +11,6 @@ import nbformat
 import pytest
 
 from analysis import chart_data, manifest, paths, provenance, report, shared_assets
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -162,59 +157,41 @@ def test_failing_notebook_is_reported_and_marked(built, tmp_path, monkeypatch):
     assert "FAILED" in (tmp_path / "index.html").read_text()
 
 
-def test_charts_draw_in_headless_chromium_offline(reports_built):
-    assert CHROMIUM, "Chromium is not installed: `apt-get install chromium` (the README's test command does it)"
-    from playwright.sync_api import sync_playwright
-
+def test_charts_draw_in_headless_chromium_offline(reports_built, offline_page):
     errors, external = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
-        def block(route):
-            if not route.request.url.startswith("file://"):
-                external.append(route.request.url)
-                return route.abort()
-            return route.continue_()
-
-        page.route("**/*", block)
-        for name in ("release_pace.html", "adoption.html", "index.html"):
-            page.goto((reports_built / name).as_uri())
-            page.wait_for_load_state("load")
-            if name != "index.html":
-                stem = name.removesuffix(".html")
-                page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20000)
-                graphs = page.locator(".plotly-graph-div").count()
-                drawn = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')]
-                    .filter(d => d.querySelector('.main-svg') && d.querySelectorAll('.trace, .point, path').length > 3)
-                    .length""")
-                assert graphs == {"release_pace": 5, "adoption": 4}[stem] and drawn == graphs
-                # what each drawn chart holds, trace by trace, is what its CSV holds
-                shown = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
-                    d._fullData.map(t => t._length != null ? t._length
-                        : Math.max(...['x','y','z','values'].map(k => (t[k] && t[k].length) || 0))))""")
-                # (the partial-period legend swatches, analysis.plots.mark_partial, draw a legend entry, no point)
-                partial = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
-                    d._fullData.map(t => t.legendgroup === 'partial'))""")
-                for n, (points, swatch) in enumerate(zip(shown, partial, strict=True), start=1):
-                    points = [0 if s else p for p, s in zip(points, swatch, strict=True)]
-                    got = _csv_points(reports_built / stem / f"chart-{n}.csv")
-                    assert got + [0] * (len(points) - len(got)) == points, n
-                links = page.locator("p.chart-download a")
-                first = links.first.get_attribute("href")
-                assert links.count() == graphs and re.fullmatch(rf"data/{stem}/[0-9TZ]+-[0-9a-f]+/chart-1\.csv", first)
-            else:
-                assert page.locator('section.card[data-report="release_pace"] a[href="release_pace.html"]').count() == 1
-                assert page.locator('[data-section="claims"] tr[data-verdict]').count() >= 8
-                page.set_viewport_size({"width": 380, "height": 900})  # a narrow window: no horizontal scroll
-                assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
-                page.set_viewport_size({"width": 1200, "height": 900})
-        browser.close()
+    for name in ("release_pace.html", "adoption.html", "index.html"):
+        page = offline_page.open(reports_built / name)
+        if name != "index.html":
+            stem = name.removesuffix(".html")
+            page.wait_for_selector(".plotly-graph-div .main-svg", timeout=20000)
+            graphs = page.locator(".plotly-graph-div").count()
+            drawn = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')]
+                .filter(d => d.querySelector('.main-svg') && d.querySelectorAll('.trace, .point, path').length > 3)
+                .length""")
+            assert graphs == {"release_pace": 5, "adoption": 4}[stem] and drawn == graphs
+            # what each drawn chart holds, trace by trace, is what its CSV holds
+            shown = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
+                d._fullData.map(t => t._length != null ? t._length
+                    : Math.max(...['x','y','z','values'].map(k => (t[k] && t[k].length) || 0))))""")
+            # (the partial-period legend swatches, analysis.plots.mark_partial, draw a legend entry, no point)
+            partial = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
+                d._fullData.map(t => t.legendgroup === 'partial'))""")
+            for n, (points, swatch) in enumerate(zip(shown, partial, strict=True), start=1):
+                points = [0 if s else p for p, s in zip(points, swatch, strict=True)]
+                got = _csv_points(reports_built / stem / f"chart-{n}.csv")
+                assert got + [0] * (len(points) - len(got)) == points, n
+            links = page.locator("p.chart-download a")
+            first = links.first.get_attribute("href")
+            assert links.count() == graphs and re.fullmatch(rf"data/{stem}/[0-9TZ]+-[0-9a-f]+/chart-1\.csv", first)
+        else:
+            assert page.locator('section.card[data-report="release_pace"] a[href="release_pace.html"]').count() == 1
+            assert page.locator('[data-section="claims"] tr[data-verdict]').count() >= 8
+            page.set_viewport_size({"width": 380, "height": 900})  # a narrow window: no horizontal scroll
+            assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+        errors += offline_page.errors
+        external += offline_page.external
     assert external == [], f"the report tried to reach the network: {external}"
     assert errors == [], errors
-    assert external == [], f"the report tried to reach the network: {external}"
 
 
 def test_report_output_path_is_inside_reports_dir(monkeypatch, tmp_path):

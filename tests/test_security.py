@@ -23,10 +23,6 @@ from analysis import paths, safety
 from analysis.clean.common import InputError
 from analysis.figures import events as evfigs
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
 
 @pytest.fixture(scope="module")
 def evil(injected_site) -> Path:
@@ -37,48 +33,30 @@ def evil(injected_site) -> Path:
     return injected_site / "reports"
 
 
-def _open(path: Path) -> dict:
-    """Load a page offline, hover every chart point, and report what happened."""
-    from playwright.sync_api import sync_playwright
-
-    dialogs, external, errors = [], [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-
-        def block(route):
-            if not route.request.url.startswith("file://"):
-                external.append(route.request.url)
-                return route.abort()
-            return route.continue_()
-
-        page.route("**/*", block)
-        page.goto(path.as_uri())
-        page.wait_for_load_state("load")
-        page.wait_for_timeout(500)
-        # hover a few points of every chart (plotly draws hover labels with the data's text)
-        for el in page.locator(".plotly-graph-div .point").all()[:300:10]:
-            try:
-                el.hover(timeout=200, force=True)
-            except Exception:  # noqa: BLE001 - points hidden behind others
-                pass
-        info = page.evaluate("""() => ({
-            xss: typeof window.__xss,
-            text: document.body.innerText,
-            svgText: [...document.querySelectorAll('svg text, svg tspan')].map(t => t.textContent).join('\\n'),
-            data: JSON.stringify([...document.querySelectorAll('.plotly-graph-div')].map(g => g.data || [])),
-            badLinks: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
-                .filter(h => !/^(https?:|#|[\\w.-]+\\.html(#[\\w%:,?'()!.-]*)?$|(data\\/[\\w.-]+\\/[\\w.-]+|[\\w.-]+)\\/chart-\\d+\\.csv$)/i.test(h.trim())),
-            handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(
-                a => /^on/i.test(a.name) && /__xss/.test(a.value))).length,
-            injectedScripts: [...document.querySelectorAll('script')]
-                .filter(s => s.textContent.trim() === 'window.__xss=1').length,
-            imgs: document.querySelectorAll('img[src="x"]').length,
-        })""")  # noqa: E501 - one JS regex of the allowed links
-        browser.close()
-    info.update(dialogs=dialogs, external=external, errors=errors)
+def _open(browser, path: Path) -> dict:
+    """Load a page offline (the module's `offline_page`), hover every chart point, and report what happened."""
+    page = browser.open(path, width=1300, height=1000)
+    page.wait_for_timeout(500)
+    # hover a few points of every chart (plotly draws hover labels with the data's text)
+    for el in page.locator(".plotly-graph-div .point").all()[:300:10]:
+        try:
+            el.hover(timeout=200, force=True)
+        except Exception:  # noqa: BLE001 - points hidden behind others
+            pass
+    info = page.evaluate("""() => ({
+        xss: typeof window.__xss,
+        text: document.body.innerText,
+        svgText: [...document.querySelectorAll('svg text, svg tspan')].map(t => t.textContent).join('\\n'),
+        data: JSON.stringify([...document.querySelectorAll('.plotly-graph-div')].map(g => g.data || [])),
+        badLinks: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
+            .filter(h => !/^(https?:|#|[\\w.-]+\\.html(#[\\w%:,?'()!.-]*)?$|(data\\/[\\w.-]+\\/[\\w.-]+|[\\w.-]+)\\/chart-\\d+\\.csv$)/i.test(h.trim())),
+        handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(
+            a => /^on/i.test(a.name) && /__xss/.test(a.value))).length,
+        injectedScripts: [...document.querySelectorAll('script')]
+            .filter(s => s.textContent.trim() === 'window.__xss=1').length,
+        imgs: document.querySelectorAll('img[src="x"]').length,
+    })""")  # noqa: E501 - one JS regex of the allowed links
+    info.update(dialogs=list(browser.dialogs), external=list(browser.external), errors=list(browser.errors))
     source = path.read_text(encoding="utf-8")
     # the file itself never carries the markup unescaped (plotly's JSON writes '<' as \u003c)
     info["raw_markup"] = [m for m in (SCRIPT, IMG, EVIL_ORG) if m in source]
@@ -94,9 +72,8 @@ def _assert_inert(info: dict, name: str) -> None:
     assert info["raw_markup"] == [], f"{name}: markup from the data written unescaped into the HTML"
 
 
-def test_release_pace_shows_markup_as_text_and_runs_nothing(evil):
-    assert CHROMIUM, "Chromium is not installed"
-    info = _open(evil / "release_pace.html")
+def test_release_pace_shows_markup_as_text_and_runs_nothing(evil, offline_page):
+    info = _open(offline_page, evil / "release_pace.html")
     _assert_inert(info, "release_pace")
     # the injected model and organization names are in the charts as text (hover labels / chart data)
     shown = info["svgText"] + info["data"]
@@ -105,18 +82,16 @@ def test_release_pace_shows_markup_as_text_and_runs_nothing(evil):
                                 or "\\u003cscript\\u003e" in info["data"] or "<script>" in info["data"])
 
 
-def test_policy_timeline_shows_the_title_as_text_and_runs_nothing(evil):
-    assert CHROMIUM, "Chromium is not installed"
-    info = _open(evil / "policy_timeline.html")
+def test_policy_timeline_shows_the_title_as_text_and_runs_nothing(evil, offline_page):
+    info = _open(offline_page, evil / "policy_timeline.html")
     _assert_inert(info, "policy_timeline")
     # the Markdown summary lists the event: its title is displayed literally, markup and link as text
     assert f"AI diffusion {SCRIPT} rule" in info["text"], info["text"][:3000]
     assert "javascript:window.__xss=1" not in " ".join(info["badLinks"])
 
 
-def test_index_runs_nothing(evil):
-    assert CHROMIUM, "Chromium is not installed"
-    _assert_inert(_open(evil / "index.html"), "index")
+def test_index_runs_nothing(evil, offline_page):
+    _assert_inert(_open(offline_page, evil / "index.html"), "index")
     assert json.loads((evil / "index.json").read_text())["reports"]["policy_timeline"]["status"] == "ok"
 
 

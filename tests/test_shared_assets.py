@@ -16,9 +16,6 @@ import pytest
 from analysis import plots, report, shared_assets
 from analysis.cli import main
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 SITE_LIMIT_MB = 12  # the 10 reports of issue 18 (57 MB when every page embedded plotly.js)
 
 
@@ -124,50 +121,27 @@ def test_site_holds_one_plotly_and_one_stylesheet_and_stays_small(site_built):
         assert total <= SITE_LIMIT_MB, f"reports/ is {total:.1f} MB"
 
 
-def _open_offline(page, url: str, requests: list[str]):
-    def route(r):
-        requests.append(r.request.url)
-        return r.continue_() if r.request.url.startswith("file://") else r.abort()
-
-    page.route("**/*", route)
-    page.goto(url)
-    page.wait_for_load_state("load")
-
-
 DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]
     .filter(d => d.querySelector('.main-svg') && d._fullData && d._fullData.length > 0).length"""
 
 
-def test_every_report_draws_offline_from_the_shared_plotly(site_built):
-    assert CHROMIUM, "Chromium is not installed: `apt-get install chromium` (the README's test command does it)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for spec in report.load_specs():
-            errors, requests = [], []
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
-            _open_offline(page, (site_built / f"{spec.name}.html").as_uri(), requests)
-            graphs = page.locator(".plotly-graph-div").count()
-            assert graphs >= 1, spec.name
-            page.wait_for_function(f"() => ({DRAWN})() === {graphs}", timeout=20000)
-            assert page.evaluate("() => typeof Plotly") == "object", spec.name
-            # the stylesheet applied: the lab CSS sets the notebook container's class rules
-            assert page.evaluate("() => [...document.styleSheets].some(s => s.href && s.href.includes('assets/jupyterlab-'))")
-            assert [u for u in requests if not u.startswith("file://")] == [], spec.name
-            assert any(u.endswith(shared_assets.src()) for u in requests), spec.name
-            assert errors == [], (spec.name, errors)
-            page.close()
-        browser.close()
+def test_every_report_draws_offline_from_the_shared_plotly(site_built, offline_page):
+    for spec in report.load_specs():
+        page = offline_page.open(site_built / f"{spec.name}.html")
+        graphs = page.locator(".plotly-graph-div").count()
+        assert graphs >= 1, spec.name
+        page.wait_for_function(f"() => ({DRAWN})() === {graphs}", timeout=20000)
+        assert page.evaluate("() => typeof Plotly") == "object", spec.name
+        # the stylesheet applied: the lab CSS sets the notebook container's class rules
+        assert page.evaluate("() => [...document.styleSheets].some(s => s.href && s.href.includes('assets/jupyterlab-'))")
+        assert offline_page.external == [], spec.name
+        assert [u for u in offline_page.requests if not u.startswith("file://")] == [], spec.name
+        assert any(u.endswith(shared_assets.src()) for u in offline_page.requests), spec.name
+        assert offline_page.errors == [], (spec.name, offline_page.errors)
 
 
-def test_standalone_export_draws_from_a_copy_moved_alone(site_copy, tmp_path, monkeypatch, capsys):
+def test_standalone_export_draws_from_a_copy_moved_alone(site_copy, tmp_path, monkeypatch, capsys, offline_page):
     site_built = site_copy
-    assert CHROMIUM, "Chromium is not installed: `apt-get install chromium` (the README's test command does it)"
-    from playwright.sync_api import sync_playwright
-
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(site_built))
     assert main(["export", "release_pace", "catch_up"]) == 0
     assert "export: wrote standalone/release_pace.html" in capsys.readouterr().out
@@ -180,18 +154,13 @@ def test_standalone_export_draws_from_a_copy_moved_alone(site_copy, tmp_path, mo
     assert '<link rel="stylesheet" href="assets/' not in html
     built_page = (site_built / "release_pace.html").read_text()
     assert len(html) > len(built_page) + 4_000_000
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        errors, requests = [], []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        _open_offline(page, elsewhere.as_uri(), requests)
-        graphs = page.locator(".plotly-graph-div").count()
-        assert graphs == built_page.count('class="plotly-graph-div') >= 1  # every chart of the built report
-        page.wait_for_function(f"() => ({DRAWN})() === {graphs}", timeout=20000)
-        browser.close()
-    assert requests == [elsewhere.as_uri()], requests  # nothing else read: not the network, not assets/
-    assert errors == [], errors
+    page = offline_page.open(elsewhere)
+    graphs = page.locator(".plotly-graph-div").count()
+    assert graphs == built_page.count('class="plotly-graph-div') >= 1  # every chart of the built report
+    page.wait_for_function(f"() => ({DRAWN})() === {graphs}", timeout=20000)
+    # nothing else read: not the network, not assets/
+    assert offline_page.requests == [elsewhere.as_uri()], offline_page.requests
+    assert offline_page.errors == [], offline_page.errors
 
 
 def test_report_standalone_flag_builds_and_exports(site_copy, monkeypatch, capfd):

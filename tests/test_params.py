@@ -39,6 +39,67 @@ def _cli(capsys, *argv):
 
 
 @pytest.mark.parametrize("name,key,value,message", BAD, ids=[f"{b[0]}-{b[1]}-{b[2]}" for b in BAD])
+def test_cli_rejects_bad_value_before_running(built, capsys, monkeypatch, name, key, value, message):
+    monkeypatch.setattr(report, "execute", lambda *a, **k: pytest.fail("a notebook ran"))
+    rc, out, err = _cli(capsys, name, "-p", key, value)
+    assert rc == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and len(lines[0]) <= 200, err
+    assert lines[0].startswith(f"error: report {name}: {message}"), err
+
+
+def test_cli_rejects_unknown_name_with_closest(built, capsys, monkeypatch):
+    monkeypatch.setattr(report, "execute", lambda *a, **k: pytest.fail("a notebook ran"))
+    rc, out, err = _cli(capsys, "release_pace", "-p", "start_dat", '"2018-01-01"')
+    assert rc == 2
+    assert err.strip() == ("error: report release_pace: unknown parameter 'start_dat' of release_pace; "
+                           "did you mean 'start_date'? (see --help-params)")
+
+
+def test_help_params_prints_the_table(built, capsys):
+    rc, out, err = _cli(capsys, "price_war", "--help-params")
+    assert rc == 0, err
+    assert "parameters of notebooks/price_war.ipynb" in out
+    assert "blend_ratio" in out and "a number in [0, inf)" in out
+    assert "currency" in out and "one of: USD, CNY" in out
+    rc, out, err = _cli(capsys, "nosuch", "--help-params")
+    assert rc == 2 and "known: release_pace" in err
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_spec_matches_parameters_cell_and_validation_cell_follows(nb_path):
+    nb = nbformat.read(nb_path, as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    cell = {t.targets[0].id: ast.literal_eval(t.value) for t in ast.parse(nb.cells[i].source).body}
+    spec = params.spec(nb_path.stem)
+    assert spec is not None, f"analysis/params/{nb_path.stem}.py is missing"
+    assert {p.name: p.default for p in spec} == cell
+    assert f"params.validate({nb_path.stem!r}, globals())" in nb.cells[i + 1].source
+    params.validate(nb_path.stem, cell)
+
+
+def test_named_reports_pass_validation(built):
+    assert report.check_parameters(report.load_specs(), {}) is None
+
+
+def test_checks_on_small_values():
+    p = params.Param("x", "list", None, "h", choices=("a", "b"), optional=True, empty="nothing")
+    params.check(p, None)
+    params.check(p, [])
+    with pytest.raises(params.ParamError, match=r"^x has 'c', not in: a, b$"):
+        params.check(p, ["a", "c"])
+    d = params.Param("d", "date", "2020-01-01", "h")
+    for bad in ("2020-1-1", "20200101", 20200101, None, "2020-02-30"):
+        with pytest.raises(params.ParamError, match=r"^d .* is not an ISO date YYYY-MM-DD$"):
+            params.check(d, bad)
+    n = params.Param("n", "int", 1, "h", low=1)
+    for bad in (0, 1.5, True, "3"):
+        with pytest.raises(params.ParamError):
+            params.check(n, bad)
+    params.check(n, 7)
+
+
+@pytest.mark.parametrize("name,key,value,message", BAD, ids=[f"{b[0]}-{b[1]}-{b[2]}" for b in BAD])
 def test_papermill_stops_in_the_validation_cell(built, tmp_path, name, key, value, message):
     """Through papermill's own execution, in this process (the CLI's start costs seconds per case; the CLI's
     exit code and message are checked once, below): the value parsed as `papermill -y` parses it."""

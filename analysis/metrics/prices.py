@@ -208,7 +208,7 @@ def price_trend(points: pl.DataFrame, date_col: str = "date", price_col: str = "
                 min_points: int = MIN_TREND_POINTS) -> dict:
     """OLS of log10(price) on date (years of 365 days, as Epoch): factor per year 10**(-slope) with its `level`
     t-interval, r², n; no factor (and `reason` says why) on fewer than `min_points` points."""
-    from scipy import stats  # imported here: slow to import, only the fit needs it
+    from analysis.metrics import ols  # scipy.stats's fit and t quantile without its 1.5 s import
 
     d = points.filter(pl.col(price_col) > 0)
     n = len(d)
@@ -223,8 +223,8 @@ def price_trend(points: pl.DataFrame, date_col: str = "date", price_col: str = "
         out["reason"] = "all price points on one date"
         return out
     y = np.log10(d[price_col].to_numpy())
-    fit = stats.linregress(x, y)
-    t = stats.t.ppf(0.5 + level / 2, n - 2)
+    fit = ols.linregress(x, y)
+    t = ols.t_quantile(0.5 + level / 2, n - 2)
     out.update(slope_log10_per_year=float(fit.slope), intercept=float(fit.intercept),
                factor_per_year=float(10 ** (-fit.slope)), factor_low=float(10 ** (-(fit.slope + t * fit.stderr))),
                factor_high=float(10 ** (-(fit.slope - t * fit.stderr))), r2=float(fit.rvalue ** 2))

@@ -94,23 +94,32 @@ def sources(step: Step, files=None, entries=None) -> Sources:
 
 
 def run_step(step: Step, inputs: Inputs | None = None, earlier: dict[Step, StepResult] | None = None, *,
-             files=None, entries=None, **kwargs) -> StepResult:
+             files=None, entries=None, loaded: dict[Step, Sources] | None = None, **kwargs) -> StepResult:
     """Run one step: load its reads, run the steps it needs that `earlier` lacks, call its transform.
-    `files` limits the reads to those paths; `kwargs` go to the transform (e.g. `today`)."""
+    `files` limits the reads to those paths; `loaded`: the build's loaded files per step, filled on first use
+    and reused when a step runs again in the same build (the price steps); `kwargs` go to the transform
+    (e.g. `today`)."""
     inputs = inputs if inputs is not None else Inputs()
     earlier = earlier if earlier is not None else {}
     needed = []
     for n in step.needs:
         if n not in earlier:
-            earlier[n] = run_step(n, inputs, earlier, entries=entries)
+            earlier[n] = run_step(n, inputs, earlier, entries=entries, loaded=loaded)
         needed.append(earlier[n])
-    return step.fn(sources(step, files, entries), *needed, **{u: getattr(inputs, u) for u in step.uses}, **kwargs)
+    if loaded is not None and files is None:
+        src = loaded.get(step) or loaded.setdefault(step, sources(step, None, entries))
+    else:
+        src = sources(step, files, entries)
+    return step.fn(src, *needed, **{u: getattr(inputs, u) for u in step.uses}, **kwargs)
 
 
-def build_inputs() -> Inputs:
+def build_inputs(loaded: dict[Step, Sources] | None = None) -> Inputs:
     """The build's curated inputs: the crosswalk extended with the models only leaderboards and price sources
-    know (analysis.canonical; its first pass runs the price steps through `run_step`)."""
-    return Inputs(extend=lambda inputs, cw: canonical.extend_inputs(inputs, cw, run_step))
+    know (analysis.canonical; its first pass runs the price steps through `run_step`, on the files of `loaded`,
+    which the build's own run of those steps then reuses)."""
+    loaded = loaded if loaded is not None else {}
+    return Inputs(extend=lambda inputs, cw: canonical.extend_inputs(
+        inputs, cw, lambda step, first: run_step(step, first, loaded=loaded)))
 
 
 def _needed(wanted: list[Step]) -> set[Step]:
@@ -140,10 +149,11 @@ def _previous_file(previous: Path, name: str) -> Path:
 
 
 def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
-              inputs: Inputs | None = None) -> dict[str, StepResult]:
+              inputs: Inputs | None = None, loaded: dict[Step, Sources] | None = None) -> dict[str, StepResult]:
     """Run the steps (all, or those of the tables in `only`, with the steps they need) with one set of curated
-    inputs."""
-    inputs = inputs or build_inputs()
+    inputs; `loaded`: the files already loaded for this build's `inputs` (build_inputs), per step."""
+    loaded = loaded if loaded is not None else {}
+    inputs = inputs or build_inputs(loaded)
     wanted = [s for s in STEPS if not only or s.table in only]
     needed = _needed(wanted)
     entries = manifest.load()
@@ -153,7 +163,7 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
         if step not in needed:
             continue
         t0 = time.perf_counter()
-        r = run_step(step, inputs, by_step, entries=entries)
+        r = run_step(step, inputs, by_step, entries=entries, loaded=loaded)
         by_step[step] = r
         if step not in wanted:
             continue  # run only as an input of a later step
@@ -173,8 +183,9 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
 def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
     print("build: cleaning", file=out)
     generations.remove_stale()  # generations of a killed build (the build lock serialises builds)
-    inputs = build_inputs()
-    results = run_steps(only, out, inputs)
+    loaded: dict[Step, Sources] = {}
+    inputs = build_inputs(loaded)
+    results = run_steps(only, out, inputs, loaded)
     quarantine = QUARANTINE.validate(pl.concat([r.quarantine for r in results.values()]))
     counts = ROW_COUNTS.validate(pl.concat([r.counts for r in results.values()]))
     previous = generations.current_generation()

@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from analysis import vocab
-
-
-class SchemaError(ValueError):
-    pass
+from analysis.errors import SchemaError  # defined there: the CLI names it without importing polars
 
 
 @dataclass(frozen=True)

@@ -35,11 +35,8 @@ from pathlib import Path
 import polars as pl
 
 from analysis import paths
+from analysis.errors import InputError  # defined there: the CLI names it without importing polars
 from analysis.schema import QUARANTINE, ROW_COUNTS, SchemaError, Table
-
-
-class InputError(ValueError):
-    """An upstream file cannot be read as the step expects (names the file, and row/column where known)."""
 
 
 @dataclass
@@ -329,6 +326,9 @@ class Sources:
     snapshot date from the manifest. A test builds one from inline frames: `Sources({path: df}, {path: date})`."""
     data: dict
     snapshots: dict = field(default_factory=dict)
+    # what a step derived from exactly these loaded values, for a second run of it on the same load (the build
+    # runs the price steps twice: analysis.clean.prices._linked_once); never read across loads
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, path: str):
         return self.data[path]

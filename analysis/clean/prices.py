@@ -21,6 +21,7 @@ metrics re-convert the original amounts at the rate of each date they plot.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import NamedTuple
 
@@ -197,10 +198,8 @@ class _Inputs(NamedTuple):
 _USES = _Inputs._fields
 
 
-def _finish(rows: list[dict], led: Ledger, inputs: _Inputs) -> StepResult:
-    """Convert to USD, attach organizations and crosswalk, validate."""
-    from analysis import crosswalk
-
+def _priced(rows: list[dict], led: Ledger, inputs: _Inputs) -> pl.DataFrame:
+    """The rows as a frame in USD with their organizations (what does not depend on the crosswalk)."""
     if rows:
         df = pl.DataFrame(rows, schema_overrides={
             "valid_from": pl.Date, "valid_to": pl.Date, "observed_from": pl.Date, "snapshot": pl.Date,
@@ -224,6 +223,14 @@ def _finish(rows: list[dict], led: Ledger, inputs: _Inputs) -> StepResult:
     df = df.with_columns(*(
         (pl.col(f"{c}_orig") * factor).alias(f"{c}_usd_per_m") for c in ("input", "output", "cached_input")))
     df = org_columns(df, inputs.registry, inputs.providers)
+    return df
+
+
+def _linked(df: pl.DataFrame, led: Ledger, inputs: _Inputs) -> StepResult:
+    """Attach the crosswalk (model_id, how it linked; moving ids split per period), drop implausible prices,
+    validate."""
+    from analysis import crosswalk
+
     df = crosswalk.attach(df, inputs.crosswalk, inputs.aliases)
     too_high = (pl.col("input_usd_per_m") > units.MAX_USD_PER_M) | (pl.col("output_usd_per_m") > units.MAX_USD_PER_M)
     for r in df.filter(too_high.fill_null(False)).iter_rows(named=True):
@@ -233,6 +240,27 @@ def _finish(rows: list[dict], led: Ledger, inputs: _Inputs) -> StepResult:
     df = df.with_columns((pl.col("organization").is_not_null()
                           & pl.col("list_price_candidate")).alias("list_price"))
     return led.result(PRICES, df.select(PRICES.column_names), one_row_per_record=False)
+
+
+def _linked_once(parse):
+    """A price step from `parse(src, inputs) -> (rows, ledger)`: the rows are read and priced in USD once per
+    loaded `src` (kept in `src.memo`, per FX table, registry and providers), and linked to the crosswalk on each
+    call. The build runs every price step twice on the same loaded files: first against the Epoch / AA crosswalk,
+    to find the models only price sources know (analysis.canonical), then against the crosswalk extended with
+    them; the second run only links again (the ledger of the first is copied, so each result counts its own
+    rejected rows)."""
+    def step(src: Sources, **kw) -> StepResult:
+        inputs = _Inputs(**kw)
+        key = (parse.__name__, id(inputs.fx), id(inputs.registry), id(inputs.providers))
+        if key not in src.memo:
+            rows, led = parse(src, inputs)
+            src.memo[key] = (_priced(rows, led, inputs), led)
+        df, led = src.memo[key]
+        return _linked(df, copy.deepcopy(led), inputs)
+
+    step.__name__ = step.__qualname__ = "clean" + parse.__name__.removeprefix("_parse")
+    step.__doc__ = parse.__doc__
+    return step
 
 
 def _check_json(local_path: str, data) -> dict:
@@ -253,9 +281,8 @@ def _num(v, where: str) -> float | None:
 
 # --- step 1: llm-prices -----------------------------------------------------------------------
 
-def clean_llm_prices(src: Sources, **inputs) -> StepResult:
+def _parse_llm_prices(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
     """`prices` rows of the llm-prices vendor files (periods stated by the source)."""
-    inputs = _Inputs(**inputs)
     led = Ledger("prices")
     rows = []
     for f in src.paths():
@@ -306,7 +333,7 @@ def clean_llm_prices(src: Sources, **inputs) -> StepResult:
                     seen[pk] = rec
                     rows.append(row)
         led.count_in(f, n_in)
-    return _finish(rows, led, inputs)
+    return rows, led
 
 
 # --- step 2: llm-prices-cn --------------------------------------------------------------------
@@ -326,9 +353,8 @@ def _cn_amounts(m: dict, where: str, tier: dict | None = None) -> dict:
     return {"currency": cur, **out}
 
 
-def clean_llm_prices_cn(src: Sources, **inputs) -> StepResult:
+def _parse_llm_prices_cn(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
     """`prices` rows of the llm-prices-cn daily snapshots (periods built from the snapshots)."""
-    inputs = _Inputs(**inputs)
     led = Ledger("prices")
     obs, snaps = [], []
     for f in src.paths():
@@ -382,14 +408,13 @@ def clean_llm_prices_cn(src: Sources, **inputs) -> StepResult:
                                  ("currency", "input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
-    return _finish(periods, led, inputs)
+    return periods, led
 
 
 # --- step 3: Chinese README price tables (flanker/llmprice.cn) ---------------------------------
 
-def clean_cn_tables(src: Sources, **inputs) -> StepResult:
+def _parse_cn_tables(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
     """`prices` rows of the llmprice.cn README tables of every commit (periods built from the commits)."""
-    inputs = _Inputs(**inputs)
     local_path = CN_TABLES_FILE
     df = src[local_path]
     snap = src.snapshot(local_path)
@@ -457,7 +482,7 @@ def clean_cn_tables(src: Sources, **inputs) -> StepResult:
         p.pop("snap")
         p.pop("_commit")
     # all rows merged into a period count as used
-    return _finish(periods, led, inputs)
+    return periods, led
 
 
 # --- step 4: LiteLLM dated snapshots (the labs' own API keys only) -----------------------------
@@ -497,9 +522,8 @@ def _litellm_rows(key: str, v: dict, where: str, base: dict) -> list[dict]:
     return rows
 
 
-def clean_litellm(src: Sources, **inputs) -> StepResult:
+def _parse_litellm(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
     """`prices` rows of the LiteLLM price file versions (the labs' own APIs, chat models)."""
-    inputs = _Inputs(**inputs)
     led = Ledger("prices")
     obs, snaps = [], []
     for f in src.paths():
@@ -542,11 +566,15 @@ def clean_litellm(src: Sources, **inputs) -> StepResult:
                                  ("input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
-    return _finish(periods, led, inputs)
+    return periods, led
 
 
 CN_TABLES_COLUMNS = ("commit", "commit_date_local", "vendor", "model", "input_price_raw", "output_price_raw",
                      "context_raw")
+clean_llm_prices, clean_llm_prices_cn, clean_cn_tables, clean_litellm = (
+    _linked_once(_parse_llm_prices), _linked_once(_parse_llm_prices_cn), _linked_once(_parse_cn_tables),
+    _linked_once(_parse_litellm))
+
 STEPS = [
     Step("prices:llm-prices", clean_llm_prices, reads=tuple(Read(f, "json") for f in LLM_PRICES_FILES), uses=_USES),
     Step("prices:llm-prices-cn", clean_llm_prices_cn, reads=tuple(Read(f, "json") for f in LLM_PRICES_CN_FILES),

@@ -39,10 +39,15 @@ def _report(args) -> int:
     params = {}
     for key, value in args.param or []:
         params[key] = report.parse_value(value)
+    # named reports are usually rebuilt (new parameters, --force): the first kernel boots from here on, while
+    # the build checks the parameters and hashes its inputs; killed if nothing runs (report.WarmKernels)
+    warm = report.WarmKernels()
+    if args.notebook and not args.output_name:
+        warm.start(1)
     with locking.build_lock("report"):
         code = report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
                                     show_code=args.show_code, jobs=args.jobs,
-                                    output_name=args.output_name)
+                                    output_name=args.output_name, warm=warm)
     if args.standalone and code == 0:
         return _write_standalone(args.notebook or [s.name for s in report.load_specs()])
     return code
@@ -170,10 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     pn.set_defaults(func=_pin)
 
     args = p.parse_args(argv)
-    from analysis.clean.common import InputError
+    from analysis.errors import InputError, SchemaError
     from analysis.fetch import FetchError
     from analysis.locking import LockTimeout
-    from analysis.schema import SchemaError
 
     try:
         return args.func(args)

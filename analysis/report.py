@@ -158,20 +158,30 @@ KERNEL_ARGS = [f"--IPKernelApp.exec_lines=import sys; [sys.modules.setdefault(m,
                "--IPKernelApp.log_level=ERROR"]
 
 
+# What every report notebook imports first (polars, plotly, the chart and table helpers: about a second): a
+# report kernel imports them while it starts, in its own process, while this one imports nbclient and papermill
+# and injects the parameters, so the notebook's first cell finds them loaded. Only imports: no table is read and
+# nothing is set up (the notebook's own cells do that, as in JupyterLab).
+PRELOAD = ("analysis.plots", "analysis.tables", "analysis.tables_html", "analysis.figures.events")
+
+
 def _kernel_args() -> list[str]:
-    """KERNEL_ARGS, plus: charts load the site's shared plotly.js (analysis.shared_assets) instead of embedding it."""
-    return [KERNEL_ARGS[0] + f"; import os; os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}",
-            *KERNEL_ARGS[1:]]
+    """KERNEL_ARGS, plus: charts load the site's shared plotly.js (analysis.shared_assets) instead of embedding it;
+    the modules of PRELOAD are imported."""
+    return [KERNEL_ARGS[0] + f"; import os; os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}"
+            + "".join(f"; import {m}" for m in PRELOAD), *KERNEL_ARGS[1:]]
 
 
 class WarmKernels:
     """Kernels started ahead of the notebooks that will run in them, so a kernel's start (a process, ipykernel's
-    imports, the handshake: about a second) overlaps this process's own work (importing nbclient and papermill,
-    injecting the parameters, building the exporter) instead of following it. `start(n)` boots n kernels in
-    background threads with the command line a report kernel gets (KERNEL_ARGS + the shared plotly.js +
-    nbclient's in-memory history); `take()` hands one to `execute` (None when none was started or its start
-    failed: nbclient then starts its own and reports any error itself); `close()` kills those never taken.
-    A kernel runs one notebook only; `execute` kills it when the notebook is done."""
+    imports, the handshake, the PRELOAD imports: one to two seconds) overlaps this process's own work (hashing
+    the inputs, importing nbclient and papermill, injecting the parameters, building the exporter) instead of
+    following it. `start(n)` boots n kernels in background threads with the command line a report kernel gets
+    (KERNEL_ARGS + the shared plotly.js + nbclient's in-memory history); `reserve()` hands one to a notebook
+    (one started ahead, else one started now); `result(fut)` waits for it (None when its start failed: nbclient
+    then starts its own and reports any error itself); `stop(fut)` kills one reserved but never used, and
+    `close()` those never reserved. A kernel runs one notebook only; `execute` kills it when the notebook is
+    done."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -179,10 +189,20 @@ class WarmKernels:
 
     def start(self, n: int) -> None:
         for _ in range(n):
-            fut: Future = Future()
-            threading.Thread(target=self._boot, args=(fut,), name="kernel-start", daemon=True).start()
+            fut = self._spawn()
             with self._lock:
                 self._pending.append(fut)
+
+    def top_up(self, n: int) -> None:
+        """Start kernels until n are waiting (those started earlier count)."""
+        with self._lock:
+            missing = n - len(self._pending)
+        self.start(max(0, missing))
+
+    def _spawn(self) -> Future:
+        fut: Future = Future()
+        threading.Thread(target=self._boot, args=(fut,), name="kernel-start", daemon=True).start()
+        return fut
 
     @staticmethod
     def _boot(fut: Future) -> None:
@@ -195,30 +215,45 @@ class WarmKernels:
             asyncio.run(km.start_kernel(extra_arguments=[*_kernel_args(), "--HistoryManager.hist_file=:memory:"],
                                         cwd=str(paths.notebooks_dir())))
             fut.set_result(km)
-        except BaseException as exc:  # noqa: BLE001 - take() falls back to a kernel started by execute
+        except BaseException as exc:  # noqa: BLE001 - result() falls back to a kernel started by nbclient
             fut.set_exception(exc)
 
-    def take(self):
+    def reserve(self) -> Future:
         with self._lock:
-            fut = self._pending.pop(0) if self._pending else None
-        if fut is None:
-            return None
+            if self._pending:
+                return self._pending.pop(0)
+        return self._spawn()
+
+    @staticmethod
+    def result(fut: Future):
         try:
             return fut.result(timeout=120)
         except Exception:  # noqa: BLE001 - see the class docstring
             return None
 
-    def close(self) -> None:
+    @staticmethod
+    def stop(fut: Future) -> None:
+        """Kill the kernel of `fut` (in a thread of its own: the caller's thread may run an event loop, as in
+        JupyterLab or under Playwright, where asyncio.run would refuse to start)."""
         import asyncio
 
+        km = WarmKernels.result(fut)
+        if km is None:  # nothing started, nothing to stop
+            return
+        t = threading.Thread(target=lambda: asyncio.run(km.shutdown_kernel(now=True)), name="kernel-stop",
+                             daemon=True)
+        t.start()
+        t.join()
+
+    def take(self):
+        """A kernel now (reserve + result)."""
+        return self.result(self.reserve())
+
+    def close(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, []
         for fut in pending:
-            try:
-                km = fut.result(timeout=120)
-            except Exception:  # noqa: BLE001 - nothing started, nothing to stop
-                continue
-            asyncio.run(km.shutdown_kernel(now=True))
+            self.stop(fut)
 
 
 def _block_slow_imports() -> None:
@@ -227,11 +262,19 @@ def _block_slow_imports() -> None:
 
 
 def _new_exporter(show_code: bool):
+    """The report's HTMLExporter, warmed up: one export of a two-cell notebook compiles the templates and makes
+    nbconvert's lazy imports (half the time of a report's first export), while the kernel still runs cells."""
     _block_slow_imports()
+    import nbformat
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
-                        exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    v4 = nbformat.v4
+    out = v4.new_output("display_data", data={"text/html": "<p>x</p>", "text/markdown": "*x*"})
+    exporter.from_notebook_node(v4.new_notebook(cells=[v4.new_markdown_cell("# x"), v4.new_code_cell(
+        "x", outputs=[out])]), resources={"metadata": {"name": "x"}})
+    return exporter
 
 
 def _exporter(show_code: bool, ready=None):
@@ -262,23 +305,24 @@ def _strip_plotly_html(nb):
     return nb
 
 
-def execute(spec: ReportSpec, params: dict, show_code: bool = False) -> Built:
+def execute(spec: ReportSpec, params: dict, show_code: bool = False, warm: WarmKernels | None = None) -> Built:
     """Run one notebook in a fresh kernel and export its HTML (and the executed notebook). Raises on failure.
 
     nbclient drives the kernel directly (papermill would rewrite the whole executed notebook, plotly.js and
     all, after every cell); the parameters are injected by papermill's own function, so the executed
-    notebook is the one papermill would produce. The kernel starts first, in the background (WarmKernels), so
-    it boots while this thread imports nbclient and papermill and prepares the notebook.
+    notebook is the one papermill would produce. The kernel was started ahead by the build (`warm`), or starts
+    first here, in the background (WarmKernels), so it boots while this thread imports nbclient and papermill
+    and prepares the notebook.
     """
-    warm = WarmKernels()
-    warm.start(1)
+    reserved = [(warm or WarmKernels()).reserve()]
     try:
-        return _execute(spec, params, show_code, warm)
+        return _execute(spec, params, show_code, reserved)
     finally:
-        warm.close()  # a kernel not taken (the notebook could not be prepared) is stopped
+        for fut in reserved:  # a kernel not taken (the notebook could not be prepared) is stopped
+            WarmKernels.stop(fut)
 
 
-def _execute(spec: ReportSpec, params: dict, show_code: bool, warm: WarmKernels) -> Built:
+def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list[Future]) -> Built:
     import asyncio
 
     _block_slow_imports()
@@ -286,8 +330,11 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, warm: WarmKernels)
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    # the first export of this thread needs an exporter: build it while the kernel starts and runs the cells
-    # (this process only waits on the kernel meanwhile)
+    nb = _parameterize(paths.notebooks_dir() / spec.notebook, params)
+    nb.cells.append(nbformat.v4.new_code_cell(_READS_PROBE))
+    # the first export of this thread needs an exporter: build it while the kernel runs the cells
+    # (this process only waits on the kernel meanwhile; started after the parameters are injected, so the two do
+    # not share this process's one interpreter lock)
     ready = None
     if show_code not in _local.__dict__.get("exporters", {}):
         ready = Future()
@@ -299,9 +346,7 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, warm: WarmKernels)
                 ready.set_exception(exc)
 
         threading.Thread(target=build_exporter, name="exporter", daemon=True).start()
-    nb = _parameterize(paths.notebooks_dir() / spec.notebook, params)
-    nb.cells.append(nbformat.v4.new_code_cell(_READS_PROBE))
-    km = warm.take()  # the kernel started by execute (None if it could not: nbclient then starts one, says why)
+    km = WarmKernels.result(reserved.pop())  # None if it could not start: nbclient then starts one, says why
     # every output is in once the last cell is done: the kernel is killed then, not asked to shut down and
     # waited for (a graceful shutdown costs about a second per report, and nothing of the kernel is kept)
     client = NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=None, allow_errors=False,
@@ -437,8 +482,18 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
 
 def build_reports(names: list[str] | None = None, extra_params: dict | None = None, force: bool = False,
                   show_code: bool = False, out: TextIO | None = None, jobs: int | None = None,
-                  output_name: str | None = None) -> int:
+                  output_name: str | None = None, warm: WarmKernels | None = None) -> int:
+    """Build the reports (all, or `names`) that are stale; `warm`: kernels the caller started ahead (WarmKernels;
+    closed here, with any this build starts)."""
     out = out or sys.stdout  # looked up at call time (a redirected or captured stdout)
+    warm = warm or WarmKernels()
+    try:
+        return _build_reports(names, extra_params, force, show_code, out, jobs, output_name, warm)
+    finally:
+        warm.close()  # kernels of notebooks that never started (the reports were up to date, a bad parameter)
+
+
+def _build_reports(names, extra_params, force, show_code, out, jobs, output_name, warm: WarmKernels) -> int:
     specs = load_specs()
     if names:
         specs, unknown = _select(specs, names)
@@ -473,6 +528,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
     todo.sort(key=lambda t: -(reports.get(t[0].name, {}).get("seconds") or 0))
     failures = 0
     n_jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
+    warm.top_up(min(n_jobs, len(todo)))  # the first notebooks' kernels boot now, while the rest sets up
     started = {}
     say_lock = threading.Lock()
 
@@ -486,7 +542,7 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
         shown = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in params.items()) or "defaults"
         say(f"report {spec.name}: running {spec.notebook} ({shown})")
         try:
-            built = execute(spec, params, show_code)
+            built = execute(spec, params, show_code, warm=warm)
         except BaseException:
             say(f"report {spec.name}: failed ({time.perf_counter() - started[spec.name]:.1f}s)")
             raise
@@ -495,31 +551,34 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
             f"({round(time.perf_counter() - started[spec.name], 1)}s)")
         return built
 
-    with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
-        futures = {}
-        for spec, _params, reasons in todo:
-            say(f"report {spec.name}: queued ({'; '.join(reasons)})")
-        for spec, params, _reasons in todo:
-            futures[pool.submit(run, spec, params)] = (spec, params)
-        for fut in as_completed(futures):
-            spec, params = futures[fut]
-            entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params)
-            try:
-                built = fut.result()
-            except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
-                failures += 1
-                msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
-                print(_line(f"error: {msg}"), file=sys.stderr)
-                prev = reports.get(spec.name, {})
-                entry.update(status="failed", error=msg, attempted_at=_now(),
-                             built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
-                entry["stale_html"] = (paths.reports_dir() / f"{spec.name}.html").exists()
-                entry["snapshots"] = provenance.snapshot_dates(spec.name)  # of its last successful build
-            else:
-                seconds = round(time.perf_counter() - started[spec.name], 1)
-                entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots,
-                             inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
-            reports[spec.name] = entry
+    try:
+        with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
+            futures = {}
+            for spec, _params, reasons in todo:
+                say(f"report {spec.name}: queued ({'; '.join(reasons)})")
+            for spec, params, _reasons in todo:
+                futures[pool.submit(run, spec, params)] = (spec, params)
+            for fut in as_completed(futures):
+                spec, params = futures[fut]
+                entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params)
+                try:
+                    built = fut.result()
+                except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
+                    failures += 1
+                    msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
+                    print(_line(f"error: {msg}"), file=sys.stderr)
+                    prev = reports.get(spec.name, {})
+                    entry.update(status="failed", error=msg, attempted_at=_now(),
+                                 built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
+                    entry["stale_html"] = (paths.reports_dir() / f"{spec.name}.html").exists()
+                    entry["snapshots"] = provenance.snapshot_dates(spec.name)  # of its last successful build
+                else:
+                    seconds = round(time.perf_counter() - started[spec.name], 1)
+                    entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots,
+                                 inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
+                reports[spec.name] = entry
+    finally:
+        warm.close()  # kernels of notebooks that never started (none, unless a run was cut short)
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
     key = findings_key(code, tables)

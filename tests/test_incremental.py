@@ -65,7 +65,7 @@ def project(tmp_path, monkeypatch):
     calls: list[str] = []
     failing: set[str] = set()
 
-    def fake_execute(spec, params, show_code=False):
+    def fake_execute(spec, params, show_code=False, warm=None):
         calls.append(spec.name)
         if spec.name in failing:
             raise report.NotebookFailed(3, 2, "ValueError", "boom")

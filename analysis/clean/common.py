@@ -105,22 +105,20 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
     if comment_prefix:
         lines = (line for line in lines if not line.startswith(comment_prefix))
     reader = csv.reader(lines, strict=True)
-    records: list[list[str]] = []
     try:
         header = next((r for r in reader if r), None)
-        if header is None:
-            raise InputError(f"{label}: the file is empty (no header)")
-        header = [h.strip() for h in header]
-        for rec in reader:
-            if rec:
-                records.append(rec)
-                if len(rec) > len(header):
-                    raise InputError(
-                        f"{label}: cannot be parsed as CSV: record {len(records)} (ending on line "
-                        f"{reader.line_num}) has {len(rec)} fields, the header has {len(header)}")
-    except csv.Error as exc:
-        raise InputError(f"{label}: cannot be parsed as CSV: record {len(records) + 1} (line "
-                         f"{reader.line_num}): {exc}") from exc
+    except csv.Error:
+        _records(label, text, comment_prefix)  # raises, naming the record and its line
+        raise
+    if header is None:
+        raise InputError(f"{label}: the file is empty (no header)")
+    header = [h.strip() for h in header]
+    try:
+        records = [rec for rec in reader if rec]  # the fast path: every record read in one go
+    except csv.Error:
+        records = None
+    if records is None or any(len(rec) > len(header) for rec in records):
+        records, reader = _records(label, text, comment_prefix)  # raises, naming the record and its line
     ends_cleanly = text.endswith(("\n", "\r"))
     if records and len(records[-1]) < len(header) and not ends_cleanly:
         raise InputError(
@@ -136,16 +134,47 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
     for h in header:  # a repeated column name gets a suffix, as polars gives it
         names.append(h if h not in seen else f"{h}_duplicated_{seen[h]}")
         seen[h] = seen.get(h, -1) + 1
-    for n, rec in enumerate(records, start=1):
-        for i, v in enumerate(rec):
-            if "\x00" in v:
-                raise InputError(f"{label}: record {n}, column {names[i]!r}: a NUL byte in the text")
-    cols = {c: [(rec[i] or None) if i < len(rec) else None for rec in records] for i, c in enumerate(names)}
-    df = pl.DataFrame(cols, schema={c: pl.String for c in names})
+    if "\x00" in text:
+        for n, rec in enumerate(records, start=1):
+            for i, v in enumerate(rec):
+                if "\x00" in v:
+                    raise InputError(f"{label}: record {n}, column {names[i]!r}: a NUL byte in the text")
+    width = len(names)
+    if records and all(len(rec) == width for rec in records):  # no short record: columns by transposition
+        df = pl.DataFrame(dict(zip(names, zip(*records, strict=True), strict=True)), schema={c: pl.String for c in names})
+        df = df.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in names)  # "" -> null
+    else:
+        cols = {c: [(rec[i] or None) if i < len(rec) else None for rec in records] for i, c in enumerate(names)}
+        df = pl.DataFrame(cols, schema={c: pl.String for c in names})
     missing = [c for c in (required or []) if c not in df.columns]
     if missing:
         raise InputError(f"{label}: missing column(s) {missing}; found {df.columns}")
     return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
+
+
+def _records(label: str, text: str, comment_prefix: str | None):
+    """The records of a CSV text after its header, read one by one: an InputError names the first record that
+    is not CSV or has more fields than the header, and the line it ends on. Returns (records, reader)."""
+    lines = io.StringIO(text, newline="")
+    if comment_prefix:
+        lines = (line for line in lines if not line.startswith(comment_prefix))
+    reader = csv.reader(lines, strict=True)
+    records: list[list[str]] = []
+    try:
+        header = next((r for r in reader if r), None)
+        if header is None:
+            return records, reader
+        for rec in reader:
+            if rec:
+                records.append(rec)
+                if len(rec) > len(header):
+                    raise InputError(
+                        f"{label}: cannot be parsed as CSV: record {len(records)} (ending on line "
+                        f"{reader.line_num}) has {len(rec)} fields, the header has {len(header)}")
+    except csv.Error as exc:
+        raise InputError(f"{label}: cannot be parsed as CSV: record {len(records) + 1} (line "
+                         f"{reader.line_num}): {exc}") from exc
+    return records, reader
 
 
 def read_curated_csv(path: Path, label: str, columns: list[str], *, final_newline: bool = True) -> pl.DataFrame:

@@ -106,10 +106,12 @@ def run_step(step: Step, inputs: Inputs | None = None, earlier: dict[Step, StepR
         if n not in earlier:
             earlier[n] = run_step(n, inputs, earlier, entries=entries, loaded=loaded)
         needed.append(earlier[n])
-    if loaded is not None and files is None:
-        src = loaded.get(step) or loaded.setdefault(step, sources(step, None, entries))
-    else:
+    if loaded is None or files is not None:
         src = sources(step, files, entries)
+    else:
+        if step not in loaded:
+            loaded[step] = sources(step, None, entries)
+        src = loaded[step]
     return step.fn(src, *needed, **{u: getattr(inputs, u) for u in step.uses}, **kwargs)
 
 

@@ -146,16 +146,12 @@ class Built:
 
 _local = threading.local()
 
-# jsonschema (under nbformat, which plotly.io and nbconvert import) imports the optional IRI format checker
-# `rfc3987_syntax` when installed (jupyterlab pulls it in); that module compiles ~40 Earley grammars at import,
-# 2 s of CPU in every kernel and in this process. Nothing here checks IRI formats (nbformat validates without
-# a format checker), so the report kernels and the build process start without it.
-_SLOW_OPTIONAL = ("rfc3987_syntax",)
 # The kernel runs on this machine over loopback TCP (jupyter's default transport); its start-up warning about
 # unencrypted TCP says nothing actionable for a local build, so the kernel app logs errors only (cell errors
 # and outputs are not log messages and still show).
-KERNEL_ARGS = [f"--IPKernelApp.exec_lines=import sys; [sys.modules.setdefault(m, None) for m in {_SLOW_OPTIONAL!r}]",
-               "--IPKernelApp.log_level=ERROR"]
+# The kernel's first line imports the package, which keeps jsonschema's slow optional IRI checker out of it
+# (analysis/__init__.py); this process imported the package before anything else, so it has the same.
+KERNEL_ARGS = ["--IPKernelApp.exec_lines=import analysis", "--IPKernelApp.log_level=ERROR"]
 
 
 # What every report notebook imports first (polars, plotly, the chart and table helpers: about a second): a
@@ -245,10 +241,6 @@ class WarmKernels:
         t.start()
         t.join()
 
-    def take(self):
-        """A kernel now (reserve + result)."""
-        return self.result(self.reserve())
-
     def close(self) -> None:
         with self._lock:
             pending, self._pending = self._pending, []
@@ -256,15 +248,9 @@ class WarmKernels:
             self.stop(fut)
 
 
-def _block_slow_imports() -> None:
-    for m in _SLOW_OPTIONAL:
-        sys.modules.setdefault(m, None)
-
-
 def _new_exporter(show_code: bool):
     """The report's HTMLExporter, warmed up: one export of a two-cell notebook compiles the templates and makes
     nbconvert's lazy imports (half the time of a report's first export), while the kernel still runs cells."""
-    _block_slow_imports()
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -325,7 +311,6 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False, warm: WarmK
 def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list[Future]) -> Built:
     import asyncio
 
-    _block_slow_imports()
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -551,34 +536,31 @@ def _build_reports(names, extra_params, force, show_code, out, jobs, output_name
             f"({round(time.perf_counter() - started[spec.name], 1)}s)")
         return built
 
-    try:
-        with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
-            futures = {}
-            for spec, _params, reasons in todo:
-                say(f"report {spec.name}: queued ({'; '.join(reasons)})")
-            for spec, params, _reasons in todo:
-                futures[pool.submit(run, spec, params)] = (spec, params)
-            for fut in as_completed(futures):
-                spec, params = futures[fut]
-                entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params)
-                try:
-                    built = fut.result()
-                except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
-                    failures += 1
-                    msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
-                    print(_line(f"error: {msg}"), file=sys.stderr)
-                    prev = reports.get(spec.name, {})
-                    entry.update(status="failed", error=msg, attempted_at=_now(),
-                                 built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
-                    entry["stale_html"] = (paths.reports_dir() / f"{spec.name}.html").exists()
-                    entry["snapshots"] = provenance.snapshot_dates(spec.name)  # of its last successful build
-                else:
-                    seconds = round(time.perf_counter() - started[spec.name], 1)
-                    entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots,
-                                 inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
-                reports[spec.name] = entry
-    finally:
-        warm.close()  # kernels of notebooks that never started (none, unless a run was cut short)
+    with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
+        futures = {}
+        for spec, _params, reasons in todo:
+            say(f"report {spec.name}: queued ({'; '.join(reasons)})")
+        for spec, params, _reasons in todo:
+            futures[pool.submit(run, spec, params)] = (spec, params)
+        for fut in as_completed(futures):
+            spec, params = futures[fut]
+            entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params)
+            try:
+                built = fut.result()
+            except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
+                failures += 1
+                msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
+                print(_line(f"error: {msg}"), file=sys.stderr)
+                prev = reports.get(spec.name, {})
+                entry.update(status="failed", error=msg, attempted_at=_now(),
+                             built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
+                entry["stale_html"] = (paths.reports_dir() / f"{spec.name}.html").exists()
+                entry["snapshots"] = provenance.snapshot_dates(spec.name)  # of its last successful build
+            else:
+                seconds = round(time.perf_counter() - started[spec.name], 1)
+                entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots,
+                             inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
+            reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}
     key = findings_key(code, tables)

@@ -101,10 +101,7 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
     does: a missing one means a download cut inside the last field), a missing required column.
     A record with fewer fields inside the file is padded with nulls (some upstream files omit trailing
     empty fields)."""
-    lines = io.StringIO(text, newline="")
-    if comment_prefix:
-        lines = (line for line in lines if not line.startswith(comment_prefix))
-    reader = csv.reader(lines, strict=True)
+    reader = _csv_reader(text, comment_prefix)
     try:
         header = next((r for r in reader if r), None)
     except csv.Error:
@@ -152,13 +149,17 @@ def parse_csv_text(label: str, text: str, required: list[str] | None = None, *,
     return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
 
 
-def _records(label: str, text: str, comment_prefix: str | None):
-    """The records of a CSV text after its header, read one by one: an InputError names the first record that
-    is not CSV or has more fields than the header, and the line it ends on. Returns (records, reader)."""
+def _csv_reader(text: str, comment_prefix: str | None):
     lines = io.StringIO(text, newline="")
     if comment_prefix:
         lines = (line for line in lines if not line.startswith(comment_prefix))
-    reader = csv.reader(lines, strict=True)
+    return csv.reader(lines, strict=True)
+
+
+def _records(label: str, text: str, comment_prefix: str | None):
+    """The records of a CSV text after its header, read one by one: an InputError names the first record that
+    is not CSV or has more fields than the header, and the line it ends on. Returns (records, reader)."""
+    reader = _csv_reader(text, comment_prefix)
     records: list[list[str]] = []
     try:
         header = next((r for r in reader if r), None)

@@ -48,6 +48,14 @@ class Table:
             where += f" (source {df['source_file'][idx]} record {df['source_row'][idx]})"
         return where
 
+    @staticmethod
+    def _files(df: pl.DataFrame) -> str:
+        """'; rows from <file>, ...' (the first three source files of the rows), or '' without them."""
+        if "source_file" not in df.columns or not len(df):
+            return ""
+        files = df["source_file"].drop_nulls().unique(maintain_order=True).to_list()
+        return f"; rows from {', '.join(map(str, files[:3]))}{' and more' if len(files) > 3 else ''}" if files else ""
+
     def validate(self, df: pl.DataFrame) -> pl.DataFrame:
         """Check `df` against the schema; return it with columns in schema order."""
         names = self.column_names
@@ -58,8 +66,9 @@ class Table:
         df = df.select(names)
         for col in self.columns:
             s = df[col.name]
-            if s.dtype != col.dtype:
-                raise SchemaError(f"{self.name}.{col.name}: dtype {s.dtype}, expected {col.dtype}")
+            if s.dtype != col.dtype:  # e.g. Null: the column was None in every row (a key missing in the file)
+                raise SchemaError(f"{self.name}.{col.name}: dtype {s.dtype}, expected {col.dtype}"
+                                  + self._files(df))
             nulls = s.is_null()
             if not col.nullable and nulls.any():
                 raise SchemaError(

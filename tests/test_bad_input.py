@@ -446,6 +446,19 @@ def test_prices_json_renamed_key_names_record_and_key(case, base, capsys):
     assert how == "error" and "models[3].price_history[0]" in msg and "'input'" in msg
 
 
+@pytest.mark.parametrize("vendor", ["renamed", None, "", 7])
+def test_prices_json_without_its_vendor_is_an_error_naming_the_key(case, base, capsys, vendor):
+    """The vendor is every row's provider: a file without it is refused, naming the file and the key (it once
+    ended as a schema error on the provider column, without the file)."""
+    d = json.loads(good(base, PRICES_JSON))
+    if vendor == "renamed":
+        d["v,ndor"] = d.pop("vendor")
+    else:
+        d["vendor"] = vendor
+    how, msg = run_fault(case, PRICES_JSON, json.dumps(d).encode(), "prices", llm_prices_step, capsys)
+    assert how == "error" and PRICES_JSON in msg and "key 'vendor'" in msg, msg
+
+
 def test_prices_json_wrong_type_names_record(case, base, capsys):
     d = json.loads(good(base, PRICES_JSON))
     d["models"][2]["price_history"][0]["output"] = "ten dollars"
@@ -498,6 +511,11 @@ def test_hypothesis_profile_is_deterministic_unless_exploring():
         s = settings.get_profile("ci")
         assert settings.default.derandomize and settings.default.database is None
         assert s.max_examples == settings.default.max_examples == 60
+        # and the examples do not depend on the modules imported before (tests/conftest.py)
+        import conftest
+        from hypothesis.internal.conjecture import providers
+        assert providers._get_local_constants() is conftest.NO_LOCAL_CONSTANTS
+        assert len(conftest.NO_LOCAL_CONSTANTS) == 0
     assert settings.get_profile("explore").max_examples > settings.get_profile("ci").max_examples
 
 

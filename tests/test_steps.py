@@ -154,3 +154,15 @@ def test_ledger_counts_rows_in_used_and_quarantined():
     assert led.quarantine().select("source_row", "reason").rows() == [(3, "negative"), (2, "missing")]
     with pytest.raises(SchemaError, match="records used 1, rows in the table 0"):
         led.result(ADOPTION, ADOPTION.empty())  # 3 in, 2 quarantined: one row must be in the table
+
+
+def test_schema_dtype_error_names_the_source_files_of_the_rows():
+    """A column None in every row (a key missing from a file) has dtype Null: the error names the files."""
+    from analysis.schema import Column, Table
+
+    t = Table("t", "a test table", (Column("provider", pl.String, "who"), Column("source_file", pl.String, "file")))
+    df = pl.DataFrame({"provider": [None, None], "source_file": ["up/a.json", "up/a.json"]})
+    with pytest.raises(SchemaError, match=r"^t\.provider: dtype Null, expected String; rows from up/a\.json$"):
+        t.validate(df)
+    with pytest.raises(SchemaError, match=r"^t\.provider: dtype Null, expected String$"):
+        t.validate(df.head(0))

@@ -289,6 +289,8 @@ def _parse_llm_prices(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger
         data = _check_json(f, src[f])
         snap = src.snapshot(f)
         vendor = data.get("vendor")
+        if not isinstance(vendor, str) or not vendor.strip():  # every row's provider: a file-level fault
+            raise InputError(f"{f}: top level, key 'vendor': expected the vendor's name, found {vendor!r}")
         ids = {m.get("id") for m in data["models"]}
         rec, n_in, seen = 0, 0, {}
         for mi, m in enumerate(data["models"]):

@@ -23,6 +23,21 @@ def _build(args) -> int:
 
 
 def _report(args) -> int:
+    from analysis import kernels
+
+    # named reports are usually rebuilt (new parameters, --force): the first kernel starts before anything else,
+    # and boots while the build imports itself, checks the parameters and hashes its inputs; killed if nothing
+    # runs (analysis.kernels.WarmKernels)
+    warm = kernels.WarmKernels()
+    if args.notebook and not args.output_name and not args.help_params:
+        warm.start(1)
+    try:
+        return _report_with(args, warm)
+    finally:
+        warm.close()  # report.build_reports closes it too; this covers a bad parameter or --help-params
+
+
+def _report_with(args, warm) -> int:
     from analysis import locking, report
 
     if args.help_params:
@@ -39,11 +54,6 @@ def _report(args) -> int:
     params = {}
     for key, value in args.param or []:
         params[key] = report.parse_value(value)
-    # named reports are usually rebuilt (new parameters, --force): the first kernel boots from here on, while
-    # the build checks the parameters and hashes its inputs; killed if nothing runs (report.WarmKernels)
-    warm = report.WarmKernels()
-    if args.notebook and not args.output_name:
-        warm.start(1)
     with locking.build_lock("report"):
         code = report.build_reports(names=args.notebook or None, extra_params=params, force=args.force,
                                     show_code=args.show_code, jobs=args.jobs,

@@ -29,11 +29,11 @@ from typing import TextIO
 
 from analysis import chart_data, claims, findings, index_page, paths, provenance, shared_assets, site
 from analysis.atomic import atomic_path, write_text
+from analysis.kernels import KERNEL, WarmKernels, kernel_args
 from analysis.report_specs import ReportSpec, load_specs, parse_value
 
 __all__ = ["ReportSpec", "build_reports", "load_specs", "parse_value"]
 
-KERNEL = "python3"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -146,108 +146,6 @@ class Built:
 
 _local = threading.local()
 
-# The kernel runs on this machine over loopback TCP (jupyter's default transport); its start-up warning about
-# unencrypted TCP says nothing actionable for a local build, so the kernel app logs errors only (cell errors
-# and outputs are not log messages and still show).
-# The kernel's first line imports the package, which keeps jsonschema's slow optional IRI checker out of it
-# (analysis/__init__.py); this process imported the package before anything else, so it has the same.
-KERNEL_ARGS = ["--IPKernelApp.exec_lines=import analysis", "--IPKernelApp.log_level=ERROR"]
-
-
-# What every report notebook imports first (polars, plotly, the chart and table helpers: about a second): a
-# report kernel imports them while it starts, in its own process, while this one imports nbclient and papermill
-# and injects the parameters, so the notebook's first cell finds them loaded. Only imports: no table is read and
-# nothing is set up (the notebook's own cells do that, as in JupyterLab).
-PRELOAD = ("analysis.plots", "analysis.tables", "analysis.tables_html", "analysis.figures.events")
-
-
-def _kernel_args() -> list[str]:
-    """KERNEL_ARGS, plus: charts load the site's shared plotly.js (analysis.shared_assets) instead of embedding it;
-    the modules of PRELOAD are imported."""
-    return [KERNEL_ARGS[0] + f"; import os; os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}"
-            + "".join(f"; import {m}" for m in PRELOAD), *KERNEL_ARGS[1:]]
-
-
-class WarmKernels:
-    """Kernels started ahead of the notebooks that will run in them, so a kernel's start (a process, ipykernel's
-    imports, the handshake, the PRELOAD imports: one to two seconds) overlaps this process's own work (hashing
-    the inputs, importing nbclient and papermill, injecting the parameters, building the exporter) instead of
-    following it. `start(n)` boots n kernels in background threads with the command line a report kernel gets
-    (KERNEL_ARGS + the shared plotly.js + nbclient's in-memory history); `reserve()` hands one to a notebook
-    (one started ahead, else one started now); `result(fut)` waits for it (None when its start failed: nbclient
-    then starts its own and reports any error itself); `stop(fut)` kills one reserved but never used, and
-    `close()` those never reserved. A kernel runs one notebook only; `execute` kills it when the notebook is
-    done."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: list[Future] = []
-
-    def start(self, n: int) -> None:
-        for _ in range(n):
-            fut = self._spawn()
-            with self._lock:
-                self._pending.append(fut)
-
-    def top_up(self, n: int) -> None:
-        """Start kernels until n are waiting (those started earlier count)."""
-        with self._lock:
-            missing = n - len(self._pending)
-        self.start(max(0, missing))
-
-    def _spawn(self) -> Future:
-        fut: Future = Future()
-        threading.Thread(target=self._boot, args=(fut,), name="kernel-start", daemon=True).start()
-        return fut
-
-    @staticmethod
-    def _boot(fut: Future) -> None:
-        import asyncio
-
-        try:
-            from jupyter_client.manager import AsyncKernelManager
-
-            km = AsyncKernelManager(kernel_name=KERNEL)
-            asyncio.run(km.start_kernel(extra_arguments=[*_kernel_args(), "--HistoryManager.hist_file=:memory:"],
-                                        cwd=str(paths.notebooks_dir())))
-            fut.set_result(km)
-        except BaseException as exc:  # noqa: BLE001 - result() falls back to a kernel started by nbclient
-            fut.set_exception(exc)
-
-    def reserve(self) -> Future:
-        with self._lock:
-            if self._pending:
-                return self._pending.pop(0)
-        return self._spawn()
-
-    @staticmethod
-    def result(fut: Future):
-        try:
-            return fut.result(timeout=120)
-        except Exception:  # noqa: BLE001 - see the class docstring
-            return None
-
-    @staticmethod
-    def stop(fut: Future) -> None:
-        """Kill the kernel of `fut` (in a thread of its own: the caller's thread may run an event loop, as in
-        JupyterLab or under Playwright, where asyncio.run would refuse to start)."""
-        import asyncio
-
-        km = WarmKernels.result(fut)
-        if km is None:  # nothing started, nothing to stop
-            return
-        t = threading.Thread(target=lambda: asyncio.run(km.shutdown_kernel(now=True)), name="kernel-stop",
-                             daemon=True)
-        t.start()
-        t.join()
-
-    def close(self) -> None:
-        with self._lock:
-            pending, self._pending = self._pending, []
-        for fut in pending:
-            self.stop(fut)
-
-
 def _new_exporter(show_code: bool):
     """The report's HTMLExporter, warmed up: one export of a two-cell notebook compiles the templates and makes
     nbconvert's lazy imports (half the time of a report's first export), while the kernel still runs cells."""
@@ -297,18 +195,18 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False, warm: WarmK
     nbclient drives the kernel directly (papermill would rewrite the whole executed notebook, plotly.js and
     all, after every cell); the parameters are injected by papermill's own function, so the executed
     notebook is the one papermill would produce. The kernel was started ahead by the build (`warm`), or starts
-    first here, in the background (WarmKernels), so it boots while this thread imports nbclient and papermill
+    first here (analysis.kernels), so it boots while this thread imports nbclient and papermill
     and prepares the notebook.
     """
     reserved = [(warm or WarmKernels()).reserve()]
     try:
         return _execute(spec, params, show_code, reserved)
     finally:
-        for fut in reserved:  # a kernel not taken (the notebook could not be prepared) is stopped
-            WarmKernels.stop(fut)
+        for kernel in reserved:  # a kernel not taken (the notebook could not be prepared) is stopped
+            WarmKernels.stop(kernel)
 
 
-def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list[Future]) -> Built:
+def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) -> Built:
     import asyncio
 
     import nbformat
@@ -331,11 +229,11 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list[Fut
                 ready.set_exception(exc)
 
         threading.Thread(target=build_exporter, name="exporter", daemon=True).start()
-    km = WarmKernels.result(reserved.pop())  # None if it could not start: nbclient then starts one, says why
+    km = reserved.pop()  # None if it could not be started here: nbclient then starts one, and says why
     # every output is in once the last cell is done: the kernel is killed then, not asked to shut down and
     # waited for (a graceful shutdown costs about a second per report, and nothing of the kernel is kept)
     client = NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=None, allow_errors=False,
-                            shutdown_kernel="immediate", extra_arguments=_kernel_args(),
+                            shutdown_kernel="immediate", extra_arguments=kernel_args(),
                             resources={"metadata": {"path": str(paths.notebooks_dir())}})
 
     async def run() -> None:
@@ -513,7 +411,9 @@ def _build_reports(names, extra_params, force, show_code, out, jobs, output_name
     todo.sort(key=lambda t: -(reports.get(t[0].name, {}).get("seconds") or 0))
     failures = 0
     n_jobs = max(1, min(jobs or default_jobs(), len(todo) or 1))
-    warm.top_up(min(n_jobs, len(todo)))  # the first notebooks' kernels boot now, while the rest sets up
+    # the first notebooks' kernels boot now, while the rest sets up; each later one starts as a notebook takes
+    # the last waiting kernel, so it boots while the notebooks before it run
+    warm.plan(len(todo), ahead=n_jobs)
     started = {}
     say_lock = threading.Lock()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import plots, report, shared_assets
+from analysis import kernels, plots, report, shared_assets
 from analysis.cli import main
 
 SITE_LIMIT_MB = 12  # the 10 reports of issue 18 (57 MB when every page embedded plotly.js)
@@ -87,9 +87,10 @@ def test_renderer_embeds_plotly_unless_a_report_build_names_the_shared_copy(monk
 
 
 def test_report_kernels_are_told_the_shared_copy():
-    args = report._kernel_args()
-    assert len(args) == len(report.KERNEL_ARGS) and args[0].startswith(report.KERNEL_ARGS[0])
-    assert args[1:] == report.KERNEL_ARGS[1:]  # the other kernel options (the log level) are kept
+    args = kernels.kernel_args()
+    assert args[0].startswith(kernels.KERNEL_ARGS[0])
+    # the other kernel options (the log level) are kept, and IPython keeps its history in memory
+    assert args[1:] == [*kernels.KERNEL_ARGS[1:], "--HistoryManager.hist_file=:memory:"]
     assert f"os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}" in args[0]
 
 

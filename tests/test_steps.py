@@ -166,3 +166,20 @@ def test_schema_dtype_error_names_the_source_files_of_the_rows():
         t.validate(df)
     with pytest.raises(SchemaError, match=r"^t\.provider: dtype Null, expected String$"):
         t.validate(df.head(0))
+
+
+def test_ledger_copy_is_independent_of_the_original():
+    """The price steps link a second time from a copy of their first ledger: rows rejected then count once."""
+    from analysis.clean.common import Ledger
+
+    led = Ledger("prices")
+    led.count_in("up/a.json", 3)
+    led.reject("up/a.json", 1, "m1", "input_orig", "negative price")
+    other = led.copy()
+    other.reject("up/a.json", 2, "m2", "input_orig", "implausible price")
+    other.count_in("up/b.json", 1)
+    assert led.quarantine()["source_row"].to_list() == [1] and led._in == {"up/a.json": 3}
+    assert other.quarantine()["source_row"].to_list() == [1, 2]
+    assert other._in == {"up/a.json": 3, "up/b.json": 1}
+    led.reject("up/a.json", 3, "m3", "output_orig", "no price")  # and the other way round
+    assert other.quarantine()["source_row"].to_list() == [1, 2]

@@ -410,6 +410,13 @@ class Ledger:
         self._pending: list[dict] = []
         self._in: dict[str, int] = {}
 
+    def copy(self) -> Ledger:
+        """An independent ledger with the same rows and counts (its frames are shared: a ledger only appends)."""
+        self._flush()
+        other = Ledger(self.table)
+        other._parts, other._in = list(self._parts), dict(self._in)
+        return other
+
     def count_in(self, source_file: str, n: int) -> None:
         self._in[source_file] = self._in.get(source_file, 0) + n
 

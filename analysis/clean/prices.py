@@ -21,7 +21,6 @@ metrics re-convert the original amounts at the rate of each date they plot.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from typing import NamedTuple
 
@@ -256,7 +255,7 @@ def _linked_once(parse):
             rows, led = parse(src, inputs)
             src.memo[key] = (_priced(rows, led, inputs), led)
         df, led = src.memo[key]
-        return _linked(df, copy.deepcopy(led), inputs)
+        return _linked(df, led.copy(), inputs)
 
     step.__name__ = step.__qualname__ = "clean" + parse.__name__.removeprefix("_parse")
     step.__doc__ = parse.__doc__

@@ -177,39 +177,41 @@ class Kernel:
 
 
 def launch(name: str = KERNEL, cwd: Path | None = None) -> Kernel | None:
-    """Start kernel `name` with the report kernel's arguments; None when there is no spec this can start."""
+    """Start kernel `name` with the report kernel's arguments; None when there is no spec this can start or the
+    start fails here (nbclient then starts the kernel its own way, and reports what goes wrong)."""
     found = find_spec(name)
     if found is None:
         return None
     argv, spec_env, resource_dir = found
     from jupyter_core.paths import jupyter_runtime_dir
 
-    runtime = Path(jupyter_runtime_dir())
-    runtime.mkdir(parents=True, exist_ok=True)
-    kernel_id = str(uuid.uuid4())
-    connection_file = runtime / f"kernel-{kernel_id}.json"
-    ports = _free_ports(5)
-    info = dict(zip(("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"), ports, strict=True),
-                ip="127.0.0.1", key=str(uuid.uuid4()), transport="tcp", signature_scheme="hmac-sha256",
-                kernel_name=name)
-    fd = os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(info, f, indent=1)
-    subs = {"{connection_file}": str(connection_file), "{resource_dir}": str(resource_dir),
-            "{prefix}": sys.prefix}
-
-    def fill(text: str) -> str:
-        for k, v in subs.items():
-            text = text.replace(k, v)
-        return text
-
-    cmd = [os.path.expanduser(fill(a)) for a in argv] + kernel_args()
-    env = {**os.environ, **{k: fill(str(v)) for k, v in spec_env.items()}, "JPY_PARENT_PID": str(os.getpid())}
+    connection_file = None
     try:
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)  # as jupyter_client makes it
+        connection_file = runtime / f"kernel-{uuid.uuid4()}.json"
+        ports = _free_ports(5)
+        info = dict(zip(("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"), ports, strict=True),
+                    ip="127.0.0.1", key=str(uuid.uuid4()), transport="tcp", signature_scheme="hmac-sha256",
+                    kernel_name=name)
+        fd = os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the key: this user only
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(info, f, indent=1)
+        subs = {"{connection_file}": str(connection_file), "{resource_dir}": str(resource_dir),
+                "{prefix}": sys.prefix}
+
+        def fill(text: str) -> str:
+            for k, v in subs.items():
+                text = text.replace(k, v)
+            return text
+
+        cmd = [os.path.expanduser(fill(a)) for a in argv] + kernel_args()
+        env = {**os.environ, **{k: fill(str(v)) for k, v in spec_env.items()}, "JPY_PARENT_PID": str(os.getpid())}
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, cwd=str(cwd or paths.notebooks_dir()), env=env,
                                 start_new_session=True)
     except OSError:
-        connection_file.unlink(missing_ok=True)
+        if connection_file is not None:
+            connection_file.unlink(missing_ok=True)
         return None
     return Kernel(proc, connection_file, info)
 

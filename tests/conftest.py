@@ -277,7 +277,8 @@ def copy_site():
 SLOW_FIRST = ["test_failures.py", "test_shared_assets.py", "test_security.py", "test_markup_from_data.py",
               "test_lab.py", "test_console.py", "test_params.py", "test_notebooks.py", "test_price_war_notebook.py",
               "test_adoption_notebook.py", "test_catch_up_notebook.py", "test_performance_per_dollar_notebook.py",
-              "test_policy.py", "test_provenance.py", "test_reports.py", "test_variants.py", "test_bad_input.py"]
+              "test_policy.py", "test_provenance.py", "test_reports.py", "test_variants.py", "test_kernels.py",
+              "test_bad_input.py"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -104,3 +104,27 @@ def test_warm_kernels_close_kills_those_never_reserved(monkeypatch):
     warm.close()  # e.g. a bad parameter: nothing more runs
     assert [k.killed for k in log] == [False, True] and first is log[0]
     assert warm.reserve() is not None and len(log) == 3  # a reserve after close starts one for itself
+
+
+def test_a_kernel_that_cannot_be_started_here_is_left_to_nbclient(monkeypatch, tmp_path):
+    """No spec, or no way to start it: launch gives None (the notebook's own client then starts a kernel)."""
+    monkeypatch.setattr(kernels, "find_spec", lambda name=kernels.KERNEL: None)
+    assert kernels.launch() is None
+    monkeypatch.setattr(kernels, "find_spec", lambda name=kernels.KERNEL: (
+        [str(tmp_path / "no-such-python"), "-f", "{connection_file}"], {}, tmp_path))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    assert kernels.launch() is None
+    assert list((tmp_path / "runtime").iterdir()) == []  # its connection file removed
+
+
+def test_a_report_builds_when_its_kernel_is_left_to_nbclient(built, tmp_path, monkeypatch):
+    """The fallback of every report kernel: with none started here, nbclient starts one and the report is built."""
+    import io
+
+    from analysis import report
+
+    monkeypatch.setattr(kernels, "launch", lambda *a, **k: None)
+    monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path / "reports"))
+    out = io.StringIO()
+    assert report.build_reports(names=["performance_per_dollar_aa_cny"], force=True, out=out) == 0, out.getvalue()
+    assert (tmp_path / "reports" / "performance_per_dollar_aa_cny.html").is_file()

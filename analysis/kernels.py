@@ -102,7 +102,19 @@ def _client_class():
 
     class ReadyClient(AsyncKernelClient):
         """AsyncKernelClient whose wait_for_ready ends as soon as the kernel answered kernel_info and IOPub is
-        connected (one IOPub message arrived), without jupyter_client's last 0.2 s wait for silence on IOPub."""
+        connected (one IOPub message arrived), without jupyter_client's last 0.2 s wait for silence on IOPub.
+        Whether the kernel is alive is asked of its process, as a KernelManager's client does (not of the
+        heartbeat, which a kernel still importing on a busy machine can miss for a second: nbclient would take
+        that for a dead kernel)."""
+
+        process: Kernel | None = None
+
+        async def _async_is_alive(self) -> bool:
+            if self.process is not None:
+                return self.process.is_alive()
+            return await super()._async_is_alive()
+
+        is_alive = _async_is_alive
 
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             import asyncio
@@ -147,6 +159,7 @@ class Kernel:
     def client(self, **kwargs):
         kc = _client_class()(**kwargs)
         kc.load_connection_info(self.info)
+        kc.process = self
         return kc
 
     def is_alive(self) -> bool:

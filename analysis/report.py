@@ -208,6 +208,7 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False, warm: WarmK
 
 def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) -> Built:
     import asyncio
+    import atexit
 
     import nbformat
     from nbclient import NotebookClient
@@ -240,8 +241,11 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) ->
         try:
             await client.async_execute()
         finally:
-            if km is not None:  # a kernel passed in is not the client's own: it would leave it running
+            # a kernel passed in is not the client's own: it would leave it running (unless it cleaned up after
+            # a failed start itself, and let go of it)
+            if km is not None and client.km is not None:
                 await client._async_cleanup_kernel()
+            atexit.unregister(client._cleanup_kernel)  # left registered by nbclient when the start failed
 
     try:
         asyncio.run(run())

@@ -128,3 +128,42 @@ def test_a_report_builds_when_its_kernel_is_left_to_nbclient(built, tmp_path, mo
     out = io.StringIO()
     assert report.build_reports(names=["performance_per_dollar_aa_cny"], force=True, out=out) == 0, out.getvalue()
     assert (tmp_path / "reports" / "performance_per_dollar_aa_cny.html").is_file()
+
+
+def test_a_kernel_slow_to_answer_is_alive_while_its_process_is(monkeypatch, tmp_path):
+    """A kernel still importing misses heartbeats; it is alive as long as its process is (a heartbeat-based check
+    once took a kernel booting on a busy machine for a dead one, and failed the report)."""
+    import sys
+
+    monkeypatch.setattr(kernels, "find_spec", lambda name=kernels.KERNEL: (
+        [sys.executable, "-c", "import time; time.sleep(60)", "{connection_file}"], {}, tmp_path))
+    k = kernels.launch()
+
+    async def check() -> list[bool]:
+        kc = k.client()
+        kc.start_channels()
+        try:
+            await asyncio.sleep(2.5)  # over two heartbeat periods without an answer
+            alive = [await kc.is_alive(), kc.hb_channel.is_beating()]
+            k.kill()
+            return [*alive, await kc.is_alive()]
+        finally:
+            kc.stop_channels()
+
+    try:
+        assert asyncio.run(check()) == [True, False, False]
+    finally:
+        k.kill()
+
+
+def test_a_report_whose_kernel_dies_while_starting_fails_naming_that(built, tmp_path, monkeypatch, capsys):
+    """The kernel's death is the error the build reports (a second cleanup once hid it behind an AssertionError)."""
+    import io
+
+    from analysis import report
+
+    monkeypatch.setattr(kernels, "kernel_args", lambda: ["--IPKernelApp.exec_lines=import os; os._exit(3)"])
+    monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path / "reports"))
+    assert report.build_reports(names=["performance_per_dollar_aa_cny"], force=True, out=io.StringIO()) == 1
+    err = capsys.readouterr().err
+    assert "report performance_per_dollar_aa_cny) failed in a cell: RuntimeError: Kernel died before replying" in err

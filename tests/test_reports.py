@@ -210,3 +210,30 @@ def test_front_page_price_claim_runs_with_the_price_war_reports_parameters(built
                                                                      "blend_ratio": 1.0})
     other = claims.claim_prices(claims.Data()).finding
     assert "ECI 125:" in other and "1:1 list price" in other
+
+
+def test_every_chart_of_the_site_is_of_a_type_the_template_styles(reports_built):
+    """The site's template keeps plotly_white's styling of the trace types the project draws only
+    (plots.DRAWN_TRACE_TYPES): a chart of another type would take plotly's defaults, so its type must be added."""
+    from analysis import plots, report
+
+    types, charts = set(), 0
+    for spec in report.load_specs():
+        nb = nbformat.read(_executed(reports_built, spec.name), as_version=4)
+        for fig, _ in chart_data.notebook_figures(nb):
+            charts += 1
+            types |= {t.get("type", "scatter") for t in fig["data"]}
+            assert set(fig["layout"]["template"]["data"]) <= set(plots.DRAWN_TRACE_TYPES)
+    assert charts > 40 and types <= set(plots.DRAWN_TRACE_TYPES), sorted(types - set(plots.DRAWN_TRACE_TYPES))
+
+
+def test_the_template_styles_those_types_as_plotly_white_does():
+    import plotly.io as pio
+
+    from analysis import plots
+
+    plots.setup()
+    ours, white = pio.templates[plots.TEMPLATE].to_plotly_json(), pio.templates["plotly_white"].to_plotly_json()
+    assert set(ours["data"]) == set(white["data"]) & set(plots.DRAWN_TRACE_TYPES)
+    assert all(ours["data"][k] == white["data"][k] for k in ours["data"])
+    assert ours["layout"]["font"]["family"].startswith("Inter") and ours["layout"]["plot_bgcolor"] == "white"

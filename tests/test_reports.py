@@ -237,3 +237,34 @@ def test_the_template_styles_those_types_as_plotly_white_does():
     assert set(ours["data"]) == set(white["data"]) & set(plots.DRAWN_TRACE_TYPES)
     assert all(ours["data"][k] == white["data"][k] for k in ours["data"])
     assert ours["layout"]["font"]["family"].startswith("Inter") and ours["layout"]["plot_bgcolor"] == "white"
+
+
+@pytest.mark.filterwarnings("ignore:Your element with mimetype")  # the JSON-only output, on purpose
+def test_the_export_drops_only_the_plotly_json_it_never_shows():
+    """report._html_outputs_only: the same HTML as from the whole notebook, the notebook itself unchanged."""
+    import copy
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from analysis import plots, report
+
+    plots.setup()
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="a"))
+    bundle = pio.renderers._build_mime_bundle(fig.to_dict(), None)
+    assert {"application/vnd.plotly.v1+json", "text/html"} <= set(bundle)
+    v4 = nbformat.v4
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("# Title"),
+        v4.new_code_cell("fig.show()", outputs=[v4.new_output("display_data", data=bundle)]),
+        v4.new_code_cell("x", outputs=[v4.new_output("display_data", data={
+            "application/vnd.plotly.v1+json": bundle["application/vnd.plotly.v1+json"]})]),  # no HTML copy: kept
+        v4.new_code_cell("print(1)", outputs=[v4.new_output("stream", name="stdout", text="1\n")])])
+    before = copy.deepcopy(nb)
+    lite = report._html_outputs_only(nb)
+    assert nb == before
+    assert "application/vnd.plotly.v1+json" not in lite.cells[1].outputs[0].data
+    assert lite.cells[2:] == nb.cells[2:] and lite.cells[2].outputs[0] is nb.cells[2].outputs[0]
+    exporter = report._new_exporter(False)
+    assert (exporter.from_notebook_node(lite, resources={"metadata": {"name": "t"}})[0]
+            == exporter.from_notebook_node(nb, resources={"metadata": {"name": "t"}})[0])

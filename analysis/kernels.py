@@ -50,6 +50,22 @@ KERNEL_ARGS = ["--IPKernelApp.exec_lines=import analysis", "--IPKernelApp.log_le
 PRELOAD = ("analysis.plots", "analysis.tables", "analysis.tables_html", "analysis.figures.events")
 
 
+# A report kernel runs unattended: no debugger ever attaches to it. ipykernel imports debugpy at start (0.1 s of
+# every kernel's start) only to offer one; started through this line instead of `-m ipykernel_launcher`, the kernel
+# is ipykernel's own (the same launcher steps) with debugpy unavailable, so it starts without the debugger.
+LAUNCHER = ("import sys; sys.modules['debugpy'] = None\n"
+            "if sys.path and sys.path[0] == '': del sys.path[0]\n"  # as ipykernel_launcher does
+            "from ipykernel import kernelapp; kernelapp.launch_new_instance()")
+
+
+def kernel_command(argv: list[str]) -> list[str]:
+    """The spec's command line, `-m ipykernel_launcher` run as LAUNCHER (any other command line as it is)."""
+    for i in range(len(argv) - 1):
+        if argv[i] == "-m" and argv[i + 1] == "ipykernel_launcher":
+            return [*argv[:i], "-c", LAUNCHER, *argv[i + 2:]]
+    return list(argv)
+
+
 def kernel_args() -> list[str]:
     """KERNEL_ARGS, plus: charts load the site's shared plotly.js (analysis.shared_assets) instead of embedding it;
     the modules of PRELOAD are imported; IPython keeps its history in memory (as nbclient asks of its kernels)."""
@@ -218,7 +234,7 @@ def launch(name: str = KERNEL, cwd: Path | None = None) -> Kernel | None:
                 text = text.replace(k, v)
             return text
 
-        cmd = [os.path.expanduser(fill(a)) for a in argv] + kernel_args()
+        cmd = [os.path.expanduser(fill(a)) for a in kernel_command(argv)] + kernel_args()
         env = {**os.environ, **{k: fill(str(v)) for k, v in spec_env.items()}, "JPY_PARENT_PID": str(os.getpid())}
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, cwd=str(cwd or paths.notebooks_dir()), env=env,
                                 start_new_session=True)

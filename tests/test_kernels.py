@@ -167,3 +167,37 @@ def test_a_report_whose_kernel_dies_while_starting_fails_naming_that(built, tmp_
     assert report.build_reports(names=["performance_per_dollar_aa_cny"], force=True, out=io.StringIO()) == 1
     err = capsys.readouterr().err
     assert "report performance_per_dollar_aa_cny) failed in a cell: RuntimeError: Kernel died before replying" in err
+
+
+def test_the_report_kernel_is_ipykernels_own_launcher_without_the_debugger():
+    spec = ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    assert kernels.kernel_command(spec) == ["/venv/bin/python", "-Xfrozen_modules=off", "-c", kernels.LAUNCHER,
+                                            "-f", "{connection_file}"]
+    other = ["/usr/bin/other-kernel", "-m", "something", "{connection_file}"]
+    assert kernels.kernel_command(other) == other
+    k = kernels.launch()
+
+    async def run() -> tuple[dict, list]:
+        kc = k.client()
+        kc.start_channels()
+        out: list = []
+        try:
+            await kc.wait_for_ready(timeout=60)
+            msg_id = kc.kernel_info()
+            reply = await kc._async_get_shell_msg(timeout=30)
+            assert reply["parent_header"]["msg_id"] == msg_id
+            await kc.execute_interactive("import sys; print(sys.modules.get('debugpy', 'absent'), "
+                                         "sys.path.count(''), __name__)", timeout=60, output_hook=out.append)
+            return reply["content"], out
+        finally:
+            kc.stop_channels()
+
+    try:
+        content, out = asyncio.run(run())
+    finally:
+        k.kill()
+    assert content["status"] == "ok" and content["implementation"] == "ipython"
+    assert "debugger" not in content["supported_features"]  # a standard kernel offers it
+    # no debugpy; the notebook folder on the path once, as IPython puts it; the cells run as __main__
+    assert "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream").split() == [
+        "None", "1", "__main__"]

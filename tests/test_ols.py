@@ -44,3 +44,22 @@ def test_t_quantile_equals_scipy(p, df):
     from scipy import stats
 
     assert ols.t_quantile(p, df) == stats.t.ppf(p, df)
+
+
+def test_the_tabled_t_quantiles_are_scipys_float_for_float(tmp_path):
+    """analysis/metrics/t_quantiles.csv is what scipy.special.stdtrit gives, every row (rewrite it with
+    `python -m analysis.metrics.ols` after a scipy upgrade that changes one)."""
+    from scipy.special import stdtrit
+
+    ols.write_table(tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text().splitlines()[1:] == ols.TABLE.read_text().splitlines()[1:]
+    table = ols._table()
+    assert len(table) == len(ols.TABLE_LEVELS) * ols.TABLE_MAX_DF
+    for (p, df), q in table.items():
+        assert q == float(stdtrit(df, p)), (p, df)
+    # the levels the fits use hit the table (0.5 + level / 2 is the float the callers compute)
+    for level in (0.90, 0.95):
+        assert (0.5 + level / 2, 7) in table
+    # tabled or not, t_quantile is stdtrit
+    for p, df in [(0.975, 7), (0.95, 500), (0.975, 501), (0.9123, 12), (0.975, 7.5)]:
+        assert ols.t_quantile(p, df) == stdtrit(df, p) and isinstance(ols.t_quantile(p, df), float)

@@ -116,7 +116,7 @@ def _template() -> go.layout.Template:
 # The trace types the project draws (box has no entry in plotly_white; px draws scattergl for large scatters).
 # The site's template keeps plotly_white's styling of these only: plotly_white styles 24 types, and building a
 # template with all of them imports a module per type (a quarter of a second in every kernel) and puts them in
-# the JSON of every chart (3.6 kB each). tests/test_plots.py checks that every chart of the site is of these types.
+# the JSON of every chart (3.6 kB each). tests/test_reports.py checks that every chart of the site is of these types.
 DRAWN_TRACE_TYPES = ("bar", "box", "scatter", "scattergl")
 
 

@@ -14,6 +14,7 @@ never presented as fresh); a failed report is rebuilt next time.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -193,8 +194,6 @@ def _html_outputs_only(nb):
     """The notebook as the HTML export sees it: a chart's plotly JSON output dropped where its text/html copy is
     there (nbconvert shows the HTML one and never the JSON, but deep-copies the whole notebook first: the charts'
     nested JSON was half of the export's time). Cells and outputs are shallow copies; `nb` is not changed."""
-    import copy
-
     lite = copy.copy(nb)
     lite.cells = []
     for cell in nb.cells:
@@ -209,8 +208,6 @@ def _without_plotly_json(output):
     data = output.get("data")
     if not data or "application/vnd.plotly.v1+json" not in data or "text/html" not in data:
         return output
-    import copy
-
     output = copy.copy(output)
     output["data"] = type(data)({k: v for k, v in data.items() if k != "application/vnd.plotly.v1+json"})
     return output

@@ -93,6 +93,14 @@ PRICES = Table(
         Column("n_observations", pl.Int64, "Number of upstream records (snapshots) merged into this period (a "
                "period split at a dated alias switch repeats it, with its source_row, on each part).",
                nullable=False, min=1),
+        Column("mode", pl.String, "LiteLLM's mode of the key ('chat', 'responses', 'completion': the text-generation "
+               "modes it prices); null for sources without modes."),
+        Column("reasoning", pl.Boolean, "LiteLLM's `supports_reasoning` flag of the key; null where the source does "
+               "not say."),
+        Column("pro_variant", pl.Boolean, "The key names the 'pro' tier of a model the same provider also sells "
+               "without it in the same source (`gpt-5.4-pro` beside `gpt-5.4`, `o3-pro` beside `o3`; date stamps "
+               "ignored): a premium variant, flagged so a method can leave it out by the flag and say so.",
+               nullable=False),
         Column("list_price", pl.Boolean, "True when the price is the lab's own list price (the provider is the "
                "model's organization) as published by the lab.", nullable=False),
         Column("source", pl.String, "Source family.", nullable=False,
@@ -106,6 +114,8 @@ PRICES = Table(
 # price: public LLM API price lists start with OpenAI's API in 2020; a price may be announced ahead of its start
 # (anthropic.json has one starting two months after its snapshot), but not years ahead
 MIN_PRICE_DATE = dt.date(2020, 1, 1)
+# a key's date stamp ('-2026-03-05', '-20250610')
+_DATE_STAMP_RE = r"-\d{4}-?\d{2}-?\d{2}$"
 MAX_SCHEDULED = dt.timedelta(days=366)
 LLM_PRICES_FILES = [f"pricing/llm-prices/{v}.json" for v in (
     "amazon", "anthropic", "deepseek", "google", "meta-ai", "minimax", "mistral", "moonshot-ai", "openai", "qwen",
@@ -204,7 +214,10 @@ def _priced(rows: list[dict], led: Ledger, inputs: _Inputs) -> pl.DataFrame:
             "valid_from": pl.Date, "valid_to": pl.Date, "observed_from": pl.Date, "snapshot": pl.Date,
             "input_orig": pl.Float64, "output_orig": pl.Float64, "cached_input_orig": pl.Float64,
             "min_input_tokens": pl.Int64, "source_row": pl.Int64, "n_observations": pl.Int64,
-            "model_name": pl.String, "context_tier": pl.String}, infer_schema_length=None)
+            "model_name": pl.String, "context_tier": pl.String, "mode": pl.String, "reasoning": pl.Boolean},
+            infer_schema_length=None)
+        df = df.with_columns(pl.lit(None, dt).alias(c) for c, dt in (("mode", pl.String), ("reasoning", pl.Boolean))
+                             if c not in df.columns)
     else:
         df = pl.DataFrame(schema={c.name: c.dtype for c in PRICES.columns})
     rate_date = pl.coalesce("valid_from", "observed_from")
@@ -225,6 +238,18 @@ def _priced(rows: list[dict], led: Ledger, inputs: _Inputs) -> pl.DataFrame:
     return df
 
 
+def pro_variant(source: pl.Series, provider: pl.Series, key: pl.Series) -> pl.Series:
+    """True for a key naming the 'pro' tier of a model the same provider also sells without it in the same source
+    (`gpt-5.4-pro` beside `gpt-5.4`, `o3-pro` beside `o3`; date stamps ignored): a premium variant, flagged so a
+    method can leave it out by the flag. A model whose own name ends in 'pro' (`gemini-2.5-pro`, no
+    `gemini-2.5` key) is not a variant."""
+    d = pl.DataFrame({"s": source, "p": provider, "k": key.str.to_lowercase().str.replace(_DATE_STAMP_RE, "")})
+    bases = set(d.select("s", "p", "k").unique().iter_rows())
+    return pl.Series("pro_variant", [
+        k.endswith("-pro") and (s, p, k.removesuffix("-pro")) in bases for s, p, k in d.iter_rows()],
+        dtype=pl.Boolean)
+
+
 def _linked(df: pl.DataFrame, led: Ledger, inputs: _Inputs) -> StepResult:
     """Attach the crosswalk (model_id, how it linked; moving ids split per period), drop implausible prices,
     validate."""
@@ -237,7 +262,8 @@ def _linked(df: pl.DataFrame, led: Ledger, inputs: _Inputs) -> StepResult:
                        f"implausible price above {units.MAX_USD_PER_M:g} USD per 1M tokens")
     df = df.filter(~too_high.fill_null(False))
     df = df.with_columns((pl.col("organization").is_not_null()
-                          & pl.col("list_price_candidate")).alias("list_price"))
+                          & pl.col("list_price_candidate")).alias("list_price"),
+                         pro_variant(df["source"], df["provider"], df["model_key"]))
     return led.result(PRICES, df.select(PRICES.column_names), one_row_per_record=False)
 
 
@@ -494,7 +520,16 @@ LITELLM_FILES = [f"pricing/litellm/model_prices_{d}.json" for d in (
 # (clouds, routers, inference platforms) resells, and its rows are left out with that reason.
 LITELLM_LAB_PROVIDERS = ("openai", "anthropic", "gemini", "xai", "mistral", "deepseek", "dashscope", "moonshot", "zai",
                          "volcengine", "minimax")
+# LiteLLM modes that price text generation: OpenAI sells its "pro" models (gpt-5.4-pro, o3-pro, ...) and codex
+# models on the Responses API only (mode 'responses'); 'completion' is the legacy text API. Audio, image,
+# embedding, realtime, moderation and other modes are not text-generation prices.
+LITELLM_TEXT_MODES = ("chat", "responses", "completion")
 _TIERS = (128, 200, 256, 272, 512)
+
+
+def _flag(v) -> bool | None:
+    """LiteLLM's boolean capability fields as given (True/False), anything else unknown."""
+    return v if isinstance(v, bool) else None
 _KINDS = {"batches": "batch", "flex": "flex", "priority": "priority"}
 
 
@@ -548,13 +583,14 @@ def _parse_litellm(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
                 led.reject(f, rec, key, "litellm_provider", f"provider {prov!r} resells or hosts models "
                                                                  "(only the labs' own APIs are used)")
                 continue
-            if mode != "chat":
-                led.reject(f, rec, key, "mode", f"mode {mode!r} (only chat models are used)")
+            if mode not in LITELLM_TEXT_MODES:
+                led.reject(f, rec, key, "mode", f"mode {mode!r} (only text-generation modes are used: "
+                                                f"{', '.join(LITELLM_TEXT_MODES)})")
                 continue
             if key.startswith("ft:"):
                 led.reject(f, rec, key, None, "price of a customer's fine-tuned model, not a list price")
                 continue
-            base = dict(model_key=key, model_name=None,
+            base = dict(model_key=key, model_name=None, mode=mode, reasoning=_flag(v.get("supports_reasoning")),
                         provider=prov, snap=snap, currency="USD", list_price_candidate=True, source="litellm",
                         snapshot=snap, source_file=f, source_row=rec, date_basis="observed")
             rows = _litellm_rows(key, v, where, base)

@@ -33,6 +33,7 @@ from analysis.clean import (
     organizations,
     price_conflicts,
     prices,
+    reference_prices,
 )
 from analysis.clean.common import (
     Read,
@@ -64,6 +65,7 @@ STEPS: list[Step] = [
     leaderboards.LMARENA_STEP,
     leaderboards.LIVEBENCH_STEP,
     *prices.STEPS,
+    reference_prices.STEP,
     price_conflicts.STEP,
     adoption.STEP,
     *openrouter.STEPS,

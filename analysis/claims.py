@@ -190,7 +190,7 @@ def claim_prices(data: Data) -> Claim:
 
     p = _params("price_war")
     end = dt.date.fromisoformat(p["end_date"]) if p.get("end_date") else None
-    end, fits = pm.headline_cheapest(data.prices, data.capability, p["eci_threshold"], p["currency"],
+    end, fits = pm.headline_cheapest(data.reference_prices, data.capability, p["eci_threshold"], p["currency"],
                                      p["blend_ratio"], dt.date.fromisoformat(p["start_date"]), end, p["countries"])
     cn, us = fits.get(vocab.CHINA), fits.get(vocab.US)
     n = dict(cn=cn, us=us, threshold=p["eci_threshold"], currency=p["currency"], end=end)
@@ -230,7 +230,7 @@ def claim_perf(data: Data) -> Claim:
     from analysis.metrics import perf
 
     p = _params("performance_per_dollar")
-    args = (data.capability, data.prices, p["metric"], p["threshold"], p["blend_ratio"], p["as_of_date"])
+    args = (data.capability, data.reference_prices, p["metric"], p["threshold"], p["blend_ratio"], p["as_of_date"])
     a = perf.headline(*args)
     b = perf.headline(*args, leader=vocab.CHINA, follower=vocab.US)
     n = dict(cn_for_us=a, us_for_cn=b, threshold=p["threshold"])

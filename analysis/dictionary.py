@@ -1,4 +1,5 @@
-"""`python -m analysis dictionary`: render data/README.md, the data dictionary, from the Table schemas.
+"""`python -m analysis dictionary`: render data/README.md, the data dictionary, from the Table schemas, and the
+worked examples of docs/prices.md from the built reference_prices and price_conflicts tables.
 
 One source of truth: the same `Table`/`Column` definitions that check every build output (analysis/schema.py
 and the `Table` of each cleaning module) give each table's description, primary key and notes, and each
@@ -111,7 +112,34 @@ def target() -> Path:
     return paths.ROOT / "data" / "README.md"
 
 
+PRICES_DOC = "docs/prices.md"
+
+
+def render_price_examples(doc: str) -> str | None:
+    """docs/prices.md with its worked examples block regenerated from the built tables (None: no built tables)."""
+    from analysis import tables as loaded
+    from analysis.metrics import reference as ref
+
+    try:
+        block = ref.worked_examples(loaded.load("reference_prices"), loaded.load("price_conflicts"))
+    except FileNotFoundError:
+        return None
+    head, sep, rest = doc.partition(ref.EXAMPLES_BEGIN)
+    if not sep:
+        raise ValueError(f"{PRICES_DOC}: no line {ref.EXAMPLES_BEGIN!r} to put the worked examples after")
+    return head + block + rest.partition(ref.EXAMPLES_END)[2]
+
+
 def main(check: bool = False, out: TextIO = sys.stdout) -> int:
+    doc_path = paths.ROOT / PRICES_DOC
+    doc = doc_path.read_text(encoding="utf-8")
+    examples = render_price_examples(doc)
+    if examples is not None and examples != doc:
+        if check:
+            print(f"error: {doc_path} is out of date: run `python -m analysis dictionary`", file=sys.stderr)
+            return 1
+        write_text(doc_path, examples)
+        print(f"dictionary: wrote the worked examples of {doc_path}", file=out)
     text = render()
     path = target()
     if check:

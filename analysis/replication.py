@@ -231,7 +231,7 @@ def _notable_compute_rows(models: pl.DataFrame) -> list[dict]:
 def project_price_trends(prices: pl.DataFrame, cap: pl.DataFrame) -> pl.DataFrame:
     """Epoch's per-threshold design on the project's data: thresholds = the ECI scores of the versions that were
     the top ECI model when released (2023 on); per threshold, `cheapest_at_capability` over all countries."""
-    points = pm.price_points(pm.effective_periods(prices, cap, carry_back=False), cap)
+    points = pm.price_points(pm.reference_for(prices), cap)
     points = points.with_columns(pl.lit("All").alias("country_bucket"))
     ver = pm.eci_versions(cap).rename({"release_date": "date", "eci_model": "model"})
     rows = []

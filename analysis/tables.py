@@ -45,6 +45,7 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
     "openrouter_weekly": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv"),
     "organizations": ("data/curated/organizations.csv",),
     "price_conflicts": (),
+    "reference_prices": (),
     "prices": ("data/curated/organizations.csv", "data/curated/price_providers.csv", "data/curated/fx_usd_cny.csv",
                "data/curated/model_crosswalk_capability.csv", "data/curated/model_aliases.csv",
                "data/curated/model_name_orgs.csv"),
@@ -60,7 +61,7 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
 DERIVED = "derived"
 BOOKKEEPING = "bookkeeping"
 STAGES: dict[str, str] = {
-    "price_conflicts": DERIVED, "release_date_conflicts": DERIVED, "canonical_models": DERIVED,
+    "price_conflicts": DERIVED, "reference_prices": DERIVED, "release_date_conflicts": DERIVED, "canonical_models": DERIVED,
     "quarantine": BOOKKEEPING, "row_counts": BOOKKEEPING,
 }
 BOOKKEEPING_FILES = ("unlinked_names.csv", "coverage.txt")

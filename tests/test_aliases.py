@@ -154,11 +154,13 @@ def test_real_us_aliases_linked_per_date(built):
 
 def test_deepseek_v3_in_price_panel_from_release(built):
     from analysis.metrics import perf
+    from analysis.metrics import prices as pm
     dates = [D(2025, 1, 1), D(2025, 1, 15), D(2025, 3, 1)]
-    panel = perf.price_panel(built["prices"], dates, built["capability"], carry_back=True)
+    carried = pm.reference_for(built["prices"], built["reference_prices"], built["capability"], carry_back=True)
+    panel = perf.price_panel(carried, dates)
     v3 = panel.filter(pl.col("model_id") == "deepseek-v3")
     assert v3["date"].to_list() == dates
-    table = perf.performance_table(built["capability"], built["prices"], "eci", dates, carry_back=True)
+    table = perf.performance_table(built["capability"], carried, "eci", dates)
     assert table.filter(pl.col("model_id") == "deepseek-v3")["date"].to_list() == dates
 
 

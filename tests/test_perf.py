@@ -129,21 +129,30 @@ def test_monthly_dates_end_with_the_as_of_date():
 # --- real snapshots -----------------------------------------------------------------------------
 
 def test_headline_on_eci(built):
-    h = perf.headline(built["capability"], built["prices"], "eci")
-    # as of the ECI snapshot (2026-06-16): GPT-5.4 is the best US model with a price, epoch_capabilities_index.csv
-    # line 21 'gpt-5.4-2026-03-05_xhigh' 156.22; price litellm model_prices_2026-04-02.json "gpt-5.4" input
-    # 2.5e-06, output 1.5e-05 per token -> (3 x 2.5 + 15) / 4 = 5.625 USD/1M. Qwen 3.6 Plus: ECI line 38, 149.40
-    # (95.6%); llm-prices qwen.json 'qwen3.6-plus' 0.5 / 3 -> 1.125 USD/1M = 20% of the price.
+    h = perf.headline(built["capability"], built["reference_prices"], "eci")
+    # as of the ECI snapshot (2026-06-16): GPT-5.4 Pro is the best US model with a price (ECI 157.91; LiteLLM
+    # model_prices_2026-04-02.json "gpt-5.4-pro", mode 'responses', 3e-05 / 1.8e-04 per token -> (3 x 30 + 180) / 4
+    # = 67.5 USD/1M); 95% of its score is 150.02 and no Chinese model priced that day reaches it (DeepSeek-V4-Pro,
+    # the best, has 149.73)
     assert h["date"] == D(2026, 6, 16)
-    assert (h["leader_model_id"], h["follower_model_id"]) == ("gpt-5-4", "qwen-3-6-plus")
-    assert h["leader_price"] == pytest.approx(5.625)
-    assert h["follower_price"] == pytest.approx(1.125)
-    assert h["price_share"] == pytest.approx(0.2)
+    assert (h["leader_model_id"], h["met"]) == ("gpt-5-4-pro", False)
+    assert h["leader_price"] == pytest.approx(67.5)
     assert "epoch/epoch_capabilities_index.csv" in h["text"] and "2026-06-16" in h["text"]
 
 
+def test_headline_without_pro_variants(built):
+    # the same question with OpenAI's 'pro' tiers left out by their flag: GPT-5.4 (ECI 156.22; litellm
+    # model_prices_2026-04-02.json "gpt-5.4" 2.5e-06 / 1.5e-05 per token -> 5.625 USD/1M) and Qwen 3.6 Plus (ECI
+    # 149.40 = 95.6%; llm-prices qwen.json 'qwen3.6-plus' 0.5 / 3 -> 1.125 USD/1M = 20% of the price)
+    ref = built["reference_prices"].filter(~pl.col("pro_variant"))
+    h = perf.headline(built["capability"], ref, "eci")
+    assert (h["leader_model_id"], h["follower_model_id"]) == ("gpt-5-4", "qwen-3-6-plus")
+    assert h["leader_price"] == pytest.approx(5.625) and h["follower_price"] == pytest.approx(1.125)
+    assert h["price_share"] == pytest.approx(0.2)
+
+
 def test_monthly_series_in_cny_keeps_the_price_ratio_close(built):
-    cap_, pr = built["capability"], built["prices"]
+    cap_, pr = built["capability"], built["reference_prices"]
     dates = perf.monthly_dates("2026-01-01", D(2026, 6, 16))
     usd = perf.x_for_y(perf.performance_table(cap_, pr, "eci", dates))
     cny = perf.x_for_y(perf.performance_table(cap_, pr, "eci", dates, currency="CNY"))
@@ -157,4 +166,5 @@ def test_report_index_states_the_95_for_20_answer(built):
     from analysis import claims
 
     c = claims.claim_perf(claims.Data())
-    assert c.date == "2026-06-16" and "for 20% of its price" in c.finding and c.report == "performance_per_dollar"
+    assert c.date == "2026-06-16" and c.report == "performance_per_dollar"
+    assert "no priced Chinese model reaches 95% of GPT-5.4 Pro" in c.finding

@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from analysis.metrics import prices as pm
+from analysis.metrics import reference as ref
 
 D = dt.date
 FX = pl.DataFrame({"date": [D(2024, 1, 1), D(2024, 2, 1)], "usd_cny": [7.0, 8.0]})
@@ -22,7 +23,19 @@ def row(**kw):
 
 
 def frame(*rows):
-    return pl.DataFrame(list(rows), schema_overrides={"valid_to": pl.Date})
+    return pl.DataFrame(list(rows), schema_overrides={"valid_to": pl.Date, "valid_from": pl.Date})
+
+
+def usd(**kw):
+    """A USD row whose USD amounts are its original amounts."""
+    kw.setdefault("input_orig", 1.0)
+    kw.setdefault("output_orig", 2.0)
+    return row(input_usd_per_m=kw["input_orig"], output_usd_per_m=kw["output_orig"], **kw)
+
+
+def refs(df, cap=None, carry_back=False):
+    """Reference price periods of inline rows (the rule of analysis.metrics.reference)."""
+    return ref.resolve(pm.effective_periods(df, cap, carry_back=carry_back))[0]
 
 
 def test_blended_default_ratio_3_to_1():
@@ -59,43 +72,45 @@ def test_effective_start_falls_back_to_first_observation_of_model():
 
 
 def test_reference_prefers_list_price_then_source_rank():
-    p = pm.effective_periods(frame(
-        row(source="llm-price-cn-tables", input_orig=9.0, source_row=1),
-        row(source="llm-prices", input_orig=1.0, source_row=2),
-        row(source="llm-prices-cn", input_orig=5.0, list_price=False, source_row=3)))
-    ref = pm.reference_panel(p, [D(2024, 1, 31)])
-    assert ref["source"].to_list() == ["llm-prices"]
+    r = refs(frame(
+        usd(source="llm-price-cn-tables", input_orig=9.0, source_row=1),
+        usd(source="llm-prices", input_orig=1.0, source_row=2),
+        usd(source="llm-prices-cn", input_orig=5.0, list_price=False, source_row=3)))
+    assert pm.reference_panel(r, [D(2024, 1, 31)])["source"].to_list() == ["llm-prices"]
 
 
 def test_reference_prefers_llm_prices_cn_for_chinese_labs():
-    p = pm.effective_periods(frame(
-        row(source="llm-prices", country_bucket="China"),
-        row(source="llm-prices-cn", country_bucket="China", source_row=2)))
-    assert pm.reference_panel(p, [D(2024, 1, 31)])["source"].to_list() == ["llm-prices-cn"]
+    r = refs(frame(usd(source="llm-prices", country_bucket="China"),
+                   usd(source="llm-prices-cn", country_bucket="China", source_row=2)))
+    assert pm.reference_panel(r, [D(2024, 1, 31)])["source"].to_list() == ["llm-prices-cn"]
 
 
 def test_reference_respects_exclusive_end():
-    p = pm.effective_periods(frame(row(valid_to=D(2024, 1, 31))))
-    assert len(pm.reference_panel(p, [D(2024, 1, 31)])) == 0
+    assert len(pm.reference_panel(refs(frame(usd(valid_to=D(2024, 1, 31)))), [D(2024, 1, 31)])) == 0
 
 
 def test_long_context_never_in_reference():
-    p = pm.effective_periods(frame(row(price_kind="long_context", min_input_tokens=200000)))
-    assert len(pm.reference_panel(p, [D(2024, 1, 31)])) == 0
+    assert len(refs(frame(usd(price_kind="long_context", min_input_tokens=200000)))) == 0
 
 
-def test_price_change_detected_in_original_currency():
-    p = pm.effective_periods(frame(
-        row(currency="CNY", input_orig=4.0, output_orig=4.0, valid_to=D(2024, 2, 1)),
-        row(currency="CNY", input_orig=2.0, output_orig=2.0, valid_from=D(2024, 2, 1), source_row=2)))
-    ch = pm.price_changes(p)
-    assert ch.select("date", "pct_change").rows() == [(D(2024, 2, 1), -50.0)]
+def test_price_change_at_the_rate_of_the_day_of_the_change():
+    r = refs(frame(
+        row(currency="CNY", input_orig=4.0, output_orig=4.0, input_usd_per_m=0.57, output_usd_per_m=0.57,
+            valid_to=D(2024, 2, 1)),
+        row(currency="CNY", input_orig=2.0, output_orig=2.0, input_usd_per_m=0.25, output_usd_per_m=0.25,
+            valid_from=D(2024, 2, 1), source_row=2)))
+    ch = pm.price_changes(r, fx_table=FX)
+    assert ch.select("date", "pct_change", "currency", "dated", "single_source").rows() == [
+        (D(2024, 2, 1), -50.0, "CNY", True, True)]
+    assert pm.price_changes(r, currency="USD", fx_table=FX)["pct_change"].to_list() == [-50.0]  # FX never a cut
 
 
-def test_no_change_event_across_a_gap():
-    p = pm.effective_periods(frame(
-        row(valid_to=D(2024, 2, 1)), row(input_orig=0.5, valid_from=D(2024, 3, 1), source_row=2)))
-    assert len(pm.price_changes(p)) == 0
+def test_a_new_listing_after_a_gap_is_not_a_dated_change():
+    r = refs(frame(usd(valid_to=D(2024, 2, 1), date_basis="observed"),
+                   usd(input_orig=0.5, valid_from=D(2024, 3, 1), date_basis="observed", source_row=2)))
+    assert len(pm.price_changes(r, fx_table=FX)) == 0
+    moves = pm.price_changes(r, fx_table=FX, dated_only=False)
+    assert moves["dated"].to_list() == [False]
 
 
 def test_loglinear_fit_halving_per_year():
@@ -126,10 +141,11 @@ def test_no_conflict_within_tolerance():
 
 def test_real_conflict_deepseek_v4_pro(built):
     # llm-prices deepseek.json: deepseek-v4-pro 1.74/3.48 USD (no dates); llm-prices-cn prices_2026-07-07.json:
-    # 3/6 CNY. Both hold on 2026-07-07; the Chinese lab's CNY list price is the reference.
+    # 3/6 CNY, which LiteLLM's 0.435/0.87 USD confirms: on 2026-07-07 the vendor file's row is overruled.
     c = built["price_conflicts"].filter((pl.col("model_id") == "deepseek-v4-pro")
-                                        & (pl.col("date") == D(2026, 7, 7)))
-    assert len(c) == 1 and c["reference_source"][0] == "llm-prices-cn"
+                                        & (pl.col("date") == D(2026, 7, 7)) & (pl.col("source_a") == "llm-prices"))
+    assert len(c) == 1 and c["reference_source"][0] == "llm-prices-cn" and c["chosen"][0] == "b"
+    assert c["rule"][0] == "majority" and "llm-prices 1.74/3.48 USD" in c["reason"][0]
     assert (c["input_usd_a"][0], c["output_usd_a"][0]) == (1.74, 3.48)
 
 
@@ -164,12 +180,11 @@ def _cap(rows):
 def test_each_version_keeps_its_own_score_no_look_ahead():
     # version 1 (2024-01) scores 120, version 2 (2024-07) 135: a price of 2024-03 belongs to version 1
     cap = _cap([("g", D(2024, 1, 10), 120.0), ("g", D(2024, 7, 1), 135.0)])
-    p = pm.effective_periods(frame(
-        row(model_id="g", model_key="g", valid_from=D(2024, 3, 1), valid_to=D(2024, 8, 1), input_orig=4.0,
+    r = refs(frame(
+        usd(model_id="g", model_key="g", valid_from=D(2024, 3, 1), valid_to=D(2024, 8, 1), input_orig=4.0,
             output_orig=4.0),
-        row(model_id="g", model_key="g", valid_from=D(2024, 8, 1), input_orig=2.0, output_orig=2.0, source_row=2)),
-        cap, carry_back=False)
-    pts = pm.price_points(p, cap, fx_table=FX)
+        usd(model_id="g", model_key="g", valid_from=D(2024, 8, 1), input_orig=2.0, output_orig=2.0, source_row=2)))
+    pts = pm.price_points(r, cap, fx_table=FX)
     assert pts.select("date", "eci").rows() == [(D(2024, 3, 1), 120.0), (D(2024, 8, 1), 135.0)]
     cheap, _ = pm.cheapest_at_capability(pts, 130)
     assert cheap["date"].to_list() == [D(2024, 8, 1)]  # the 2024-03 price is not an ECI>=130 price
@@ -179,13 +194,12 @@ def test_first_seen_price_is_shown_but_never_fitted():
     # four dated cuts of model a; model b released 2024-01 but first listed (no stated start) in 2026 at a
     # very low price: without the first-seen rule it would manufacture a steep decline
     cap = _cap([("a", D(2023, 1, 1), 140.0), ("b", D(2024, 1, 1), 140.0)])
-    rows = [row(model_id="a", model_key="a", valid_from=D(2023 + i, 1, 1), valid_to=D(2024 + i, 1, 1),
+    rows = [usd(model_id="a", model_key="a", valid_from=D(2023 + i, 1, 1), valid_to=D(2024 + i, 1, 1),
                 input_orig=8.0 / 2 ** i, output_orig=8.0 / 2 ** i, source_row=i + 1) for i in range(4)]
-    rows.append(row(model_id="b", model_key="b", valid_from=None, observed_from=D(2026, 6, 1), input_orig=0.01,
+    rows.append(usd(model_id="b", model_key="b", valid_from=None, observed_from=D(2026, 6, 1), input_orig=0.01,
                     output_orig=0.01, date_basis="observed", source="litellm", list_price=False, source_row=9,
                     snapshot=D(2026, 12, 31)))
-    per = pm.effective_periods(frame(*rows), cap, carry_back=False)
-    pts = pm.price_points(per, cap, fx_table=FX)
+    pts = pm.price_points(refs(frame(*rows)), cap, fx_table=FX)
     assert pts.filter(pl.col("model_id") == "b")["basis"].to_list() == ["first_seen"]
     cheap, fits = pm.cheapest_at_capability(pts, 130)
     f = fits["United States"]
@@ -196,9 +210,9 @@ def test_first_seen_price_is_shown_but_never_fitted():
 
 def test_no_trend_on_fewer_than_four_dated_points():
     cap = _cap([("a", D(2023, 1, 1), 140.0)])
-    rows = [row(model_id="a", model_key="a", valid_from=D(2023 + i, 1, 1), valid_to=D(2024 + i, 1, 1),
+    rows = [usd(model_id="a", model_key="a", valid_from=D(2023 + i, 1, 1), valid_to=D(2024 + i, 1, 1),
                 input_orig=8.0 / 2 ** i, output_orig=8.0 / 2 ** i, source_row=i + 1) for i in range(3)]
-    pts = pm.price_points(pm.effective_periods(frame(*rows), cap, carry_back=False), cap, fx_table=FX)
+    pts = pm.price_points(refs(frame(*rows)), cap, fx_table=FX)
     _, fits = pm.cheapest_at_capability(pts, 130)
     f = fits["United States"]
     assert f["factor_per_year"] is None and f["n"] == 3
@@ -206,12 +220,14 @@ def test_no_trend_on_fewer_than_four_dated_points():
 
 
 def test_price_war_default_trends_rest_on_four_dated_points_or_none(built):
-    sel = built["prices"].filter(pl.col("country_bucket").is_in(["United States", "China"]))
-    per = pm.effective_periods(sel, built["capability"], carry_back=False)
-    pts = pm.price_points(per, built["capability"])
+    sel = built["reference_prices"].filter(pl.col("country_bucket").is_in(["United States", "China"]))
+    pts = pm.price_points(sel, built["capability"])
     _, fits = pm.cheapest_at_capability(pts, 130.0, D(2024, 1, 1))
     for f in fits.values():
         assert f["factor_per_year"] is None or (f["n"] >= 4 and f["factor_low"] < f["factor_per_year"] < f["factor_high"])
     # Gemini 1.5 Flash (released 2024-09) first listed by the first LiteLLM snapshot (2025-02-06): first seen
     gem = pts.filter(pl.col("model_id") == "gemini-1-5-flash")
     assert len(gem) and (gem.filter(pl.col("source") == "litellm")["basis"] == "first_seen").all()
+    # no point rests on a reading the rule overruled: every point is a reference_prices period start
+    starts = set(sel.select("model_id", "valid_from").iter_rows())
+    assert all((m, s) in starts for m, s in pts.select("model_id", "start").iter_rows())

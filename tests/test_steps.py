@@ -63,7 +63,7 @@ def test_build_steps_are_declared_as_data():
         assert all(build.STEPS.index(n) < i for n in step.needs), step.name
         assert all(hasattr(build.Inputs, u) for u in step.uses), step.name
         assert all(r.kind in ("csv", "json", "text", "curated") for r in step.reads), step.name
-    assert price_conflicts.STEP.needs == (*prices.STEPS, eci.STEP)
+    assert price_conflicts.STEP.needs == tuple(prices.STEPS)
 
 
 # --- steps on inline inputs ---------------------------------------------------------------------------
@@ -133,11 +133,12 @@ def test_price_conflicts_step_on_the_results_it_needs():
     p1 = R(pl.DataFrame([price("llm-prices", "gpt-x", 1.0, 1)]))
     p2 = R(pl.DataFrame([price("litellm", "gpt-x", 2.0, 7)]))
     empty = R(p1.df.clear())
-    cap = R(pl.DataFrame(schema={"model_id": pl.String, "release_date": pl.Date, "metric": pl.String,
-                                 "score": pl.Float64, "model": pl.String}))
-    res = price_conflicts.clean(a, p1, empty, empty, p2, cap)
+    res = price_conflicts.clean(a, p1, empty, empty, p2)
     assert res.df.select("model_id", "source_a", "source_b", "rel_diff").rows() in (
         [("m-1", "llm-prices", "litellm", 1.0)], [("m-1", "litellm", "llm-prices", 1.0)])
+    # equal support, no dated change: the precedence (llm-prices first for a US lab) chose, and says why
+    r = res.df.row(0, named=True)
+    assert r["reference_source"] == "llm-prices" and r["rule"] == "precedence" and "litellm" in r["reason"]
 
 
 # --- the ledger -----------------------------------------------------------------------------------------

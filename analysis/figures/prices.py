@@ -8,6 +8,7 @@ within the chart's dates over them with `analysis.figures.events.add_events`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import plotly.express as px
 import plotly.graph_objects as go
@@ -91,32 +92,42 @@ def history_points(periods: pl.DataFrame, currency: str, ratio: float, end: dt.d
     return pl.DataFrame(rows, schema_overrides={"blended": pl.Float64}) if rows else p.head(0)
 
 
-def reference_points(periods: pl.DataFrame, currency: str, ratio: float, start: dt.date, end: dt.date) -> pl.DataFrame:
-    """Step-line points of each model's reference price (the precedence of `pm.reference_panel`, day by day
-    from `start` to `end`): a point where a run of one reading starts and where it ends, a gap (null) where no
-    reading is valid. Prices in `currency` at the rate of the reading's period start, as `history_points`."""
-    if periods.is_empty() or start > end:
+def reference_points(reference: pl.DataFrame, currency: str, ratio: float, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Step-line points of each model's reference price (`reference_prices` periods within `start`..`end`): a point
+    where a period starts and where it ends (capped to the range), a gap (null) between periods that do not touch.
+    Prices in `currency` at the rate of the period's start, as `history_points`."""
+    r = reference.filter((pl.col("valid_from") <= end) & (pl.col("valid_to") > start) & pl.col("output_orig").is_not_null())
+    if r.is_empty() or start > end:
         return pl.DataFrame()
-    days = pl.date_range(start, end, "1d", eager=True).to_list()
-    ref = pm.in_currency(pm.reference_panel(periods, days), currency, "start", parts=("input", "output"))
-    ref = ref.with_columns(pm.blended("input_price", "output_price", ratio).alias("blended")).sort("model_id", "date")
+    r = r.with_columns(pl.max_horizontal("valid_from", pl.lit(start)).alias("start"))
+    r = pm.in_currency(r, currency, "start", parts=("input", "output")).with_columns(
+        pm.blended("input_price", "output_price", ratio).alias("blended")).sort("model_id", "valid_from")
     rows = []
-    for _m, g in ref.group_by(["model_id"], maintain_order=True):
-        prev = None
-        for r in g.iter_rows(named=True):
-            key = (r["source"], r["source_row"], r["blended"])
-            if prev is not None and (r["date"] - prev["date"]).days > 1:
-                rows.append(prev)
-                rows.append({**prev, "blended": None})
-                prev = None
-            if prev is None or key != (prev["source"], prev["source_row"], prev["blended"]):
-                if prev is not None:
-                    rows.append({**prev, "date": r["date"]})
-                rows.append(r)
-            prev = r
-        if prev is not None:
-            rows.append(prev)
+    for _m, g in r.group_by(["model_id"], maintain_order=True):
+        prev_to = None
+        for row in g.iter_rows(named=True):
+            if prev_to is not None and row["start"] != prev_to:
+                rows.append({**row, "date": prev_to, "blended": None})
+            rows.append({**row, "date": row["start"]})
+            rows.append({**row, "date": min(row["valid_to"] - dt.timedelta(days=1), end)})
+            prev_to = row["valid_to"]
     return pl.DataFrame(rows, schema_overrides={"blended": pl.Float64}, infer_schema_length=None)
+
+
+def _end_labels(fig: go.Figure, labels: list[tuple], min_gap: float = 0.06) -> None:
+    """Each line's model id at its end; labels that would overlap (same end date, log10 prices closer than
+    `min_gap`) are stacked 12 px apart."""
+    placed: list[tuple] = []
+    for x, y, text, bucket in sorted(labels, key=lambda t: (t[0], t[1])):
+        near = [p for p in placed if p[0] == x and abs(p[1] - y) < min_gap]
+        shift = 12 * len(near)
+        placed.append((x, y))
+        fig.add_annotation(x=x, y=y, text=text, showarrow=False, xanchor="left", xshift=4, yshift=shift,
+                           font=dict(size=10, color=COUNTRY_COLORS.get(bucket)), name="line label")
+
+
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down")
 
 
 def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.DataFrame | None = None,
@@ -140,12 +151,19 @@ def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.Data
             pl.format("{} ({})", "model_id", pl.coalesce("organization", "provider").first().over("model_id"))
             .alias("model_label"))
         order = ref.sort("country_bucket", "model_id")["model_label"].unique(maintain_order=True).to_list()
+        nth: dict[str, int] = {}
+        labels: list[tuple] = []
         for label in order:
             d = ref.filter(pl.col("model_label") == label)
             bucket = d["country_bucket"][0]
+            k = nth[bucket] = nth.get(bucket, -1) + 1  # each model of a country its own dash and marker
+            ends = [i for i, v in enumerate(d["blended"].to_list()) if v is not None]
+            last = ends[-1] if ends else None
             fig.add_trace(go.Scatter(
-                x=d["date"].to_list(), y=d["blended"].to_list(), mode="lines", line_shape="hv", name=label,
-                line=dict(color=COUNTRY_COLORS.get(bucket), width=2), legendgroup=bucket,
+                x=d["date"].to_list(), y=d["blended"].to_list(), mode="lines+markers", line_shape="hv", name=label,
+                marker=dict(symbol=SYMBOLS[k % len(SYMBOLS)], size=7),
+                line=dict(color=COUNTRY_COLORS.get(bucket), width=2, dash=DASHES[k % len(DASHES)]),
+                legendgroup=bucket,
                 legendgrouptitle_text=bucket,
                 customdata=list(zip(d["source"].to_list(), d["input_price"].to_list(), d["output_price"].to_list(),
                                     d["source_file"].to_list(), d["source_row"].to_list(), strict=True)),
@@ -155,6 +173,9 @@ def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.Data
                                    "customdata_3": "Source file", "customdata_4": "Source row"}),
                 hovertemplate=f"<b>{label}</b><br>%{{x|%Y-%m-%d}}: %{{y:.3~f}} {currency} per 1M tokens (blended)"
                               "<br>reference price from %{customdata[0]}<extra></extra>"))
+            if last is not None:  # the model's name at its line's end
+                labels.append((d["date"][last], math.log10(d["blended"][last]), d["model_id"][0], bucket))
+        _end_labels(fig, labels)
         n_ref = len(fig.data) - n_sources
         fig.update_layout(updatemenus=[*fig.layout.updatemenus, dict(
             type="buttons", direction="right", x=0.0, xanchor="left", y=1.0, yanchor="bottom", pad=dict(t=0, b=4),
@@ -168,8 +189,8 @@ def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.Data
     fig.update_layout(height=600)
     if len(points):
         _with_events(fig, events, event_style, points["date"])
-    note = ("One line per model: its reference price (the lab's own list price first, then the source precedence "
-            "of docs/prices.md); the button shows every source's reading; ")
+    note = ("One line per model: its reference price (reference_prices: one price per model and day by the rule of "
+            "docs/prices.md); the button shows every source's reading; ")
     return add_source(fig, _sources(points), _events_note(fig, note + _note(points)))
 
 
@@ -208,13 +229,15 @@ def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style:
     fig = px.scatter(changes, x="date", y="pct_change", **_colors(), symbol="source",
                      hover_data=["model_key", "provider", "currency", "old_input", "old_output", "new_input",
                                  "new_output", "source_file", "source_row"],
-                     labels={"date": "Date", "pct_change": "Change of the blended list price, %<br>(original currency)",
+                     labels={"date": "Date", "pct_change": "Change of the blended reference price, %<br>(both at the day's "
+                                                           "exchange rate)",
                              "country_bucket": "", "source": ""},
                      title="Price changes detected in the panel (below 0 = price cut)", height=540)
     fig.add_hline(y=0, line=dict(color="#999", width=1))
     _with_events(fig, events, event_style, changes["date"])
     return add_source(fig, _sources(changes), _events_note(
-        fig, "Changes in the original currency: exchange-rate moves are not cuts; " + _note(changes)))
+        fig, "Old and new price at the exchange rate of the day of the change: exchange-rate moves are not cuts; "
+        + _note(changes)))
 
 
 def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure:

@@ -4,8 +4,8 @@ Definitions (also in notebooks/performance_per_dollar.ipynb; tests in tests/test
 - score of a model on a date: its best score on ONE metric (`capability`, one snapshot per metric, so the score
   is the one read at that snapshot) among its releases out by the date (release_date <= date). Country bucket,
   organizations and open weights are the model's (capability rows), not the price provider's.
-- price of a model on a date: its blended reference price valid on the date (analysis.metrics.prices: lab's own
-  list price first, then the source precedence; base tier only), blended (ratio x input + output) / (ratio + 1),
+- price of a model on a date: its blended reference price valid on the date (`reference_prices`, one price per
+  model and day by the rule of analysis.metrics.reference; base tier only), blended (ratio x input + output) / (ratio + 1),
   ratio = input:output token ratio (default 3:1), per 1M tokens, in USD or CNY at the rate of the day.
 - a model enters the comparison on a date only with both a score and a price: a model without price or without
   score is left out (counted by `coverage`).
@@ -57,13 +57,12 @@ def scores_on(scores: pl.DataFrame, dates: list[dt.date]) -> pl.DataFrame:
             .unique(["date", "model_id"], keep="first", maintain_order=True))
 
 
-def price_panel(prices: pl.DataFrame, dates: list[dt.date], capability: pl.DataFrame | None = None,
-                ratio: float = 3.0, currency: str = "USD", carry_back: bool = False,
+def price_panel(reference: pl.DataFrame, dates: list[dt.date], ratio: float = 3.0, currency: str = "USD",
                 fx_table: pl.DataFrame | None = None) -> pl.DataFrame:
-    """(date, model_id): the blended reference price valid on the date, linked price keys only."""
-    linked = prices.filter(pl.col("crosswalk") != "unlinked")
-    periods = pm.effective_periods(linked, capability, carry_back=carry_back)
-    panel = pm.reference_panel(periods, dates)
+    """(date, model_id): the blended reference price valid on the date (`reference`: reference_prices periods, or
+    `prices.reference_for`), linked price keys only."""
+    linked = reference.filter(pl.col("crosswalk") != "unlinked")
+    panel = pm.reference_panel(linked, dates)
     panel = pm.with_blended(panel, currency, ratio, fx_table=fx_table)
     return panel.filter(pl.col("blended").is_not_null()).select(
         "date", "model_id", "blended", "input_price", "output_price", "provider",
@@ -76,12 +75,11 @@ def join(scores: pl.DataFrame, panel: pl.DataFrame) -> pl.DataFrame:
     return scores.join(panel, on=["date", "model_id"], how="inner").sort("date", "country_bucket", "blended")
 
 
-def performance_table(capability: pl.DataFrame, prices: pl.DataFrame, metric: str, dates: list[dt.date],
-                      ratio: float = 3.0, currency: str = "USD", carry_back: bool = False,
-                      fx_table: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Score and blended price per (date, model) for one metric (see the module doc)."""
+def performance_table(capability: pl.DataFrame, reference: pl.DataFrame, metric: str, dates: list[dt.date],
+                      ratio: float = 3.0, currency: str = "USD", fx_table: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Score and blended reference price per (date, model) for one metric (see the module doc)."""
     s = scores_on(model_scores(capability, metric), dates)
-    p = price_panel(prices, dates, capability, ratio, currency, carry_back, fx_table)
+    p = price_panel(reference, dates, ratio, currency, fx_table)
     return join(s, p)
 
 
@@ -151,11 +149,11 @@ def both_views(table: pl.DataFrame, threshold: float = 0.95) -> pl.DataFrame:
     return pl.concat([x_for_y(table, threshold, US, CN), x_for_y(table, threshold, CN, US)])
 
 
-def default_as_of(capability: pl.DataFrame, prices: pl.DataFrame, metric: str) -> dt.date:
-    """Newest date the comparison can be made on: the metric's snapshot date, or the newest price snapshot if
-    that is earlier (prices after a source's newest snapshot are unknown)."""
+def default_as_of(capability: pl.DataFrame, reference: pl.DataFrame, metric: str) -> dt.date:
+    """Newest date the comparison can be made on: the metric's snapshot date, or the last day a reference price
+    is known if that is earlier (prices after a source's newest snapshot are unknown)."""
     as_of = capability.filter(pl.col("metric") == metric)["as_of"].max()
-    newest_price = prices["snapshot"].max()
+    newest_price = reference["valid_to"].max() - dt.timedelta(days=1) if len(reference) else None
     return min(as_of, newest_price) if as_of and newest_price else (as_of or newest_price)
 
 
@@ -180,14 +178,14 @@ def describe_answer(row: dict | None, metric: str, currency: str = "USD") -> str
             f"{row['price_share']:.0%} of the price**.")
 
 
-def headline(capability: pl.DataFrame, prices: pl.DataFrame, metric: str = vocab.METRIC_ECI, threshold: float = 0.95,
-             ratio: float = 3.0, as_of=None, leader: str = US, follower: str = CN) -> dict | None:
+def headline(capability: pl.DataFrame, reference: pl.DataFrame, metric: str = vocab.METRIC_ECI,
+             threshold: float = 0.95, ratio: float = 3.0, as_of=None, leader: str = US, follower: str = CN) -> dict | None:
     """The 'X% for Y% of the price' answer at the newest date (or `as_of`), `leader` (default the US) leading,
     with date and sources; `leader=CN, follower=US` gives the reverse view.
 
     Returns None when no priced model of the leading country has a score on the metric."""
-    date = _date(as_of) or default_as_of(capability, prices, metric)
-    table = performance_table(capability, prices, metric, [date], ratio)
+    date = _date(as_of) or default_as_of(capability, reference, metric)
+    table = performance_table(capability, reference, metric, [date], ratio)
     ans = x_for_y(table, threshold, leader, follower)
     if ans.is_empty():
         return None
@@ -198,4 +196,4 @@ def headline(capability: pl.DataFrame, prices: pl.DataFrame, metric: str = vocab
     return dict(row, metric=metric, blend_ratio=ratio, score_files=score_files,
                 price_sources=sorted(set(price_sources)),
                 text=f"{text} Blended {ratio:g}:1 input:output; scores: {', '.join(score_files)}; "
-                     f"prices: {', '.join(sorted(set(price_sources)))} (reference list prices).")
+                     f"prices: {', '.join(sorted(set(price_sources)))} (reference prices).")

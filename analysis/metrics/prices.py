@@ -7,10 +7,11 @@ Definitions (also in notebooks/price_war.ipynb):
   the row's own first observation (`carry_back=False`: the row's own first observation only); end = valid_to,
   or for a price still valid at the snapshot the day after the newest snapshot of its source (nothing is known
   after it). Rows whose start would fall on/after their end are left out of time series.
-- reference price of a model on a date: among the base (non-long-context) rows valid on that date, the lab's
-  own list price first (`list_price`), then the source rank (llm-prices-cn first for Chinese organizations, whose
-  originals it keeps in CNY; llm-prices first otherwise; then LiteLLM; the README tables last), then the lowest
-  source row.
+- reference price of a model on a date: the `reference_prices` period valid on that date, chosen from every
+  source's base reading by the written rule of analysis.metrics.reference (docs/prices.md): stale rows ended at
+  another source's dated change, the value most sources show, then a dated change, then the precedence of
+  sources. Every metric below reads reference prices only (`reference_for` applies the same rule to periods
+  carried back to the model's release when a report asks for it).
 - price index per country: the median blended reference price of the models with a reference price on each
   month-end, by country bucket (a level index of what a typical listed model costs, not a chained index).
 - cheapest at a capability level (Epoch AI's method, `price_points` + `cheapest_at_capability`, the functions
@@ -19,8 +20,10 @@ Definitions (also in notebooks/price_war.ipynb):
   factor per year 10**(-slope) with its 90% interval, at least 4 dated points; "first seen" prices (first
   observed after release, no stated start) are never fitted. (`cheapest_at_threshold` / `loglinear_fit`, the
   month-end version, are kept for comparison only: they fit the date a price was first seen.)
-- price change events: consecutive periods of the same source key whose blended price in the original currency
-  changed (so exchange-rate moves never show up as price cuts).
+- price change events: a model's reference price moving by more than the rule's tolerance, both prices converted
+  at the rate of the day of the change (so exchange-rate moves never show up as price cuts); dated by the
+  earliest source showing the new price; a move whose start no source dates (a new listing, a switch between
+  sources) is not a dated change.
 """
 
 from __future__ import annotations
@@ -31,9 +34,7 @@ import numpy as np
 import polars as pl
 
 from analysis import fx, vocab
-
-SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "litellm": 2, "llm-price-cn-tables": 3}
-SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "litellm": 2, "llm-price-cn-tables": 3}
+from analysis.metrics import reference as ref
 
 
 def blended(input_col: str | pl.Expr, output_col: str | pl.Expr, ratio: float = 3.0) -> pl.Expr:
@@ -50,7 +51,7 @@ def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = No
     vendor files: the file's snapshot date), never from the model's release; a closed period without a start
     (e.g. DeepSeek's launch price ending 2025-02-08) starts at the first sighting of the model in any source.
     """
-    df = prices
+    df = prices if "crosswalk" in prices.columns else prices.with_columns(pl.lit(None, pl.String).alias("crosswalk"))
     if capability is not None and carry_back:
         rel = (capability.filter(pl.col("metric") == vocab.METRIC_ECI).group_by("model_id")
                .agg(pl.col("release_date").min().alias("_release")))
@@ -66,9 +67,20 @@ def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = No
         .when(pl.col("_release").is_not_null()).then(pl.lit("eci_release"))
         .when(first_seen.is_not_null() & (first_seen < pl.col("observed_from"))).then(pl.lit("model_first_seen"))
         .otherwise(pl.lit("own_observation")).alias("start_basis"),
-        pl.coalesce("valid_to", pl.col("snapshot").max().over("source") + dt.timedelta(days=1)).alias("end"),
-    ).drop("_release")
+        _horizon().alias("_horizon"),
+    ).with_columns(
+        # an open period holds until its source's horizon; a period made by splitting a row at a dated alias switch
+        # (analysis.crosswalk) ends there too, never past what the source saw
+        pl.when(pl.col("valid_to").is_null() | ((pl.col("valid_to") > pl.col("_horizon"))
+                                                  & pl.col("crosswalk").eq("alias").fill_null(False)))
+        .then(pl.col("_horizon")).otherwise(pl.col("valid_to")).alias("end"),
+    ).drop("_release", "_horizon")
     return df.filter(pl.col("end").is_null() | (pl.col("start") < pl.col("end")))
+
+
+def _horizon() -> pl.Expr:
+    """The day after the newest snapshot of the row's source: nothing is known of its prices after it."""
+    return pl.col("snapshot").max().over("source") + dt.timedelta(days=1)
 
 
 def in_currency(df: pl.DataFrame, currency: str, date_col: str, fx_table: pl.DataFrame | None = None,
@@ -93,19 +105,22 @@ def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
     return [d for d in s.to_list() if start <= d <= end]
 
 
-def reference_panel(periods: pl.DataFrame, dates: list[dt.date]) -> pl.DataFrame:
-    """One row per (date, model_id): the reference base price valid on the date (precedence in the module doc)."""
-    base = periods.filter((pl.col("price_kind") == "base") & pl.col("output_orig").is_not_null())
+def reference_for(prices: pl.DataFrame, table: pl.DataFrame | None = None, capability: pl.DataFrame | None = None,
+                  carry_back: bool = False) -> pl.DataFrame:
+    """Reference price periods: the built `reference_prices` table (`table`), or, with `carry_back` (a price
+    without a stated start held since the model's ECI release) or without a table, the same rule applied to
+    the effective periods of `prices`."""
+    if table is not None and not carry_back:
+        return table
+    return ref.resolve(effective_periods(prices, capability, carry_back=carry_back))[0]
+
+
+def reference_panel(reference: pl.DataFrame, dates: list[dt.date]) -> pl.DataFrame:
+    """One row per (date, model_id): the reference price period valid on the date (`reference_prices`)."""
     d = pl.DataFrame({"date": dates}, schema={"date": pl.Date})
-    panel = d.join(base, how="cross").filter(
-        (pl.col("start") <= pl.col("date")) & (pl.col("end").is_null() | (pl.col("date") < pl.col("end"))))
-    rank = (pl.when(pl.col("country_bucket") == vocab.CHINA)
-            .then(pl.col("source").replace_strict(SOURCE_RANK_CN, default=9))
-            .otherwise(pl.col("source").replace_strict(SOURCE_RANK_OTHER, default=9)))
-    return (panel.with_columns((~pl.col("list_price")).cast(pl.Int8).alias("_lp"), rank.alias("_rank"))
-            .sort("date", "model_id", "_lp", "_rank", "source_row")
-            .unique(["date", "model_id"], keep="first", maintain_order=True)
-            .drop("_lp", "_rank"))
+    return (d.join(reference.filter(pl.col("output_orig").is_not_null()), how="cross")
+            .filter((pl.col("valid_from") <= pl.col("date")) & (pl.col("date") < pl.col("valid_to")))
+            .sort("date", "model_id"))
 
 
 def with_blended(panel: pl.DataFrame, currency: str = "USD", ratio: float = 3.0, date_col: str = "date",
@@ -150,28 +165,46 @@ def fit_line(fit: dict, dates: list[dt.date]) -> list[float]:
             for d in dates]
 
 
-def price_changes(periods: pl.DataFrame, ratio: float = 3.0) -> pl.DataFrame:
-    """Price changes between consecutive, contiguous periods of one source key (original currency)."""
-    key = ["source", "provider", "model_key", "price_kind", "min_input_tokens"]
-    p = (periods.filter(pl.col("output_orig").is_not_null())
-         .with_columns(blended("input_orig", "output_orig", ratio).alias("_b"))
-         .sort([*key, "start"]))
-    p = p.with_columns(
-        pl.col("_b").shift(1).over(key).alias("old_blended"),
-        pl.col("end").shift(1).over(key).alias("_prev_end"),
-        pl.col("input_orig").shift(1).over(key).alias("old_input"),
-        pl.col("output_orig").shift(1).over(key).alias("old_output"),
-        pl.col("currency").shift(1).over(key).alias("_prev_cur"),
-    )
-    ch = p.filter((pl.col("_prev_end") == pl.col("start")) & (pl.col("_prev_cur") == pl.col("currency"))
-                  & (pl.col("_b") != pl.col("old_blended")))
-    return ch.select(
-        pl.col("start").alias("date"), "model_id", "model_key", "provider", "organization", "country_bucket",
-        "source", "currency", "old_input", "old_output", pl.col("input_orig").alias("new_input"),
-        pl.col("output_orig").alias("new_output"), "old_blended", pl.col("_b").alias("new_blended"),
-        ((pl.col("_b") / pl.col("old_blended") - 1) * 100).alias("pct_change"), "date_basis", "source_file",
-        "source_row",
+def price_changes(reference: pl.DataFrame, ratio: float = 3.0, currency: str | None = None,
+                  fx_table: pl.DataFrame | None = None, dated_only: bool = True) -> pl.DataFrame:
+    """A model's reference price moving by more than the rule's tolerance (`ref.episodes`): old and new blended
+    price in `currency` (default: the new price's own currency), both converted at the rate of the day of the
+    change. `dated`: the new price's start is stated by a source or seen as a change between two dated
+    versions of one ('stated' / 'change'); a new listing or a switch between sources is not a dated change and
+    is left out unless `dated_only=False`. `sources`: the sources showing the new price; `single_source` when
+    only one does."""
+    ep = ref.episodes(reference).sort("model_id", "valid_from")
+    ep = ep.with_columns(
+        pl.col("valid_to").shift(1).over("model_id").alias("_prev_to"),
+        *(pl.col(c).shift(1).over("model_id").alias(f"_old_{c}") for c in ("currency", "input_orig", "output_orig")))
+    ch = ep.filter(pl.col("_prev_to").is_not_null())
+    if ch.is_empty():
+        return ch.select("model_id")
+    cur = pl.lit(currency) if currency else pl.col("currency")
+    rate = fx.rates_on(ch["valid_from"], fx.load() if fx_table is None else fx_table)["usd_cny"]
+    ch = ch.with_columns(rate.alias("_rate"), cur.alias("display_currency"))
+
+    def conv(amount: str, from_cur: str) -> pl.Expr:
+        to = pl.col("display_currency")
+        return (pl.when(pl.col(from_cur) == to).then(pl.col(amount))
+                .when(to == "CNY").then(pl.col(amount) * pl.col("_rate"))
+                .otherwise(pl.col(amount) / pl.col("_rate")))
+    ch = ch.with_columns(
+        conv("_old_input_orig", "_old_currency").alias("old_input"),
+        conv("_old_output_orig", "_old_currency").alias("old_output"),
+        conv("input_orig", "currency").alias("new_input"), conv("output_orig", "currency").alias("new_output"),
+    ).with_columns(blended("old_input", "old_output", ratio).alias("old_blended"),
+                   blended("new_input", "new_output", ratio).alias("new_blended"),
+                   pl.col("start_kind").is_in(["stated", "change"]).alias("dated"),
+                   (pl.col("n_agreeing") == 1).alias("single_source"))
+    out = ch.select(
+        pl.col("valid_from").alias("date"), "model_id", "model_key", "provider", "organization", "country_bucket",
+        "source", pl.col("agreeing").alias("sources"), "single_source", "dated", "start_kind",
+        pl.col("display_currency").alias("currency"), "old_input", "old_output", "new_input", "new_output",
+        "old_blended", "new_blended", ((pl.col("new_blended") / pl.col("old_blended") - 1) * 100).alias("pct_change"),
+        "rule", "source_file", "source_row",
     ).sort("date")
+    return out.filter(pl.col("dated")) if dated_only else out
 
 
 def conflicts(periods: pl.DataFrame, rel_tol: float = 0.05) -> pl.DataFrame:
@@ -275,42 +308,34 @@ def eci_versions(capability: pl.DataFrame, metric: str = vocab.METRIC_ECI) -> pl
             .sort("model_id", "release_date"))
 
 
-def price_points(periods: pl.DataFrame, capability: pl.DataFrame, currency: str = "USD", ratio: float = 3.0,
+def price_points(reference: pl.DataFrame, capability: pl.DataFrame, currency: str = "USD", ratio: float = 3.0,
                  fx_table: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Epoch-style price observations: one point per (model, date a reference price began), dated
-    `max(period start, first release)`, scored by the version in force on that date.
+    """Epoch-style price observations: one point per reference price of a model (`ref.episodes`: a new price, not a
+    switch between sources that agree), dated `max(start, first release)`, scored by the version in force then.
 
-    `periods` must come from `effective_periods(..., carry_back=False)`. `basis`:
+    `basis`:
     - 'at_release': a price known on or before the model's first release (dated at the release);
-    - 'dated': a later price whose start a source states (vendor files, change logs) or a change seen between
-      two snapshots of a source that already listed the same key at another price;
-    - 'first_seen': a source key's first observation, later than the model's release and with no stated
-      start, or present in the first snapshot of a change log (e.g. a model the first LiteLLM snapshot,
-      2025-02-06, already lists): the price on that date is known, when it began
-      is not; such a point is shown but never used to fit a decline.
+    - 'dated': a later price whose start a source states, a change seen between two dated versions of a source, or
+      a source's listing of the model in its first version after the release (it could not list it earlier);
+    - 'first_seen': a price first listed by a source that had a version after the release without it (or in
+      the source's first version, or with no dated versions), or a switch of the reference to a value already
+      listed: the price on that date is known, when it began is not; such a point is shown but never used to
+      fit a decline.
     """
-    base = periods.filter((pl.col("price_kind") == "base") & pl.col("output_orig").is_not_null()
-                          & pl.col("model_id").is_not_null() & pl.col("country_bucket").is_not_null())
+    ep = ref.episodes(reference).filter(pl.col("output_orig").is_not_null() & pl.col("model_id").is_not_null()
+                                        & pl.col("country_bucket").is_not_null())
     ver = eci_versions(capability)
     first_rel = ver.group_by("model_id").agg(pl.col("release_date").min().alias("first_release"))
-    key = ["source", "provider", "model_key", "price_kind", "min_input_tokens"]
-    p = (base.join(first_rel, on="model_id", how="inner")
-         .with_columns(pl.max_horizontal("start", "first_release").alias("date"),
-                       (pl.col("start") == pl.col("start").min().over(key)).alias("_first_of_key"),
-                       pl.col("observed_from").min().over("source").alias("_source_first"))
-         .filter(pl.col("end").is_null() | (pl.col("date") < pl.col("end"))))
-    basis = (pl.when(pl.col("start") <= pl.col("first_release")).then(pl.lit("at_release"))
-             .when(pl.col("start_basis").is_in(["own_observation", "model_first_seen"])
-                   & pl.col("_first_of_key")).then(pl.lit("first_seen"))
-             .when((pl.col("start_basis") == "observed") & pl.col("_first_of_key")
-                   & (pl.col("start") <= pl.col("_source_first"))).then(pl.lit("first_seen"))
-             .otherwise(pl.lit("dated")))
-    rank = (pl.when(pl.col("country_bucket") == vocab.CHINA)
-            .then(pl.col("source").replace_strict(SOURCE_RANK_CN, default=9))
-            .otherwise(pl.col("source").replace_strict(SOURCE_RANK_OTHER, default=9)))
-    p = (p.with_columns(basis.alias("basis"), (~pl.col("list_price")).cast(pl.Int8).alias("_lp"), rank.alias("_rank"))
-         .sort("date", "model_id", "_lp", "_rank", "source_row")
-         .unique(["date", "model_id"], keep="first", maintain_order=True).drop("_lp", "_rank", "_first_of_key", "_source_first"))
+    p = (ep.join(first_rel, on="model_id", how="inner")
+         .with_columns(pl.max_horizontal("valid_from", "first_release").alias("date"))
+         .filter(pl.col("date") < pl.col("valid_to")))
+    listed_first_chance = (pl.col("start_kind") == "listed") & (pl.col("prev_snapshot") < pl.col("first_release"))
+    basis = (pl.when(pl.col("valid_from") <= pl.col("first_release")).then(pl.lit("at_release"))
+             .when(pl.col("start_kind").is_in(["stated", "change"]) | listed_first_chance.fill_null(False))
+             .then(pl.lit("dated"))
+             .otherwise(pl.lit("first_seen")))
+    p = p.with_columns(basis.alias("basis"), pl.col("valid_from").alias("start"),
+                       pl.col("start_kind").alias("start_basis"))
     p = p.sort("model_id", "date").join_asof(ver.rename({"release_date": "version_date"}).sort("version_date"),
                                  left_on="date", right_on="version_date", by="model_id", strategy="backward",
                                  check_sortedness=False)  # sorted by (model_id, date): by-groups are
@@ -367,14 +392,14 @@ def describe_trend(bucket: str, fit: dict, threshold: float) -> str:
             f"{fit['end']}, r² {fit['r2']:.2f}){seen}.")
 
 
-def headline_cheapest(prices: pl.DataFrame, capability: pl.DataFrame, threshold: float, currency: str = "USD",
+def headline_cheapest(reference: pl.DataFrame, capability: pl.DataFrame, threshold: float, currency: str = "USD",
                       ratio: float = 3.0, start=None, end=None,
                       countries=(vocab.US, vocab.CHINA)) -> tuple[dt.date, dict[str, dict]]:
     """The price_war report's headline: Epoch's cheapest-at-capability trend per country bucket, on the same
-    points as its chart (periods without carry-back, blended at `ratio`); returns (data end date, fits)."""
-    sel = prices.filter(pl.col("country_bucket").is_in(list(countries)))
-    end = end or prices["snapshot"].max()
-    points = price_points(effective_periods(sel, capability, carry_back=False), capability, currency, ratio)
+    points as its chart (reference prices without carry-back, blended at `ratio`); returns (data end date, fits)."""
+    sel = reference.filter(pl.col("country_bucket").is_in(list(countries)))
+    end = end or (reference["valid_to"].max() - dt.timedelta(days=1))
+    points = price_points(sel, capability, currency, ratio)
     pts, fits = cheapest_at_capability(points, threshold, start, end)
     for bucket, fit in fits.items():  # the cheapest real price at the threshold up to `end`, and its model
         real = pts.filter((pl.col("country_bucket") == bucket) & pl.col("basis").is_in(REAL_BASES)

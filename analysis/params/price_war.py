@@ -14,8 +14,8 @@ SPEC = [
           optional=True),
     Param("carry_back", "bool", False, "a price without a stated start holds since the model's ECI release date"),
     Param("eci_threshold", "float", 130.0, "ECI threshold of the cheapest-at-threshold chart"),
-    Param("flagships", "list", ["qwen-max", "deepseek-chat", "doubao-pro-32k", "glm-4", "ernie-4-0-8k",
-                                "moonshot-v1-8k", "gpt-4o", "claude-3-opus", "deepseek-v4-flash"],
+    Param("flagships", "list", ["qwen-max", "deepseek-v3", "doubao-pro", "glm-4", "ernie-4-0", "moonshot-v1",
+                                "gpt-4o", "claude-3-opus", "deepseek-v4-flash"],
           "model ids of the price-history chart"),
     *event_params(),
 ]

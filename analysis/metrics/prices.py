@@ -32,8 +32,9 @@ import polars as pl
 
 from analysis import fx, vocab
 
-SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "litellm": 2, "llm-price-cn-tables": 3}
-SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "litellm": 2, "llm-price-cn-tables": 3}
+SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "litellm": 2, "llm-price-cn-tables": 3, "llm-price-syaoranwe": 4}
+SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "litellm": 2, "llm-price-cn-tables": 3,
+                     "llm-price-syaoranwe": 4}
 
 
 def blended(input_col: str | pl.Expr, output_col: str | pl.Expr, ratio: float = 3.0) -> pl.Expr:

@@ -47,7 +47,7 @@ ECI_FILE = "epoch/epoch_capabilities_index.csv"
 AA_FILE = "capability/japhba_artificial-analysis-snapshot/aa_models_2026-07-02.json"
 EPOCH_MODEL_FILES = ("epoch/notable_ai_models.csv", "epoch/large_scale_ai_models.csv", "epoch/frontier_ai_models.csv")
 EXCEPTIONS_COLUMNS = ["source", "source_name", "target", "reason"]
-PRICE_SOURCES = ("llm-prices", "llm-prices-cn", "llm-price-cn-tables", "litellm")
+PRICE_SOURCES = ("llm-prices", "llm-prices-cn", "llm-price-cn-tables", "litellm", "llm-price-syaoranwe")
 UNLINKED = "-"  # exceptions target: the name must not resolve (e.g. an API alias that served several releases)
 
 # trailing tokens that name a serving mode / effort level, not a different release
@@ -605,7 +605,7 @@ def coverage_report(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Ali
 
 # --- coverage sentences of the reports that join sources ---------------------------------------------------
 SOURCE_LABELS = {"litellm": "LiteLLM", "llm-prices": "llm-prices", "llm-prices-cn": "llm-prices-cn",
-                 "llm-price-cn-tables": "the llmprice.cn tables"}
+                 "llm-price-cn-tables": "the llmprice.cn tables", "llm-price-syaoranwe": "the LLM-Price tables"}
 
 
 def price_coverage_sentence(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> str:

@@ -48,7 +48,7 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
     "reference_prices": (),
     "prices": ("data/curated/organizations.csv", "data/curated/price_providers.csv", "data/curated/fx_usd_cny.csv",
                "data/curated/model_crosswalk_capability.csv", "data/curated/model_aliases.csv",
-               "data/curated/model_name_orgs.csv"),
+               "data/curated/model_name_orgs.csv", "data/curated/syaoranwe_sections.csv"),
     "quarantine": (),
     "release_date_conflicts": (),
     "row_counts": (),

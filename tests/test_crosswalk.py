@@ -334,12 +334,19 @@ PRICE_FLOOR = 0.90  # measured 2026-12 with the i12-aliases rows: the lowest pai
 LMARENA_TEXT = "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json"
 
 
+# the syaoranwe tables price US labs only in USD converted at the author's fixed rate: all quarantined, no US key
+NO_KEYS = {("llm-price-syaoranwe", "United States")}
+
+
 @pytest.mark.parametrize("source", sorted(crosswalk.PRICE_SOURCES))
 def test_floor_us_and_chinese_chat_price_keys_linked(built, source):
     from analysis import vocab
     keys = crosswalk.key_status(built["prices"].filter(pl.col("source") == source))
     for bucket in (vocab.US, vocab.CHINA):
         k = keys.filter((pl.col("mode") == "chat") & (pl.col("country_bucket") == bucket))
+        if (source, bucket) in NO_KEYS:
+            assert k.is_empty(), (source, bucket)
+            continue
         share = k["linked"].mean()
         assert share >= PRICE_FLOOR, (source, bucket, share, k.filter(~pl.col("linked"))["model_key"].to_list())
 

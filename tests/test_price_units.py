@@ -103,3 +103,15 @@ def test_fx_table_agrees_with_llm_prices_cn_rate():
     # llm-prices-cn prices_2026-08-21.json: usd_to_cny_rate 6.7379 (a different source, a day apart)
     r = fx.rates_on(pl.Series([dt.date(2026, 8, 21)]), fx.load())["usd_cny"][0]
     assert r == pytest.approx(6.7379, rel=0.01)
+
+
+def test_cache_hit_price_in_brackets_is_split_off():
+    # syaoranwe's DeepSeek cells: "2（缓存命中为0.5）" = 2 per 1M input tokens, 0.5 on a cache hit
+    assert u.split_cache_hit("2（缓存命中为0.5）") == ("2", "0.5")
+    assert u.split_cache_hit("4 (缓存命中为1元)") == ("4", "1元")
+
+
+@pytest.mark.parametrize("s", ["14.4(缓存击中则打2.5折)", "0.5-0.8", "3", None])
+def test_cell_without_a_stated_cache_price_is_kept_whole(s):
+    # a discount ("打2.5折") is not a price: nothing is computed from it
+    assert u.split_cache_hit(s) == (s, None)

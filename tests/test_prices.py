@@ -6,6 +6,8 @@ import polars as pl
 import pytest
 
 from analysis import crosswalk, registry
+from analysis.clean import prices
+from analysis.clean.common import InputError, Sources, parse_csv_text
 from analysis.clean.prices import collapse_snapshots
 
 D = dt.date
@@ -88,6 +90,112 @@ def test_crosswalk_unlinked_keeps_rule_id():
     assert crosswalk.link("s", "Foo 1.5", _cw()) == ("foo-1-5", "unlinked")
 
 
+# --- syaoranwe/LLM-Price tables: the curated section rule on inline records ------------------------
+
+SYAO = prices.SYAORANWE_FILE
+RULES = """section,table_label_contains,note_contains,rule,reason,source
+GPT系列,,,usd_converted,USD converted at the author's fixed rate,README section GPT系列
+通义千问开源系列,together.ai,,reseller,together.ai platform price,README table label together.ai
+通义千问开源系列,最低报价,平台：阿里云,list_price,Alibaba Cloud's own price,README notes 平台：阿里云
+通义千问开源系列,最低报价,,reseller,a third-party platform's quote,README notes name the platform
+通义千问闭源系列,,,list_price,Alibaba's own API list price,README section 通义千问闭源系列
+Deepseek系列,,,list_price,DeepSeek's own API list price,README section Deepseek系列
+"""
+
+
+def syao(*records, rules=RULES):
+    """Run the syaoranwe reader on inline records (commit, local date, section, table label, kind, model, input,
+    output[, note]); returns (periods by model key, quarantine)."""
+    cols = list(prices.SYAORANWE_COLUMNS)
+    rows = [dict(zip(cols, (c, d, sec, lab, kind, m, i, o, None, note), strict=True))
+            for c, d, sec, lab, kind, m, i, o, *rest in records for note in [rest[0] if rest else None]]
+    df = pl.DataFrame(rows, schema={c: pl.String for c in cols}).with_row_index("source_row", offset=1)
+    df = df.with_columns(pl.col("source_row").cast(pl.Int64))
+    src = Sources({SYAO: df, prices.SECTIONS_FILE: (prices.SECTIONS_FILE, parse_csv_text("rules", rules))},
+                  {SYAO: D(2025, 6, 29)})
+    periods, led = prices._parse_syaoranwe(src, None)
+    q = led.quarantine()
+    # rows in = rows used (records merged into periods) + rows quarantined
+    assert sum(p["n_observations"] for p in periods) + len(q) == len(records)
+    return periods, q
+
+
+def reason_of(q, row):
+    return q.filter(pl.col("source_row") == row)["reason"].item()
+
+
+def test_syaoranwe_lab_list_price_kept_in_cny_and_dated_by_its_commit():
+    periods, q = syao(("c1", "2024-12-17", "通义千问闭源系列", "价格：", "inference", "qwen-max", "40", "120"),
+                      ("c2", "2025-02-06", "通义千问闭源系列", "价格：", "inference", "qwen-max", "2.4", "9.6"))
+    assert q.is_empty()
+    got = sorted((p["valid_from"], p["valid_to"], p["currency"], p["input_orig"], p["output_orig"], p["provider"])
+                 for p in periods)
+    assert got == [(D(2024, 12, 17), D(2025, 2, 6), "CNY", 40.0, 120.0, "通义千问闭源系列"),
+                   (D(2025, 2, 6), None, "CNY", 2.4, 9.6, "通义千问闭源系列")]
+    assert {p["source"] for p in periods} == {"llm-price-syaoranwe"}
+
+
+def test_syaoranwe_reseller_table_quarantined_with_the_rule_reason():
+    periods, q = syao(("c1", "2024-05-23", "通义千问开源系列", "**together.ai平台价格**", "inference", "qwen2-72b", "6.48",
+                       "6.48"))
+    assert periods == []
+    assert reason_of(q, 1).startswith("reseller: together.ai platform price")
+    assert q["column"].to_list() == ["section"]
+
+
+def test_syaoranwe_row_note_decides_within_a_mixed_table():
+    periods, q = syao(
+        ("c1", "2025-02-06", "通义千问开源系列", "以下最低报价", "inference", "qwen2.5-vl-7b", "2", "5", "平台：阿里云"),
+        ("c1", "2025-02-06", "通义千问开源系列", "以下最低报价", "inference", "qwen3-32b", "0.72", "2.76", "平台：DeepInfra"))
+    assert [p["model_key"] for p in periods] == ["qwen2.5-vl-7b"]
+    assert reason_of(q, 2).startswith("reseller: a third-party platform's quote")
+
+
+def test_syaoranwe_fine_tuning_table_quarantined():
+    periods, q = syao(("c1", "2025-02-06", "通义千问闭源系列", None, "finetune", "qwen-max", "40", "120"))
+    assert periods == [] and "fine-tuning" in reason_of(q, 1)
+
+
+def test_syaoranwe_usd_converted_at_a_fixed_rate_is_never_a_cny_list_price():
+    # GPT系列 cells are CNY figures the author converted from USD at a fixed rate, without the USD original
+    periods, q = syao(("c1", "2024-05-23", "GPT系列", "价格：", "inference", "gpt-4o", "36", "108"))
+    assert periods == []
+    assert reason_of(q, 1).startswith("usd_converted: USD converted at the author's fixed rate")
+
+
+def test_syaoranwe_section_without_a_rule_is_quarantined_not_guessed():
+    periods, q = syao(("c1", "2024-05-23", "新厂商系列", "价格：", "inference", "new-1", "1", "2"))
+    assert periods == [] and "no rule for section '新厂商系列'" in reason_of(q, 1)
+
+
+def test_syaoranwe_model_repeated_in_one_commit_keeps_its_first_row():
+    periods, q = syao(("c1", "2025-02-06", "通义千问闭源系列", "价格：", "inference", "qwen-max", "2.4", "9.6"),
+                      ("c1", "2025-02-06", "通义千问闭源系列", "价格：", "inference", "qwen-max", "3", "9"))
+    assert [(p["input_orig"], p["source_row"]) for p in periods] == [(2.4, 1)]
+    assert "second price for the model in the same README version as record 1" in reason_of(q, 2)
+
+
+def test_syaoranwe_same_day_commits_the_last_holds():
+    periods, q = syao(("c1", "2025-02-06", "通义千问闭源系列", "价格：", "inference", "qwen-max", "40", "120"),
+                      ("c2", "2025-02-06", "通义千问闭源系列", "价格：", "inference", "qwen-max", "2.4", "9.6"))
+    assert [(p["input_orig"], p["valid_from"], p["source_row"]) for p in periods] == [(2.4, D(2025, 2, 6), 2)]
+    assert "superseded by record 2 of a later README version of the same day" in reason_of(q, 1)
+
+
+def test_syaoranwe_api_id_with_its_served_model_and_cache_price():
+    periods, q = syao(("c1", "2025-02-06", "Deepseek系列", "价格：", "inference", "deepseek-chat（基于DeepSeek-V3）",
+                       "2（缓存命中为0.5）", "8"))
+    (p,) = periods
+    assert (p["model_key"], p["model_name"]) == ("deepseek-chat", "deepseek-chat（基于DeepSeek-V3）")
+    assert (p["input_orig"], p["cached_input_orig"], p["output_orig"]) == (2.0, 0.5, 8.0)
+
+
+def test_syaoranwe_rules_file_with_an_unknown_rule_is_an_error():
+    bad = RULES + "GLM系列,,,maybe,?,README\n"
+    with pytest.raises(InputError, match=r"data/curated/syaoranwe_sections.csv: record 7, column 'rule': 'maybe'"):
+        syao(("c1", "2024-05-23", "GLM系列", "价格：", "inference", "GLM-4", "100", "100"), rules=bad)
+
+
 # --- real snapshots ------------------------------------------------------------------------------
 
 def one(prices, **eq):
@@ -143,13 +251,34 @@ def test_cn_table_usd_original_in_brackets(built):
     assert set(p.select("currency", "input_orig", "output_orig").rows()) == {("USD", 15.0, 75.0)}
 
 
+def test_syaoranwe_qwen_max_cut_dated_by_the_commit_that_first_shows_it(built):
+    # syaoranwe_LLM-Price_readme_tables.csv: qwen-max 40 / 120 元 until commit 58844cc (2024-12-17); 2.4 / 9.6 元 from
+    # commit a1c9a4a, 2025-02-06 (section 通义千问闭源系列, Alibaba's own API)
+    p = built["prices"].filter((pl.col("source") == "llm-price-syaoranwe") & (pl.col("model_key") == "qwen-max"))
+    r = one(p, valid_from=D(2025, 2, 6))
+    assert (r["currency"], r["input_orig"], r["output_orig"]) == ("CNY", 2.4, 9.6)
+    assert (r["organization"], r["list_price"], r["date_basis"]) == ("Alibaba", True, "observed")
+    assert one(p, valid_to=D(2025, 2, 6))["input_orig"] == 40.0
+
+
+def test_syaoranwe_keeps_no_usd_converted_or_reseller_row(built):
+    p = built["prices"].filter(pl.col("source") == "llm-price-syaoranwe")
+    assert len(p) > 0 and set(p["currency"].unique()) == {"CNY"}
+    assert set(p["country_bucket"].unique()) == {"China"}
+    q = built["quarantine"].filter(pl.col("source_file") == prices.SYAORANWE_FILE)
+    for rule in ("usd_converted", "reseller"):
+        assert q["reason"].str.starts_with(f"{rule}:").any(), rule
+    assert q["reason"].str.starts_with("fine-tuning").any()
+
+
 def test_free_rows_quarantined(built):
     q = built["quarantine"].filter((pl.col("table") == "prices") & pl.col("reason").str.starts_with("free"))
     assert len(q) == 60  # "免费" cells of the flanker tables
 
 
 # measured with the project crosswalk (2026-11 build): 353 / 623 keys (56.7%; price-only crosswalk before: 264, 42%)
-PRICE_COVERAGE_FLOOR = {"litellm": 0.52, "llm-price-cn-tables": 0.51, "llm-prices": 0.71, "llm-prices-cn": 0.55}
+PRICE_COVERAGE_FLOOR = {"litellm": 0.52, "llm-price-cn-tables": 0.51, "llm-prices": 0.71, "llm-prices-cn": 0.55,
+                        "llm-price-syaoranwe": 0.90}
 
 
 def test_crosswalk_coverage_does_not_drop(built):

@@ -62,6 +62,17 @@ def test_majority_overrules_a_lone_reading_whatever_its_precedence():
     assert over["ratio"][0] == pytest.approx(2.5 / 0.14) and "overruled" in over["reason"][0]
 
 
+def test_a_price_two_sources_confirm_is_not_made_stale_by_one():
+    old = dict(input_orig=0.27, output_orig=1.1)
+    b = [row(source="litellm", **old, valid_to=D(2025, 4, 1), source_file="b"),
+         row(source="litellm", input_orig=0.1, output_orig=0.1, valid_from=D(2025, 4, 1), source_file="b")]
+    r, _, over = resolve(*b, row(source="llm-prices", **old, source_file="v", source_row=2),
+                         row(source="llm-prices-cn", **old, source_file="c", source_row=3))
+    got = on(r, D(2025, 6, 1))
+    assert (got["input_orig"], got["rule"], got["n_agreeing"]) == (0.27, "majority", 2)
+    assert over.filter(pl.col("rule") == "stale").is_empty()
+
+
 def test_a_stale_row_ends_at_another_sources_dated_change():
     # source B saw the price change on 2025-04-01 (two dated versions); source A kept the old price after it
     a = row(source="llm-prices", input_orig=0.27, output_orig=1.1, valid_from=D(2025, 1, 1), date_basis="stated",
@@ -84,7 +95,8 @@ def test_a_tie_goes_to_the_dated_change_then_to_precedence():
     changed = [row(source="litellm", input_orig=3.0, output_orig=3.0, valid_to=D(2025, 3, 1), source_file="b"),
                row(source="litellm", input_orig=2.0, output_orig=2.0, valid_from=D(2025, 3, 1), source_file="b",
                    source_row=2)]
-    other = row(source="llm-prices-cn", input_orig=5.0, output_orig=5.0, valid_from=D(2025, 2, 1), source_file="v")
+    # (listed after the change, so not a row kept across it: rule 1 does not apply)
+    other = row(source="llm-prices-cn", input_orig=5.0, output_orig=5.0, valid_from=D(2025, 4, 1), source_file="v")
     r, _, _ = resolve(*changed, other)
     assert (on(r, D(2025, 6, 1))["source"], on(r, D(2025, 6, 1))["rule"]) == ("litellm", "dated change")
     # no dated change on either side: the precedence (llm-prices-cn first for a Chinese lab)

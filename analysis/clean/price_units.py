@@ -68,6 +68,20 @@ def parse_price_string(s: str | None, default_currency: str = "CNY") -> ParsedPr
     return ParsedPrice(None, None, f"unparseable price string {t!r}")
 
 
+_cache_hit_re = re.compile(rf"^(?P<base>.+?)\s*[（(]\s*缓存命中(?:价格)?为?\s*(?P<cached>{_num}\s*元?)\s*[)）]$")
+
+
+def split_cache_hit(s: str | None) -> tuple[str | None, str | None]:
+    """(base price cell, cached-input price cell) of a cell that states its cache-hit price in brackets.
+
+    "2（缓存命中为0.5）" -> ("2", "0.5"): the syaoranwe tables write DeepSeek's cache-hit input price this way.
+    Any other cell is returned as it is, with no cached price (a discount such as "打5折" is not a price, and
+    a price is never computed from it)."""
+    if s is None or not (m := _cache_hit_re.match(" ".join(s.split()))):
+        return s, None
+    return m.group("base"), m.group("cached")
+
+
 def price_problem(amount: float | None, usd_per_cny: float = 1.0) -> str | None:
     """Why `amount` (per 1M tokens) is not a usable list price, or None when it is.
 

@@ -1,6 +1,6 @@
 """Clean `prices`: one row per (model, provider, price kind/tier, price period), in USD and the original currency.
 
-Four steps, one per source family (all prices per 1M tokens):
+Five steps, one per source family (all prices per 1M tokens):
 - `clean_llm_prices`: simonw/llm-prices vendor JSON. Periods are stated by the source
   (`from_date` inclusive / `to_date` exclusive; null = open) -> `date_basis` 'stated'.
 - `clean_llm_prices_cn`: szp2005/llm-prices-cn daily snapshots (CNY originals for Chinese labs, input-length
@@ -12,6 +12,10 @@ Four steps, one per source family (all prices per 1M tokens):
   labs' own APIs (`LITELLM_LAB_PROVIDERS`) and chat models; long-context, batch, flex and priority prices as separate
   rows. Periods built from the snapshots (a change shows on the first mirror version after it). `source_row` = the
   1-based position of the model key in the JSON object.
+- `clean_syaoranwe`: price tables of the syaoranwe/LLM-Price README in every commit (2024-05..2025-06), read like the
+  flanker tables (one shared reader, `_readme_periods`); only the sections that data/curated/syaoranwe_sections.csv
+  names a lab's own CNY list price are used (resellers, USD prices converted at the author's fixed rate and
+  fine-tuning tables are quarantined with the rule's reason).
 
 Long-context tiers are separate rows (`price_kind` 'long_context', `min_input_tokens`), never mixed into the
 base price. Rows without a usable price (free, zero, negative, absurd, unparseable) go to quarantine.
@@ -22,6 +26,7 @@ metrics re-convert the original amounts at the rate of each date they plot.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import NamedTuple
 
 import polars as pl
@@ -104,7 +109,7 @@ PRICES = Table(
         Column("list_price", pl.Boolean, "True when the price is the lab's own list price (the provider is the "
                "model's organization) as published by the lab.", nullable=False),
         Column("source", pl.String, "Source family.", nullable=False,
-               allowed=("llm-prices", "llm-prices-cn", "llm-price-cn-tables", "litellm")),
+               allowed=("llm-prices", "llm-prices-cn", "llm-price-cn-tables", "litellm", "llm-price-syaoranwe")),
         Column("snapshot", pl.Date, "Snapshot date of the source file of the first record.", nullable=False),
         *SOURCE_COLUMNS,
     ),
@@ -438,14 +443,30 @@ def _parse_llm_prices_cn(src: Sources, inputs: _Inputs) -> tuple[list[dict], Led
     return periods, led
 
 
-# --- step 3: Chinese README price tables (flanker/llmprice.cn) ---------------------------------
+# --- steps 3 and 5: Chinese README price tables (flanker/llmprice.cn, syaoranwe/LLM-Price) ------------
+# Both files hold one CSV row per (README commit, table row). One reader turns them into periods: the commit's
+# local date is the snapshot date; a model listed twice in one README version keeps its first row; of several
+# versions of one day the last holds; periods are built from the commits (`collapse_snapshots`). Each source
+# only says, per record, who sells the model and which cells hold the prices (`_TableRow`), or why the record
+# is left out.
 
-def _parse_cn_tables(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
-    """`prices` rows of the llmprice.cn README tables of every commit (periods built from the commits)."""
-    local_path = CN_TABLES_FILE
-    df = src[local_path]
-    snap = src.snapshot(local_path)
-    led = Ledger("prices")
+class _TableRow(NamedTuple):
+    """What a README-table source takes from one record: the seller, the model and its raw price cells."""
+    provider: str | None
+    model_key: str
+    model_name: str
+    input_raw: str | None
+    output_raw: str | None
+    context: str | None
+    cached_raw: str | None = None
+
+
+def _readme_periods(df: pl.DataFrame, local_path: str, source: str, snap: dt.date, led: Ledger,
+                    select, price_columns: tuple[str, str]) -> list[dict]:
+    """Price periods of a README-table file. `select(record, model) -> _TableRow | (column, reason)`: the
+    source's own reading of a record whose model and commit date are usable; a (column, reason) pair sends the
+    record to quarantine. `price_columns`: the file's input and output price columns (named in the quarantine)."""
+    in_col, out_col = price_columns
     led.count_in(local_path, len(df))
     obs = []
     seen: dict[tuple, int] = {}
@@ -464,24 +485,33 @@ def _parse_cn_tables(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]
             led.reject(local_path, rec, key, "commit_date_local",
                            f"unparseable commit date {r['commit_date_local']!r}")
             continue
-        pin = units.parse_price_string(r["input_price_raw"])
-        pout = units.parse_price_string(r["output_price_raw"])
+        t = select(r, key)
+        if not isinstance(t, _TableRow):
+            led.reject(local_path, rec, key, t[0], t[1])
+            continue
+        key = t.model_key
+        pin = units.parse_price_string(t.input_raw)
+        pout = units.parse_price_string(t.output_raw)
         if pin.amount is None:
-            led.reject(local_path, rec, key, "input_price_raw", pin.reason)
+            led.reject(local_path, rec, key, in_col, pin.reason)
             continue
         if pout.amount is not None and pout.currency != pin.currency:
-            led.reject(local_path, rec, key, "output_price_raw",
+            led.reject(local_path, rec, key, out_col,
                            f"input in {pin.currency}, output in {pout.currency}")
             continue
-        ctx = (r["context_raw"] or "").strip() or None
-        k = (r["vendor"], key, day)
-        row = dict(model_key=key, model_name=key, provider=r["vendor"], snap=day, currency=pin.currency,
-                   input_orig=pin.amount, output_orig=pout.amount, cached_input_orig=None, price_kind="base",
-                   min_input_tokens=0, context_tier=ctx, list_price_candidate=True, source="llm-price-cn-tables",
+        pcached = units.parse_price_string(t.cached_raw, pin.currency) if t.cached_raw else None
+        k = (t.provider, key, day)
+        row = dict(model_key=key, model_name=t.model_name, provider=t.provider, snap=day, currency=pin.currency,
+                   input_orig=pin.amount, output_orig=pout.amount,
+                   cached_input_orig=pcached.amount if pcached else None, price_kind="base",
+                   min_input_tokens=0, context_tier=t.context, list_price_candidate=True, source=source,
                    snapshot=snap, source_file=local_path, source_row=rec, date_basis="observed",
                    _commit=r["commit"])
         if pout.amount is None:
-            led.reject(local_path, rec, key, "output_price_raw", pout.reason)
+            led.reject(local_path, rec, key, out_col, pout.reason)
+            continue
+        if pcached is not None and (pcached.amount is None or pcached.currency != pin.currency):
+            led.reject(local_path, rec, key, in_col, f"cache-hit price: {pcached.reason or 'currency'}")
             continue
         if (bad := _problem(row)) is not None:
             led.reject(local_path, rec, key, bad[0], bad[1])
@@ -504,11 +534,110 @@ def _parse_cn_tables(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]
         seen[k] = len(obs)
         obs.append(row)
     snaps = sorted(days)
-    periods = collapse_snapshots(obs, snaps, ("provider", "model_key"), ("currency", "input_orig", "output_orig"))
+    periods = collapse_snapshots(obs, snaps, ("provider", "model_key"),
+                                 ("currency", "input_orig", "output_orig", "cached_input_orig"))
     for p in periods:
         p.pop("snap")
         p.pop("_commit")
     # all rows merged into a period count as used
+    return periods
+
+
+def _flanker_row(r: dict, key: str) -> _TableRow:
+    return _TableRow(r["vendor"], key, key, r["input_price_raw"], r["output_price_raw"],
+                       (r["context_raw"] or "").strip() or None)
+
+
+def _parse_cn_tables(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
+    """`prices` rows of the llmprice.cn README tables of every commit (periods built from the commits)."""
+    led = Ledger("prices")
+    periods = _readme_periods(src[CN_TABLES_FILE], CN_TABLES_FILE, "llm-price-cn-tables",
+                              src.snapshot(CN_TABLES_FILE), led, _flanker_row,
+                              ("input_price_raw", "output_price_raw"))
+    return periods, led
+
+
+# --- step 5: syaoranwe/LLM-Price README tables (2024-05..2025-06) -------------------------------------
+# The file mixes, per README section (one per model family), the labs' own CNY list prices with third-party
+# platform quotes and USD prices the author converted at a fixed rate without keeping the USD original, and carries
+# fine-tuning tables. data/curated/syaoranwe_sections.csv says, per (section, table label, row note), which rows
+# are a lab's own list price for its own API (`list_price`: used, the section heading is the provider, mapped
+# through data/curated/price_providers.csv) and which are not (`reseller`, `usd_converted`: quarantined with the
+# rule's reason). The first matching rule holds; a record no rule matches is quarantined, never guessed.
+
+SYAORANWE_FILE = "pricing/llm-price-cn-tables/syaoranwe_LLM-Price_readme_tables.csv"
+SYAORANWE_COLUMNS = ("commit", "commit_date_local", "section", "table_label", "table_kind", "model",
+                     "input_cny_per_m_raw", "output_cny_per_m_raw", "context_k_raw", "note_raw")
+SECTIONS_FILE = "data/curated/syaoranwe_sections.csv"
+SECTIONS_COLUMNS = ("section", "table_label_contains", "note_contains", "rule", "reason", "source")
+SECTION_RULES = ("list_price", "reseller", "usd_converted")
+# "deepseek-chat（基于DeepSeek-V3）": the API id, then which model it serves (dated by data/curated/model_aliases.csv)
+_BASED_ON_RE = re.compile(r"\s*[（(]\s*基于[^)）]*[)）]\s*$")
+
+
+class SectionRule(NamedTuple):
+    section: str
+    table_label_contains: str
+    note_contains: str
+    rule: str
+    reason: str
+    record: int
+
+
+def section_rules(label: str, df: pl.DataFrame) -> list[SectionRule]:
+    """The rules of data/curated/syaoranwe_sections.csv (read as text), checked: section, rule, reason and source
+    given, rule one of SECTION_RULES, no (section, label, note) pattern twice."""
+    out, seen = [], {}
+    for r in df.iter_rows(named=True):
+        rec = r["source_row"]
+        for col in ("section", "rule", "reason", "source"):
+            if not (r[col] or "").strip():
+                raise InputError(f"{label}: record {rec}, column {col!r}: empty")
+        if r["rule"] not in SECTION_RULES:
+            raise InputError(f"{label}: record {rec}, column 'rule': {r['rule']!r} is not one of {SECTION_RULES}")
+        k = (r["section"], r["table_label_contains"] or "", r["note_contains"] or "")
+        if k in seen:
+            raise InputError(f"{label}: record {rec}, column 'section': same section, label and note pattern as "
+                             f"record {seen[k]}")
+        seen[k] = rec
+        out.append(SectionRule(*k, r["rule"], r["reason"], rec))
+    return out
+
+
+def section_rule(rules: list[SectionRule], section: str | None, label: str | None,
+                 note: str | None) -> SectionRule | None:
+    """The first rule of the section whose label and note patterns occur in the record's label and note."""
+    return next((x for x in rules if x.section == section and x.table_label_contains in (label or "")
+                 and x.note_contains in (note or "")), None)
+
+
+def _syaoranwe_row(rules: list[SectionRule]):
+    def select(r: dict, key: str) -> _TableRow | tuple[str, str]:
+        if r["table_kind"] != "inference":
+            return "table_kind", f"fine-tuning price table (table_kind {r['table_kind']!r}), not an API list price"
+        x = section_rule(rules, r["section"], r["table_label"], r["note_raw"])
+        if x is None:
+            return "section", (f"no rule for section {r['section']!r}, table {(r['table_label'] or '')[:40]!r} in "
+                               f"{SECTIONS_FILE}")
+        if x.rule != "list_price":
+            return "section", f"{x.rule}: {x.reason} ({SECTIONS_FILE} record {x.record})"
+        mkey = _BASED_ON_RE.sub("", key)
+        if "/" in mkey:  # "qwen3-4b/1.7b/0.6b": one price for several models
+            return "model", "one row prices several models ('/' in the model name)"
+        base, cached = units.split_cache_hit(r["input_cny_per_m_raw"])
+        return _TableRow(r["section"], mkey, key, base, r["output_cny_per_m_raw"],
+                         (r["context_k_raw"] or "").strip() or None, cached)
+    return select
+
+
+def _parse_syaoranwe(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
+    """`prices` rows of the syaoranwe/LLM-Price README tables of every commit: the labs' own CNY list prices by
+    the curated section rule (periods built from the commits)."""
+    label, rules_df = src[SECTIONS_FILE]
+    led = Ledger("prices")
+    periods = _readme_periods(src[SYAORANWE_FILE], SYAORANWE_FILE, "llm-price-syaoranwe",
+                              src.snapshot(SYAORANWE_FILE), led, _syaoranwe_row(section_rules(label, rules_df)),
+                              ("input_cny_per_m_raw", "output_cny_per_m_raw"))
     return periods, led
 
 
@@ -608,9 +737,9 @@ def _parse_litellm(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
 
 CN_TABLES_COLUMNS = ("commit", "commit_date_local", "vendor", "model", "input_price_raw", "output_price_raw",
                      "context_raw")
-clean_llm_prices, clean_llm_prices_cn, clean_cn_tables, clean_litellm = (
+clean_llm_prices, clean_llm_prices_cn, clean_cn_tables, clean_litellm, clean_syaoranwe = (
     _linked_once(_parse_llm_prices), _linked_once(_parse_llm_prices_cn), _linked_once(_parse_cn_tables),
-    _linked_once(_parse_litellm))
+    _linked_once(_parse_litellm), _linked_once(_parse_syaoranwe))
 
 STEPS = [
     Step("prices:llm-prices", clean_llm_prices, reads=tuple(Read(f, "json") for f in LLM_PRICES_FILES), uses=_USES),
@@ -618,5 +747,7 @@ STEPS = [
          uses=_USES),
     Step("prices:cn-tables", clean_cn_tables, reads=(Read(CN_TABLES_FILE, columns=CN_TABLES_COLUMNS),), uses=_USES),
     Step("prices:litellm", clean_litellm, reads=tuple(Read(f, "json") for f in LITELLM_FILES), uses=_USES),
+    Step("prices:syaoranwe", clean_syaoranwe, reads=(Read(SYAORANWE_FILE, columns=SYAORANWE_COLUMNS),
+                                                     Read(SECTIONS_FILE, "curated", SECTIONS_COLUMNS)), uses=_USES),
 ]
-LLM_PRICES_STEP, LLM_PRICES_CN_STEP, CN_TABLES_STEP, LITELLM_STEP = STEPS
+LLM_PRICES_STEP, LLM_PRICES_CN_STEP, CN_TABLES_STEP, LITELLM_STEP, SYAORANWE_STEP = STEPS

@@ -13,16 +13,18 @@ The rule, in order:
 
 1. **Stale rows end at a dated change.** When a source B dates a change of a model's price (a key of B whose
    previous period ends the day the new one starts, at another price), a reading of another source A that
-   still shows the old price (agrees with B's previous price) after that day is ended on that day:
-   A kept a price that B saw change.
+   spans that day and disagrees with B's new price is ended on that day (A kept a price that B saw change),
+   unless a third source agrees with A that day: a price two sources confirm is not made stale by one.
 2. **On each day, readings that agree are one value.** Two readings agree when their input and their output
    prices (USD per 1M tokens) each differ by at most `tol` (`REL_TOL`) of the lower one: a lab's CNY and USD
    list prices differ by the exchange rate used and by rounding. A value's *support* is the number of
    distinct sources showing it.
 3. **The best-supported value wins** (confirmed by another independent source: rule 'majority'); on equal
-   support, the value backed by a dated change ('dated change'); on a further tie, the precedence of sources
+   support, the value backed by the newest dated change ('dated change': the source that saw the latest change
+   knows the newest price); on a further tie, the precedence of sources
    ('precedence': the lab's own list price first, then llm-prices-cn for Chinese labs, whose CNY originals
-   come from the official pages, llm-prices otherwise, then LiteLLM, then the README tables). Within the
+   come from the official pages, llm-prices otherwise, then LiteLLM, then the README tables (flanker's, then
+   syaoranwe's). Within the
    winning value the reading of highest precedence is the reference. A value alone on its day is
    'single source'; readings that all agree are 'sources agree'.
 4. **How the start of a price is known** (`start_kind`): 'stated' (the source states the start), 'change' (a
@@ -44,8 +46,9 @@ import polars as pl
 from analysis import vocab
 
 REL_TOL = 0.10
-SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "litellm": 2, "llm-price-cn-tables": 3}
-SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "litellm": 2, "llm-price-cn-tables": 3}
+SOURCE_RANK_CN = {"llm-prices-cn": 0, "llm-prices": 1, "litellm": 2, "llm-price-cn-tables": 3, "llm-price-syaoranwe": 4}
+SOURCE_RANK_OTHER = {"llm-prices": 0, "llm-prices-cn": 1, "litellm": 2, "llm-price-cn-tables": 3,
+                     "llm-price-syaoranwe": 4}
 RULES = ("single source", "sources agree", "majority", "dated change", "precedence")
 START_KINDS = ("stated", "change", "listed", "switch")
 KEY = ["source", "provider", "model_key", "price_kind", "min_input_tokens"]
@@ -139,13 +142,16 @@ def _api_id(key: str) -> str:
 def _stale_ends(rs: list[_R], tol: float) -> dict[int, tuple[dt.date, _R]]:
     """rid -> (day it ends, the reading whose dated change ends it) for readings kept after another source dated
     a change (rule 1). Compared row by row upstream (a row split at an alias switch is one row): a row of source
-    A that spans the day source B's key changed price, prices the same model on that day, agrees with the price B
-    changed from and not with the new one, ends that day (all its later parts with it). A row first listed after
-    the change is not 'kept' (a disagreement for rules 2-3), unless it is a vendor-file row that states no start
-    under the same API id: the file kept the old price since a day it does not say."""
+    A that spans the day source B's key changed price, prices the same model that day and disagrees with B's new
+    price ends that day (all its later parts with it), unless another source agrees with it that day (a price
+    two sources confirm is not made stale by one). A row first listed after the change is not 'kept' (a
+    disagreement for rules 2-3), unless it is a vendor-file row that states no start, under the same API id, at
+    the price B changed from: the file kept the old price since a day it does not say."""
     lines: dict[tuple, list[_R]] = {}
+    by_model: dict[str, list[_R]] = {}
     for r in rs:
         lines.setdefault(_lineage(r), []).append(r)
+        by_model.setdefault(r.model_id, []).append(r)
     span = {k: (min(p.start for p in v), max(p.end for p in v)) for k, v in lines.items()}
     ends: dict[int, tuple[dt.date, _R]] = {}
     for q in rs:
@@ -153,17 +159,16 @@ def _stale_ends(rs: list[_R], tol: float) -> dict[int, tuple[dt.date, _R]]:
             continue
         d = q.start
         q_end = span[_lineage(q)][1]
+        on_d = [o for o in by_model[q.model_id] if o.start <= d < o.end]
         for k, lr in lines.items():
             r0 = lr[0]
             s_r, e_r = span[k]
-            if (r0.source == q.source or agree(r0.inp, r0.out, q.inp, q.out, tol)
-                    or not agree(r0.inp, r0.out, q.prev_in, q.prev_out, tol)):
+            if r0.source == q.source or agree(r0.inp, r0.out, q.inp, q.out, tol):
                 continue
-            spans_change = s_r < d < e_r and any(a.model_id == q.model_id and a.start <= d < a.end for a in lr)
-            # a vendor-file row that states no start was there since a day the file does not say: listed after
-            # the change under the same API id, still at the old price, it was kept too
+            spans_change = (s_r < d < e_r and any(a.model_id == q.model_id and a.start <= d < a.end for a in lr)
+                            and len({o.source for o in on_d if agree(r0.inp, r0.out, o.inp, o.out, tol)}) < 2)
             kept_undated = (r0.row["date_basis"] == "stated" and r0.row["valid_from"] is None and d <= s_r < q_end
-                            and _api_id(r0.key) == _api_id(q.key))
+                            and _api_id(r0.key) == _api_id(q.key) and agree(r0.inp, r0.out, q.prev_in, q.prev_out, tol))
             if not (spans_change or kept_undated):
                 continue
             for r in lr:
@@ -208,8 +213,9 @@ def _resolve_model(rs: list[_R], ends: dict[int, tuple[dt.date, _R]], tol: float
         for c in cands:
             group = [d for d in cands if agree(c.inp, c.out, d.inp, d.out, tol)]
             support = len({d.source for d in group})
-            dated = any(d.change for d in group)
-            scored.append(((-support, not dated, c.rank), c, group, support, dated))
+            changes = [d.start for d in group if d.change]
+            dated = max(changes) if changes else None  # the newest dated change behind the value
+            scored.append(((-support, -(dated.toordinal() if dated else 0), c.rank), c, group, support, dated))
         scored.sort(key=lambda s: s[0])
         _, chosen, group, support, dated = scored[0]
         others = [s for s in scored if s[1] not in group]
@@ -218,7 +224,7 @@ def _resolve_model(rs: list[_R], ends: dict[int, tuple[dt.date, _R]], tol: float
             rule = "single source" if support == 1 else "sources agree"
         elif support > max(s[3] for s in others):
             rule = "majority"
-        elif dated and not any(s[4] for s in others):
+        elif dated and not any(s[4] is not None and s[4] >= dated for s in others):
             rule = "dated change"
         else:
             rule = "precedence"
@@ -227,7 +233,7 @@ def _resolve_model(rs: list[_R], ends: dict[int, tuple[dt.date, _R]], tol: float
                               n_agreeing=support, agreeing=", ".join(sorted({g.source for g in group})),
                               start_kind=kind, prev_snapshot=prev_snap))
         why = {"majority": f"{support} sources agree on the chosen value",
-               "dated change": "the chosen value is backed by a dated change",
+               "dated change": "equal support, the chosen value is backed by the newest dated change",
                "precedence": "equal support, the chosen source comes first in the precedence"}.get(rule, "")
         for s in others:
             o = s[1]

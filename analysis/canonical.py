@@ -16,16 +16,22 @@ gpt-5.6-sol, ...) is added here as a canonical model when its organization is in
   ('-32k', '-128k') dropped, is equal ignoring hyphens: 'gpt-5.6-sol' (llm-prices) and 'gpt-5-6-sol' (llm-prices-cn),
   'Baichuan3-Turbo' and 'Baichuan3-Turbo-128k'. Its `model_id` is the slug of the shortest of its names.
 - **One release date, by precedence** (`release_date_basis` in the `canonical_models` table):
-  1. 'eci': Epoch's ECI file; 2. 'aa': Artificial Analysis 'release'; 3. 'epoch_models': Epoch's model files'
-     'Publication date' (these three as `analysis.crosswalk` orders them: ECI first, then AA, then the model
-     files for the language models neither knows);
+  1. 'eci': Epoch's ECI file; 2. 'aa': Artificial Analysis 'release' (also for a model added here whose name an
+     AA record the crosswalk could not place spells: AA dates releases); 3. 'epoch_models': Epoch's model files'
+     'Publication date' (these three as `analysis.crosswalk` orders them);
   4. 'source_date': a date the source itself gives: the earliest stated start of the key's price (llm-prices
-     `from_date`) or a full date stamp in the name ('hunyuan-turbos-20250416' -> 2025-04-16), the earliest of them;
-  5. 'first_seen': the earliest date any pinned snapshot shows the name (the first price snapshot listing the key;
-     for LMArena names the first leaderboard release of the pinned LMArena history 2023-05..2025-02 listing the id,
-     else the leaderboard file's snapshot date): an upper bound of the release, not the release.
-  Where the candidates of one model disagree by more than 7 days (a 'first_seen' later than the chosen date is
-  consistent with it, not a disagreement), the choice and the farthest alternative go to `release_date_conflicts`.
+     `from_date`) or a full date stamp in the name ('hunyuan-turbos-20250416' -> 2025-04-16), the earliest of them
+     that is not later than the model's first sighting (a price start stated after the name was already listed
+     is not its release);
+  5. 'first_seen': no source dates the release. `release_date` is null, never a snapshot's date, and
+     `first_seen` holds the earliest date any pinned file lists a name of the model (the first price snapshot
+     listing the key; for LMArena names the first leaderboard release of the pinned LMArena history 2023-05..2025-02
+     listing the id, else the leaderboard file's snapshot date): an upper bound of the release. Time-based
+     metrics leave these models out and count them (`analysis.metrics.catchup.undated`, `prices.undated_at`).
+  The dates come from every name that resolves to the model once all are added, as the table steps resolve
+  them ('hunyuan-hy3-preview' folds to the price key 'hunyuan-hy3': its LMArena file bounds that model); a model
+  no name resolves to is dropped. Where the stated dates of one model disagree by more than 7 days, the choice and
+  the farthest alternative go to `release_date_conflicts`.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from analysis import crosswalk, manifest, registry, vocab
-from analysis.clean.canonical_models import BASES, CANONICAL_MODELS  # noqa: F401  (BASES named here too)
+from analysis.clean.canonical_models import BASES, CANONICAL_MODELS, DATED_BASES  # noqa: F401  (named here too)
 from analysis.clean.common import (
     InputError,
     Step,
@@ -53,6 +59,7 @@ from analysis.crosswalk import PRICE_SOURCES, Crosswalk, Model, alias_id, norm_k
 from analysis.inputs import NameOrg, load_name_orgs, org_of  # noqa: F401  (named here too)
 
 LEADERBOARD_SOURCES = ("lmarena", "livebench")
+AA_SOURCE = "artificial_analysis"  # the source name of the AA records in the crosswalk and its exceptions
 
 MOVING = "moving alias (no sourced target)"
 NON_CHAT = "non-chat mode"
@@ -104,12 +111,15 @@ class Observation:
     linked: bool = False  # resolved by the Epoch/AA crosswalk (or a dated alias) already
 
 
-def _resolves(cw: Crosswalk, o: Observation) -> bool:
-    if o.linked:
-        return True
+def _resolve(cw: Crosswalk, o: Observation) -> Model | None:
+    """The model a name resolves to, as the table steps resolve it."""
     if o.source in PRICE_SOURCES:
-        return cw.lookup_price(o.name, o.source)[0] is not None
-    return cw.lookup(o.name, o.source) is not None
+        return cw.lookup_price(o.name, o.source)[0]
+    return cw.lookup(o.name, o.source)
+
+
+def _resolves(cw: Crosswalk, o: Observation) -> bool:
+    return o.linked or _resolve(cw, o) is not None
 
 
 @dataclass(frozen=True)
@@ -123,10 +133,12 @@ class Conflict:
 
 
 def extend(cw: Crosswalk, observations: list[Observation], alias_ids: set[str] = frozenset(),
-           reg: registry.Registry | None = None) -> Crosswalk:
+           reg: registry.Registry | None = None, sightings: list[Observation] = ()) -> Crosswalk:
     """Add a canonical model for every group of unresolved names whose organization is known (see the module
     doc); record why the others stay unlinked (`cw.unlinked_reasons`) and the release-date disagreements
-    (`cw.conflicts`). `cw` is changed in place and returned."""
+    (`cw.conflicts`). `sightings` never make a model but date the added models their names resolve to (the
+    Artificial Analysis records whose creator the registry does not know: their file lists the model, and AA
+    dates releases). `cw` is changed in place and returned."""
     reg = reg or registry.load()
     groups: dict[str, list[Observation]] = {}
     for o in observations:
@@ -143,6 +155,7 @@ def extend(cw: Crosswalk, observations: list[Observation], alias_ids: set[str] =
         else:
             groups.setdefault(group_key(o.name), []).append(o)
     ids = dict(cw.model_ids())
+    added: dict[str, list[Observation]] = {}  # Model.key of each model added here -> its group's observations
     for _, obs in sorted(groups.items()):
         names = sorted({display_name(o.name) for o in obs}, key=lambda n: (len(slug(n)), n))
         display = names[0]
@@ -152,23 +165,71 @@ def extend(cw: Crosswalk, observations: list[Observation], alias_ids: set[str] =
             for o in obs:
                 _alias(cw, o.name, known)
             continue
-        stated = [(o.source_date, o.source) for o in obs if o.source_date is not None]
-        seen = [(o.first_seen, o.source) for o in obs]
-        (day, src), basis = (min(stated), "source_date") if stated else (min(seen), "first_seen")
         orgs = tuple(dict.fromkeys(o.organization for o in sorted(obs, key=_source_rank)))[:1]
-        m = Model(mid, display, day, orgs, registry.bucket([reg.orgs[x].country for x in orgs]), None,
-                  origin=src, basis=basis)
+        m = _dated(Model(mid, display, None, orgs, registry.bucket([reg.orgs[x].country for x in orgs]), None,
+                         origin="", basis=""), obs)
         cw.models[m.key] = m
         ids.setdefault(mid, m.key)
         for o in obs:
             _alias(cw, o.name, m.key)
-        alts = [(d, f"{s} ({'source_date' if (d, s) in stated else 'first_seen'})") for d, s in stated + seen
-                if abs((d - day).days) > MAX_DATE_DAYS and not ((d, s) in seen and (d, s) not in stated and d > day)]
-        if alts:
-            d, s = max(alts, key=lambda a: (abs((a[0] - day).days), a[1]))
-            cw.conflicts.append(Conflict(mid, display, day, basis, d, s))
+        added[m.key] = obs
+    cw._ids = cw._compact = None
+    # Date each added model by every name that resolves to it, as the table steps will resolve them: a name of one
+    # group may fold to the key of another ('hunyuan-hy3-preview' -> 'hunyuan-hy3'), and its sighting bounds that
+    # model's release. A model no name resolves to is not a model of its own (its names all belong to another).
+    resolved: dict[str, list[Observation]] = {}
+    for o in [o for obs in added.values() for o in obs] + list(sightings):
+        m = _resolve(cw, o)
+        if m is not None and m.key in added:
+            resolved.setdefault(m.key, []).append(o)
+    rekey: dict[str, str | None] = {}
+    for key in added:
+        old = cw.models.pop(key)
+        if key not in resolved:
+            rekey[key] = None
+            continue
+        m = _dated(old, resolved[key])
+        cw.models[m.key] = m
+        rekey[key] = m.key
+        if m.release_date is not None:
+            c = _conflict(m, resolved[key])
+            if c is not None:
+                cw.conflicts.append(c)
+    for k, mk in list(cw.keys.items()):
+        if mk in rekey:
+            if rekey[mk] is None:
+                del cw.keys[k]
+            else:
+                cw.keys[k] = rekey[mk]
     cw._ids = cw._compact = None
     return cw
+
+
+def _dated(m: Model, obs: list[Observation]) -> Model:
+    """`m` with its release date from the observations of its names (module doc): the earliest date a source
+    gives that is not later than the first sighting ('source_date'), else none ('first_seen': the first pinned
+    file listing a name is an upper bound, never a release date). `first_seen` is always the first sighting."""
+    seen_day, seen_src = min((o.first_seen, o.source) for o in obs)
+    stated = [(o.source_date, o.source) for o in obs if o.source_date is not None and o.source_date <= seen_day]
+    aa = [d for d, src in stated if src == AA_SOURCE]
+    if aa:
+        (day, src), basis = (min(aa), "aa"), "aa"
+    elif stated:
+        (day, src), basis = min(stated), "source_date"
+    else:
+        (day, src), basis = (None, seen_src), "first_seen"
+    return Model(m.model_id, m.model, day, m.organizations, m.country_bucket, m.open_weights, origin=src,
+                 basis=basis, first_seen=seen_day)
+
+
+def _conflict(m: Model, obs: list[Observation]) -> Conflict | None:
+    """The farthest other date a source gives for a dated model, when more than MAX_DATE_DAYS away."""
+    alts = [(o.source_date, f"{o.source} (source_date)") for o in obs
+            if o.source_date is not None and abs((o.source_date - m.release_date).days) > MAX_DATE_DAYS]
+    if not alts:
+        return None
+    d, s = max(alts, key=lambda a: (abs((a[0] - m.release_date).days), a[1]))
+    return Conflict(m.model_id, m.model, m.release_date, m.release_date_basis, d, s)
 
 
 def _alias(cw: Crosswalk, name: str, model_key: str) -> None:
@@ -232,6 +293,22 @@ def observe_leaderboards(rules: tuple[NameOrg, ...]) -> list[Observation]:
     return out
 
 
+def observe_aa() -> list[Observation]:
+    """Every record of the Artificial Analysis file: its slug, seen on the file's snapshot date, with AA's
+    'release' as its date (a sighting: used by `extend` to date the models only other sources add)."""
+    day = dt.date.fromisoformat(manifest.entry(crosswalk.AA_FILE).snapshot_date)
+    out = []
+    for r in read_json(crosswalk.AA_FILE):
+        rel = r.get("release") if isinstance(r, dict) else None
+        try:
+            rel = dt.date.fromisoformat(rel) if isinstance(rel, str) else None
+        except ValueError:
+            rel = None
+        if isinstance(r, dict) and isinstance(r.get("slug"), str):
+            out.append(Observation(AA_SOURCE, r["slug"], None, day, rel))
+    return out
+
+
 def observe_prices(frames: list[pl.DataFrame]) -> list[Observation]:
     """One observation per (source, price key) of price tables linked against the Epoch/AA crosswalk: its
     provider's organization, first snapshot showing it, earliest stated start of its base price."""
@@ -263,7 +340,7 @@ def extend_inputs(inputs, cw: Crosswalk, run_step) -> Crosswalk:
     first = Inputs(reg=inputs.registry, cw=cw, aliases=aliases, fx_table=inputs.fx, providers=inputs.providers)
     frames = [run_step(step, first).df for step in prices.STEPS]
     obs = observe_prices(frames) + observe_leaderboards(inputs.name_orgs)
-    return extend(cw, obs, {p.alias for p in aliases}, inputs.registry)
+    return extend(cw, obs, {p.alias for p in aliases}, inputs.registry, observe_aa())
 
 
 # --- tables -------------------------------------------------------------------------------------------
@@ -273,7 +350,8 @@ def clean(src, crosswalk: Crosswalk) -> StepResult:
     cw = crosswalk
     rows = [dict(model_id=m.model_id, model=m.model, organizations=list(m.organizations),
                  country_bucket=m.country_bucket, release_date=m.release_date, release_date_basis=m.release_date_basis,
-                 origin=m.origin) for m in sorted(cw.models.values(), key=lambda m: (m.model_id, m.release_date))]
+                 first_seen=m.first_seen, origin=m.origin)
+            for m in sorted(cw.models.values(), key=lambda m: (m.model_id, m.sort_date))]
     df = pl.DataFrame(rows, schema={c.name: c.dtype for c in CANONICAL_MODELS.columns}) if rows \
         else CANONICAL_MODELS.empty()
     return StepResult(CANONICAL_MODELS, CANONICAL_MODELS.validate(df), concat_quarantine([]), counts_frame([]))

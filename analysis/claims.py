@@ -161,6 +161,10 @@ def claim_kimi(data: Data) -> Claim:
                           else "") + ".")
         else:
             finding = f"{p['example']} ({r['release_date']}) was not matched by {rival} in the data."
+        n["undated"] = catchup.undated(data.capability, p["metric"], None, p["include_estimated"])
+        if n["undated"]:
+            finding += (f" {n['undated']} model{'s' if n['undated'] != 1 else ''} without a known release date "
+                        "left out.")
         date = f"release {r['release_date']}, data to {models['as_of'].max()}"
     else:
         finding, date = f"{p['example']} has no {p['metric']} score in the data.", ""
@@ -381,7 +385,9 @@ def claim_catchup(data: Data) -> Claim:
     finding = (f"On {p['metric'].upper()} on {h['date']}, the best US model ({h['leader_model']}) leads the best "
                f"Chinese one ({h['follower_model']}) by {h['gap_score']:.1f} points, {months} in time. The lead in "
                f"time averaged {e.get('mean_months') or 0:.1f} months in the first year of the comparison "
-               f"(from {e.get('start')}) and {r.get('mean_months') or 0:.1f} months in the last 12 months.")
+               f"(from {e.get('start')}) and {r.get('mean_months') or 0:.1f} months in the last 12 months."
+               + (f" {h['undated']} model{'s' if h['undated'] != 1 else ''} without a known release date left out."
+                  if h["undated"] else ""))
     return Claim("catchup", "\u201cChina is catching up; the race moves very fast\u201d", finding,
                  f"{e.get('start')} to {h['date']}", verdict_catchup(n), RULE_CATCHUP, "catch_up",
                  "The US–China gap, in score and in months", n)

@@ -89,16 +89,22 @@ def norm_key(name: str) -> str:
 class Model:
     model_id: str
     model: str
-    release_date: dt.date
+    release_date: dt.date | None  # None: no source dates the release (basis 'first_seen'; see `first_seen`)
     organizations: tuple[str, ...]
     country_bucket: str
     open_weights: bool | None
     origin: str  # 'eci', 'aa', 'epoch_models'; for models only other sources know, that source (analysis.canonical)
     basis: str = ""  # where release_date comes from, when not the origin itself ('source_date', 'first_seen')
+    first_seen: dt.date | None = None  # models only other sources know: the first pinned file listing a name of it
 
     @property
     def key(self) -> str:
-        return f"{self.model_id}@{self.release_date}"
+        return f"{self.model_id}@{self.release_date or self.first_seen}"
+
+    @property
+    def sort_date(self) -> dt.date:
+        """The release date, else the first-seen bound (for ordering only, never shown as a release date)."""
+        return self.release_date or self.first_seen or dt.date.max
 
     @property
     def release_date_basis(self) -> str:
@@ -111,6 +117,7 @@ class Crosswalk:
     models: dict[str, Model] = field(default_factory=dict)  # Model.key -> Model
     keys: dict[str, str] = field(default_factory=dict)  # norm_key -> Model.key
     ambiguous: set[str] = field(default_factory=set)
+    strong: set[str] = field(default_factory=set)  # keys a source's own id holds (ECI version, AA slug)
     exceptions: dict[tuple[str, str], str] = field(default_factory=dict)  # (source, name) -> norm key
     _compact: dict[str, str | None] | None = None  # hyphen-less key -> Model.key (None: ambiguous)
     _ids: dict[str, str] | None = None  # model_id and its hyphen-less form -> Model.key of its first release
@@ -121,7 +128,9 @@ class Crosswalk:
 
     def add_alias(self, name: str, model_key: str, strong: bool = True) -> None:
         """Register a name of a model. Weak aliases (display names shared by several releases) that
-        point at two different models become ambiguous and resolve to nothing."""
+        point at two different models become ambiguous and resolve to nothing. A weak name whose parenthesised
+        qualifier the fold drops never blurs a key a source's own id holds: ECI's display name 'DeepSeek-R1 (May
+        2025)' folds to 'deepseek-r1', the version id of DeepSeek-R1 of 2025-01-20, which stays R1's key."""
         k = norm_key(name)
         if not k:
             return
@@ -129,9 +138,12 @@ class Crosswalk:
         if strong and k in self.ambiguous:  # a source's own key settles an ambiguous display name
             self.ambiguous.discard(k)
             self.keys[k] = model_key
+            self.strong.add(k)
         elif have is None and k not in self.ambiguous:
             self.keys[k] = model_key
-        elif have is not None and have != model_key and not strong:
+            if strong:
+                self.strong.add(k)
+        elif have is not None and have != model_key and not strong and not (k in self.strong and "(" in name):
             if self.models[have].model_id != self.models[model_key].model_id:
                 del self.keys[k]
                 self.ambiguous.add(k)
@@ -166,7 +178,7 @@ class Crosswalk:
     def model_ids(self) -> dict[str, str]:
         if self._ids is None:
             out: dict[str, str] = {}
-            for mk, m in sorted(self.models.items(), key=lambda kv: kv[1].release_date):
+            for mk, m in sorted(self.models.items(), key=lambda kv: kv[1].sort_date):
                 out.setdefault(m.model_id, mk)
             for mid, mk in list(out.items()):
                 out.setdefault(mid.replace("-", ""), mk)

@@ -48,4 +48,6 @@ def _finding_lmarena() -> list[dict]:
                  date=f"{h['date']}, data to {h['as_of']}",
                  text=f"US lead on LMArena's text arena with style control: the best US model ({h['leader_model']}) "
                       f"over the best Chinese one ({h['follower_model']}); China is {months}. Arena scores are "
-                      "human preference votes, a different scale from ECI.")]
+                      "human preference votes, a different scale from ECI."
+                      + (f" {h['undated']} arena model{'s' if h['undated'] != 1 else ''} without a known release "
+                         "date left out." if h["undated"] else ""))]

@@ -205,3 +205,21 @@ def test_headline_is_dated_at_the_end_of_the_data():
     h = catchup.headline_gap(c, "m", tolerance=0, drop_first=False)
     assert h["date"] == D(2026, 1, 1)  # as_of, not 2025-02-01
     assert h["gap_months"] == pytest.approx((D(2026, 1, 1) - D(2025, 1, 1)).days / catchup.DAYS_PER_MONTH)
+
+
+def test_undated_models_are_left_out_and_counted():
+    # 'X' and 'Y' are known only from a leaderboard (no release date): every time-based measure leaves them out,
+    # and the headline says how many (two models, three rows; a model of another metric is not counted)
+    c = cap([("A", D(2025, 1, 1), "OpenAI", US, 10), ("Q", D(2025, 2, 1), "Alibaba", CN, 9),
+             ("X", None, "Tencent", CN, 50), ("X", None, "Tencent", CN, 51), ("Y", None, "xAI", US, 60),
+             ("Z", None, "xAI", US, 70, "other")])
+    assert catchup.undated(c, "m") == 2 and catchup.undated(c, "m", [CN]) == 1
+    m = catchup.best_per_model(c, "m")
+    assert sorted(m["model"]) == ["A", "Q"]
+    ttm = catchup.time_to_match(m, "country", "any")
+    assert set(ttm["model"]) <= {"A", "Q"}
+    h = catchup.headline_gap(c, "m", tolerance=0, drop_first=False)
+    assert h["undated"] == 2 and h["follower_model"] == "Q"  # X's 51 would lead China's frontier if dated
+    text = catchup.describe_headline(h)
+    assert "2 models scored on `m` have no known release date" in text
+    assert "none is left out" in catchup.describe_undated(0, "m")

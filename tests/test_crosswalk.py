@@ -234,16 +234,48 @@ def obs(source, name, org, first_seen, source_date=None, linked=False):
     return canonical.Observation(source, name, org, first_seen, source_date, linked)
 
 
-def test_precedence_source_date_over_first_seen_and_earliest_of_each():
+def dates(cw):
+    return {m.model_id: (m.release_date, m.release_date_basis, m.first_seen) for m in cw.models.values()}
+
+
+def test_first_seen_is_an_upper_bound_never_a_release_date():
     cw = crosswalk.build([], [], REG)
     canonical.extend(cw, [obs("lmarena", "ernie-9", "Baidu", D(2026, 7, 8)),
-                          obs("llm-prices-cn", "ernie-9", "Baidu", D(2026, 3, 1)),  # earliest first seen
-                          obs("llm-prices", "grok-9", "xAI", D(2026, 8, 5), D(2026, 8, 1)),  # stated price start
-                          obs("lmarena", "grok-9", "xAI", D(2026, 7, 8)),
+                          obs("llm-prices-cn", "ernie-9", "Baidu", D(2026, 3, 1)),  # the earliest file listing it
                           obs("lmarena", "hunyuan-t9-20250711", "Tencent", D(2026, 7, 8), D(2025, 7, 11))], reg=REG)
-    got = {m.model_id: (m.release_date, m.release_date_basis) for m in cw.models.values()}
-    assert got == {"ernie-9": (D(2026, 3, 1), "first_seen"), "grok-9": (D(2026, 8, 1), "source_date"),
-                   "hunyuan-t9-20250711": (D(2025, 7, 11), "source_date")}
+    assert dates(cw) == {"ernie-9": (None, "first_seen", D(2026, 3, 1)),
+                         "hunyuan-t9-20250711": (D(2025, 7, 11), "source_date", D(2026, 7, 8))}
+    t = canonical.clean(None, cw).df
+    assert t.filter(pl.col("model_id") == "ernie-9").select("release_date", "first_seen").row(0) == (None, D(2026, 3, 1))
+
+
+def test_a_stated_date_later_than_the_first_sighting_is_not_a_release_date():
+    cw = crosswalk.build([], [], REG)
+    canonical.extend(cw, [obs("llm-prices", "grok-9", "xAI", D(2026, 8, 5), D(2026, 8, 1)),  # stated price start
+                          obs("lmarena", "grok-9", "xAI", D(2026, 7, 8)),  # ...but listed 24 days before it
+                          obs("llm-prices", "grok-8", "xAI", D(2026, 9, 30), D(2026, 8, 1)),
+                          obs("lmarena", "grok-8", "xAI", D(2026, 8, 5))], reg=REG)
+    assert dates(cw) == {"grok-9": (None, "first_seen", D(2026, 7, 8)),
+                         "grok-8": (D(2026, 8, 1), "source_date", D(2026, 8, 5))}
+
+
+def test_a_name_folding_to_another_groups_key_bounds_that_models_first_seen():
+    # 'hunyuan-hy3-preview' (LMArena, 2026-07-08) folds to 'hunyuan-hy3' (a price key first seen 2026-08-02): the
+    # LMArena rows resolve to hunyuan-hy3, so its first sighting is the LMArena file's, and no model is left that
+    # no name resolves to
+    cw = crosswalk.build([], [], REG)
+    canonical.extend(cw, [obs("llm-prices-cn", "hunyuan-hy3", "Tencent", D(2026, 8, 2)),
+                          obs("lmarena", "hunyuan-hy3-preview", "Tencent", D(2026, 7, 8))], reg=REG)
+    assert cw.resolve_model("hunyuan-hy3-preview", "lmarena") == "hunyuan-hy3"
+    assert dates(cw) == {"hunyuan-hy3": (None, "first_seen", D(2026, 7, 8))}
+
+
+def test_an_artificial_analysis_sighting_dates_a_model_only_other_sources_add():
+    cw = crosswalk.build([], [], REG)
+    canonical.extend(cw, [obs("lmarena", "mercury-9", "Inception Labs", D(2026, 7, 8))], reg=REG,
+                     sightings=[obs(canonical.AA_SOURCE, "mercury-9", None, D(2026, 7, 2), D(2026, 2, 20)),
+                                obs(canonical.AA_SOURCE, "no-such-model", None, D(2026, 7, 2), D(2026, 1, 1))])
+    assert dates(cw) == {"mercury-9": (D(2026, 2, 20), "aa", D(2026, 7, 2))}
 
 
 def test_epoch_and_aa_dates_win_over_every_other_source():
@@ -255,17 +287,17 @@ def test_epoch_and_aa_dates_win_over_every_other_source():
         ("gpt-4-1", D(2025, 4, 14), "eci"), ("glm-9", D(2026, 1, 1), "aa")}
 
 
-def test_disagreements_over_7_days_go_to_the_conflicts_but_a_later_first_seen_does_not():
+def test_stated_dates_over_7_days_apart_go_to_the_conflicts():
     cw = crosswalk.build([], [], REG)
     canonical.extend(cw, [obs("llm-prices", "grok-9", "xAI", D(2026, 8, 5), D(2026, 8, 1)),
-                          obs("lmarena", "grok-9", "xAI", D(2026, 7, 8)),  # seen 24 days before the stated start
-                          obs("llm-prices", "grok-8", "xAI", D(2026, 9, 30), D(2026, 8, 1)),  # seen later: consistent
-                          obs("lmarena", "grok-8", "xAI", D(2026, 8, 5))], reg=REG)
+                          obs("litellm", "grok-9", "xAI", D(2026, 8, 5), D(2026, 7, 8)),  # 24 days earlier
+                          obs("llm-prices", "grok-8", "xAI", D(2026, 9, 30), D(2026, 8, 1)),
+                          obs("lmarena", "grok-8", "xAI", D(2026, 8, 5))], reg=REG)  # seen later: consistent
     assert [(c.model_id, c.release_date, c.release_date_source, c.alternative_date, c.alternative_source)
-            for c in cw.conflicts] == [("grok-9", D(2026, 8, 1), "source_date", D(2026, 7, 8),
-                                        "lmarena (first_seen)")]
+            for c in cw.conflicts] == [("grok-9", D(2026, 7, 8), "source_date", D(2026, 8, 1),
+                                        "llm-prices (source_date)")]
     t = canonical.clean_conflicts(None, cw).df
-    assert t.select("model_id", "days_apart").rows() == [("grok-9", -24)]
+    assert t.select("model_id", "days_apart").rows() == [("grok-9", 24)]
 
 
 def test_names_of_different_sources_meet_in_one_model():
@@ -275,7 +307,7 @@ def test_names_of_different_sources_meet_in_one_model():
                           obs("lmarena", "gpt-5.6-sol", "OpenAI", D(2026, 7, 8)),
                           obs("llm-price-cn-tables", "Baichuan3-Turbo", "Baichuan", D(2024, 6, 6)),
                           obs("llm-price-cn-tables", "Baichuan3-Turbo-128k", "Baichuan", D(2024, 6, 7))], reg=REG)
-    assert sorted((m.model_id, m.release_date) for m in cw.models.values()) == [
+    assert sorted((m.model_id, m.first_seen) for m in cw.models.values()) == [
         ("baichuan3-turbo", D(2024, 6, 6)), ("gpt-5-6-sol", D(2026, 7, 8))]
     assert cw.resolve_model("gpt-5-6-sol", "llm-prices-cn") == cw.resolve_model("gpt-5.6-sol", "lmarena") \
         == "gpt-5-6-sol"
@@ -385,9 +417,10 @@ def test_floor_95_percent_of_lmarena_entries_of_us_and_chinese_labs_linked(built
 
 
 def test_release_dates_agree_between_canonical_models_and_capability(built):
-    cap = built["capability"].select("model_id", "release_date").unique()
-    can = built["canonical_models"].select("model_id", "release_date")
-    assert cap.join(can, on=["model_id", "release_date"], how="anti").is_empty()
+    on = ["model_id", "release_date", "release_date_basis", "first_seen"]
+    cap = built["capability"].select(on).unique()
+    can = built["canonical_models"].select(on)
+    assert cap.join(can, on=on, how="anti", nulls_equal=True).is_empty()
     assert set(built["canonical_models"]["release_date_basis"]) <= set(canonical.BASES)
     # no moving alias is a canonical model of its own
     assert built["canonical_models"].filter(pl.col("model_id").str.ends_with("latest")).is_empty()
@@ -421,10 +454,10 @@ def test_arena_history_bad_values_name_file_record_and_column(tmp_path, monkeypa
     assert str(e.value).startswith(canonical.LMARENA_HISTORY)
 
 
-def test_real_arena_history_dates_old_leaderboard_only_models(built):
+def test_real_arena_history_bounds_old_leaderboard_only_models(built):
     can = built["canonical_models"].filter(pl.col("model_id") == "vicuna-13b")
-    assert can.select("release_date", "release_date_basis", "origin").rows() == [
-        (D(2023, 5, 8), "first_seen", "lmarena")]
+    assert can.select("release_date", "release_date_basis", "first_seen", "origin").rows() == [
+        (None, "first_seen", D(2023, 5, 8), "lmarena")]
 
 
 def test_unlinked_price_keys_take_the_crosswalks_reason_where_it_says_more():
@@ -434,3 +467,76 @@ def test_unlinked_price_keys_take_the_crosswalks_reason_where_it_says_more():
                           schema=["source", "model_key", "crosswalk", "country_bucket"], orient="row")
     out = crosswalk.unlinked_names(prices, reasons={("llm-price-cn-tables", "GLM-4"): canonical.KEPT})
     assert out.select("name", "reason").rows() == [("GLM-4", canonical.KEPT), ("GLM-9", "unknown model")]
+
+
+def test_a_parenthesised_display_name_does_not_blur_another_releases_version_id():
+    # ECI: version 'DeepSeek-R1' (2025-01-20) and the display name 'DeepSeek-R1 (May 2025)' of R1-0528, which folds
+    # to the same key: the version id keeps it, so LMArena's 'deepseek-r1' is R1, not R1-0528
+    cw = crosswalk.build([eci("DeepSeek-R1", "DeepSeek-R1", "2025-01-20", "DeepSeek"),
+                          eci("DeepSeek-R1-0528", "DeepSeek-R1 (May 2025)", "2025-05-28", "DeepSeek")], [], REG)
+    assert cw.lookup("deepseek-r1", "lmarena").release_date == D(2025, 1, 20)
+    assert cw.lookup("deepseek-r1-0528", "lmarena").release_date == D(2025, 5, 28)
+    # two display names without a version id of their own still make the key ambiguous
+    cw = crosswalk.build([eci("x-1-a", "Xmodel (Jan)", "2025-01-20"), eci("x-1-b", "Xmodel (May)", "2025-05-28")],
+                         [], REG)
+    assert cw.lookup("xmodel", "lmarena") is None
+
+
+def test_deepseek_r1_and_r1_0528_keep_their_own_dates_on_every_path():
+    cw = crosswalk.load(REG)
+    if not cw.models:
+        pytest.skip("the capability snapshots are not fetched")
+    got = {(src, name): (cw.lookup(name, src).model_id, cw.lookup(name, src).release_date)
+           for src, name in [("lmarena", "deepseek-r1"), ("lmarena", "deepseek-r1-0528"),
+                             ("artificial_analysis", "deepseek-r1"), ("artificial_analysis", "deepseek-r1-0120")]}
+    assert got == {("lmarena", "deepseek-r1"): ("deepseek-r1", D(2025, 1, 20)),
+                   ("lmarena", "deepseek-r1-0528"): ("deepseek-r1-may-2025", D(2025, 5, 28)),
+                   ("artificial_analysis", "deepseek-r1"): ("deepseek-r1-may-2025", D(2025, 5, 28)),
+                   ("artificial_analysis", "deepseek-r1-0120"): ("deepseek-r1", D(2025, 1, 20))}
+
+
+def _snapshot_dates() -> dict[str, dt.date]:
+    from analysis import manifest
+
+    return {e.local_path: dt.date.fromisoformat(e.snapshot_date) for e in manifest.load()}
+
+
+def test_no_release_date_is_a_snapshot_date_or_later_than_its_file(built):
+    """The real data: a release date comes from a source that dates releases. A model known only from leaderboard or
+    price files has none ('first_seen', with the earliest file listing it as `first_seen`); no release date or first
+    sighting is later than the file of the row; a date a source states is never later than the first sighting."""
+    snap = _snapshot_dates()
+    listing = {p: d for p, d in snap.items() if p.startswith(("capability/smallai", "capability/livebench", "pricing/"))}
+    listing_days = set(listing.values()) | set(canonical.arena_first_listed().values())
+    cap, can = built["capability"], built["canonical_models"]
+    for t in (cap, can):
+        undated = t.filter(pl.col("release_date_basis") == "first_seen")
+        assert len(undated) and undated["release_date"].is_null().all() and undated["first_seen"].is_not_null().all()
+        dated = t.filter(pl.col("release_date_basis") != "first_seen")
+        assert dated["release_date"].is_not_null().all()
+        # a dated model on a listing file's day: only where a dating source (Epoch, AA, a date stamp in the name, a
+        # stated price start) gives that day, and then never after the model's first sighting
+        on_listing_day = dated.filter(pl.col("release_date").is_in(list(listing_days)))
+        assert set(on_listing_day["release_date_basis"]) <= set(canonical.DATED_BASES)
+        assert dated.filter(pl.col("release_date") > pl.col("first_seen")).is_empty()
+    rows = cap.with_columns(pl.col("source_file").replace_strict(snap, return_dtype=pl.Date).alias("file_date"))
+    assert rows.filter(pl.col("release_date") > pl.col("file_date")).is_empty()
+    assert rows.filter(pl.col("first_seen") > pl.col("file_date")).is_empty()
+    # every model first seen in a leaderboard file is dated at most at that file's date; the ~30 LMArena-only models
+    # that carried the leaderboard's snapshot date as a release date carry none now
+    arena = snap["capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json"]
+    lm = can.filter(pl.col("origin") == "lmarena")
+    assert lm.filter(pl.col("release_date") == arena).is_empty()
+    assert len(lm.filter(pl.col("first_seen") == arena)) > 0
+    # hunyuan-hy3 was listed by LMArena (as hunyuan-hy3-preview) before the price file of 2026-08-02
+    hy3 = can.filter(pl.col("model_id") == "hunyuan-hy3").row(0, named=True)
+    assert (hy3["release_date"], hy3["first_seen"]) == (None, arena)
+
+
+def test_deepseek_r1_rows_carry_their_own_release_dates(built):
+    cap = built["capability"].filter(pl.col("source_model").is_in(["deepseek-r1", "deepseek-r1-0528"]))
+    got = {(f.split("/")[1], m): (i, d) for f, m, i, d in
+           cap.select("source_file", "source_model", "model_id", "release_date").unique().iter_rows()}
+    assert got[("smallai-api_llm-ranking", "deepseek-r1")] == ("deepseek-r1", D(2025, 1, 20))
+    assert got[("smallai-api_llm-ranking", "deepseek-r1-0528")] == ("deepseek-r1-may-2025", D(2025, 5, 28))
+    assert got[("japhba_artificial-analysis-snapshot", "deepseek-r1")] == ("deepseek-r1-may-2025", D(2025, 5, 28))

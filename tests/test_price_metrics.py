@@ -208,6 +208,19 @@ def test_first_seen_price_is_shown_but_never_fitted():
     assert "first-seen" in pm.describe_trend("United States", f, 130)
 
 
+def test_models_at_the_threshold_without_a_release_date_are_counted_per_country():
+    cap = _cap([("a", D(2023, 1, 1), 140.0), ("u", None, 150.0), ("v", None, 120.0)]).with_columns(
+        pl.Series("country_bucket", ["United States"] * 3))
+    assert pm.undated_at(cap, 130) == {"United States": 1}  # 'v' is under the threshold
+    rows = [usd(model_id="a", model_key="a", valid_from=D(2023 + i, 1, 1), valid_to=D(2024 + i, 1, 1),
+                input_orig=8.0 / 2 ** i, output_orig=8.0 / 2 ** i, source_row=i + 1) for i in range(4)]
+    pts = pm.price_points(refs(frame(*rows)), cap, fx_table=FX)
+    assert set(pts["model_id"]) == {"a"}
+    _, fits = pm.cheapest_at_capability(pts, 130, undated=pm.undated_at(cap, 130))
+    assert fits["United States"]["undated"] == 1
+    assert "without a known release date, left out: 1" in pm.describe_trend("United States", fits["United States"], 130)
+
+
 def test_no_trend_on_fewer_than_four_dated_points():
     cap = _cap([("a", D(2023, 1, 1), 140.0)])
     rows = [usd(model_id="a", model_key="a", valid_from=D(2023 + i, 1, 1), valid_to=D(2024 + i, 1, 1),

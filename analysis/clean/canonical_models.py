@@ -12,6 +12,13 @@ import polars as pl
 from analysis.schema import COUNTRY_BUCKETS, Column, Table
 
 BASES = ("eci", "aa", "epoch_models", "source_date", "first_seen")
+DATED_BASES = BASES[:-1]  # the bases that give a release date; 'first_seen' gives none
+RELEASE_DATE_BASIS_DOC = (
+    "Where `release_date` comes from, first that applies: 'eci' (Epoch ECI file 'Release date') > 'aa' "
+    "(Artificial Analysis 'release') > 'epoch_models' (Epoch model files' 'Publication date') > 'source_date' (a "
+    "date the source itself gives, not later than the first pinned file listing the name: a stated price start, "
+    "a date stamp in the name) > 'first_seen' (no source dates the release: `release_date` is null and "
+    "`first_seen` holds the upper bound; time-based metrics leave the model out and count it).")
 
 CANONICAL_MODELS = Table(
     name="canonical_models",
@@ -26,13 +33,13 @@ CANONICAL_MODELS = Table(
                nullable=False),
         Column("country_bucket", pl.String, "US–China bucket of the organizations.", nullable=False,
                allowed=COUNTRY_BUCKETS),
-        Column("release_date", pl.Date, "The model's one release date, by the precedence of `release_date_basis`.",
-               nullable=False),
-        Column("release_date_basis", pl.String, "Where `release_date` comes from, first that applies: 'eci' (Epoch "
-               "ECI file) > 'aa' (Artificial Analysis 'release') > 'epoch_models' (Epoch model files' 'Publication "
-               "date') > 'source_date' (a date the source itself gives: a stated price start, a date stamp in the "
-               "name) > 'first_seen' (first pinned snapshot showing the name: an upper bound, not the release).",
-               nullable=False, allowed=BASES),
+        Column("release_date", pl.Date, "The model's one release date, by the precedence of `release_date_basis`; "
+               "null when no source dates the release ('first_seen': see `first_seen`).", nullable=True),
+        Column("release_date_basis", pl.String, RELEASE_DATE_BASIS_DOC, nullable=False, allowed=BASES),
+        Column("first_seen", pl.Date, "Models only leaderboards or price sources know: the date of the earliest "
+               "pinned file listing a name of the model (a price snapshot, the LMArena history release, the "
+               "leaderboard file): the model was released on or before it. Null for the models Epoch or "
+               "Artificial Analysis date.", nullable=True),
         Column("origin", pl.String, "The source that introduced the model: 'eci', 'aa', 'epoch_models', "
                "'lmarena', 'livebench' or a price source.", nullable=False),
     ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis import vocab
+from analysis.clean.canonical_models import BASES, RELEASE_DATE_BASIS_DOC
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 
 CAPABILITY = Table(
@@ -25,8 +26,12 @@ CAPABILITY = Table(
         Column("organizations", pl.List(pl.String), "Canonical organizations.", nullable=False),
         Column("country_bucket", pl.String, "US–China comparison bucket (see models.country_bucket).",
                nullable=False, allowed=COUNTRY_BUCKETS),
-        Column("release_date", pl.Date, "Release date of the canonical model (Epoch ECI, else Artificial "
-               "Analysis).", nullable=False),
+        Column("release_date", pl.Date, "Release date of the canonical model (`canonical_models`: Epoch ECI, "
+               "else Artificial Analysis, else the Epoch model files, else a date the source gives); null when no "
+               "source dates it (`release_date_basis` 'first_seen').", nullable=True),
+        Column("release_date_basis", pl.String, RELEASE_DATE_BASIS_DOC, nullable=False, allowed=BASES),
+        Column("first_seen", pl.Date, "For models only leaderboards or price sources know: the earliest pinned "
+               "file listing a name of the model (released on or before it); null otherwise.", nullable=True),
         Column("open_weights", pl.Boolean, "Weights downloadable, from the source's accessibility field."),
         Column("metric", pl.String, "Metric id; each metric is its own scale.", nullable=False, allowed=vocab.METRICS),
         Column("score", pl.Float64, "Score on the metric's own scale.", nullable=False),

@@ -75,6 +75,8 @@ def clean(src: Sources, registry: Registry, today: dt.date | None = None) -> Ste
             lambda os: bucket([registry.orgs[o].country for o in os]), return_dtype=pl.String
         ).alias("country_bucket"),
         "release_date",
+        pl.lit("eci").alias("release_date_basis"),
+        pl.lit(None, pl.Date).alias("first_seen"),
         open_weights(access).alias("open_weights"),
         pl.lit(METRIC).alias("metric"),
         "score",

@@ -77,7 +77,8 @@ def _rows(source_file: str, source: str, records: list[dict], cw: crosswalk.Cros
             continue
         ok.append(dict(
             model_id=m.model_id, model=m.model, source_model=r["name"], organizations=list(m.organizations),
-            country_bucket=m.country_bucket, release_date=m.release_date,
+            country_bucket=m.country_bucket, release_date=m.release_date, release_date_basis=m.release_date_basis,
+            first_seen=m.first_seen,
             open_weights=r.get("open_weights", m.open_weights), metric=r["metric"], score=float(score),
             ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), estimated=r.get("estimated"), as_of=as_of,
             source_file=source_file, source_row=r["source_row"],

@@ -2,7 +2,8 @@
 
 Every function works on ONE metric at a time (scores of different metrics are never compared) and takes
 the clean `capability` table, or the per-model table `best_per_model` makes from it. A model without a
-score on the metric simply has no row (missing, never zero); rows without a release date are dropped.
+score on the metric simply has no row (missing, never zero); models without a known release date (`release_date`
+null, basis 'first_seen') are dropped, and `undated` counts them so that every measure can say how many.
 """
 
 from __future__ import annotations
@@ -38,6 +39,28 @@ def best_per_model(cap: pl.DataFrame, metric: str, start_date=None, end_date=Non
         pl.col("organizations").list.first().alias("lab"), "country_bucket", "score", "ci_low", "ci_high",
         "source_model", "source_file", "source_row", "as_of",
     ).sort("release_date", pl.col("score"), descending=[False, True])
+
+
+def undated(cap: pl.DataFrame, metric: str, countries: list[str] | None = None,
+            include_estimated: bool = True) -> int:
+    """How many models scored on `metric` have no known release date (`release_date` null: known only from a
+    leaderboard or price file, `release_date_basis` 'first_seen'). Every time-based measure leaves them out
+    (`best_per_model` drops them); this is the number to say so."""
+    d = cap.filter((pl.col("metric") == metric) & pl.col("release_date").is_null() & pl.col("score").is_not_null())
+    if not include_estimated and "estimated" in d.columns:
+        d = d.filter(~pl.col("estimated").fill_null(False))
+    if countries:
+        d = d.filter(pl.col("country_bucket").is_in(list(countries)))
+    return d["model_id"].n_unique()
+
+
+def describe_undated(n: int, metric: str) -> str:
+    """One sentence: how many models scored on `metric` a time-based measure left out for want of a date."""
+    if n == 0:
+        return f"Every model scored on `{metric}` has a known release date; none is left out for want of one."
+    return (f"{n} model{'s' if n != 1 else ''} scored on `{metric}` {'have' if n != 1 else 'has'} no known release "
+            "date (known only from a leaderboard or price file: released on or before the first file listing it) "
+            f"and {'are' if n != 1 else 'is'} left out of the lags, frontiers and times to match.")
 
 
 def frontier(models: pl.DataFrame, by: str = "country_bucket") -> pl.DataFrame:
@@ -238,7 +261,7 @@ def headline_gap(cap: pl.DataFrame, metric: str = vocab.METRIC_ECI, leader: str 
         follower_model=last["follower_model"], follower_score=last["follower_score"],
         gap_score=last["gap_score"], gap_low=last["gap_low"], gap_high=last["gap_high"],
         gap_months=last["lag_months"], matched_by=last["matched_by"], follower_leads=last["follower_leads"],
-        tolerance=tolerance, window=lag_summary(g, window_start),
+        tolerance=tolerance, window=lag_summary(g, window_start), undated=undated(cap, metric),
         # the lag over the first and the last 12 months of the window: is the gap in time closing?
         early=lag_summary(g, first, first + dt.timedelta(days=364)),
         recent=lag_summary(g, last["date"] - dt.timedelta(days=364), last["date"]),
@@ -262,4 +285,5 @@ def describe_headline(h: dict | None) -> str:
             if w.get("mean_months") is not None else "")
     return (f"On **{h['metric']}**, at the end of the data ({h['date']}) the best US model "
             f"({h['leader_model']}, {h['leader_score']:.1f}) leads the best Chinese model ({h['follower_model']}, "
-            f"{h['follower_score']:.1f}) by **{h['gap_score']:.1f} points**{ci}; in time, China is {months}.{span}")
+            f"{h['follower_score']:.1f}) by **{h['gap_score']:.1f} points**{ci}; in time, China is {months}.{span}"
+            + (f" {describe_undated(h['undated'], h['metric'])}" if "undated" in h else ""))

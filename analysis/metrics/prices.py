@@ -344,14 +344,27 @@ def price_points(reference: pl.DataFrame, capability: pl.DataFrame, currency: st
                     "start", "start_basis", "provider", "source", "source_file", "source_row").sort("date")
 
 
+def undated_at(capability: pl.DataFrame, threshold: float, metric: str = vocab.METRIC_ECI) -> dict[str, int]:
+    """Per country bucket: the models scoring >= `threshold` on `metric` without a known release date
+    (`release_date` null), which `price_points` cannot date and leaves out."""
+    d = capability.filter((pl.col("metric") == metric) & (pl.col("score") >= threshold)
+                          & pl.col("release_date").is_null())
+    return {b: n for b, n in d.group_by("country_bucket").agg(pl.col("model_id").n_unique()).iter_rows()}
+
+
 def cheapest_at_capability(points: pl.DataFrame, threshold: float, start=None, end=None,
-                           min_points: int = MIN_TREND_POINTS) -> tuple[pl.DataFrame, dict[str, dict]]:
+                           min_points: int = MIN_TREND_POINTS, undated: dict[str, int] | None = None
+                           ) -> tuple[pl.DataFrame, dict[str, dict]]:
     """Epoch's method per country bucket on `price_points`: the points of versions scoring >= `threshold`,
     kept (`kept`) when cheaper than every earlier real point of the bucket; the trend is `price_trend` over
     the kept real points dated in [start, end]. 'first_seen' points are returned (kept = false) but never
     fitted; a bucket with fewer than `min_points` real points gets no factor and a `reason`.
 
-    Returns (points with `kept`, {bucket: trend dict + first_seen count})."""
+    `undated` (`undated_at`): per bucket, the models at the threshold left out for want of a release date,
+    carried into each trend dict as `undated`.
+
+    Returns (points with `kept`, {bucket: trend dict + first_seen and undated counts})."""
+    undated = undated or {}
     s, e = (dt.date.fromisoformat(str(v)) if v is not None and not isinstance(v, dt.date) else v
             for v in (start, end))
     at = points.filter((pl.col("eci") >= threshold) & pl.col("blended").is_not_null() & (pl.col("blended") > 0))
@@ -368,6 +381,7 @@ def cheapest_at_capability(points: pl.DataFrame, threshold: float, start=None, e
             win = win.filter(pl.col("date") <= e)
         fit = price_trend(win, "date", "blended", min_points=min_points)
         fit["first_seen"] = int((g["basis"] == "first_seen").sum())
+        fit["undated"] = undated.get(bucket, 0)
         fits[bucket] = fit
         out.append(g)
     pts = pl.concat(out).sort("country_bucket", "date") if out else at.with_columns(pl.lit(False).alias("kept"))
@@ -385,6 +399,8 @@ def describe_trend(bucket: str, fit: dict, threshold: float) -> str:
     fs = fit.get("first_seen", 0)
     seen = (f"; {fs} first-seen price{'s' if fs != 1 else ''} (listed after release, start unknown) not fitted"
             if fs else "")
+    if "undated" in fit:
+        seen += f"; models at the threshold without a known release date, left out: {fit['undated']}"
     if fit.get("factor_per_year") is None:
         return f"{bucket}, ECI ≥ {threshold:g}: no trend — {fit['reason']}{seen}."
     return (f"{bucket}, ECI ≥ {threshold:g}: price falls ÷{fit['factor_per_year']:.1f} per year (90% interval "
@@ -400,7 +416,8 @@ def headline_cheapest(reference: pl.DataFrame, capability: pl.DataFrame, thresho
     sel = reference.filter(pl.col("country_bucket").is_in(list(countries)))
     end = end or (reference["valid_to"].max() - dt.timedelta(days=1))
     points = price_points(sel, capability, currency, ratio)
-    pts, fits = cheapest_at_capability(points, threshold, start, end)
+    undated = undated_at(capability.filter(pl.col("country_bucket").is_in(list(countries))), threshold)
+    pts, fits = cheapest_at_capability(points, threshold, start, end, undated=undated)
     for bucket, fit in fits.items():  # the cheapest real price at the threshold up to `end`, and its model
         real = pts.filter((pl.col("country_bucket") == bucket) & pl.col("basis").is_in(REAL_BASES)
                           & (pl.col("date") <= end)).sort("blended", "date")

@@ -166,7 +166,7 @@ def lag_readings_table(cap: pl.DataFrame) -> pl.DataFrame:
              "full_data": "Epoch's reading on the full data (no cut at Epoch's vintage)",
              "at_moves": "Epoch's reading, read only at frontier moves (a chart's points)",
              "no_tolerance": "no 1-point tolerance, each country's first frontier model kept"}
-    rows = [dict(computation=names[k], reading=catchup.READING_LABELS[w["reading"]], start=w["start"], end=w["end"],
+    rows = [dict(computation=names[k], reading=catchup.READING_LABELS[w["reading"]], first_day=w["start"], last_day=w["end"],
                  days=w["days"], days_unknown=w["days_unknown"], mean_months=w["mean_months"],
                  min_months=w["min_months"], max_months=w["max_months"])
             for k, w in lag_readings(cap).items()]
@@ -399,7 +399,7 @@ def _superseded_evidence(d: pl.DataFrame) -> pl.DataFrame:
 
 EXPLANATIONS = {
     "epoch_eci_lag": f"Epoch reads its chart of ECI data to {EPOCH_ECI_END}; the project reads the daily series of its own "
-                     "ECI snapshot, cut at that date, with the same reading (computed alternatives below).",
+                     "ECI snapshot, cut at that date, with the same reading (computed alternatives in the evidence).",
     "epoch_china": "Epoch fits a two-segment regression with a searched breakpoint, on its full AI Models "
                    "dataset of 2025-01-07 with Language or Multimodal models; the project fits one segment from "
                    "its fit start on its own vintage, Language domain only.",
@@ -424,7 +424,7 @@ def _explain(r: dict) -> str:
         if abs(ratio - 1) <= TOLERANCE:
             also = f" Also computed: {r['evidence']}." if r.get("evidence") else ""
             return f"Within {TOLERANCE:.0%} of the published value (ratio {ratio:.2f}).{also}"
-        why = (f"A variant of the project's ({r['variant']})." if r.get("variant") else
+        why = (f"Labelled variant, not the comparison ({r['variant']})." if r.get("variant") else
                next((v for k, v in EXPLANATIONS.items() if r["figure_id"].startswith(k)), ""))
         ev = f" Evidence: {r['evidence']}." if r.get("evidence") else ""
         return f"Outside {TOLERANCE:.0%} (ratio {ratio:.2f}).{' ' + why if why else ''}{ev}"

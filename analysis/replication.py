@@ -7,9 +7,11 @@ give the 21 trends of Epoch's `lowest_price_models_results.csv`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
-from analysis import paths, tables, vocab
+from analysis import paths, report_files, tables, vocab
 from analysis.clean.common import InputError, read_curated
 from analysis.metrics import prices as pm
 
@@ -89,9 +91,10 @@ def epoch_trends_on_epoch_data() -> pl.DataFrame:
 
 FIGURES_FILE = "published_figures.csv"
 FIGURES_COLUMNS = ["figure_id", "published_value", "published_low", "published_high", "unit", "published_source",
-                   "published_vintage", "quote", "quote_url"]
-OUTPUT_COLUMNS = ["figure_id", "published_value", "project_value", "unit", "published_source", "project_method",
-                  "explanation"]
+                   "published_vintage", "quote", "quote_url", "superseded_by"]
+OUTPUT_COLUMNS = ["figure_id", "published_value", "project_value", "unit", "vintage", "published_source",
+                  "project_method"]  # figures.csv, one row per published figure (issue 26)
+FIGURES_CSV = "figures.csv"
 TOLERANCE = 0.15  # a project value within 15% of the published one agrees
 
 
@@ -102,7 +105,8 @@ def published_figures() -> pl.DataFrame:
     label, df = read_curated(FIGURES_FILE, FIGURES_COLUMNS)
     df = _unique(label, df, "figure_id")
     num = ("published_value", "published_low", "published_high")
-    out = df.with_columns(*(pl.col(c).replace("", None).cast(pl.Float64, strict=False).alias(c) for c in num))
+    out = df.with_columns(*(pl.col(c).replace("", None).cast(pl.Float64, strict=False).alias(c) for c in num),
+                          pl.col("superseded_by").replace("", None))
     for c in num:
         bad = out.filter(pl.col(c).is_null() & (df[c].str.len_chars() > 0))
         if len(bad):
@@ -115,52 +119,105 @@ def _growth(fits: pl.DataFrame, bucket: str) -> dict:
     return r.row(0, named=True) if len(r) else {}
 
 
+EPOCH_ECI_END = "2026-01-02"  # the end of the ECI data of Epoch's chart (its published vintage): a publisher parameter
+EPOCH_LAG_WINDOW = "2023-01-01"  # Epoch's chart and its mean / min / max start in 2023: a publisher parameter
+EPOCH_LAG_READING = "last_within"  # Epoch's method box: "the time since the US leader was last <= S + 1 point"
+LAG_VARIANTS = {  # label -> the project's other reading of the same lag (a labelled variant row of the report)
+    "project reading": "first_reach",
+}
+
+
+def lag_readings(cap: pl.DataFrame, end_date=EPOCH_ECI_END, window_start=EPOCH_LAG_WINDOW) -> dict:
+    """The daily US–China ECI lag's mean / min / max over Epoch's window under each reading (catchup.READINGS),
+    with the computed alternatives the report quotes: {name: lag_summary dict (+ days_unknown)}."""
+    from analysis.metrics import catchup
+
+    m = catchup.best_per_model(cap, vocab.METRIC_ECI, end_date=end_date)
+    out = {}
+
+    def summary(name, **kw):
+        reading = kw.pop("reading", EPOCH_LAG_READING)
+        daily = kw.pop("daily", True)
+        models = kw.pop("models", m)
+        end = catchup.data_end(models, kw.pop("end", end_date)) if daily else None
+        g = catchup.gap_series(models, reading=reading, daily=daily, end=end, **kw)
+        w = catchup.lag_summary(g, window_start)
+        inside = g.filter(pl.col("date") >= pl.lit(w["start"])) if len(g) and w["start"] is not None else g
+        w["days_unknown"] = int((inside["lag_months"].is_null() & ~inside["follower_leads"]).sum()) if len(inside) else 0
+        w["reading"] = reading
+        out[name] = w
+
+    summary("epoch_reading")
+    for label, reading in LAG_VARIANTS.items():
+        summary(label, reading=reading)
+    summary("full_data", models=catchup.best_per_model(cap, vocab.METRIC_ECI), end=None)
+    summary("at_moves", daily=False)
+    summary("no_tolerance", tolerance=0.0, drop_first=False)
+    return out
+
+
+def lag_readings_table(cap: pl.DataFrame) -> pl.DataFrame:
+    """The lag figures under Epoch's reading, the project's reading (labelled variant) and the other computed
+    alternatives: one row each, with mean / min / max months, the days read and the days with no known lag."""
+    from analysis.metrics import catchup
+
+    names = {"epoch_reading": "Epoch's reading, cut at Epoch's vintage (the replication's value)",
+             "project reading": "the project's reading, same data (labelled variant)",
+             "full_data": "Epoch's reading on the full data (no cut at Epoch's vintage)",
+             "at_moves": "Epoch's reading, read only at frontier moves (a chart's points)",
+             "no_tolerance": "no 1-point tolerance, each country's first frontier model kept"}
+    rows = [dict(computation=names[k], reading=catchup.READING_LABELS[w["reading"]], first_day=w["start"], last_day=w["end"],
+                 days=w["days"], days_unknown=w["days_unknown"], mean_months=w["mean_months"],
+                 min_months=w["min_months"], max_months=w["max_months"])
+            for k, w in lag_readings(cap).items()]
+    return pl.DataFrame(rows)
+
+
+LAG_ALTERNATIVES = {  # how each computed alternative is named in the report
+    "project reading": "with the project's reading ({label})",
+    "full_data": "on the full data (no cut at Epoch's vintage, to {end})",
+    "at_moves": "read only at frontier moves (a chart's points)",
+    "no_tolerance": "without the 1-point tolerance and keeping each country's first frontier model",
+}
+
+
 def _lag_rows(cap: pl.DataFrame) -> list[dict]:
     from analysis.metrics import catchup
 
-    h = catchup.headline_gap(cap, vocab.METRIC_ECI, end_date="2026-01-02", window_start="2023-01-01")
-    w = h["window"] if h else {}
-    method = (f"catchup.headline_gap(metric='eci', end_date='2026-01-02', window_start='2023-01-01', tolerance="
-              f"{catchup.TOLERANCE:g}, drop_first=True): daily lag {w.get('start')} to {w.get('end')} "
-              f"({w.get('days')} days)")
-    vintage = f"ECI as of {h['as_of']}, cut at 2026-01-02" if h else ""
-    # evidence for a difference: the same lag read only on the days a frontier moved (a chart's points)
-    m = catchup.best_per_model(cap, vocab.METRIC_ECI, end_date="2026-01-02")
-    moves = catchup.lag_summary(catchup.gap_series(m, daily=False), "2023-01-01")
-    # the same window on the full data (no cut at Epoch's vintage): what the later snapshot alone changes
-    full = catchup.headline_gap(cap, vocab.METRIC_ECI, window_start="2023-01-01")
-    fw = full["window"] if full else {}
-    # the method choices: no equality tolerance, and each country's first frontier model kept
-    loose = catchup.headline_gap(cap, vocab.METRIC_ECI, end_date="2026-01-02", window_start="2023-01-01", tolerance=0.0,
-                                 drop_first=False)
-    lw = loose["window"] if loose else {}
+    r = lag_readings(cap)
+    w = r["epoch_reading"]
+
+    def method(s: dict) -> str:
+        return (f"catchup.headline_gap(metric='eci', end_date='{EPOCH_ECI_END}', window_start='{EPOCH_LAG_WINDOW}', "
+                f"tolerance={catchup.TOLERANCE:g}, drop_first=True, reading='{s['reading']}'): "
+                f"{catchup.READING_LABELS[s['reading']]}; daily lag {s['start']} to {s['end']} ({s['days']} days"
+                + (f"; {s['days_unknown']} days with no known lag: the US frontier was above S + "
+                   f"{catchup.TOLERANCE:g} from its first ECI record on" if s["days_unknown"] else "") + ")")
+
+    vintage = f"ECI as of {cap['as_of'].max()}, cut at {EPOCH_ECI_END}"
 
     def ev(k):
-        cut, fv, mv = w.get(f"{k}_months"), fw.get(f"{k}_months"), moves.get(f"{k}_months")
-        lv = lw.get(f"{k}_months")
-        if None not in (cut, fv, mv, lv):
-            why = (f"cutting the data at Epoch's vintage moves it by {abs(cut - fv):.1f} months, reading it only "
-                   f"at frontier moves by {abs(cut - mv):.1f}, dropping the tolerance and first-model rules by "
-                   f"{abs(cut - lv):.1f}, so neither the models added after 2026-01-02 nor these method choices "
-                   f"explain the difference: what remains is the later snapshot's re-estimated "
-                   f"ECI scores and which models count as frontier moves")
-            if abs(cut - fv) > 0.15 * abs(cut):
-                why = f"cutting the data at Epoch's vintage moves it by {abs(cut - fv):.1f} months (the vintage)"
-        else:
-            why = "no lag to compare"
-        parts = [why, f"cut at Epoch's vintage (2026-01-02, window since 2023) the daily {k} is "
-                 f"{_num(w.get(f'{k}_months'))} months; on the full data (to {fw.get('end')}) "
-                 f"{_num(fw.get(f'{k}_months'))} months",
-                 f"read only at frontier moves (a chart's points, as Epoch reads its chart) "
-                 f"{_num(moves.get(f'{k}_months'))} months",
-                 f"without the 1-point tolerance and keeping each country's first frontier model "
-                 f"{_num(lw.get(f'{k}_months'))} months"]
+        parts = [f"with Epoch's reading, cut at its vintage ({EPOCH_ECI_END}, window since {EPOCH_LAG_WINDOW}), the "
+                 f"daily {k} is {_num(w[f'{k}_months'])} months"]
+        for name, text in LAG_ALTERNATIVES.items():
+            alt = r[name]
+            label = catchup.READING_LABELS[alt["reading"]]
+            parts.append(f"{text.format(label=label, end=alt['end'])} {_num(alt[f'{k}_months'])} months")
         return "; ".join(parts)
 
-    return [dict(figure_id=f"epoch_eci_lag_{k}_months", project_value=w.get(f"{k}_months"), project_method=method,
-                 project_vintage=vintage, evidence=ev(k), full_data_value=fw.get(f"{k}_months"),
-                 at_moves_value=moves.get(f"{k}_months"), no_tolerance_value=lw.get(f"{k}_months"))
-            for k in ("mean", "min", "max")]
+    rows = []
+    for k in ("mean", "min", "max"):
+        row = dict(figure_id=f"epoch_eci_lag_{k}_months", project_value=w[f"{k}_months"], project_method=method(w),
+                   project_vintage=vintage, evidence=ev(k), variant=None,
+                   **{f"{name.replace(' ', '_')}_value": r[name][f"{k}_months"] for name in LAG_ALTERNATIVES})
+        rows.append(row)
+        for label, reading in LAG_VARIANTS.items():  # the same figure under the project's reading, labelled
+            v = r[label]
+            rows.append(dict(figure_id=f"epoch_eci_lag_{k}_months", variant=f"{label}: {catchup.READING_LABELS[reading]}",
+                             project_value=v[f"{k}_months"], project_vintage=vintage,
+                             project_method=method(v),
+                             evidence=f"Epoch's reading gives {_num(w[f'{k}_months'])} months on the same data"))
+    return rows
 
 
 def _num(v) -> str:
@@ -276,61 +333,73 @@ def _price_rows(prices: pl.DataFrame, cap: pl.DataFrame) -> list[dict]:
     ]
 
 
+COUNT_COUNTRIES = (("us", vocab.US), ("cn", vocab.CHINA), ("kr", "South Korea"))
+
+
 def _count_rows(models: pl.DataFrame) -> list[dict]:
+    """The AI Index's 2025 notable-model counts per country, for every figure id of them (the revised edition's
+    and the first release's: the same project count, set against each vintage)."""
     from analysis.metrics import pace
 
-    c = pace.country_counts(pace.select_models(models, "2025-01-01", "2025-12-31"), credit="every_country")
-    by = {r["country"]: r["models"] for r in c.iter_rows(named=True)}
+    year = pace.select_models(models, "2025-01-01", "2025-12-31")
+    by = {r["country"]: r["models"] for r in pace.country_counts(year, credit="every_country").iter_rows(named=True)}
+    bucket = {r["country"]: r["models"] for r in pace.country_counts(year).iter_rows(named=True)}
     method = ("pace.country_counts(credit='every_country') of notable models released in 2025 (each listed "
               "country credited, the AI Index's convention)")
-    bucket = {r["country"]: r["models"] for r in pace.country_counts(
-        pace.select_models(models, "2025-01-01", "2025-12-31")).iter_rows(named=True)}
     vintage = f"Epoch notable models, releases to {models['release_date'].max()}"
-    added = next((c for c in ADDED_DATE_COLUMNS if c in models.columns), None)
-    if added:  # restrict to the records Epoch had published by the AI Index's snapshot
-        early = pace.country_counts(pace.select_models(models, "2025-01-01", "2025-12-31").filter(
-            pl.col(added) <= AIINDEX_SNAPSHOT), credit="every_country")
-        at_snap = {r["country"]: r["models"] for r in early.iter_rows(named=True)}
-    else:
-        at_snap = None
-
-    def ev(c):
-        e = f"counted by country bucket instead: {bucket.get(c, 0)}"
-        if at_snap is not None:
-            return e + f"; with only records added by {AIINDEX_SNAPSHOT}: {at_snap.get(c, 0)}"
-        return e + (f"; the models table has no date-added column ({', '.join(ADDED_DATE_COLUMNS)} absent), so the "
-                    f"table cannot be cut at the AI Index's snapshot ({AIINDEX_SNAPSHOT}): the difference is the "
-                    f"vintage (models added or flagged notable later) and, for the secondary pages' 50/30/5, "
-                    f"their summary of the chart")
-    return [dict(figure_id=f"aiindex2026_notable_2025_{k}", project_value=float(by.get(c, 0)),
-                 project_method=method, project_vintage=vintage, evidence=ev(c), bucket_value=bucket.get(c, 0))
-            for k, c in (("us", vocab.US), ("cn", vocab.CHINA), ("kr", "South Korea"))]
-
-
-AIINDEX_SNAPSHOT = "2026-04-22"  # the issue's date of Epoch's snapshot used by the AI Index 2026 (not a data value)
-ADDED_DATE_COLUMNS = ("added_date", "date_added", "created")
+    return [dict(figure_id=f"{prefix}_{k}", project_value=float(by.get(c, 0)), project_method=method,
+                 project_vintage=vintage, evidence=f"counted by country bucket instead: {bucket.get(c, 0)}",
+                 bucket_value=bucket.get(c, 0))
+            for prefix in ("aiindex2026_notable_2025", "aiindex2026_first_release_notable_2025")
+            for k, c in COUNT_COUNTRIES]
 
 
 def figures(models: pl.DataFrame, cap: pl.DataFrame, prices: pl.DataFrame) -> pl.DataFrame:
-    """One row per published figure: published and project values, vintages, ratio, verdict and explanation."""
+    """One row per published figure (plus the labelled variant rows, `variant` not null, of the same figure under
+    another reading): published and project values, vintages, ratio and explanation."""
     pub = published_figures()
     rows = (_lag_rows(cap) + _china_compute_rows(models) + _notable_compute_rows(models)
             + _price_rows(prices, cap) + _count_rows(models))
     keys = list(dict.fromkeys(k for r in rows for k in r))
     proj = pl.DataFrame([{k: r.get(k) for k in keys} for r in rows], infer_schema_length=None, strict=False,
                         schema_overrides={"project_value": pl.Float64, "published_value": pl.Float64,
-                                          "evidence": pl.String})
-    if "published_value" not in proj.columns:
-        proj = proj.with_columns(pl.lit(None, pl.Float64).alias("published_value"))
-    d = pub.join(proj.rename({"published_value": "_computed_published"}), on="figure_id", how="left")
+                                          "evidence": pl.String, "variant": pl.String})
+    for c, t in (("published_value", pl.Float64), ("variant", pl.String)):
+        if c not in proj.columns:
+            proj = proj.with_columns(pl.lit(None, t).alias(c))
+    d = (pub.with_row_index("_order")
+         .join(proj.rename({"published_value": "_computed_published"}), on="figure_id", how="left")
+         .sort("_order", pl.col("variant").is_not_null(), maintain_order=True).drop("_order"))
     d = d.with_columns(pl.coalesce("published_value", "_computed_published").alias("published_value")).drop(
         "_computed_published")
     d = d.with_columns((pl.col("project_value") / pl.col("published_value")).alias("ratio"))
+    d = _superseded_evidence(d)
     return d.with_columns(pl.struct(pl.all()).map_elements(_explain, return_dtype=pl.String).alias("explanation"))
 
 
+def _superseded_evidence(d: pl.DataFrame) -> pl.DataFrame:
+    """A figure of an earlier vintage (`superseded_by` names the later figure of the same publication) says, with
+    the computed numbers, what the later one gives: the comparison a reader should take."""
+    main = {r["figure_id"]: r for r in d.filter(pl.col("variant").is_null()).iter_rows(named=True)}
+    out = []
+    for r in d.iter_rows(named=True):
+        later = main.get(r["superseded_by"]) if r["superseded_by"] else None
+        if r["superseded_by"] and later is None:
+            raise InputError(f"data/curated/{FIGURES_FILE}: record {r['source_row']}, column 'superseded_by': "
+                             f"{r['superseded_by']!r} is not a figure_id of the file")
+        ev = r["evidence"]
+        if later is not None and later["published_value"] is not None:
+            ratio = (f"ratio {later['ratio']:.2f}" if later["ratio"] is not None else "no ratio")
+            ev = (f"an earlier vintage: the same publication's later figure ({later['figure_id']}) is "
+                  f"{later['published_value']:g}, and the project's {_num(later['project_value'])} gives {ratio}"
+                  + (f"; {ev}" if ev else ""))
+        out.append(ev)
+    return d.with_columns(pl.Series("evidence", out, dtype=pl.String))
+
+
 EXPLANATIONS = {
-    "epoch_eci_lag": "The lag here is the daily series of the project's ECI snapshot over the same window.",
+    "epoch_eci_lag": f"Epoch reads its chart of ECI data to {EPOCH_ECI_END}; the project reads the daily series of its own "
+                     "ECI snapshot, cut at that date, with the same reading (computed alternatives in the evidence).",
     "epoch_china": "Epoch fits a two-segment regression with a searched breakpoint, on its full AI Models "
                    "dataset of 2025-01-07 with Language or Multimodal models; the project fits one segment from "
                    "its fit start on its own vintage, Language domain only.",
@@ -344,9 +413,6 @@ EXPLANATIONS = {
     "epoch_price_trends_median": "Different data: the project's thresholds are ECI scores (not six benchmarks), its "
                                  "prices are the vendor files and LiteLLM change log from 2025 on, and first-seen "
                                  "prices are not fitted; few trends reach 4 dated points.",
-    "aiindex": "The project counts Epoch's notable models of a later snapshot (the AI Index used Epoch's data "
-               "of early 2026); models are added to the notable list after release, so counts for a year rise "
-               "with later snapshots.",
 }
 
 
@@ -358,9 +424,10 @@ def _explain(r: dict) -> str:
         if abs(ratio - 1) <= TOLERANCE:
             also = f" Also computed: {r['evidence']}." if r.get("evidence") else ""
             return f"Within {TOLERANCE:.0%} of the published value (ratio {ratio:.2f}).{also}"
-        why = next((v for k, v in EXPLANATIONS.items() if r["figure_id"].startswith(k)), "")
+        why = (f"Labelled variant, not the comparison ({r['variant']})." if r.get("variant") else
+               next((v for k, v in EXPLANATIONS.items() if r["figure_id"].startswith(k)), ""))
         ev = f" Evidence: {r['evidence']}." if r.get("evidence") else ""
-        return f"Outside {TOLERANCE:.0%} (ratio {ratio:.2f}). {why}{ev}"
+        return f"Outside {TOLERANCE:.0%} (ratio {ratio:.2f}).{' ' + why if why else ''}{ev}"
     if lo is not None and hi is not None:
         inside = lo <= pv <= hi
         ev = f" Evidence: {r['evidence']}." if r.get("evidence") and not inside else ""
@@ -369,9 +436,20 @@ def _explain(r: dict) -> str:
     return "No published point value to compare."
 
 
-def write_figures(fig: pl.DataFrame, path=None):
-    """reports/replication/figures.csv with exactly OUTPUT_COLUMNS."""
-    path = path or paths.reports_dir() / "replication" / "figures.csv"
+def figures_csv(fig: pl.DataFrame) -> pl.DataFrame:
+    """The rows of figures.csv: one per published figure (variant rows left out), exactly OUTPUT_COLUMNS."""
+    return fig.filter(pl.col("variant").is_null()).rename({"published_vintage": "vintage"}).select(OUTPUT_COLUMNS)
+
+
+def publish_figures(fig: pl.DataFrame) -> str:
+    """figures.csv beside the report's chart CSVs (reports/replication/figures.csv after the build; see
+    analysis.report_files: the report build writes it into the page's own data folder)."""
+    return report_files.publish(FIGURES_CSV, figures_csv(fig))
+
+
+def write_figures(fig: pl.DataFrame, path) -> Path:
+    """figures.csv at `path` (outside the report build, e.g. from JupyterLab)."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.select(OUTPUT_COLUMNS).write_csv(path)
+    figures_csv(fig).write_csv(path)
     return path

@@ -67,8 +67,10 @@ def load_index() -> dict:
 PACKAGE = Path(__file__).resolve().parent
 JOBS_ENV = "ANALYSIS_REPORT_JOBS"
 # run in the kernel after the notebook: which clean tables did it load, and the source_file values of their rows?
-# (analysis.tables.record(); the cell is not kept)
-_READS_PROBE = "import json as _j\nfrom analysis import tables as _t\nprint(_j.dumps(_t.record()))"
+# (analysis.tables.record()), and which files did it publish beside its chart CSVs (analysis.report_files)?
+# The cell is not kept.
+_READS_PROBE = ("import json as _j\nfrom analysis import report_files as _f, tables as _t\n"
+                "print(_j.dumps(dict(_t.record(), published=_f.published())))")
 
 
 def _sha(data: bytes) -> str:
@@ -288,6 +290,7 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) ->
                 record = None
     if not isinstance(record, dict):
         raise RuntimeError(f"report {spec.name}: the kernel did not say which tables it loaded")
+    published = record.pop("published", None) or {}  # files for the build folder, not part of the sources record
     sources = provenance.report_sources(record)  # raises on a source_file outside the manifest
     out_dir = paths.reports_dir()
     from analysis import safety  # data text in Markdown outputs is shown, never run
@@ -299,7 +302,7 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) ->
     target = out_dir / f"{spec.name}.html"
     executed = paths.executed_dir() / f"{spec.name}.ipynb"
     write_text(provenance.record_path(spec.name), json.dumps(record, indent=1))
-    site.finish_report(spec, target, body, sources, nb)  # the full executed notebook (the charts' div ids)
+    site.finish_report(spec, target, body, sources, nb, published)  # the full executed notebook (charts' div ids)
     with atomic_path(executed) as tmp_nb:  # written once, without the charts' HTML copies
         nbformat.write(_strip_plotly_html(nb), tmp_nb)
     return Built(target, record["tables"], sources.snapshot_dates())

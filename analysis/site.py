@@ -1,8 +1,10 @@
 """The reader's side of a built report: chart data downloads, navigation and provenance.
 
-`finish_report(spec, html_path, body, sources, nb)` runs after each successful notebook export: it writes the
-data of every plotly chart to `chart-<n>.csv` in a new build folder of the report (with its datapackage.json
-and a small preview.json for the index card) and links each under its chart (analysis.chart_data), adds the
+`finish_report(spec, html_path, body, sources, nb, published)` runs after each successful notebook export: it
+writes the data of every plotly chart to `chart-<n>.csv` in a new build folder of the report (with its
+datapackage.json and a small preview.json for the index card) and links each under its chart
+(analysis.chart_data), writes the tables the notebook published (analysis.report_files, e.g. the replication's
+figures.csv) into the same folder and links them above the provenance block, adds the
 navigation bar (analysis.index_page) at the top and the provenance block (analysis.provenance, from the rows
 the notebook loaded) at the end, then writes the page once: page and data switch together, and
 `reports/<report>` is pointed at the new data (chart_data.switch_current). Nothing loads from the network.
@@ -14,8 +16,9 @@ import json
 import re
 from pathlib import Path
 
-from analysis import chart_data, index_page, provenance
+from analysis import chart_data, index_page, provenance, report_files
 from analysis.atomic import write_text
+from analysis.templating import esc
 
 CSS = """
 nav.site-nav{font-family:Inter,Helvetica,Arial,sans-serif;font-size:14px;padding:0.6em 1em;border-bottom:1px solid #ddd;
@@ -56,12 +59,15 @@ CSS += """
 """
 
 
-def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources, nb) -> dict:
-    """Post-process one exported report (`body`, the exporter's HTML; `nb`, the executed notebook): chart CSVs
-    + links, nav bar, provenance block, index preview; the page is written once, after its data."""
+def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources, nb,
+                  published: dict[str, str] | None = None) -> dict:
+    """Post-process one exported report (`body`, the exporter's HTML; `nb`, the executed notebook; `published`,
+    the files the notebook published, {name: CSV text}): chart CSVs + links, published files + links, nav bar,
+    provenance block, index preview; the page is written once, after its data."""
     figures = chart_data.notebook_figures(nb)
     build = chart_data.new_build_dir(spec.name)
     chart_data.write_chart_csvs(build, figures)
+    files = report_files.write_files(build, published)  # beside the chart CSVs: they switch with the page
     chart_data.write_datapackage(build, spec.name, spec.title, figures, sources)  # title, sources, licence per CSV
     meta = dict(charts=len(figures), summary=chart_data.summary(nb), preview=chart_data.preview(figures),
                 points=[[chart_data.trace_points(t) for t in f.get("data", [])] for f, _ in figures])
@@ -71,8 +77,17 @@ def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources,
     body = body.replace("</body>", NARROW_JS + "</body>", 1) if "</body>" in body else body + NARROW_JS
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + index_page.nav_html(spec.name), body, count=1)
     idx = body.rfind("</body>")
-    block = provenance.provenance_html(spec, sources)
+    block = _published_html(spec.name, chart_data.href_base(build), files) + provenance.provenance_html(spec, sources)
     body = body[:idx] + block + body[idx:] if idx >= 0 else body + block
     write_text(Path(html_path), body)  # the switch: the new page links the new build folder
     chart_data.switch_current(spec.name, build)  # reports/<name>: the stable path of the current data files
     return meta
+
+
+def _published_html(name: str, base: str, files: list[Path]) -> str:
+    """Links to the report's published tables (reports/<report>/<name>), above the provenance block."""
+    if not files:
+        return ""
+    links = ", ".join(f'<a href="{esc(base)}/{esc(f.name)}" download>{esc(f.name)}</a>' for f in files)
+    return (f'<section class="provenance published-files"><p>Tables of this report as CSV: {links} '
+            f'(also at <code>reports/{esc(name)}/</code>).</p></section>\n')

@@ -223,3 +223,74 @@ def test_undated_models_are_left_out_and_counted():
     text = catchup.describe_headline(h)
     assert "2 models scored on `m` have no known release date" in text
     assert "none is left out" in catchup.describe_undated(0, "m")
+
+
+# --- the two readings of the lag in time (Epoch's "last within S + 1" and the project's "first reached S - 1") ---
+
+def _steps(china):
+    """A US frontier that climbs in small steps (100, 104, 106, 110 on days 0, 30, 60, 90 of 2025) and one
+    Chinese model of score `china` on day 120 (2025-05-01)."""
+    d0 = D(2025, 1, 1)
+    us = [("U0", 0, 100), ("U1", 30, 104), ("U2", 60, 106), ("U3", 90, 110)]
+    return models([(n, d0 + dt.timedelta(days=k), "OpenAI", US, s) for n, k, s in us]
+                  + [("Q", D(2025, 5, 1), "Alibaba", CN, china)])
+
+
+def _lag_on_china_day(m, reading):
+    g = catchup.gap_series(m, tolerance=1, drop_first=False, daily=False, reading=reading)
+    return g.filter(pl.col("date") == D(2025, 5, 1)).row(0, named=True)
+
+
+def _days(row):
+    return None if row["lag_months"] is None else round(row["lag_months"] * catchup.DAYS_PER_MONTH)
+
+
+def test_epoch_reading_is_the_time_since_the_leader_was_last_within_s_plus_tolerance():
+    # S = 105: last <= 106 until U3 (110) on day 90 -> 30 days; first >= 104 was U1 on day 30 -> 90 days
+    m = _steps(105)
+    epoch, project = _lag_on_china_day(m, "last_within"), _lag_on_china_day(m, "first_reach")
+    assert (_days(epoch), epoch["matched_by"]) == (30, "U3")
+    assert (_days(project), project["matched_by"]) == (90, "U1")
+
+
+def test_epoch_reading_is_zero_while_the_leader_is_within_the_tolerance():
+    # S = 109.5: the US frontier (110) is not above S + 1 -> 0; the project's reading: 108.5 first reached by U3
+    m = _steps(109.5)
+    assert _days(_lag_on_china_day(m, "last_within")) == 0
+    assert _days(_lag_on_china_day(m, "first_reach")) == 30
+
+
+def test_epoch_reading_is_unknown_when_the_leader_was_above_from_its_first_record():
+    # S = 90: the US frontier was above 91 from its first record on: when it was last within is not in the data
+    m = _steps(90)
+    row = _lag_on_china_day(m, "last_within")
+    assert row["lag_months"] is None and not row["follower_leads"]
+    assert _days(_lag_on_china_day(m, "first_reach")) == 120  # U0 (100) had already reached 89 on day 0
+
+
+def test_epoch_reading_searches_the_leaders_whole_frontier_even_when_its_first_record_is_dropped():
+    # drop_first leaves U0 out of the series' records, not out of the leader's history: S = 102.5 -> within
+    # 103.5 while U0 (100) led, until U1 (104) on day 30 -> 90 days (known, though U1 is the first record kept)
+    m = pl.concat([_steps(102.5), models([("Q0", D(2025, 1, 10), "Alibaba", CN, 50)])]).sort("release_date")
+    g = catchup.gap_series(m, tolerance=1, drop_first=True, daily=False, reading="last_within")
+    row = g.filter(pl.col("date") == D(2025, 5, 1)).row(0, named=True)
+    assert (_days(row), row["matched_by"]) == (90, "U1")
+
+
+def test_follower_ahead_has_no_lag_under_either_reading_and_an_unknown_reading_is_refused():
+    m = _steps(112)
+    for reading in catchup.READINGS:
+        row = _lag_on_china_day(m, reading)
+        assert row["follower_leads"] and row["lag_months"] is None
+    with pytest.raises(ValueError, match="reading 'latest' is not one of: first_reach, last_within"):
+        catchup.gap_series(m, reading="latest")
+
+
+def test_headline_gap_passes_the_reading_through():
+    c = cap([("U0", D(2025, 1, 1), "OpenAI", US, 100), ("U1", D(2025, 1, 31), "OpenAI", US, 104),
+             ("U2", D(2025, 3, 2), "OpenAI", US, 106), ("U3", D(2025, 4, 1), "OpenAI", US, 110),
+             ("Q", D(2025, 5, 1), "Alibaba", CN, 105)])
+    a = catchup.headline_gap(c, "m", end_date="2025-05-01", drop_first=False, window_start=None, reading="last_within")
+    b = catchup.headline_gap(c, "m", end_date="2025-05-01", drop_first=False, window_start=None)
+    assert a["reading"] == "last_within" and b["reading"] == "first_reach"
+    assert round(a["gap_months"] * catchup.DAYS_PER_MONTH) == 30 and round(b["gap_months"] * catchup.DAYS_PER_MONTH) == 90

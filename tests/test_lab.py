@@ -28,7 +28,7 @@ def test_python3_kernel_resolves_to_this_environment():
 
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_top_to_bottom_in_the_lab_kernel(built, nb_path, tmp_path, monkeypatch):
-    # what a notebook writes beside the site (replication's figures.csv) goes to a scratch folder, not reports/
+    # anything a notebook might write beside the site goes to a scratch folder, not reports/
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path / "reports"))
     nb = nbformat.read(nb_path, as_version=4)
     assert nb.metadata.kernelspec.name == "python3"

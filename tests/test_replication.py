@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 import pytest
@@ -48,7 +49,9 @@ def test_published_figures_are_cited_and_cover_every_figure_id():
     ids = {"epoch_eci_lag_mean_months", "epoch_eci_lag_min_months", "epoch_eci_lag_max_months",
            "epoch_china_lm_compute_growth", "epoch_other_lm_compute_growth", "epoch_notable_compute_growth",
            "epoch_top10_compute_growth", "epoch_price_trends_median", "epoch_price_trends_on_epoch_data_median",
-           "aiindex2026_notable_2025_us", "aiindex2026_notable_2025_cn", "aiindex2026_notable_2025_kr"}
+           "aiindex2026_notable_2025_us", "aiindex2026_notable_2025_cn", "aiindex2026_notable_2025_kr",
+           "aiindex2026_first_release_notable_2025_us", "aiindex2026_first_release_notable_2025_cn",
+           "aiindex2026_first_release_notable_2025_kr"}
     assert set(pub["figure_id"]) == ids and pub["figure_id"].is_unique().all()
     assert pub["quote"].str.len_chars().min() > 20
     assert pub["quote_url"].str.starts_with("https://").all() and pub["published_source"].str.starts_with("https://").all()
@@ -70,9 +73,19 @@ def test_country_counts_bucket_or_every_listed_country():
 
 
 @pytest.fixture(scope="module")
-def figs(built):
-    return {r["figure_id"]: r for r in replication.figures(built["models"], built["capability"],
-                                                           built["prices"]).iter_rows(named=True)}
+def table(built):
+    return replication.figures(built["models"], built["capability"], built["prices"])
+
+
+@pytest.fixture(scope="module")
+def figs(table):
+    """The main comparison of each published figure (variant rows left out), by figure id."""
+    return {r["figure_id"]: r for r in table.filter(pl.col("variant").is_null()).iter_rows(named=True)}
+
+
+@pytest.fixture(scope="module")
+def variants(table):
+    return {r["figure_id"]: r for r in table.filter(pl.col("variant").is_not_null()).iter_rows(named=True)}
 
 
 def test_every_figure_has_a_project_value_ratio_or_range_and_an_explanation(figs):
@@ -113,12 +126,14 @@ def test_project_price_median_and_notable_counts(figs):
     assert us > cn > figs["aiindex2026_notable_2025_kr"]["project_value"] > 0
 
 
-def test_figures_csv_has_exactly_the_issue_columns(figs, tmp_path):
-    import polars as pl2
-
-    fig = pl2.DataFrame(list(figs.values()))
-    out = replication.write_figures(fig, tmp_path / "figures.csv")
-    assert pl2.read_csv(out).columns == replication.OUTPUT_COLUMNS
+def test_figures_csv_has_exactly_the_issue_columns_and_one_row_per_published_figure(table, tmp_path):
+    out = pl.read_csv(replication.write_figures(table, tmp_path / "figures.csv"))
+    assert out.columns == ["figure_id", "published_value", "project_value", "unit", "vintage", "published_source",
+                           "project_method"]
+    pub = replication.published_figures()
+    assert out["figure_id"].to_list() == pub["figure_id"].to_list()  # variant rows are not figures of their own
+    assert out["vintage"].to_list() == pub["published_vintage"].to_list()
+    assert out["published_source"].str.starts_with("https://").all()
 
 
 def test_rows_outside_15pct_carry_computed_evidence(figs):
@@ -129,15 +144,51 @@ def test_rows_outside_15pct_carry_computed_evidence(figs):
             assert r["evidence"] in r["explanation"], fid
 
 
-def test_eci_lag_evidence_is_the_cut_and_full_data_values(figs):
+def test_eci_lag_evidence_is_the_computed_alternatives(figs):
     for k in ("mean", "min", "max"):
         r = figs[f"epoch_eci_lag_{k}_months"]
-        assert r["full_data_value"] is not None and r["at_moves_value"] is not None
+        assert None not in (r["full_data_value"], r["at_moves_value"], r["project_reading_value"])
         # the numbers quoted are the computed ones (one decimal)
-        assert f"{r['project_value']:.1f} months" in r["evidence"]
+        assert f"the daily {k} is {r['project_value']:.1f} months" in r["evidence"]
+        assert f"first reached S − tolerance) {r['project_reading_value']:.1f} months" in r["evidence"]
         assert f"{r['full_data_value']:.1f} months" in r["evidence"]
-        assert f"{r['at_moves_value']:.1f} months" in r["evidence"]
+        assert f"(a chart's points) {r['at_moves_value']:.1f} months" in r["evidence"]
         assert f"first frontier model {r['no_tolerance_value']:.1f} months" in r["evidence"]
+
+
+def test_eci_lag_rows_use_epochs_reading_and_the_project_reading_is_a_labelled_variant(built, figs, variants):
+    from analysis.metrics import catchup
+
+    cap = built["capability"]
+    kw = dict(end_date=replication.EPOCH_ECI_END, window_start=replication.EPOCH_LAG_WINDOW)
+    epoch = catchup.headline_gap(cap, "eci", reading="last_within", **kw)["window"]
+    ours = catchup.headline_gap(cap, "eci", reading="first_reach", **kw)["window"]
+    for k in ("mean", "min", "max"):
+        fid = f"epoch_eci_lag_{k}_months"
+        assert figs[fid]["project_value"] == pytest.approx(epoch[f"{k}_months"])
+        assert "reading='last_within'" in figs[fid]["project_method"]
+        v = variants[fid]
+        assert v["project_value"] == pytest.approx(ours[f"{k}_months"]) and v["variant"].startswith("project reading")
+        assert "reading='first_reach'" in v["project_method"] and v["explanation"]
+        # on the real snapshot the two readings differ: Epoch's is never the longer one
+        assert figs[fid]["project_value"] < v["project_value"]
+    # Epoch's reading brings the maximum within 15% of its published 14 months; the project's does not
+    assert abs(figs["epoch_eci_lag_max_months"]["ratio"] - 1) <= replication.TOLERANCE
+    assert abs(variants["epoch_eci_lag_max_months"]["ratio"] - 1) > replication.TOLERANCE
+
+
+def test_no_explanation_states_an_uncomputed_cause(table):
+    for r in table.iter_rows(named=True):
+        assert "re-estimated" not in r["explanation"], r["figure_id"]
+        assert "what remains is" not in r["explanation"], r["figure_id"]
+
+
+def test_lag_readings_table_labels_both_readings(built):
+    t = replication.lag_readings_table(built["capability"])
+    assert t["computation"].str.contains("labelled variant").sum() == 1
+    assert set(t["reading"]) == {"time since the leader's frontier first reached S − tolerance",
+                                 "time since the leader's frontier was last ≤ S + tolerance (Epoch's reading)"}
+    assert (t["min_months"] <= t["mean_months"]).all() and (t["mean_months"] <= t["max_months"]).all()
 
 
 def test_project_price_median_states_its_trends_and_thresholds(figs):
@@ -146,11 +197,29 @@ def test_project_price_median_states_its_trends_and_thresholds(figs):
     assert f"{r['n_trends']} fitted trends of {r['n_thresholds']} ECI record thresholds" in r["evidence"]
 
 
-def test_counts_give_both_conventions_and_say_why_no_vintage_cut(figs):
+def test_counts_give_both_conventions(figs):
     for k in ("us", "cn", "kr"):
         r = figs[f"aiindex2026_notable_2025_{k}"]
         assert r["bucket_value"] <= r["project_value"]  # every listed country credits at least the bucket count
         assert f"counted by country bucket instead: {r['bucket_value']}" in r["evidence"]
+
+
+def test_count_rows_compare_with_the_revised_edition_read_from_its_cited_quote(figs):
+    pub = {r["figure_id"]: r for r in replication.published_figures().iter_rows(named=True)}
+    for k in ("us", "cn", "kr"):
+        rev, first = f"aiindex2026_notable_2025_{k}", f"aiindex2026_first_release_notable_2025_{k}"
+        # the published value is the number of its row's quote (curated with its source, not typed in code)
+        assert re.search(rf"\b{pub[rev]['published_value']:g}\b", pub[rev]["quote"]), rev
+        assert "revised" in pub[rev]["published_vintage"] and pub[rev]["superseded_by"] is None
+        assert pub[first]["superseded_by"] == rev and "first release" in pub[first]["published_vintage"]
+        assert re.search(rf"\b{pub[first]['published_value']:g}\b", pub[first]["quote"]), first
+        assert figs[rev]["published_value"] == pub[rev]["published_value"]
+        # like with like: the project's count is within 15% of the revised edition's, on the real snapshot
+        assert abs(figs[rev]["ratio"] - 1) <= replication.TOLERANCE, rev
+        # the first release's row stays, labelled, and quotes the computed comparison with the revised figure
+        assert figs[first]["project_value"] == figs[rev]["project_value"]
+        assert (f"later figure ({rev}) is {pub[rev]['published_value']:g}, and the project's "
+                f"{figs[rev]['project_value']:.1f} gives ratio {figs[rev]['ratio']:.2f}") in figs[first]["explanation"]
 
 
 def test_notable_compute_growth_uses_epochs_point_value_and_shows_the_unfiltered_fit(figs):

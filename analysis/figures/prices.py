@@ -89,7 +89,7 @@ def history_points(periods: pl.DataFrame, currency: str, ratio: float, end: dt.d
             rows.append({**r, "date": r["start"]})
             rows.append({**r, "date": e})
             prev_end = r["end"]
-    return pl.DataFrame(rows, schema_overrides={"blended": pl.Float64}) if rows else p.head(0)
+    return pl.DataFrame(rows, schema_overrides={"blended": pl.Float64}, infer_schema_length=None) if rows else p.head(0)
 
 
 def reference_points(reference: pl.DataFrame, currency: str, ratio: float, start: dt.date, end: dt.date) -> pl.DataFrame:

@@ -85,25 +85,42 @@ def frontier_at(records: pl.DataFrame, group: str, date: dt.date, by: str = "cou
 
 TOLERANCE = 1.0  # metric units within which two frontier scores count as equal (Epoch: 1 ECI point)
 LAG_WINDOW_START = "2023-01-01"  # start of the window of the lag's mean / min / max (Epoch: since 2023)
+# How the lag in time is read off the two frontiers, for the follower's frontier score S on a date:
+#   "first_reach"  the time since the leader's frontier FIRST REACHED S - tolerance (the project's reading so far)
+#   "last_within"  the time since the leader's frontier was LAST <= S + tolerance (Epoch's method box for its
+#                  US-China ECI chart: "the time since the US leader was last <= S + 1 point"); 0 while the
+#                  leader's frontier is still within the tolerance of S
+READINGS = ("first_reach", "last_within")
+READING_LABELS = {"first_reach": "time since the leader's frontier first reached S − tolerance",
+                  "last_within": "time since the leader's frontier was last ≤ S + tolerance (Epoch's reading)"}
 
 
 def gap_series(models: pl.DataFrame, leader: str = US, follower: str = CN, tolerance: float = TOLERANCE,
-               drop_first: bool = True, daily: bool = True, end: dt.date | None = None) -> pl.DataFrame:
+               drop_first: bool = True, daily: bool = True, end: dt.date | None = None,
+               reading: str = "first_reach") -> pl.DataFrame:
     """The US–China gap in score and in time: at every date either frontier moved, or (`daily=True`) every
     day from the first date both frontiers exist to `end` (default: the data's `as_of`, else the last record).
 
     - gap_score = leader frontier - follower frontier (on the metric's scale); gap_low/gap_high combine the
       two records' intervals conservatively (leader low - follower high, leader high - follower low), null
       when the source gives no interval.
-    - lag_months: how long before `date` the leader's frontier first reached the follower's current
-      frontier score less `tolerance` (metric units: Epoch counts models within 1 ECI point as equal); null,
-      with `follower_leads` true, when the follower's frontier is above the leader's by more than the
-      tolerance. Between frontier moves the lag grows day by day (the daily series shows it).
+    - lag_months: for the follower's current frontier score S, with `reading` (READINGS):
+      "first_reach", how long before `date` the leader's frontier first reached S - `tolerance`;
+      "last_within", how long since the leader's frontier was last at most S + `tolerance` (0 while it still
+      is; null when it was above S + tolerance from its first record in the data on, so the time is unknown).
+      `tolerance` is in metric units (Epoch counts models within 1 ECI point as equal). Null, with
+      `follower_leads` true, when the follower's frontier is above the leader's by more than the tolerance.
+      Between frontier moves the lag grows day by day (the daily series shows it).
       lag_months_low / _high: the same for the follower's interval bounds (high bound -> shorter lag).
     - drop_first: leave out each country's first frontier model (the first release of a selection is a
       "record" only because nothing earlier is in it; Epoch's comparison starts at the second).
     """
+    if reading not in READINGS:
+        raise ValueError(f"reading {reading!r} is not one of: {', '.join(READINGS)}")
     rec = frontier(models)
+    # the leader's whole frontier, its first record too: when it was last within the tolerance of a score is a
+    # fact of its history, whatever record the comparison starts at
+    lead_all = rec.filter(pl.col("country_bucket") == leader).sort("release_date").to_dicts()
     if drop_first:
         rec = rec.with_columns(pl.int_range(pl.len()).over("country_bucket").alias("_i")).filter(
             pl.col("_i") > 0).drop("_i")
@@ -137,26 +154,44 @@ def gap_series(models: pl.DataFrame, leader: str = US, follower: str = CN, toler
                 return r
         return None
 
-    def lag_for(score, d):
-        r = first_reach(score)
-        return (d - r["release_date"]).days / DAYS_PER_MONTH if r is not None and r["release_date"] <= d else None
+    def first_beyond(score):
+        """The leader's first record above score + tolerance (it was last within the tolerance just before)."""
+        for r in lead_all:  # in release order
+            if r["score"] > score + tolerance:
+                return r
+        return None
+
+    def lag_at(score, d):
+        """(lag in months or None, the leader's record the lag is read from or None)."""
+        if score is None:
+            return None, None
+        if reading == "first_reach":
+            r = first_reach(score)
+            ok = r is not None and r["release_date"] <= d
+            return ((d - r["release_date"]).days / DAYS_PER_MONTH, r) if ok else (None, None)
+        r = first_beyond(score)
+        if r is None or r["release_date"] > d:  # the leader's frontier is still within the tolerance of S
+            return 0.0, at(lead, d)
+        if r is lead_all[0]:  # above S + tolerance from its first record on: when it was last within is unknown
+            return None, None
+        return (d - r["release_date"]).days / DAYS_PER_MONTH, r
 
     rows = []
     for d in dates:
         a, b = at(lead, d), at(foll, d)
-        reach = first_reach(b["score"])
-        ok = reach is not None and reach["release_date"] <= d
+        leads = b["score"] > a["score"] + tolerance
+        lag, reach = (None, None) if leads else lag_at(b["score"], d)
         rows.append(dict(
             date=d, leader=leader, follower=follower,
             leader_score=a["score"], leader_model=a["model"], follower_score=b["score"], follower_model=b["model"],
             gap_score=a["score"] - b["score"],
             gap_low=(a["ci_low"] - b["ci_high"]) if a["ci_low"] is not None and b["ci_high"] is not None else None,
             gap_high=(a["ci_high"] - b["ci_low"]) if a["ci_high"] is not None and b["ci_low"] is not None else None,
-            lag_months=(d - reach["release_date"]).days / DAYS_PER_MONTH if ok else None,
-            lag_months_low=lag_for(b["ci_high"], d) if b["ci_high"] is not None else None,
-            lag_months_high=lag_for(b["ci_low"], d) if b["ci_low"] is not None else None,
-            follower_leads=b["score"] > a["score"] + tolerance,
-            matched_by=reach["model"] if ok else None,
+            lag_months=lag,
+            lag_months_low=lag_at(b["ci_high"], d)[0],
+            lag_months_high=lag_at(b["ci_low"], d)[0],
+            follower_leads=leads,
+            matched_by=reach["model"] if reach is not None else None,
         ))
     return pl.DataFrame(rows, schema_overrides={"gap_low": pl.Float64, "gap_high": pl.Float64,
                                                 "lag_months": pl.Float64, "lag_months_low": pl.Float64,
@@ -242,14 +277,14 @@ def lag_distribution(ttm: pl.DataFrame, every: str = "1y") -> pl.DataFrame:
 
 def headline_gap(cap: pl.DataFrame, metric: str = vocab.METRIC_ECI, leader: str = US, follower: str = CN,
                  end_date=None, tolerance: float = TOLERANCE, drop_first: bool = True,
-                 window_start=LAG_WINDOW_START) -> dict | None:
+                 window_start=LAG_WINDOW_START, reading: str = "first_reach") -> dict | None:
     """The US–China gap on one metric at the end of the data (the daily series' last day), in score and in
     months, with the lag's mean / min / max since `window_start`, and the sources."""
     models = best_per_model(cap, metric, end_date=end_date)
     if models.is_empty():
         return None
     end = data_end(models, end_date)
-    g = gap_series(models, leader, follower, tolerance, drop_first, daily=True, end=end)
+    g = gap_series(models, leader, follower, tolerance, drop_first, daily=True, end=end, reading=reading)
     if g.is_empty():
         return None
     last = g.row(-1, named=True)
@@ -261,7 +296,7 @@ def headline_gap(cap: pl.DataFrame, metric: str = vocab.METRIC_ECI, leader: str 
         follower_model=last["follower_model"], follower_score=last["follower_score"],
         gap_score=last["gap_score"], gap_low=last["gap_low"], gap_high=last["gap_high"],
         gap_months=last["lag_months"], matched_by=last["matched_by"], follower_leads=last["follower_leads"],
-        tolerance=tolerance, window=lag_summary(g, window_start), undated=undated(cap, metric),
+        tolerance=tolerance, reading=reading, window=lag_summary(g, window_start), undated=undated(cap, metric),
         # the lag over the first and the last 12 months of the window: is the gap in time closing?
         early=lag_summary(g, first, first + dt.timedelta(days=364)),
         recent=lag_summary(g, last["date"] - dt.timedelta(days=364), last["date"]),

@@ -3,5 +3,5 @@
 from analysis.params import Param
 
 SPEC = [
-    Param("write_csv", "bool", True, "also write reports/replication/figures.csv"),
+    Param("write_csv", "bool", True, "publish figures.csv beside the report's chart CSVs (reports/replication/figures.csv)"),
 ]

@@ -65,14 +65,15 @@ class Data:
         return self._frames[name]
 
 
-def _params(report: str) -> dict:
+def _params(report: str, opts: dict | None = None) -> dict:
+    """The parameters of `report`, under `opts` (a robustness variant's choices; analysis.robustness)."""
     from analysis.findings import report_parameters
 
-    return report_parameters(report)
+    return {**report_parameters(report), **(opts or {})}
 
 
 def _pct(x) -> str:
-    return f"{x:.0%}"
+    return "<1%" if 0 < x < 0.005 else f"{x:.0%}"
 
 
 # --- 1. a thousand models ------------------------------------------------------------------------------------
@@ -82,24 +83,27 @@ RULE_MODELS = ("supported if the registry the pinned data hold (CAC filings) rea
                "holds, or the filings reach a third of the claim (500); not supported otherwise")
 
 
+CLAIMED_MODELS = 1500  # the claim's own number ("1,500+ large models")
+
+
 def verdict_models(n: dict) -> str:
     if n.get("filed") is None:
         return NOT_MEASURABLE
-    many = n["filed"] >= 1500
+    many = n["filed"] >= CLAIMED_MODELS
     broad = n["orgs_cn"] > n["orgs_us"]
     if many and broad:
         return SUPPORTED
-    if many or broad or n["filed"] >= 500:
+    if many or broad or n["filed"] >= CLAIMED_MODELS / 3:
         return PARTLY
     return NOT_SUPPORTED
 
 
-def claim_models(data: Data) -> Claim:
+def claim_models(data: Data, opts: dict | None = None) -> Claim:
     from analysis import reported_counts as rc
 
-    p = _params("release_pace")
+    p = _params("release_pace", opts)
     last = data.models["release_date"].max()
-    year = last.year - 1 if (last.month, last.day) != (12, 31) else last.year
+    year = (last.year - 1 if (last.month, last.day) != (12, 31) else last.year) - p.get("years_back", 0)
     m = rc.measured(data.models, data.organizations, data.genai_filings, data.adoption, year, p["start_date"],
                     p["end_date"], p["domain"], p["notable_only"])
     rep = rc.latest(data.reported, "cn_large_models")
@@ -126,23 +130,26 @@ RULE_KIMI = ("supported if an Alibaba model matched Kimi K2's score within 7 day
              "not measurable if Kimi K2 has no score")
 
 
+KIMI_DAYS = (7, 30)  # "within about a week" (supported), within a month (partly)
+
+
 def verdict_kimi(n: dict) -> str:
     if not n.get("found"):
         return NOT_MEASURABLE
     days, lab = n.get("days"), n.get("matched_lab") or ""
-    if days is not None and "Alibaba" in lab and days <= 7:
+    if days is not None and "Alibaba" in lab and days <= KIMI_DAYS[0]:
         return SUPPORTED
-    if days is not None and "Alibaba" in lab and days <= 30:
+    if days is not None and "Alibaba" in lab and days <= KIMI_DAYS[1]:
         return PARTLY
     return NOT_SUPPORTED
 
 
-def claim_kimi(data: Data) -> Claim:
+def claim_kimi(data: Data, opts: dict | None = None) -> Claim:
     import polars as pl
 
     from analysis.metrics import catchup
 
-    p = _params("catch_up")
+    p = _params("catch_up", opts)
     models = catchup.best_per_model(data.capability, p["metric"], p["start_date"], p["end_date"], None,
                                     p["include_estimated"])
     ttm = catchup.time_to_match(models, p["scope"], p["rival"])
@@ -189,12 +196,30 @@ def verdict_prices(n: dict) -> str:
     return SUPPORTED if falls and cheaper else PARTLY if falls or cheaper else NOT_SUPPORTED
 
 
-def claim_prices(data: Data) -> Claim:
+def reference_prices(data: Data, p: dict):
+    """The reference prices a claim reads: the built table, or under a robustness variant the same rule applied to
+    one source's readings alone (`price_source`), without 'pro' tiers (`no_pro`), with only one lab's models on the
+    US side (`us_lab`)."""
+    import polars as pl
+
     from analysis.metrics import prices as pm
 
-    p = _params("price_war")
+    ref = data.reference_prices
+    if p.get("price_source"):
+        ref = pm.reference_for(data.prices.filter(pl.col("source") == p["price_source"]))
+    if p.get("no_pro"):
+        ref = ref.filter(~pl.col("pro_variant"))
+    if p.get("us_lab"):
+        ref = ref.filter((pl.col("country_bucket") != vocab.US) | (pl.col("organization") == p["us_lab"]))
+    return ref
+
+
+def claim_prices(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import prices as pm
+
+    p = _params("price_war", opts)
     end = dt.date.fromisoformat(p["end_date"]) if p.get("end_date") else None
-    end, fits = pm.headline_cheapest(data.reference_prices, data.capability, p["eci_threshold"], p["currency"],
+    end, fits = pm.headline_cheapest(reference_prices(data, p), data.capability, p["eci_threshold"], p["currency"],
                                      p["blend_ratio"], dt.date.fromisoformat(p["start_date"]), end, p["countries"])
     cn, us = fits.get(vocab.CHINA), fits.get(vocab.US)
     n = dict(cn=cn, us=us, threshold=p["eci_threshold"], currency=p["currency"], end=end)
@@ -221,20 +246,23 @@ RULE_PERF = ("supported if, on the newest date, the cheapest Chinese model withi
              "supported if no priced Chinese model reaches the threshold")
 
 
+PERF_PRICE_SHARE = 0.20  # the claim's "20% of the cost"
+
+
 def verdict_perf(n: dict) -> str:
     cn = n.get("cn_for_us")
     if cn is None:
         return NOT_MEASURABLE
     if not cn["met"]:
         return NOT_SUPPORTED
-    return SUPPORTED if cn["price_share"] <= 0.20 else PARTLY
+    return SUPPORTED if cn["price_share"] <= PERF_PRICE_SHARE else PARTLY
 
 
-def claim_perf(data: Data) -> Claim:
+def claim_perf(data: Data, opts: dict | None = None) -> Claim:
     from analysis.metrics import perf
 
-    p = _params("performance_per_dollar")
-    args = (data.capability, data.reference_prices, p["metric"], p["threshold"], p["blend_ratio"], p["as_of_date"])
+    p = _params("performance_per_dollar", opts)
+    args = (data.capability, reference_prices(data, p), p["metric"], p["threshold"], p["blend_ratio"], p["as_of_date"])
     a = perf.headline(*args)
     b = perf.headline(*args, leader=vocab.CHINA, follower=vocab.US)
     n = dict(cn_for_us=a, us_for_cn=b, threshold=p["threshold"])
@@ -268,15 +296,15 @@ def verdict_open(n: dict) -> str:
     return SUPPORTED if a and b else PARTLY if a or b else NOT_SUPPORTED
 
 
-def claim_open(data: Data) -> Claim:
+def claim_open(data: Data, opts: dict | None = None) -> Claim:
     import polars as pl
 
     from analysis.metrics import pace
 
-    p = _params("release_pace")
+    p = _params("release_pace", opts)
     sel = pace.select_models(data.models, p["start_date"], p["end_date"], None, p["domain"], p["notable_only"])
     last = sel["release_date"].max()
-    year = last.year - 1
+    year = last.year - 1 - p.get("years_back", 0)
     share = pace.open_weights_share(sel.filter(pl.col("release_date").dt.year() == year), "year")
     by = {r["country_bucket"]: r for r in share.iter_rows(named=True)}
     dl, hub_end = _downloads_last_year(data.adoption)
@@ -321,13 +349,13 @@ def verdict_h20(n: dict) -> str:
 H20_EVENT = "H20 lic"  # title fragment of the July 2025 reversal (events table: "Nvidia says US assured H20 licences")
 
 
-def claim_h20(data: Data) -> Claim:
+def claim_h20(data: Data, opts: dict | None = None) -> Claim:
     import polars as pl
 
     from analysis.metrics import pace, policy
 
-    p = _params("policy_timeline")
-    rp = _params("release_pace")
+    p = _params("policy_timeline", opts)
+    rp = _params("release_pace", {k: v for k, v in (opts or {}).items() if k == "notable_only"})
     ev = data.events.filter(pl.col("title").str.contains(H20_EVENT) & (pl.col("date") >= dt.date(2025, 7, 1))
                             ).sort("date").head(1)
     n = dict(found=len(ev) > 0, days=p["window_days"])
@@ -357,22 +385,26 @@ RULE_CATCHUP = ("supported if the US lead in time over the last 12 months averag
                 "supported in between (a gap that holds steady)")
 
 
+CATCHUP_MONTHS = 1.0  # a change of the mean lead in time smaller than this is a gap that holds steady
+
+
 def verdict_catchup(n: dict) -> str:
     early, recent = n.get("early_months"), n.get("recent_months")
     if early is None or recent is None:
         return NOT_MEASURABLE
-    if recent <= early - 1:
+    if recent <= early - CATCHUP_MONTHS:
         return SUPPORTED
-    if recent >= early + 1:
+    if recent >= early + CATCHUP_MONTHS:
         return NOT_SUPPORTED
     return PARTLY
 
 
-def claim_catchup(data: Data) -> Claim:
+def claim_catchup(data: Data, opts: dict | None = None) -> Claim:
     from analysis.metrics import catchup
 
-    p = _params("catch_up")
-    h = catchup.headline_gap(data.capability, p["metric"], end_date=p["end_date"], tolerance=p["tolerance"])
+    p = _params("catch_up", opts)
+    h = catchup.headline_gap(data.capability, p["metric"], end_date=p["end_date"], tolerance=p["tolerance"],
+                             reading=p.get("reading", "first_reach"))
     n = dict(metric=p["metric"])
     if h is None:
         return Claim("catchup", "\u201cChina is catching up; the race moves very fast\u201d",
@@ -409,10 +441,10 @@ def verdict_default(n: dict) -> str:
     return PARTLY if n["cn_last"] > n["cn_first"] else NOT_SUPPORTED
 
 
-def claim_default(data: Data) -> Claim:
+def claim_default(data: Data, opts: dict | None = None) -> Claim:
     from analysis.metrics import openrouter as orm
 
-    fl = orm.first_last_complete(data.openrouter_weekly)
+    fl = orm.first_last_complete(data.openrouter_weekly, last_back=(opts or {}).get("weeks_back", 0))
     f, last = fl.row(0, named=True), fl.row(1, named=True)
     dl, end = _downloads_last_year(data.adoption)
     n = dict(cn_first=f["china"], cn_last=last["china"], us_first=f["united_states"], us_last=last["united_states"],
@@ -447,6 +479,14 @@ def claims(data: Data | None = None) -> list[Claim]:
     return out
 
 
-def as_dict(c: Claim) -> dict:
-    return dict(key=c.key, quote=c.quote, finding=c.finding, date=c.date, verdict=c.verdict, rule=c.rule,
-                report=c.report, section=c.section, href=c.href)
+def as_dict(c: Claim, robust: dict | None = None) -> dict:
+    """A claim for the front page; with `robust` (analysis.robustness.assess) its robustness line, the verdict
+    shown ("too close to call" where the rule says so) and the variants."""
+    out = dict(key=c.key, quote=c.quote, finding=c.finding, date=c.date, verdict=c.verdict, rule=c.rule,
+               report=c.report, section=c.section, href=c.href)
+    if robust is not None:
+        out.update(shown_verdict=robust["shown_verdict"], robustness=dict(
+            holds=robust["holds"], n=robust["n"], margin=robust["margin"], too_close=robust["too_close"],
+            line=robust["line"], variants=[{k: v[k] for k in ("variant", "verdict", "same")}
+                                           for v in robust["variants"]]))
+    return out

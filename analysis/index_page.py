@@ -87,8 +87,9 @@ def render_index(index: dict) -> str:
     for c in claims:
         c["title"] = titles.get(c["report"], c["report"])
     from analysis.claims import VERDICTS
+    from analysis.robustness import TOO_CLOSE
 
-    tally = [(v, sum(c["verdict"] == v for c in claims)) for v in VERDICTS]
+    tally = [(v, sum((c.get("shown_verdict") or c["verdict"]) == v for c in claims)) for v in (*VERDICTS, TOO_CLOSE)]
     tally = ", ".join(f"{n} {v}" for v, n in tally if n)
     findings = [dict(f=f, title=titles.get(f.get("report")), report=f.get("report") or "")
                 for f in index.get("findings") or []]

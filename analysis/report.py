@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from analysis import chart_data, claims, findings, index_page, paths, provenance, shared_assets, site
+from analysis import chart_data, findings, index_page, paths, provenance, robustness, shared_assets, site
 from analysis.atomic import atomic_path, write_text
 from analysis.kernels import KERNEL, WarmKernels, kernel_args
 from analysis.report_specs import ReportSpec, load_specs, parse_value
@@ -499,7 +499,7 @@ def _build_reports(names, extra_params, force, show_code, out, jobs, output_name
     if index.get("findings_key") == key and "findings" in index and "claims" in index:
         found, said = index["findings"], index["claims"]  # same tables, code and reports.toml: same numbers
     else:
-        found, said = findings.findings(), [claims.as_dict(c) for c in claims.claims()]
+        found, said = findings.findings(), robustness.front_page()
     index = dict(built_at=_now(), reports=reports, headlines=[], findings=found, claims=said, findings_key=key,
                  **({"variants": index["variants"]} if index.get("variants") else {}))
     index_page.write_index(index)  # index.html, then index.json (see index_page.repair)

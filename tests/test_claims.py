@@ -120,7 +120,7 @@ def _cap_rows(rows):
 @pytest.mark.parametrize("answer_day, want", [(D(2025, 7, 17), SUPPORTED), (D(2025, 7, 25), PARTLY),
                                               (D(2025, 9, 30), NOT_SUPPORTED)])
 def test_kimi_claim_on_a_small_capability_table(monkeypatch, answer_day, want):
-    monkeypatch.setattr(claims, "_params", lambda r: dict(metric="eci", start_date="2025-01-01", end_date=None,
+    monkeypatch.setattr(claims, "_params", lambda r, opts=None: dict(metric="eci", start_date="2025-01-01", end_date=None,
                                                           scope="lab", rival="same_country", include_estimated=True,
                                                           example="Kimi K2"))
     cap = _cap_rows([("Old", "Moonshot AI", vocab.CHINA, D(2025, 1, 1), 100.0),
@@ -132,7 +132,7 @@ def test_kimi_claim_on_a_small_capability_table(monkeypatch, answer_day, want):
 
 
 def test_kimi_claim_without_kimi_is_not_measurable(monkeypatch):
-    monkeypatch.setattr(claims, "_params", lambda r: dict(metric="eci", start_date="2025-01-01", end_date=None,
+    monkeypatch.setattr(claims, "_params", lambda r, opts=None: dict(metric="eci", start_date="2025-01-01", end_date=None,
                                                           scope="lab", rival="same_country", include_estimated=True,
                                                           example="Kimi K2"))
     cap = _cap_rows([("Qwen3", "Alibaba", vocab.CHINA, D(2025, 7, 1), 141.0)])

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import claims, findings, paths, report
+from analysis import findings, paths, report, robustness
 
 ROOT = Path(__file__).resolve().parent.parent
 # which clean tables each notebook loads (what the kernel probe reports after a real run)
@@ -61,7 +61,7 @@ def project(tmp_path, monkeypatch):
                               "openrouter_categories"]):
         write_table(name, [i])
     monkeypatch.setattr(findings, "findings", lambda: [])  # these read the real tables, not the stand-ins
-    monkeypatch.setattr(claims, "claims", lambda: [])
+    monkeypatch.setattr(robustness, "front_page", lambda: [])
     calls: list[str] = []
     failing: set[str] = set()
 
@@ -192,7 +192,7 @@ def test_index_findings_are_computed_again_only_when_tables_code_or_reports_toml
 
     monkeypatch.setattr(findings, "findings", fake_findings)
     claim_calls = []
-    monkeypatch.setattr(claims, "claims", lambda: claim_calls.append(1) or [])
+    monkeypatch.setattr(robustness, "front_page", lambda: claim_calls.append(1) or [])
     index = lambda: json.loads((paths.reports_dir() / "index.json").read_text())  # noqa: E731
     assert project() == (0, ALL) and len(calls) == 1
     assert project("release_pace", extra_params={"period": "quarter"}) == (0, {"release_pace"})

@@ -20,6 +20,7 @@ ITEMS = {
 OTHER_MEANING = {
     "clean/models.py": {vocab.METRIC_ECI},  # release_date_source 'eci' (the date's origin, not the metric)
     "clean/canonical_models.py": {vocab.METRIC_ECI},  # release_date_basis 'eci' (the date's origin)
+    "clean/eci.py": {vocab.METRIC_ECI},  # the capability rows' release_date_basis 'eci' (the date's origin)
     "crosswalk.py": {vocab.METRIC_ECI},  # the crosswalk model's origin
     "figures/prices.py": {vocab.METRIC_ECI},  # the column 'eci' of the price-per-capability points
     "metrics/prices.py": {vocab.METRIC_ECI},  # the same column

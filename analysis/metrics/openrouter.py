@@ -46,13 +46,15 @@ def share_summary(weekly: pl.DataFrame) -> pl.DataFrame:
             .sort("week_start"))
 
 
-def first_last_complete(weekly: pl.DataFrame) -> pl.DataFrame:
-    """The share summary of the first and the last complete week (two rows, `which` = first / last)."""
+def first_last_complete(weekly: pl.DataFrame, last_back: int = 0) -> pl.DataFrame:
+    """The share summary of the first and the last complete week (two rows, `which` = first / last);
+    `last_back` weeks before the last one instead of it (a robustness variant)."""
     s = share_summary(weekly).filter(pl.col("complete"))
-    if s.is_empty():
+    if len(s) <= last_back:
         raise ValueError("no complete week in the OpenRouter weekly table")
     return pl.concat([s.head(1).with_columns(pl.lit("first").alias("which")),
-                      s.tail(1).with_columns(pl.lit("last").alias("which"))]).select("which", *s.columns)
+                      s.slice(len(s) - 1 - last_back, 1).with_columns(pl.lit("last").alias("which"))]).select(
+        "which", *s.columns)
 
 
 def category_shares(categories: pl.DataFrame, start=None, end=None, complete_only: bool = True) -> pl.DataFrame:

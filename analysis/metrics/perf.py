@@ -16,7 +16,8 @@ Definitions (also in notebooks/performance_per_dollar.ipynb; tests in tests/test
   then the model id) and the cheapest follower-country model (default China) scoring at least `threshold` x
   the leader's score (ties: the higher score, then the model id); price_share = follower price / leader price.
   When no follower model meets the threshold the row says so (follower columns null, `met` False): an explicit
-  answer, not an error. The threshold is a ratio of scores, so it only has a meaning on a metric whose zero
+  answer, not an error. `best_follower_*`: the follower country's best-scoring priced model, whatever its price
+  (how close the answer is to the threshold). The threshold is a ratio of scores, so it only has a meaning on a metric whose zero
   means "no capability" (ECI, Artificial Analysis index, LiveBench); on an Elo scale (LMArena) 95% is a large
   gap, and the notebook says so.
 """
@@ -112,6 +113,7 @@ ANSWER_COLUMNS = {
     "follower_model": pl.String, "follower_model_id": pl.String, "follower_score": pl.Float64,
     "follower_price": pl.Float64, "follower_price_source": pl.String, "score_share": pl.Float64,
     "price_share": pl.Float64, "follower_open_weights": pl.Boolean, "candidates": pl.Int64,
+    "best_follower_model": pl.String, "best_follower_score": pl.Float64,
 }
 
 
@@ -129,10 +131,13 @@ def x_for_y(table: pl.DataFrame, threshold: float = 0.95, leader: str = US, foll
         target = threshold * best["score"]
         cand = d.filter((pl.col("country_bucket") == follower) & (pl.col("score") >= target)).sort(
             "blended", "score", "model_id", descending=[False, True, False])
+        top = d.filter(pl.col("country_bucket") == follower).sort("score", "model_id", descending=[True, False])
         row = dict(date=date, leader_country=leader, follower_country=follower, threshold=threshold,
                    leader_model=best["model"], leader_model_id=best["model_id"], leader_score=best["score"],
                    leader_price=best["blended"], leader_price_source=best["price_source"], target_score=target,
-                   met=not cand.is_empty(), candidates=len(cand))
+                   met=not cand.is_empty(), candidates=len(cand),
+                   best_follower_model=top["model"][0] if len(top) else None,
+                   best_follower_score=top["score"][0] if len(top) else None)
         if not cand.is_empty():
             f = cand.row(0, named=True)
             row.update(follower_model=f["model"], follower_model_id=f["model_id"], follower_score=f["score"],
@@ -150,10 +155,10 @@ def both_views(table: pl.DataFrame, threshold: float = 0.95) -> pl.DataFrame:
 
 
 def default_as_of(capability: pl.DataFrame, reference: pl.DataFrame, metric: str) -> dt.date:
-    """Newest date the comparison can be made on: the metric's snapshot date, or the last day a reference price
-    is known if that is earlier (prices after a source's newest snapshot are unknown)."""
+    """Newest date the comparison can be made on: the metric's snapshot date, or the newest price snapshot if
+    that is earlier (prices after a source's newest snapshot are unknown)."""
     as_of = capability.filter(pl.col("metric") == metric)["as_of"].max()
-    newest_price = reference["valid_to"].max() - dt.timedelta(days=1) if len(reference) else None
+    newest_price = reference["snapshot"].max() if len(reference) else None
     return min(as_of, newest_price) if as_of and newest_price else (as_of or newest_price)
 
 

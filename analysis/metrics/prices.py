@@ -414,7 +414,7 @@ def headline_cheapest(reference: pl.DataFrame, capability: pl.DataFrame, thresho
     """The price_war report's headline: Epoch's cheapest-at-capability trend per country bucket, on the same
     points as its chart (reference prices without carry-back, blended at `ratio`); returns (data end date, fits)."""
     sel = reference.filter(pl.col("country_bucket").is_in(list(countries)))
-    end = end or (reference["valid_to"].max() - dt.timedelta(days=1))
+    end = end or reference["snapshot"].max()
     points = price_points(sel, capability, currency, ratio)
     undated = undated_at(capability.filter(pl.col("country_bucket").is_in(list(countries))), threshold)
     pts, fits = cheapest_at_capability(points, threshold, start, end, undated=undated)

@@ -213,3 +213,40 @@ def test_every_reference_row_is_a_reading_of_the_prices_table(built):
     # one reference per model and day: periods of a model never overlap
     o = r.sort("model_id", "valid_from").with_columns(pl.col("valid_to").shift(1).over("model_id").alias("prev"))
     assert o.filter(pl.col("prev") > pl.col("valid_from")).is_empty()
+
+
+@pytest.mark.snapshots
+def test_every_price_the_front_page_states_is_a_reference_price(built):
+    """Claims 3 and 4 state prices; each is the blended reference price of its model on its date (reference_prices,
+    blended at the claim's ratio), never a raw reading."""
+    from analysis import claims
+
+    data = claims.Data()
+    ref = built["reference_prices"]
+    stated = []  # (model, date, price, currency, blend ratio)
+    p3, pw = claims.claim_prices(data), claims._params("price_war")
+    for f in (p3.numbers["cn"], p3.numbers["us"]):
+        if f and f.get("cheapest") is not None:
+            stated.append((f["cheapest_model"], f["cheapest_date"], f["cheapest"], pw["currency"], pw["blend_ratio"]))
+    p4, pd = claims.claim_perf(data), claims._params("performance_per_dollar")
+    for h in (p4.numbers["cn_for_us"], p4.numbers["us_for_cn"]):
+        stated.append((h["leader_model"], h["date"], h["leader_price"], "USD", pd["blend_ratio"]))
+        if h["met"]:
+            stated.append((h["follower_model"], h["date"], h["follower_price"], "USD", pd["blend_ratio"]))
+    assert len(stated) >= 3
+    names = built["capability"].select("model", "model_id").unique()
+    for model, day, price, cur, ratio in stated:
+        ids = names.filter(pl.col("model") == model)["model_id"].to_list()
+        panel = pm.with_blended(pm.reference_panel(ref.filter(pl.col("model_id").is_in(ids)), [day]), cur, ratio)
+        assert any(v == pytest.approx(price) for v in panel["blended"].to_list()), (model, day, price)
+
+
+@pytest.mark.snapshots
+def test_a_listing_is_compared_with_a_real_earlier_version_of_its_source(built):
+    """`prev_snapshot` is a date the source was read on (an alias switch that splits a period is no snapshot)."""
+    p = built["prices"]
+    seen = {(s, d) for s, d in p.select("source", "observed_from").iter_rows()} | {
+        (s, d) for s, d in p.select("source", "snapshot").iter_rows()}
+    r = built["reference_prices"].filter(pl.col("prev_snapshot").is_not_null())
+    assert len(r) and all((s, d) in seen for s, d in r.select("start_source", "prev_snapshot").iter_rows())
+    assert (r["prev_snapshot"] < r["valid_from"]).all()

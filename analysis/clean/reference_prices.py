@@ -42,8 +42,11 @@ REFERENCE_PRICES = Table(
                "between two dated versions of a source, 'listed' (a key first listed by a source; see "
                "`prev_snapshot`), 'switch' (the reference moved to a value already listed: its start is not known).",
                nullable=False, allowed=ref.START_KINDS),
-        Column("prev_snapshot", pl.Date, "For 'listed' starts: the source's latest snapshot before the listing "
-               "(null when the listing is in the source's first snapshot)."),
+        Column("prev_snapshot", pl.Date, "For 'listed' starts: the listing source's latest snapshot before the "
+               "listing (null when the listing is in that source's first snapshot)."),
+        Column("start_source", pl.String, "The source whose reading dates the start (its stated start, its dated "
+               "change or its listing); null for a 'switch'. The chosen reading may be another source's that "
+               "agrees."),
         Column("reading_start", pl.Date, "Start of the chosen reading's own effective period.", nullable=False),
         _P["date_basis"], _P["observed_from"], _P["list_price"], _P["mode"], _P["reasoning"], _P["pro_variant"],
         _P["source"], _P["snapshot"], _P["source_file"], _P["source_row"],

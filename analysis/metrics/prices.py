@@ -171,8 +171,8 @@ def price_changes(reference: pl.DataFrame, ratio: float = 3.0, currency: str | N
     price in `currency` (default: the new price's own currency), both converted at the rate of the day of the
     change. `dated`: the new price's start is stated by a source or seen as a change between two dated
     versions of one ('stated' / 'change'); a new listing or a switch between sources is not a dated change and
-    is left out unless `dated_only=False`. `sources`: the sources showing the new price; `single_source` when
-    only one does."""
+    is left out unless `dated_only=False`. `source`: the source that dates the change (the earliest to show the
+    new price); `sources`: every source showing it; `single_source` when only one does."""
     ep = ref.episodes(reference).sort("model_id", "valid_from")
     ep = ep.with_columns(
         pl.col("valid_to").shift(1).over("model_id").alias("_prev_to"),
@@ -199,7 +199,8 @@ def price_changes(reference: pl.DataFrame, ratio: float = 3.0, currency: str | N
                    (pl.col("n_agreeing") == 1).alias("single_source"))
     out = ch.select(
         pl.col("valid_from").alias("date"), "model_id", "model_key", "provider", "organization", "country_bucket",
-        "source", pl.col("agreeing").alias("sources"), "single_source", "dated", "start_kind",
+        pl.coalesce("start_source", "source").alias("source"), pl.col("agreeing").alias("sources"), "single_source",
+        "dated", "start_kind",
         pl.col("display_currency").alias("currency"), "old_input", "old_output", "new_input", "new_output",
         "old_blended", "new_blended", ((pl.col("new_blended") / pl.col("old_blended") - 1) * 100).alias("pct_change"),
         "rule", "source_file", "source_row",

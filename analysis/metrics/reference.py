@@ -97,9 +97,12 @@ def readings(periods: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("change")).then(pl.col("prev_out")).otherwise(None).alias("prev_out"),
     )
     # the source's snapshot before a key's first observation (observed sources: the dates its periods begin or end)
-    snaps = (base.filter(pl.col("date_basis") == "observed")
-             .select("source", pl.concat_list("start", "valid_to").alias("d")).explode("d").drop_nulls()
-             .unique().sort("source", "d"))
+    # (the dates its records were first seen and its files' snapshot dates: a period's start or end can be a dated
+    # alias switch, which is no snapshot)
+    obs = base.filter(pl.col("date_basis") == "observed")
+    snaps = (pl.concat([obs.select("source", pl.col("observed_from").alias("d")),
+                        obs.select("source", pl.col("snapshot").alias("d"))])
+             .drop_nulls().unique().sort("source", "d"))
     first = base.filter(pl.col("_first_of_key") & (pl.col("date_basis") == "observed")).select(
         "source", "start").unique().sort("source", "start")
     prev = first.join_asof(snaps.rename({"d": "prev_snapshot"}).with_columns(
@@ -177,16 +180,19 @@ def _stale_ends(rs: list[_R], tol: float) -> dict[int, tuple[dt.date, _R]]:
     return ends
 
 
-def _start_kind(t: dt.date, group: list[_R]) -> tuple[str, dt.date | None]:
+def _start_kind(t: dt.date, group: list[_R]) -> tuple[str, dt.date | None, str | None]:
+    """How the start `t` of a value is known, the listing's previous source version, and the source that dates it."""
     starting = [g for g in group if g.start == t]
-    if any(g.stated for g in starting):
-        return "stated", None
-    if any(g.change for g in starting):
-        return "change", None
+    for kind, hit in (("stated", [g for g in starting if g.stated]), ("change", [g for g in starting if g.change])):
+        if hit:
+            return kind, None, min(hit, key=lambda g: g.rank).source
     if starting:
-        prev = [g.row["prev_snapshot"] for g in starting if g.row["prev_snapshot"] is not None]
-        return "listed", (max(prev) if prev else None)
-    return "switch", None
+        prev = [g for g in starting if g.row["prev_snapshot"] is not None]
+        if prev:  # the listing whose source had the latest earlier version (the tightest bound on the start)
+            g = max(prev, key=lambda g: g.row["prev_snapshot"])
+            return "listed", g.row["prev_snapshot"], g.source
+        return "listed", None, min(starting, key=lambda g: g.rank).source
+    return "switch", None, None
 
 
 def _fmt(r: _R) -> str:
@@ -228,10 +234,10 @@ def _resolve_model(rs: list[_R], ends: dict[int, tuple[dt.date, _R]], tol: float
             rule = "dated change"
         else:
             rule = "precedence"
-        kind, prev_snap = _start_kind(t, group)
+        kind, prev_snap, start_source = _start_kind(t, group)
         decisions.append(dict(rid=chosen.rid, start=t, end=t_next, rule=rule, n_sources=n_sources,
                               n_agreeing=support, agreeing=", ".join(sorted({g.source for g in group})),
-                              start_kind=kind, prev_snapshot=prev_snap))
+                              start_kind=kind, prev_snapshot=prev_snap, start_source=start_source))
         why = {"majority": f"{support} sources agree on the chosen value",
                "dated change": "equal support, the chosen value is backed by the newest dated change",
                "precedence": "equal support, the chosen source comes first in the precedence"}.get(rule, "")
@@ -245,7 +251,8 @@ def _resolve_model(rs: list[_R], ends: dict[int, tuple[dt.date, _R]], tol: float
 
 
 DECISION_SCHEMA = {"rid": pl.UInt32, "start": pl.Date, "end": pl.Date, "rule": pl.String, "n_sources": pl.Int64,
-                   "n_agreeing": pl.Int64, "agreeing": pl.String, "start_kind": pl.String, "prev_snapshot": pl.Date}
+                   "n_agreeing": pl.Int64, "agreeing": pl.String, "start_kind": pl.String, "prev_snapshot": pl.Date,
+                   "start_source": pl.String}
 OVERRULED_SCHEMA = {"rid": pl.UInt32, "date": pl.Date, "until": pl.Date, "by_rid": pl.UInt32, "rule": pl.String,
                     "ratio": pl.Float64, "reason": pl.String}
 

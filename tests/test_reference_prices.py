@@ -250,3 +250,22 @@ def test_a_listing_is_compared_with_a_real_earlier_version_of_its_source(built):
     r = built["reference_prices"].filter(pl.col("prev_snapshot").is_not_null())
     assert len(r) and all((s, d) in seen for s, d in r.select("start_source", "prev_snapshot").iter_rows())
     assert (r["prev_snapshot"] < r["valid_from"]).all()
+
+
+def test_a_return_to_an_earlier_price_is_not_a_dated_cut():
+    # A dates a cut to 2/2 in March; B (another region's price) takes over in June; A's later dated change back to
+    # the March price is a return after a switch, not a new cut
+    fx = pl.DataFrame({"date": [D(2025, 1, 1)], "usd_cny": [7.0]})
+    r, _, _ = resolve(
+        row(source="llm-prices-cn", input_orig=4.0, output_orig=4.0, valid_to=D(2025, 3, 1), source_file="a"),
+        row(source="llm-prices-cn", input_orig=2.0, output_orig=2.0, valid_from=D(2025, 3, 1), valid_to=D(2025, 6, 1),
+            source_file="a"),
+        row(source="litellm", input_orig=9.0, output_orig=9.0, valid_from=D(2025, 6, 1), valid_to=D(2025, 9, 1),
+            source_file="b", source_row=2),
+        row(source="llm-prices-cn", input_orig=3.0, output_orig=3.0, valid_from=D(2025, 8, 1), valid_to=D(2025, 9, 1),
+            source_file="a", source_row=3),
+        row(source="llm-prices-cn", input_orig=2.0, output_orig=2.0, valid_from=D(2025, 9, 1), source_file="a",
+            source_row=3))
+    moves = pm.price_changes(r, fx_table=fx, dated_only=False)
+    assert moves.filter(pl.col("dated"))["date"].to_list() == [D(2025, 3, 1)]
+    assert not moves.filter(pl.col("date") == D(2025, 9, 1))["dated"].any()

@@ -170,10 +170,17 @@ def price_changes(reference: pl.DataFrame, ratio: float = 3.0, currency: str | N
     """A model's reference price moving by more than the rule's tolerance (`ref.episodes`): old and new blended
     price in `currency` (default: the new price's own currency), both converted at the rate of the day of the
     change. `dated`: the new price's start is stated by a source or seen as a change between two dated
-    versions of one ('stated' / 'change'); a new listing or a switch between sources is not a dated change and
-    is left out unless `dated_only=False`. `source`: the source that dates the change (the earliest to show the
+    versions of one ('stated' / 'change') and the model's reference never had that price before; a new listing,
+    a switch between sources or a return to an earlier price is not a dated change and is left out unless
+    `dated_only=False`. `source`: the source that dates the change (the earliest to show the
     new price); `sources`: every source showing it; `single_source` when only one does."""
     ep = ref.episodes(reference).sort("model_id", "valid_from")
+    # a value the model's reference already had before (a return after a switch between sources) is no new price
+    seen_before = []
+    for (_m,), g in ep.group_by("model_id", maintain_order=True):
+        vals = list(zip(g["input_usd_per_m"].to_list(), g["output_usd_per_m"].to_list(), strict=True))
+        seen_before += [any(ref.agree(*vals[i], *v) for v in vals[:i]) for i in range(len(vals))]
+    ep = ep.with_columns(pl.Series("_seen_before", seen_before, dtype=pl.Boolean))
     ep = ep.with_columns(
         pl.col("valid_to").shift(1).over("model_id").alias("_prev_to"),
         *(pl.col(c).shift(1).over("model_id").alias(f"_old_{c}") for c in ("currency", "input_orig", "output_orig")))
@@ -195,7 +202,7 @@ def price_changes(reference: pl.DataFrame, ratio: float = 3.0, currency: str | N
         conv("input_orig", "currency").alias("new_input"), conv("output_orig", "currency").alias("new_output"),
     ).with_columns(blended("old_input", "old_output", ratio).alias("old_blended"),
                    blended("new_input", "new_output", ratio).alias("new_blended"),
-                   pl.col("start_kind").is_in(["stated", "change"]).alias("dated"),
+                   (pl.col("start_kind").is_in(["stated", "change"]) & ~pl.col("_seen_before")).alias("dated"),
                    (pl.col("n_agreeing") == 1).alias("single_source"))
     out = ch.select(
         pl.col("valid_from").alias("date"), "model_id", "model_key", "provider", "organization", "country_bucket",

@@ -34,6 +34,7 @@ $(UV):
 	$(BIN)/python -m pip install --quiet 'uv$(if $(UV_VERSION),==$(UV_VERSION))'
 
 $(STAMP): $(LOCK) pyproject.toml | $(UV)
+	@$(BIN)/python -c 'import sys; sys.version_info[:2] == (3, 11) or print("warning: requirements.lock is made for Python 3.11, .venv runs", sys.version.split()[0], "(docs/install.md)")'
 	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode $(LOCK)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation --compile-bytecode -e .
 	$(UV) pip check --quiet --python $(BIN)/python

@@ -6,16 +6,47 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install data reports test nbval explore lint lab bench chromium clean
+.PHONY: install lock data reports test nbval explore lint lab bench chromium clean
 
-$(STAMP): pyproject.toml
+# Pinned versions (docs/install.md). requirements.lock holds the exact version and sha256 hashes of every package
+# the project, its tests and its installer use, for CPython 3.11 on Linux x86_64 (the CI machine); pyproject.toml
+# keeps the ranges the code supports. The lock is written and installed with uv rather than pip-tools: one tool
+# both resolves for a stated target (--python-version, --python-platform: the lock does not depend on the machine
+# it is made on) and installs it exactly (`uv pip sync` also removes what the lock does not name, so a changed
+# lock never leaves old packages behind), it takes hashes from the index without downloading every file, and it
+# is fast on a small machine. uv itself comes from PyPI (pip installs the version the lock names) and is locked
+# like everything else.
+#
+# install: the locked packages exactly (hashes checked), then the project itself with --no-deps and without build
+# isolation (the locked setuptools builds it), so nothing is resolved again; `uv pip check` fails when the lock
+# no longer satisfies pyproject.toml's ranges (run `make lock`). A changed lock or pyproject.toml reinstalls.
+# lock: re-resolve pyproject.toml's ranges (+ its [test] extra and requirements-tools.in) and rewrite the lock,
+# every package at its newest allowed version. `make lock LOCK_UPGRADE=` keeps the locked versions where they
+# still fit (after adding a dependency); `make lock LOCK_UPGRADE='--upgrade-package polars'` upgrades one.
+LOCK        := requirements.lock
+LOCK_PYTHON := 3.11.7
+LOCK_UPGRADE ?= --upgrade
+UV          := $(BIN)/uv
+UV_VERSION  := $(shell sed -n 's/^uv==\([^ \\]*\).*/\1/p' $(LOCK) 2>/dev/null)
+
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet 'uv$(if $(UV_VERSION),==$(UV_VERSION))'
+
+$(STAMP): $(LOCK) pyproject.toml | $(UV)
+	@$(BIN)/python -c 'import sys; sys.version_info[:2] == (3, 11) or print("warning: requirements.lock is made for Python 3.11, .venv runs", sys.version.split()[0], "(docs/install.md)")'
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes --compile-bytecode $(LOCK)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation --compile-bytecode -e .
+	$(UV) pip check --quiet --python $(BIN)/python
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (thousand-models)" >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
+
+lock: | $(UV)
+	$(UV) pip compile --quiet pyproject.toml requirements-tools.in --extra test $(LOCK_UPGRADE) --generate-hashes \
+	  --python-version $(LOCK_PYTHON) --python-platform x86_64-unknown-linux-gnu \
+	  --custom-compile-command 'make lock' --output-file $(LOCK)
 
 data: $(STAMP)
 	$(BIN)/python -m analysis fetch

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import json
 import os
 import re
@@ -29,6 +28,7 @@ import numpy as np
 
 from analysis import paths
 from analysis.atomic import atomic_path
+from analysis.chart_frames import CHART_DATA_MIME, LEGEND_ONLY_GROUPS, plain
 from analysis.templating import esc
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -138,17 +138,11 @@ def trace_points(trace: dict) -> int:
     return n
 
 
-# Legend swatches of the partial-period note (analysis.plots.mark_partial) draw no data: no rows of their own.
-LEGEND_ONLY_GROUPS = ("partial",)
+# Legend swatches of the partial-period note (analysis.plots.mark_partial) draw no data: no rows of their own
+# (LEGEND_ONLY_GROUPS, from analysis.chart_frames).
 _TAG = re.compile(r"<[^>]+>")
 _HOVER_PART = re.compile(r"([^=%{}]+?)\s*=\s*%\{(x|y|z|text|hovertext|customdata\[(\d+)\])[^}]*\}")
 FALLBACK = {"x": "horizontal axis value", "y": "vertical axis value", "z": "colour value"}
-
-
-def plain(value) -> str:
-    """Text of a label or cell without HTML: tags dropped (<br> as a space), entities decoded, spaces squeezed."""
-    text = _TAG.sub(" ", str(value).replace("<br>", " "))
-    return " ".join(html.unescape(text).split())
 
 
 def _axis_title(layout: dict, trace: dict, axis: str) -> str:
@@ -273,11 +267,35 @@ def notebook_figures(nb) -> list[tuple[dict, str | None]]:
     return out
 
 
-def write_chart_csvs(directory: Path, figures: list[tuple[dict, str | None]]) -> list[Path]:
+def notebook_tables(nb) -> list[dict | None]:
+    """The table of every chart (in the order of `notebook_figures`): the frames its figure builder plotted,
+    which the kernel put beside the chart's plotly JSON (analysis.chart_frames), or None for a chart without."""
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if PLOTLY_MIME in data:
+                table = data.get(CHART_DATA_MIME)
+                table = json.loads(table) if isinstance(table, str) else table
+                out.append(table if isinstance(table, dict) and "columns" in table else None)
+    return out
+
+
+def chart_rows(fig: dict, table: dict | None) -> tuple[list[str], list[list]]:
+    """(header, rows) of a chart's CSV: its builder's frames (`table`), else, for a figure built without them
+    (one made in a notebook by hand), the points of its plotly JSON (`figure_rows`)."""
+    if table is None:
+        return figure_rows(fig)
+    return list(table["columns"]), [[_cell_value(v) for v in r] for r in table["rows"]]
+
+
+def write_chart_csvs(directory: Path, figures: list[tuple[dict, str | None]],
+                     tables: list[dict | None] | None = None) -> list[Path]:
     """chart-<n>.csv of every chart into `directory` (a report's new build folder), each written atomically."""
     written = []
-    for n, (fig, _) in enumerate(figures, start=1):
-        header, rows = figure_rows(fig)
+    tables = tables or [None] * len(figures)
+    for n, ((fig, _), table) in enumerate(zip(figures, tables, strict=True), start=1):
+        header, rows = chart_rows(fig, table)
         target = Path(directory) / f"chart-{n}.csv"
         with atomic_path(target) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
@@ -390,13 +408,56 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-") or "other"
 
 
-def _licence(text: str) -> dict:
-    low = text.lower()
-    if "cc by 4.0" in low or "cc-by-4.0" in low:
-        return {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/", "title": text}
-    if low.startswith("mit"):
-        return {"name": "MIT", "path": "https://opensource.org/licenses/MIT", "title": text}
-    return {"name": _slug(text)[:60], "title": text}
+# The manifest's licence texts (data/manifest.csv, column license) as SPDX ids. Curated: a text not listed here
+# stops the build (LicenceUnknown), so a new upstream is read by a person before anything is said of its licence.
+# A text maps to None when the file itself carries no licence: the reader gets "no licence found", never the
+# licence of a neighbouring thing (a scraper's repository, the work the file copies, this project).
+SPDX = {
+    "CC BY 4.0": "CC-BY-4.0",  # Epoch AI's data pages state CC BY 4.0
+    "CC-BY-4.0": "CC-BY-4.0",  # the same, written as its SPDX id
+    "Apache-2.0": "Apache-2.0",  # the upstream repository's LICENSE
+    "MIT (upstream BerriAI/litellm)": "MIT",  # the file is part of litellm, whose repository is MIT-licensed
+    # the repository's MIT covers its code; the LMArena data it holds state no licence
+    "MIT (repository LICENSE; underlying LMArena leaderboard data: no licence stated)": None,
+    # the scraper repository is MIT; Artificial Analysis asks for attribution and states no licence for the data
+    "Artificial Analysis data (attribution to https://artificialanalysis.ai/ requested); scrape repo MIT": None,
+    "none seen (no LICENSE in repo)": None,
+    "none seen (no LICENSE in repo; README says nothing about reuse)": None,
+    # the file has no licence; the Epoch AI figures it restates are CC BY 4.0 (credited in the sources, not as
+    # the file's licence)
+    "none seen (no LICENSE in repo); the data insight is Epoch AI's, CC BY 4.0": None,
+    "no licence stated (LiveBench results)": None,
+    "no licence stated (LMArena leaderboard data)": None,
+}
+SPDX_URL = {"CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+            "Apache-2.0": "https://www.apache.org/licenses/LICENSE-2.0", "MIT": "https://opensource.org/licenses/MIT"}
+NO_LICENCE = "No licence found"
+
+
+class LicenceUnknown(ValueError):
+    """A manifest licence text without an entry in chart_data.SPDX."""
+
+
+def licence(entry) -> dict:
+    """The Frictionless licence entry of one manifest file: its SPDX id (name, path, and the manifest's text as
+    title), or an explicit no-licence entry (title 'No licence found: ...', path the upstream it was read from,
+    no name)."""
+    text = entry.license
+    if text not in SPDX:
+        raise LicenceUnknown(f"{entry.local_path}: licence {text!r} has no entry in analysis.chart_data.SPDX "
+                             "(add its SPDX id, or None when the file carries no licence)")
+    spdx = SPDX[text]
+    if spdx is None:
+        where = entry.url or (f"https://github.com/{entry.upstream_repo}" if entry.upstream_repo else "")
+        out = {"title": f"{NO_LICENCE}: {entry.local_path} (manifest: {text})"}
+        return {**out, "path": where} if where else {**out, "path": entry.local_path}
+    return {"name": spdx, "path": SPDX_URL[spdx], "title": text}
+
+
+# The curated files are written by this project (data/curated/, one cited source per row). The project states a
+# licence for its code (MIT) only, none for its data: so they too are "no licence found" until it states one.
+PROJECT_LICENCE = {"title": f"{NO_LICENCE}: data/curated/ files of this project (the project licenses its code, "
+                            "MIT, and states no licence for its curated data)", "path": "data/curated/"}
 
 
 def _figure_sources(fig: dict, report_sources) -> tuple[list, list[str]]:
@@ -412,12 +473,16 @@ def _figure_sources(fig: dict, report_sources) -> tuple[list, list[str]]:
     return [by_path[f] for f in files if f in by_path], [f for f in files if f not in by_path]
 
 
-def datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], sources) -> dict:
+def datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], sources,
+                tables: list[dict | None] | None = None) -> dict:
     """A Frictionless tabular data package describing reports/<name>/chart-<n>.csv: per file its title (the
-    chart's), sources (citation, upstream address, snapshot date), licences and snapshot date, and its schema."""
+    chart's), sources (citation, upstream address, snapshot date), licences (`licence`: per upstream file its
+    SPDX id or 'No licence found'; PROJECT_LICENCE for the project's curated files) and snapshot date, and its schema.
+    The package's licences are its files' licences together: no licence of the package's own over them."""
     resources = []
-    for n, (fig, _) in enumerate(figures, start=1):
-        header, rows = figure_rows(fig)
+    tables = tables or [None] * len(figures)
+    for n, ((fig, _), table) in enumerate(zip(figures, tables, strict=True), start=1):
+        header, rows = chart_rows(fig, table)
         upstream, curated = _figure_sources(fig, sources)
         chart_title = ((fig.get("layout") or {}).get("title") or {})
         chart_title = chart_title.get("text", "") if isinstance(chart_title, dict) else str(chart_title)
@@ -425,7 +490,12 @@ def datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], s
                                                          else e.local_path),
                  "snapshot_date": e.snapshot_date, "file": e.local_path} for e in upstream]
         srcs += [{"title": f"{f} (curated by this project, one cited source per row)", "file": f} for f in curated]
-        licences = {lic["name"]: lic for lic in (_licence(e.license) for e in upstream)}
+        licences = {}
+        for e in upstream:
+            lic = licence(e)
+            licences.setdefault(lic.get("name") or lic["title"], lic)
+        if curated:
+            licences.setdefault(PROJECT_LICENCE["title"], PROJECT_LICENCE)
         meta = (fig.get("layout") or {}).get("meta")
         resources.append({
             "name": f"chart-{n}", "path": f"chart-{n}.csv", "profile": "tabular-data-resource",
@@ -440,16 +510,16 @@ def datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], s
     return {"profile": "tabular-data-package", "name": _slug(name), "title": plain(title),
             "description": "The data of each chart of the report, one CSV per chart, long format: one row per "
                            "point of every series (column trace).",
-            "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                          "title": "Project aggregates; the upstream data keep the licences listed per file"}],
+            "licenses": list({(lic.get("name") or lic["title"]): lic
+                              for r in resources for lic in r["licenses"]}.values()),
             "resources": resources}
 
 
 def write_datapackage(directory: Path, name: str, title: str, figures: list[tuple[dict, str | None]],
-                      sources) -> Path:
+                      sources, tables: list[dict | None] | None = None) -> Path:
     """datapackage.json (atomically) in `directory`, describing the chart CSVs `write_chart_csvs` wrote there."""
     target = Path(directory) / "datapackage.json"
-    pkg = datapackage(name, title, figures, sources)
+    pkg = datapackage(name, title, figures, sources, tables)
     with atomic_path(target) as tmp:
         Path(tmp).write_text(json.dumps(pkg, indent=1, default=str), encoding="utf-8")
     return target

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
-from analysis import manifest, vocab
+from analysis import chart_frames, manifest, vocab
 
 COUNTRY_COLORS = {
     vocab.US: "#1f5fa8",
@@ -138,6 +138,7 @@ def setup() -> None:
     OfflineHTMLRenderer.plotlyjs_included = False
     pio.renderers["thousand_models_html"] = OfflineHTMLRenderer()
     pio.renderers.default = RENDERER
+    chart_frames.register_formatter()  # a displayed figure carries the frames it plots (its CSV)
 
 
 def source_text(local_paths: list[str], extra: str = "") -> str:
@@ -321,6 +322,8 @@ def mark_partial(fig: go.Figure, notes: dict, axis: str = "x", where=None) -> go
     traces (default: every trace that is not an event marker). Every period chart calls this."""
     keyed = {_key(k): v for k, v in notes.items()}
     used: dict[str, str] = {}
+    chart_frames.add_notes(fig, notes, where=lambda t: not (t.legendgroup or "").startswith("events-")
+                           and (where is None or where(t)))
     for t in fig.data:
         if (t.legendgroup or "").startswith("events-") or (where is not None and not where(t)):
             continue

@@ -98,3 +98,25 @@ def test_chart_csvs_stand_alone_and_each_report_has_a_datapackage(site):
             assert all(lic.get("name") or lic.get("path") for lic in r["licenses"]), (name, r["path"])
             if any("snapshot_date" in s for s in r["sources"]):
                 assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["snapshot_date"]), (name, r["path"])
+
+
+def test_every_datapackage_validates_with_frictionless(site):
+    """Each report's datapackage.json is a valid Frictionless data package, and its CSVs match their schemas."""
+    import frictionless
+
+    for spec in report_specs.load_specs():
+        pkg = site / spec.name / "datapackage.json"
+        result = frictionless.validate(str(pkg))
+        assert result.valid, (spec.name, [e.message for t in result.tasks for e in t.errors][:5]
+                              + [e.message for e in result.errors][:5])
+        meta = json.loads(pkg.read_text(encoding="utf-8"))
+        names = [lic.get("name") for r in meta["resources"] for lic in r["licenses"]]
+        assert set(filter(None, names)) <= set(chart_data.SPDX_URL), (spec.name, names)
+
+
+def test_no_chart_table_failed_in_a_kernel(site):
+    """A figure whose attached frames do not match its traces raises ChartDataError in the kernel's display
+    formatter, which IPython reports as an output instead of failing the cell: no executed notebook has one."""
+    for spec in report_specs.load_specs():
+        text = (site.with_name(f"{site.name}.executed") / f"{spec.name}.ipynb").read_text(encoding="utf-8")
+        assert "ChartDataError" not in text, spec.name

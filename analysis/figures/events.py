@@ -18,7 +18,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import tables, vocab
+from analysis import chart_frames, tables, vocab
 from analysis.plots import (
     COUNTRY_COLORS,
     COUNTRY_ORDER,
@@ -164,6 +164,9 @@ def _strip_axis(fig: go.Figure, x: str, y: str, rows: int) -> str:
     return name
 
 
+EVENT_COLUMN = "Event (title, date, jurisdiction, actor, kind, description, source)"  # its chart CSV column
+
+
 def add_events(
     fig: go.Figure,
     events: pl.DataFrame,
@@ -227,9 +230,13 @@ def add_events(
             customdata=[hover_text(r) for r in rows],
             hovertemplate="%{customdata}<extra></extra>",
             meta=dict(columns={"x": "Event date", "y": "Event strip row (layout only, no unit)",
-                               "customdata_0": "Event (title, date, jurisdiction, actor, kind, description, source)"}),
+                               "customdata_0": EVENT_COLUMN}),
             hoverlabel=dict(bgcolor="white", bordercolor=color, font=dict(size=12, color="#222")),
         ))
+        if chart_frames.blocks(fig):  # a chart whose builder attached its frames (analysis.chart_frames)
+            chart_frames.attach(fig, pl.DataFrame({"date": [r["date"] for r in rows], "event": [hover_text(r) for r in rows]},
+                                 schema={"date": pl.Date, "event": pl.String}),
+                                {"date": "Event date", "event": EVENT_COLUMN}, name=name)
     if "source_file" in sel.columns:  # the events' own sources, read from their rows
         add_source_files(fig, sorted(set(sel["source_file"].drop_nulls().to_list())))
     return fig

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis import manifest, tables
+from analysis.chart_frames import attach
 from analysis.clean.models import SOURCES as MODEL_FILES
 from analysis.figures.events import EVENTS_NOTE, add_events
 from analysis.metrics import pace
@@ -73,6 +74,8 @@ def releases(counts: pl.DataFrame, period: str, events: pl.DataFrame | None = No
     fig = px.bar(counts, x="period", y="releases", **_colors(),
                  labels={"period": period.capitalize(), "releases": "Models released", "country_bucket": ""},
                  title=f"Notable model releases per {period}, by country of the developers")
+    attach(fig, counts, {"period": period.capitalize(), "releases": "Models released"}, series="country_bucket",
+           x="period")
     fig.update_layout(barmode="stack", hovermode="x unified")
     # each bar spans its period (centred mid-period), so events fall inside the bar of their period
     fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")
@@ -86,6 +89,7 @@ def organizations(orgs: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
     fig = px.line(orgs, x="year", y="organizations", markers=True, **_colors(),
                   labels={"year": "Year", "organizations": "Organizations releasing", "country_bucket": ""},
                   title="Distinct organizations releasing at least one notable model per year")
+    attach(fig, orgs, {"year": "Year", "organizations": "Organizations releasing"}, series="country_bucket", x="year")
     _mark_years(fig, orgs["year"].unique().to_list(), end)
     return add_source(fig, _sources(), REGISTRY_NOTE)
 
@@ -99,6 +103,10 @@ def concentration(conc: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
                   labels={"year": "Year", "value": "Top-3 share (0-1) or HHI (0-1)", "country_bucket": "",
                           "measure": "Measure"},
                   title="How concentrated are releases? Top-3 organizations' share and HHI (1 = one organization)")
+    for m in long["measure"].unique(maintain_order=True):  # one trace per country in each facet
+        attach(fig, long.filter(pl.col("measure") == m),
+               {"year": "Year", "value": "Top-3 share (0-1) or HHI (0-1)", "releases": "releases",
+                "organizations": "organizations"}, series="country_bucket", x="year")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title_text="")
     fig.update_yaxes(tickformat=".2f", col=2)
@@ -113,6 +121,8 @@ def open_share(share: pl.DataFrame, period: str, events: pl.DataFrame | None = N
                   hover_data={"open": True, "known": True, "releases": True},
                   labels={"period": period.capitalize(), "share": "Open-weights share", "country_bucket": ""},
                   title="Share of notable releases with downloadable weights (among those whose access is known)")
+    attach(fig, shown, {"period": period.capitalize(), "share": "Open-weights share", "open": "open", "known": "known",
+                        "releases": "releases"}, series="country_bucket", x="period")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")  # a point per period, mid-period
     _mark(fig, shown["period"].unique().to_list(), period, end)
@@ -129,17 +139,20 @@ def compute_trend(top: pl.DataFrame, fits: pl.DataFrame, fit_start, top_k: int,
                      labels={"release_date": "Release date", "training_compute_flop": "Training compute (FLOP)",
                              "country_bucket": ""},
                      title=f"Training compute of each country's top-{top_k} models at release, with log-linear fits")
+    attach(fig, top, {"release_date": "Release date", "training_compute_flop": "Training compute (FLOP)",
+                      "organizations": "organizations", "model": "hover"}, series="country_bucket")
     for row in fits.iter_rows(named=True):
         if not row.get("drawn", True):
             continue  # too few points or an unbounded interval: not a trend
         line = pace.fit_line(row, row["start"], row["end"])
+        name = (f"{row['country_bucket']}: ×{row['growth_per_year']:.1f}/yr ({row['growth_low']:.1f}–"
+                f"{row['growth_high']:.1f}, 95% CI; n={row['n']}), doubling every {row['doubling_months']:.1f} months")
         fig.add_trace(go.Scatter(
             x=line["release_date"], y=line["training_compute_flop"], mode="lines",
-            line=dict(color=COUNTRY_COLORS.get(row["country_bucket"]), dash="dash"),
-            name=f"{row['country_bucket']}: ×{row['growth_per_year']:.1f}/yr ({row['growth_low']:.1f}–"
-                 f"{row['growth_high']:.1f}, 95% CI; n={row['n']}), doubling every {row['doubling_months']:.1f} months",
-            hoverinfo="name",
+            line=dict(color=COUNTRY_COLORS.get(row["country_bucket"]), dash="dash"), name=name, hoverinfo="name",
         ))
+        attach(fig, line, {"release_date": "Release date", "training_compute_flop": "Training compute (FLOP)"},
+               name=name)
     fig.update_layout(legend=dict(orientation="v", y=-0.25, yanchor="top"), margin=dict(b=200))
     if events is not None and not events.is_empty() and not top.is_empty():
         # a long legend: beside the plot rather than under it

@@ -981,7 +981,7 @@ CSV_FAULTS = ["empty", "bom", "no-bom", "crlf", "latin-1", "nul-in-name", "bare-
               "infinity", "nan", "true", "missing-column"]
 CSV_CASES = [(f, x) for f in CSV_FAMILIES for x in CSV_FAULTS
              if not (CSV_FAMILIES[f][4] is None and x in ("decimal-comma", "infinity", "nan", "true"))
-             and not (f == "vorplabs" and x == "truncated-last-field")]  # pinned without a final newline (README)
+             and not (f == "vorplabs" and x == "truncated-last-field")]  # pinned without a final newline (docs/data.md)
 
 
 @pytest.mark.parametrize(("family", "fault"), CSV_CASES, ids=[f"{f}:{x}" for f, x in CSV_CASES])

@@ -39,10 +39,38 @@ def attach(fig, frame, columns: dict[str, str], series: str | None = None, name:
     (analysis.plots.mark_partial adds the period notes by it). Returns the figure."""
     if (series is None) == (name is None):
         raise ValueError("attach: give exactly one of series= and name=")
-    keep = list(dict.fromkeys([*([series] if series else []), *columns, *([x] if x else [])]))
+    keep = list(dict.fromkeys([*([series] if series else []), *columns, *([x] if x else []),
+                               *(["_note"] if "_note" in frame.columns else [])]))
     blocks = list(getattr(fig, ATTR, None) or [])
     blocks.append(dict(frame=frame.select(keep), columns=dict(columns), series=series, name=name, x=x))
     setattr(fig, ATTR, blocks)
+    return fig
+
+
+def attach_px(fig, frame, columns: dict[str, str], by: list[str], orders: dict[str, list] | None = None,
+              x: str | None = None, first: int = 0):
+    """Record `frame` as the data of the traces a plotly express call drew from it, `fig.data[first:]`: one trace
+    per non-empty combination of the values of the `by` columns (px's grouping columns: color, symbol, facet, in
+    px's order), each value in px's order (`orders`, its category_orders, first, then order of appearance). For
+    px figures whose trace names do not tell the groups apart (an empty label, facets). Returns the figure."""
+    import itertools
+
+    import polars as pl
+
+    orders = orders or {}
+    levels = []
+    for col in by:
+        seen = frame[col].unique(maintain_order=True).to_list()
+        levels.append([v for v in orders.get(col, []) if v in seen] + [v for v in seen if v not in orders.get(col, [])])
+    k = first
+    for combo in itertools.product(*levels):
+        part = frame.filter(pl.all_horizontal([pl.col(c).eq_missing(v) for c, v in zip(by, combo, strict=True)]))
+        if part.is_empty():
+            continue
+        if k >= len(fig.data):
+            raise ChartDataError(f"chart {_title(fig)!r}: more groups of {by} than traces")
+        attach(fig, part, columns, name=fig.data[k].name or "", x=x)
+        k += 1
     return fig
 
 
@@ -110,13 +138,15 @@ def chart_table(fig) -> dict | None:
             want = _plain(key)
             i = next((i for i, t in traces if i not in claimed and t.hoverinfo != "skip"
                       and _plain(t.name or "") == want), None)
+            if i is None:  # a trace without hover whose builder gave its data all the same (an interval band)
+                i = next((i for i, t in traces if i not in claimed and _plain(t.name or "") == want), None)
             if i is None:
                 raise ChartDataError(f"chart {_title(fig)!r}: no trace named {want!r} for its data")
             claimed[i] = (b, g.to_dicts())
     columns = ["trace", "trace_index", "trace_type", "point"]
     for b in bs:
         columns += [c for c in b["columns"].values() if c not in columns]
-    notes = any("_note" in b["frame"].columns for b in bs)
+    notes = any("_note" in b["frame"].columns and b["frame"]["_note"].drop_nulls().len() for b in bs)
     if notes:
         columns.append("note")
     rows = []

@@ -8,12 +8,16 @@ live on the figure object as `fig._chart_frames` (a list of blocks, never in the
 When the notebook displays the figure, the IPython display formatter `plots.setup()` registers (`show`) adds
 `chart_table(fig)` to the output as `CHART_DATA_MIME` ({"columns": [...], "rows": [[...]]}) beside plotly's
 JSON and HTML: the report build, which only has the notebook's outputs, writes that table as the chart's CSV
-(analysis.chart_data). nbconvert and JupyterLab ignore the unknown mimetype.
+(analysis.chart_data). nbconvert and JupyterLab ignore the unknown mimetype. IPython reports an error of a
+display formatter as an error output and shows the figure without the table, the cell going on: the build
+reads the executed notebook and fails the report on such a chart (chart_data.notebook_tables).
 
 The table has one row per point of every data trace, in trace order: `trace` (the series' name), `trace_index`,
 `trace_type`, `point`, then the frames' columns. `chart_table` checks that every trace a reader can hover has a
 frame with exactly as many rows as the trace has points; a trace without hover (`hoverinfo="skip"`: event
-bands, legend swatches) is decoration and has no rows.
+bands, legend swatches) is decoration and has no rows, unless its builder attaches a frame for it (an interval
+band). `attach_px` attaches a plotly express figure's groups in px's trace order, where the trace names do not
+tell the groups apart.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import re
 
 CHART_DATA_MIME = "application/vnd.thousand-models.chart-data+json"
 ATTR = "_chart_frames"
-LEGEND_ONLY_GROUPS = ("partial",)  # analysis.plots.mark_partial's legend swatches (analysis.chart_data too)
+LEGEND_ONLY_GROUPS = ("partial",)  # analysis.plots.mark_partial's legend swatches: no rows
 
 
 class ChartDataError(ValueError):
@@ -49,22 +53,26 @@ def attach(fig, frame, columns: dict[str, str], series: str | None = None, name:
 
 def attach_px(fig, frame, columns: dict[str, str], by: list[str], orders: dict[str, list] | None = None,
               x: str | None = None, first: int = 0):
-    """Record `frame` as the data of the traces a plotly express call drew from it, `fig.data[first:]`: one trace
-    per non-empty combination of the values of the `by` columns (px's grouping columns: color, symbol, facet, in
-    px's order), each value in px's order (`orders`, its category_orders, first, then order of appearance). For
-    px figures whose trace names do not tell the groups apart (an empty label, facets). Returns the figure."""
+    """Record `frame` as the data of the traces a plotly express call drew from it, `fig.data[first:]`, for px
+    figures whose trace names do not tell the groups apart (an empty label, facets). `by`: px's grouping columns
+    (color, symbol, facet ...); `orders`: the category_orders given to px, as given. px draws one trace per
+    non-empty combination of their values (rows with a null value are not drawn), nested in the order of the
+    columns of `orders` (dict order) and then the other `by` columns, each column's values in its order there,
+    then in order of appearance. Returns the figure."""
     import itertools
 
     import polars as pl
 
     orders = orders or {}
+    nest = [c for c in orders if c in by] + [c for c in by if c not in orders]
+    frame = frame.drop_nulls(nest)
     levels = []
-    for col in by:
+    for col in nest:
         seen = frame[col].unique(maintain_order=True).to_list()
         levels.append([v for v in orders.get(col, []) if v in seen] + [v for v in seen if v not in orders.get(col, [])])
     k = first
     for combo in itertools.product(*levels):
-        part = frame.filter(pl.all_horizontal([pl.col(c).eq_missing(v) for c, v in zip(by, combo, strict=True)]))
+        part = frame.filter(pl.all_horizontal([pl.col(c) == v for c, v in zip(nest, combo, strict=True)]))
         if part.is_empty():
             continue
         if k >= len(fig.data):

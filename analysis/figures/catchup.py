@@ -87,9 +87,7 @@ def gap(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
         x=g["date"], y=g["gap_score"], mode="lines+markers", line_shape="hv", name="US lead in score",
         line=dict(color=COUNTRY_COLORS[vocab.US]),
         customdata=[(escape_text(a), escape_text(b)) for a, b in zip(g["leader_model"], g["follower_model"], strict=True)],
-        hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>",
-        meta=dict(columns={"x": "Date", "y": f"US lead, {metric} points", "customdata_0": "US frontier model",
-                           "customdata_1": "China frontier model"})))
+        hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>"))
     attach(fig, g, {"date": "Date", "gap_score": f"US lead, {metric} points", "leader_model": "US frontier model",
                     "follower_model": "China frontier model"}, name="US lead in score")
     fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
@@ -116,9 +114,7 @@ def lag(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
         line=dict(color=COUNTRY_COLORS[vocab.CHINA]),
         customdata=[(escape_text(a), escape_text(b)) for a, b in zip(d["follower_model"], d["matched_by"], strict=True)],
         hovertemplate="%{x}<br>%{y:.1f} months<br>China: %{customdata[0]}<br>US first reached it with "
-                      "%{customdata[1]}<extra></extra>",
-        meta=dict(columns={"x": "Date", "y": "China behind, months", "customdata_0": "China frontier model",
-                           "customdata_1": "US model that first reached that score"})))
+                      "%{customdata[1]}<extra></extra>"))
     attach(fig, d, {"date": "Date", "lag_months": "China behind, months", "follower_model": "China frontier model",
                     "matched_by": "US model that first reached that score"}, name="China behind, months (daily)")
     fig.update_layout(title=f"Time gap on {metric}: months since the US frontier first reached China's frontier score",

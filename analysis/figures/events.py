@@ -229,8 +229,6 @@ def add_events(
                         line=dict(width=0.5, color="white")),
             customdata=[hover_text(r) for r in rows],
             hovertemplate="%{customdata}<extra></extra>",
-            meta=dict(columns={"x": "Event date", "y": "Event strip row (layout only, no unit)",
-                               "customdata_0": EVENT_COLUMN}),
             hoverlabel=dict(bgcolor="white", bordercolor=color, font=dict(size=12, color="#222")),
         ))
         chart_frames.attach(fig, pl.DataFrame({"date": [r["date"] for r in rows], "event": [hover_text(r) for r in rows]},
@@ -257,20 +255,18 @@ def timeline(events: pl.DataFrame) -> go.Figure:
     d = d.with_columns(pl.Series("hover", [hover_text(r) for r in d.to_dicts()], dtype=pl.String))
     present = set(d["jurisdiction"].to_list())
     order = [JURISDICTION_NAMES[j] for j in JURISDICTIONS if j in present]
+    orders = {"jurisdiction_name": order, "kind": list(KINDS)}  # px nests its traces in this order
     fig = px.scatter(d, x="date", y="jurisdiction_name", color="kind", symbol="jurisdiction_name",
                      symbol_map={JURISDICTION_NAMES[j]: s for j, s in JURISDICTION_SYMBOLS.items()},
                      custom_data=["hover"],
-                     category_orders={"jurisdiction_name": order, "kind": list(KINDS)},
+                     category_orders=orders,
                      labels={"date": "Date", "jurisdiction_name": "", "kind": "Kind"},
                      title="Policy and market events by jurisdiction and kind")
     fig.update_traces(marker=dict(size=11, opacity=0.8, line=dict(width=0.5, color="white")),
-                      hovertemplate="%{customdata[0]}<extra></extra>",
-                      meta=dict(columns={"x": "Event date", "y": "Jurisdiction",
-                                         "customdata_0": "Event (title, date, jurisdiction, actor, kind, "
-                                                         "description, source)"}))
+                      hovertemplate="%{customdata[0]}<extra></extra>")
     fig.for_each_trace(lambda t: t.update(name=t.name.split(",")[0]))  # "kind, jurisdiction": the kind
     chart_frames.attach_px(fig, d, {"date": "Event date", "jurisdiction_name": "Jurisdiction", "hover": EVENT_COLUMN},
-                           by=["kind", "jurisdiction_name"], orders={"kind": list(KINDS), "jurisdiction_name": order})
+                           by=["kind", "jurisdiction_name"], orders=orders)
     seen: set[str] = set()
     for t in fig.data:  # one legend entry per kind (the symbol already says the jurisdiction, on the y axis)
         t.update(legendgroup=t.name, showlegend=t.name not in seen)

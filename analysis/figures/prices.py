@@ -171,10 +171,6 @@ def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.Data
                 legendgrouptitle_text=bucket,
                 customdata=list(zip(d["source"].to_list(), d["input_price"].to_list(), d["output_price"].to_list(),
                                     d["source_file"].to_list(), d["source_row"].to_list(), strict=True)),
-                meta=dict(columns={"x": "Date", "y": f"Reference blended price, {currency} per 1M tokens",
-                                   "customdata_0": "Source", "customdata_1": f"Input, {currency} per 1M tokens",
-                                   "customdata_2": f"Output, {currency} per 1M tokens",
-                                   "customdata_3": "Source file", "customdata_4": "Source row"}),
                 hovertemplate=f"<b>{label}</b><br>%{{x|%Y-%m-%d}}: %{{y:.3~f}} {currency} per 1M tokens (blended)"
                               "<br>reference price from %{customdata[0]}<extra></extra>"))
             attach(fig, d, {"date": "Date", "blended": f"Reference blended price, {currency} per 1M tokens",

@@ -183,3 +183,44 @@ def test_a_package_licence_is_its_files_licences_never_one_of_its_own():
     pkg = chart_data.datapackage("r", "R", figs, None, [EMPTY, EMPTY])
     assert [lic["name"] for lic in pkg["licenses"]] == ["CC-BY-4.0", "MIT"]
     assert [[lic["name"] for lic in r["licenses"]] for r in pkg["resources"]] == [["CC-BY-4.0"], ["MIT"]]
+
+
+# --- converted builders ------------------------------------------------------------------------------------
+
+def _row_matches_its_point(fig, table, x_col, y_col):
+    """Every row of the chart table holds the x and y of the trace point it names."""
+    i_x, i_y = table["columns"].index(x_col), table["columns"].index(y_col)
+    for r in table["rows"]:
+        t = fig.data[r[1]]
+        assert chart_frames.plain(list(t.x)[r[3]]) == chart_frames.plain(r[i_x]), r
+        assert chart_frames.plain(list(t.y)[r[3]]) == chart_frames.plain(r[i_y]), r
+
+
+def test_window_counts_rows_and_notes_land_in_their_own_window():
+    """Faceted bars whose traces share their names (a country in each window): each row is the point of its
+    trace, and a window the data cover only in part is noted in that window only."""
+    from analysis import tables
+    from analysis.figures import events as evfigs
+    from analysis.metrics import pace, policy
+
+    events = evfigs.select_events(tables.load("events"), ["US"], None, "2025-01-01", None)
+    win = policy.window_counts(events, pace.select_models(tables.load("models"), notable_only=True), "release_date",
+                               "country_bucket", 90)
+    fig = evfigs.window_counts_chart(win, 90)
+    table = chart_frames.chart_table(fig)
+    _row_matches_its_point(fig, table, "Notable model releases", "Event")
+    window = {"x": "before", "x2": "after"}
+    noted = {window[fig.data[r[1]].xaxis] for r in table["rows"] if r[-1] is not None}
+    partial = set(win.filter(~pl.col("complete"))["window"].to_list())
+    assert noted == partial and partial  # the data end inside the last event's after-window
+    assert sum(r[-1] is not None for r in table["rows"]) == win.filter(~pl.col("complete")).height
+
+
+def test_timeline_attaches_each_kind_and_jurisdiction_to_its_own_trace():
+    from analysis import tables
+    from analysis.figures import events as evfigs
+
+    fig = evfigs.timeline(tables.load("events"))
+    table = chart_frames.chart_table(fig)
+    _row_matches_its_point(fig, table, "Event date", "Jurisdiction")
+    assert len(table["rows"]) == tables.load("events").height

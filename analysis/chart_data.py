@@ -1,7 +1,9 @@
 """The data of a report's charts: every plotly chart of the executed notebook as a CSV a reader can download.
 
 `write_chart_csvs` writes `chart-<n>.csv` (long format: one row per point of every trace) into the report's
-build folder, `insert_download_links` puts the link right under its chart, `preview` keeps the first chart's
+build folder from the chart's table (`notebook_tables`: the frames its figure builder plotted,
+analysis.chart_frames; nothing is read back from the plotly JSON, and a chart without its table fails the
+report's build), `insert_download_links` puts the link right under its chart, `preview` keeps the first chart's
 numeric traces for the index sparkline, `summary` the notebook's first paragraph for the index card.
 
 A report's data files switch as one set with its page. Each build of a report writes its chart CSVs,
@@ -28,7 +30,7 @@ import numpy as np
 
 from analysis import paths
 from analysis.atomic import atomic_path
-from analysis.chart_frames import CHART_DATA_MIME, LEGEND_ONLY_GROUPS, plain
+from analysis.chart_frames import CHART_DATA_MIME, ChartDataError, plain
 from analysis.templating import esc
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
@@ -118,16 +120,6 @@ def decode_array(value):
     return value
 
 
-def _as_column(value, n: int) -> list | None:
-    """A per-point column of length n from a trace attribute (arrays as they are; a scalar repeated)."""
-    v = decode_array(value)
-    if v is None:
-        return None
-    if isinstance(v, list):
-        return v if len(v) == n else None
-    return [v] * n
-
-
 def trace_points(trace: dict) -> int:
     """Number of points a trace draws (length of its longest data array among x, y, z, values, ...)."""
     n = 0
@@ -136,106 +128,6 @@ def trace_points(trace: dict) -> int:
         if isinstance(v, list):
             n = max(n, len(v))
     return n
-
-
-# Legend swatches of the partial-period note (analysis.plots.mark_partial) draw no data: no rows of their own
-# (LEGEND_ONLY_GROUPS, from analysis.chart_frames).
-_TAG = re.compile(r"<[^>]+>")
-_HOVER_PART = re.compile(r"([^=%{}]+?)\s*=\s*%\{(x|y|z|text|hovertext|customdata\[(\d+)\])[^}]*\}")
-FALLBACK = {"x": "horizontal axis value", "y": "vertical axis value", "z": "colour value"}
-
-
-def _axis_title(layout: dict, trace: dict, axis: str) -> str:
-    ref = trace.get(f"{axis}axis") or axis
-    ax = layout.get(f"{axis}axis{ref[1:]}") or {}
-    title = ax.get("title")
-    title = title.get("text") if isinstance(title, dict) else title
-    return plain(title) if title else ""
-
-
-def column_names(trace: dict, layout: dict, n_custom: int) -> dict[str, str]:
-    """Readable names (with units where the chart gives them) of a trace's x, y, z and customdata columns: from
-    the trace's `meta.columns`, else the labels of its hovertemplate ('Label=%{y}'), else its axis titles."""
-    names: dict[str, str] = {}
-    meta = trace.get("meta")
-    if isinstance(meta, dict) and isinstance(meta.get("columns"), dict):
-        names.update({k: plain(v) for k, v in meta["columns"].items()})
-    segs: list[str] = []
-    for seg in str(trace.get("hovertemplate") or "").split("<br>"):  # a label may hold a <br> of its own
-        if segs and "%{" not in segs[-1] and "=" not in segs[-1]:
-            segs[-1] += " " + seg
-        else:
-            segs.append(seg)
-    for seg in segs:
-        for m in _HOVER_PART.finditer(seg):
-            label = plain(m.group(1))
-            key = f"customdata_{m.group(3)}" if m.group(3) is not None else m.group(2)
-            if label and key not in names:
-                names[key] = label
-    for axis in ("x", "y"):
-        if axis not in names and (title := _axis_title(layout, trace, axis)):
-            names[axis] = title
-    for axis in ("x", "y", "z"):
-        names.setdefault(axis, FALLBACK[axis])
-    for i in range(n_custom):
-        names.setdefault(f"customdata_{i}", f"detail {i + 1}")
-    return names
-
-
-def _custom_width(trace: dict) -> int:
-    cd = decode_array(trace.get("customdata"))
-    if isinstance(cd, list) and cd and isinstance(cd[0], (list, tuple)):
-        return max(len(c) for c in cd if isinstance(c, (list, tuple)))
-    return 1 if isinstance(cd, list) and cd else 0
-
-
-def figure_rows(fig: dict) -> tuple[list[str], list[list]]:
-    """Long-format rows for every point of every data trace: trace (the series' name), trace_index, trace_type,
-    point, then one named column per plotted value (x, y, z and customdata under the names the chart gives them,
-    see `column_names`), and the point's note and hover text when any trace has them. Cells carry no HTML."""
-    layout = fig.get("layout") or {}
-    traces = [(i, t) for i, t in enumerate(fig.get("data", []))
-              if t.get("legendgroup") not in LEGEND_ONLY_GROUPS]
-    header = ["trace", "trace_index", "trace_type", "point"]
-    value_cols: list[str] = []
-    per_trace = []
-    for i, t in traces:
-        n = trace_points(t)
-        width = _custom_width(t)
-        names = column_names(t, layout, width)
-        cols = {k: _as_column(t.get(k), n) for k in ("x", "y", "z", "text", "hovertext")}
-        cd = decode_array(t.get("customdata"))
-        cd = cd if isinstance(cd, list) and len(cd) == n else None
-        keys = [k for k in ("x", "y", "z") if cols[k]] + [f"customdata_{k}" for k in range(width if cd else 0)]
-        for k in keys:
-            if names[k] not in value_cols:
-                value_cols.append(names[k])
-        per_trace.append((i, t, n, names, cols, cd, keys))
-    has_text = any(c["text"] and any(v not in (None, "") for v in c["text"]) for *_, c, _cd, _k in per_trace)
-    has_hover = any(c["hovertext"] and any(v not in (None, "") for v in c["hovertext"]) for *_, c, _cd, _k in per_trace)
-    header += value_cols + (["note"] if has_text else []) + (["hover"] if has_hover else [])
-    rows = []
-    for i, t, n, names, cols, cd, keys in per_trace:
-        for j in range(n):
-            cells = {}
-            for k in keys:
-                if k.startswith("customdata_"):
-                    c = cd[j]
-                    c = c if isinstance(c, (list, tuple)) else [c]
-                    idx = int(k.removeprefix("customdata_"))
-                    v = c[idx] if idx < len(c) else ""
-                else:
-                    v = cols[k][j]
-                    v = "" if isinstance(v, list) and k == "z" else v
-                cells.setdefault(names[k], v)
-            row = [plain(t.get("name") or ""), i, t.get("type") or "scatter", j]
-            row += [cells.get(c, "") for c in value_cols]
-            if has_text:
-                row.append(cols["text"][j] if cols["text"] else "")
-            if has_hover:
-                row.append(cols["hovertext"][j] if cols["hovertext"] else "")
-            rows.append([_cell_value(v) for v in row])
-    return header, rows
 
 
 def _cell_value(v):
@@ -267,35 +159,60 @@ def notebook_figures(nb) -> list[tuple[dict, str | None]]:
     return out
 
 
-def notebook_tables(nb) -> list[dict | None]:
+class ChartTableMissing(ChartDataError):
+    """A chart of an executed notebook without the table of its builder's frames: the report build fails. IPython
+    only prints an error raised by a display formatter (the chart is then shown without its table), so the
+    build reads the executed notebook for it. `cell_index`, `ename`, `evalue`: as a failed cell's error."""
+
+    def __init__(self, message: str, cell_index: int):
+        super().__init__(message)
+        self.cell_index, self.ename, self.evalue = cell_index, "ChartDataError", message
+
+
+def _chart_title(fig: dict) -> str:
+    title = (fig.get("layout") or {}).get("title") or {}
+    return plain(title.get("text", "") if isinstance(title, dict) else title)
+
+
+def notebook_tables(nb) -> list[dict]:
     """The table of every chart (in the order of `notebook_figures`): the frames its figure builder plotted,
-    which the kernel put beside the chart's plotly JSON (analysis.chart_frames), or None for a chart without."""
+    which the kernel put beside the chart's plotly JSON (analysis.chart_frames). Raises ChartTableMissing for
+    the first chart without one, or for a chart table the kernel failed to make (an error output of
+    ChartDataError in a cell: IPython reports a display formatter's error without failing the cell)."""
     out = []
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
+        failed = [o.get("evalue", "") for o in cell.get("outputs", [])
+                  if o.get("output_type") == "error" and o.get("ename") == "ChartDataError"]
         for o in cell.get("outputs", []):
             data = o.get("data", {})
-            if PLOTLY_MIME in data:
-                table = data.get(CHART_DATA_MIME)
-                table = json.loads(table) if isinstance(table, str) else table
-                out.append(table if isinstance(table, dict) and "columns" in table else None)
+            if PLOTLY_MIME not in data:
+                continue
+            table = data.get(CHART_DATA_MIME)
+            table = json.loads(table) if isinstance(table, str) else table
+            if not (isinstance(table, dict) and "columns" in table and "rows" in table):
+                fig = data[PLOTLY_MIME]
+                fig = json.loads(fig) if isinstance(fig, str) else fig
+                why = (re.sub(r"^chart '.*?': ", "", failed[0]) if failed  # its title is named already
+                       else "its figure builder attached no frame (analysis.chart_frames.attach)")
+                raise ChartTableMissing(f"chart {len(out) + 1} ({_chart_title(fig)[:60]!r}) has no data table: {why}",
+                                        index)
+            out.append(table)
+        if failed:  # a chart table failed where no chart was shown
+            raise ChartTableMissing(f"chart {len(out) + 1}: {failed[0]}", index)
     return out
 
 
-def chart_rows(fig: dict, table: dict | None) -> tuple[list[str], list[list]]:
-    """(header, rows) of a chart's CSV: its builder's frames (`table`), else, for a figure built without them
-    (one made in a notebook by hand), the points of its plotly JSON (`figure_rows`)."""
-    if table is None:
-        return figure_rows(fig)
+def chart_rows(table: dict) -> tuple[list[str], list[list]]:
+    """(header, rows) of a chart's CSV: the table of its builder's frames (`notebook_tables`), cells as CSV cells."""
     return list(table["columns"]), [[_cell_value(v) for v in r] for r in table["rows"]]
 
 
-def write_chart_csvs(directory: Path, figures: list[tuple[dict, str | None]],
-                     tables: list[dict | None] | None = None) -> list[Path]:
-    """chart-<n>.csv of every chart into `directory` (a report's new build folder), each written atomically."""
+def write_chart_csvs(directory: Path, tables: list[dict]) -> list[Path]:
+    """chart-<n>.csv of every chart table (`notebook_tables`) into `directory` (a report's new build folder),
+    each written atomically."""
     written = []
-    tables = tables or [None] * len(figures)
-    for n, ((fig, _), table) in enumerate(zip(figures, tables, strict=True), start=1):
-        header, rows = chart_rows(fig, table)
+    for n, table in enumerate(tables, start=1):
+        header, rows = chart_rows(table)
         target = Path(directory) / f"chart-{n}.csv"
         with atomic_path(target) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
@@ -474,15 +391,14 @@ def _figure_sources(fig: dict, report_sources) -> tuple[list, list[str]]:
 
 
 def datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], sources,
-                tables: list[dict | None] | None = None) -> dict:
+                tables: list[dict]) -> dict:
     """A Frictionless tabular data package describing reports/<name>/chart-<n>.csv: per file its title (the
     chart's), sources (citation, upstream address, snapshot date), licences (`licence`: per upstream file its
     SPDX id or 'No licence found'; PROJECT_LICENCE for the project's curated files) and snapshot date, and its schema.
     The package's licences are its files' licences together: no licence of the package's own over them."""
     resources = []
-    tables = tables or [None] * len(figures)
     for n, ((fig, _), table) in enumerate(zip(figures, tables, strict=True), start=1):
-        header, rows = chart_rows(fig, table)
+        header, rows = chart_rows(table)
         upstream, curated = _figure_sources(fig, sources)
         chart_title = ((fig.get("layout") or {}).get("title") or {})
         chart_title = chart_title.get("text", "") if isinstance(chart_title, dict) else str(chart_title)
@@ -516,7 +432,7 @@ def datapackage(name: str, title: str, figures: list[tuple[dict, str | None]], s
 
 
 def write_datapackage(directory: Path, name: str, title: str, figures: list[tuple[dict, str | None]],
-                      sources, tables: list[dict | None] | None = None) -> Path:
+                      sources, tables: list[dict]) -> Path:
     """datapackage.json (atomically) in `directory`, describing the chart CSVs `write_chart_csvs` wrote there."""
     target = Path(directory) / "datapackage.json"
     pkg = datapackage(name, title, figures, sources, tables)

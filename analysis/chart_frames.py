@@ -8,12 +8,16 @@ live on the figure object as `fig._chart_frames` (a list of blocks, never in the
 When the notebook displays the figure, the IPython display formatter `plots.setup()` registers (`show`) adds
 `chart_table(fig)` to the output as `CHART_DATA_MIME` ({"columns": [...], "rows": [[...]]}) beside plotly's
 JSON and HTML: the report build, which only has the notebook's outputs, writes that table as the chart's CSV
-(analysis.chart_data). nbconvert and JupyterLab ignore the unknown mimetype.
+(analysis.chart_data). nbconvert and JupyterLab ignore the unknown mimetype. IPython reports an error of a
+display formatter as an error output and shows the figure without the table, the cell going on: the build
+reads the executed notebook and fails the report on such a chart (chart_data.notebook_tables).
 
 The table has one row per point of every data trace, in trace order: `trace` (the series' name), `trace_index`,
 `trace_type`, `point`, then the frames' columns. `chart_table` checks that every trace a reader can hover has a
 frame with exactly as many rows as the trace has points; a trace without hover (`hoverinfo="skip"`: event
-bands, legend swatches) is decoration and has no rows.
+bands, legend swatches) is decoration and has no rows, unless its builder attaches a frame for it (an interval
+band). `attach_px` attaches a plotly express figure's groups in px's trace order, where the trace names do not
+tell the groups apart.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import re
 
 CHART_DATA_MIME = "application/vnd.thousand-models.chart-data+json"
 ATTR = "_chart_frames"
-LEGEND_ONLY_GROUPS = ("partial",)  # analysis.plots.mark_partial's legend swatches (analysis.chart_data too)
+LEGEND_ONLY_GROUPS = ("partial",)  # analysis.plots.mark_partial's legend swatches: no rows
 
 
 class ChartDataError(ValueError):
@@ -39,10 +43,42 @@ def attach(fig, frame, columns: dict[str, str], series: str | None = None, name:
     (analysis.plots.mark_partial adds the period notes by it). Returns the figure."""
     if (series is None) == (name is None):
         raise ValueError("attach: give exactly one of series= and name=")
-    keep = list(dict.fromkeys([*([series] if series else []), *columns, *([x] if x else [])]))
+    keep = list(dict.fromkeys([*([series] if series else []), *columns, *([x] if x else []),
+                               *(["_note"] if "_note" in frame.columns else [])]))
     blocks = list(getattr(fig, ATTR, None) or [])
     blocks.append(dict(frame=frame.select(keep), columns=dict(columns), series=series, name=name, x=x))
     setattr(fig, ATTR, blocks)
+    return fig
+
+
+def attach_px(fig, frame, columns: dict[str, str], by: list[str], orders: dict[str, list] | None = None,
+              x: str | None = None, first: int = 0):
+    """Record `frame` as the data of the traces a plotly express call drew from it, `fig.data[first:]`, for px
+    figures whose trace names do not tell the groups apart (an empty label, facets). `by`: px's grouping columns
+    (color, symbol, facet ...); `orders`: the category_orders given to px, as given. px draws one trace per
+    non-empty combination of their values (rows with a null value are not drawn), nested in the order of the
+    columns of `orders` (dict order) and then the other `by` columns, each column's values in its order there,
+    then in order of appearance. Returns the figure."""
+    import itertools
+
+    import polars as pl
+
+    orders = orders or {}
+    nest = [c for c in orders if c in by] + [c for c in by if c not in orders]
+    frame = frame.drop_nulls(nest)
+    levels = []
+    for col in nest:
+        seen = frame[col].unique(maintain_order=True).to_list()
+        levels.append([v for v in orders.get(col, []) if v in seen] + [v for v in seen if v not in orders.get(col, [])])
+    k = first
+    for combo in itertools.product(*levels):
+        part = frame.filter(pl.all_horizontal([pl.col(c) == v for c, v in zip(nest, combo, strict=True)]))
+        if part.is_empty():
+            continue
+        if k >= len(fig.data):
+            raise ChartDataError(f"chart {_title(fig)!r}: more groups of {by} than traces")
+        attach(fig, part, columns, name=fig.data[k].name or "", x=x)
+        k += 1
     return fig
 
 
@@ -110,13 +146,15 @@ def chart_table(fig) -> dict | None:
             want = _plain(key)
             i = next((i for i, t in traces if i not in claimed and t.hoverinfo != "skip"
                       and _plain(t.name or "") == want), None)
+            if i is None:  # a trace without hover whose builder gave its data all the same (an interval band)
+                i = next((i for i, t in traces if i not in claimed and _plain(t.name or "") == want), None)
             if i is None:
                 raise ChartDataError(f"chart {_title(fig)!r}: no trace named {want!r} for its data")
             claimed[i] = (b, g.to_dicts())
     columns = ["trace", "trace_index", "trace_type", "point"]
     for b in bs:
         columns += [c for c in b["columns"].values() if c not in columns]
-    notes = any("_note" in b["frame"].columns for b in bs)
+    notes = any("_note" in b["frame"].columns and b["frame"]["_note"].drop_nulls().len() for b in bs)
     if notes:
         columns.append("note")
     rows = []

@@ -65,9 +65,10 @@ def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources,
     the files the notebook published, {name: CSV text}): chart CSVs + links, published files + links, nav bar,
     provenance block, index preview; the page is written once, after its data."""
     figures = chart_data.notebook_figures(nb)
-    tables = chart_data.notebook_tables(nb)  # the frames each figure builder plotted (analysis.chart_frames)
+    # the frames each figure builder plotted (analysis.chart_frames); a chart without them fails the report
+    tables = chart_data.notebook_tables(nb)
     build = chart_data.new_build_dir(spec.name)
-    chart_data.write_chart_csvs(build, figures, tables)
+    chart_data.write_chart_csvs(build, tables)
     files = report_files.write_files(build, published)  # beside the chart CSVs: they switch with the page
     chart_data.write_datapackage(build, spec.name, spec.title, figures, sources, tables)  # title, sources, licence per CSV
     meta = dict(charts=len(figures), summary=chart_data.summary(nb), preview=chart_data.preview(figures),

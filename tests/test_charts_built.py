@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import Counter
 
 import nbformat
 
@@ -120,3 +121,36 @@ def test_no_chart_table_failed_in_a_kernel(site):
     for spec in report_specs.load_specs():
         text = (site.with_name(f"{site.name}.executed") / f"{spec.name}.ipynb").read_text(encoding="utf-8")
         assert "ChartDataError" not in text, spec.name
+
+
+def test_every_chart_of_every_report_has_its_table_from_its_builders_frames(site):
+    """Each chart of each built report (every reports.toml entry) carries the table of the frames its figure
+    builder plotted (analysis.chart_frames): one row per point of every trace a reader can hover (a trace
+    without hover has rows only when its builder attached a frame for it), and its CSV is that table. No reader
+    of plotly JSON is left to fall back on."""
+    from analysis import chart_frames
+
+    assert not hasattr(chart_data, "figure_rows") and not hasattr(chart_data, "column_names")
+    charts = 0
+    for spec in report_specs.load_specs():
+        nb = nbformat.read(site.with_name(f"{site.name}.executed") / f"{spec.name}.ipynb", as_version=4)
+        figures = chart_data.notebook_figures(nb)
+        tables = chart_data.notebook_tables(nb)  # raises for a chart without its table
+        assert len(tables) == len(figures) > 0, spec.name
+        for n, ((fig, _), table) in enumerate(zip(figures, tables, strict=True), start=1):
+            charts += 1
+            rows = Counter(r[1] for r in table["rows"])
+            for i, t in enumerate(fig["data"]):
+                if t.get("legendgroup") in chart_frames.LEGEND_ONLY_GROUPS:
+                    assert i not in rows, (spec.name, n, i)
+                elif i in rows or t.get("hoverinfo") != "skip":
+                    assert rows[i] == chart_data.trace_points(t), (spec.name, n, i, t.get("name"))
+            with open(site / spec.name / f"chart-{n}.csv", newline="", encoding="utf-8") as f:
+                got = list(csv.reader(f))
+            header, want = chart_data.chart_rows(table)
+            assert got[0] == header and len(got) - 1 == len(want), (spec.name, n)
+            # the builder names every column: no placeholder of a reader guessing from the plotly JSON
+            assert not [h for h in header if re.fullmatch(r"detail \d+|(horizontal|vertical) axis value", h)
+                        or "layout only" in h], (spec.name, n, header)
+            assert [r[:4] for r in got[1:]] == [[str(c) for c in r[:4]] for r in want], (spec.name, n)
+    assert charts >= 40

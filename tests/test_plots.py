@@ -43,7 +43,7 @@ import datetime as dt  # noqa: E402
 
 import polars as pl  # noqa: E402
 
-from analysis import chart_data  # noqa: E402
+from analysis import chart_data, chart_frames  # noqa: E402
 from analysis.figures import events as evfigs  # noqa: E402
 
 D = dt.date
@@ -117,17 +117,14 @@ def test_event_markers_keep_one_symbol_per_jurisdiction_whatever_the_kind():
     assert len(set(evfigs.JURISDICTION_SYMBOLS.values())) == len(evfigs.JURISDICTION_SYMBOLS)
 
 
-def test_chart_rows_have_named_columns_a_trace_column_and_no_html():
+def test_chart_rows_have_the_builders_column_names_a_trace_column_and_no_html():
     fig = go.Figure([go.Bar(x=["2025"], y=[3], name="United<br>States", customdata=[["<b>a</b> &amp; b", 7]],
-                            hovertemplate="Year=%{x}<br>Models released=%{y}<br>Lab=%{customdata[0]}"
-                                          "<br>Labs=%{customdata[1]}<extra></extra>"),
-                     go.Scatter(x=[1], y=[2], meta=dict(columns={"x": "Date", "y": "Price, USD per 1M tokens"}))])
-    fig.update_layout(xaxis_title="ignored when the hover names it")
-    header, rows = chart_data.figure_rows(fig.to_plotly_json())
-    assert header[:4] == ["trace", "trace_index", "trace_type", "point"]
-    assert {"Year", "Models released", "Lab", "Labs", "Date", "Price, USD per 1M tokens"} <= set(header)
-    assert not [h for h in header if h in ("x", "y", "z") or h.startswith("customdata")]
-    assert rows[0][0] == "United States" and "a & b" in rows[0] and not any("<" in str(c) for r in rows for c in r)
+                            hovertemplate="Year=%{x}<br>Models released=%{y}<extra></extra>")])
+    chart_frames.attach(fig, pl.DataFrame({"year": ["2025"], "n": [3], "lab": ["<b>a</b> &amp; b"]}),
+                        {"year": "Year", "n": "Models released", "lab": "Lab"}, name="United<br>States")
+    header, rows = chart_data.chart_rows(chart_frames.chart_table(fig))
+    assert header == ["trace", "trace_index", "trace_type", "point", "Year", "Models released", "Lab"]
+    assert rows == [["United States", 0, "bar", 0, "2025", 3, "a & b"]]
 
 
 def test_the_events_sources_join_the_charts_source_note_from_their_rows():

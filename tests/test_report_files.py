@@ -22,7 +22,10 @@ def _finish(name, published, monkeypatch):
     fig = {"data": [{"type": "scatter", "name": "s", "x": [1], "y": [2]}]}
     nb = nbformat.from_dict({"cells": [{"cell_type": "code", "source": "", "outputs": [
         {"output_type": "display_data", "data": {chart_data.PLOTLY_MIME: fig,
-                                                 "text/html": '<div id="c0" class="plotly-graph-div"></div>'}}]}]})
+                                                 "text/html": '<div id="c0" class="plotly-graph-div"></div>',
+                                                 chart_data.CHART_DATA_MIME: {
+                                                     "columns": ["trace", "trace_index", "trace_type", "point", "x", "y"],
+                                                     "rows": [["s", 0, "scatter", 0, 1, 2]]}}}]}]})
     spec = SimpleNamespace(name=name, title="R", notebook="r.ipynb", parameters={})
     site.finish_report(spec, paths.reports_dir() / f"{name}.html", body, SimpleNamespace(upstream=[], curated=[]), nb,
                        published)

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import chart_data, manifest, paths, provenance, report, shared_assets
+from analysis import chart_data, chart_frames, manifest, paths, provenance, report, shared_assets
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_every_chart_has_its_csv_with_the_rows_it_shows(reports_built):
     csvs = sorted((reports_built / "release_pace").glob("chart-*.csv"))
     assert len(csvs) == len(figures)
     for n, (fig, _) in enumerate(figures, start=1):
-        points = [chart_data.trace_points(t) if t.get("legendgroup") not in chart_data.LEGEND_ONLY_GROUPS else 0
+        points = [chart_data.trace_points(t) if t.get("legendgroup") not in chart_frames.LEGEND_ONLY_GROUPS else 0
                   for t in fig["data"]]
         got = _csv_points(reports_built / "release_pace" / f"chart-{n}.csv")
         got += [0] * (len(points) - len(got))  # a last trace without rows (a legend swatch)

@@ -25,26 +25,6 @@ def test_decode_array_reshapes_two_dimensional_typed_arrays():
     assert chart_data.decode_array(typed) == [[0, 1], [2, 3], [4, 5]]
 
 
-def test_figure_rows_has_one_row_per_point_of_every_trace():
-    fig = {"data": [
-        {"type": "bar", "name": "China", "x": ["2024", "2025"], "y": [3, 4]},
-        {"type": "scatter", "name": "US", "x": ["2024", "2025", "2026"], "y": [1, 2, 3],
-         "hovertext": ["a", "b", "c"], "customdata": [["Meta", 1], ["OpenAI", 2], ["Google", 3]]},
-    ]}
-    header, rows = chart_data.figure_rows(fig)
-    # no axis titles or hover labels here: the fallback names, never x / y / customdata_<i>
-    assert header[:6] == ["trace", "trace_index", "trace_type", "point", "horizontal axis value",
-                          "vertical axis value"]
-    assert [r[0] for r in rows] == ["China", "China", "US", "US", "US"]
-    assert rows[3][header.index("detail 1")] == "OpenAI" and rows[3][header.index("hover")] == "b"
-
-
-def test_figure_rows_joins_list_cells():
-    fig = {"data": [{"name": "x", "x": [1], "y": [2], "customdata": [[["Meta", "NYU"]]]}]}
-    header, rows = chart_data.figure_rows(fig)
-    assert rows[0][header.index("detail 1")] == "Meta; NYU"
-
-
 def test_download_link_goes_right_after_the_script_of_its_chart():
     body = ('<div class="plotly-graph-div" id="B"></div><script>draw B</script><p>between</p>'
             '<div class="plotly-graph-div" id="A"></div><script>draw A</script><p>end</p>')
@@ -220,6 +200,13 @@ def test_a_run_killed_between_index_html_and_index_json_is_repaired_by_the_next(
 
 # --- a report's page and its data files switch as one set --------------------------------------------------
 
+def _table(fig: dict) -> dict:
+    """The chart table the kernel's display formatter adds to a one-trace chart (analysis.chart_frames)."""
+    t = fig["data"][0]
+    return {"columns": ["trace", "trace_index", "trace_type", "point", "x", "y"],
+            "rows": [[t["name"], 0, "scatter", j, x, y] for j, (x, y) in enumerate(zip(t["x"], t["y"], strict=True))]}
+
+
 def _finish(name: str, charts: int, monkeypatch):
     """site.finish_report on a page of `charts` one-point charts (provenance stubbed: not what is tested)."""
     from types import SimpleNamespace
@@ -234,7 +221,8 @@ def _finish(name: str, charts: int, monkeypatch):
 
     nb = nbformat.from_dict({"cells": [{"cell_type": "code", "source": "", "outputs": [
         {"output_type": "display_data", "data": {chart_data.PLOTLY_MIME: f, "text/html": f'<div id="c{n}" '
-                                                   'class="plotly-graph-div"></div>'}}
+                                                   'class="plotly-graph-div"></div>',
+                                                 chart_data.CHART_DATA_MIME: _table(f)}}
         for n, f in enumerate(figs)]}]})
     spec = SimpleNamespace(name=name, title="R", notebook="r.ipynb", parameters={})
     return site.finish_report(spec, paths.reports_dir() / f"{name}.html", body, SimpleNamespace(upstream=[], curated=[]),

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis import tables
+from analysis.chart_frames import attach
 from analysis.plots import (
     COUNTRY_COLORS,
     COUNTRY_ORDER,
@@ -37,6 +38,8 @@ def activity(per: pl.DataFrame, measure: str, period: str, end=None) -> go.Figur
                  labels={"period": period.capitalize(), measure: LABELS[measure], "country_bucket": "",
                          "active_labs": "Active labs"},
                  title=f"{LABELS[measure]} on the Hugging Face Hub per {period}, by country of the lab")
+    attach(fig, per, {"period": period.capitalize(), measure: LABELS[measure], "active_labs": "Active labs"},
+           series="country_bucket", x="period")
     fig.update_layout(barmode="stack", hovermode="x unified")
     _mark(fig, per, period, end)
     return add_source(fig, tables.sources("adoption"), NOTE)
@@ -49,6 +52,7 @@ def downloads_lines(per: pl.DataFrame, period: str, end=None) -> go.Figure:
                   category_orders={"country_bucket": COUNTRY_ORDER}, markers=True,
                   labels={"period": period.capitalize(), "downloads": "Downloads", "country_bucket": ""},
                   title=f"Downloads of the labs' Hugging Face repositories per {period}, by country")
+    attach(fig, per, {"period": period.capitalize(), "downloads": "Downloads"}, series="country_bucket", x="period")
     fig.update_traces(hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}")
     _mark(fig, per, period, end)
     if spans_orders_of_magnitude(per["downloads"].to_list()):

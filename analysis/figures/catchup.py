@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis import vocab
+from analysis.chart_frames import attach
 from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import catchup
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
@@ -46,16 +47,23 @@ def frontier(models: pl.DataFrame, metric: str, events: pl.DataFrame | None = No
                      hover_name="model", hover_data={"lab": True, "source_model": True, "country_bucket": False},
                      labels={"release_date": "Release date", "score": metric, "country_bucket": ""},
                      title=f"Frontier per country: best {metric} score released to date")
+    attach(fig, models, {"release_date": "Release date", "score": metric, "lab": "lab", "source_model": "source_model",
+                         "model": "hover"}, series="country_bucket")
     rec = catchup.frontier(models)
     end = models["as_of"].max()
     for bucket in [b for b in COUNTRY_ORDER if b in rec["country_bucket"].to_list()]:
         r = rec.filter(pl.col("country_bucket") == bucket).sort("release_date")
         x = r["release_date"].to_list() + [end]
         y = r["score"].to_list() + [r["score"][-1]]
-        names = [escape_text(n) for n in r["model"].to_list() + [r["model"][-1]]]
+        shown = r["model"].to_list() + [r["model"][-1]]
+        names = [escape_text(n) for n in shown]
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line_shape="hv", name=f"{bucket} frontier",
                                  line=dict(color=COUNTRY_COLORS.get(bucket), width=2.5), text=names,
                                  hovertemplate="%{text}<br>%{y:.1f}<extra>" + bucket + " frontier</extra>"))
+        attach(fig, pl.DataFrame({"release_date": x, "score": y, "model": shown},
+                                 schema={"release_date": models["release_date"].dtype, "score": pl.Float64,
+                                         "model": pl.String}, strict=False),
+               {"release_date": "Release date", "score": metric, "model": "hover"}, name=f"{bucket} frontier")
     if not models.is_empty():
         _with_events(fig, events, event_style, models["release_date"].min(), end)
     return add_source(fig, _sources(models), _note(fig, NOTE))
@@ -70,13 +78,18 @@ def gap(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
                                  y=g["gap_high"].to_list() + g["gap_low"].to_list()[::-1], fill="toself",
                                  line=dict(width=0), fillcolor="rgba(31,95,168,0.15)", hoverinfo="skip",
                                  line_shape="hv", name="95% interval (from the source's intervals)"))
+        # the band's outline: the upper bounds forward in time, then the lower bounds back
+        attach(fig, pl.DataFrame({"date": g["date"].to_list() + g["date"].to_list()[::-1],
+                                  "bound": g["gap_high"].to_list() + g["gap_low"].to_list()[::-1]},
+                                 schema={"date": g["date"].dtype, "bound": pl.Float64}, strict=False),
+               {"date": "Date", "bound": f"{metric} points"}, name="95% interval (from the source's intervals)")
     fig.add_trace(go.Scatter(
         x=g["date"], y=g["gap_score"], mode="lines+markers", line_shape="hv", name="US lead in score",
         line=dict(color=COUNTRY_COLORS[vocab.US]),
         customdata=[(escape_text(a), escape_text(b)) for a, b in zip(g["leader_model"], g["follower_model"], strict=True)],
-        hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>",
-        meta=dict(columns={"x": "Date", "y": f"US lead, {metric} points", "customdata_0": "US frontier model",
-                           "customdata_1": "China frontier model"})))
+        hovertemplate="%{x}<br>US lead %{y:.1f}<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra></extra>"))
+    attach(fig, g, {"date": "Date", "gap_score": f"US lead, {metric} points", "leader_model": "US frontier model",
+                    "follower_model": "China frontier model"}, name="US lead in score")
     fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
     fig.update_layout(title=f"US lead over China in {metric} (US frontier minus Chinese frontier)",
                       xaxis_title="Date", yaxis_title=f"{metric} points")
@@ -95,14 +108,15 @@ def lag(g: pl.DataFrame, metric: str, events: pl.DataFrame | None = None,
             error_y=dict(type="data", symmetric=False, array=(d["lag_months_high"] - d["lag_months"]).fill_null(0),
                          arrayminus=(d["lag_months"] - d["lag_months_low"]).fill_null(0), color="#d7301f"),
             marker=dict(size=0.1), hoverinfo="skip"))
+        attach(fig, d, {"date": "Date", "lag_months": "Months"}, name="interval")
     fig.add_trace(go.Scatter(
         x=d["date"], y=d["lag_months"], mode="lines", name="China behind, months (daily)",
         line=dict(color=COUNTRY_COLORS[vocab.CHINA]),
         customdata=[(escape_text(a), escape_text(b)) for a, b in zip(d["follower_model"], d["matched_by"], strict=True)],
         hovertemplate="%{x}<br>%{y:.1f} months<br>China: %{customdata[0]}<br>US first reached it with "
-                      "%{customdata[1]}<extra></extra>",
-        meta=dict(columns={"x": "Date", "y": "China behind, months", "customdata_0": "China frontier model",
-                           "customdata_1": "US model that first reached that score"})))
+                      "%{customdata[1]}<extra></extra>"))
+    attach(fig, d, {"date": "Date", "lag_months": "China behind, months", "follower_model": "China frontier model",
+                    "matched_by": "US model that first reached that score"}, name="China behind, months (daily)")
     fig.update_layout(title=f"Time gap on {metric}: months since the US frontier first reached China's frontier score",
                       xaxis_title="Date", yaxis_title="Months", yaxis_rangemode="tozero")
     return _with_events(fig, events, event_style, d["date"].min(), d["date"].max())
@@ -120,6 +134,10 @@ def time_to_match(ttm: pl.DataFrame, metric: str, label: str | None = None, even
                      labels={"release_date": "Release that set a new frontier", "days": "Days until a rival matched",
                              "country_bucket": ""},
                      title=f"Time-to-match on {metric}: days until a rival released a model scoring at least as high")
+    attach(fig, m, {"release_date": "Release that set a new frontier", "days": "Days until a rival matched", "lab": "lab",
+                    "score": "score", "matched_by": "matched_by", "matched_lab": "matched_lab",
+                    "matched_date": "matched_date", "matched_score": "matched_score", "model": "hover"},
+           series="country_bucket")
     if label is not None:
         hit = m.filter(pl.col("model") == label)
         if len(hit):

@@ -229,14 +229,11 @@ def add_events(
                         line=dict(width=0.5, color="white")),
             customdata=[hover_text(r) for r in rows],
             hovertemplate="%{customdata}<extra></extra>",
-            meta=dict(columns={"x": "Event date", "y": "Event strip row (layout only, no unit)",
-                               "customdata_0": EVENT_COLUMN}),
             hoverlabel=dict(bgcolor="white", bordercolor=color, font=dict(size=12, color="#222")),
         ))
-        if chart_frames.blocks(fig):  # a chart whose builder attached its frames (analysis.chart_frames)
-            chart_frames.attach(fig, pl.DataFrame({"date": [r["date"] for r in rows], "event": [hover_text(r) for r in rows]},
-                                 schema={"date": pl.Date, "event": pl.String}),
-                                {"date": "Event date", "event": EVENT_COLUMN}, name=name)
+        chart_frames.attach(fig, pl.DataFrame({"date": [r["date"] for r in rows], "event": [hover_text(r) for r in rows]},
+                                              schema={"date": pl.Date, "event": pl.String}),
+                            {"date": "Event date", "event": EVENT_COLUMN}, name=name)
     if "source_file" in sel.columns:  # the events' own sources, read from their rows
         add_source_files(fig, sorted(set(sel["source_file"].drop_nulls().to_list())))
     return fig
@@ -258,18 +255,18 @@ def timeline(events: pl.DataFrame) -> go.Figure:
     d = d.with_columns(pl.Series("hover", [hover_text(r) for r in d.to_dicts()], dtype=pl.String))
     present = set(d["jurisdiction"].to_list())
     order = [JURISDICTION_NAMES[j] for j in JURISDICTIONS if j in present]
+    orders = {"jurisdiction_name": order, "kind": list(KINDS)}  # px nests its traces in this order
     fig = px.scatter(d, x="date", y="jurisdiction_name", color="kind", symbol="jurisdiction_name",
                      symbol_map={JURISDICTION_NAMES[j]: s for j, s in JURISDICTION_SYMBOLS.items()},
                      custom_data=["hover"],
-                     category_orders={"jurisdiction_name": order, "kind": list(KINDS)},
+                     category_orders=orders,
                      labels={"date": "Date", "jurisdiction_name": "", "kind": "Kind"},
                      title="Policy and market events by jurisdiction and kind")
     fig.update_traces(marker=dict(size=11, opacity=0.8, line=dict(width=0.5, color="white")),
-                      hovertemplate="%{customdata[0]}<extra></extra>",
-                      meta=dict(columns={"x": "Event date", "y": "Jurisdiction",
-                                         "customdata_0": "Event (title, date, jurisdiction, actor, kind, "
-                                                         "description, source)"}))
+                      hovertemplate="%{customdata[0]}<extra></extra>")
     fig.for_each_trace(lambda t: t.update(name=t.name.split(",")[0]))  # "kind, jurisdiction": the kind
+    chart_frames.attach_px(fig, d, {"date": "Event date", "jurisdiction_name": "Jurisdiction", "hover": EVENT_COLUMN},
+                           by=["kind", "jurisdiction_name"], orders=orders)
     seen: set[str] = set()
     for t in fig.data:  # one legend entry per kind (the symbol already says the jurisdiction, on the y axis)
         t.update(legendgroup=t.name, showlegend=t.name not in seen)
@@ -294,6 +291,9 @@ def filings(counts: pl.DataFrame, events: pl.DataFrame | None = None, style: str
                           "reporter": "Reported by", "announced": "Announced", "source_url": "Source"},
                   color_discrete_sequence=[COUNTRY_COLORS[vocab.CHINA], "#f4a582"],
                   title="China's generative-AI services filed with the CAC: counts as reported by CAC / CNNIC")
+    chart_frames.attach(fig, long, {"date": "Date the count refers to", "count": "Reported count",
+                                    "reporter": "Reported by", "announced": "Announced", "source_url": "Source"},
+                        series="series")
     fig.update_yaxes(rangemode="tozero")
     if events is not None:
         add_events(fig, events, style=style, start=long["date"].min(), end=long["date"].max())
@@ -308,6 +308,19 @@ def _window_note(r: dict) -> str:
         end = r["window_start"] + dt.timedelta(days=max(int(covered) - 1, 0))
         return partial_note(end) + f" ({covered} of the window's days)"
     return partial_note(r.get("window_end"))
+
+
+def _window_notes(d: pl.DataFrame, days: int) -> pl.Series:
+    """The partial-window note of each row of `window_counts_chart`'s frame (None for a window the data cover),
+    keyed as `mark_partial` keys them: by window, and by the event label's first 10 characters (its date)."""
+    if "complete" not in d.columns:
+        return pl.Series("_note", [None] * len(d), dtype=pl.String)
+    notes = {}
+    for w in (f"{days} days before", f"{days} days after"):
+        part = d.filter((pl.col("window") == w) & ~pl.col("complete")).unique("event")
+        notes[w] = {r["event"][:10]: _window_note(r) for r in part.iter_rows(named=True)}
+    return pl.Series("_note", [notes.get(w, {}).get(e[:10]) for w, e in zip(d["window"], d["event"], strict=True)],
+                     dtype=pl.String)
 
 
 def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model releases",
@@ -337,6 +350,9 @@ def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model
             notes = {r["event"]: _window_note(r) for r in part.iter_rows(named=True)}
             axis = "x" if col == 1 else f"x{col}"
             mark_partial(fig, notes, axis="y", where=lambda t, axis=axis: (t.xaxis or "x") == axis)
+    chart_frames.attach_px(fig, d.with_columns(_note=_window_notes(d, days)), {"count": what, "event": "Event"},
+                           by=["group", "window"], orders={"group": COUNTRY_ORDER,
+                                                           "window": [f"{days} days before", f"{days} days after"]})
     if note is None:
         note = "Countries from data/curated/organizations.csv"
     return add_source(fig, tables.sources("models") if sources is None else sources,

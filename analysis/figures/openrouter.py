@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis import tables, vocab
+from analysis.chart_frames import attach
 from analysis.clean.openrouter import DAILY_FILE, REMAINDER, UNKNOWN
 from analysis.figures.events import add_events
 from analysis.plots import COUNTRY_COLORS, add_source, mark_partial, partial_periods
@@ -37,9 +38,11 @@ def weekly_shares(shares: pl.DataFrame, events: pl.DataFrame | None = None, styl
                     customdata=[[r or "complete week", t] for r, t in zip(d["partial_reason"].to_list(),
                                                                          d["tokens_b"].to_list(), strict=True)],
                     hovertemplate=f"{origin}<br>week of %{{x|%Y-%m-%d}}: %{{y:.1%}} "
-                                  "(%{customdata[1]:,.0f}B tokens)<br>%{customdata[0]}<extra></extra>",
-                    meta=dict(columns={"x": "Week start (Monday)", "y": "Share of the week's tokens (0-1)",
-                                       "customdata_0": "Week status", "customdata_1": "Tokens (billions)"}))
+                                  "(%{customdata[1]:,.0f}B tokens)<br>%{customdata[0]}<extra></extra>")
+        attach(fig, d.with_columns(pl.when(pl.col("partial_reason").fill_null("") == "").then(pl.lit("complete week"))
+                                   .otherwise(pl.col("partial_reason")).alias("status")),
+               {"week_start": "Week start (Monday)", "share": "Share of the week's tokens (0-1)", "status": "Week status",
+                "tokens_b": "Tokens (billions)"}, name=origin, x="week_start")
     fig.update_layout(barmode="stack", title="Share of OpenRouter tokens by origin of the model's author, per week",
                       yaxis=dict(title="Share of the week's tokens", tickformat=".0%", range=[0, 1]),
                       xaxis_title="Week (Monday start)", hovermode="closest", bargap=0.05)
@@ -61,8 +64,8 @@ def categories(cat: pl.DataFrame) -> go.Figure:
             continue
         fig.add_bar(y=d["category_label"].to_list(), x=d["share"].to_list(), name=origin, orientation="h",
                     marker_color=ORIGIN_COLORS[origin],
-                    hovertemplate=f"{origin}: %{{x:.1%}}<extra>%{{y}}</extra>",
-                    meta=dict(columns={"x": "Share of the category's tokens (0-1)", "y": "Use category"}))
+                    hovertemplate=f"{origin}: %{{x:.1%}}<extra>%{{y}}</extra>")
+        attach(fig, d, {"share": "Share of the category's tokens (0-1)", "category_label": "Use category"}, name=origin)
     fig.update_layout(barmode="stack", title="Share of tokens by origin within each use category",
                       xaxis=dict(title="Share of the category's tokens", tickformat=".0%", range=[0, 1]),
                       yaxis=dict(categoryorder="array", categoryarray=order, title=""))
@@ -84,7 +87,8 @@ def api_vs_downloads(side: pl.DataFrame, api_end=None, downloads_end=None) -> go
             fig.add_scatter(x=dd["month"].to_list(), y=dd[col].to_list(), mode="lines+markers",
                             name=f"{bucket}: {label}", line=dict(color=COUNTRY_COLORS[bucket], dash=dash),
                             hovertemplate=f"{bucket}, {label}<br>%{{x|%Y-%m}}: %{{y:.1%}}<extra></extra>",
-                            meta=dict(series=label, columns={"x": "Month", "y": f"Share of {label} (0-1)"}))
+                            meta=dict(series=label))
+            attach(fig, dd, {"month": "Month", col: f"Share of {label} (0-1)"}, name=f"{bucket}: {label}", x="month")
     for label, end in (("OpenRouter tokens", api_end), ("Hugging Face downloads", downloads_end)):
         if end is not None and not side.is_empty():
             mark_partial(fig, partial_periods(side["month"].unique().to_list(), "month", end),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.chart_frames import attach
 from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import perf
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
@@ -33,6 +34,7 @@ def scatter(table: pl.DataFrame, metric: str, currency: str = "USD", ratio: floa
         pl.format("{} ({})", "score_source", "source_model").alias("score_from"),
     )
     date = d["date"].max()
+    price = f"Blended price, {currency} per 1M tokens ({ratio:g}:1 input:output, log scale)"
     fig = go.Figure()
     hover = ("<b>%{customdata[0]}</b> (%{customdata[1]})<br>" + metric + " %{y:.1f}; %{x:.3f} " + currency
              + "/1M tokens<br>score: %{customdata[2]}<br>price: %{customdata[3]}, sold by %{customdata[4]}"
@@ -49,6 +51,9 @@ def scatter(table: pl.DataFrame, metric: str, currency: str = "USD", ratio: floa
                 customdata=g.select("model", "organization", "score_from", "price_from", "provider",
                                     "weights").rows(),
                 hovertemplate=hover))
+            attach(fig, g, {"blended": price, "score": metric, "model": "Model", "organization": "Organization",
+                            "score_from": "Score source", "price_from": "Price source", "provider": "Sold by",
+                            "weights": "Weights"}, name=f"{bucket}, {weights}")
     front = perf.pareto_frontier(d)
     for bucket in [b for b in COUNTRY_ORDER if b in front["country_bucket"].to_list()]:
         f = front.filter(pl.col("country_bucket") == bucket).sort("blended")
@@ -56,8 +61,8 @@ def scatter(table: pl.DataFrame, metric: str, currency: str = "USD", ratio: floa
             x=f["blended"], y=f["score"], mode="lines", line_shape="hv", name=f"{bucket} Pareto frontier",
             legendgroup=bucket, line=dict(color=COUNTRY_COLORS.get(bucket), width=2), text=f["model"],
             hovertemplate="%{text}<br>%{y:.1f} at %{x:.3f}<extra>" + bucket + " Pareto frontier</extra>"))
-    fig.update_xaxes(type="log", tickvals=LOG_TICKS, ticktext=[f"{v:g}" for v in LOG_TICKS],
-                     title=f"Blended price, {currency} per 1M tokens ({ratio:g}:1 input:output, log scale)")
+        attach(fig, f, {"blended": price, "score": metric, "model": "Model"}, name=f"{bucket} Pareto frontier")
+    fig.update_xaxes(type="log", tickvals=LOG_TICKS, ticktext=[f"{v:g}" for v in LOG_TICKS], title=price)
     fig.update_yaxes(title=metric)
     fig.update_layout(title=f"{metric} vs blended list price on {date}: Pareto frontier per country", height=900,
                       legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"),
@@ -78,11 +83,14 @@ def ratio_over_time(answers: pl.DataFrame, table: pl.DataFrame, metric: str, eve
         text = [f"{lm} ({lp:.2f}) vs {fm} ({fp:.2f})" if fm else f"{lm}: no model within threshold"
                 for lm, lp, fm, fp in g.select("leader_model", "leader_price", "follower_model",
                                                "follower_price").iter_rows()]
+        name = f"cheapest {follow} model within threshold of the best {lead} model"
         fig.add_trace(go.Scatter(
-            x=g["date"], y=g["price_share"] * 100, mode="lines+markers", connectgaps=False,
-            name=f"cheapest {follow} model within threshold of the best {lead} model",
+            x=g["date"], y=g["price_share"] * 100, mode="lines+markers", connectgaps=False, name=name,
             line=dict(color=COUNTRY_COLORS.get(follow)), text=text,
             hovertemplate="%{x}: %{y:.0f}% of the price<br>%{text}<extra></extra>"))
+        attach(fig, g.with_columns((pl.col("price_share") * 100).alias("pct"), pl.Series("text", text, pl.String)),
+               {"date": "Date (month-ends)", "pct": "% of the leader's blended price (log scale)", "text": "note"},
+               name=name)
     thr = answers["threshold"].max() if len(answers) else None
     fig.update_layout(
         title=f"Price of the cheapest rival model reaching {thr:.0%} of the best model's {metric} score"

@@ -14,6 +14,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
+from analysis.chart_frames import attach, attach_px
 from analysis.figures.events import EVENTS_NOTE, add_events, has_events
 from analysis.metrics import prices as pm
 from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
@@ -141,6 +142,9 @@ def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.Data
                           "output_price": f"Output, {currency} per 1M tokens",
                           "source_file": "Source file", "source_row": "Source row"},
                   title=f"List price histories of flagship models (blended {ratio:g}:1 input:output, log scale)")
+    attach(fig, points, {"date": "Date", "blended": f"Blended price, {currency} per 1M tokens",
+                         "input_price": f"Input, {currency} per 1M tokens", "output_price": f"Output, {currency} per 1M tokens",
+                         "source_file": "Source file", "source_row": "Source row"}, series="series")
     n_sources = len(fig.data)
     if reference is not None and len(reference):
         for t in fig.data:  # every source's reading: on demand
@@ -167,12 +171,12 @@ def histories(points: pl.DataFrame, currency: str, ratio: float, events: pl.Data
                 legendgrouptitle_text=bucket,
                 customdata=list(zip(d["source"].to_list(), d["input_price"].to_list(), d["output_price"].to_list(),
                                     d["source_file"].to_list(), d["source_row"].to_list(), strict=True)),
-                meta=dict(columns={"x": "Date", "y": f"Reference blended price, {currency} per 1M tokens",
-                                   "customdata_0": "Source", "customdata_1": f"Input, {currency} per 1M tokens",
-                                   "customdata_2": f"Output, {currency} per 1M tokens",
-                                   "customdata_3": "Source file", "customdata_4": "Source row"}),
                 hovertemplate=f"<b>{label}</b><br>%{{x|%Y-%m-%d}}: %{{y:.3~f}} {currency} per 1M tokens (blended)"
                               "<br>reference price from %{customdata[0]}<extra></extra>"))
+            attach(fig, d, {"date": "Date", "blended": f"Reference blended price, {currency} per 1M tokens",
+                            "source": "Source", "input_price": f"Input, {currency} per 1M tokens",
+                            "output_price": f"Output, {currency} per 1M tokens", "source_file": "Source file",
+                            "source_row": "Source row"}, name=label)
             if last is not None:  # the model's name at its line's end
                 labels.append((d["date"][last], math.log10(d["blended"][last]), d["model_id"][0], bucket))
         _end_labels(fig, labels)
@@ -211,15 +215,23 @@ def cheapest(points: pl.DataFrame, fits: dict[str, dict], currency: str, thresho
                              "country_bucket": "", "point": ""},
                      title=f"Cheapest model with ECI ≥ {threshold:g}: dated prices cheaper than every earlier one",
                      height=600)
+    price = f"Blended list price, {currency} per 1M tokens"
+    attach_px(fig, pts, {"date": "Date", "blended": price, "model_id": "model_id", "eci_model": "eci_model", "eci": "eci",
+                         "basis": "basis", "provider": "provider", "source_file": "source_file",
+                         "source_row": "source_row"},
+              by=["country_bucket", "point"], orders={"country_bucket": COUNTRY_ORDER})
     _log_ticks(fig)
     for country, fit in fits.items():
         if fit.get("factor_per_year") is None:
             continue
         xs = [fit["start"], fit["end"]]
+        name = (f"{country} fit: ÷{fit['factor_per_year']:.1f}/yr (90% ÷{fit['factor_low']:.1f}–"
+                f"÷{fit['factor_high']:.1f}; n={fit['n']})")
+        ys = pm.trend_line(fit, xs)
         fig.add_trace(go.Scatter(
-            x=xs, y=pm.trend_line(fit, xs), mode="lines", line=dict(dash="dash", color=COUNTRY_COLORS.get(country)),
-            name=f"{country} fit: ÷{fit['factor_per_year']:.1f}/yr (90% ÷{fit['factor_low']:.1f}–"
-                 f"÷{fit['factor_high']:.1f}; n={fit['n']})"))
+            x=xs, y=ys, mode="lines", line=dict(dash="dash", color=COUNTRY_COLORS.get(country)), name=name))
+        attach(fig, pl.DataFrame({"date": xs, "blended": list(ys)}, strict=False), {"date": "Date", "blended": price},
+               name=name)
     _with_events(fig, events, event_style, pts["date"])
     return add_source(fig, sorted(set(_sources(pts)) | {"epoch/epoch_capabilities_index.csv"}),
                       _events_note(fig, _note(pts)))
@@ -233,6 +245,11 @@ def cuts(changes: pl.DataFrame, events: pl.DataFrame | None = None, event_style:
                                                            "exchange rate)",
                              "country_bucket": "", "source": ""},
                      title="Price changes detected in the panel (below 0 = price cut)", height=540)
+    attach_px(fig, changes, {"date": "Date", "pct_change": "Change of the blended reference price, % (both at the day's "
+                                                          "exchange rate)",
+                             **{c: c for c in ("model_key", "provider", "currency", "old_input", "old_output",
+                                               "new_input", "new_output", "source_file", "source_row")}},
+              by=["country_bucket", "source"], orders={"country_bucket": COUNTRY_ORDER})
     fig.add_hline(y=0, line=dict(color="#999", width=1))
     _with_events(fig, events, event_style, changes["date"])
     return add_source(fig, _sources(changes), _events_note(
@@ -246,6 +263,10 @@ def distribution(current: pl.DataFrame, currency: str, on: dt.date) -> go.Figure
                  labels={"country_bucket": "Country of the lab",
                          "blended": f"Blended reference price, {currency} per 1M tokens"},
                  title=f"Reference list prices on {on}, by country of the lab")
+    attach(fig, current, {"country_bucket": "Country of the lab",
+                          "blended": f"Blended reference price, {currency} per 1M tokens",
+                          **{c: c for c in ("model_id", "provider", "source", "source_file", "source_row")}},
+           series="country_bucket")
     fig.update_layout(showlegend=False)
     _log_ticks(fig)
     return add_source(fig, _sources(current), _note(current))
@@ -260,6 +281,8 @@ def index(idx: pl.DataFrame, currency: str, panel: pl.DataFrame, events: pl.Data
                           "country_bucket": ""},
                   title="Price index: median blended reference price of the listed models, per month-end",
                   height=600)
+    attach(fig, idx, {"date": "Month-end", "median_blended": f"Median blended price, {currency} per 1M tokens",
+                      "models": "Models priced"}, series="country_bucket")
     _log_ticks(fig)
     _with_events(fig, events, event_style, idx["date"])
     return add_source(fig, _sources(panel), _events_note(fig, _note(panel)))

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from analysis import tables
+from analysis.chart_frames import attach
 from analysis.plots import add_source
 
 
@@ -27,6 +28,9 @@ def ratios(fig_table: pl.DataFrame, tolerance: float = 0.15) -> go.Figure:
                                 part["variant"].fill_null("main comparison"), strict=True)),
             hovertemplate="%{y}<br>%{customdata[2]}<br>ratio %{x:.2f}<br>published %{customdata[0]:.3g}, "
                           "project %{customdata[1]:.3g}<extra></extra>"))
+        attach(fig, part.with_columns(pl.col("variant").fill_null("main comparison")),
+               {"ratio": "ratio", "figure_id": "Figure", "published_value": "Published value",
+                "project_value": "Project value", "variant": "Reading"}, name=name)
     fig.add_vrect(x0=1 - tolerance, x1=1 + tolerance, fillcolor="rgba(26,127,55,0.12)", line_width=0,
                   annotation_text=f"within {tolerance:.0%}", annotation_position="top left")
     fig.add_vline(x=1, line=dict(color="#999", dash="dot"))

@@ -26,6 +26,7 @@ from analysis.atomic import atomic_path
 from analysis.clean import (
     adoption,
     eci,
+    epoch_prices,
     events,
     leaderboards,
     link,
@@ -74,6 +75,7 @@ STEPS: list[Step] = [
     price_conflicts.STEP,
     adoption.STEP,
     *openrouter.STEPS,
+    *epoch_prices.STEPS,
 ]
 
 

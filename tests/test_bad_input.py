@@ -1038,6 +1038,7 @@ def test_csv_family_fault_through_fetch_and_the_cli(case, base, capsys, family):
 def _load_raw(name: str):
     """The project's loader of one curated file (what the build calls), run on the scratch data/curated/."""
     from analysis import crosswalk, regions, replication
+    from analysis.clean import epoch_prices
     loaders = {
         "organizations.csv": registry.load,
         "fx_usd_cny.csv": lambda: _load_curated("fx_usd_cny.csv"),
@@ -1048,7 +1049,7 @@ def _load_raw(name: str):
         "price_providers.csv": lambda: load_providers(registry.load()),
         "openrouter_authors.csv": lambda: load_authors(registry.load()),
         "region_disagreements.csv": regions.load_reasons,
-        "epoch_price_excluded_models.csv": replication.excluded_models,
+        "epoch_price_excluded_models.csv": lambda: build.run_step(epoch_prices.INPUTS_STEP).df,
         "published_figures.csv": replication.published_figures,
     }
     return loaders[name]()

@@ -26,8 +26,10 @@ from analysis.atomic import atomic_path
 from analysis.clean import (
     adoption,
     eci,
+    epoch_prices,
     events,
     leaderboards,
+    link,
     models,
     openrouter,
     organizations,
@@ -50,10 +52,14 @@ from analysis.inputs import Inputs
 from analysis.schema import QUARANTINE, ROW_COUNTS, Table
 
 # The steps in build order; each declares what it reads, which earlier steps it needs and which curated inputs it
-# uses (analysis.clean.common.Step). Several steps may feed the same table (concatenated in order).
+# uses (analysis.clean.common.Step). Several steps may feed the same table (concatenated in order). The price
+# sources' reading steps, the crosswalk and the aliases make values, not tables (analysis.clean.link): the steps that
+# resolve names need them.
 STEPS: list[Step] = [
     organizations.STEP,
     eci.STEP,
+    *prices.READ_STEPS,
+    *link.STEPS,
     models.STEP,
     models.RELEASE_CONFLICTS_STEP,
     canonical.STEP,
@@ -69,6 +75,7 @@ STEPS: list[Step] = [
     price_conflicts.STEP,
     adoption.STEP,
     *openrouter.STEPS,
+    *epoch_prices.STEPS,
 ]
 
 
@@ -85,45 +92,83 @@ def load(read: Read):
     raise ValueError(f"unknown read kind {read.kind!r}")
 
 
-def sources(step: Step, files=None, entries=None) -> Sources:
-    """Load what `step` reads (only `files` of its reads, when given), with each upstream file's snapshot date."""
+def sources(step: Step, files=None, entries=None, cache: dict[Read, object] | None = None) -> Sources:
+    """Load what `step` reads (only `files` of its reads, when given), with each upstream file's snapshot date.
+    `cache`: the build's loaded files (each declared read is loaded once per build, whichever steps read it)."""
     reads = [r for r in step.reads if files is None or r.path in files]
     entries = entries if entries is not None else (manifest.load() if any(r.kind != "curated" for r in reads)
                                                    else [])
     dates = {e.local_path: dt.date.fromisoformat(e.snapshot_date) for e in entries}
-    return Sources({r.path: load(r) for r in reads},
-                   {r.path: dates.get(r.path) for r in reads if r.kind != "curated"})
+    data = {}
+    for r in reads:
+        if cache is None:
+            data[r.path] = load(r)
+        else:
+            if r not in cache:
+                cache[r] = load(r)
+            data[r.path] = cache[r]
+    return Sources(data, {r.path: dates.get(r.path) for r in reads if r.kind != "curated"})
 
 
-def run_step(step: Step, inputs: Inputs | None = None, earlier: dict[Step, StepResult] | None = None, *,
-             files=None, entries=None, loaded: dict[Step, Sources] | None = None, **kwargs) -> StepResult:
+def provider(name: str) -> Step:
+    """The step of STEPS that provides the value `name` ('crosswalk', 'aliases', ...)."""
+    found = [s for s in STEPS if s.provides == name]
+    if len(found) != 1:
+        raise ValueError(f"{len(found)} steps provide {name!r}")
+    return found[0]
+
+
+def needed_steps(step: Step) -> list[Step]:
+    """The steps `step` needs, a needed value ('crosswalk') resolved to the step that provides it."""
+    return [provider(n) if isinstance(n, str) else n for n in step.needs]
+
+
+def run_step(step: Step, inputs: Inputs | None = None, earlier: dict[Step, object] | None = None, *,
+             files=None, entries=None, loaded: dict[Read, object] | None = None, **kwargs):
     """Run one step: load its reads, run the steps it needs that `earlier` lacks, call its transform.
-    `files` limits the reads to those paths; `loaded`: the build's loaded files per step, filled on first use
-    and reused when a step runs again in the same build (the price steps); `kwargs` go to the transform
-    (e.g. `today`)."""
+    `files` limits the reads to those paths (also of a needed step that reads one of them); `loaded`: the build's
+    loaded files, filled on first use; `kwargs` go to the transform (e.g. `today`). A value a test gives `inputs`
+    (`Inputs(cw=...)`, `aliases=...`) stands in for the step providing it. Returns the step's StepResult, or its
+    value for a step that makes no table."""
     inputs = inputs if inputs is not None else Inputs()
     earlier = earlier if earlier is not None else {}
-    needed = []
-    for n in step.needs:
-        if n not in earlier:
-            earlier[n] = run_step(n, inputs, earlier, entries=entries, loaded=loaded)
-        needed.append(earlier[n])
-    if loaded is None or files is not None:
-        src = sources(step, files, entries)
-    else:
-        if step not in loaded:
-            loaded[step] = sources(step, None, entries)
-        src = loaded[step]
-    return step.fn(src, *needed, **{u: getattr(inputs, u) for u in step.uses}, **kwargs)
+    positional, named = [], {}
+    for n in needed_steps(step):
+        if n.provides in inputs.given:
+            value = inputs.given[n.provides]
+        else:
+            if n not in earlier:
+                sub = files if files is not None and any(r.path in files for r in n.reads) else None
+                earlier[n] = run_step(n, inputs, earlier, files=sub, entries=entries, loaded=loaded)
+            value = earlier[n]
+        if n.provides is not None:
+            named[n.provides] = value
+        else:
+            positional.append(value)
+    src = sources(step, files, entries, None if files is not None else loaded)
+    return step.fn(src, *positional, **named, **{u: getattr(inputs, u) for u in step.uses}, **kwargs)
 
 
-def build_inputs(loaded: dict[Step, Sources] | None = None) -> Inputs:
-    """The build's curated inputs: the crosswalk extended with the models only leaderboards and price sources
-    know (analysis.canonical; its first pass runs the price steps through `run_step`, on the files of `loaded`,
-    which the build's own run of those steps then reuses)."""
-    loaded = loaded if loaded is not None else {}
-    return Inputs(extend=lambda inputs, cw: canonical.extend_inputs(
-        inputs, cw, lambda step, first: run_step(step, first, loaded=loaded)))
+def base_crosswalk(reg=None, external: Path | None = None):
+    """The Epoch / AA crosswalk (before the models only leaderboards and price sources know are added) as the build
+    makes it: the `crosswalk:base` step on the fetched snapshots (`external`: another data/external folder), with
+    the ECI step's release records. Before the capability snapshots are fetched: an empty crosswalk."""
+    import os
+
+    from analysis import crosswalk
+
+    ext = external or paths.external_dir()
+    if not (ext / crosswalk.ECI_FILE).exists():
+        return crosswalk.Crosswalk()
+    old = os.environ.get("ANALYSIS_EXTERNAL_DIR")
+    os.environ["ANALYSIS_EXTERNAL_DIR"] = str(ext)
+    try:
+        return run_step(link.BASE_STEP, Inputs(reg=reg))
+    finally:
+        if old is None:
+            os.environ.pop("ANALYSIS_EXTERNAL_DIR")
+        else:
+            os.environ["ANALYSIS_EXTERNAL_DIR"] = old
 
 
 def _needed(wanted: list[Step]) -> set[Step]:
@@ -133,7 +178,7 @@ def _needed(wanted: list[Step]) -> set[Step]:
         s = todo.pop()
         if s not in out:
             out.add(s)
-            todo.extend(s.needs)
+            todo.extend(needed_steps(s))
     return out
 
 
@@ -153,16 +198,17 @@ def _previous_file(previous: Path, name: str) -> Path:
 
 
 def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
-              inputs: Inputs | None = None, loaded: dict[Step, Sources] | None = None) -> dict[str, StepResult]:
-    """Run the steps (all, or those of the tables in `only`, with the steps they need) with one set of curated
-    inputs; `loaded`: the files already loaded for this build's `inputs` (build_inputs), per step."""
-    loaded = loaded if loaded is not None else {}
-    inputs = inputs or build_inputs(loaded)
-    wanted = [s for s in STEPS if not only or s.table in only]
+              inputs: Inputs | None = None, by_step: dict[Step, object] | None = None) -> dict[str, StepResult]:
+    """Run the steps (all, or those of the tables in `only`, with the steps they need) in the order of STEPS, each
+    file loaded once, every result kept in memory; returns the tables (nothing is written here). `by_step` is
+    filled with every step's result or value (the build reads the crosswalk and aliases from it)."""
+    inputs = inputs or Inputs()
+    wanted = [s for s in STEPS if not s.makes_value and (not only or s.table in only)]
     needed = _needed(wanted)
     entries = manifest.load()
+    loaded: dict[Read, object] = {}
     results: dict[str, list[StepResult]] = {}
-    by_step: dict[Step, StepResult] = {}
+    by_step = by_step if by_step is not None else {}
     for step in STEPS:
         if step not in needed:
             continue
@@ -170,6 +216,8 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
         r = run_step(step, inputs, by_step, entries=entries, loaded=loaded)
         by_step[step] = r
         if step not in wanted:
+            if step.makes_value:
+                print(f"  step {step.name:<22} {'(value)':>12}  ({time.perf_counter() - t0:.2f}s)", file=out)
             continue  # run only as an input of a later step
         results.setdefault(r.table.name, []).append(r)
         print(f"  step {step.name:<22} {len(r.df):>7} rows  ({time.perf_counter() - t0:.2f}s)", file=out)
@@ -187,9 +235,10 @@ def run_steps(only: list[str] | None = None, out: TextIO = sys.stdout,
 def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, StepResult]:
     print("build: cleaning", file=out)
     generations.remove_stale()  # generations of a killed build (the build lock serialises builds)
-    loaded: dict[Step, Sources] = {}
-    inputs = build_inputs(loaded)
-    results = run_steps(only, out, inputs, loaded)
+    inputs = Inputs()
+    by_step: dict[Step, object] = {}
+    results = run_steps(only, out, inputs, by_step)
+    cw, aliases = by_step.get(link.CROSSWALK_STEP), by_step.get(link.ALIASES_STEP, ())
     quarantine = QUARANTINE.validate(pl.concat([r.quarantine for r in results.values()]))
     counts = ROW_COUNTS.validate(pl.concat([r.counts for r in results.values()]))
     previous = generations.current_generation()
@@ -215,13 +264,13 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
                                                              inputs.registry))
     if "prices" in results:
         from analysis import crosswalk
-        coverage.append(crosswalk.coverage_report(results["prices"].df, inputs.aliases))
+        coverage.append(crosswalk.coverage_report(results["prices"].df, aliases))
     shown_dir = generations.current_link()
     if coverage:
         print_long("\n".join(coverage), tables.path("coverage.txt", gen), out,
                    shown=tables.path("coverage.txt", shown_dir))
     if "capability" in results or "prices" in results:
-        write_unlinked(results, gen, inputs.aliases, inputs)
+        write_unlinked(results, gen, aliases, inputs, cw)
         path = tables.path(UNLINKED_FILE, shown_dir)
         print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
               if path.is_relative_to(paths.clean_dir().parent.parent) else f"  unlinked names: {path}", file=out)
@@ -282,7 +331,8 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
             .unique(["source", "name"], keep="first").sort("source", "name"))
 
 
-def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), inputs: Inputs | None = None) -> Path:
+def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), inputs: Inputs | None = None,
+                   cw=None) -> Path:
     """Every unlinked name of the crosswalk (capability sources and price keys), with its reason, to
     data/clean/current/bookkeeping/unlinked_names.csv (the console shows only the counts)."""
     from analysis import crosswalk
@@ -292,7 +342,7 @@ def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), 
                      if inputs is not None else unlinked_capability(results["capability"]))
     if "prices" in results:
         parts.append(crosswalk.unlinked_names(results["prices"].df, aliases,
-                                              inputs.crosswalk.unlinked_reasons if inputs is not None else None))
+                                              cw.unlinked_reasons if cw is not None else None))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
         schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
     target = tables.path(UNLINKED_FILE, directory)

@@ -1,11 +1,13 @@
 """Canonical models beyond the Epoch and Artificial Analysis files: leaderboard-only and price-only models.
 
-`analysis.crosswalk.load` knows the models of Epoch's ECI file, the Artificial Analysis snapshot and Epoch's model
-files. A model that only LMArena, LiveBench or a price source names (Doubao-Seed-2.0-Pro, ERNIE-5.0, hunyuan-t1,
-gpt-5.6-sol, ...) is added here as a canonical model when its organization is in the registry:
+The Epoch / AA crosswalk (`analysis.crosswalk.build`, the build's `crosswalk:base` step) knows the models of Epoch's
+ECI file, the Artificial Analysis snapshot and Epoch's model files. A model that only LMArena, LiveBench or a price
+source names (Doubao-Seed-2.0-Pro, ERNIE-5.0, hunyuan-t1, gpt-5.6-sol, ...) is added here as a canonical model when
+its organization is in the registry:
 
 - **Observations.** Every name of the pinned LMArena and LiveBench files, and every price key of the four price
-  sources (read by the price steps themselves, linked against the Epoch/AA crosswalk) that resolves to no known
+  sources (the rows of the price sources' reading steps, linked against the Epoch/AA crosswalk by the build's
+  `crosswalk` step, analysis.clean.link) that resolves to no known
   model. A price key takes its organization from its provider (`data/curated/price_providers.csv`); a leaderboard
   name from the first matching pattern of `data/curated/model_name_orgs.csv` (pattern: a regular expression matched
   at the start of the name's `norm_key`; every row cites the arena's own leaderboard table or the lab's page).
@@ -42,7 +44,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import crosswalk, manifest, registry, vocab
+from analysis import crosswalk, registry, vocab
 from analysis.clean.canonical_models import BASES, CANONICAL_MODELS, DATED_BASES  # noqa: F401  (named here too)
 from analysis.clean.common import (
     InputError,
@@ -51,7 +53,6 @@ from analysis.clean.common import (
     concat_quarantine,
     counts_frame,
     read_csv_strings,
-    read_json,
     slug,
 )
 from analysis.clean.models import MAX_DATE_DAYS, RELEASE_CONFLICTS
@@ -249,10 +250,11 @@ def _source_rank(o: Observation) -> tuple[int, str]:
 LMARENA_HISTORY = "capability/nakasyou_lmarena-history/result_wide_elo_2023-05-08_to_2025-02-27.csv"
 
 
-def arena_first_listed(local_path: str = LMARENA_HISTORY) -> dict[str, dt.date]:
+def arena_first_listed(local_path: str = LMARENA_HISTORY, df: pl.DataFrame | None = None) -> dict[str, dt.date]:
     """LMArena id -> the first leaderboard release listing it with a rating, from the pinned history (one row per
-    release date 'YYYYMMDD', one column per model id, 0.0 = not listed)."""
-    df = read_csv_strings(local_path, [])
+    release date 'YYYYMMDD', one column per model id, 0.0 = not listed). `df`: the file as the build's CSV reader
+    loaded it (read here with the same reader when not given)."""
+    df = df if df is not None else read_csv_strings(local_path, [])
     date_col = df.columns[1]  # the unnamed first column: the release date
     out: dict[str, dt.date] = {}
     for r in df.iter_rows(named=True):
@@ -275,38 +277,30 @@ def arena_first_listed(local_path: str = LMARENA_HISTORY) -> dict[str, dt.date]:
     return out
 
 
-def observe_leaderboards(rules: tuple[NameOrg, ...]) -> list[Observation]:
-    """Every name of the LMArena and LiveBench files the capability steps read, with its organization by
-    pattern, its first seen date (the first release of the pinned LMArena history listing it, else the file's
-    snapshot date) and a date stamp in the name as its own date."""
+def observe_leaderboards(rules: tuple[NameOrg, ...], arena: dict[str, tuple[object, dt.date]],
+                         livebench_names: list[str], livebench_day: dt.date,
+                         first: dict[str, dt.date]) -> list[Observation]:
+    """Every name of the LMArena files (`arena`: path -> (its JSON, snapshot date)) and the LiveBench table the
+    capability steps read, with its organization by pattern, its first seen date (the first release of the pinned
+    LMArena history listing it, `first`, else the file's snapshot date) and a date stamp in the name as its own
+    date."""
     from analysis.clean import leaderboards
 
-    first = arena_first_listed()
     out = []
-    for path in leaderboards.LMARENA_FILES:
-        day = dt.date.fromisoformat(manifest.entry(path).snapshot_date)
+    for path, (data, day) in arena.items():
         out += [Observation("lmarena", n, org_of(n, rules), min(first.get(n, day), day), name_date(n))
-                for n, _ in leaderboards.arena_entries(path, read_json(path))]
-    day = dt.date.fromisoformat(manifest.entry(leaderboards.LIVEBENCH_TABLE).snapshot_date)
-    for n in read_csv_strings(leaderboards.LIVEBENCH_TABLE, ["model"])["model"].to_list():
-        out.append(Observation("livebench", n, org_of(n, rules), day, name_date(n)))
+                for n, _ in leaderboards.arena_entries(path, data)]
+    for n in livebench_names:
+        out.append(Observation("livebench", n, org_of(n, rules), livebench_day, name_date(n)))
     return out
 
 
-def observe_aa() -> list[Observation]:
-    """Every record of the Artificial Analysis file: its slug, seen on the file's snapshot date, with AA's
-    'release' as its date (a sighting: used by `extend` to date the models only other sources add)."""
-    day = dt.date.fromisoformat(manifest.entry(crosswalk.AA_FILE).snapshot_date)
-    out = []
-    for r in read_json(crosswalk.AA_FILE):
-        rel = r.get("release") if isinstance(r, dict) else None
-        try:
-            rel = dt.date.fromisoformat(rel) if isinstance(rel, str) else None
-        except ValueError:
-            rel = None
-        if isinstance(r, dict) and isinstance(r.get("slug"), str):
-            out.append(Observation(AA_SOURCE, r["slug"], None, day, rel))
-    return out
+def observe_aa(records: list[dict], day: dt.date) -> list[Observation]:
+    """Every record of the Artificial Analysis file: its slug, seen on the file's snapshot date (`day`), with AA's
+    'release' (`crosswalk.aa_release`, the crosswalk's own rule) as its date (a sighting: used by `extend` to date
+    the models only other sources add)."""
+    return [Observation(AA_SOURCE, r["slug"], None, day, crosswalk.aa_release(r, i))
+            for i, r in enumerate(records, start=1) if isinstance(r.get("slug"), str)]
 
 
 def observe_prices(frames: list[pl.DataFrame]) -> list[Observation]:
@@ -326,21 +320,6 @@ def observe_prices(frames: list[pl.DataFrame]) -> list[Observation]:
             out.append(Observation(r["source"], r["model_key"], r["organization"], r["first_seen"],
                                    r["stated"] or name_date(r["model_key"]), r["linked"]))
     return out
-
-
-def extend_inputs(inputs, cw: Crosswalk, run_step) -> Crosswalk:
-    """The build's crosswalk: `cw` (Epoch/AA) extended with the models only the leaderboards and price sources
-    know. The build passes `analysis.inputs.Inputs(extend=...)` this with its `run_step`: the price keys are read
-    by the price steps themselves, linked against `cw` (a first pass; the build's price steps then link against
-    the extended crosswalk)."""
-    from analysis.clean import prices
-    from analysis.inputs import Inputs
-
-    aliases = tuple(crosswalk.load_aliases())  # checked against the extended crosswalk by `Inputs.aliases`
-    first = Inputs(reg=inputs.registry, cw=cw, aliases=aliases, fx_table=inputs.fx, providers=inputs.providers)
-    frames = [run_step(step, first).df for step in prices.STEPS]
-    obs = observe_prices(frames) + observe_leaderboards(inputs.name_orgs)
-    return extend(cw, obs, {p.alias for p in aliases}, inputs.registry, observe_aa())
 
 
 # --- tables -------------------------------------------------------------------------------------------
@@ -370,8 +349,8 @@ def clean_conflicts(src, crosswalk: Crosswalk) -> StepResult:
     return StepResult(RELEASE_CONFLICTS, RELEASE_CONFLICTS.validate(df), concat_quarantine([]), counts_frame([]))
 
 
-STEP = Step("canonical_models", clean, uses=("crosswalk",))
-CONFLICTS_STEP = Step("release_date_conflicts:canonical", clean_conflicts, uses=("crosswalk",))
+STEP = Step("canonical_models", clean, needs=("crosswalk",))
+CONFLICTS_STEP = Step("release_date_conflicts:canonical", clean_conflicts, needs=("crosswalk",))
 
 
 # --- coverage of the capability sources ---------------------------------------------------------------

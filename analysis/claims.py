@@ -220,7 +220,8 @@ def claim_prices(data: Data, opts: dict | None = None) -> Claim:
     p = _params("price_war", opts)
     end = dt.date.fromisoformat(p["end_date"]) if p.get("end_date") else None
     end, fits = pm.headline_cheapest(reference_prices(data, p), data.capability, p["eci_threshold"], p["currency"],
-                                     p["blend_ratio"], dt.date.fromisoformat(p["start_date"]), end, p["countries"])
+                                     p["blend_ratio"], dt.date.fromisoformat(p["start_date"]), end, p["countries"],
+                                     p.get("providers"))
     cn, us = fits.get(vocab.CHINA), fits.get(vocab.US)
     n = dict(cn=cn, us=us, threshold=p["eci_threshold"], currency=p["currency"], end=end)
 

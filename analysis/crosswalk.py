@@ -126,6 +126,12 @@ class Crosswalk:
     unlinked_reasons: dict[tuple[str, str], str] = field(default_factory=dict)
     conflicts: list = field(default_factory=list)
 
+    def copy(self) -> Crosswalk:
+        """An independent copy (the build's extension step adds models to a copy of the Epoch / AA crosswalk)."""
+        return Crosswalk(dict(self.models), dict(self.keys), set(self.ambiguous), set(self.strong),
+                         dict(self.exceptions), unlinked_reasons=dict(self.unlinked_reasons),
+                         conflicts=list(self.conflicts))
+
     def add_alias(self, name: str, model_key: str, strong: bool = True) -> None:
         """Register a name of a model. Weak aliases (display names shared by several releases) that
         point at two different models become ambiguous and resolve to nothing. A weak name whose parenthesised
@@ -221,9 +227,14 @@ def price_rule_id(key: str) -> str:
 def load_exceptions(path: Path | None = None) -> dict[tuple[str, str], str]:
     path = path or paths.curated_dir() / "model_crosswalk_capability.csv"
     label = curated_label(path)
-    out: dict[tuple[str, str], str] = {}
     # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
-    for row in read_curated_csv(path, label, EXCEPTIONS_COLUMNS).iter_rows(named=True):
+    return parse_exceptions(label, read_curated_csv(path, label, EXCEPTIONS_COLUMNS))
+
+
+def parse_exceptions(label: str, df: pl.DataFrame) -> dict[tuple[str, str], str]:
+    """The exceptions file's rows (read by the curated-CSV reader) -> (source, name) -> target."""
+    out: dict[tuple[str, str], str] = {}
+    for row in df.iter_rows(named=True):
         lineno = f"record {row['source_row']} (line {row['source_row'] + 1})"
         if not all((row[c] or "").strip() for c in EXCEPTIONS_COLUMNS):
             raise InputError(f"{label}: {lineno}: every column is required")
@@ -264,32 +275,62 @@ def _open_weights(access: str | None, open_q: str | None) -> bool | None:
     return df.select(open_weights(clean_text(pl.col("a")), clean_text(pl.col("q"))))[0, 0]
 
 
+_ISO_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def aa_release(r: dict, record: int, label: str = AA_FILE) -> dt.date | None:
+    """The one rule for an Artificial Analysis record's 'release': a YYYY-MM-DD date, None when absent; any other
+    value is an InputError naming the file, the record and the column ('2024-13-01' is not a date)."""
+    rel = r.get("release")
+    if rel is None or rel == "":
+        return None
+    if isinstance(rel, str) and _ISO_DAY_RE.match(rel):
+        try:
+            return dt.date.fromisoformat(rel)
+        except ValueError:
+            pass
+    raise InputError(f"{label}: record {record}, column 'release': {rel!r} is not a YYYY-MM-DD date")
+
+
+def check_aa(data, label: str = AA_FILE) -> list[dict]:
+    """The Artificial Analysis records as the crosswalk reads them: a list of objects, each with a slug."""
+    from analysis.clean.common import expect_json
+
+    data = expect_json(label, "top level", data, list)
+    for i, r in enumerate(data, start=1):
+        expect_json(label, f"record {i}", r, dict)
+        if not isinstance(r.get("slug"), str):
+            raise InputError(f"{label}: record {i}, key 'slug': expected a model slug, found {r.get('slug')!r}")
+    return data
+
+
+def eci_records(result) -> list[dict]:
+    """What the crosswalk takes from the ECI file: the release records of the ECI step (analysis.clean.eci): the rows
+    it accepted, the variants it set aside as repeating a kept model's score (their versions are names of that
+    model) and the records without a score whose release facts pass its rules, in record order. A record the step
+    quarantines for its date or organization (a release dated after the build date) never becomes a model."""
+    return result.extra["releases"].sort("source_row").to_dicts()
+
+
 def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
           exceptions: dict[tuple[str, str], str] | None = None, epoch_rows: list[dict] | None = None) -> Crosswalk:
-    """Crosswalk from raw ECI records (dicts with the CSV's columns) and AA records (the JSON objects), then the
-    language models of Epoch's model files (`epoch_rows`: Model, Organization, Publication date, Domain,
-    Model accessibility) that neither knows: a model any of these sources dates, whose organizations are all in
-    the registry, is a canonical model (origin 'epoch_models')."""
+    """Crosswalk from the ECI step's records (`eci_records`), AA records (the JSON objects; 'release' by
+    `aa_release`), then the language models of Epoch's model files (`epoch_rows`: Model, Organization, Publication
+    date, Domain, Model accessibility) that neither knows: a model any of these sources dates, whose organizations
+    are all in the registry, is a canonical model (origin 'epoch_models')."""
     cw = Crosswalk(exceptions=exceptions or {})
     bucket = {o: reg.orgs[o].country for o in reg.orgs}
     for r in eci_rows:
-        version, name = (r.get("Model version") or "").strip(), (r.get("Model name") or "").strip()
-        date_text, org_text = (r.get("Release date") or "").strip(), (r.get("Organization") or "").strip()
-        if not (version and date_text and org_text):
-            continue
-        m = _epoch_model(" ".join((name or version).split()), date_text, org_text, r, reg, bucket, "eci")
-        if m is None:
-            continue
+        m = Model(slug(r["model"]), r["model"], r["release_date"], tuple(r["organizations"]), r["country_bucket"],
+                  r["open_weights"], "eci")
         cw.models.setdefault(m.key, m)
-        cw.add_alias(version, m.key)
+        cw.add_alias(r["source_model"], m.key)
     for r in eci_rows:  # display names last: weak, may be shared by several releases
-        name, date_text = (r.get("Model name") or "").strip(), (r.get("Release date") or "").strip()
-        if name and date_text:
-            mk = f"{slug(' '.join(name.split()))}@{date_text}"
-            if mk in cw.models:
-                cw.add_alias(name, mk, strong=False)
-    for r in aa_rows:
-        s, name, rel = r.get("slug") or "", r.get("name") or "", r.get("release")
+        mk = f"{slug(r['model'])}@{r['release_date']}"
+        if r["model"] != r["source_model"] and mk in cw.models:
+            cw.add_alias(r["model"], mk, strong=False)
+    for i, r in enumerate(aa_rows, start=1):
+        s, name, rel = r.get("slug") or "", r.get("name") or "", aa_release(r, i)
         known = cw.lookup(s, "artificial_analysis")
         if known is None and "(" not in name:  # AA's parentheses distinguish versions ("GPT-4o (Mar '25)")
             known = cw.lookup(name, "artificial_analysis")
@@ -301,7 +342,7 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
         orgs = _orgs(r["creator"], reg)
         if orgs is None:
             continue
-        m = Model(norm_key(s), name, dt.date.fromisoformat(rel), orgs,
+        m = Model(norm_key(s), name, rel, orgs,
                   registry.bucket([bucket[o] for o in orgs]), r.get("open"), "aa")
         m = cw.models.setdefault(m.key, m)
         cw.add_alias(s, m.key)
@@ -325,44 +366,9 @@ def build(eci_rows: list[dict], aa_rows: list[dict], reg: registry.Registry,
     return cw
 
 
-def _label(path: Path) -> str:
-    try:
-        return str(path.relative_to(paths.external_dir()))
-    except ValueError:
-        return str(path)
-
-
-def read_eci(path: Path) -> list[dict]:
-    """The ECI CSV through the project's CSV reader (as csv.DictReader rows: empty fields are '')."""
-    from analysis.clean.common import decode_text, parse_csv_text
-
-    label = _label(path)
-    df = parse_csv_text(label, decode_text(label, path.read_bytes())).drop("source_row")
-    return [{k: (v or "") for k, v in r.items()} for r in df.iter_rows(named=True)]
-
-
-def read_aa(path: Path) -> list[dict]:
-    """The Artificial Analysis JSON through the project's JSON reader: a list of objects, else an InputError."""
-    from analysis.clean.common import InputError, decode_text, expect_json, load_json_text
-
-    label = _label(path)
-    data = expect_json(label, "top level", load_json_text(label, decode_text(label, path.read_bytes())), list)
-    for i, r in enumerate(data, start=1):
-        expect_json(label, f"record {i}", r, dict)
-        if not isinstance(r.get("slug"), str):
-            raise InputError(f"{label}: record {i}, key 'slug': expected a model slug, found {r.get('slug')!r}")
-    return data
-
-
-def load(reg: registry.Registry, external: Path | None = None) -> Crosswalk:
-    """The project crosswalk from the fetched snapshots (data/external) and the exceptions file (read on each
-    call: the build loads it once, `analysis.inputs`). Before the capability snapshots are fetched: an empty
-    crosswalk (the models table then keeps the model files' dates)."""
-    ext = external or paths.external_dir()
-    if not (ext / ECI_FILE).exists():
-        return Crosswalk()
-    epoch = [r for f in EPOCH_MODEL_FILES if (ext / f).exists() for r in read_eci(ext / f)]
-    return build(read_eci(ext / ECI_FILE), read_aa(ext / AA_FILE), reg, load_exceptions(), epoch)
+def frame_records(df: pl.DataFrame) -> list[dict]:
+    """A CSV frame of the build's reader as csv.DictReader-like records (empty fields are '')."""
+    return [{k: (v or "") for k, v in r.items()} for r in df.drop("source_row").iter_rows(named=True)]
 
 
 # --- dated API aliases ------------------------------------------------------------------------------
@@ -391,13 +397,18 @@ def alias_id(key: str) -> str:
 
 
 def load_aliases(path: Path | None = None, known_ids: set[str] | None = None) -> list[AliasPeriod]:
-    """Read and check `data/curated/model_aliases.csv`: every column but valid_to required, valid_from <
-    valid_to, no two periods of one alias overlap, every model_id known (when `known_ids` is given)."""
+    """Read and check `data/curated/model_aliases.csv` (see `parse_aliases`)."""
     path = path or paths.curated_dir() / "model_aliases.csv"
     label = curated_label(path)
-    out: list[AliasPeriod] = []
     # the project's curated-CSV reader: BOM accepted; empty, not UTF-8, NUL, ragged, cut short -> InputError
-    for row in read_curated_csv(path, label, ALIASES_COLUMNS).iter_rows(named=True):
+    return parse_aliases(label, read_curated_csv(path, label, ALIASES_COLUMNS), known_ids)
+
+
+def parse_aliases(label: str, df: pl.DataFrame, known_ids: set[str] | None = None) -> list[AliasPeriod]:
+    """The dated aliases file's rows: every column but valid_to required, valid_from < valid_to, no two periods of one
+    alias overlap, every model_id known (when `known_ids` is given)."""
+    out: list[AliasPeriod] = []
+    for row in df.iter_rows(named=True):
         lineno = f"{row['source_row'] + 1} (record {row['source_row']})"
         row = {k: (v or "").strip() for k, v in row.items() if k != "source_row"}
         for c in ALIASES_COLUMNS:

@@ -1,5 +1,9 @@
 """The curated tables every build step shares, loaded once by the build and passed to the steps.
 
+The crosswalk and the dated aliases are not here: they are steps of the build (analysis.clean.link), which orders
+them through `needs`. A test may still hand a step a crosswalk or aliases of its own: `Inputs(cw=..., aliases=...)`
+gives them, and `analysis.build.run_step` then uses them instead of running the steps that provide them.
+
 No module caches these (no `functools.cache` on environment-dependent paths): an `Inputs()` reads the current
 `data/curated` (`ANALYSIS_CURATED_DIR`) and `data/external` (`ANALYSIS_EXTERNAL_DIR`) when a field is first used, and
 keeps the result on this one object only. A test builds its own `Inputs(...)` from inline values.
@@ -23,20 +27,17 @@ NAME_ORGS_COLUMNS = ["pattern", "organization", "source_url", "note"]
 
 
 class Inputs:
-    """Registry, model crosswalk, dated API aliases, FX table, price providers and OpenRouter authors.
+    """Registry, FX table, price providers, OpenRouter authors and leaderboard name patterns.
 
-    Each is read on first use (a build that runs only the events steps reads no crosswalk); a value given to
-    the constructor is used as is."""
+    Each is read on first use (a build that runs only the events steps reads no FX table); a value given to
+    the constructor is used as is. `cw` and `aliases` are kept in `given` (values of the link steps a test
+    provides; see the module doc)."""
 
     def __init__(self, reg: registry.Registry | None = None, cw: crosswalk.Crosswalk | None = None,
                  aliases: tuple[crosswalk.AliasPeriod, ...] | None = None, fx_table: pl.DataFrame | None = None,
-                 providers: dict[str, str] | None = None, authors: dict[str, str | None] | None = None,
-                 extend=None):
-        # extend(inputs, crosswalk) -> crosswalk: the build passes analysis.canonical.extend_inputs (models only the
-        # leaderboards and price sources know); without it the crosswalk holds the Epoch / AA models only
-        self._extend = extend
-        for name, value in (("registry", reg), ("crosswalk", cw), ("aliases", aliases), ("fx", fx_table),
-                            ("providers", providers), ("authors", authors)):
+                 providers: dict[str, str] | None = None, authors: dict[str, str | None] | None = None):
+        self.given = {k: v for k, v in (("crosswalk", cw), ("aliases", aliases)) if v is not None}
+        for name, value in (("registry", reg), ("fx", fx_table), ("providers", providers), ("authors", authors)):
             if value is not None:
                 self.__dict__[name] = value  # pre-empts the cached_property of that name
 
@@ -45,18 +46,9 @@ class Inputs:
         return registry.load()
 
     @functools.cached_property
-    def crosswalk(self) -> crosswalk.Crosswalk:
-        cw = crosswalk.load(self.registry)
-        return self._extend(self, cw) if self._extend is not None and cw.models else cw
-
-    @functools.cached_property
     def name_orgs(self) -> tuple:
         """Name patterns -> organization for leaderboard names (data/curated/model_name_orgs.csv)."""
         return load_name_orgs(self.registry)
-
-    @functools.cached_property
-    def aliases(self) -> tuple[crosswalk.AliasPeriod, ...]:
-        return tuple(crosswalk.load_aliases(known_ids=set(self.crosswalk.model_ids())))
 
     @functools.cached_property
     def fx(self) -> pl.DataFrame:

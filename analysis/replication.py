@@ -11,57 +11,23 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis import paths, report_files, tables, vocab
+from analysis import report_files, tables, vocab
+from analysis.clean import epoch_prices
 from analysis.clean.common import InputError, read_curated
 from analysis.metrics import prices as pm
 
-EPOCH_DIR = "epoch/llm-benchmark-efficiency"
-EPOCH_INPUTS = ("aa_data_with_math5.csv", "epoch_ai_price_data_not_in_aa_with_benchmarks.csv")
-EPOCH_RESULTS = "lowest_price_models_results.csv"
-EPOCH_BENCHES = ["MMLU", "GPQA Diamond", "HumanEval", "MATH-500", "LMSys Chatbot Arena ELO", "MATH 5"]
-EPOCH_COLS = ["Model Name", "Release Date", "USD per 1M Tokens"]
-EXCLUDED_FILE = "epoch_price_excluded_models.csv"
-EXCLUDED_COLUMNS = ["model", "reason", "source_url", "source_quote"]
+EPOCH_BENCHES = list(epoch_prices.BENCHES)  # Epoch's benchmark columns, in its own names
 # Epoch's results name the first GPT-3 threshold "GPT-3"; its input files call the model this:
 EPOCH_RENAMES = {"GPT-3 175B (davinci)": "GPT-3"}
 
 
-def _read(name: str) -> pl.DataFrame:
-    path = paths.external_dir() / EPOCH_DIR / name
-    if not path.is_file():
-        raise InputError(f"data/external/{EPOCH_DIR}/{name}: not found (run `python -m analysis fetch`)")
-    tables.record_files("replication", [f"{EPOCH_DIR}/{name}"])  # in the report's provenance
-    try:
-        return pl.read_csv(path, infer_schema_length=None)
-    except pl.exceptions.PolarsError as e:
-        raise InputError(f"data/external/{EPOCH_DIR}/{name}: unreadable CSV ({e})") from None
-
-
 def epoch_price_inputs() -> pl.DataFrame:
-    """Epoch's two input tables, stacked: model, date, price and the six benchmark scores (floats)."""
-    parts = []
-    for name in EPOCH_INPUTS:
-        df = _read(name)
-        missing = [c for c in [*EPOCH_COLS, *EPOCH_BENCHES] if c not in df.columns]
-        if missing:
-            raise InputError(f"data/external/{EPOCH_DIR}/{name}: missing column(s) {missing}")
-        parts.append(df.select(
-            pl.col("Model Name").cast(pl.String),
-            pl.col("Release Date").cast(pl.String).str.to_date("%Y-%m-%d", strict=False),
-            *(pl.col(c).cast(pl.Float64, strict=False) for c in ["USD per 1M Tokens", *EPOCH_BENCHES])))
-    out = pl.concat(parts)
-    bad = out.filter(pl.col("Release Date").is_null() | pl.col("USD per 1M Tokens").is_null())
-    if len(bad):
-        raise InputError(f"data/external/{EPOCH_DIR}: {len(bad)} row(s) without a date or a price, e.g. "
-                         f"{bad['Model Name'][0]!r}")
-    return out
-
-
-def excluded_models() -> pl.DataFrame:
-    """The reasoning models Epoch leaves out of per-token prices (curated, cited: data/curated/)."""
-    tables.record_files("replication", [f"data/curated/{EXCLUDED_FILE}"])
-    label, df = read_curated(EXCLUDED_FILE, EXCLUDED_COLUMNS)
-    return _unique(label, df, "model")
+    """Epoch's two input tables (the clean table `epoch_price_inputs`, analysis.clean.epoch_prices) in Epoch's own
+    column names, without the reasoning models Epoch leaves out of per-token prices."""
+    return tables.load("epoch_price_inputs").filter(~pl.col("excluded")).select(
+        pl.col("model").alias("Model Name"), pl.col("release_date").alias("Release Date"),
+        pl.col("usd_per_m_tokens").alias("USD per 1M Tokens"),
+        *(pl.col(c).alias(b) for b, c in epoch_prices.BENCHES.items()))
 
 
 def _unique(label: str, df: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -76,12 +42,11 @@ def _unique(label: str, df: pl.DataFrame, column: str) -> pl.DataFrame:
 def epoch_trends_on_epoch_data() -> pl.DataFrame:
     """Epoch's method (analysis.metrics.prices.epoch_price_trends) on Epoch's own inputs, joined to the 21
     published trends: columns bench, threshold_model, published n / factor, project n / factor, ratio."""
-    m = epoch_price_inputs().filter(~pl.col("Model Name").is_in(excluded_models()["model"].to_list()))
-    ours = pm.epoch_price_trends(m, EPOCH_BENCHES).with_columns(
+    ours = pm.epoch_price_trends(epoch_price_inputs(), EPOCH_BENCHES).with_columns(
         pl.col("threshold_model").replace(EPOCH_RENAMES))
-    pub = _read(EPOCH_RESULTS).select(
+    pub = tables.load("epoch_price_results").select(
         "bench", "threshold_model", pl.col("sample_size").alias("published_n"),
-        pl.col("price_reduction_factor_per_year").cast(pl.Float64).alias("published_factor"))
+        pl.col("price_reduction_factor_per_year").alias("published_factor"))
     return (pub.join(ours.rename({"n": "project_n", "factor_per_year": "project_factor"}),
                      on=["bench", "threshold_model"], how="full", coalesce=True)
             .with_columns((pl.col("project_factor") / pl.col("published_factor")).alias("ratio")))

@@ -37,6 +37,8 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
     "capability": ("data/curated/organizations.csv", "data/curated/model_crosswalk_capability.csv",
                    "data/curated/model_aliases.csv", "data/curated/model_name_orgs.csv",
                    "capability/nakasyou_lmarena-history/result_wide_elo_2023-05-08_to_2025-02-27.csv"),
+    "epoch_price_inputs": ("data/curated/epoch_price_excluded_models.csv",),
+    "epoch_price_results": (),
     "events": (),
     "genai_filings": (),
     "models": ("data/curated/organizations.csv",),

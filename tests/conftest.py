@@ -350,3 +350,22 @@ def offline_page():
     p = OfflinePage()
     yield p
     p.close()
+
+
+def eci_releases(rows: list[dict], reg, today=None) -> list[dict]:
+    """The crosswalk's ECI records (analysis.crosswalk.eci_records) from inline ECI rows (dicts with the file's
+    columns; a missing 'ECI Score' is 100), through the ECI step itself: the one rule for that file."""
+    import csv
+    import datetime as dt
+
+    from analysis import crosswalk
+    from analysis.clean import eci
+    from analysis.clean.common import Sources, parse_csv_text
+
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=eci.REQUIRED, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({c: r.get(c, "100" if c == "ECI Score" else "") for c in eci.REQUIRED})
+    src = Sources({eci.SOURCE: parse_csv_text(eci.SOURCE, out.getvalue())}, {eci.SOURCE: dt.date(2026, 7, 1)})
+    return crosswalk.eci_records(eci.clean(src, registry=reg, today=today))

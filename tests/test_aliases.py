@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import crosswalk
-from analysis.inputs import Inputs
+from analysis import build, crosswalk
+from analysis.clean import link
 
 D = dt.date
 HEADER = ",".join(crosswalk.ALIASES_COLUMNS) + "\n"
@@ -113,7 +113,7 @@ def test_every_alias_row_is_sourced():
 
 
 def test_aliases_file_targets_are_canonical():
-    a = Inputs().aliases  # loading checks every model_id against the crosswalk
+    a = build.run_step(link.ALIASES_STEP)  # the step checks every model_id against the build's crosswalk
     assert {p.alias for p in a} >= {"deepseek-chat", "deepseek-reasoner"}
     assert all(p.source_url.startswith("https://") for p in a)
 

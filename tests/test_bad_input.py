@@ -618,9 +618,11 @@ _INPUTS = []
 def _good_inputs():
     """Registry, crosswalk and aliases from the good snapshots (the step under test reads the damaged file)."""
     if not _INPUTS:
+        from analysis import crosswalk
         from analysis.inputs import Inputs
-        inputs = Inputs(reg=_registry(), cw=_crosswalk())
-        _ = (inputs.aliases, inputs.providers, inputs.fx)  # read now, from the good files
+        cw = _crosswalk()
+        inputs = Inputs(reg=_registry(), cw=cw, aliases=tuple(crosswalk.load_aliases(known_ids=set(cw.model_ids()))))
+        _ = (inputs.providers, inputs.fx)  # read now, from the good files
         _INPUTS.append(inputs)
     return _INPUTS[0]
 
@@ -628,8 +630,7 @@ def _good_inputs():
 def _crosswalk():
     """The project crosswalk from the good snapshots (the step under test reads the damaged file)."""
     if not _CW:
-        from analysis import crosswalk
-        _CW.append(crosswalk.load(_registry(), _GOOD_EXTERNAL))
+        _CW.append(build.base_crosswalk(_registry(), _GOOD_EXTERNAL))
     return _CW[0]
 
 
@@ -1037,6 +1038,7 @@ def test_csv_family_fault_through_fetch_and_the_cli(case, base, capsys, family):
 def _load_raw(name: str):
     """The project's loader of one curated file (what the build calls), run on the scratch data/curated/."""
     from analysis import crosswalk, regions, replication
+    from analysis.clean import epoch_prices
     loaders = {
         "organizations.csv": registry.load,
         "fx_usd_cny.csv": lambda: _load_curated("fx_usd_cny.csv"),
@@ -1047,7 +1049,7 @@ def _load_raw(name: str):
         "price_providers.csv": lambda: load_providers(registry.load()),
         "openrouter_authors.csv": lambda: load_authors(registry.load()),
         "region_disagreements.csv": regions.load_reasons,
-        "epoch_price_excluded_models.csv": replication.excluded_models,
+        "epoch_price_excluded_models.csv": lambda: build.run_step(epoch_prices.INPUTS_STEP).df,
         "published_figures.csv": replication.published_figures,
     }
     return loaders[name]()
@@ -1381,3 +1383,17 @@ def test_more_curated_csv_faults_through_the_cli_exit_1_naming_the_file(case, ra
     err = capsys.readouterr().err
     assert err.startswith(f"error: data/curated/{name}: ") and err.count("\n") == 1 and "NUL byte" in err, err
     assert _clean_state(case / "clean") == before
+
+
+def test_an_aa_release_that_is_not_a_date_is_a_one_line_error_naming_record_and_column(case, base, capsys):
+    """Artificial Analysis 'release' "2024-13-01": the crosswalk step (analysis.clean.link) reports file, record and
+    column, and `python -m analysis build` prints it as one `error:` line (it raised a bare ValueError before)."""
+    from analysis.clean import link
+
+    d = json.loads(good(base, AA_JSON))
+    i = next(n for n, r in enumerate(d) if isinstance(r, dict) and r.get("release"))
+    d[i]["release"] = "2024-13-01"
+    how, msg = run_fault(case, AA_JSON, json.dumps(d).encode(), "capability",
+                         lambda: build.run_step(link.BASE_STEP), capsys)
+    assert how == "error" and "\n" not in msg
+    assert msg == f"{AA_JSON}: record {i + 1}, column 'release': '2024-13-01' is not a YYYY-MM-DD date"

@@ -210,3 +210,24 @@ def test_index_renders_the_claims_first_and_orders_cards_by_claim():
         html.index('data-report="adoption"')
     assert "q &lt;b&gt;" in html and 'href="#claim-models">claim 1</a>' in html
     assert "1 claims:</strong> 1 partly supported." in html
+
+
+def test_price_war_and_the_front_page_share_one_headline_function_with_providers(built):
+    """The front page's price claim and the price_war chart both call metrics.prices.headline_cheapest with the
+    report's parameters, `providers` included: a provider selection changes the claim's numbers as it changes the
+    report's trend."""
+    import datetime as dt
+
+    from analysis import tables
+    from analysis.metrics import prices as pm
+
+    data = claims.Data()
+    ref, cap = tables.load("reference_prices"), tables.load("capability")
+    for providers in (None, ["DeepSeek", "OpenAI"]):
+        c = claims.claim_prices(data, {"providers": providers})
+        _, fits = pm.headline_cheapest(ref, cap, 130.0, "USD", 3.0, dt.date(2024, 1, 1), None,
+                                       ["United States", "China"], providers)
+        assert c.numbers["us"]["factor_per_year"] == fits["United States"]["factor_per_year"]
+    everyone = claims.claim_prices(data).numbers["us"]
+    two_labs = claims.claim_prices(data, {"providers": ["DeepSeek", "OpenAI"]}).numbers["us"]
+    assert everyone["factor_per_year"] != two_labs["factor_per_year"]

@@ -5,12 +5,12 @@ import textwrap
 
 import polars as pl
 import pytest
+from conftest import eci_releases
 
-from analysis import registry
+from analysis import build, crosswalk, registry
 from analysis.clean import models
 from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import Sources, no_rows, read_csv_strings
-from analysis.inputs import Inputs
 from analysis.schema import SchemaError
 
 HEADER = "Model,Organization,Publication date,Domain,Parameters,Training compute (FLOP),Model accessibility"
@@ -31,7 +31,7 @@ def _clean(scratch):
     reg = registry.load()
     src = Sources({f: read_csv_strings(f, models.REQUIRED) for f in models.SOURCES})
     no_eci = no_rows(CAPABILITY, CAPABILITY.empty())
-    return models.clean(src, no_eci, registry=reg, crosswalk=Inputs(reg=reg).crosswalk, today=TODAY)
+    return models.clean(src, no_eci, registry=reg, crosswalk=build.base_crosswalk(reg), today=TODAY)
 
 
 def test_trailing_newline_in_name_and_org_aliases_with_repeats(scratch):
@@ -230,9 +230,8 @@ def test_real_merge_guard(built):
 
 
 def test_release_date_precedence_inline():
-    from analysis import crosswalk
-    cw = crosswalk.build([{"Model version": "m1", "Model name": "M1", "Release date": "2025-04-16",
-                           "Organization": "OpenAI"}],
+    cw = crosswalk.build(eci_releases([{"Model version": "m1", "Model name": "M1", "Release date": "2025-04-16",
+                                        "Organization": "OpenAI"}], registry.load()),
                          [{"slug": "m2", "name": "M2", "creator": "OpenAI", "release": "2025-01-10"}], registry.load())
     df = pl.DataFrame({"model_id": ["m1", "m2", "m3"], "model": ["M1", "M2", "M3"],
                        "release_date": [dt.date(2024, 12, 20), dt.date(2025, 1, 9), dt.date(2023, 5, 1)]})
@@ -267,10 +266,9 @@ def test_open_weights_one_rule():
 
 def test_crosswalk_open_weights_unknown_access_is_not_closed():
     """The crosswalk (Epoch ECI / model files) uses the models table's rule: 'Unknown' access is not 'closed'."""
-    from analysis import crosswalk
     rows = [{"Model version": v, "Model name": v, "Release date": "2025-04-16", "Organization": "OpenAI",
              "Model accessibility": a} for v, a in (("m1", "Unknown"), ("m2", "Open weights (unrestricted)"),
                                                    ("m3", "API access"), ("m4", ""))]
-    cw = crosswalk.build(rows, [], registry.load())
+    cw = crosswalk.build(eci_releases(rows, registry.load()), [], registry.load())
     assert {m.model_id: m.open_weights for m in cw.models.values()} == {"m1": None, "m2": True, "m3": False,
                                                                         "m4": None}

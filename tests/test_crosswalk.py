@@ -8,8 +8,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import eci_releases
 
-from analysis import crosswalk, registry
+from analysis import build, crosswalk, registry
 from analysis.build import format_coverage
 from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import StepResult
@@ -20,6 +21,11 @@ REG = registry.load()
 def eci(version, name, date, org="OpenAI", access="API access"):
     return {"Model version": version, "Model name": name, "Release date": date, "Organization": org,
             "Model accessibility": access}
+
+
+def xbuild(eci_rows, *args, **kw):
+    """crosswalk.build with the ECI rows through the ECI step (analysis.clean.eci), as the build gives them."""
+    return crosswalk.build(eci_releases(eci_rows, REG), *args, **kw)
 
 
 def aa(slug, name, creator, release, open_=False):
@@ -41,13 +47,13 @@ def test_norm_key(raw, key):
 
 
 def test_eci_version_and_name_resolve_to_one_model():
-    cw = crosswalk.build([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")], [], REG)
+    cw = xbuild([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")], [], REG)
     assert cw.resolve_model("gpt-4.1-2025-04-14", "lmarena") == "gpt-4-1"
     assert cw.resolve_model("GPT-4.1", "livebench") == "gpt-4-1"
 
 
 def test_aa_slug_joins_the_eci_model_and_unknown_aa_model_is_added():
-    cw = crosswalk.build([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")],
+    cw = xbuild([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")],
                          [aa("gpt-4-1", "GPT-4.1", "OpenAI", "2025-04-14"),
                           aa("glm-9", "GLM-9", "Z AI", "2026-01-01", True)], REG)
     assert cw.lookup("gpt-4-1", "artificial_analysis").origin == "eci"
@@ -57,7 +63,7 @@ def test_aa_slug_joins_the_eci_model_and_unknown_aa_model_is_added():
 
 
 def test_display_name_shared_by_two_releases_is_ambiguous():
-    cw = crosswalk.build([eci("model-a-0101", "Model A", "2025-01-01"), eci("model-a-0601", "Model A", "2025-06-01"),
+    cw = xbuild([eci("model-a-0101", "Model A", "2025-01-01"), eci("model-a-0601", "Model A", "2025-06-01"),
                           eci("model-b", "Model B", "2025-02-01")], [], REG)
     # 'Model A' names the same model_id on two dates: the first release keeps the name
     assert cw.lookup("Model A", "lmarena").release_date == dt.date(2025, 1, 1)
@@ -65,7 +71,7 @@ def test_display_name_shared_by_two_releases_is_ambiguous():
 
 
 def test_thinking_mode_falls_back_to_the_release_but_own_release_wins():
-    cw = crosswalk.build([eci("deepseek-v3.2", "DeepSeek-V3.2", "2025-12-01", "DeepSeek"),
+    cw = xbuild([eci("deepseek-v3.2", "DeepSeek-V3.2", "2025-12-01", "DeepSeek"),
                           eci("kimi-k2", "Kimi K2", "2025-07-12", "Moonshot"),
                           eci("kimi-k2-thinking", "Kimi K2 Thinking", "2025-11-06", "Moonshot")], [], REG)
     assert cw.resolve_model("deepseek-v3.2-thinking", "lmarena") == "deepseek-v3-2"
@@ -73,13 +79,13 @@ def test_thinking_mode_falls_back_to_the_release_but_own_release_wins():
 
 
 def test_livebench_claude_word_order_and_effort_suffix():
-    cw = crosswalk.build([eci("claude-opus-4-1-20250805", "Claude Opus 4.1", "2025-08-05", "Anthropic")], [], REG)
+    cw = xbuild([eci("claude-opus-4-1-20250805", "Claude Opus 4.1", "2025-08-05", "Anthropic")], [], REG)
     assert cw.resolve_model("claude-4-1-opus-20250805-thinking-32k", "livebench") == "claude-opus-4-1"
     assert cw.resolve_model("claude-opus-4-1-20250805-high-effort", "livebench") == "claude-opus-4-1"
 
 
 def test_exception_overrides_rules_for_its_source_only():
-    cw = crosswalk.build([eci("mistral-medium-3.1", "Mistral Medium 3.1", "2025-08-12", "Mistral AI")], [], REG,
+    cw = xbuild([eci("mistral-medium-3.1", "Mistral Medium 3.1", "2025-08-12", "Mistral AI")], [], REG,
                          {("lmarena", "mistral-medium-2508"): "mistral-medium-3.1"})
     assert cw.resolve_model("mistral-medium-2508", "lmarena") == "mistral-medium-3-1"
     assert cw.resolve_model("mistral-medium-2508", "livebench") is None
@@ -130,7 +136,7 @@ def test_coverage_does_not_drop(built, source_file):
 
 
 def test_seed_names_resolve_across_sources(built):
-    cw = crosswalk.load(registry.load())
+    cw = build.base_crosswalk(registry.load())
     # Kimi K2: ECI 'Kimi-K2-Instruct' (release 2025-07-12), AA slug 'kimi-k2', LMArena 'kimi-k2-0711-preview'
     ids = {cw.resolve_model("Kimi-K2-Instruct", "epoch"), cw.resolve_model("kimi-k2", "artificial_analysis"),
            cw.resolve_model("kimi-k2-0711-preview", "lmarena")}
@@ -142,7 +148,7 @@ def test_epoch_model_files_add_canonical_models():
     def ep(name, date, org, domain="Language"):
         return {"Model": name, "Publication date": date, "Organization": org, "Domain": domain,
                 "Model accessibility": "API access"}
-    cw = crosswalk.build([eci("gpt-4o", "GPT-4o", "2024-05-13")], [], REG, epoch_rows=[
+    cw = xbuild([eci("gpt-4o", "GPT-4o", "2024-05-13")], [], REG, epoch_rows=[
         ep("Doubao-pro", "2024-10-28", "ByteDance"), ep("GPT-4o", "2024-05-13", "OpenAI"),  # already known
         ep("AlphaGo Zero", "2017-10-18", "DeepMind", domain="Games"),  # not a language model
         ep("Nobody-1", "2024-01-01", "No Such Lab")])  # organization not in the registry
@@ -279,7 +285,7 @@ def test_an_artificial_analysis_sighting_dates_a_model_only_other_sources_add():
 
 
 def test_epoch_and_aa_dates_win_over_every_other_source():
-    cw = crosswalk.build([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")],
+    cw = xbuild([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")],
                          [aa("glm-9", "GLM-9", "Z AI", "2026-01-01")], REG)
     canonical.extend(cw, [obs("llm-prices", "gpt-4.1", "OpenAI", D(2025, 3, 1), D(2025, 3, 1)),
                           obs("lmarena", "glm-9", "Z.ai", D(2025, 6, 1), D(2025, 6, 1))], reg=REG)
@@ -339,7 +345,7 @@ def test_a_known_models_id_spelled_as_a_name_links_to_it():
 
 
 def test_canonical_models_table_carries_the_basis():
-    cw = crosswalk.build([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")], [], REG)
+    cw = xbuild([eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14")], [], REG)
     canonical.extend(cw, [obs("lmarena", "ernie-9", "Baidu", D(2026, 7, 8))], reg=REG)
     t = canonical.clean(None, cw).df
     assert t.select("model_id", "release_date_basis", "origin", "country_bucket").rows() == [
@@ -427,7 +433,7 @@ def test_release_dates_agree_between_canonical_models_and_capability(built):
 
 
 def test_livebench_nothinking_mode_is_the_release():
-    cw = crosswalk.build([eci("gpt-5.1-2025-11-13", "GPT-5.1", "2025-11-13")], [], REG)
+    cw = xbuild([eci("gpt-5.1-2025-11-13", "GPT-5.1", "2025-11-13")], [], REG)
     assert cw.resolve_model("gpt-5.1-2025-11-13-nothinking", "livebench") == "gpt-5-1"
 
 
@@ -472,18 +478,18 @@ def test_unlinked_price_keys_take_the_crosswalks_reason_where_it_says_more():
 def test_a_parenthesised_display_name_does_not_blur_another_releases_version_id():
     # ECI: version 'DeepSeek-R1' (2025-01-20) and the display name 'DeepSeek-R1 (May 2025)' of R1-0528, which folds
     # to the same key: the version id keeps it, so LMArena's 'deepseek-r1' is R1, not R1-0528
-    cw = crosswalk.build([eci("DeepSeek-R1", "DeepSeek-R1", "2025-01-20", "DeepSeek"),
+    cw = xbuild([eci("DeepSeek-R1", "DeepSeek-R1", "2025-01-20", "DeepSeek"),
                           eci("DeepSeek-R1-0528", "DeepSeek-R1 (May 2025)", "2025-05-28", "DeepSeek")], [], REG)
     assert cw.lookup("deepseek-r1", "lmarena").release_date == D(2025, 1, 20)
     assert cw.lookup("deepseek-r1-0528", "lmarena").release_date == D(2025, 5, 28)
     # two display names without a version id of their own still make the key ambiguous
-    cw = crosswalk.build([eci("x-1-a", "Xmodel (Jan)", "2025-01-20"), eci("x-1-b", "Xmodel (May)", "2025-05-28")],
+    cw = xbuild([eci("x-1-a", "Xmodel (Jan)", "2025-01-20"), eci("x-1-b", "Xmodel (May)", "2025-05-28")],
                          [], REG)
     assert cw.lookup("xmodel", "lmarena") is None
 
 
 def test_deepseek_r1_and_r1_0528_keep_their_own_dates_on_every_path():
-    cw = crosswalk.load(REG)
+    cw = build.base_crosswalk(REG)
     if not cw.models:
         pytest.skip("the capability snapshots are not fetched")
     got = {(src, name): (cw.lookup(name, src).model_id, cw.lookup(name, src).release_date)
@@ -540,3 +546,37 @@ def test_deepseek_r1_rows_carry_their_own_release_dates(built):
     assert got[("smallai-api_llm-ranking", "deepseek-r1")] == ("deepseek-r1", D(2025, 1, 20))
     assert got[("smallai-api_llm-ranking", "deepseek-r1-0528")] == ("deepseek-r1-may-2025", D(2025, 5, 28))
     assert got[("japhba_artificial-analysis-snapshot", "deepseek-r1")] == ("deepseek-r1-may-2025", D(2025, 5, 28))
+
+
+# --- one reading of the ECI and AA files -------------------------------------------------------------
+
+def test_an_eci_record_the_eci_step_quarantines_never_becomes_a_model():
+    """A release dated 2099 is quarantined by the ECI step and, since the crosswalk takes that step's release
+    records, is no model (before, the crosswalk parsed the file again and made it one). A record without a score is
+    no capability row but still a dated release of a known organization: the crosswalk keeps it."""
+    rows = [eci("gpt-9-2099", "GPT-9", "2099-01-01"), eci("gpt-4.1-2025-04-14", "GPT-4.1", "2025-04-14"),
+            {**eci("gpt-4o-2024-05-13", "GPT-4o", "2024-05-13"), "ECI Score": ""}]
+    recs = eci_releases(rows, REG, today=dt.date(2026, 7, 1))
+    assert [r["source_model"] for r in recs] == ["gpt-4.1-2025-04-14", "gpt-4o-2024-05-13"]
+    cw = crosswalk.build(recs, [], REG)
+    assert cw.lookup("gpt-9-2099", "lmarena") is None and cw.resolve_model("GPT-9", "livebench") is None
+    assert {m.model_id for m in cw.models.values()} == {"gpt-4-1", "gpt-4o"}
+
+
+def test_an_eci_variant_is_a_name_of_the_model_kept():
+    """ECI rows repeating a model's score (same model and release date) are quarantined as variants; their versions
+    still resolve to the model kept."""
+    rows = [eci("o3-2025-04-16_high", "o3", "2025-04-16"), eci("o3-2025-04-16_low", "o3", "2025-04-16")]
+    cw = crosswalk.build(eci_releases(rows, REG), [], REG)
+    assert len(cw.models) == 1
+    assert cw.resolve_model("o3-2025-04-16_low", "lmarena") == cw.resolve_model("o3-2025-04-16_high", "lmarena") == "o3"
+
+
+@pytest.mark.parametrize("release", ["2024-13-01", "13/01/2024", 20240101, "2024-1-1"])
+def test_an_aa_release_that_is_not_a_date_names_file_record_and_column(release):
+    from analysis.clean.common import InputError
+
+    with pytest.raises(InputError) as e:
+        crosswalk.build([], [aa("x-1", "X 1", "OpenAI", "2025-01-01"), aa("x-2", "X 2", "OpenAI", release)], REG)
+    assert str(e.value) == f"{crosswalk.AA_FILE}: record 2, column 'release': {release!r} is not a YYYY-MM-DD date"
+    assert canonical.observe_aa([aa("x-1", "X 1", "OpenAI", None)], D(2026, 7, 2))[0].source_date is None

@@ -1,6 +1,7 @@
 """Notebooks: committed clean, one parameters cell, run under papermill with non-default parameters."""
 
 import json
+import re
 from pathlib import Path
 
 import papermill as pm
@@ -24,6 +25,22 @@ def test_exactly_one_parameters_cell_and_python3_kernel(nb):
     tagged = [c for c in data["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1
     assert data["metadata"]["kernelspec"]["name"] == "python3"
+
+
+# what a digit may belong to in prose: names (repositories, chips, licences, the top3 column), units and formulas
+_NAMES_AND_FORMULAS = re.compile(r"`[^`]*`|[\w.-]+/[\w.-]+|\bH20\b|CC BY \d\.\d|top-?3|\b1M tokens|\(ratio \+ 1\)"
+                                 r"|10\^\(−slope\)|log10|1/k")
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_prose_types_no_number(nb):
+    """Numbers and constants in a report's text are computed in a code cell (from the data or the constant in
+    analysis/, e.g. MIN_TREND_POINTS, price_conflicts.REL_TOL) and displayed with Markdown, never typed into a
+    Markdown cell, where they go stale when the data or the constant change."""
+    cells = json.loads(nb.read_text())["cells"]
+    typed = [(i, line) for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+             for line in "".join(c["source"]).splitlines() if re.search(r"\d", _NAMES_AND_FORMULAS.sub("", line))]
+    assert typed == [], typed
 
 
 def test_every_notebook_has_a_report():

@@ -4,8 +4,9 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from conftest import eci_releases
 
-from analysis import crosswalk, registry
+from analysis import build, crosswalk, registry
 from analysis.clean import prices
 from analysis.clean.common import InputError, Sources, parse_csv_text
 from analysis.clean.prices import collapse_snapshots
@@ -47,7 +48,7 @@ def test_crosswalk_rule_strips_prefix_suffix_and_date():
 def _cw(*eci_rows, exc=None):
     rows = [{"Model version": v, "Model name": n, "Release date": d, "Organization": o,
              "Model accessibility": "API access"} for v, n, d, o in eci_rows]
-    return crosswalk.build(rows, [], registry.load(), exc or {})
+    return crosswalk.build(eci_releases(rows, registry.load()), [], registry.load(), exc or {})
 
 
 def test_crosswalk_links_ignoring_hyphens():
@@ -318,7 +319,7 @@ def test_litellm_resellers_quarantined(built):
 
 def test_crosswalk_exceptions_point_at_capability_models(built):
     ids = set(built["capability"]["model_id"].to_list())
-    cw = crosswalk.load(registry.load())
+    cw = build.base_crosswalk(registry.load())
     bad = {k: v for k, v in crosswalk.exceptions(cw).items() if v != "-" and crosswalk.link(*k, cw)[0] not in ids}
     assert not bad
 

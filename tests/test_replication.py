@@ -227,3 +227,38 @@ def test_notable_compute_growth_uses_epochs_point_value_and_shows_the_unfiltered
     assert r["published_value"] == 4.1 and abs(r["ratio"] - 1) <= replication.TOLERANCE
     assert "without the notable filter" in r["evidence"]
 
+
+
+def test_the_replication_report_reads_clean_tables_only():
+    """Epoch's price-trend inputs and results have a reader in the build (analysis.clean.epoch_prices); the
+    replication module opens no upstream file itself."""
+    import inspect
+
+    from analysis import replication
+
+    source = inspect.getsource(replication)
+    assert "external_dir" not in source and "read_csv(" not in source
+    assert 'tables.load("epoch_price_inputs")' in source and 'tables.load("epoch_price_results")' in source
+
+
+def test_epoch_price_inputs_step_quarantines_a_record_without_a_price_and_flags_excluded_models():
+    import datetime as dt
+
+    import polars as pl
+
+    from analysis.clean import epoch_prices as ep
+    from analysis.clean.common import Sources, parse_csv_text
+
+    header = ",".join(ep.INPUT_COLUMNS) + "\n"
+    a, b = ep.INPUT_FILES
+    src = Sources({a: parse_csv_text(a, header + "M1,2024-03-04,0.5,71,33,77,39,1179,13\nM2,2024-03-05,,1,,,,,\n"),
+                   b: parse_csv_text(b, header + "o1,2024-09-12,26.25,90,,,,,\n"),
+                   ep.EXCLUDED_FILE: ("data/curated/x.csv", pl.DataFrame(
+                       {"source_row": [1], "model": ["o1"], "reason": ["r"], "source_url": ["u"],
+                        "source_quote": ["q"]}))},
+                  {a: dt.date(2025, 1, 1), b: dt.date(2025, 1, 1)})
+    r = ep.clean_inputs(src)
+    assert r.df.select("model", "usd_per_m_tokens", "mmlu", "excluded").rows() == [
+        ("M1", 0.5, 71.0, False), ("o1", 26.25, 90.0, True)]
+    assert r.quarantine.select("source_file", "key", "column").rows() == [(a, "M2", "USD per 1M Tokens")]
+    r.check_accounting()

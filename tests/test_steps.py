@@ -59,11 +59,39 @@ def test_build_steps_are_declared_as_data():
     assert len(set(names)) == len(names)
     for i, step in enumerate(build.STEPS):
         assert isinstance(step, Step)
-        # what a step needs runs before it
-        assert all(build.STEPS.index(n) < i for n in step.needs), step.name
+        # what a step needs runs before it (a needed value by the one step that provides it)
+        assert all(build.STEPS.index(n) < i for n in build.needed_steps(step)), step.name
         assert all(hasattr(build.Inputs, u) for u in step.uses), step.name
         assert all(r.kind in ("csv", "json", "text", "curated") for r in step.reads), step.name
     assert price_conflicts.STEP.needs == tuple(prices.STEPS)
+
+
+def test_the_crosswalk_and_aliases_are_steps_the_build_orders():
+    """No curated input hides a step: the crosswalk and the dated aliases are steps that provide them, and every
+    step resolving names needs them (none takes them from analysis.inputs.Inputs)."""
+    from analysis import canonical
+    from analysis.clean import leaderboards, link, models
+
+    assert not hasattr(build.Inputs, "crosswalk") and not hasattr(build.Inputs, "aliases")
+    assert build.provider("crosswalk") is link.CROSSWALK_STEP and build.provider("aliases") is link.ALIASES_STEP
+    for step in (models.STEP, leaderboards.AA_STEP, leaderboards.LMARENA_STEP, leaderboards.LIVEBENCH_STEP,
+                 canonical.STEP, canonical.CONFLICTS_STEP, *prices.STEPS):
+        assert "crosswalk" in step.needs, step.name
+    assert all("aliases" in s.needs for s in prices.STEPS)
+    # the crosswalk takes the ECI step's records and the price sources' rows: each file has one reading step
+    assert eci.STEP in link.BASE_STEP.needs and set(prices.READ_STEPS) <= set(link.CROSSWALK_STEP.needs)
+    assert not [s for s in build.STEPS if s.makes_value and s.table is not None]
+
+
+def test_each_declared_file_is_loaded_once_per_build(monkeypatch):
+    """Steps that read the same file (the AA snapshot: the crosswalk and the AA capability step) share one load."""
+    import io
+
+    calls: list[str] = []
+    real = build.load
+    monkeypatch.setattr(build, "load", lambda read: calls.append(read.path) or real(read))
+    build.run_steps(["capability"], out=io.StringIO())
+    assert calls and len(calls) == len(set(calls)), sorted(p for p in calls if calls.count(p) > 1)
 
 
 # --- steps on inline inputs ---------------------------------------------------------------------------

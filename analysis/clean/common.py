@@ -45,6 +45,9 @@ class StepResult:
     df: pl.DataFrame
     quarantine: pl.DataFrame
     counts: pl.DataFrame
+    # frames a step hands to the steps that need it, never written (the ECI step's variant records: the crosswalk's
+    # aliases of the models it accepted)
+    extra: dict = field(default_factory=dict)
 
     def check_accounting(self) -> None:
         """rows in = rows used + rows quarantined, per source file."""
@@ -356,9 +359,6 @@ class Sources:
     snapshot date from the manifest. A test builds one from inline frames: `Sources({path: df}, {path: date})`."""
     data: dict
     snapshots: dict = field(default_factory=dict)
-    # what a step derived from exactly these loaded values, for a second run of it on the same load (the build
-    # runs the price steps twice: analysis.clean.prices._linked_once); never read across loads
-    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, path: str):
         return self.data[path]
@@ -377,17 +377,27 @@ class Step:
     """One cleaning step: the build calls `fn(sources, *results of needs, **{u: inputs.u for u in uses})`.
 
     `reads`: the files it reads (loaded by the build); `needs`: earlier steps whose results it takes (run first,
-    in that order); `uses`: the curated inputs it takes (fields of analysis.inputs.Inputs: registry, crosswalk,
-    aliases, fx, providers, authors). Several steps may feed one table (the build concatenates them in order)."""
+    in that order); `uses`: the curated inputs it takes (fields of analysis.inputs.Inputs: registry, name_orgs, fx,
+    providers, authors). Several steps may feed one table (the build concatenates them in order).
+
+    A step with `provides` (e.g. 'crosswalk', 'aliases') or `value=True` makes no table: its result (any value:
+    the crosswalk, a source's parsed price rows) goes to the steps that need it, by keyword `provides` when set,
+    else in the order of `needs`, and is never written (analysis.clean.link)."""
     name: str
     fn: Callable[..., StepResult]
     reads: tuple[Read, ...] = ()
     needs: tuple[Step, ...] = ()
     uses: tuple[str, ...] = ()
+    provides: str | None = None
+    value: bool = False
 
     @property
-    def table(self) -> str:
-        return self.name.split(":")[0]
+    def table(self) -> str | None:
+        return None if self.makes_value else self.name.split(":")[0]
+
+    @property
+    def makes_value(self) -> bool:
+        return self.value or self.provides is not None
 
 
 # --- rejected rows and row counts --------------------------------------------------------------------

@@ -170,10 +170,10 @@ def clean_livebench(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
     return led.result(CAPABILITY, _frame(ok))
 
 
-AA_STEP = Step("capability:aa", clean_aa, reads=(Read(AA_FILE, "json"),), uses=("crosswalk",))
+AA_STEP = Step("capability:aa", clean_aa, reads=(Read(AA_FILE, "json"),), needs=("crosswalk",))
 LMARENA_STEP = Step("capability:lmarena", clean_lmarena, reads=tuple(Read(f, "json") for f in LMARENA_FILES),
-                    uses=("crosswalk",))
+                    needs=("crosswalk",))
 # the categories file first: it names the table's required columns
 LIVEBENCH_STEP = Step("capability:livebench", clean_livebench,
                       reads=(Read(LIVEBENCH_CATEGORIES, "json"), Read(LIVEBENCH_TABLE)),
-                      uses=("crosswalk",))
+                      needs=("crosswalk",))

@@ -438,6 +438,6 @@ def clean(src: Sources, eci_result: StepResult, registry: registry.Registry, cro
     return result
 
 
-STEP = Step("models", clean, reads=tuple(Read(f, columns=tuple(REQUIRED)) for f in SOURCES), needs=(eci.STEP,),
-            uses=("registry", "crosswalk"))
+STEP = Step("models", clean, reads=tuple(Read(f, columns=tuple(REQUIRED)) for f in SOURCES),
+            needs=(eci.STEP, "crosswalk"), uses=("registry",))
 RELEASE_CONFLICTS_STEP = Step("release_date_conflicts", clean_release_conflicts, needs=(STEP,))

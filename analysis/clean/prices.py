@@ -201,12 +201,10 @@ def _close(run: list[dict], snaps: list[dt.date], order: dict) -> dict:
 
 
 class _Inputs(NamedTuple):
-    """The curated inputs every price step uses (fields of analysis.inputs.Inputs)."""
+    """The curated inputs every price source's reading uses (fields of analysis.inputs.Inputs)."""
     fx: pl.DataFrame
     registry: registry.Registry
     providers: dict[str, str]
-    crosswalk: object
-    aliases: tuple
 
 
 _USES = _Inputs._fields
@@ -255,12 +253,15 @@ def pro_variant(source: pl.Series, provider: pl.Series, key: pl.Series) -> pl.Se
         dtype=pl.Boolean)
 
 
-def _linked(df: pl.DataFrame, led: Ledger, inputs: _Inputs) -> StepResult:
-    """Attach the crosswalk (model_id, how it linked; moving ids split per period), drop implausible prices,
-    validate."""
-    from analysis import crosswalk
+def link(rows: tuple[pl.DataFrame, Ledger], crosswalk, aliases) -> StepResult:
+    """A price source's rows (its reading step's value) linked to the crosswalk: model_id and how it linked (moving
+    ids split per period), implausible prices dropped, validated. The crosswalk step links the same rows against the
+    Epoch / AA crosswalk (to find the models only price sources know); each call counts its own rejected rows."""
+    from analysis import crosswalk as xw
 
-    df = crosswalk.attach(df, inputs.crosswalk, inputs.aliases)
+    df, led = rows
+    led = led.copy()
+    df = xw.attach(df, crosswalk, aliases)
     too_high = (pl.col("input_usd_per_m") > units.MAX_USD_PER_M) | (pl.col("output_usd_per_m") > units.MAX_USD_PER_M)
     for r in df.filter(too_high.fill_null(False)).iter_rows(named=True):
         led.reject(r["source_file"], r["source_row"], r["model_key"], "input_orig",
@@ -272,25 +273,22 @@ def _linked(df: pl.DataFrame, led: Ledger, inputs: _Inputs) -> StepResult:
     return led.result(PRICES, df.select(PRICES.column_names), one_row_per_record=False)
 
 
-def _linked_once(parse):
-    """A price step from `parse(src, inputs) -> (rows, ledger)`: the rows are read and priced in USD once per
-    loaded `src` (kept in `src.memo`, per FX table, registry and providers), and linked to the crosswalk on each
-    call. The build runs every price step twice on the same loaded files: first against the Epoch / AA crosswalk,
-    to find the models only price sources know (analysis.canonical), then against the crosswalk extended with
-    them; the second run only links again (the ledger of the first is copied, so each result counts its own
-    rejected rows)."""
-    def step(src: Sources, **kw) -> StepResult:
+def _read_step(parse):
+    """A price source's reading step from `parse(src, inputs) -> (rows, ledger)`: the rows as a frame in USD with
+    their organizations, and the ledger of what was rejected on the way (a value: `link` makes the table rows)."""
+    def step(src: Sources, **kw) -> tuple[pl.DataFrame, Ledger]:
         inputs = _Inputs(**kw)
-        key = (parse.__name__, id(inputs.fx), id(inputs.registry), id(inputs.providers))
-        if key not in src.memo:
-            rows, led = parse(src, inputs)
-            src.memo[key] = (_priced(rows, led, inputs), led)
-        df, led = src.memo[key]
-        return _linked(df, led.copy(), inputs)
+        rows, led = parse(src, inputs)
+        return _priced(rows, led, inputs), led
 
-    step.__name__ = step.__qualname__ = "clean" + parse.__name__.removeprefix("_parse")
+    step.__name__ = step.__qualname__ = "read" + parse.__name__.removeprefix("_parse")
     step.__doc__ = parse.__doc__
     return step
+
+
+def clean(src: Sources, rows: tuple[pl.DataFrame, Ledger], crosswalk, aliases) -> StepResult:
+    """`prices` rows of one source: its reading step's rows linked to the build's crosswalk and dated aliases."""
+    return link(rows, crosswalk, aliases)
 
 
 def _check_json(local_path: str, data) -> dict:
@@ -737,17 +735,24 @@ def _parse_litellm(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
 
 CN_TABLES_COLUMNS = ("commit", "commit_date_local", "vendor", "model", "input_price_raw", "output_price_raw",
                      "context_raw")
-clean_llm_prices, clean_llm_prices_cn, clean_cn_tables, clean_litellm, clean_syaoranwe = (
-    _linked_once(_parse_llm_prices), _linked_once(_parse_llm_prices_cn), _linked_once(_parse_cn_tables),
-    _linked_once(_parse_litellm), _linked_once(_parse_syaoranwe))
+read_llm_prices, read_llm_prices_cn, read_cn_tables, read_litellm, read_syaoranwe = (
+    _read_step(_parse_llm_prices), _read_step(_parse_llm_prices_cn), _read_step(_parse_cn_tables),
+    _read_step(_parse_litellm), _read_step(_parse_syaoranwe))
 
-STEPS = [
-    Step("prices:llm-prices", clean_llm_prices, reads=tuple(Read(f, "json") for f in LLM_PRICES_FILES), uses=_USES),
-    Step("prices:llm-prices-cn", clean_llm_prices_cn, reads=tuple(Read(f, "json") for f in LLM_PRICES_CN_FILES),
-         uses=_USES),
-    Step("prices:cn-tables", clean_cn_tables, reads=(Read(CN_TABLES_FILE, columns=CN_TABLES_COLUMNS),), uses=_USES),
-    Step("prices:litellm", clean_litellm, reads=tuple(Read(f, "json") for f in LITELLM_FILES), uses=_USES),
-    Step("prices:syaoranwe", clean_syaoranwe, reads=(Read(SYAORANWE_FILE, columns=SYAORANWE_COLUMNS),
-                                                     Read(SECTIONS_FILE, "curated", SECTIONS_COLUMNS)), uses=_USES),
+# One reading step per price source (reads the files, prices in USD: a value, no table) and one table step linking its
+# rows to the crosswalk; the crosswalk step (analysis.clean.link) takes the same rows, so each file is read once.
+READ_STEPS = [
+    Step("price_rows:llm-prices", read_llm_prices, reads=tuple(Read(f, "json") for f in LLM_PRICES_FILES),
+         uses=_USES, value=True),
+    Step("price_rows:llm-prices-cn", read_llm_prices_cn, reads=tuple(Read(f, "json") for f in LLM_PRICES_CN_FILES),
+         uses=_USES, value=True),
+    Step("price_rows:cn-tables", read_cn_tables, reads=(Read(CN_TABLES_FILE, columns=CN_TABLES_COLUMNS),), uses=_USES,
+         value=True),
+    Step("price_rows:litellm", read_litellm, reads=tuple(Read(f, "json") for f in LITELLM_FILES), uses=_USES,
+         value=True),
+    Step("price_rows:syaoranwe", read_syaoranwe, reads=(Read(SYAORANWE_FILE, columns=SYAORANWE_COLUMNS),
+                                                        Read(SECTIONS_FILE, "curated", SECTIONS_COLUMNS)),
+         uses=_USES, value=True),
 ]
+STEPS = [Step("prices:" + r.name.split(":")[1], clean, needs=(r, "crosswalk", "aliases")) for r in READ_STEPS]
 LLM_PRICES_STEP, LLM_PRICES_CN_STEP, CN_TABLES_STEP, LITELLM_STEP, SYAORANWE_STEP = STEPS

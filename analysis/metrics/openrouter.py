@@ -86,9 +86,9 @@ def top_models(daily: pl.DataFrame, n: int = 3, origins: tuple[str, ...] = COUNT
 
 def open_weights_links(base_models: list[str], models: pl.DataFrame, resolve=None) -> pl.DataFrame:
     """base_model -> model_id (crosswalk) -> open_weights (models table); null where either step fails."""
-    if resolve is None:  # the project crosswalk, read from the fetched snapshots
-        from analysis.inputs import Inputs
-        cw = Inputs().crosswalk
+    if resolve is None:  # the project's Epoch / AA crosswalk, as the build's crosswalk:base step makes it
+        from analysis import build
+        cw = build.base_crosswalk()
         def resolve(name):
             return cw.resolve_model(name, OPEN_SOURCE)
     ids = [resolve(b) for b in base_models]

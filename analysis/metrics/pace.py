@@ -190,7 +190,10 @@ def frontier_compute_models(models: pl.DataFrame, top_k: int = 10, start_date=No
     return select_models(top, start_date, end_date, countries, domain, notable_only=False)
 
 
-def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: float = 0.95,
+DOUBLING_LEVEL = 0.95  # the t-interval of the fitted slope
+
+
+def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: float = DOUBLING_LEVEL,
                   fit_start_by: dict | None = None, min_points: int = MIN_FIT_POINTS,
                   break_date=None) -> pl.DataFrame:
     """Log-linear fit of training compute against release date, per bucket.

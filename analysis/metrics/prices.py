@@ -165,7 +165,10 @@ def fit_line(fit: dict, dates: list[dt.date]) -> list[float]:
             for d in dates]
 
 
-def price_changes(reference: pl.DataFrame, ratio: float = 3.0, currency: str | None = None,
+BLEND_RATIO = 3.0  # the default input:output token ratio of a blended price
+
+
+def price_changes(reference: pl.DataFrame, ratio: float = BLEND_RATIO, currency: str | None = None,
                   fx_table: pl.DataFrame | None = None, dated_only: bool = True) -> pl.DataFrame:
     """A model's reference price moving by more than the rule's tolerance (`ref.episodes`): old and new blended
     price in `currency` (default: the new price's own currency), both converted at the rate of the day of the
@@ -245,7 +248,10 @@ def cheaper_than_all_earlier(points: pl.DataFrame, date_col: str = "date", price
     return d.filter(pl.col(price_col) < pl.col(price_col).cum_min().shift(1).fill_null(float("inf")))
 
 
-def price_trend(points: pl.DataFrame, date_col: str = "date", price_col: str = "price", level: float = 0.90,
+TREND_LEVEL = 0.90  # Epoch: the factor's confidence interval
+
+
+def price_trend(points: pl.DataFrame, date_col: str = "date", price_col: str = "price", level: float = TREND_LEVEL,
                 min_points: int = MIN_TREND_POINTS) -> dict:
     """OLS of log10(price) on date (years of 365 days, as Epoch): factor per year 10**(-slope) with its `level`
     t-interval, r², n; no factor (and `reason` says why) on fewer than `min_points` points."""
@@ -411,25 +417,30 @@ def describe_trend(bucket: str, fit: dict, threshold: float) -> str:
         seen += f"; models at the threshold without a known release date, left out: {fit['undated']}"
     if fit.get("factor_per_year") is None:
         return f"{bucket}, ECI ≥ {threshold:g}: no trend — {fit['reason']}{seen}."
-    return (f"{bucket}, ECI ≥ {threshold:g}: price falls ÷{fit['factor_per_year']:.1f} per year (90% interval "
+    return (f"{bucket}, ECI ≥ {threshold:g}: price falls ÷{fit['factor_per_year']:.1f} per year ({TREND_LEVEL:.0%} interval "
             f"÷{fit['factor_low']:.1f} to ÷{fit['factor_high']:.1f}; {fit['n']} price points, {fit['start']} to "
             f"{fit['end']}, r² {fit['r2']:.2f}){seen}.")
 
 
 def headline_cheapest(reference: pl.DataFrame, capability: pl.DataFrame, threshold: float, currency: str = "USD",
-                      ratio: float = 3.0, start=None, end=None,
-                      countries=(vocab.US, vocab.CHINA)) -> tuple[dt.date, dict[str, dict]]:
-    """The price_war report's headline: Epoch's cheapest-at-capability trend per country bucket, on the same
-    points as its chart (reference prices without carry-back, blended at `ratio`); returns (data end date, fits)."""
+                      ratio: float = 3.0, start=None, end=None, countries=(vocab.US, vocab.CHINA),
+                      providers=None, points: bool = False):
+    """The price_war report's headline, as its chart and the front page's claim compute it: Epoch's
+    cheapest-at-capability trend per country bucket on reference prices (without carry-back) of the `countries`
+    (and of the `providers`' models, when given: the report's `providers` parameter), blended at `ratio`; each
+    fit gets the cheapest real price at the threshold up to `end` and its model. Returns (data end date, fits), or
+    with `points` (data end date, the chart's points, fits)."""
     sel = reference.filter(pl.col("country_bucket").is_in(list(countries)))
+    if providers:
+        sel = sel.filter(pl.col("organization").is_in(list(providers)))
     end = end or reference["snapshot"].max()
-    points = price_points(sel, capability, currency, ratio)
+    pts_in = price_points(sel, capability, currency, ratio)
     undated = undated_at(capability.filter(pl.col("country_bucket").is_in(list(countries))), threshold)
-    pts, fits = cheapest_at_capability(points, threshold, start, end, undated=undated)
+    pts, fits = cheapest_at_capability(pts_in, threshold, start, end, undated=undated)
     for bucket, fit in fits.items():  # the cheapest real price at the threshold up to `end`, and its model
         real = pts.filter((pl.col("country_bucket") == bucket) & pl.col("basis").is_in(REAL_BASES)
                           & (pl.col("date") <= end)).sort("blended", "date")
         fit["cheapest"] = real["blended"][0] if len(real) else None
         fit["cheapest_model"] = real["eci_model"][0] if len(real) else None
         fit["cheapest_date"] = real["date"][0] if len(real) else None
-    return end, fits
+    return (end, pts, fits) if points else (end, fits)

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from analysis import crosswalk, registry, vocab
-from analysis.clean.canonical_models import BASES, CANONICAL_MODELS, DATED_BASES  # noqa: F401  (named here too)
+from analysis.clean.canonical_models import CANONICAL_MODELS  # noqa: F401  (named here too)
 from analysis.clean.common import (
     InputError,
     Step,
@@ -58,6 +58,7 @@ from analysis.clean.common import (
 from analysis.clean.models import MAX_DATE_DAYS, RELEASE_CONFLICTS
 from analysis.crosswalk import PRICE_SOURCES, Crosswalk, Model, alias_id, norm_key
 from analysis.inputs import NameOrg, load_name_orgs, org_of  # noqa: F401  (named here too)
+from analysis.vocab import BASES, DATED_BASES  # noqa: F401  (named here too)
 
 LEADERBOARD_SOURCES = ("lmarena", "livebench")
 AA_SOURCE = "artificial_analysis"  # the source name of the AA records in the crosswalk and its exceptions

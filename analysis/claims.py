@@ -100,11 +100,12 @@ def verdict_models(n: dict) -> str:
 
 def claim_models(data: Data, opts: dict | None = None) -> Claim:
     from analysis import reported_counts as rc
+    from analysis.metrics import reported
 
     p = _params("release_pace", opts)
     last = data.models["release_date"].max()
     year = (last.year - 1 if (last.month, last.day) != (12, 31) else last.year) - p.get("years_back", 0)
-    m = rc.measured(data.models, data.organizations, data.genai_filings, data.adoption, year, p["start_date"],
+    m = reported.measured(data.models, data.organizations, data.genai_filings, data.adoption, year, p["start_date"],
                     p["end_date"], p["domain"], p["notable_only"])
     rep = rc.latest(data.reported, "cn_large_models")
     comp = rc.latest(data.reported, "cn_ai_companies")

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis import report_files, tables, vocab
+from analysis import tables, vocab
 from analysis.clean import epoch_prices
 from analysis.clean.common import InputError, read_curated
+from analysis.core import loaded
 from analysis.metrics import prices as pm
 
 EPOCH_BENCHES = list(epoch_prices.BENCHES)  # Epoch's benchmark columns, in its own names
@@ -66,7 +67,7 @@ TOLERANCE = 0.15  # a project value within 15% of the published one agrees
 def published_figures() -> pl.DataFrame:
     """The curated published figures (data/curated/published_figures.csv), numbers as floats (null = a range
     or a value computed from the publisher's own results file)."""
-    tables.record_files("replication", [f"data/curated/{FIGURES_FILE}"])
+    loaded.record_files("replication", [f"data/curated/{FIGURES_FILE}"])
     label, df = read_curated(FIGURES_FILE, FIGURES_COLUMNS)
     df = _unique(label, df, "figure_id")
     num = ("published_value", "published_low", "published_high")
@@ -404,12 +405,6 @@ def _explain(r: dict) -> str:
 def figures_csv(fig: pl.DataFrame) -> pl.DataFrame:
     """The rows of figures.csv: one per published figure (variant rows left out), exactly OUTPUT_COLUMNS."""
     return fig.filter(pl.col("variant").is_null()).rename({"published_vintage": "vintage"}).select(OUTPUT_COLUMNS)
-
-
-def publish_figures(fig: pl.DataFrame) -> str:
-    """figures.csv beside the report's chart CSVs (reports/replication/figures.csv after the build; see
-    analysis.report_files: the report build writes it into the page's own data folder)."""
-    return report_files.publish(FIGURES_CSV, figures_csv(fig))
 
 
 def write_figures(fig: pl.DataFrame, path) -> Path:

@@ -9,13 +9,7 @@ if TYPE_CHECKING:  # polars is imported where a table is read: the report build'
     import polars as pl
 
 from analysis import paths
-
-# What this process loaded: the report build asks the kernel after each notebook (analysis.report), to know
-# which clean tables the report depends on (incremental builds) and which files its rows came from
-# (analysis.provenance). READ: names of the tables loaded; SOURCE_FILES: for each table (or direct read), the
-# distinct `source_file` values of the rows loaded (manifest local paths, or data/curated/<file> for curated rows).
-READ: set[str] = set()
-SOURCE_FILES: dict[str, set[str]] = {}
+from analysis.core.loaded import READ, SOURCE_FILES
 
 
 def source_files_of(df: pl.DataFrame) -> set[str]:
@@ -111,12 +105,3 @@ def load(name: str) -> pl.DataFrame:
     return df
 
 
-def record_files(label: str, files) -> None:
-    """Record files read directly rather than through a clean table (the replication reads Epoch's inputs as
-    published): `label` names the read, `files` are manifest local paths or data/curated/<file>."""
-    SOURCE_FILES.setdefault(label, set()).update(files)
-
-
-def record() -> dict:
-    """What the process loaded, as JSON-ready data: {"tables": [...], "source_files": {label: [...]}}."""
-    return {"tables": sorted(READ), "source_files": {k: sorted(v) for k, v in sorted(SOURCE_FILES.items())}}

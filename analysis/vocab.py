@@ -72,3 +72,14 @@ PERIODS = {"year": "1y", "quarter": "1q", "month": "1mo"}  # analysis.metrics.pa
 JOINT_MODES = ("own", "credit")  # analysis.metrics.pace: how US–China joint models are counted
 RIVALS = ("any", "same_country", "other_country")  # analysis.metrics.catchup: whose earlier best counts
 SCOPES = ("lab", "country")  # analysis.metrics.catchup: the unit that catches up
+
+# where a canonical model's release date comes from (canonical_models.release_date_basis, capability's too)
+BASES = ("eci", "aa", "epoch_models", "source_date", "first_seen")
+DATED_BASES = BASES[:-1]  # the bases that give a release date; 'first_seen' gives none
+RELEASE_DATE_BASIS_DOC = (
+    "Where `release_date` comes from, first that applies: 'eci' (Epoch ECI file 'Release date') > 'aa' "
+    "(Artificial Analysis 'release') > 'epoch_models' (Epoch model files' 'Publication date') > 'source_date' (a "
+    "date the source itself gives, not later than the first pinned file listing the name: a stated price start, "
+    "a date stamp in the name) > 'first_seen' (no source dates the release: `release_date` is null and "
+    "`first_seen` holds the upper bound; time-based metrics leave the model out and count it).")
+

@@ -174,7 +174,9 @@ def test_capability_coverage_sentence_counts_quarantined_names():
                         "source_model": ["a", "a", "b", "c"]})
     q = pl.DataFrame({"source_file": ["f", "f", "f", "g"], "column": ["name", "name", "score", "name"],
                       "key": ["x", "x", "y", "z"]})
-    text = crosswalk.capability_coverage_sentence(cap, "m", q)
+    from analysis.metrics import coverage
+
+    text = coverage.capability_coverage_sentence(cap, "m", q)
     assert text.startswith("Crosswalk coverage: 2 of 3 distinct model names of f (67%)")
     assert "the other 1 are left out" in text
 

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from analysis.link import periods
 from analysis.metrics import prices as pm
 from analysis.metrics import reference as ref
 
@@ -35,7 +36,7 @@ def usd(**kw):
 
 def refs(df, cap=None, carry_back=False):
     """Reference price periods of inline rows (the rule of analysis.metrics.reference)."""
-    return ref.resolve(pm.effective_periods(df, cap, carry_back=carry_back))[0]
+    return ref.resolve(periods.effective_periods(df, cap, carry_back=carry_back))[0]
 
 
 def test_blended_default_ratio_3_to_1():
@@ -67,7 +68,7 @@ def test_in_currency_usd_to_cny():
 def test_effective_start_falls_back_to_first_observation_of_model():
     p = frame(row(valid_from=None, valid_to=D(2024, 3, 1), observed_from=D(2024, 6, 1)),
               row(source="x", valid_from=D(2024, 2, 1), observed_from=D(2024, 2, 1)))
-    e = pm.effective_periods(p).filter(pl.col("source") == "llm-prices")
+    e = periods.effective_periods(p).filter(pl.col("source") == "llm-prices")
     assert e["start"][0] == D(2024, 2, 1)
 
 
@@ -130,13 +131,13 @@ def test_cheapest_at_threshold_per_country():
 
 
 def test_conflict_found_on_overlap():
-    p = pm.effective_periods(frame(row(), row(source="llm-prices-cn", input_usd_per_m=1.5, source_row=2)))
-    assert len(pm.conflicts(p)) == 1
+    p = periods.effective_periods(frame(row(), row(source="llm-prices-cn", input_usd_per_m=1.5, source_row=2)))
+    assert len(periods.conflicts(p)) == 1
 
 
 def test_no_conflict_within_tolerance():
-    p = pm.effective_periods(frame(row(), row(source="llm-prices-cn", input_usd_per_m=1.02, source_row=2)))
-    assert len(pm.conflicts(p)) == 0
+    p = periods.effective_periods(frame(row(), row(source="llm-prices-cn", input_usd_per_m=1.02, source_row=2)))
+    assert len(periods.conflicts(p)) == 0
 
 
 def test_real_conflict_deepseek_v4_pro(built):
@@ -152,13 +153,13 @@ def test_real_conflict_deepseek_v4_pro(built):
 def test_carry_back_false_starts_at_own_observation():
     p = frame(row(valid_from=None, observed_from=D(2025, 6, 1), snapshot=D(2025, 12, 31)))
     cap = pl.DataFrame({"model_id": ["m"], "metric": ["eci"], "release_date": [D(2024, 1, 1)]})
-    assert pm.effective_periods(p, cap, carry_back=False)["start"][0] == D(2025, 6, 1)
-    assert pm.effective_periods(p, cap, carry_back=True)["start"][0] == D(2024, 1, 1)
+    assert periods.effective_periods(p, cap, carry_back=False)["start"][0] == D(2025, 6, 1)
+    assert periods.effective_periods(p, cap, carry_back=True)["start"][0] == D(2024, 1, 1)
 
 
 def test_open_period_ends_after_newest_snapshot_of_its_source():
     p = frame(row(), row(model_id="n", snapshot=D(2025, 6, 30), source_row=2))
-    assert pm.effective_periods(p)["end"].to_list() == [D(2025, 7, 1)] * 2
+    assert periods.effective_periods(p)["end"].to_list() == [D(2025, 7, 1)] * 2
 
 
 def test_chart_sources_cite_newest_dated_version():

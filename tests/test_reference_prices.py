@@ -6,6 +6,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from analysis.link import periods
 from analysis.metrics import prices as pm
 from analysis.metrics import reference as ref
 
@@ -25,7 +26,7 @@ def row(**kw):
 
 def resolve(*rows):
     df = pl.DataFrame(list(rows), schema_overrides={"valid_to": pl.Date, "valid_from": pl.Date})
-    return ref.resolve(pm.effective_periods(df, None, carry_back=False))
+    return ref.resolve(periods.effective_periods(df, None, carry_back=False))
 
 
 def on(reference, day):

@@ -8,9 +8,11 @@ import io
 import polars as pl
 import pytest
 
-from analysis import paths, provenance, tables
+from analysis import paths, provenance
 from analysis import reported_counts as rc
 from analysis.clean.common import InputError
+from analysis.core import loaded
+from analysis.metrics import reported
 
 GOOD = {"claim_id": "cn_large_models", "country": "CN", "quantity": "large AI models released", "value": "1509",
         "value_qualifier": "", "as_of": "2025-07-27", "stated_on": "2025-07-28", "stated_by": "CAICT at WAIC",
@@ -76,18 +78,18 @@ def test_latest_puts_a_year_after_a_day_of_that_year():
 
 
 def test_reading_it_credits_the_file_as_a_source(monkeypatch):
-    monkeypatch.setattr(tables, "SOURCE_FILES", {})
-    monkeypatch.setattr(tables, "READ", set())
+    monkeypatch.setattr(loaded, "SOURCE_FILES", {})
+    monkeypatch.setattr(loaded, "READ", set())
     rc.load()
-    src = provenance.report_sources(tables.record(), entries=[])
+    src = provenance.report_sources(loaded.record(), entries=[])
     assert src.curated == ("data/curated/reported_counts.csv",)
 
 
 def test_side_by_side_says_what_each_count_counts():
-    reported = rc.load(record=False)
+    reported_rows = rc.load(record=False)
     m = dict(year=2025, models_cn=33, models_us=60, orgs_cn=16, orgs_us=14, filed=868, registered=530,
              filed_date="2026-04-30", hf_labs_cn=6, hf_labs_us=10)
-    t = rc.side_by_side(reported, m)
+    t = reported.side_by_side(reported_rows, m)
     assert set(t["kind"]) == {"reported", "measured here"}
     assert t.filter(pl.col("kind") == "reported")["number"].to_list()[0] == "1,509"
     assert "China 16, US 14" in t["number"].to_list() and t["what"].null_count() == 0

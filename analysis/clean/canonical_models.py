@@ -10,15 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.schema import COUNTRY_BUCKETS, Column, Table
-
-BASES = ("eci", "aa", "epoch_models", "source_date", "first_seen")
-DATED_BASES = BASES[:-1]  # the bases that give a release date; 'first_seen' gives none
-RELEASE_DATE_BASIS_DOC = (
-    "Where `release_date` comes from, first that applies: 'eci' (Epoch ECI file 'Release date') > 'aa' "
-    "(Artificial Analysis 'release') > 'epoch_models' (Epoch model files' 'Publication date') > 'source_date' (a "
-    "date the source itself gives, not later than the first pinned file listing the name: a stated price start, "
-    "a date stamp in the name) > 'first_seen' (no source dates the release: `release_date` is null and "
-    "`first_seen` holds the upper bound; time-based metrics leave the model out and count it).")
+from analysis.vocab import BASES, RELEASE_DATE_BASIS_DOC
 
 CANONICAL_MODELS = Table(
     name="canonical_models",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import polars as pl
 
 from analysis import vocab
-from analysis.clean.canonical_models import BASES, RELEASE_DATE_BASIS_DOC
 from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.vocab import BASES, RELEASE_DATE_BASIS_DOC
 
 CAPABILITY = Table(
     name="capability",

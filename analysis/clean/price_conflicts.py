@@ -2,7 +2,7 @@
 
 Built from the `prices` rows (all readings are kept in `prices`; this table only lists disagreements):
 pairs of base prices of the same canonical model from different sources whose effective periods overlap
-(analysis.metrics.prices.effective_periods with carry_back=False: only dates the sources give) and whose USD
+(analysis.link.periods.effective_periods with carry_back=False: only dates the sources give) and whose USD
 input or output price differ by more than 5%.
 On the pair's first common day, `chosen` says which of the two readings the reference-price rule
 (analysis.metrics.reference, docs/prices.md) chose, `rule` how, and `reason` why the other was set aside.
@@ -14,7 +14,7 @@ import polars as pl
 
 from analysis.clean import prices, reference_prices
 from analysis.clean.common import Sources, Step, StepResult, no_rows
-from analysis.metrics import prices as pm
+from analysis.link.periods import conflicts
 from analysis.metrics import reference as ref
 from analysis.schema import Column, Table
 
@@ -56,7 +56,7 @@ def clean(src: Sources, *price_results: StepResult) -> StepResult:
     """`price_conflicts` from the results of the price steps (the build passes them, in the order of
     STEP.needs), annotated with the reference-price rule's decision on each pair's first common day."""
     periods = reference_prices.periods(list(price_results))
-    c = pm.conflicts(periods, REL_TOL)
+    c = conflicts(periods, REL_TOL)
     _, dec, over = ref.resolve(periods)
     ident = ["model_id", "source", "model_key", "source_file", "source_row", "start"]
     rid = ref.readings(periods).select(*ident, "rid")

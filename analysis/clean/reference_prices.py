@@ -8,7 +8,7 @@ import polars as pl
 
 from analysis.clean import prices
 from analysis.clean.common import Sources, Step, StepResult, no_rows
-from analysis.metrics import prices as pm
+from analysis.link.periods import effective_periods
 from analysis.metrics import reference as ref
 from analysis.schema import Column, Table
 
@@ -56,7 +56,7 @@ REFERENCE_PRICES = Table(
 
 def periods(price_results: list[StepResult]) -> pl.DataFrame:
     """Effective periods of every price reading (no carry-back: only dates the sources give)."""
-    return pm.effective_periods(pl.concat([r.df for r in price_results]), None, carry_back=False)
+    return effective_periods(pl.concat([r.df for r in price_results]), None, carry_back=False)
 
 
 def clean(src: Sources, *earlier: StepResult) -> StepResult:

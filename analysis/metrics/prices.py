@@ -34,6 +34,7 @@ import numpy as np
 import polars as pl
 
 from analysis import fx, vocab
+from analysis.link.periods import effective_periods
 from analysis.metrics import reference as ref
 
 
@@ -41,46 +42,6 @@ def blended(input_col: str | pl.Expr, output_col: str | pl.Expr, ratio: float = 
     i = pl.col(input_col) if isinstance(input_col, str) else input_col
     o = pl.col(output_col) if isinstance(output_col, str) else output_col
     return (ratio * i + o) / (ratio + 1)
-
-
-def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = None,
-                      carry_back: bool = True) -> pl.DataFrame:
-    """Add `start` / `end` and `start_basis` (see the module doc); drop rows without a usable period.
-
-    carry_back=False: a current price without a stated start holds from its own first observation (for the
-    vendor files: the file's snapshot date), never from the model's release; a closed period without a start
-    (e.g. DeepSeek's launch price ending 2025-02-08) starts at the first sighting of the model in any source.
-    """
-    df = prices if "crosswalk" in prices.columns else prices.with_columns(pl.lit(None, pl.String).alias("crosswalk"))
-    if capability is not None and carry_back:
-        rel = (capability.filter(pl.col("metric") == vocab.METRIC_ECI).group_by("model_id")
-               .agg(pl.col("release_date").min().alias("_release")))
-        df = df.join(rel, on="model_id", how="left")
-    else:
-        df = df.with_columns(pl.lit(None, pl.Date).alias("_release"))
-    first_seen = pl.col("observed_from").min().over("model_id")
-    if not carry_back:  # only a closed past period (stated end) may start at the model's first sighting
-        first_seen = pl.when(pl.col("valid_to").is_not_null()).then(first_seen).otherwise(None)
-    df = df.with_columns(
-        pl.coalesce("valid_from", "_release", first_seen, "observed_from").alias("start"),
-        pl.when(pl.col("valid_from").is_not_null()).then(pl.col("date_basis"))
-        .when(pl.col("_release").is_not_null()).then(pl.lit("eci_release"))
-        .when(first_seen.is_not_null() & (first_seen < pl.col("observed_from"))).then(pl.lit("model_first_seen"))
-        .otherwise(pl.lit("own_observation")).alias("start_basis"),
-        _horizon().alias("_horizon"),
-    ).with_columns(
-        # an open period holds until its source's horizon; a period made by splitting a row at a dated alias switch
-        # (analysis.crosswalk) ends there too, never past what the source saw
-        pl.when(pl.col("valid_to").is_null() | ((pl.col("valid_to") > pl.col("_horizon"))
-                                                  & pl.col("crosswalk").eq("alias").fill_null(False)))
-        .then(pl.col("_horizon")).otherwise(pl.col("valid_to")).alias("end"),
-    ).drop("_release", "_horizon")
-    return df.filter(pl.col("end").is_null() | (pl.col("start") < pl.col("end")))
-
-
-def _horizon() -> pl.Expr:
-    """The day after the newest snapshot of the row's source: nothing is known of its prices after it."""
-    return pl.col("snapshot").max().over("source") + dt.timedelta(days=1)
 
 
 def in_currency(df: pl.DataFrame, currency: str, date_col: str, fx_table: pl.DataFrame | None = None,
@@ -216,25 +177,6 @@ def price_changes(reference: pl.DataFrame, ratio: float = BLEND_RATIO, currency:
         "rule", "source_file", "source_row",
     ).sort("date")
     return out.filter(pl.col("dated")) if dated_only else out
-
-
-def conflicts(periods: pl.DataFrame, rel_tol: float = 0.05) -> pl.DataFrame:
-    """Pairs of base readings from different sources for the same model whose periods overlap and whose USD
-    input or output prices differ by more than `rel_tol`; `date` = the first day both hold."""
-    cols = ["model_id", "source", "provider", "model_key", "start", "end", "currency", "input_orig", "output_orig",
-            "input_usd_per_m", "output_usd_per_m", "source_file", "source_row"]
-    b = periods.filter((pl.col("price_kind") == "base") & pl.col("output_usd_per_m").is_not_null()).select(cols)
-    pairs = b.join(b, on="model_id", suffix="_b").filter(pl.col("source") < pl.col("source_b"))
-    end_a = pl.col("end")
-    end_b = pl.col("end_b")
-    pairs = pairs.filter((pl.col("start") < end_b) & (pl.col("start_b") < end_a))
-
-    def rel(a, c):
-        return (pl.col(a) - pl.col(c)).abs() / pl.min_horizontal(pl.col(a), pl.col(c))
-
-    diff = pl.max_horizontal(rel("input_usd_per_m", "input_usd_per_m_b"), rel("output_usd_per_m", "output_usd_per_m_b"))
-    return (pairs.with_columns(diff.alias("rel_diff"), pl.max_horizontal("start", "start_b").alias("date"))
-            .filter(pl.col("rel_diff") > rel_tol).sort("model_id", "date"))
 
 
 # --- cheapest price at a capability level: Epoch AI's method ---------------------------------------------

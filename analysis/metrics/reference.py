@@ -1,6 +1,6 @@
 """One reference price per (model, day) from every price source, by one written rule (docs/prices.md).
 
-Input: the base readings of the `prices` table as effective periods (analysis.metrics.prices.effective_periods):
+Input: the base readings of the `prices` table as effective periods (analysis.link.periods.effective_periods):
 every source's price of a model over [start, end). Output: `resolve` returns
 
 - `reference`: periods of one chosen reading per model (`valid_from` inclusive, `valid_to` exclusive), with the

@@ -224,12 +224,16 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False, warm: WarmK
     thread: analysis.kernels), so it boots while this thread imports nbclient and papermill and prepares the
     notebook.
     """
-    reserved = [(warm or WarmKernels()).reserve()]
+    own = warm is None
+    warm = warm or WarmKernels()
+    reserved = [warm.reserve()]
     try:
         return _execute(spec, params, show_code, reserved)
     finally:
         for kernel in reserved:  # a kernel not taken (the notebook could not be prepared) is stopped
             WarmKernels.stop(kernel)
+        if own:
+            warm.close()
 
 
 def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) -> Built:

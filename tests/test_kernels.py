@@ -100,8 +100,7 @@ def test_warm_kernels_close_kills_those_never_reserved(fake_kernels):
     warm.close()
 
 
-def test_a_kernel_that_cannot_be_started_ahead_is_none(monkeypatch):
-    monkeypatch.setattr(kernels, "KERNEL", "no-such-kernel")
+def test_a_kernel_that_cannot_be_started_ahead_is_none():
     assert kernels.launch("no-such-kernel") is None
 
 

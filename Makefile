@@ -65,7 +65,7 @@ chromium:
 # Two xdist workers, one test file per worker at a time; tests/conftest.py queues the slowest files first (kept in
 # that order by --no-loadscope-reorder), so the two workers end together.
 PYTEST_DIST := -n 2 --dist loadfile --no-loadscope-reorder
-# nbval is a pytest plugin that imports nbformat (and jsonschema's slow IRI checker) in every worker at start-up:
+# nbval is a pytest plugin that imports nbformat (and jsonschema) in every worker at start-up:
 # the suite does not use it (`make nbval` does), so it is not loaded there.
 PYTEST_PLUGINS := -p no:nbval
 # Python may write bytecode: with PYTHONDONTWRITEBYTECODE set (some machines set it), every worker and every

@@ -1,36 +1,22 @@
-"""The report kernels: started directly, the moment a report build starts, and handed to nbclient ready.
+"""The report kernels: jupyter_client's AsyncKernelManager, started ahead of the notebooks that run in them.
 
-A report notebook runs in a fresh `python3` kernel. jupyter_client's AsyncKernelManager would start it, but on
-the way it imports jupyter_client, looks the kernel spec up through traitlets and the provisioner entry points
-and writes the connection file (about 0.3 s before the kernel process even starts, in a process that is busy
-importing nbclient and papermill meanwhile), and its client then waits an extra 0.2 s of silence on IOPub
-before the first cell may run. Both sit on the critical path of a single report.
+A report notebook runs in a fresh `python3` kernel, started, driven and stopped through jupyter_client's public
+API only: `AsyncKernelManager.start_kernel` (the kernel spec, its connection file and ports, as JupyterLab and
+nbclient start it), the manager's `client()` and its `wait_for_ready`, and `shutdown_kernel(now=True)`.
+nbclient then runs the cells with that manager and client (`NotebookClient(km=...)`, `client.kc`).
 
-So this module does what AsyncKernelManager.start_kernel does for a local kernel, with the standard library
-only: find the kernel spec (the same search path, jupyter_core's), pick five free loopback ports, write a
-connection file readable by this user only, and start the spec's command line (in a session of its own, with
-JPY_PARENT_PID, as jupyter_client's launcher does). `Kernel` is the part of the KernelManager interface
-nbclient uses (`has_kernel`, `client`, `is_alive`, `shutdown_kernel`, `cleanup_resources`, `interrupt_kernel`);
-its client is jupyter_client's AsyncKernelClient, which waits for the kernel_info reply and one IOPub message,
-as jupyter_client does, without the final drain (the messages left there belong to the kernel_info request, and
-nbclient reads only those whose parent is the cell it runs).
-
-`WarmKernels` starts kernels ahead of the notebooks that will run in them. When no kernel spec is found or the
-start fails, `reserve()` gives None and nbclient starts its own kernel the ordinary way (and reports any error).
+`WarmKernels` starts kernels ahead of the notebooks, in a background thread of its own, so that a kernel's start
+(ipykernel's imports and the PRELOAD imports: most of a second) overlaps this process's own work (hashing the
+inputs, importing nbclient and papermill, injecting the parameters, the previous notebook's export) instead of
+following it.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
+import asyncio
 import threading
-import uuid
-from functools import cache
-from pathlib import Path
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
 from analysis import paths, shared_assets
 
@@ -39,31 +25,13 @@ KERNEL = "python3"
 # The kernel runs on this machine over loopback TCP (jupyter's default transport); its start-up warning about
 # unencrypted TCP says nothing actionable for a local build, so the kernel app logs errors only (cell errors
 # and outputs are not log messages and still show).
-# The kernel's first line imports the package, which keeps jsonschema's slow optional IRI checker out of it
-# (analysis/__init__.py); this process imported the package before anything else, so it has the same.
 KERNEL_ARGS = ["--IPKernelApp.exec_lines=import analysis", "--IPKernelApp.log_level=ERROR"]
 
 # What every report notebook imports first (polars, plotly, the chart and table helpers: about a second): a
-# report kernel imports them while it starts, in its own process, while this one imports nbclient and papermill
-# and injects the parameters, so the notebook's first cell finds them loaded. Only imports: no table is read and
-# nothing is set up (the notebook's own cells do that, as in JupyterLab).
+# report kernel imports them while it starts (IPython's `exec_lines`), in its own process, while this one imports
+# nbclient and papermill and injects the parameters, so the notebook's first cell finds them loaded. Only
+# imports: no table is read and nothing is set up (the notebook's own cells do that, as in JupyterLab).
 PRELOAD = ("analysis.plots", "analysis.tables", "analysis.tables_html", "analysis.figures.events")
-
-
-# A report kernel runs unattended: no debugger ever attaches to it. ipykernel imports debugpy at start (0.1 s of
-# every kernel's start) only to offer one; started through this line instead of `-m ipykernel_launcher`, the kernel
-# is ipykernel's own (the same launcher steps) with debugpy unavailable, so it starts without the debugger.
-LAUNCHER = ("import sys; sys.modules['debugpy'] = None\n"
-            "if sys.path and sys.path[0] == '': del sys.path[0]\n"  # as ipykernel_launcher does
-            "from ipykernel import kernelapp; kernelapp.launch_new_instance()")
-
-
-def kernel_command(argv: list[str]) -> list[str]:
-    """The spec's command line, `-m ipykernel_launcher` run as LAUNCHER (any other command line as it is)."""
-    for i in range(len(argv) - 1):
-        if argv[i] == "-m" and argv[i + 1] == "ipykernel_launcher":
-            return [*argv[:i], "-c", LAUNCHER, *argv[i + 2:]]
-    return list(argv)
 
 
 def kernel_args() -> list[str]:
@@ -73,199 +41,84 @@ def kernel_args() -> list[str]:
             + "".join(f"; import {m}" for m in PRELOAD), *KERNEL_ARGS[1:], "--HistoryManager.hist_file=:memory:"]
 
 
-def find_spec(name: str = KERNEL) -> tuple[list[str], dict[str, str], Path] | None:
-    """(argv, env, resource dir) of kernel spec `name`, found as jupyter_client's KernelSpecManager finds it:
-    the first folder of jupyter_path('kernels') holding `<name>/kernel.json` (name compared in lower case);
-    None when there is none (jupyter_client would then fall back to ipykernel's built-in spec)."""
-    from jupyter_core.paths import jupyter_path
+async def start(name: str = KERNEL):
+    """A started report kernel: jupyter_client's AsyncKernelManager for kernel spec `name`, run in the notebooks'
+    folder with the report kernel's arguments. Raises what jupyter_client raises (no such kernel, ...)."""
+    from jupyter_client.manager import AsyncKernelManager
 
-    for kernel_dir in jupyter_path("kernels"):
-        try:
-            entries = os.listdir(kernel_dir)
-        except OSError:
-            continue
-        for entry in entries:
-            spec = Path(kernel_dir) / entry / "kernel.json"
-            if entry.lower() == name and spec.is_file():
-                try:
-                    data = json.loads(spec.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    return None
-                if not isinstance(data.get("argv"), list) or data.get("interrupt_mode", "signal") != "signal":
-                    return None  # not a spec this launcher knows: jupyter_client's way
-                return [str(a) for a in data["argv"]], dict(data.get("env") or {}), spec.parent
-    return None
+    km = AsyncKernelManager(kernel_name=name)
+    await km.start_kernel(extra_arguments=kernel_args(), cwd=str(paths.notebooks_dir()))
+    return km
 
 
-def _free_ports(n: int) -> list[int]:
-    """n distinct free loopback ports (bound together, then released), as jupyter_client picks them."""
-    socks = []
+@asynccontextmanager
+async def ready_client(km, timeout: float | None = 60):
+    """The kernel's client, its channels started and the kernel ready (jupyter_client's `wait_for_ready`: the
+    kernel answered kernel_info and IOPub is connected); channels stopped on the way out. A kernel that dies
+    first raises jupyter_client's RuntimeError("Kernel died before replying to kernel_info")."""
+    kc = km.client()
+    kc.start_channels()
     try:
-        for _ in range(n):
-            s = socket.socket()
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\0" * 8)
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
+        await kc.wait_for_ready(timeout=timeout)
+        kc.allow_stdin = False  # as nbclient sets it: a report asks no input
+        yield kc
     finally:
-        for s in socks:
-            s.close()
+        kc.stop_channels()
 
 
-@cache
-def _client_class():
-    from jupyter_client.asynchronous import AsyncKernelClient
-
-    class ReadyClient(AsyncKernelClient):
-        """AsyncKernelClient whose wait_for_ready ends as soon as the kernel answered kernel_info and IOPub is
-        connected (one IOPub message arrived), without jupyter_client's last 0.2 s wait for silence on IOPub.
-        Whether the kernel is alive is asked of its process, as a KernelManager's client does (not of the
-        heartbeat, which a kernel still importing on a busy machine can miss for a second: nbclient would take
-        that for a dead kernel)."""
-
-        process: Kernel | None = None
-
-        async def _async_is_alive(self) -> bool:
-            if self.process is not None:
-                return self.process.is_alive()
-            return await super()._async_is_alive()
-
-        is_alive = _async_is_alive
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            import asyncio
-            import time
-            from queue import Empty
-
-            deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
-            while True:
-                self.kernel_info()
-                try:
-                    msg = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    pass
-                else:
-                    if msg["msg_type"] == "kernel_info_reply":
-                        try:
-                            await self.iopub_channel.get_msg(timeout=0.2)
-                        except Empty:
-                            pass  # IOPub not connected yet: ask again
-                        else:
-                            self._handle_kernel_info_reply(msg)
-                            return
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-                await asyncio.sleep(0)
-
-    return ReadyClient
+async def stop(km) -> None:
+    """Kill the kernel (`shutdown_kernel(now=True)`) and remove its connection file. Every output is in once the
+    last cell is done and nothing of the kernel is kept, so it is not asked to shut down (about a second)."""
+    if km is None:
+        return
+    if await km.is_alive():
+        await km.shutdown_kernel(now=True)
+    else:
+        await km.cleanup_resources()
 
 
-class Kernel:
-    """One started kernel process and its connection file; what nbclient needs of a kernel manager."""
-
-    has_kernel = True  # a kernel that died while starting is found by the client's wait (is_alive)
-
-    def __init__(self, proc: subprocess.Popen, connection_file: Path, info: dict) -> None:
-        self.proc, self.connection_file, self.info = proc, connection_file, info
-        self.kernel_id = connection_file.stem.removeprefix("kernel-")
-        self.kernel_name = info["kernel_name"]
-
-    def client(self, **kwargs):
-        kc = _client_class()(**kwargs)
-        kc.load_connection_info(self.info)
-        kc.process = self
-        return kc
-
-    def is_alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def interrupt_kernel(self) -> None:
-        if self.is_alive():
-            self.proc.send_signal(signal.SIGINT)  # the spec's interrupt_mode "signal"
-
-    def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        """Killed, not asked to shut down: every output is in once the last cell is done, and nothing of the
-        kernel is kept (a graceful shutdown costs about a second)."""
-        self.kill()
-
-    def cleanup_resources(self, restart: bool = False) -> None:
-        self.connection_file.unlink(missing_ok=True)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                self.proc.kill()
-            except ProcessLookupError:
-                pass
-        self.proc.wait()
-        if self.proc.stdin is not None:
-            self.proc.stdin.close()
-        self.cleanup_resources()
+def stop_now(km) -> None:
+    """`stop`, from code that runs no event loop."""
+    if km is not None:
+        asyncio.run(stop(km))
 
 
-def launch(name: str = KERNEL, cwd: Path | None = None) -> Kernel | None:
-    """Start kernel `name` with the report kernel's arguments; None when there is no spec this can start or the
-    start fails here (nbclient then starts the kernel its own way, and reports what goes wrong)."""
-    found = find_spec(name)
-    if found is None:
-        return None
-    argv, spec_env, resource_dir = found
-    from jupyter_core.paths import jupyter_runtime_dir
-
-    connection_file = None
+def launch(name: str = KERNEL):
+    """Start a report kernel from code that runs no event loop (a thread of its own); None when it cannot be
+    started here (the notebook's own run then starts it again, and reports what goes wrong)."""
     try:
-        runtime = Path(jupyter_runtime_dir())
-        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)  # as jupyter_client makes it
-        connection_file = runtime / f"kernel-{uuid.uuid4()}.json"
-        ports = _free_ports(5)
-        info = dict(zip(("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"), ports, strict=True),
-                    ip="127.0.0.1", key=str(uuid.uuid4()), transport="tcp", signature_scheme="hmac-sha256",
-                    kernel_name=name)
-        fd = os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # the key: this user only
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(info, f, indent=1)
-        subs = {"{connection_file}": str(connection_file), "{resource_dir}": str(resource_dir),
-                "{prefix}": sys.prefix}
-
-        def fill(text: str) -> str:
-            for k, v in subs.items():
-                text = text.replace(k, v)
-            return text
-
-        cmd = [os.path.expanduser(fill(a)) for a in kernel_command(argv)] + kernel_args()
-        env = {**os.environ, **{k: fill(str(v)) for k, v in spec_env.items()}, "JPY_PARENT_PID": str(os.getpid())}
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, cwd=str(cwd or paths.notebooks_dir()), env=env,
-                                start_new_session=True)
-    except OSError:
-        if connection_file is not None:
-            connection_file.unlink(missing_ok=True)
+        return asyncio.run(start(name))
+    except Exception:  # noqa: BLE001 - raised again, with its cause, where the notebook starts its kernel
         return None
-    return Kernel(proc, connection_file, info)
 
 
 class WarmKernels:
-    """Kernels started ahead of the notebooks that will run in them, so a kernel's start (ipykernel's imports,
-    the PRELOAD imports: most of a second) overlaps this process's own work (hashing the inputs, importing
-    nbclient and papermill, injecting the parameters, the previous notebook's export) instead of following it.
+    """Kernels started ahead of the notebooks that will run in them, in one background thread.
 
-    `start(n)` starts n kernels; `plan(total)` says how many notebooks the build will run, and `reserve()` hands
-    one kernel to a notebook (one started ahead, else one started now) and, while notebooks are still to come
-    and none is waiting, starts the next one. `stop(kernel)` kills one reserved but never used; `close()` those
-    never reserved. A kernel runs one notebook only; `report.execute` kills it when the notebook is done. None
-    stands for a kernel that could not be started here (nbclient then starts its own)."""
+    `start(n)` starts n kernels; `plan(total, ahead)` says how many notebooks the build will run and starts the
+    first `ahead` kernels; `reserve()` hands one kernel to a notebook (one started ahead, waiting for its start
+    if need be, else one started now) and, while notebooks are still to come and none is waiting, starts the
+    next one. `stop(kernel)` kills one reserved but never used; `close()` those never reserved. A kernel runs one
+    notebook only; `report.execute` kills it when the notebook is done. None stands for a kernel that could not
+    be started here (the notebook's run then starts one itself)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: list[Kernel | None] = []
+        self._pending: list[Future] = []
         self._to_come = 0  # notebooks of the build not yet given a kernel, beyond those waiting
+        self._starter: ThreadPoolExecutor | None = None
+
+    def _submit(self) -> Future:
+        with self._lock:
+            if self._starter is None:
+                self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-start")
+            return self._starter.submit(lambda: launch())  # looked up when it runs (tests replace it)
 
     def start(self, n: int) -> None:
         for _ in range(n):
-            k = launch()
+            fut = self._submit()
             with self._lock:
-                self._pending.append(k)
+                self._pending.append(fut)
 
     def plan(self, total: int, ahead: int) -> None:
         """The build runs `total` notebooks; `ahead` kernels (those started earlier count) start now."""
@@ -274,26 +127,35 @@ class WarmKernels:
             self._to_come = max(0, total - len(self._pending) - missing)
         self.start(missing)
 
-    def reserve(self) -> Kernel | None:
+    def reserve(self):
         with self._lock:
-            waiting = self._pending.pop(0) if self._pending else False
-            if waiting is False and self._to_come:
+            waiting = self._pending.pop(0) if self._pending else None
+            if waiting is None and self._to_come:
                 self._to_come -= 1  # this notebook's kernel starts now
             refill = self._to_come > 0 and not self._pending
             if refill:
                 self._to_come -= 1
-        k = launch() if waiting is False else waiting
+        own = waiting or self._submit()  # before the next one: the starter thread starts them in turn
         if refill:
             self.start(1)
-        return k
+        return own.result()
+
+    def settle(self) -> None:
+        """Wait until every kernel start asked for so far has run (the starter thread runs them in turn)."""
+        with self._lock:
+            starter = self._starter
+        if starter is not None:
+            starter.submit(lambda: None).result()
 
     @staticmethod
-    def stop(k: Kernel | None) -> None:
-        if k is not None:
-            k.kill()
+    def stop(k) -> None:
+        stop_now(k)
 
     def close(self) -> None:
         with self._lock:
             pending, self._pending, self._to_come = self._pending, [], 0
-        for k in pending:
-            self.stop(k)
+            starter, self._starter = self._starter, None
+        if starter is not None:  # stopped in the starter thread, which runs no event loop (the caller may)
+            for fut in pending:
+                starter.submit(lambda f=fut: stop_now(f.result()))
+            starter.shutdown(wait=True)

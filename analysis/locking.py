@@ -1,15 +1,15 @@
-"""One build at a time: an exclusive advisory lock (fcntl.flock) on a lock file beside the outputs.
+"""One build at a time: an exclusive lock (filelock.FileLock, an flock on Unix) on a lock file beside the outputs.
 
 `python -m analysis fetch|build|report|all` take the lock for their whole run. A second run started
 meanwhile waits (printing who holds it) up to a timeout, then fails with `LockTimeout` instead of
-writing into the same folders at the same time. The kernel releases a flock when its process ends,
-also on SIGKILL, so a killed build never leaves a stale lock behind.
+writing into the same folders at the same time. The system releases the lock when its process ends,
+also on SIGKILL, so a killed build never leaves a stale lock behind. Who holds it (pid, verb, since when) is
+written beside the lock file, for the waiting run's message.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sys
 import time
@@ -31,6 +31,10 @@ def lock_path() -> Path:
     return paths.clean_dir() / ".build.lock"
 
 
+def holder_path() -> Path:
+    return lock_path().with_name(".build.lock.holder")
+
+
 def timeout_from_env() -> float:
     value = os.environ.get("ANALYSIS_LOCK_TIMEOUT")
     return float(value) if value else DEFAULT_TIMEOUT
@@ -40,35 +44,31 @@ def timeout_from_env() -> float:
 def build_lock(what: str, timeout: float | None = None, poll: float = 0.1,
                out: TextIO = sys.stderr) -> Iterator[Path]:
     """Hold the build lock for the block; wait up to `timeout` seconds for it, else raise LockTimeout."""
+    from filelock import FileLock, Timeout
+
     timeout = timeout_from_env() if timeout is None else timeout
     path = lock_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(path, thread_local=False)
     try:
-        deadline = time.monotonic() + timeout
-        told = False
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not told:
-                    holder = _read_holder(path)
-                    print(f"{what}: waiting for another build to finish ({holder}; lock {path}, "
-                          f"timeout {timeout:g}s)", file=out)
-                    told = True
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        f"{what}: another build still holds {path} ({_read_holder(path)}) after {timeout:g}s; "
-                        "try again when it has finished (or raise ANALYSIS_LOCK_TIMEOUT)"
-                    ) from None
-                time.sleep(poll)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} running {what} since {time.strftime('%H:%M:%S')}\n".encode(), 0)
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"{what}: waiting for another build to finish ({_read_holder()}; lock {path}, "
+              f"timeout {timeout:g}s)", file=out)
+        try:
+            lock.acquire(timeout=timeout, poll_interval=poll)
+        except Timeout:
+            raise LockTimeout(
+                f"{what}: another build still holds {path} ({_read_holder()}) after {timeout:g}s; "
+                "try again when it has finished (or raise ANALYSIS_LOCK_TIMEOUT)"
+            ) from None
+    try:
+        holder_path().write_text(f"pid {os.getpid()} running {what} since {time.strftime('%H:%M:%S')}\n",
+                                 encoding="utf-8")
         _sweep(out)
         yield path
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        lock.release()
 
 
 def _sweep(out: TextIO) -> None:
@@ -91,8 +91,8 @@ def _sweep(out: TextIO) -> None:
         print(f"removed {len(stale_gens)} unfinished or old build generation(s) from {paths.clean_dir()}", file=out)
 
 
-def _read_holder(path: Path) -> str:
+def _read_holder() -> str:
     try:
-        return path.read_text(encoding="utf-8").strip() or "holder unknown"
+        return holder_path().read_text(encoding="utf-8").strip() or "holder unknown"
     except OSError:
         return "holder unknown"

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from analysis import chart_data, findings, index_page, paths, provenance, robustness, shared_assets, site
+from analysis import chart_data, findings, index_page, kernels, paths, provenance, robustness, shared_assets, site
 from analysis.atomic import atomic_path, write_text
-from analysis.kernels import KERNEL, WarmKernels, kernel_args
+from analysis.kernels import KERNEL, WarmKernels
 from analysis.report_specs import ReportSpec, load_specs, parse_value
 
 __all__ = ["ReportSpec", "build_reports", "load_specs", "parse_value"]
@@ -220,21 +220,24 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False, warm: WarmK
 
     nbclient drives the kernel directly (papermill would rewrite the whole executed notebook, plotly.js and
     all, after every cell); the parameters are injected by papermill's own function, so the executed
-    notebook is the one papermill would produce. The kernel was started ahead by the build (`warm`), or starts
-    first here (analysis.kernels), so it boots while this thread imports nbclient and papermill
-    and prepares the notebook.
+    notebook is the one papermill would produce. The kernel was started ahead by the build (`warm`, a background
+    thread: analysis.kernels), so it boots while this thread imports nbclient and papermill and prepares the
+    notebook.
     """
-    reserved = [(warm or WarmKernels()).reserve()]
+    own = warm is None
+    warm = warm or WarmKernels()
+    reserved = [warm.reserve()]
     try:
         return _execute(spec, params, show_code, reserved)
     finally:
         for kernel in reserved:  # a kernel not taken (the notebook could not be prepared) is stopped
             WarmKernels.stop(kernel)
+        if own:
+            warm.close()
 
 
 def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) -> Built:
     import asyncio
-    import atexit
 
     import nbformat
     from nbclient import NotebookClient
@@ -256,22 +259,21 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) ->
                 ready.set_exception(exc)
 
         threading.Thread(target=build_exporter, name="exporter", daemon=True).start()
-    km = reserved.pop()  # None if it could not be started here: nbclient then starts one, and says why
-    # every output is in once the last cell is done: the kernel is killed then, not asked to shut down and
-    # waited for (a graceful shutdown costs about a second per report, and nothing of the kernel is kept)
-    client = NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=None, allow_errors=False,
-                            shutdown_kernel="immediate", extra_arguments=kernel_args(),
-                            resources={"metadata": {"path": str(paths.notebooks_dir())}})
 
     async def run() -> None:
+        km = reserved.pop()  # None if it could not be started ahead: it starts here, and says why it cannot
         try:
-            await client.async_execute()
+            if km is None:
+                km = await kernels.start()
+            client = NotebookClient(nb, km=km, kernel_name=KERNEL, timeout=None, allow_errors=False,
+                                    resources={"metadata": {"path": str(paths.notebooks_dir())}})
+            async with kernels.ready_client(km, timeout=client.startup_timeout) as kc:
+                client.kc = kc  # nbclient runs the cells with this client (it starts one only when none is set)
+                await client.async_execute()
         finally:
-            # a kernel passed in is not the client's own: it would leave it running (unless it cleaned up after
-            # a failed start itself, and let go of it)
-            if km is not None and client.km is not None:
-                await client._async_cleanup_kernel()
-            atexit.unregister(client._cleanup_kernel)  # left registered by nbclient when the start failed
+            # the kernel is the build's, not the client's: killed once the last cell is done (every output is in;
+            # a graceful shutdown costs about a second per report, and nothing of the kernel is kept)
+            await kernels.stop(km)
 
     try:
         asyncio.run(run())

@@ -59,17 +59,3 @@ def test_find_cycle_sees_a_cycle_through_three_modules():
 
 def test_analysis_has_no_import_cycles():
     assert find_cycle(import_graph()) is None
-
-
-def test_a_process_that_imports_analysis_first_starts_without_the_slow_iri_checker():
-    """`import analysis` keeps jsonschema's optional rfc3987_syntax (2-3 s of grammar compiling) out of a notebook
-    kernel that draws charts (plotly's notebook renderer imports nbformat, and nbformat jsonschema)."""
-    import subprocess
-    import sys
-
-    def run(code: str) -> list[str]:
-        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent,
-                              check=True).stdout.split()
-
-    show = "print(sys.modules.get('rfc3987_syntax') is None, 'nbformat' in sys.modules)"
-    assert run(f"import sys; from analysis import plots; plots.setup(); import nbformat; {show}") == ["True", "True"]

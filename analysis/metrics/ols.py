@@ -1,10 +1,10 @@
 """A straight-line least-squares fit and the Student-t quantile of its interval, without `scipy.stats`.
 
-`scipy.stats` takes 1.5 s to import (2.5 s on a slow machine), more than the fits of a report cost, and every
-report with a trend line paid it. `linregress` follows `scipy.stats.linregress` (scipy 1.17) step for step, so
-slope, intercept, r and the slope's standard error are the same floats; `t_quantile` is what
-`scipy.stats.t.ppf` computes (`scipy.special.stdtrit`, whose import costs 0.15-0.4 s; the quantiles the
-project's intervals use are tabled, see TABLE). tests/test_ols.py checks both against scipy.stats.
+A deliberate deviation from stock parts, kept because it buys a fifth of a single report's rerun: why, what it
+costs and when to remove it are in docs/architecture.md. `linregress` follows `scipy.stats.linregress` (scipy
+1.17) step for step, so slope, intercept, r and the slope's standard error are the same floats; `t_quantile` is
+what `scipy.stats.t.ppf` computes (`scipy.special.stdtrit`; the quantiles the project's intervals use are tabled,
+see TABLE). tests/test_ols.py checks both against scipy.stats.
 """
 
 from __future__ import annotations

@@ -197,7 +197,7 @@ def price_trend(points: pl.DataFrame, date_col: str = "date", price_col: str = "
                 min_points: int = MIN_TREND_POINTS) -> dict:
     """OLS of log10(price) on date (years of 365 days, as Epoch): factor per year 10**(-slope) with its `level`
     t-interval, r², n; no factor (and `reason` says why) on fewer than `min_points` points."""
-    from analysis.metrics import ols  # scipy.stats's fit and t quantile without its 1.5 s import
+    from analysis.metrics import ols  # scipy.stats's fit and t quantile, not imported (docs/architecture.md)
 
     d = points.filter(pl.col(price_col) > 0)
     n = len(d)

@@ -7,7 +7,9 @@ import sys
 
 
 def _fetch(args) -> int:
-    from analysis import fetch, locking, paths
+    from analysis.acquire import fetch
+    from analysis.core import paths
+    from analysis.store import locking
 
     with locking.build_lock("fetch"):
         fetch.fetch(mirror=paths.mirror_dir(args.mirror), datasets=args.dataset or None)
@@ -15,7 +17,7 @@ def _fetch(args) -> int:
 
 
 def _build(args) -> int:
-    from analysis import build, locking
+    from analysis.store import build, locking
 
     with locking.build_lock("build"):
         build.build(only=args.table or None)
@@ -23,11 +25,11 @@ def _build(args) -> int:
 
 
 def _report(args) -> int:
-    from analysis import kernels
+    from analysis.site import kernels
 
     # named reports are usually rebuilt (new parameters, --force): the first kernel starts before anything else,
     # and boots while the build imports itself, checks the parameters and hashes its inputs; killed if nothing
-    # runs (analysis.kernels.WarmKernels)
+    # runs (analysis.site.kernels.WarmKernels)
     warm = kernels.WarmKernels()
     if args.notebook and not args.output_name and not args.help_params:
         warm.start(1)
@@ -38,10 +40,11 @@ def _report(args) -> int:
 
 
 def _report_with(args, warm) -> int:
-    from analysis import locking, report
+    from analysis.site import report
+    from analysis.store import locking
 
     if args.help_params:
-        from analysis import params as nbparams
+        from analysis.site import params as nbparams
 
         specs, unknown = report._select(report.load_specs(), args.notebook or [])
         if unknown or not args.notebook:
@@ -65,7 +68,7 @@ def _report_with(args, warm) -> int:
 
 def _write_standalone(names: list[str]) -> int:
     """Single-file copies (plotly.js embedded) of built reports, in standalone/."""
-    from analysis import report, shared_assets
+    from analysis.site import report, shared_assets
 
     specs, unknown = report._select(report.load_specs(), names)
     if unknown:
@@ -87,7 +90,10 @@ def _export(args) -> int:
 
 
 def _all(args) -> int:
-    from analysis import build, fetch, locking, paths, report
+    from analysis.acquire import fetch
+    from analysis.core import paths
+    from analysis.site import report
+    from analysis.store import build, locking
 
     with locking.build_lock("all"):
         fetch.fetch(mirror=paths.mirror_dir(args.mirror))
@@ -96,19 +102,20 @@ def _all(args) -> int:
 
 
 def _check(args) -> int:
-    from analysis import check
+    from analysis.store import check
 
     return check.main()
 
 
 def _dictionary(args) -> int:
-    from analysis import dictionary
+    from analysis.store import dictionary
 
     return dictionary.main(check=args.check)
 
 
 def _pin(args) -> int:
-    from analysis import manifest, paths
+    from analysis.acquire import manifest
+    from analysis.core import paths
 
     mirror = paths.mirror_dir(args.mirror)
     if mirror is None:
@@ -185,9 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     pn.set_defaults(func=_pin)
 
     args = p.parse_args(argv)
-    from analysis.errors import InputError, SchemaError
-    from analysis.fetch import FetchError
-    from analysis.locking import LockTimeout
+    from analysis.acquire.fetch import FetchError
+    from analysis.core.errors import InputError, SchemaError
+    from analysis.store.locking import LockTimeout
 
     try:
         return args.func(args)

@@ -88,7 +88,7 @@ def main() -> int:
     if not os.environ.get("ANALYSIS_MIRROR"):
         print("note: ANALYSIS_MIRROR is not set; fetch will download from the upstream URLs", file=sys.stderr)
     sys.path.insert(0, str(ROOT))
-    from analysis import report
+    from analysis.site import report
 
     py = [sys.executable]
     load_start = os.getloadavg()
@@ -169,7 +169,7 @@ def main() -> int:
         largest = max((t / "reports").glob("*.html"), key=lambda p: p.stat().st_size)
         largest_mb = largest.stat().st_size / 1e6
         index_mb = folder_mb(t / "reports", "index.*")
-        executed = t / "reports.executed"  # analysis.paths.executed_dir beside ANALYSIS_REPORTS_DIR
+        executed = t / "reports.executed"  # analysis.core.paths.executed_dir beside ANALYSIS_REPORTS_DIR
         executed_mb = folder_mb(executed) if executed.is_dir() else 0.0
 
     tests_s = tests_cpu = None

@@ -18,7 +18,9 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, settings
 
-from analysis import build, fetch, locking, paths
+from analysis.acquire import fetch
+from analysis.core import paths
+from analysis.store import build, locking
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MIRROR = ROOT.parent / "shared" / "data" / "external"
@@ -52,14 +54,14 @@ def built(tmp_path_factory) -> dict[str, pl.DataFrame]:
     else:
         _fetch_and_build()
     # names starting with "." are temporary files of an interrupted atomic write, not tables
-    from analysis import tables
+    from analysis.store import tables
 
     return {p.stem: pl.read_parquet(p) for p in tables.table_files()}
 
 
 def inline_registry(folder: Path, rows: str):
     """An organization registry from inline CSV rows (organization,aliases,country,kind,source), for step tests."""
-    from analysis import registry
+    from analysis.curated import registry
 
     p = Path(folder) / "organizations.csv"
     p.write_text("organization,aliases,country,kind,source\n" + rows)
@@ -107,7 +109,7 @@ if (os.environ.get("HYPOTHESIS_PROFILE") or "ci") == "ci":
 
 def _build_reports_into(out: Path, names: list[str]) -> Path:
     """Build the named reports from the clean tables into the folder `out` (as ANALYSIS_REPORTS_DIR), quietly."""
-    from analysis import report
+    from analysis.site import report
 
     mp = pytest.MonkeyPatch()
     mp.setenv("ANALYSIS_REPORTS_DIR", str(out))
@@ -204,7 +206,7 @@ def site(built, tmp_path_factory) -> Path:
     (a variant, a rebuild, a killed run) works on `copy_site(site, folder)`. Under pytest-xdist the first
     worker that asks builds it under a file lock in the run's shared temp folder; the other waits for that
     lock and uses the same folder."""
-    from analysis import report
+    from analysis.site import report
 
     root = _run_dir(tmp_path_factory) / "shared-site"
     out, done = root / "reports", root / "site.done"
@@ -248,7 +250,7 @@ def injected_site(built, tmp_path_factory) -> Path:
 
 def _copy_site(src: Path, dst: Path, executed_src: Path | None = None) -> Path:
     """A copy of the built reports folder `src` at `dst` (which may exist, empty), with its executed notebooks
-    and sources records (analysis.paths.executed_dir of each folder, or `executed_src`), to change without
+    and sources records (analysis.core.paths.executed_dir of each folder, or `executed_src`), to change without
     touching `src`."""
     shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True)  # reports/<name>: relative links
     mp = pytest.MonkeyPatch()
@@ -353,14 +355,15 @@ def offline_page():
 
 
 def eci_releases(rows: list[dict], reg, today=None) -> list[dict]:
-    """The crosswalk's ECI records (analysis.crosswalk.eci_records) from inline ECI rows (dicts with the file's
+    """The crosswalk's ECI records (analysis.curated.crosswalk.eci_records) from inline ECI rows (dicts with the file's
     columns; a missing 'ECI Score' is 100), through the ECI step itself: the one rule for that file."""
     import csv
     import datetime as dt
 
-    from analysis import crosswalk
+    from analysis.acquire.readers import parse_csv_text
     from analysis.clean import eci
-    from analysis.clean.common import Sources, parse_csv_text
+    from analysis.clean.common import Sources
+    from analysis.curated import crosswalk
 
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=eci.REQUIRED, lineterminator="\n")

@@ -8,8 +8,8 @@ import papermill as pm
 import polars as pl
 import pytest
 
-from analysis import tables
 from analysis.metrics import openrouter as orm
+from analysis.store import tables
 
 NB = Path(__file__).resolve().parent.parent / "notebooks" / "adoption.ipynb"
 

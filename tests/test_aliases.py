@@ -9,8 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import build, crosswalk
-from analysis.clean import link
+from analysis.curated import crosswalk
+from analysis.link import crosswalk_steps as link
+from analysis.store import build
 
 D = dt.date
 HEADER = ",".join(crosswalk.ALIASES_COLUMNS) + "\n"
@@ -174,8 +175,8 @@ def test_chat_key_coverage_floors_and_unlinked_file(built):
     cov = crosswalk.chat_coverage(built["prices"], crosswalk.load_aliases())
     for r in cov.iter_rows(named=True):
         assert r["chat_linked"] / r["chat_keys"] >= CHAT_FLOOR[r["source"]], r
-    from analysis import tables
-    from analysis.build import UNLINKED_FILE
+    from analysis.store import tables
+    from analysis.store.build import UNLINKED_FILE
     un = pl.read_csv(tables.path(UNLINKED_FILE))
     assert un.columns == ["source", "name", "country_bucket", "reason"]
     assert un["reason"].null_count() == 0

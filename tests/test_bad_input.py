@@ -22,16 +22,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import build, fetch, manifest, paths, registry
+from analysis.acquire import fetch, manifest
+from analysis.acquire.readers import decode_text, expect_json, load_json_text, parse_csv_text, read_curated_csv
 from analysis.clean import adoption, eci, models, prices
-from analysis.clean.common import InputError, StepResult
+from analysis.clean.common import StepResult
 from analysis.cli import main
-from analysis.inputs import Inputs, load_authors, load_providers
-from analysis.schema import SchemaError
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.core.schema import SchemaError
+from analysis.curated import registry
+from analysis.curated.inputs import Inputs, load_authors, load_providers
+from analysis.store import build
 
 
 def step_runner(step):
-    """A clean step run as the build runs it (its reads loaded by analysis.build through the manifest)."""
+    """A clean step run as the build runs it (its reads loaded by analysis.store.build through the manifest)."""
     def run():
         return build.run_step(step)
     run.__name__ = f"run {step.name}"
@@ -533,7 +538,7 @@ def raw(tmp_path, monkeypatch):
 
 
 def _load_curated(name: str):
-    from analysis import fx
+    from analysis.curated import fx
     return registry.load() if name == "organizations.csv" else fx.load()
 
 
@@ -618,8 +623,8 @@ _INPUTS = []
 def _good_inputs():
     """Registry, crosswalk and aliases from the good snapshots (the step under test reads the damaged file)."""
     if not _INPUTS:
-        from analysis import crosswalk
-        from analysis.inputs import Inputs
+        from analysis.curated import crosswalk
+        from analysis.curated.inputs import Inputs
         cw = _crosswalk()
         inputs = Inputs(reg=_registry(), cw=cw, aliases=tuple(crosswalk.load_aliases(known_ids=set(cw.model_ids()))))
         _ = (inputs.providers, inputs.fx)  # read now, from the good files
@@ -1037,8 +1042,9 @@ def test_csv_family_fault_through_fetch_and_the_cli(case, base, capsys, family):
 
 def _load_raw(name: str):
     """The project's loader of one curated file (what the build calls), run on the scratch data/curated/."""
-    from analysis import crosswalk, regions, replication
     from analysis.clean import epoch_prices
+    from analysis.curated import crosswalk, regions
+    from analysis.metrics import replication
     loaders = {
         "organizations.csv": registry.load,
         "fx_usd_cny.csv": lambda: _load_curated("fx_usd_cny.csv"),
@@ -1236,13 +1242,6 @@ def test_json_family_fault_through_fetch_and_the_cli(case, base, capsys, local_p
 # --- property tests for every reader: any byte corruption of a valid input gives a clean result whose accounting
 # holds, or the project's InputError naming the file; never another exception ---------------------------------
 
-from analysis.clean.common import (  # noqa: E402
-    decode_text,
-    expect_json,
-    load_json_text,
-    parse_csv_text,
-    read_curated_csv,
-)
 
 _SPECIAL_BYTES = [b"\r", b"\n", b"\r\n", b'"', b",", b"\x00", BOM, b"\xff", b"\xe9", b"{", b"}", b"[", b"]", b"null",
                   b"Infinity", b"NaN", b"true", b"-", b"1e999", b":", b"\\", b"\t", b" "]
@@ -1386,9 +1385,9 @@ def test_more_curated_csv_faults_through_the_cli_exit_1_naming_the_file(case, ra
 
 
 def test_an_aa_release_that_is_not_a_date_is_a_one_line_error_naming_record_and_column(case, base, capsys):
-    """Artificial Analysis 'release' "2024-13-01": the crosswalk step (analysis.clean.link) reports file, record and
+    """Artificial Analysis 'release' "2024-13-01": the crosswalk step (analysis.link.crosswalk_steps) reports file, record and
     column, and `python -m analysis build` prints it as one `error:` line (it raised a bare ValueError before)."""
-    from analysis.clean import link
+    from analysis.link import crosswalk_steps as link
 
     d = json.loads(good(base, AA_JSON))
     i = next(n for n, r in enumerate(d) if isinstance(r, dict) and r.get("release"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import papermill as pm
 
-from analysis import paths
+from analysis.core import paths
 
 
 def _run(tmp_path, name, **parameters):

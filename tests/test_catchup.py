@@ -160,7 +160,7 @@ def test_lmarena_plain_and_style_control_stay_apart(built):
 
 
 def test_report_index_states_the_measured_gap(built):
-    from analysis import claims, index_page
+    from analysis.site import claims, index_page
 
     c = claims.claim_catchup(claims.Data())
     assert c.finding.startswith("On ECI") and "Qwen3.7-Max" in c.finding

@@ -1,5 +1,5 @@
-"""Chart CSVs from the frames the figure builders plot (analysis.chart_frames) and the licences of their
-datapackage.json (analysis.chart_data.licence): tiny inline figures and the real manifest."""
+"""Chart CSVs from the frames the figure builders plot (analysis.figures.chart_frames) and the licences of their
+datapackage.json (analysis.site.chart_data.licence): tiny inline figures and the real manifest."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from analysis import chart_data, chart_frames, manifest, plots
+from analysis.acquire import manifest
+from analysis.figures import chart_frames, plots
+from analysis.site import chart_data
 
 EMPTY = {"columns": ["trace", "trace_index", "trace_type", "point"], "rows": []}  # a chart table without points
 
@@ -108,7 +110,7 @@ def _chart(table=None):
 
 
 def test_a_chart_without_its_table_fails_the_report_naming_the_chart():
-    from analysis import report
+    from analysis.site import report
 
     assert chart_data.notebook_tables(_nb(_chart(EMPTY))) == [EMPTY]
     with pytest.raises(chart_data.ChartTableMissing) as err:
@@ -199,9 +201,9 @@ def _row_matches_its_point(fig, table, x_col, y_col):
 def test_window_counts_rows_and_notes_land_in_their_own_window():
     """Faceted bars whose traces share their names (a country in each window): each row is the point of its
     trace, and a window the data cover only in part is noted in that window only."""
-    from analysis import tables
     from analysis.figures import events as evfigs
     from analysis.metrics import pace, policy
+    from analysis.store import tables
 
     events = evfigs.select_events(tables.load("events"), ["US"], None, "2025-01-01", None)
     win = policy.window_counts(events, pace.select_models(tables.load("models"), notable_only=True), "release_date",
@@ -217,8 +219,8 @@ def test_window_counts_rows_and_notes_land_in_their_own_window():
 
 
 def test_timeline_attaches_each_kind_and_jurisdiction_to_its_own_trace():
-    from analysis import tables
     from analysis.figures import events as evfigs
+    from analysis.store import tables
 
     fig = evfigs.timeline(tables.load("events"))
     table = chart_frames.chart_table(fig)

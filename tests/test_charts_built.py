@@ -10,7 +10,8 @@ from collections import Counter
 
 import nbformat
 
-from analysis import chart_data, plots, report_specs
+from analysis.figures import plots
+from analysis.site import chart_data, report_specs
 
 # every notebook once, with its default parameters
 NAMES = sorted({s.name for s in report_specs.load_specs() if not s.parameters})
@@ -18,7 +19,7 @@ PERIOD_TITLE = re.compile(r"\bper (year|quarter|month|week)\b(?!-end)|days befor
 
 
 # `site` (tests/conftest.py): every report built once per run, shared; its executed notebooks lie beside it
-# (analysis.paths.executed_dir of a site moved with ANALYSIS_REPORTS_DIR: `<reports>.executed/`)
+# (analysis.core.paths.executed_dir of a site moved with ANALYSIS_REPORTS_DIR: `<reports>.executed/`)
 
 
 def _figures(site):
@@ -125,10 +126,10 @@ def test_no_chart_table_failed_in_a_kernel(site):
 
 def test_every_chart_of_every_report_has_its_table_from_its_builders_frames(site):
     """Each chart of each built report (every reports.toml entry) carries the table of the frames its figure
-    builder plotted (analysis.chart_frames): one row per point of every trace a reader can hover (a trace
+    builder plotted (analysis.figures.chart_frames): one row per point of every trace a reader can hover (a trace
     without hover has rows only when its builder attached a frame for it), and its CSV is that table. No reader
     of plotly JSON is left to fall back on."""
-    from analysis import chart_frames
+    from analysis.figures import chart_frames
 
     assert not hasattr(chart_data, "figure_rows") and not hasattr(chart_data, "column_names")
     charts = 0

@@ -9,8 +9,9 @@ import re
 import polars as pl
 import pytest
 
-from analysis import claims, index_page, report_specs, vocab
-from analysis.claims import NOT_MEASURABLE, NOT_SUPPORTED, PARTLY, SUPPORTED
+from analysis.core import vocab
+from analysis.site import claims, index_page, report_specs
+from analysis.site.claims import NOT_MEASURABLE, NOT_SUPPORTED, PARTLY, SUPPORTED
 
 D = dt.date
 
@@ -218,8 +219,8 @@ def test_price_war_and_the_front_page_share_one_headline_function_with_providers
     report's trend."""
     import datetime as dt
 
-    from analysis import tables
     from analysis.metrics import prices as pm
+    from analysis.store import tables
 
     data = claims.Data()
     ref, cap = tables.load("reference_prices"), tables.load("capability")

@@ -7,11 +7,13 @@ import polars as pl
 import pytest
 from conftest import eci_releases
 
-from analysis import build, crosswalk, registry
+from analysis.acquire.readers import read_csv_strings
 from analysis.clean import models
 from analysis.clean.capability import CAPABILITY
-from analysis.clean.common import Sources, no_rows, read_csv_strings
-from analysis.schema import SchemaError
+from analysis.clean.common import Sources, no_rows
+from analysis.core.schema import SchemaError
+from analysis.curated import crosswalk, registry
+from analysis.store import build
 
 HEADER = "Model,Organization,Publication date,Domain,Parameters,Training compute (FLOP),Model accessibility"
 TODAY = dt.date(2026, 11, 29)
@@ -122,7 +124,7 @@ def test_missing_column_is_a_clear_error(scratch):
 
 def test_schema_check_names_the_source_record():
     df = pl.DataFrame({"model": ["a", None], "source_file": ["f.csv", "f.csv"], "source_row": [1, 2]})
-    from analysis.schema import Column, Table
+    from analysis.core.schema import Column, Table
 
     t = Table("t", "test", (Column("model", pl.String, "", nullable=False),
                             Column("source_file", pl.String, ""), Column("source_row", pl.Int64, "")))
@@ -173,7 +175,7 @@ def test_every_epoch_organization_resolves(built):
     """Fails listing every organization string of the Epoch files that the registry does not know."""
     import pandas as pd
 
-    from analysis import paths
+    from analysis.core import paths
 
     reg = registry.load()
     names = set()
@@ -258,7 +260,7 @@ def test_real_one_release_date_and_conflicts(built):
 
 
 def test_open_weights_one_rule():
-    from analysis.clean.common import open_weights
+    from analysis.core.rules import open_weights
     df = pl.DataFrame({"a": ["Open weights (non-commercial)", "API access", "Unreleased", "Unknown", "Unknown", None],
                        "q": [None, "Yes", None, "Yes", None, "No"]})
     assert df.select(open_weights(pl.col("a"), pl.col("q")).alias("o"))["o"].to_list() == [True, False, False, True, None, False]

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis import build
+from analysis.store import build
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,10 +10,11 @@ import polars as pl
 import pytest
 from conftest import eci_releases
 
-from analysis import build, crosswalk, registry
-from analysis.build import format_coverage
 from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import StepResult
+from analysis.curated import crosswalk, registry
+from analysis.store import build
+from analysis.store.build import format_coverage
 
 REG = registry.load()
 
@@ -118,7 +119,7 @@ def test_coverage_report_counts_unmatched_names_without_listing_them():
 
 # Coverage measured on the pinned snapshots (2026-11 build): AA 96.3%, LMArena 67.5% (older arena
 # models are in neither ECI nor AA), LiveBench 88.1%. A drop below these floors means a rule broke.
-# With the leaderboard-only models of analysis.canonical (2026-12 build): AA 96.6%, LMArena 96.7%, LiveBench 99.2%.
+# With the leaderboard-only models of analysis.link.canonical (2026-12 build): AA 96.6%, LMArena 96.7%, LiveBench 99.2%.
 COVERAGE_FLOOR = {
     "capability/japhba_artificial-analysis-snapshot/aa_models_2026-07-02.json": 0.95,
     "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": 0.95,
@@ -159,7 +160,7 @@ def test_epoch_model_files_add_canonical_models():
 
 
 def test_price_coverage_sentence_counts_chat_keys_per_country():
-    from analysis import vocab
+    from analysis.core import vocab
     rows = [("litellm", "gpt-x", "rule", vocab.US), ("litellm", "gpt-y", "unlinked", vocab.US),
             ("litellm", "qwen-x", "alias", vocab.CHINA), ("litellm", "qwen-x", "unlinked", vocab.CHINA),
             ("litellm", "qwen-z", "unlinked", vocab.CHINA), ("litellm", "gpt-x-realtime", "unlinked", vocab.US)]
@@ -181,11 +182,11 @@ def test_capability_coverage_sentence_counts_quarantined_names():
     assert "the other 1 are left out" in text
 
 
-# --- canonical models beyond the Epoch / AA files (analysis.canonical) ----------------------------------
+# --- canonical models beyond the Epoch / AA files (analysis.link.canonical) ----------------------------------
 
-from analysis import canonical  # noqa: E402
-from analysis.clean.common import InputError  # noqa: E402
-from analysis.inputs import NameOrg, load_name_orgs, org_of  # noqa: E402
+from analysis.core.errors import InputError  # noqa: E402
+from analysis.curated.inputs import NameOrg, load_name_orgs, org_of  # noqa: E402
+from analysis.link import canonical  # noqa: E402
 
 D = dt.date
 NAME_ORGS_HEADER = "pattern,organization,source_url,note\n"
@@ -380,7 +381,7 @@ NO_KEYS = {("llm-price-syaoranwe", "United States")}
 
 @pytest.mark.parametrize("source", sorted(crosswalk.PRICE_SOURCES))
 def test_floor_us_and_chinese_chat_price_keys_linked(built, source):
-    from analysis import vocab
+    from analysis.core import vocab
     keys = crosswalk.key_status(built["prices"].filter(pl.col("source") == source))
     for bucket in (vocab.US, vocab.CHINA):
         k = keys.filter((pl.col("mode") == "chat") & (pl.col("country_bucket") == bucket))
@@ -392,21 +393,21 @@ def test_floor_us_and_chinese_chat_price_keys_linked(built, source):
 
 
 def _lmarena_names(built) -> pl.DataFrame:
-    from analysis.inputs import Inputs
+    from analysis.curated.inputs import Inputs
     counts = built["row_counts"].filter(pl.col("table") == "capability")
     r = StepResult(CAPABILITY, built["capability"], built["quarantine"].filter(pl.col("table") == "capability"),
                    counts)
     i = Inputs()
     names = canonical.capability_names(r, i.name_orgs, i.registry).filter(pl.col("source_file") == LMARENA_TEXT)
+    from analysis.acquire.readers import read_json
     from analysis.clean import leaderboards
-    from analysis.clean.common import read_json
 
     ratings = {n: v["rating"] for n, v in leaderboards.arena_entries(LMARENA_TEXT, read_json(LMARENA_TEXT))}
     return names.with_columns(pl.col("name").replace_strict(ratings, return_dtype=pl.Float64).alias("rating"))
 
 
 def test_floor_lmarena_top_30_of_each_country_linked(built):
-    from analysis import vocab
+    from analysis.core import vocab
     names = _lmarena_names(built)
     for bucket in (vocab.US, vocab.CHINA):
         top = names.filter(pl.col("country_bucket") == bucket).sort("rating", descending=True).head(30)
@@ -415,7 +416,7 @@ def test_floor_lmarena_top_30_of_each_country_linked(built):
 
 
 def test_floor_95_percent_of_lmarena_entries_of_us_and_chinese_labs_linked(built):
-    from analysis import vocab
+    from analysis.core import vocab
     names = _lmarena_names(built)
     labs = names.filter(pl.col("country_bucket").is_in([vocab.US, vocab.CHINA]))
     assert labs["linked"].mean() >= 0.95, labs.filter(~pl.col("linked"))["name"].to_list()
@@ -469,7 +470,7 @@ def test_real_arena_history_bounds_old_leaderboard_only_models(built):
 
 
 def test_unlinked_price_keys_take_the_crosswalks_reason_where_it_says_more():
-    from analysis import vocab
+    from analysis.core import vocab
     prices = pl.DataFrame([("llm-price-cn-tables", "GLM-4", "unlinked", vocab.CHINA),
                            ("llm-price-cn-tables", "GLM-9", "unlinked", vocab.CHINA)],
                           schema=["source", "model_key", "crosswalk", "country_bucket"], orient="row")
@@ -504,7 +505,7 @@ def test_deepseek_r1_and_r1_0528_keep_their_own_dates_on_every_path():
 
 
 def _snapshot_dates() -> dict[str, dt.date]:
-    from analysis import manifest
+    from analysis.acquire import manifest
 
     return {e.local_path: dt.date.fromisoformat(e.snapshot_date) for e in manifest.load()}
 
@@ -576,7 +577,7 @@ def test_an_eci_variant_is_a_name_of_the_model_kept():
 
 @pytest.mark.parametrize("release", ["2024-13-01", "13/01/2024", 20240101, "2024-1-1"])
 def test_an_aa_release_that_is_not_a_date_names_file_record_and_column(release):
-    from analysis.clean.common import InputError
+    from analysis.core.errors import InputError
 
     with pytest.raises(InputError) as e:
         crosswalk.build([], [aa("x-1", "X 1", "OpenAI", "2025-01-01"), aa("x-2", "X 2", "OpenAI", release)], REG)

@@ -21,8 +21,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import fetch, locking, paths, report
-from analysis.manifest import Entry
+from analysis.acquire import fetch
+from analysis.acquire.manifest import Entry
+from analysis.core import paths
+from analysis.site import report
+from analysis.store import locking
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -216,11 +219,11 @@ def _current_set(clean: Path) -> tuple[str, dict[str, str]]:
 # Each kill point runs the real CLI in a subprocess with one function wrapped to SIGKILL the process there.
 _KILL_AT = {
     # just after the first table of the new build is renamed into place (the fault the issue found)
-    "after-first-table": ("analysis.build", "write_parquet", 1, "after"),
+    "after-first-table": ("analysis.store.build", "write_parquet", 1, "after"),
     # every file written and build.json flushed, the switch not yet made
-    "before-switch": ("analysis.generations", "_fsync_dir", 1, "before"),
+    "before-switch": ("analysis.store.generations", "_fsync_dir", 1, "before"),
     # switched (the rename is followed by the second _fsync_dir), the old generation not yet removed
-    "after-switch": ("analysis.generations", "_fsync_dir", 2, "after"),
+    "after-switch": ("analysis.store.generations", "_fsync_dir", 2, "after"),
 }
 _KILLER = """
 import importlib, os, signal, sys
@@ -386,7 +389,7 @@ def test_failing_notebook_end_to_end(good_report, copy_site, tmp_path, capfd, mo
 def test_next_run_removes_temporary_files_of_a_killed_report_write(scratch):
     """A killed report write leaves .<name>.*.tmp.* files in reports/, the executed notebooks' folder and the
     per-report chart folders; the next run that takes the lock removes all of them (and nothing else)."""
-    from analysis import locking
+    from analysis.store import locking
     rep = scratch / "reports"
     left = [rep / ".index.abc.tmp.json", paths.executed_dir() / ".x.abc.tmp.ipynb",
             rep / "catch_up" / ".chart-1.abc.tmp.csv"]

@@ -1,4 +1,4 @@
-"""The switch between build generations (analysis.generations) on small scratch folders."""
+"""The switch between build generations (analysis.store.generations) on small scratch folders."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import os
 import polars as pl
 import pytest
 
-from analysis import generations, paths, tables
+from analysis.core import paths
+from analysis.store import generations, tables
 
 
 def _gen(files: dict[str, str]):
@@ -84,7 +85,7 @@ def test_a_plain_current_folder_and_legacy_outputs_are_replaced(scratch):
 
 def test_stage_folders_of_a_generation():
     """Per-source tables at the top, cross-source tables in derived/, the build's bookkeeping in bookkeeping/."""
-    from analysis import tables
+    from analysis.store import tables
 
     assert tables.relpath("models") == "models.parquet"
     assert tables.relpath("price_conflicts") == "derived/price_conflicts.parquet"
@@ -93,7 +94,7 @@ def test_stage_folders_of_a_generation():
 
 
 def test_partial_build_from_staged_generation_keeps_stages(scratch):
-    from analysis import tables
+    from analysis.store import tables
 
     id1, g1 = _gen({"a.parquet": "1", "derived/c.parquet": "1", "bookkeeping/quarantine.parquet": "q"})
     generations.switch(id1, g1)

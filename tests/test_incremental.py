@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis import findings, paths, report, robustness
+from analysis.core import paths
+from analysis.site import findings, report, robustness
 
 ROOT = Path(__file__).resolve().parent.parent
 # which clean tables each notebook loads (what the kernel probe reports after a real run)
@@ -34,7 +35,7 @@ ALL = {"release_pace", "release_pace_language_quarterly", "policy_timeline", "po
 
 
 def write_table(name: str, values: list[int]) -> None:
-    from analysis import tables
+    from analysis.store import tables
 
     target = tables.path(name)  # in its stage folder, as the build writes it
     target.parent.mkdir(parents=True, exist_ok=True)

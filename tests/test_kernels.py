@@ -1,4 +1,4 @@
-"""The report kernels of analysis.kernels: jupyter_client's own, planned ahead, killed when done or unused.
+"""The report kernels of analysis.site.kernels: jupyter_client's own, planned ahead, killed when done or unused.
 
 Every wait here is for a condition (a reply to this test's own request, a process that ended), never a time."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import kernels
+from analysis.site import kernels
 
 
 def _stream_text(out: list) -> str:
@@ -108,7 +108,7 @@ def test_a_report_builds_when_its_kernel_could_not_be_started_ahead(built, tmp_p
     """The fallback of every report kernel: with none started ahead, the notebook's run starts one itself."""
     import io
 
-    from analysis import report
+    from analysis.site import report
 
     monkeypatch.setattr(kernels, "launch", lambda *a, **k: None)
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path / "reports"))
@@ -121,7 +121,7 @@ def test_a_report_whose_kernel_dies_while_starting_fails_naming_that(built, tmp_
     """The kernel's death is the error the build reports (a second cleanup once hid it behind an AssertionError)."""
     import io
 
-    from analysis import report
+    from analysis.site import report
 
     monkeypatch.setattr(kernels, "kernel_args", lambda: ["--IPKernelApp.exec_lines=import os; os._exit(3)"])
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path / "reports"))

@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from analysis import fetch, manifest
-from analysis.manifest import Entry
+from analysis.acquire import fetch, manifest
+from analysis.acquire.manifest import Entry
 
 
 def _entry(local_path: str, data: bytes, url: str = "https://example.org/x.csv", derived: str = "") -> Entry:

@@ -7,10 +7,10 @@ import polars as pl
 import pytest
 from conftest import inline_registry
 
-from analysis import paths
 from analysis.clean import openrouter as orr
-from analysis.clean.common import InputError
-from analysis.inputs import load_authors
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.curated.inputs import load_authors
 
 SNAP = dt.date(2026, 5, 6)
 
@@ -216,7 +216,7 @@ def _atom(rows):
 
 
 def test_region_check_needs_a_reason_for_each_disagreement(resolve):
-    from analysis import regions
+    from analysis.curated import regions
     atom = _atom([("Qwen", "china", None), ("openai", "us", None), ("mistralai", "eu", None),
                   ("tngtech", "us", "x"), ("nobody", "us", None)])
     with pytest.raises(InputError, match=r"no reason for the registry's value of \['TNG'\]"):
@@ -229,7 +229,7 @@ def test_region_check_needs_a_reason_for_each_disagreement(resolve):
 
 
 def test_region_check_on_the_real_files(built):
-    from analysis import regions
+    from analysis.curated import regions
     out = regions.check()
     assert len(out) > 40 and out["agrees"].mean() > 0.9
     assert out.filter(~pl.col("agrees"))["reason"].null_count() == 0

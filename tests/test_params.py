@@ -1,4 +1,4 @@
-"""Notebook parameters: declared once (analysis/params/<notebook>.py), validated before any work.
+"""Notebook parameters: declared once (analysis/site/params/<notebook>.py), validated before any work.
 
 Every bad input of issue 14's table ends with a non-zero exit and one line naming the parameter and what is
 allowed: through the CLI (before any notebook runs) and through papermill (in the validation cell, before
@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import cli, params, report
+from analysis import cli
+from analysis.site import params, report
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -72,7 +73,7 @@ def test_spec_matches_parameters_cell_and_validation_cell_follows(nb_path):
     i = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
     cell = {t.targets[0].id: ast.literal_eval(t.value) for t in ast.parse(nb.cells[i].source).body}
     spec = params.spec(nb_path.stem)
-    assert spec is not None, f"analysis/params/{nb_path.stem}.py is missing"
+    assert spec is not None, f"analysis/site/params/{nb_path.stem}.py is missing"
     assert {p.name: p.default for p in spec} == cell
     assert f"params.validate({nb_path.stem!r}, globals())" in nb.cells[i + 1].source
     params.validate(nb_path.stem, cell)
@@ -182,7 +183,7 @@ def test_papermill_cli_takes_a_named_parameter_set_from_a_yaml_file(tmp_path):
 def test_checking_static_parameters_imports_no_polars(notebook):
     """`report NAME -p ...` checks its parameters before any work; for the notebooks whose choices are fixed
     lists (not read from the data, as catch_up's metrics are) that imports no polars (0.6 s on the rerun's
-    critical path): the choices live in analysis.vocab, not in the metric modules."""
+    critical path): the choices live in analysis.core.vocab, not in the metric modules."""
     code = ("import sys; from analysis import report; "
             f"specs = [s for s in report.load_specs() if s.notebook == '{notebook}.ipynb']; "
             "assert specs and report.check_parameters(specs, {}) is None; "

@@ -163,7 +163,7 @@ def test_monthly_series_in_cny_keeps_the_price_ratio_close(built):
 
 
 def test_report_index_states_the_95_for_20_answer(built):
-    from analysis import claims
+    from analysis.site import claims
 
     c = claims.claim_perf(claims.Data())
     assert c.date == "2026-06-16" and c.report == "performance_per_dollar"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import papermill as pm
 
-from analysis import paths
+from analysis.core import paths
 
 NB = "performance_per_dollar.ipynb"
 

@@ -2,7 +2,7 @@
 
 import plotly.graph_objects as go
 
-from analysis import plots
+from analysis.figures import plots
 
 
 def test_log_toggle_adds_linear_and_log_buttons_for_the_axis():
@@ -43,8 +43,9 @@ import datetime as dt  # noqa: E402
 
 import polars as pl  # noqa: E402
 
-from analysis import chart_data, chart_frames  # noqa: E402
+from analysis.figures import chart_frames  # noqa: E402
 from analysis.figures import events as evfigs  # noqa: E402
+from analysis.site import chart_data  # noqa: E402
 
 D = dt.date
 

@@ -11,11 +11,11 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from analysis import build
 from analysis.clean import events as clean_events
-from analysis.clean.common import InputError
+from analysis.core.errors import InputError
 from analysis.figures.events import add_events, hover_text, select_events
 from analysis.metrics.policy import describe, window_counts
+from analysis.store import build
 
 ROOT = Path(__file__).resolve().parent.parent
 D = dt.date

@@ -6,8 +6,8 @@ import polars as pl
 import pytest
 
 from analysis.link import periods
+from analysis.link import reference as ref
 from analysis.metrics import prices as pm
-from analysis.metrics import reference as ref
 
 D = dt.date
 FX = pl.DataFrame({"date": [D(2024, 1, 1), D(2024, 2, 1)], "usd_cny": [7.0, 8.0]})
@@ -35,7 +35,7 @@ def usd(**kw):
 
 
 def refs(df, cap=None, carry_back=False):
-    """Reference price periods of inline rows (the rule of analysis.metrics.reference)."""
+    """Reference price periods of inline rows (the rule of analysis.link.reference)."""
     return ref.resolve(periods.effective_periods(df, cap, carry_back=carry_back))[0]
 
 

@@ -1,12 +1,12 @@
-"""Unit and currency rules for prices (analysis/clean/price_units.py, analysis/fx.py)."""
+"""Unit and currency rules for prices (analysis/clean/price_units.py, analysis/curated/fx.py)."""
 
 import datetime as dt
 
 import polars as pl
 import pytest
 
-from analysis import fx
 from analysis.clean import price_units as u
+from analysis.curated import fx
 
 
 def test_per_token_to_per_m():

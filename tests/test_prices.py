@@ -6,10 +6,13 @@ import polars as pl
 import pytest
 from conftest import eci_releases
 
-from analysis import build, crosswalk, registry
+from analysis.acquire.readers import parse_csv_text
 from analysis.clean import prices
-from analysis.clean.common import InputError, Sources, parse_csv_text
+from analysis.clean.common import Sources
 from analysis.clean.prices import collapse_snapshots
+from analysis.core.errors import InputError
+from analysis.curated import crosswalk, registry
+from analysis.store import build
 
 D = dt.date
 SNAPS = [D(2024, 1, 1), D(2024, 2, 1), D(2024, 3, 1)]
@@ -328,7 +331,7 @@ def test_price_and_capability_ids_agree(built):
     # one crosswalk, one id space: every linked price id is a canonical model of the project crosswalk, and
     # most of them have capability rows (a few crosswalk models have no usable score, e.g. 'gpt-4v')
     # (models only Epoch's model files know, e.g. Doubao, are canonical without a score: counted apart)
-    # (and models only price sources or leaderboards know, analysis.canonical: in `canonical_models`, counted apart)
+    # (and models only price sources or leaderboards know, analysis.link.canonical: in `canonical_models`, counted apart)
     linked = set(built["prices"].filter(pl.col("crosswalk") != "unlinked")["model_id"].to_list())
     models = built["canonical_models"]
     assert linked <= set(models["model_id"].to_list())

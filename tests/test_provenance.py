@@ -12,7 +12,10 @@ import re
 import polars as pl
 import pytest
 
-from analysis import manifest, paths, provenance, report, tables
+from analysis.acquire import manifest
+from analysis.core import paths
+from analysis.site import provenance, report
+from analysis.store import tables
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +67,11 @@ def test_every_report_drawing_policy_events_credits_vorp_labs(site_built, monkey
 @pytest.mark.parametrize("name", [s.name for s in report.load_specs()])
 def test_every_chart_names_only_files_behind_the_rows_the_report_loaded(site_built, name, monkeypatch):
     """A chart's source line (layout.meta.source_files) comes from the same record as the block
-    (analysis.tables.sources): every file it names is a file of the block, and a chart drawn from clean tables
+    (analysis.store.tables.sources): every file it names is a file of the block, and a chart drawn from clean tables
     names at least one upstream file."""
     import nbformat
 
-    from analysis import chart_data
+    from analysis.site import chart_data
 
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(site_built))
     listed = set(re.findall(r"<code>([^<]+)</code>", _block((site_built / f"{name}.html").read_text(encoding="utf-8"))))

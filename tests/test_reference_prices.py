@@ -1,4 +1,4 @@
-"""The reference-price rule (analysis/metrics/reference.py, docs/prices.md): one case per branch on small inline
+"""The reference-price rule (analysis/link/reference.py, docs/prices.md): one case per branch on small inline
 tables, then its guarantees on the real snapshots."""
 
 import datetime as dt
@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 
 from analysis.link import periods
+from analysis.link import reference as ref
 from analysis.metrics import prices as pm
-from analysis.metrics import reference as ref
 
 D = dt.date
 
@@ -220,7 +220,7 @@ def test_every_reference_row_is_a_reading_of_the_prices_table(built):
 def test_every_price_the_front_page_states_is_a_reference_price(built):
     """Claims 3 and 4 state prices; each is the blended reference price of its model on its date (reference_prices,
     blended at the claim's ratio), never a raw reading."""
-    from analysis import claims
+    from analysis.site import claims
 
     data = claims.Data()
     ref = built["reference_prices"]

@@ -8,8 +8,8 @@ import re
 import polars as pl
 import pytest
 
-from analysis import replication
 from analysis.metrics import prices as pm
+from analysis.metrics import replication
 
 D = dt.date
 
@@ -234,7 +234,7 @@ def test_the_replication_report_reads_clean_tables_only():
     replication module opens no upstream file itself."""
     import inspect
 
-    from analysis import replication
+    from analysis.metrics import replication
 
     source = inspect.getsource(replication)
     assert "external_dir" not in source and "read_csv(" not in source
@@ -246,8 +246,9 @@ def test_epoch_price_inputs_step_quarantines_a_record_without_a_price_and_flags_
 
     import polars as pl
 
+    from analysis.acquire.readers import parse_csv_text
     from analysis.clean import epoch_prices as ep
-    from analysis.clean.common import Sources, parse_csv_text
+    from analysis.clean.common import Sources
 
     header = ",".join(ep.INPUT_COLUMNS) + "\n"
     a, b = ep.INPUT_FILES

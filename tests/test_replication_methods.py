@@ -8,8 +8,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from analysis import replication
-from analysis.metrics import pace
+from analysis.metrics import pace, replication
 
 
 def _two_regimes() -> pl.DataFrame:

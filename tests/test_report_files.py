@@ -1,4 +1,4 @@
-"""Tables a report publishes beside its chart CSVs (analysis.report_files): written into the page's own build
+"""Tables a report publishes beside its chart CSVs (analysis.site.report_files): written into the page's own build
 folder, so they switch with the page; the replication's figures.csv is at reports/replication/figures.csv after a
 build into an empty reports folder (a fresh clone) and after the next build too."""
 
@@ -11,11 +11,14 @@ import nbformat
 import polars as pl
 import pytest
 
-from analysis import chart_data, paths, replication, report, report_files
+from analysis.core import paths
+from analysis.metrics import replication
+from analysis.site import chart_data, report, report_files
 
 
 def _finish(name, published, monkeypatch):
-    from analysis import provenance, site
+    from analysis.site import pages as site
+    from analysis.site import provenance
 
     monkeypatch.setattr(provenance, "provenance_html", lambda spec, sources: "<section>sources</section>")
     body = '<html><head></head><body><div class="plotly-graph-div" id="c0"></div><script>draw</script></body></html>'

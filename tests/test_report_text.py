@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from analysis import index_page, report_specs, report_text
+from analysis.site import index_page, report_specs, report_text
 
 SPECS = report_specs.load_specs()
 ACRONYMS = {"API", "ECI", "CNY", "USD", "LLM", "HHI", "CAC", "MIIT", "CAICT", "WAIC"}

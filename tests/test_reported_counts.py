@@ -8,11 +8,11 @@ import io
 import polars as pl
 import pytest
 
-from analysis import paths, provenance
-from analysis import reported_counts as rc
-from analysis.clean.common import InputError
-from analysis.core import loaded
+from analysis.core import loaded, paths
+from analysis.core.errors import InputError
+from analysis.curated import reported_counts as rc
 from analysis.metrics import reported
+from analysis.site import provenance
 
 GOOD = {"claim_id": "cn_large_models", "country": "CN", "quantity": "large AI models released", "value": "1509",
         "value_qualifier": "", "as_of": "2025-07-27", "stated_on": "2025-07-28", "stated_by": "CAICT at WAIC",

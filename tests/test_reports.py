@@ -10,7 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import chart_data, chart_frames, manifest, paths, provenance, report, shared_assets
+from analysis.acquire import manifest
+from analysis.core import paths
+from analysis.figures import chart_frames
+from analysis.site import chart_data, provenance, report, shared_assets
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +23,7 @@ def reports_built(site):
 
 
 def _executed(reports: Path, name: str) -> Path:
-    """The executed notebook of a report of the site `reports` (outside it: analysis.paths.executed_dir)."""
+    """The executed notebook of a report of the site `reports` (outside it: analysis.core.paths.executed_dir)."""
     mp = pytest.MonkeyPatch()
     mp.setenv("ANALYSIS_REPORTS_DIR", str(reports))
     try:
@@ -65,7 +68,7 @@ def test_chart_csv_holds_the_numbers_of_the_chart(reports_built):
     # chart 1 = releases per year; the United States bar of 2016 is the count of 2016 US notable releases
     rows = list(csv.DictReader(open(reports_built / "release_pace" / "chart-1.csv", encoding="utf-8")))
     us = {r["Year"][:4]: int(r["Models released"]) for r in rows if r["trace"] == "United States"}
-    models = __import__("analysis.tables", fromlist=["load"]).load("models")
+    models = __import__("analysis.store.tables", fromlist=["load"]).load("models")
     import polars as pl
 
     n2016 = models.filter(pl.col("notable") & (pl.col("country_bucket") == "United States")
@@ -173,7 +176,7 @@ def test_charts_draw_in_headless_chromium_offline(reports_built, offline_page):
             shown = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
                 d._fullData.map(t => t._length != null ? t._length
                     : Math.max(...['x','y','z','values'].map(k => (t[k] && t[k].length) || 0))))""")
-            # (the partial-period legend swatches, analysis.plots.mark_partial, draw a legend entry, no point)
+            # (the partial-period legend swatches, analysis.figures.plots.mark_partial, draw a legend entry, no point)
             partial = page.evaluate("""() => [...document.querySelectorAll('.plotly-graph-div')].map(d =>
                 d._fullData.map(t => t.legendgroup === 'partial'))""")
             for n, (points, swatch) in enumerate(zip(shown, partial, strict=True), start=1):
@@ -200,7 +203,7 @@ def test_report_output_path_is_inside_reports_dir(monkeypatch, tmp_path):
 
 
 def test_front_page_price_claim_runs_with_the_price_war_reports_parameters(built, monkeypatch):
-    from analysis import claims, findings, params
+    from analysis.site import claims, findings, params
 
     base = findings.report_parameters("price_war")
     assert base["eci_threshold"] == next(p.default for p in params.spec("price_war") if p.name == "eci_threshold")
@@ -215,7 +218,8 @@ def test_front_page_price_claim_runs_with_the_price_war_reports_parameters(built
 def test_every_chart_of_the_site_is_of_a_type_the_template_styles(reports_built):
     """The site's template keeps plotly_white's styling of the trace types the project draws only
     (plots.DRAWN_TRACE_TYPES): a chart of another type would take plotly's defaults, so its type must be added."""
-    from analysis import plots, report
+    from analysis.figures import plots
+    from analysis.site import report
 
     types, charts = set(), 0
     for spec in report.load_specs():
@@ -230,7 +234,7 @@ def test_every_chart_of_the_site_is_of_a_type_the_template_styles(reports_built)
 def test_the_template_styles_those_types_as_plotly_white_does():
     import plotly.io as pio
 
-    from analysis import plots
+    from analysis.figures import plots
 
     plots.setup()
     ours, white = pio.templates[plots.TEMPLATE].to_plotly_json(), pio.templates["plotly_white"].to_plotly_json()
@@ -247,7 +251,8 @@ def test_the_export_drops_only_the_plotly_json_it_never_shows():
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from analysis import plots, report
+    from analysis.figures import plots
+    from analysis.site import report
 
     plots.setup()
     fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="a"))

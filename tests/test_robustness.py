@@ -1,9 +1,9 @@
-"""Robustness of the front page's verdicts (analysis/robustness.py): the too-close rule and 'holds in k of n' on
+"""Robustness of the front page's verdicts (analysis/site/robustness.py): the too-close rule and 'holds in k of n' on
 inline claims, then every claim on the real tables."""
 
 import pytest
 
-from analysis import claims, robustness
+from analysis.site import claims, robustness
 
 
 def test_too_close_when_inside_the_uncertainty_or_holding_in_fewer_than_half():

@@ -19,8 +19,8 @@ import polars as pl
 import pytest
 from injected_markup import EVIL_MODEL, EVIL_ORG, EVIL_TITLE, IMG, SCRIPT
 
-from analysis import paths, safety
-from analysis.clean.common import InputError
+from analysis.core import paths, safety
+from analysis.core.errors import InputError
 from analysis.figures import events as evfigs
 
 
@@ -103,8 +103,8 @@ def test_curated_event_with_javascript_url_is_rejected(tmp_path, monkeypatch, cs
 
     csv_rewriter(tmp_path / "raw" / "policy_events.csv", bad)
     monkeypatch.setenv("ANALYSIS_CURATED_DIR", str(tmp_path / "raw"))
-    from analysis import build
     from analysis.clean import events
+    from analysis.store import build
 
     with pytest.raises(InputError, match=r"policy_events.csv: record 3 .*column 'source_url'.*not an http\(s\) URL"):
         build.run_step(events.CURATED_STEP)

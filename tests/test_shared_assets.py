@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import kernels, plots, report, shared_assets
 from analysis.cli import main
+from analysis.figures import plots
+from analysis.site import kernels, report, shared_assets
 
 SITE_LIMIT_MB = 12  # the 10 reports of issue 18 (57 MB when every page embedded plotly.js)
 

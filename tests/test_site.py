@@ -8,7 +8,10 @@ import re
 import numpy as np
 import pytest
 
-from analysis import chart_data, dictionary, index_page, manifest, paths, provenance, report, safety, templating
+from analysis.acquire import manifest
+from analysis.core import paths, safety
+from analysis.site import chart_data, index_page, provenance, report, templating
+from analysis.store import dictionary
 
 # --- chart data -----------------------------------------------------------------------------------
 
@@ -170,7 +173,7 @@ def _index(built_at: str) -> dict:
 def test_a_run_killed_between_index_html_and_index_json_is_repaired_by_the_next(tmp_path, monkeypatch):
     import pytest
 
-    from analysis import atomic
+    from analysis.core import atomic
 
     index_page.write_index(_index("run 1"), tmp_path)
     (tmp_path / "x").mkdir()
@@ -201,7 +204,7 @@ def test_a_run_killed_between_index_html_and_index_json_is_repaired_by_the_next(
 # --- a report's page and its data files switch as one set --------------------------------------------------
 
 def _table(fig: dict) -> dict:
-    """The chart table the kernel's display formatter adds to a one-trace chart (analysis.chart_frames)."""
+    """The chart table the kernel's display formatter adds to a one-trace chart (analysis.figures.chart_frames)."""
     t = fig["data"][0]
     return {"columns": ["trace", "trace_index", "trace_type", "point", "x", "y"],
             "rows": [[t["name"], 0, "scatter", j, x, y] for j, (x, y) in enumerate(zip(t["x"], t["y"], strict=True))]}
@@ -211,7 +214,8 @@ def _finish(name: str, charts: int, monkeypatch):
     """site.finish_report on a page of `charts` one-point charts (provenance stubbed: not what is tested)."""
     from types import SimpleNamespace
 
-    from analysis import provenance, site
+    from analysis.site import pages as site
+    from analysis.site import provenance
 
     monkeypatch.setattr(provenance, "provenance_html", lambda spec, sources: "<section>sources</section>")
     body = "<html><head></head><body>" + "".join(
@@ -243,7 +247,8 @@ def test_report_killed_at_a_fixed_point_keeps_page_and_data_one_set(scratch, mon
     """Build r with 2 charts, then a build with 3 charts that dies before its page is written ("page") or after
     it, before reports/r is switched ("link"): the page always matches the data it links; the next locked run
     removes the dead build's folder and keeps every folder a page or reports/r uses."""
-    from analysis import locking, site
+    from analysis.site import pages as site
+    from analysis.store import locking
 
     reports = paths.reports_dir()
     reports.mkdir(parents=True)

@@ -11,10 +11,12 @@ import polars as pl
 import pytest
 from conftest import inline_registry
 
-from analysis import build
-from analysis.clean import eci, events, price_conflicts, prices
-from analysis.clean.common import Ledger, Sources, Step, parse_csv_text
-from analysis.schema import SchemaError
+from analysis.acquire.readers import parse_csv_text
+from analysis.clean import eci, events, prices
+from analysis.clean.common import Ledger, Sources, Step
+from analysis.core.schema import SchemaError
+from analysis.link import price_conflicts
+from analysis.store import build
 
 CLEAN = Path(__file__).resolve().parent.parent / "analysis" / "clean"
 # the modules of the steps (common.py holds the readers the build uses; price_units.py pure rules)
@@ -22,7 +24,8 @@ STEP_MODULES = sorted(p for p in CLEAN.glob("*.py") if p.name not in {"__init__.
 # names that open files or find them: a step module uses none of them
 FILE_IO = {"open", "read_bytes", "read_text", "read_csv_strings", "read_json", "read_curated", "read_curated_csv",
            "external_file", "decode_text", "curated_dir", "external_dir", "read_parquet", "read_csv", "load"}
-FILE_IO_MODULES = {"analysis.paths", "analysis.manifest", "analysis.inputs", "analysis.fetch", "pathlib"}
+FILE_IO_MODULES = {"analysis.core.paths", "analysis.acquire.manifest", "analysis.curated.inputs", "analysis.acquire.fetch",
+                   "pathlib"}
 
 
 def file_io_in(source: str) -> list[str]:
@@ -68,9 +71,10 @@ def test_build_steps_are_declared_as_data():
 
 def test_the_crosswalk_and_aliases_are_steps_the_build_orders():
     """No curated input hides a step: the crosswalk and the dated aliases are steps that provide them, and every
-    step resolving names needs them (none takes them from analysis.inputs.Inputs)."""
-    from analysis import canonical
-    from analysis.clean import leaderboards, link, models
+    step resolving names needs them (none takes them from analysis.curated.inputs.Inputs)."""
+    from analysis.clean import leaderboards, models
+    from analysis.link import canonical
+    from analysis.link import crosswalk_steps as link
 
     assert not hasattr(build.Inputs, "crosswalk") and not hasattr(build.Inputs, "aliases")
     assert build.provider("crosswalk") is link.CROSSWALK_STEP and build.provider("aliases") is link.ALIASES_STEP
@@ -187,7 +191,7 @@ def test_ledger_counts_rows_in_used_and_quarantined():
 
 def test_schema_dtype_error_names_the_source_files_of_the_rows():
     """A column None in every row (a key missing from a file) has dtype Null: the error names the files."""
-    from analysis.schema import Column, Table
+    from analysis.core.schema import Column, Table
 
     t = Table("t", "a test table", (Column("provider", pl.String, "who"), Column("source_file", pl.String, "file")))
     df = pl.DataFrame({"provider": [None, None], "source_file": ["up/a.json", "up/a.json"]})

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from analysis.tables_html import MISSING, show_table, table_html
+from analysis.site.tables_html import MISSING, show_table, table_html
 
 
 def _cells(h: str) -> list[str]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import report
 from analysis.cli import main
+from analysis.site import report
 
 
 def _files(base: Path) -> dict[str, bytes]:

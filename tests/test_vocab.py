@@ -1,12 +1,12 @@
 """One definition per vocabulary item: country buckets, event jurisdictions and kinds, capability metric ids and
-their display names are typed only in analysis/vocab.py."""
+their display names are typed only in analysis/core/vocab.py."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-from analysis import vocab
+from analysis.core import vocab
 
 ROOT = Path(__file__).resolve().parent.parent / "analysis"
 EXEMPT = {"vocab.py"}
@@ -67,7 +67,7 @@ def test_no_retyped_vocabulary_in_analysis():
         items = frozenset(ITEMS - OTHER_MEANING.get(rel, set()))
         found += [f"analysis/{rel}:{line}: {lit!r}" for line, lit in retyped_literals(p.read_text(encoding="utf-8"),
                                                                                        str(p), items)]
-    assert not found, "use analysis.vocab instead of:\n" + "\n".join(found)
+    assert not found, "use analysis.core.vocab instead of:\n" + "\n".join(found)
 
 
 def test_other_meanings_are_still_there():

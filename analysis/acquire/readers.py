@@ -18,8 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis import paths
-from analysis.errors import InputError
+from analysis.core import paths
+from analysis.core.errors import InputError
 
 
 def external_file(local_path: str) -> Path:

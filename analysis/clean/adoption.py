@@ -16,9 +16,10 @@ import datetime as dt
 
 import polars as pl
 
-from analysis import registry
-from analysis.clean.common import InputError, Ledger, Read, Sources, Step, StepResult
-from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
+from analysis.core.errors import InputError
+from analysis.core.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.curated import registry
 
 WEEKLY_FILE = "adoption/franri3008_hf-activity/hf_weekly_activity.json"
 ORGS_FILE = "adoption/franri3008_hf-activity/orgs.json"

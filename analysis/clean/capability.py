@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis import vocab
-from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
-from analysis.vocab import BASES, RELEASE_DATE_BASIS_DOC
+from analysis.core import vocab
+from analysis.core.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.core.vocab import BASES, RELEASE_DATE_BASIS_DOC
 
 CAPABILITY = Table(
     name="capability",
@@ -18,7 +18,7 @@ CAPABILITY = Table(
     "not zero).",
     primary_key=("model_id", "release_date", "metric", "as_of", "source_file", "source_row"),
     columns=(
-        Column("model_id", pl.String, "Canonical model id from the model crosswalk (analysis/crosswalk.py): "
+        Column("model_id", pl.String, "Canonical model id from the model crosswalk (analysis/curated/crosswalk.py): "
                "slug of the Epoch model name, else of the Artificial Analysis slug.", nullable=False),
         Column("model", pl.String, "Model name as the source displays it.", nullable=False),
         Column("source_model", pl.String, "The source's own key for the model (e.g. ECI 'Model version').",

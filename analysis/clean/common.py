@@ -1,10 +1,10 @@
 """Pieces every cleaning step shares: the step shape, quarantine rows, row accounting, shared rules. (The readers
 of raw and curated files are in analysis.acquire.readers; text rules in analysis.core.rules.)
 
-The step shape (read by analysis/build.py, which alone opens files):
+The step shape (read by analysis/store/build.py, which alone opens files):
 - `Step(name, fn, reads=(Read(...), ...), needs=(other_step, ...), uses=("registry", ...))`: what a step reads (by
   dataset path: data/external/ through the manifest, or data/curated/<name>), which earlier steps' results it
-  takes and which curated inputs (fields of analysis.inputs.Inputs). The build loads the reads with the readers
+  takes and which curated inputs (fields of analysis.curated.inputs.Inputs). The build loads the reads with the readers
   below into `Sources` and calls `fn(sources, *results_of_needs, **uses)`; `fn` is a pure transform.
 - `Ledger(table)`: the one owner of rejected rows and row counts: `count_in(file, n)`, `take(df, mask, column,
   reason, file=, key=)` for frames, `reject(file, record, key, column, reason)` for record loops, and
@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from analysis.errors import InputError  # defined there: the CLI names it without importing polars
-from analysis.schema import QUARANTINE, ROW_COUNTS, SchemaError, Table
+from analysis.core.errors import InputError
+from analysis.core.schema import QUARANTINE, ROW_COUNTS, SchemaError, Table
 
 
 @dataclass
@@ -77,7 +77,7 @@ def counts_frame(rows: list[dict]) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Read:
-    """One file a step reads; the build loads it (analysis.build.load) with the readers of this module.
+    """One file a step reads; the build loads it (analysis.store.build.load) with the readers of this module.
 
     kind 'csv': an upstream CSV of data/external/ -> text columns + source_row (`columns` required);
     'json': an upstream JSON file -> its value; 'text': an upstream text file -> str (the step parses it);
@@ -113,12 +113,12 @@ class Step:
     """One cleaning step: the build calls `fn(sources, *results of needs, **{u: inputs.u for u in uses})`.
 
     `reads`: the files it reads (loaded by the build); `needs`: earlier steps whose results it takes (run first,
-    in that order); `uses`: the curated inputs it takes (fields of analysis.inputs.Inputs: registry, name_orgs, fx,
+    in that order); `uses`: the curated inputs it takes (fields of analysis.curated.inputs.Inputs: registry, name_orgs, fx,
     providers, authors). Several steps may feed one table (the build concatenates them in order).
 
     A step with `provides` (e.g. 'crosswalk', 'aliases') or `value=True` makes no table: its result (any value:
     the crosswalk, a source's parsed price rows) goes to the steps that need it, by keyword `provides` when set,
-    else in the order of `needs`, and is never written (analysis.clean.link)."""
+    else in the order of `needs`, and is never written (analysis.link.crosswalk_steps)."""
     name: str
     fn: Callable[..., StepResult]
     reads: tuple[Read, ...] = ()

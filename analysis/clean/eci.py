@@ -14,22 +14,11 @@ import datetime as dt
 
 import polars as pl
 
-from analysis import vocab
 from analysis.clean.capability import CAPABILITY
-from analysis.clean.common import (
-    Ledger,
-    Read,
-    Sources,
-    Step,
-    StepResult,
-    clean_text,
-    iso_date,
-    open_weights,
-    slug,
-    take_date_bounds,
-    take_organizations,
-)
-from analysis.registry import Registry, bucket
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult, take_date_bounds, take_organizations
+from analysis.core import vocab
+from analysis.core.rules import clean_text, iso_date, open_weights, slug
+from analysis.curated.registry import Registry, bucket
 
 SOURCE = "epoch/epoch_capabilities_index.csv"
 METRIC = vocab.METRIC_ECI
@@ -104,7 +93,7 @@ def clean(src: Sources, registry: Registry, today: dt.date | None = None) -> Ste
         "source_row",
     )
     result = led.result(CAPABILITY, out)
-    # what the crosswalk takes from this file (analysis.crosswalk.eci_records): every record whose release facts pass
+    # what the crosswalk takes from this file (analysis.curated.crosswalk.eci_records): every record whose release facts pass
     # the rules above: the rows kept, the variants (their versions are names of the model kept) and the records
     # without a score
     cols = ["source_row", "source_model", "model", "release_date", "organizations", "country_bucket", "open_weights"]

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.clean.common import InputError, Ledger, Read, Sources, Step, StepResult, clean_text, iso_date
-from analysis.schema import Column, Table
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
+from analysis.core.errors import InputError
+from analysis.core.rules import clean_text, iso_date
+from analysis.core.schema import Column, Table
 
 DIR = "epoch/llm-benchmark-efficiency"
 INPUT_FILES = (f"{DIR}/aa_data_with_math5.csv", f"{DIR}/epoch_ai_price_data_not_in_aa_with_benchmarks.csv")

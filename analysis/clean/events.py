@@ -16,18 +16,12 @@ import re
 
 import polars as pl
 
-from analysis import vocab
-from analysis.clean.common import (
-    InputError,
-    Ledger,
-    Read,
-    Sources,
-    Step,
-    StepResult,
-    parse_csv_text,
-)
-from analysis.safety import safe_url
-from analysis.schema import Column, Table
+from analysis.acquire.readers import parse_csv_text
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
+from analysis.core import vocab
+from analysis.core.errors import InputError
+from analysis.core.safety import safe_url
+from analysis.core.schema import Column, Table
 
 CURATED_FILE = "data/curated/policy_events.csv"
 FILINGS_FILE = "data/curated/genai_filings.csv"
@@ -136,7 +130,7 @@ def _fail(label: str, record: int, column: str, message: str) -> InputError:
 
 
 def is_http_url(value: str | None) -> bool:
-    return safe_url(value) is not None  # the project's one URL rule (analysis.safety)
+    return safe_url(value) is not None  # the project's one URL rule (analysis.core.safety)
 
 
 def _parse_date(value: str) -> dt.date | None:

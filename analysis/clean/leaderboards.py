@@ -13,7 +13,7 @@
   categories file). Scores are not comparable across LiveBench releases (questions are refreshed), so the
   release is part of the metric id and only one release is used. A model missing a task has no global score.
 
-Every source name resolves through the model crosswalk (analysis/crosswalk.py); names it does not know
+Every source name resolves through the model crosswalk (analysis/curated/crosswalk.py); names it does not know
 have no release date or organization and go to quarantine, so the coverage per source is the share used.
 """
 
@@ -24,19 +24,12 @@ import math
 
 import polars as pl
 
-from analysis import crosswalk, vocab
+from analysis.acquire.readers import expect_json, reject_repeated_keys, require_columns
 from analysis.clean.capability import CAPABILITY
-from analysis.clean.common import (
-    InputError,
-    Ledger,
-    Read,
-    Sources,
-    Step,
-    StepResult,
-    expect_json,
-    reject_repeated_keys,
-    require_columns,
-)
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
+from analysis.core import vocab
+from analysis.core.errors import InputError
+from analysis.curated import crosswalk
 
 AA_FILE = crosswalk.AA_FILE
 LMARENA_FILES = {

@@ -15,23 +15,11 @@ import unicodedata
 
 import polars as pl
 
-from analysis import registry
 from analysis.clean import eci
-from analysis.clean.common import (
-    Ledger,
-    Read,
-    Sources,
-    Step,
-    StepResult,
-    clean_text,
-    iso_date,
-    no_rows,
-    open_weights,
-    slug,
-    take_date_bounds,
-    take_organizations,
-)
-from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult, no_rows, take_date_bounds, take_organizations
+from analysis.core.rules import clean_text, iso_date, open_weights, slug
+from analysis.core.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.curated import registry
 
 # file -> (flag column, priority); lower priority wins when files disagree
 SOURCES = {
@@ -98,7 +86,7 @@ MODELS = Table(
             "'China'; else 'Other'.",
             nullable=False,
             allowed=COUNTRY_BUCKETS,
-            origin="derived: analysis.registry.bucket",
+            origin="derived: analysis.curated.registry.bucket",
         ),
         Column(
             "release_date",
@@ -366,7 +354,7 @@ def release_dates(df: pl.DataFrame, cw, eci_dates: list[tuple[str, dt.date]]) ->
         by_id.setdefault(mid, []).append((d, "eci"))
     for m in cw.models.values():
         if m.origin not in ("eci", "aa", "epoch_models"):
-            continue  # models only leaderboards or price sources know (analysis.canonical): not Epoch's
+            continue  # models only leaderboards or price sources know (analysis.link.canonical): not Epoch's
         if m.model_id not in by_id or m.origin == "aa" and all(o == "aa" for _, o in by_id[m.model_id]):
             by_id.setdefault(m.model_id, []).append((m.release_date, m.origin))
     dates, origins = [], []
@@ -394,7 +382,7 @@ RELEASE_CONFLICTS = Table(
         Column("model", pl.String, "Model name (`models`).", nullable=False),
         Column("release_date", pl.Date, "The date chosen by the precedence (`models.release_date`).", nullable=False),
         Column("release_date_source", pl.String, "Source of the chosen date: 'eci' | 'aa'; for models only "
-               "leaderboards or price sources know (analysis.canonical) 'source_date' | 'first_seen'.", nullable=False,
+               "leaderboards or price sources know (analysis.link.canonical) 'source_date' | 'first_seen'.", nullable=False,
                allowed=("eci", "aa", "source_date", "first_seen")),
         Column("alternative_date", pl.Date, "The Epoch model files' 'Publication date'.", nullable=False),
         Column("alternative_source", pl.String, "Source of the alternative date.", nullable=False),

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis import registry, vocab
-from analysis.clean.common import Ledger, Read, Sources, Step, StepResult, iso_date
-from analysis.schema import SOURCE_COLUMNS, Column, Table
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
+from analysis.core import vocab
+from analysis.core.rules import iso_date
+from analysis.core.schema import SOURCE_COLUMNS, Column, Table
+from analysis.curated import registry
 
 DIR = "adoption/kenneth-top_workflows"
 WEEKLY_FILE = f"{DIR}/openrouter_market_share_records.csv"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
-from analysis.registry import COLUMNS, KINDS, Registry, bucket
-from analysis.schema import COUNTRY_BUCKETS, Column, Table
+from analysis.core.schema import COUNTRY_BUCKETS, Column, Table
+from analysis.curated.registry import COLUMNS, KINDS, Registry, bucket
 
 FILE = "data/curated/organizations.csv"
 

@@ -19,7 +19,7 @@ Five steps, one per source family (all prices per 1M tokens):
 
 Long-context tiers are separate rows (`price_kind` 'long_context', `min_input_tokens`), never mixed into the
 base price. Rows without a usable price (free, zero, negative, absurd, unparseable) go to quarantine.
-CNY amounts are converted at the USD/CNY rate as of the period start (`analysis.fx`, never a constant);
+CNY amounts are converted at the USD/CNY rate as of the period start (`analysis.curated.fx`, never a constant);
 metrics re-convert the original amounts at the rate of each date they plot.
 """
 
@@ -31,21 +31,13 @@ from typing import NamedTuple
 
 import polars as pl
 
-from analysis import registry
+from analysis.acquire.readers import describe_json, expect_json, reject_repeated_keys
 from analysis.clean import price_units as units
-from analysis.clean.common import (
-    InputError,
-    Ledger,
-    Read,
-    Sources,
-    Step,
-    StepResult,
-    describe_json,
-    expect_json,
-    reject_repeated_keys,
-)
-from analysis.fx import MAX_AGE_DAYS, rates_on
-from analysis.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
+from analysis.core.errors import InputError
+from analysis.core.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
+from analysis.curated import registry
+from analysis.curated.fx import MAX_AGE_DAYS, rates_on
 
 PRICES = Table(
     name="prices",
@@ -55,7 +47,7 @@ PRICES = Table(
     columns=(
         Column("model_key", pl.String, "The source's own model key (tier suffix removed).", nullable=False),
         Column("model_name", pl.String, "Model name as the source displays it, where it gives one."),
-        Column("model_id", pl.String, "Canonical model id from the project model crosswalk (analysis/crosswalk.py, "
+        Column("model_id", pl.String, "Canonical model id from the project model crosswalk (analysis/curated/crosswalk.py, "
                "shared with `capability`) when linked, else the rule id of the key.",
                nullable=False),
         Column("crosswalk", pl.String, "How model_id was found: 'exception' (data/curated/model_crosswalk_capability.csv), "
@@ -201,7 +193,7 @@ def _close(run: list[dict], snaps: list[dt.date], order: dict) -> dict:
 
 
 class _Inputs(NamedTuple):
-    """The curated inputs every price source's reading uses (fields of analysis.inputs.Inputs)."""
+    """The curated inputs every price source's reading uses (fields of analysis.curated.inputs.Inputs)."""
     fx: pl.DataFrame
     registry: registry.Registry
     providers: dict[str, str]
@@ -257,7 +249,7 @@ def link(rows: tuple[pl.DataFrame, Ledger], crosswalk, aliases) -> StepResult:
     """A price source's rows (its reading step's value) linked to the crosswalk: model_id and how it linked (moving
     ids split per period), implausible prices dropped, validated. The crosswalk step links the same rows against the
     Epoch / AA crosswalk (to find the models only price sources know); each call counts its own rejected rows."""
-    from analysis import crosswalk as xw
+    from analysis.curated import crosswalk as xw
 
     df, led = rows
     led = led.copy()
@@ -740,7 +732,7 @@ read_llm_prices, read_llm_prices_cn, read_cn_tables, read_litellm, read_syaoranw
     _read_step(_parse_litellm), _read_step(_parse_syaoranwe))
 
 # One reading step per price source (reads the files, prices in USD: a value, no table) and one table step linking its
-# rows to the crosswalk; the crosswalk step (analysis.clean.link) takes the same rows, so each file is read once.
+# rows to the crosswalk; the crosswalk step (analysis.link.crosswalk_steps) takes the same rows, so each file is read once.
 READ_STEPS = [
     Step("price_rows:llm-prices", read_llm_prices, reads=tuple(Read(f, "json") for f in LLM_PRICES_FILES),
          uses=_USES, value=True),

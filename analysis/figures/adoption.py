@@ -6,9 +6,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import tables
-from analysis.chart_frames import attach
-from analysis.plots import (
+from analysis.figures.chart_frames import attach
+from analysis.figures.plots import (
     COUNTRY_COLORS,
     COUNTRY_ORDER,
     add_log_toggle,
@@ -17,6 +16,7 @@ from analysis.plots import (
     partial_periods,
     spans_orders_of_magnitude,
 )
+from analysis.store import tables
 
 NOTE = ("Labs resolved to countries with the project's registry (data/curated/organizations.csv); downloads as "
         "counted upstream (method not documented): relative activity, not installs")

@@ -11,12 +11,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import vocab
-from analysis.chart_frames import attach
+from analysis.core import vocab
+from analysis.core.safety import escape_columns, escape_text
+from analysis.figures.chart_frames import attach
 from analysis.figures.events import EVENTS_NOTE, add_events, has_events
+from analysis.figures.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 from analysis.metrics import catchup
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
-from analysis.safety import escape_columns, escape_text
 
 # text from the data a chart shows (names in hover and labels): escaped, so plotly shows it as text
 _SHOWN = ("model", "lab", "source_model", "matched_by", "matched_lab")

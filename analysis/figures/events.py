@@ -18,8 +18,11 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import chart_frames, tables, vocab
-from analysis.plots import (
+from analysis.core import vocab
+from analysis.core.vocab import EVENT_KINDS as KINDS
+from analysis.core.vocab import JURISDICTION_NAMES, JURISDICTIONS
+from analysis.figures import chart_frames
+from analysis.figures.plots import (
     COUNTRY_COLORS,
     COUNTRY_ORDER,
     add_source,
@@ -29,8 +32,7 @@ from analysis.plots import (
     wrap,
     wrap_label,
 )
-from analysis.vocab import EVENT_KINDS as KINDS
-from analysis.vocab import JURISDICTION_NAMES, JURISDICTIONS
+from analysis.store import tables
 
 EVENT_COLORS = {
     vocab.JURISDICTION_US: COUNTRY_COLORS[vocab.US],
@@ -98,7 +100,7 @@ def source_html(url: str | None) -> str:
     """Escaped source text; a link only when it is an http(s) URL."""
     if not url:
         return "no source"
-    from analysis.safety import safe_url
+    from analysis.core.safety import safe_url
 
     shown = html.escape(url if len(url) <= 70 else url[:67] + "...", quote=False)
     if (good := safe_url(url)) is not None:
@@ -327,7 +329,7 @@ def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model
                         sources: list[str] | None = None, note: str | None = None) -> go.Figure:
     """Counts (of model releases, price cuts, ...) in the N days before vs after each chosen event, by country
     bucket (description only). `what` names the counted rows; `sources`/`note` name their sources (default:
-    the files of the models rows this process loaded, analysis.tables.sources)."""
+    the files of the models rows this process loaded, analysis.store.tables.sources)."""
     d = win.with_columns(
         pl.format("{} {}", pl.col("date").cast(pl.String), pl.col("title"))
         .map_elements(wrap_label, return_dtype=pl.String).alias("event"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import tables, vocab
-from analysis.chart_frames import attach
 from analysis.clean.openrouter import DAILY_FILE, REMAINDER, UNKNOWN
+from analysis.core import vocab
+from analysis.figures.chart_frames import attach
 from analysis.figures.events import add_events
-from analysis.plots import COUNTRY_COLORS, add_source, mark_partial, partial_periods
+from analysis.figures.plots import COUNTRY_COLORS, add_source, mark_partial, partial_periods
+from analysis.store import tables
 
 ORIGIN_COLORS = {vocab.CHINA: COUNTRY_COLORS[vocab.CHINA], vocab.US: COUNTRY_COLORS[vocab.US],
                  vocab.OTHER: COUNTRY_COLORS[vocab.OTHER], UNKNOWN: "#c7b37a", REMAINDER: "#dddddd"}

@@ -8,12 +8,13 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import manifest, tables
-from analysis.chart_frames import attach
+from analysis.acquire import manifest
 from analysis.clean.models import SOURCES as MODEL_FILES
+from analysis.figures.chart_frames import attach
 from analysis.figures.events import EVENTS_NOTE, add_events
+from analysis.figures.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source, mark_partial, partial_periods
 from analysis.metrics import pace
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_log_toggle, add_source, mark_partial, partial_periods
+from analysis.store import tables
 
 XPERIOD = {"year": "M12", "quarter": "M3", "month": "M1"}
 REGISTRY_NOTE = "Countries from the project's organization registry (data/curated/organizations.csv)"
@@ -24,7 +25,7 @@ LAG_REASON = "Epoch's list fills in with a lag"
 
 
 def _sources() -> list[str]:
-    """The files behind the models rows this process loaded (analysis.tables.sources): the charts' source line."""
+    """The files behind the models rows this process loaded (analysis.store.tables.sources): the charts' source line."""
     return tables.sources("models")
 
 
@@ -55,7 +56,7 @@ def _colors(**kw):
 
 def _period_end(start: dt.date, period: str) -> dt.date:
     """Last day of the period that starts on `start`."""
-    from analysis.plots import period_end
+    from analysis.figures.plots import period_end
 
     return period_end(start, period)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis.chart_frames import attach
+from analysis.figures.chart_frames import attach
 from analysis.figures.events import EVENTS_NOTE, add_events, has_events
+from analysis.figures.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 from analysis.metrics import perf
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 
 NOTE = ("Scores and prices matched by the project's model crosswalk; blended reference list prices "
         "(lab's own price first); countries from the organization registry")

@@ -14,10 +14,10 @@ import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis.chart_frames import attach, attach_px
+from analysis.figures.chart_frames import attach, attach_px
 from analysis.figures.events import EVENTS_NOTE, add_events, has_events
+from analysis.figures.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 from analysis.metrics import prices as pm
-from analysis.plots import COUNTRY_COLORS, COUNTRY_ORDER, add_source
 
 FX_NOTE = ("CNY/USD conversions at the rate of the day from FRED DEXCHUS (data/curated/fx_usd_cny.csv); "
            "organizations from data/curated/price_providers.csv and the registry")

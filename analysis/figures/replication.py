@@ -5,9 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from analysis import tables
-from analysis.chart_frames import attach
-from analysis.plots import add_source
+from analysis.figures.chart_frames import attach
+from analysis.figures.plots import add_source
+from analysis.store import tables
 
 
 def ratios(fig_table: pl.DataFrame, tolerance: float = 0.15) -> go.Figure:

@@ -17,7 +17,7 @@ import datetime as dt
 
 import polars as pl
 
-from analysis import vocab
+from analysis.core import vocab
 
 
 def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = None,
@@ -47,7 +47,7 @@ def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = No
         _horizon().alias("_horizon"),
     ).with_columns(
         # an open period holds until its source's horizon; a period made by splitting a row at a dated alias switch
-        # (analysis.crosswalk) ends there too, never past what the source saw
+        # (analysis.curated.crosswalk) ends there too, never past what the source saw
         pl.when(pl.col("valid_to").is_null() | ((pl.col("valid_to") > pl.col("_horizon"))
                                                   & pl.col("crosswalk").eq("alias").fill_null(False)))
         .then(pl.col("_horizon")).otherwise(pl.col("valid_to")).alias("end"),

@@ -12,7 +12,7 @@ import datetime as dt
 
 import polars as pl
 
-from analysis import vocab
+from analysis.core import vocab
 from analysis.metrics.pace import filter_window
 
 DAYS_PER_MONTH = 365.2425 / 12

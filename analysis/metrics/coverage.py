@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis import tables
 from analysis.core import loaded
+from analysis.store import tables
 
 
 def capability_coverage_sentence(capability: pl.DataFrame, metric: str, quarantine: pl.DataFrame | None = None

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis import vocab
 from analysis.clean.openrouter import ORIGINS, REMAINDER, UNKNOWN
+from analysis.core import vocab
 
 COUNTRY_ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER)
 OPEN_SOURCE = "llm-prices"  # crosswalk rules for `provider/model` ids with `:free`-style suffixes (OpenRouter's form)
@@ -87,7 +87,7 @@ def top_models(daily: pl.DataFrame, n: int = 3, origins: tuple[str, ...] = COUNT
 def open_weights_links(base_models: list[str], models: pl.DataFrame, resolve=None) -> pl.DataFrame:
     """base_model -> model_id (crosswalk) -> open_weights (models table); null where either step fails."""
     if resolve is None:  # the project's Epoch / AA crosswalk, as the build's crosswalk:base step makes it
-        from analysis import build
+        from analysis.store import build
         cw = build.base_crosswalk()
         def resolve(name):
             return cw.resolve_model(name, OPEN_SOURCE)

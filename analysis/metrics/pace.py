@@ -12,7 +12,7 @@ import math
 import numpy as np
 import polars as pl
 
-from analysis import vocab
+from analysis.core import vocab
 
 PERIODS = vocab.PERIODS  # period -> polars interval (declared in vocab: the parameter checks read it there)
 
@@ -216,7 +216,7 @@ def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: flo
                 parts.append(f.with_columns(pl.lit(seg).alias("segment")))
         return pl.concat(parts).sort("country_bucket", "segment", descending=[False, True]) if parts \
             else pl.DataFrame()
-    from analysis.metrics import ols  # scipy.stats's fit and t quantile, not imported (docs/architecture.md)
+    from analysis.metrics import ols
 
     d = models.filter(pl.col("training_compute_flop").is_not_null())
     starts = {k: _date(v) for k, v in (fit_start_by or {}).items()}

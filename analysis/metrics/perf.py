@@ -5,7 +5,7 @@ Definitions (also in notebooks/performance_per_dollar.ipynb; tests in tests/test
   is the one read at that snapshot) among its releases out by the date (release_date <= date). Country bucket,
   organizations and open weights are the model's (capability rows), not the price provider's.
 - price of a model on a date: its blended reference price valid on the date (`reference_prices`, one price per
-  model and day by the rule of analysis.metrics.reference; base tier only), blended (ratio x input + output) / (ratio + 1),
+  model and day by the rule of analysis.link.reference; base tier only), blended (ratio x input + output) / (ratio + 1),
   ratio = input:output token ratio (default 3:1), per 1M tokens, in USD or CNY at the rate of the day.
 - a model enters the comparison on a date only with both a score and a price: a model without price or without
   score is left out (counted by `coverage`).
@@ -28,7 +28,7 @@ import datetime as dt
 
 import polars as pl
 
-from analysis import vocab
+from analysis.core import vocab
 from analysis.metrics import prices as pm
 
 US, CN = vocab.US, vocab.CHINA

@@ -8,7 +8,7 @@ Definitions (also in notebooks/price_war.ipynb):
   or for a price still valid at the snapshot the day after the newest snapshot of its source (nothing is known
   after it). Rows whose start would fall on/after their end are left out of time series.
 - reference price of a model on a date: the `reference_prices` period valid on that date, chosen from every
-  source's base reading by the written rule of analysis.metrics.reference (docs/prices.md): stale rows ended at
+  source's base reading by the written rule of analysis.link.reference (docs/prices.md): stale rows ended at
   another source's dated change, the value most sources show, then a dated change, then the precedence of
   sources. Every metric below reads reference prices only (`reference_for` applies the same rule to periods
   carried back to the model's release when a report asks for it).
@@ -33,9 +33,10 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from analysis import fx, vocab
+from analysis.core import vocab
+from analysis.curated import fx
+from analysis.link import reference as ref
 from analysis.link.periods import effective_periods
-from analysis.metrics import reference as ref
 
 
 def blended(input_col: str | pl.Expr, output_col: str | pl.Expr, ratio: float = 3.0) -> pl.Expr:
@@ -49,7 +50,7 @@ def in_currency(df: pl.DataFrame, currency: str, date_col: str, fx_table: pl.Dat
     """Add `<part>_price` per 1M tokens in `currency` ('USD'/'CNY') from the original amounts at the rate of `date_col`.
 
     An amount already in `currency` is kept as is; the others are converted at the USD/CNY rate as of the
-    date (analysis.fx: most recent rate at most 45 days old, else null).
+    date (analysis.curated.fx: most recent rate at most 45 days old, else null).
     """
     if currency not in ("USD", "CNY"):
         raise ValueError(f"currency must be USD or CNY, not {currency!r}")
@@ -197,7 +198,7 @@ def price_trend(points: pl.DataFrame, date_col: str = "date", price_col: str = "
                 min_points: int = MIN_TREND_POINTS) -> dict:
     """OLS of log10(price) on date (years of 365 days, as Epoch): factor per year 10**(-slope) with its `level`
     t-interval, r², n; no factor (and `reason` says why) on fewer than `min_points` points."""
-    from analysis.metrics import ols  # scipy.stats's fit and t quantile, not imported (docs/architecture.md)
+    from analysis.metrics import ols
 
     d = points.filter(pl.col(price_col) > 0)
     n = len(d)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis import vocab
-from analysis.reported_counts import latest, stated
+from analysis.core import vocab
+from analysis.curated.reported_counts import latest, stated
 
 
 def measured(models: pl.DataFrame, organizations: pl.DataFrame, filings: pl.DataFrame, adoption: pl.DataFrame,

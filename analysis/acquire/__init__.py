@@ -1,0 +1,1 @@
+"""acquire: see docs/architecture.md."""

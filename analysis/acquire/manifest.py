@@ -1,0 +1,166 @@
+"""The snapshot manifest: every upstream file the project uses, pinned by sha256.
+
+`data/manifest.csv` has one row per file. `local_path` is the file's path below the mirror root and
+below `data/external/` (the same relative path in both). `url` is the raw URL of the file at its
+pinned upstream commit; files that were DERIVED by the mirror's curators have no single upstream URL:
+their `url` is empty and `derived_from` says what they were made from and how, so they come from a
+mirror only.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from analysis.core import paths
+
+COLUMNS = [
+    "local_path",
+    "dataset",
+    "url",
+    "sha256",
+    "bytes",
+    "license",
+    "citation",
+    "snapshot_date",
+    "upstream_repo",
+    "upstream_path",
+    "commit",
+    "derived_from",
+]
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Entry:
+    local_path: str
+    dataset: str
+    url: str
+    sha256: str
+    bytes: int
+    license: str
+    citation: str
+    snapshot_date: str
+    upstream_repo: str
+    upstream_path: str
+    commit: str
+    derived_from: str = ""
+
+    @property
+    def is_derived(self) -> bool:
+        return not self.url
+
+
+def raw_github_url(repo: str, commit: str, path: str) -> str:
+    return f"https://raw.githubusercontent.com/{repo}/{commit}/{path}"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load(path: Path | None = None) -> list[Entry]:
+    path = path or paths.manifest_path()
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != COLUMNS:
+            raise ManifestError(f"{path}: header {reader.fieldnames} != expected {COLUMNS}")
+        entries = []
+        seen = set()
+        for lineno, row in enumerate(reader, start=2):
+            for col in ("local_path", "dataset", "sha256", "license", "citation", "snapshot_date"):
+                if not row[col].strip():
+                    raise ManifestError(f"{path}: line {lineno}, column {col!r} is empty")
+            if not row["url"] and not row["derived_from"]:
+                raise ManifestError(f"{path}: line {lineno}: a row needs a url or a derived_from note")
+            if row["url"] and not row["url"].startswith("https://"):
+                raise ManifestError(f"{path}: line {lineno}, column 'url' is not https: {row['url']!r}")
+            if len(row["sha256"]) != 64:
+                raise ManifestError(f"{path}: line {lineno}, column 'sha256' is not a sha256 hex digest")
+            if row["local_path"] in seen:
+                raise ManifestError(f"{path}: line {lineno}: duplicate local_path {row['local_path']!r}")
+            seen.add(row["local_path"])
+            entries.append(Entry(**{**row, "bytes": int(row["bytes"])}))
+    return entries
+
+
+def save(entries: list[Entry], path: Path | None = None) -> None:
+    from analysis.core.atomic import atomic_path
+
+    path = path or paths.manifest_path()
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for e in sorted(entries, key=lambda e: e.local_path):
+            w.writerow(asdict(e))
+
+
+def by_dataset(dataset: str, entries: list[Entry] | None = None) -> list[Entry]:
+    entries = entries if entries is not None else load()
+    return [e for e in entries if e.dataset == dataset]
+
+
+def entry(local_path: str, entries: list[Entry] | None = None) -> Entry:
+    entries = entries if entries is not None else load()
+    for e in entries:
+        if e.local_path == local_path:
+            return e
+    raise ManifestError(f"{local_path!r} is not in the manifest")
+
+
+def pin(
+    mirror: Path,
+    local_path: str,
+    *,
+    dataset: str,
+    license: str,
+    citation: str,
+    snapshot_date: str,
+    upstream_repo: str = "",
+    upstream_path: str = "",
+    commit: str = "",
+    derived_from: str = "",
+) -> Entry:
+    """Make a manifest entry for a file of the mirror (computes sha256 and size)."""
+    file = mirror / local_path
+    url = raw_github_url(upstream_repo, commit, upstream_path) if upstream_repo and commit else ""
+    return Entry(
+        local_path=local_path,
+        dataset=dataset,
+        url=url,
+        sha256=sha256_of(file),
+        bytes=file.stat().st_size,
+        license=license,
+        citation=citation,
+        snapshot_date=snapshot_date,
+        upstream_repo=upstream_repo,
+        upstream_path=upstream_path,
+        commit=commit,
+        derived_from=derived_from,
+    )
+
+
+def upsert(new: list[Entry], path: Path | None = None) -> None:
+    try:
+        current = load(path)
+    except FileNotFoundError:
+        current = []
+    keep = {e.local_path: e for e in current}
+    for e in new:
+        keep[e.local_path] = e
+    save(list(keep.values()), path)
+
+
+__all__ = [
+    "COLUMNS", "Entry", "ManifestError", "by_dataset", "entry", "load", "pin", "raw_github_url",
+    "save", "sha256_of", "upsert",
+]

@@ -1,0 +1,1 @@
+"""curated: see docs/architecture.md."""

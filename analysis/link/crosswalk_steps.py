@@ -1,0 +1,78 @@
+"""The link steps: the model crosswalk and the dated API aliases, declared steps the build orders through `needs`.
+
+Each reads what it links through the build (one reader per file, shared with the table steps that read the same
+file) and gives a value, not a table: the steps that resolve names `need` it by the name it `provides`.
+
+    capability:eci ──┐
+    price_rows:* ────┼──> crosswalk:base ──> crosswalk ──> aliases ──> prices:*
+    (AA, Epoch model │     (Epoch / AA)       (+ models only      │    capability:aa/lmarena/livebench, models,
+     files, exceptions)                       leaderboards and    │    canonical_models, release_date_conflicts
+                                              price sources know)─┘
+
+- `crosswalk:base` (provides 'base_crosswalk'): `analysis.curated.crosswalk.build` from the rows the ECI step accepted (a row
+  it quarantines, e.g. a release dated after the build date, never becomes a model), the Artificial Analysis records
+  (a 'release' that is not a date is an InputError naming file, record and column) and Epoch's model files.
+- `crosswalk` (provides 'crosswalk'): the base extended with the models only LMArena, LiveBench or a price source
+  know (`analysis.link.canonical.extend`); the price keys are the rows of the price sources' reading steps
+  (`price_rows:*`), linked against the base (the table steps link the same rows against the extended crosswalk).
+- `aliases` (provides 'aliases'): data/curated/model_aliases.csv, every model_id checked against the crosswalk.
+"""
+
+from __future__ import annotations
+
+from analysis.clean import eci, leaderboards, models, prices
+from analysis.clean.common import Read, Sources, Step
+from analysis.core.errors import InputError
+from analysis.curated import crosswalk
+from analysis.link import canonical
+
+EXCEPTIONS_FILE = "data/curated/model_crosswalk_capability.csv"
+ALIASES_FILE = "data/curated/model_aliases.csv"
+EXCEPTIONS_READ = Read(EXCEPTIONS_FILE, "curated", tuple(crosswalk.EXCEPTIONS_COLUMNS))
+ALIASES_READ = Read(ALIASES_FILE, "curated", tuple(crosswalk.ALIASES_COLUMNS))
+AA_READ = next(r for r in leaderboards.AA_STEP.reads if r.path == crosswalk.AA_FILE)
+EPOCH_READS = tuple(r for f in crosswalk.EPOCH_MODEL_FILES for r in models.STEP.reads if r.path == f)
+LMARENA_READS = leaderboards.LMARENA_STEP.reads
+LIVEBENCH_READ = next(r for r in leaderboards.LIVEBENCH_STEP.reads if r.path == leaderboards.LIVEBENCH_TABLE)
+HISTORY_READ = Read(canonical.LMARENA_HISTORY, columns=())
+
+
+def clean_base(src: Sources, eci_result, registry) -> crosswalk.Crosswalk:
+    """The Epoch / AA crosswalk: the ECI step's accepted rows, the AA records, Epoch's model files."""
+    exceptions = crosswalk.parse_exceptions(*src[EXCEPTIONS_FILE])
+    epoch = [r for read in EPOCH_READS for r in crosswalk.frame_records(src[read.path])]
+    return crosswalk.build(crosswalk.eci_records(eci_result), crosswalk.check_aa(src[crosswalk.AA_FILE]), registry,
+                           exceptions, epoch)
+
+
+def clean_crosswalk(src: Sources, *price_rows, base_crosswalk: crosswalk.Crosswalk, registry,
+                    name_orgs) -> crosswalk.Crosswalk:
+    """The build's crosswalk: `base_crosswalk` extended with the models only the leaderboards and price sources know
+    (analysis.link.canonical). `price_rows`: the values of the price sources' reading steps."""
+    periods = crosswalk.parse_aliases(*src[ALIASES_FILE])  # checked against the extended crosswalk by `aliases`
+    frames = [prices.link(rows, base_crosswalk, periods).df for rows in price_rows]
+    arena = {r.path: (src[r.path], src.snapshot(r.path)) for r in LMARENA_READS}
+    livebench = src[LIVEBENCH_READ.path]
+    if "model" not in livebench.columns:
+        raise InputError(f"{LIVEBENCH_READ.path}: missing column(s) ['model']; found {livebench.columns}")
+    first = canonical.arena_first_listed(HISTORY_READ.path, src[HISTORY_READ.path])
+    obs = canonical.observe_prices(frames) + canonical.observe_leaderboards(
+        name_orgs, arena, livebench["model"].to_list(), src.snapshot(LIVEBENCH_READ.path), first)
+    sightings = canonical.observe_aa(crosswalk.check_aa(src[crosswalk.AA_FILE]), src.snapshot(crosswalk.AA_FILE))
+    return canonical.extend(base_crosswalk.copy(), obs, {p.alias for p in periods}, registry, sightings)
+
+
+def clean_aliases(src: Sources, crosswalk: crosswalk.Crosswalk) -> tuple[crosswalk.AliasPeriod, ...]:
+    """The dated aliases, every model_id a canonical model of the build's crosswalk."""
+    from analysis.curated import crosswalk as xw
+
+    return tuple(xw.parse_aliases(*src[ALIASES_FILE], known_ids=set(crosswalk.model_ids())))
+
+
+BASE_STEP = Step("crosswalk:base", clean_base, reads=(AA_READ, *EPOCH_READS, EXCEPTIONS_READ), needs=(eci.STEP,),
+                 uses=("registry",), provides="base_crosswalk")
+CROSSWALK_STEP = Step("crosswalk", clean_crosswalk,
+                      reads=(ALIASES_READ, *LMARENA_READS, LIVEBENCH_READ, HISTORY_READ, AA_READ),
+                      needs=(*prices.READ_STEPS, BASE_STEP), uses=("registry", "name_orgs"), provides="crosswalk")
+ALIASES_STEP = Step("aliases", clean_aliases, reads=(ALIASES_READ,), needs=(CROSSWALK_STEP,), provides="aliases")
+STEPS = [BASE_STEP, CROSSWALK_STEP, ALIASES_STEP]

@@ -1,7 +1,0 @@
-"""Parameters of notebooks/replication.ipynb (see analysis/params/__init__.py)."""
-
-from analysis.params import Param
-
-SPEC = [
-    Param("write_csv", "bool", True, "publish figures.csv beside the report's chart CSVs (reports/replication/figures.csv)"),
-]

@@ -1,0 +1,494 @@
+"""The claims the project tests, answered from the clean tables: one function per claim.
+
+Each `claim_<name>(data)` measures with the metric modules' headline functions, called with the parameters of
+the report that shows the answer (`findings.report_parameters`), and returns a `Claim`: the claim as a short
+quote, what the data say (number, interval or count, date, metric), a verdict and the rule that gave it, and the
+report section (anchor) that shows it. The verdict is computed by `verdict_<name>(numbers)` from the numbers
+alone, so a test can check every branch on small inputs and every built row against its rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from analysis.core import vocab
+
+SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_MEASURABLE = ("supported", "partly supported", "not supported",
+                                                    "not measurable with these data")
+VERDICTS = (SUPPORTED, PARTLY, NOT_SUPPORTED, NOT_MEASURABLE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    key: str
+    quote: str
+    finding: str  # what the data say, in words
+    date: str  # the date(s) the numbers count to
+    verdict: str
+    rule: str
+    report: str
+    section: str  # heading of the report section that shows it (its anchor: `anchor`)
+    numbers: dict = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        return anchor(self.section)
+
+    @property
+    def href(self) -> str:
+        return f"{self.report}.html#{self.anchor}"
+
+
+def anchor(heading: str) -> str:
+    """The id nbconvert gives a markdown heading: spaces as '-', other characters URL-quoted."""
+    return quote(heading.strip().replace(" ", "-"), safe="-:,?'()!")
+
+
+class Data:
+    """The clean tables, each loaded on first use (tests pass frames in)."""
+
+    def __init__(self, **frames):
+        self._frames = dict(frames)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name not in self._frames:
+            if name == "reported":
+                from analysis.curated import reported_counts
+                self._frames[name] = reported_counts.load()
+            else:
+                from analysis.store import tables
+                self._frames[name] = tables.load(name)
+        return self._frames[name]
+
+
+def _params(report: str, opts: dict | None = None) -> dict:
+    """The parameters of `report`, under `opts` (a robustness variant's choices; analysis.site.robustness)."""
+    from analysis.site.findings import report_parameters
+
+    return {**report_parameters(report), **(opts or {})}
+
+
+def _pct(x) -> str:
+    return "<1%" if 0 < x < 0.005 else f"{x:.0%}"
+
+
+# --- 1. a thousand models ------------------------------------------------------------------------------------
+
+RULE_MODELS = ("supported if the registry the pinned data hold (CAC filings) reaches the claimed 1,500 models and "
+               "more Chinese than US organizations release notable models; partly supported if one of the two "
+               "holds, or the filings reach a third of the claim (500); not supported otherwise")
+
+
+CLAIMED_MODELS = 1500  # the claim's own number ("1,500+ large models")
+
+
+def verdict_models(n: dict) -> str:
+    if n.get("filed") is None:
+        return NOT_MEASURABLE
+    many = n["filed"] >= CLAIMED_MODELS
+    broad = n["orgs_cn"] > n["orgs_us"]
+    if many and broad:
+        return SUPPORTED
+    if many or broad or n["filed"] >= CLAIMED_MODELS / 3:
+        return PARTLY
+    return NOT_SUPPORTED
+
+
+def claim_models(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.curated import reported_counts as rc
+    from analysis.metrics import reported
+
+    p = _params("release_pace", opts)
+    last = data.models["release_date"].max()
+    year = (last.year - 1 if (last.month, last.day) != (12, 31) else last.year) - p.get("years_back", 0)
+    m = reported.measured(data.models, data.organizations, data.genai_filings, data.adoption, year, p["start_date"],
+                    p["end_date"], p["domain"], p["notable_only"])
+    rep = rc.latest(data.reported, "cn_large_models")
+    comp = rc.latest(data.reported, "cn_ai_companies")
+    said = ""
+    if rep and comp:
+        said = (f"Officially stated: {rc.stated(rep['value'], rep['value_qualifier'])} large models 'released' "
+                f"({rep['stated_by'].split(' (')[0]}, as of {rep['as_of']}) and "
+                f"{rc.stated(comp['value'], comp['value_qualifier'])} 'AI enterprises' "
+                f"({comp['stated_by'].split(',')[0].split(' (')[0]}, {comp['as_of'] or comp['stated_on']}): two "
+                "separate counts. ")
+    finding = (f"{said}Measured: {m['filed']:,} generative-AI services filed with the CAC by {m['filed_date']}; in "
+               f"{year}, {m['orgs_cn']} Chinese vs {m['orgs_us']} US organizations released a notable model "
+               f"({m['models_cn']} vs {m['models_us']} notable models, Epoch AI).")
+    return Claim("models", "\u201c1,500+ large models from 5,000+ companies\u201d: a thousand models bloom, versus a "
+                 "few US giants", finding, f"filings to {m['filed_date']}; models {year}, data to {m['data_end']}",
+                 verdict_models(m), RULE_MODELS, "release_pace", "Reported counts beside measured ones", m)
+
+
+# --- 2. Alibaba answered Kimi K2 within a week -----------------------------------------------------------------
+
+RULE_KIMI = ("supported if an Alibaba model matched Kimi K2's score within 7 days of its release; partly supported "
+             "if Alibaba matched it within 30 days; not supported if no Alibaba model matched it within 30 days; "
+             "not measurable if Kimi K2 has no score")
+
+
+KIMI_DAYS = (7, 30)  # "within about a week" (supported), within a month (partly)
+
+
+def verdict_kimi(n: dict) -> str:
+    if not n.get("found"):
+        return NOT_MEASURABLE
+    days, lab = n.get("days"), n.get("matched_lab") or ""
+    if days is not None and "Alibaba" in lab and days <= KIMI_DAYS[0]:
+        return SUPPORTED
+    if days is not None and "Alibaba" in lab and days <= KIMI_DAYS[1]:
+        return PARTLY
+    return NOT_SUPPORTED
+
+
+def claim_kimi(data: Data, opts: dict | None = None) -> Claim:
+    import polars as pl
+
+    from analysis.metrics import catchup
+
+    p = _params("catch_up", opts)
+    models = catchup.best_per_model(data.capability, p["metric"], p["start_date"], p["end_date"], None,
+                                    p["include_estimated"])
+    ttm = catchup.time_to_match(models, p["scope"], p["rival"])
+    k = ttm.filter(pl.col("model") == p["example"]).sort("release_date")
+    n = dict(found=len(k) > 0, metric=p["metric"], rival=p["rival"])
+    if len(k):
+        r = k.row(0, named=True)
+        n.update(release_date=r["release_date"], days=r["days"], matched_by=r["matched_by"],
+                 matched_lab=r["matched_lab"], matched_date=r["matched_date"], already_beaten=r["already_beaten"])
+        rival = {"same_country": "another Chinese lab", "other_country": "a lab of the other country"}.get(
+            p["rival"], "another lab")
+        if r["days"] is not None:
+            finding = (f"{p['example']} ({r['release_date']}) was first matched on {p['metric'].upper()} by "
+                       f"{r['matched_lab']} ({rival}) with {r['matched_by']} on {r['matched_date']}: {r['days']} days"
+                       + ("; a Chinese rival already had a better model out before it" if r["already_beaten"]
+                          else "") + ".")
+        else:
+            finding = f"{p['example']} ({r['release_date']}) was not matched by {rival} in the data."
+        n["undated"] = catchup.undated(data.capability, p["metric"], None, p["include_estimated"])
+        if n["undated"]:
+            finding += (f" {n['undated']} model{'s' if n['undated'] != 1 else ''} without a known release date "
+                        "left out.")
+        date = f"release {r['release_date']}, data to {models['as_of'].max()}"
+    else:
+        finding, date = f"{p['example']} has no {p['metric']} score in the data.", ""
+    return Claim("kimi", "\u201cAlibaba answered Moonshot's Kimi K2 within about a week\u201d", finding, date,
+                 verdict_kimi(n), RULE_KIMI, "catch_up", "Time-to-match", n)
+
+
+# --- 3. price war, Chinese models cheaper ----------------------------------------------------------------------
+
+RULE_PRICES = ("supported if the cheapest price at the capability threshold falls in both countries (90% interval "
+               "of the yearly factor above 1) and the cheapest Chinese price is below the cheapest US price; partly "
+               "supported if one of the two holds; not supported if neither; not measurable without a Chinese trend")
+
+
+def verdict_prices(n: dict) -> str:
+    cn, us = n.get("cn"), n.get("us")
+    if not cn or cn.get("factor_per_year") is None:
+        return NOT_MEASURABLE
+    falls = cn["factor_low"] > 1 and (us is None or us.get("factor_low") is None or us["factor_low"] > 1)
+    cheaper = (us is not None and cn.get("cheapest") is not None and us.get("cheapest") is not None
+               and cn["cheapest"] < us["cheapest"])
+    return SUPPORTED if falls and cheaper else PARTLY if falls or cheaper else NOT_SUPPORTED
+
+
+def reference_prices(data: Data, p: dict):
+    """The reference prices a claim reads: the built table, or under a robustness variant the same rule applied to
+    one source's readings alone (`price_source`), without 'pro' tiers (`no_pro`), with only one lab's models on the
+    US side (`us_lab`)."""
+    import polars as pl
+
+    from analysis.metrics import prices as pm
+
+    ref = data.reference_prices
+    if p.get("price_source"):
+        ref = pm.reference_for(data.prices.filter(pl.col("source") == p["price_source"]))
+    if p.get("no_pro"):
+        ref = ref.filter(~pl.col("pro_variant"))
+    if p.get("us_lab"):
+        ref = ref.filter((pl.col("country_bucket") != vocab.US) | (pl.col("organization") == p["us_lab"]))
+    return ref
+
+
+def claim_prices(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import prices as pm
+
+    p = _params("price_war", opts)
+    end = dt.date.fromisoformat(p["end_date"]) if p.get("end_date") else None
+    end, fits = pm.headline_cheapest(reference_prices(data, p), data.capability, p["eci_threshold"], p["currency"],
+                                     p["blend_ratio"], dt.date.fromisoformat(p["start_date"]), end, p["countries"],
+                                     p.get("providers"))
+    cn, us = fits.get(vocab.CHINA), fits.get(vocab.US)
+    n = dict(cn=cn, us=us, threshold=p["eci_threshold"], currency=p["currency"], end=end)
+
+    def part(label, f):
+        if not f or f.get("factor_per_year") is None:
+            return f"{label}: no trend ({(f or {}).get('reason', 'no prices')})"
+        cheap = (f"; lowest: {f['cheapest_model']} at {f['cheapest']:.3g} {p['currency']}/1M tokens on "
+                 f"{f['cheapest_date']}"
+                 if f.get("cheapest") is not None else "")
+        return (f"{label} \u00f7{f['factor_per_year']:.1f} per year (90% interval \u00f7{f['factor_low']:.1f} to "
+                f"\u00f7{f['factor_high']:.1f}, {f['n']} dated prices{cheap})")
+    finding = (f"Cheapest blended {p['blend_ratio']:g}:1 list price of models scoring at least ECI "
+               f"{p['eci_threshold']:g}: {part('Chinese models', cn)}; {part('US models', us)}.")
+    return Claim("prices", "\u201cA price war is driving prices down, and Chinese models are cheaper\u201d", finding,
+                 f"data to {end}", verdict_prices(n), RULE_PRICES, "price_war",
+                 "Cheapest model at or above a capability threshold", n)
+
+
+# --- 4. 95% of the performance for 20% of the cost --------------------------------------------------------------
+
+RULE_PERF = ("supported if, on the newest date, the cheapest Chinese model within the threshold of the best US "
+             "model's score costs at most 20% of its price; partly supported if one exists but costs more; not "
+             "supported if no priced Chinese model reaches the threshold")
+
+
+PERF_PRICE_SHARE = 0.20  # the claim's "20% of the cost"
+
+
+def verdict_perf(n: dict) -> str:
+    cn = n.get("cn_for_us")
+    if cn is None:
+        return NOT_MEASURABLE
+    if not cn["met"]:
+        return NOT_SUPPORTED
+    return SUPPORTED if cn["price_share"] <= PERF_PRICE_SHARE else PARTLY
+
+
+def claim_perf(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import perf
+
+    p = _params("performance_per_dollar", opts)
+    args = (data.capability, reference_prices(data, p), p["metric"], p["threshold"], p["blend_ratio"], p["as_of_date"])
+    a = perf.headline(*args)
+    b = perf.headline(*args, leader=vocab.CHINA, follower=vocab.US)
+    n = dict(cn_for_us=a, us_for_cn=b, threshold=p["threshold"])
+
+    def say(h, who, whose):
+        if h is None:
+            return f"no priced {whose} model with a score"
+        if not h["met"]:
+            return f"no priced {who} model reaches {_pct(h['threshold'])} of {h['leader_model']}"
+        return (f"{h['follower_model']} gives {_pct(h['score_share'])} of {h['leader_model']}'s score for "
+                f"{_pct(h['price_share'])} of its price")
+    finding = (f"On {p['metric'].upper()}, blended {p['blend_ratio']:g}:1 list prices: {say(a, 'Chinese', 'US')}. "
+               f"The reverse: {say(b, 'US', 'Chinese')}.")
+    return Claim("perf", f"\u201c{_pct(p['threshold'])} of the performance for 20% of the cost\u201d", finding,
+                 f"{a['date'] if a else ''}", verdict_perf(n), RULE_PERF, "performance_per_dollar",
+                 "The answer on this date", n)
+
+
+# --- 5. an open-source wave from China -------------------------------------------------------------------------
+
+RULE_OPEN = ("supported if a larger share of Chinese than of US notable models has open weights and labs based in "
+             "China get at least as many Hugging Face downloads as US labs; partly supported if one of the two "
+             "holds; not supported if neither")
+
+
+def verdict_open(n: dict) -> str:
+    if n.get("open_cn") is None or n.get("open_us") is None:
+        return NOT_MEASURABLE
+    a = n["open_cn"] > n["open_us"]
+    b = n.get("dl_cn") is not None and n["dl_cn"] >= (n.get("dl_us") or 0)
+    return SUPPORTED if a and b else PARTLY if a or b else NOT_SUPPORTED
+
+
+def claim_open(data: Data, opts: dict | None = None) -> Claim:
+    import polars as pl
+
+    from analysis.metrics import pace
+
+    p = _params("release_pace", opts)
+    sel = pace.select_models(data.models, p["start_date"], p["end_date"], None, p["domain"], p["notable_only"])
+    last = sel["release_date"].max()
+    year = last.year - 1 - p.get("years_back", 0)
+    share = pace.open_weights_share(sel.filter(pl.col("release_date").dt.year() == year), "year")
+    by = {r["country_bucket"]: r for r in share.iter_rows(named=True)}
+    dl, hub_end = _downloads_last_year(data.adoption)
+    n = dict(year=year, hub_end=hub_end, open_cn=by.get(vocab.CHINA, {}).get("share"), open_us=by.get(vocab.US, {}).get("share"),
+             known_cn=by.get(vocab.CHINA, {}).get("known"), known_us=by.get(vocab.US, {}).get("known"),
+             dl_cn=dl.get(vocab.CHINA), dl_us=dl.get(vocab.US))
+    if n["open_cn"] is None or n["open_us"] is None:
+        finding = f"No {year} notable models of known access for one of the two countries."
+    else:
+        finding = (f"In {year}, {_pct(n['open_cn'])} of Chinese vs {_pct(n['open_us'])} of US notable models had "
+                   f"open weights ({n['known_cn']} and {n['known_us']} models of known access); labs based in China "
+                   f"got {_pct(n['dl_cn'] or 0)} of the tracked labs' Hugging Face downloads in the 12 months to "
+                   f"{hub_end} (US labs {_pct(n['dl_us'] or 0)}).")
+    return Claim("open", "\u201cAn open-source wave from China\u201d", finding, f"{year}, data to {last}",
+                 verdict_open(n), RULE_OPEN, "release_pace", "Open weights", n)
+
+
+def _downloads_last_year(adoption) -> tuple[dict, dt.date]:
+    """Each country bucket's share of the Hugging Face panel's downloads over the 12 months to the data's end."""
+    from analysis.metrics import adoption as adopt
+
+    hub = adopt.select(adoption)
+    end = hub["week_date"].max()
+    t = adopt.period_totals(hub, end - dt.timedelta(days=364), end)
+    return {r["country_bucket"]: r["downloads_share"] for r in t.iter_rows(named=True)}, end
+
+
+# --- 6. the H20 reversal as a hardware catalyst -----------------------------------------------------------------
+
+RULE_H20 = ("a count of releases before and after one date cannot separate chip access from everything else that "
+            "changed: at most partly supported, if Chinese notable releases rose in the window after the reversal "
+            "and that window is complete; not supported if they did not rise; not measurable if the window runs past "
+            "the data or the event is not in the events table")
+
+
+def verdict_h20(n: dict) -> str:
+    if not n.get("found") or not n.get("complete"):
+        return NOT_MEASURABLE
+    return PARTLY if n["after"] > n["before"] else NOT_SUPPORTED
+
+
+H20_EVENT = "H20 lic"  # title fragment of the July 2025 reversal (events table: "Nvidia says US assured H20 licences")
+
+
+def claim_h20(data: Data, opts: dict | None = None) -> Claim:
+    import polars as pl
+
+    from analysis.metrics import pace, policy
+
+    p = _params("policy_timeline", opts)
+    rp = _params("release_pace", {k: v for k, v in (opts or {}).items() if k == "notable_only"})
+    ev = data.events.filter(pl.col("title").str.contains(H20_EVENT) & (pl.col("date") >= dt.date(2025, 7, 1))
+                            ).sort("date").head(1)
+    n = dict(found=len(ev) > 0, days=p["window_days"])
+    if len(ev):
+        sel = pace.select_models(data.models, rp["start_date"], rp["end_date"], [vocab.CHINA], rp["domain"],
+                                 rp["notable_only"])
+        c = policy.window_counts(ev, sel, "release_date", "country_bucket", p["window_days"],
+                                 data_end=data.models["release_date"].max())
+        w = {r["window"]: r for r in c.iter_rows(named=True)}
+        e = ev.row(0, named=True)
+        n.update(event=e["title"], date=e["date"], before=w["before"]["count"], after=w["after"]["count"],
+                 complete=bool(w["before"]["complete"] and w["after"]["complete"]))
+        finding = (f"Chinese notable model releases in the {p['window_days']} days before vs after "
+                   f"{e['date']} ({e['title']}): {n['before']} vs {n['after']}. Chips reach models months after "
+                   "they arrive; a release count cannot show a catalyst.")
+        date = f"event {e['date']}, releases to {data.models['release_date'].max()}"
+    else:
+        finding, date = "The H20 reversal is not in the events table.", ""
+    return Claim("h20", "\u201cRenewed access to Nvidia chips (the H20 reversal) is a hardware catalyst\u201d",
+                 finding, date, verdict_h20(n), RULE_H20, "policy_timeline", "Model releases around chosen events", n)
+
+
+# --- 7. China is catching up; the race moves fast --------------------------------------------------------------
+
+RULE_CATCHUP = ("supported if the US lead in time over the last 12 months averages at least 1 month less than over "
+                "the first 12 months of the comparison; not supported if it is at least 1 month longer; partly "
+                "supported in between (a gap that holds steady)")
+
+
+CATCHUP_MONTHS = 1.0  # a change of the mean lead in time smaller than this is a gap that holds steady
+
+
+def verdict_catchup(n: dict) -> str:
+    early, recent = n.get("early_months"), n.get("recent_months")
+    if early is None or recent is None:
+        return NOT_MEASURABLE
+    if recent <= early - CATCHUP_MONTHS:
+        return SUPPORTED
+    if recent >= early + CATCHUP_MONTHS:
+        return NOT_SUPPORTED
+    return PARTLY
+
+
+def claim_catchup(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import catchup
+
+    p = _params("catch_up", opts)
+    h = catchup.headline_gap(data.capability, p["metric"], end_date=p["end_date"], tolerance=p["tolerance"],
+                             reading=p.get("reading", "first_reach"))
+    n = dict(metric=p["metric"])
+    if h is None:
+        return Claim("catchup", "\u201cChina is catching up; the race moves very fast\u201d",
+                     f"No US–China comparison on {p['metric']}.", "", NOT_MEASURABLE, RULE_CATCHUP, "catch_up",
+                     "The US–China gap, in score and in months", n)
+    e, r = h.get("early") or {}, h.get("recent") or {}
+    n.update(early_months=e.get("mean_months"), recent_months=r.get("mean_months"), gap_months=h["gap_months"],
+             gap_score=h["gap_score"], date=h["date"])
+    months = f"{h['gap_months']:.1f} months" if h["gap_months"] is not None else "not behind"
+    finding = (f"On {p['metric'].upper()} on {h['date']}, the best US model ({h['leader_model']}) leads the best "
+               f"Chinese one ({h['follower_model']}) by {h['gap_score']:.1f} points, {months} in time. The lead in "
+               f"time averaged {e.get('mean_months') or 0:.1f} months in the first year of the comparison "
+               f"(from {e.get('start')}) and {r.get('mean_months') or 0:.1f} months in the last 12 months."
+               + (f" {h['undated']} model{'s' if h['undated'] != 1 else ''} without a known release date left out."
+                  if h["undated"] else ""))
+    return Claim("catchup", "\u201cChina is catching up; the race moves very fast\u201d", finding,
+                 f"{e.get('start')} to {h['date']}", verdict_catchup(n), RULE_CATCHUP, "catch_up",
+                 "The US–China gap, in score and in months", n)
+
+
+# --- 8. the world's default low-cost provider --------------------------------------------------------------------
+
+RULE_DEFAULT = ("supported if Chinese models' share of OpenRouter tokens in the last complete week, counted as a "
+                "lower bound, exceeds the US share with all unassigned tokens added (a lead whatever the remainder "
+                "is); partly supported if the Chinese share rose from the first to the last complete week; not "
+                "supported otherwise")
+
+
+def verdict_default(n: dict) -> str:
+    if n.get("cn_last") is None:
+        return NOT_MEASURABLE
+    if n["cn_last"] > n["us_upper_last"]:
+        return SUPPORTED
+    return PARTLY if n["cn_last"] > n["cn_first"] else NOT_SUPPORTED
+
+
+def claim_default(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import openrouter as orm
+
+    fl = orm.first_last_complete(data.openrouter_weekly, last_back=(opts or {}).get("weeks_back", 0))
+    f, last = fl.row(0, named=True), fl.row(1, named=True)
+    dl, end = _downloads_last_year(data.adoption)
+    n = dict(cn_first=f["china"], cn_last=last["china"], us_first=f["united_states"], us_last=last["united_states"],
+             us_upper_last=last["us_upper"], remainder_last=last["remainder"], dl_cn=dl.get(vocab.CHINA))
+    finding = (f"Chinese models' share of OpenRouter tokens went from {_pct(f['china'])} to {_pct(last['china'])} "
+               f"(US {_pct(f['united_states'])} to {_pct(last['united_states'])}); {_pct(last['remainder'])} of the "
+               f"last week is unassigned, so the US share could be up to {_pct(last['us_upper'])}. One router's "
+               f"tokens, not all API use. Hugging Face downloads in the 12 months to {end}: "
+               f"{_pct(dl.get(vocab.CHINA) or 0)} to labs based in China.")
+    return Claim("default", "\u201cChina aims to be the world's default low-cost AI provider\u201d", finding,
+                 f"weeks of {f['week_start']} and {last['week_start']}", verdict_default(n), RULE_DEFAULT,
+                 "adoption", "Weekly share of tokens by origin", n)
+
+
+CLAIMS = (claim_models, claim_kimi, claim_prices, claim_perf, claim_open, claim_h20, claim_catchup, claim_default)
+VERDICT_OF = {"models": verdict_models, "kimi": verdict_kimi, "prices": verdict_prices, "perf": verdict_perf,
+              "open": verdict_open, "h20": verdict_h20, "catchup": verdict_catchup, "default": verdict_default}
+# the reports in the order of the claims they answer (the index orders its cards by this)
+REPORT_ORDER = ("release_pace", "catch_up", "price_war", "performance_per_dollar", "policy_timeline", "adoption",
+                "replication")
+
+
+def claims(data: Data | None = None) -> list[Claim]:
+    """Every claim, in order; a claim whose tables are missing is left out."""
+    data = data or Data()
+    out = []
+    for fn in CLAIMS:
+        try:
+            out.append(fn(data))
+        except FileNotFoundError:
+            continue
+    return out
+
+
+def as_dict(c: Claim, robust: dict | None = None) -> dict:
+    """A claim for the front page; with `robust` (analysis.site.robustness.assess) its robustness line, the verdict
+    shown ("too close to call" where the rule says so) and the variants."""
+    out = dict(key=c.key, quote=c.quote, finding=c.finding, date=c.date, verdict=c.verdict, rule=c.rule,
+               report=c.report, section=c.section, href=c.href)
+    if robust is not None:
+        out.update(shown_verdict=robust["shown_verdict"], robustness=dict(
+            holds=robust["holds"], n=robust["n"], margin=robust["margin"], too_close=robust["too_close"],
+            line=robust["line"], variants=[{k: v[k] for k in ("variant", "verdict", "same")}
+                                           for v in robust["variants"]]))
+    return out

@@ -1,0 +1,140 @@
+"""The site's front page (reports/index.html) and the navigation bar of every report.
+
+The claims table (analysis.site.claims), the other measured numbers (analysis.site.findings), one card per report
+(summary from its parameters, sparkline preview, parameters, snapshot dates, status) ordered by the claims
+it answers, and the user's variants; rendered from templates/site/index.html.j2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from markupsafe import Markup
+
+from analysis.site import chart_data, report_specs, templating
+from analysis.site.templating import esc
+
+
+def nav_html(current: str | None = None) -> str:
+    items = ['<a href="index.html">All reports</a>']
+    for s in report_specs.load_specs():
+        cur = ' aria-current="page"' if s.name == current else ""
+        items.append(f'<a href="{esc(s.name)}.html"{cur} title="{esc(s.title)}">{esc(_short(s.title))}</a>')
+    return f'<nav class="site-nav" aria-label="reports">{"".join(items)}</nav>'
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 48 else title[:46].rstrip() + "\u2026"
+
+
+_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|rgba?\([0-9., ]+\)|[a-z]+)$")
+
+
+def sparkline_svg(prev: dict | None, width: int = 240, height: int = 56) -> str:
+    if not prev:
+        return ""
+    lines = []
+    for s in prev["series"]:
+        y = s["y"]
+        lo, hi = min(y), max(y)
+        span = (hi - lo) or 1.0
+        pts = " ".join(f"{width * i / (len(y) - 1):.1f},{height - 4 - (height - 8) * (v - lo) / span:.1f}"
+                       for i, v in enumerate(y))
+        color = s.get("color") if s.get("color") and _COLOR.match(s["color"]) else "#555"
+        lines.append(f'<polyline fill="none" stroke="{esc(color)}" stroke-width="1.5" points="{pts}">'
+                     f"<title>{esc(s['name'])}</title></polyline>")
+    return (f'<svg class="spark" role="img" aria-label="{esc("Preview: " + prev.get("title", ""))}" '
+            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(lines)}</svg>')
+
+
+def _load_meta(name: str) -> dict:
+    p = chart_data.report_dir(name) / "preview.json"
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def _params(parameters: dict) -> str:
+    return ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in parameters.items())
+
+
+def _card_order(r: dict) -> tuple:
+    """Cards in the order of the claims they answer (report_text.CLAIMS_ANSWERED), default report first."""
+    from analysis.site import report_text
+
+    nb = r["notebook"].removesuffix(".ipynb")
+    answered = report_text.CLAIMS_ANSWERED.get(nb) or (99,)
+    return (min(answered), nb, bool(r.get("parameters")), r["name"])
+
+
+def render_index(index: dict) -> str:
+    from analysis.site import report_text
+
+    titles = {r["name"]: r["title"] for r in index["reports"].values()}
+    claims = [dict(c, n=i) for i, c in enumerate(index.get("claims") or [], start=1)]
+    cards = []
+    for r in sorted(index["reports"].values(), key=_card_order):
+        meta = _load_meta(r["name"]) if r["status"] == "ok" or r.get("stale_html") else {}
+        snaps = r.get("snapshots") or {}
+        nb = r["notebook"].removesuffix(".ipynb")
+        summary = report_text.summary(nb, report_text.full_parameters(nb, r["parameters"])) or meta.get("summary", "")
+        answers = [c for c in claims if c["report"] == r["name"]]
+        cards.append(dict(r=r, params=_params(r["parameters"]), snaps=sorted(snaps.items()),
+                          newest=max(snaps.values()) if snaps else "", charts=meta.get("charts"),
+                          summary=summary, answers=answers, spark=Markup(sparkline_svg(meta.get("preview")))))
+    for c in claims:
+        c["title"] = titles.get(c["report"], c["report"])
+    from analysis.site.claims import VERDICTS
+    from analysis.site.robustness import TOO_CLOSE
+
+    tally = [(v, sum((c.get("shown_verdict") or c["verdict"]) == v for c in claims)) for v in (*VERDICTS, TOO_CLOSE)]
+    tally = ", ".join(f"{n} {v}" for v, n in tally if n)
+    findings = [dict(f=f, title=titles.get(f.get("report")), report=f.get("report") or "")
+                for f in index.get("findings") or []]
+    variants = [dict(v=v, params=_params(v["parameters"]),
+                     summary=report_text.summary(v["notebook"].removesuffix(".ipynb"), report_text.full_parameters(
+                         v["notebook"].removesuffix(".ipynb"), v["parameters"])))
+                for v in sorted((index.get("variants") or {}).values(), key=lambda v: v["name"])]
+    return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings,
+                             claims=claims, tally=tally, headlines=index.get("headlines") or [], variants=variants)
+
+
+# --- writing the index as one set ---------------------------------------------------------------------------
+# index.html is written first, then index.json (the record the next run reads): each atomically. A run killed
+# between the two leaves an index.html newer than index.json; `repair` (at the start of the next run, under the
+# build lock) renders index.html again from index.json, so the pair always matches, and removes the temporary
+# files a killed run left in reports/ and its report folders (e.g. reports/<report>/.chart-1.*.tmp.csv).
+
+def _stamp(index: dict) -> str:
+    return f'<meta name="index-built" content="{esc(index["built_at"])}">'
+
+
+def write_index(index: dict, reports_dir=None) -> None:
+    from analysis.core import paths
+    from analysis.core.atomic import write_text
+
+    base = reports_dir or paths.reports_dir()
+    page = render_index(index).replace("<head>", "<head>" + _stamp(index), 1)
+    write_text(base / "index.html", page)
+    write_text(base / "index.json", json.dumps(index, indent=2, default=str))
+
+
+def repair(reports_dir=None) -> list:
+    """Make index.html match index.json again and delete a killed run's temporary files; returns what it fixed."""
+    from analysis.core import paths
+    from analysis.core.atomic import remove_stale_temps, write_text
+
+    base = reports_dir or paths.reports_dir()
+    fixed = list(remove_stale_temps(base, recursive=True))
+    try:
+        index = json.loads((base / "index.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return fixed
+    page = base / "index.html"
+    current = page.read_text(encoding="utf-8") if page.is_file() else ""
+    if index.get("built_at") and "reports" in index and _stamp(index) not in current:
+        write_text(page, render_index(index).replace("<head>", "<head>" + _stamp(index), 1))
+        fixed.append(page)
+    return fixed

@@ -1,0 +1,162 @@
+"""The report kernels: jupyter_client's AsyncKernelManager, started ahead of the notebooks that run in them.
+
+A report notebook runs in a fresh `python3` kernel, started, driven and stopped through jupyter_client's public
+API only: `AsyncKernelManager.start_kernel` (the kernel spec, its connection file and ports, as JupyterLab and
+nbclient start it), the manager's `client()` and its `wait_for_ready`, and `shutdown_kernel(now=True)`.
+nbclient then runs the cells with that manager and client (`NotebookClient(km=...)`, `client.kc`).
+
+`WarmKernels` starts kernels ahead of the notebooks, in a background thread of its own, so that a kernel's start
+(ipykernel's imports and the PRELOAD imports: most of a second) overlaps this process's own work (hashing the
+inputs, importing nbclient and papermill, injecting the parameters, the previous notebook's export) instead of
+following it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+from analysis.core import paths
+from analysis.site import shared_assets
+
+KERNEL = "python3"
+
+# The kernel runs on this machine over loopback TCP (jupyter's default transport); its start-up warning about
+# unencrypted TCP says nothing actionable for a local build, so the kernel app logs errors only (cell errors
+# and outputs are not log messages and still show).
+KERNEL_ARGS = ["--IPKernelApp.exec_lines=import analysis", "--IPKernelApp.log_level=ERROR"]
+
+# What every report notebook imports first (polars, plotly, the chart and table helpers: about a second): a
+# report kernel imports them while it starts (IPython's `exec_lines`), in its own process, while this one imports
+# nbclient and papermill and injects the parameters, so the notebook's first cell finds them loaded. Only
+# imports: no table is read and nothing is set up (the notebook's own cells do that, as in JupyterLab).
+PRELOAD = ("analysis.figures.plots", "analysis.store.tables", "analysis.site.tables_html", "analysis.figures.events")
+
+
+def kernel_args() -> list[str]:
+    """KERNEL_ARGS, plus: charts load the site's shared plotly.js (analysis.site.shared_assets) instead of embedding it;
+    the modules of PRELOAD are imported; IPython keeps its history in memory (as nbclient asks of its kernels)."""
+    return [KERNEL_ARGS[0] + f"; import os; os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}"
+            + "".join(f"; import {m}" for m in PRELOAD), *KERNEL_ARGS[1:], "--HistoryManager.hist_file=:memory:"]
+
+
+async def start(name: str = KERNEL):
+    """A started report kernel: jupyter_client's AsyncKernelManager for kernel spec `name`, run in the notebooks'
+    folder with the report kernel's arguments. Raises what jupyter_client raises (no such kernel, ...)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    km = AsyncKernelManager(kernel_name=name)
+    await km.start_kernel(extra_arguments=kernel_args(), cwd=str(paths.notebooks_dir()))
+    return km
+
+
+@asynccontextmanager
+async def ready_client(km, timeout: float | None = 60):
+    """The kernel's client, its channels started and the kernel ready (jupyter_client's `wait_for_ready`: the
+    kernel answered kernel_info and IOPub is connected); channels stopped on the way out. A kernel that dies
+    first raises jupyter_client's RuntimeError("Kernel died before replying to kernel_info")."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        await kc.wait_for_ready(timeout=timeout)
+        kc.allow_stdin = False  # as nbclient sets it: a report asks no input
+        yield kc
+    finally:
+        kc.stop_channels()
+
+
+async def stop(km) -> None:
+    """Kill the kernel (`shutdown_kernel(now=True)`) and remove its connection file. Every output is in once the
+    last cell is done and nothing of the kernel is kept, so it is not asked to shut down (about a second)."""
+    if km is None:
+        return
+    if await km.is_alive():
+        await km.shutdown_kernel(now=True)
+    else:
+        await km.cleanup_resources()
+
+
+def stop_now(km) -> None:
+    """`stop`, from code that runs no event loop."""
+    if km is not None:
+        asyncio.run(stop(km))
+
+
+def launch(name: str = KERNEL):
+    """Start a report kernel from code that runs no event loop (a thread of its own); None when it cannot be
+    started here (the notebook's own run then starts it again, and reports what goes wrong)."""
+    try:
+        return asyncio.run(start(name))
+    except Exception:  # noqa: BLE001 - raised again, with its cause, where the notebook starts its kernel
+        return None
+
+
+class WarmKernels:
+    """Kernels started ahead of the notebooks that will run in them, in one background thread.
+
+    `start(n)` starts n kernels; `plan(total, ahead)` says how many notebooks the build will run and starts the
+    first `ahead` kernels; `reserve()` hands one kernel to a notebook (one started ahead, waiting for its start
+    if need be, else one started now) and, while notebooks are still to come and none is waiting, starts the
+    next one. `stop(kernel)` kills one reserved but never used; `close()` those never reserved. A kernel runs one
+    notebook only; `report.execute` kills it when the notebook is done. None stands for a kernel that could not
+    be started here (the notebook's run then starts one itself)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[Future] = []
+        self._to_come = 0  # notebooks of the build not yet given a kernel, beyond those waiting
+        self._starter: ThreadPoolExecutor | None = None
+
+    def _submit(self) -> Future:
+        with self._lock:
+            if self._starter is None:
+                self._starter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-start")
+            return self._starter.submit(lambda: launch())  # looked up when it runs (tests replace it)
+
+    def start(self, n: int) -> None:
+        for _ in range(n):
+            fut = self._submit()
+            with self._lock:
+                self._pending.append(fut)
+
+    def plan(self, total: int, ahead: int) -> None:
+        """The build runs `total` notebooks; `ahead` kernels (those started earlier count) start now."""
+        with self._lock:
+            missing = max(0, min(ahead, total) - len(self._pending))
+            self._to_come = max(0, total - len(self._pending) - missing)
+        self.start(missing)
+
+    def reserve(self):
+        with self._lock:
+            waiting = self._pending.pop(0) if self._pending else None
+            if waiting is None and self._to_come:
+                self._to_come -= 1  # this notebook's kernel starts now
+            refill = self._to_come > 0 and not self._pending
+            if refill:
+                self._to_come -= 1
+        own = waiting or self._submit()  # before the next one: the starter thread starts them in turn
+        if refill:
+            self.start(1)
+        return own.result()
+
+    def settle(self) -> None:
+        """Wait until every kernel start asked for so far has run (the starter thread runs them in turn)."""
+        with self._lock:
+            starter = self._starter
+        if starter is not None:
+            starter.submit(lambda: None).result()
+
+    @staticmethod
+    def stop(k) -> None:
+        stop_now(k)
+
+    def close(self) -> None:
+        with self._lock:
+            pending, self._pending, self._to_come = self._pending, [], 0
+            starter, self._starter = self._starter, None
+        if starter is not None:  # stopped in the starter thread, which runs no event loop (the caller may)
+            for fut in pending:
+                starter.submit(lambda f=fut: stop_now(f.result()))
+            starter.shutdown(wait=True)

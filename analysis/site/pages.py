@@ -1,0 +1,95 @@
+"""The reader's side of a built report: chart data downloads, navigation and provenance.
+
+`finish_report(spec, html_path, body, sources, nb, published)` runs after each successful notebook export: it
+writes the data of every plotly chart to `chart-<n>.csv` in a new build folder of the report (with its
+datapackage.json and a small preview.json for the index card) and links each under its chart
+(analysis.site.chart_data), writes the tables the notebook published (analysis.site.report_files, e.g. the replication's
+figures.csv) into the same folder and links them above the provenance block, adds the
+navigation bar (analysis.site.index_page) at the top and the provenance block (analysis.site.provenance, from the rows
+the notebook loaded) at the end, then writes the page once: page and data switch together, and
+`reports/<report>` is pointed at the new data (chart_data.switch_current). Nothing loads from the network.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from analysis.core.atomic import write_text
+from analysis.site import chart_data, index_page, provenance, report_files
+from analysis.site.templating import esc
+
+CSS = """
+nav.site-nav{font-family:Inter,Helvetica,Arial,sans-serif;font-size:14px;padding:0.6em 1em;border-bottom:1px solid #ddd;
+  display:flex;flex-wrap:wrap;gap:0.3em 1em;background:#fafafa}
+nav.site-nav a{color:#1f5fa8;text-decoration:none}nav.site-nav a[aria-current]{font-weight:bold;color:#222}
+p.chart-download{font-family:Inter,Helvetica,Arial,sans-serif;font-size:13px;margin:0.2em 0 1.2em 0}
+section.provenance{font-family:Inter,Helvetica,Arial,sans-serif;font-size:14px;max-width:1100px;margin:2em auto;
+  padding:0.5em 1.5em 1em 1.5em;border-top:2px solid #ddd}
+section.provenance table{border-collapse:collapse;width:100%;font-size:13px}
+section.provenance td,section.provenance th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
+section.provenance code,section.provenance a{word-break:break-all}
+"""
+
+
+# In a narrow window, legends wrap onto more rows: give them room above the plot and smaller type.
+NARROW_JS = """<script>
+(function () {
+  function fit() {
+    if (window.innerWidth >= 700 || typeof Plotly === "undefined") return;
+    document.querySelectorAll(".plotly-graph-div").forEach(function (gd) {
+      if (!gd.layout || gd.dataset.narrow) return;
+      gd.dataset.narrow = "1";
+      var r = (gd.layout.legend && gd.layout.legend.x >= 1) ? {"legend.orientation": "h", "legend.x": 0,
+        "legend.y": -0.3, "legend.yanchor": "top", "margin.r": 20} : {};
+      r["margin.t"] = 160; r["title.font.size"] = 13; r["legend.font.size"] = 10;
+      r["margin.l"] = 45;
+      Plotly.relayout(gd, r);
+    });
+  }
+  window.addEventListener("load", fit);
+  window.addEventListener("resize", fit);
+})();
+</script>
+"""
+CSS += """
+.jp-OutputArea-output{max-width:100%;overflow-x:auto}
+.plotly-graph-div{max-width:100%}
+"""
+
+
+def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources, nb,
+                  published: dict[str, str] | None = None) -> dict:
+    """Post-process one exported report (`body`, the exporter's HTML; `nb`, the executed notebook; `published`,
+    the files the notebook published, {name: CSV text}): chart CSVs + links, published files + links, nav bar,
+    provenance block, index preview; the page is written once, after its data."""
+    figures = chart_data.notebook_figures(nb)
+    # the frames each figure builder plotted (analysis.figures.chart_frames); a chart without them fails the report
+    tables = chart_data.notebook_tables(nb)
+    build = chart_data.new_build_dir(spec.name)
+    chart_data.write_chart_csvs(build, tables)
+    files = report_files.write_files(build, published)  # beside the chart CSVs: they switch with the page
+    chart_data.write_datapackage(build, spec.name, spec.title, figures, sources, tables)  # title, sources, licence per CSV
+    meta = dict(charts=len(figures), summary=chart_data.summary(nb), preview=chart_data.preview(figures),
+                points=[[chart_data.trace_points(t) for t in f.get("data", [])] for f, _ in figures])
+    write_text(build / "preview.json", json.dumps(meta, default=str))
+    body = chart_data.insert_download_links(body, chart_data.href_base(build), figures)
+    body = body.replace("</head>", f"<style>{CSS}</style>\n</head>", 1)
+    body = body.replace("</body>", NARROW_JS + "</body>", 1) if "</body>" in body else body + NARROW_JS
+    body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + index_page.nav_html(spec.name), body, count=1)
+    idx = body.rfind("</body>")
+    block = _published_html(spec.name, chart_data.href_base(build), files) + provenance.provenance_html(spec, sources)
+    body = body[:idx] + block + body[idx:] if idx >= 0 else body + block
+    write_text(Path(html_path), body)  # the switch: the new page links the new build folder
+    chart_data.switch_current(spec.name, build)  # reports/<name>: the stable path of the current data files
+    return meta
+
+
+def _published_html(name: str, base: str, files: list[Path]) -> str:
+    """Links to the report's published tables (reports/<report>/<name>), above the provenance block."""
+    if not files:
+        return ""
+    links = ", ".join(f'<a href="{esc(base)}/{esc(f.name)}" download>{esc(f.name)}</a>' for f in files)
+    return (f'<section class="provenance published-files"><p>Tables of this report as CSV: {links} '
+            f'(also at <code>reports/{esc(name)}/</code>).</p></section>\n')

@@ -1,0 +1,202 @@
+"""How robust each front-page verdict is: the claim measured again under the reasonable alternatives a careful
+analyst would try, one choice at a time, and the closest margin of the default answer in the claim's own units.
+
+For every claim (analysis.site.claims) `VARIANTS` declares its alternatives beside the verdict rules: a label and the
+choices it changes (report parameters, or the claim's own options such as `price_source`, `us_lab`, `no_pro`,
+`years_back`, `weeks_back`, `reading`). `assess(claim, data)` measures the claim under each, applies the same
+verdict rule, and gives:
+
+- `holds`: in how many of the variants the verdict is the default's, of `n`;
+- `margin`: the default answer's closest call in the claim's units, with the metric's stated uncertainty where
+  there is one (ECI: Epoch's 1-point tolerance, the one its catch-up method uses to call two scores equal);
+- `too_close`: the default verdict is "too close to call" when its margin lies inside that uncertainty or it holds
+  in fewer than half of its variants (`too_close_to_call`).
+
+The front page shows the verdict, "holds in k of n variants" and the margin; each report section a claim links to
+shows the table of its variants (`table`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis.core import vocab
+
+TOO_CLOSE = "too close to call"
+# a score difference within this many points is no difference (ECI: Epoch's catch-up method calls two scores
+# within 1 point equal; analysis.metrics.catchup.TOLERANCE); metrics without a stated uncertainty are absent
+SCORE_UNCERTAINTY = {vocab.METRIC_ECI: 1.0}
+PRICE_SOURCES = ("llm-prices", "llm-prices-cn", "litellm", "llm-price-cn-tables", "llm-price-syaoranwe")
+US_LABS = ("OpenAI", "Anthropic", "Google", "xAI")
+
+VARIANTS: dict[str, tuple[tuple[str, dict], ...]] = {
+    "models": (("the year before", {"years_back": 1}),
+               ("all Epoch models, not only notable ones", {"notable_only": False})),
+    "kimi": (("Artificial Analysis index", {"metric": vocab.METRIC_AA}),
+             ("LMArena text (style control)", {"metric": vocab.METRIC_LMARENA_STYLE}),
+             ("any lab may answer, not only Chinese ones", {"rival": "any"}),
+             ("Artificial Analysis estimates left out", {"include_estimated": False})),
+    "prices": (("threshold ECI 125", {"eci_threshold": 125.0}),
+               ("threshold ECI 135", {"eci_threshold": 135.0}),
+               ("from 2025-01-01", {"start_date": "2025-01-01"}),
+               ("blend 1:1", {"blend_ratio": 1.0}),
+               ("in CNY", {"currency": "CNY"}),
+               *((f"{s} prices alone", {"price_source": s}) for s in PRICE_SOURCES)),
+    "perf": (("US leader: the best model that is not a 'pro' tier", {"no_pro": True}),
+             *((f"US leader: {lab}'s best", {"us_lab": lab}) for lab in US_LABS),
+             ("90% of the score", {"threshold": 0.90}),
+             ("blend 1:1", {"blend_ratio": 1.0}),
+             ("Artificial Analysis index", {"metric": vocab.METRIC_AA}),
+             ("LMArena text (an Elo scale: a ratio of scores means little)", {"metric": vocab.METRIC_LMARENA}),
+             *((f"{s} prices alone", {"price_source": s}) for s in PRICE_SOURCES)),
+    "open": (("the year before", {"years_back": 1}),
+             ("all Epoch models, not only notable ones", {"notable_only": False})),
+    "h20": (("60-day windows", {"window_days": 60}),
+            ("120-day windows", {"window_days": 120}),
+            ("180-day windows", {"window_days": 180}),
+            ("all Epoch models, not only notable ones", {"notable_only": False})),
+    "catchup": (("tolerance 0.5 points", {"tolerance": 0.5}),
+                ("tolerance 2 points", {"tolerance": 2.0}),
+                ("Epoch's lag reading (last within S + tolerance)", {"reading": "last_within"}),
+                ("LMArena text (style control)", {"metric": vocab.METRIC_LMARENA_STYLE})),
+    "default": (("the week before the last complete one", {"weeks_back": 1}),
+                ("four weeks before the last complete one", {"weeks_back": 4})),
+}
+
+
+@dataclass(frozen=True)
+class Margin:
+    text: str  # the closest call, in the claim's units
+    inside_uncertainty: bool = False  # the call flips within the metric's stated uncertainty
+
+
+def _pp(x: float) -> str:
+    return f"{x * 100:+.1f} percentage points"
+
+
+def margin(key: str, n: dict) -> Margin:
+    """The default answer's closest call, from the claim's numbers."""
+    from analysis.site import claims as cl
+
+    if key == "perf":
+        a = n.get("cn_for_us")
+        if not a:
+            return Margin("no comparison")
+        unc = SCORE_UNCERTAINTY.get(a.get("metric"))
+        unc_text = f", index uncertainty ±{unc:g} point" if unc is not None else ""
+        best, target = a.get("best_follower_score"), a["target_score"]
+        if best is None:
+            return Margin(f"no priced Chinese model with a score{unc_text}")
+        share = best / a["leader_score"]
+        text = (f"{a['best_follower_model']} reaches {share:.2%} of {a['leader_model']}'s score "
+                f"({best:.2f} vs {target:.2f} needed{unc_text})")
+        if a["met"]:
+            text += (f"; {a['follower_model']} costs {a['price_share']:.1%} of its price "
+                     f"({cl.PERF_PRICE_SHARE:.0%} needed)")
+        return Margin(text, unc is not None and abs(best - target) <= unc)
+    if key == "prices":
+        cn, us = n.get("cn") or {}, n.get("us") or {}
+        if cn.get("factor_per_year") is None:
+            from analysis.metrics.prices import MIN_TREND_POINTS
+
+            k = cn.get("n", 0)
+            return Margin(f"Chinese trend: {k} dated price point{'s' if k != 1 else ''}, {MIN_TREND_POINTS} needed")
+        parts = [f"Chinese decline: lower end of the 90% interval ÷{cn['factor_low']:.2f} per year (above ÷1 needed)"]
+        if cn.get("cheapest") and us.get("cheapest"):
+            parts.append(f"cheapest Chinese price {cn['cheapest'] / us['cheapest']:.2f}× the cheapest US one")
+        return Margin("; ".join(parts))
+    if key == "models":
+        return Margin(f"{n.get('filed'):,} filings vs the claimed {cl.CLAIMED_MODELS:,}; {n.get('orgs_cn')} Chinese vs "
+                      f"{n.get('orgs_us')} US organizations")
+    if key == "kimi":
+        return Margin(f"{n.get('days')} days to match ({cl.KIMI_DAYS[0]} for 'supported', {cl.KIMI_DAYS[1]} for "
+                      "'partly')" if n.get("days") is not None else "not matched")
+    if key == "open":
+        if n.get("open_cn") is None or n.get("open_us") is None:
+            return Margin("no shares")
+        return Margin(f"open-weights share China − US: {_pp(n['open_cn'] - n['open_us'])}; downloads share China − "
+                      f"US: {_pp((n.get('dl_cn') or 0) - (n.get('dl_us') or 0))}")
+    if key == "h20":
+        return Margin(f"{n.get('after')} releases after vs {n.get('before')} before" if n.get("found") else "no event")
+    if key == "catchup":
+        e, r = n.get("early_months"), n.get("recent_months")
+        if e is None or r is None:
+            return Margin("no lag")
+        return Margin(f"mean lead in time {r:.1f} months in the last year vs {e:.1f} in the first "
+                      f"({r - e:+.1f}; ±{cl.CATCHUP_MONTHS:g} month decides)")
+    if key == "default":
+        return Margin(f"Chinese share of the last week minus the US share with every unassigned token: "
+                      f"{_pp(n['cn_last'] - n['us_upper_last'])}")
+    return Margin("")
+
+
+def too_close_to_call(holds: int, n: int, inside_uncertainty: bool) -> bool:
+    """The rule: a margin inside the metric's stated uncertainty, or a verdict that holds in fewer than half of
+    its variants."""
+    return inside_uncertainty or (n > 0 and holds < n / 2)
+
+
+def assess(claim, data) -> dict:
+    """The claim under each of its variants (same verdict rule), the margin and the too-close flag."""
+    from analysis.site import claims as cl
+
+    fn = {f.__name__.removeprefix("claim_"): f for f in cl.CLAIMS}[claim.key]
+    rows = [dict(variant="default (the report's parameters)", verdict=claim.verdict, finding=claim.finding,
+                 same=True)]
+    for label, opts in VARIANTS.get(claim.key, ()):
+        try:
+            c = fn(data, opts)
+            verdict, finding = c.verdict, c.finding
+        except (ValueError, KeyError, TypeError, ZeroDivisionError, IndexError) as exc:  # a variant the data
+            verdict, finding = cl.NOT_MEASURABLE, f"cannot be measured: {exc}"          # cannot answer
+        rows.append(dict(variant=label, verdict=verdict, finding=finding, same=verdict == claim.verdict))
+    n = len(rows) - 1
+    holds = sum(r["same"] for r in rows[1:])
+    m = margin(claim.key, claim.numbers)
+    close = too_close_to_call(holds, n, m.inside_uncertainty)
+    out = dict(holds=holds, n=n, margin=m.text, inside_uncertainty=m.inside_uncertainty, too_close=close,
+               shown_verdict=TOO_CLOSE if close else claim.verdict, variants=rows)
+    return dict(out, line=line(out))
+
+
+def line(r: dict) -> str:
+    """The front page's robustness line."""
+    return f"Holds in {r['holds']} of {r['n']} variants; closest call: {r['margin']}."
+
+
+def front_page(data=None) -> list[dict]:
+    """Every claim for the front page (analysis.site.claims.as_dict) with its robustness."""
+    from analysis.site import claims as cl
+
+    data = data or cl.Data()
+    return [cl.as_dict(c, assess(c, data)) for c in cl.claims(data)]
+
+
+def show(key: str) -> None:
+    """Display, in a report, the robustness of claim `key`'s front-page verdict: the line and the table of its
+    variants (at the front page's parameters, the report's defaults)."""
+    from IPython.display import Markdown, display
+
+    from analysis.site.tables_html import show_table
+
+    r, t = table(key)
+    verdict = (f"**{TOO_CLOSE}** (by the rule: {r['variants'][0]['verdict']})" if r["too_close"]
+               else f"**{r['variants'][0]['verdict']}**")
+    display(Markdown(f"The front page's verdict on this claim: {verdict}. {line(r)}"))
+    display(show_table(t.select("variant", "verdict", "same", "finding"),
+               columns={"variant": "Choice changed", "verdict": "Verdict", "same": "Same as default",
+                        "finding": "What the data say"},
+               caption="The claim under each reasonable alternative, one choice at a time (analysis/site/robustness.py)"))
+
+
+def table(key: str, data=None):
+    """The variants of claim `key` as a frame for its report section: variant, verdict, same as default, finding."""
+    import polars as pl
+
+    from analysis.site import claims as cl
+
+    data = data or cl.Data()
+    fn = {f.__name__.removeprefix("claim_"): f for f in cl.CLAIMS}[key]
+    r = assess(fn(data), data)
+    return r, pl.DataFrame([{k: v for k, v in row.items()} for row in r["variants"]],
+                           schema={"variant": pl.String, "verdict": pl.String, "finding": pl.String, "same": pl.Boolean})

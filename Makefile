@@ -80,6 +80,7 @@ unexport PYTHONDONTWRITEBYTECODE
 # does not run them a second time under nbval; `make nbval` runs nbval on its own.
 test: data chromium
 	$(BIN)/ruff check analysis tests benchmarks
+	$(BIN)/lint-imports
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest $(PYTEST_DIST) $(PYTEST_PLUGINS) tests
 
 nbval: data
@@ -90,6 +91,7 @@ explore: data
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests benchmarks
+	$(BIN)/lint-imports
 
 # jupyter refuses to run as root unless told to: pass --allow-root only when running as root
 LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)

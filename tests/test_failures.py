@@ -268,7 +268,7 @@ def test_build_killed_at_a_fixed_point_leaves_one_complete_build(prebuilt, tmp_p
         assert len(gens) == 2  # plus the unfinished one of the killed build
     # readers through the one path function see that set
     env = _env(base)
-    r = subprocess.run([sys.executable, "-c", "from analysis import paths, tables; import json;"
+    r = subprocess.run([sys.executable, "-c", "from analysis.core import paths; from analysis.store import tables; import json;"
                         "print(json.dumps([str(paths.tables_dir()), tables.load('models').height]))"],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     shown_dir, rows = json.loads(r.stdout)
@@ -314,7 +314,7 @@ def _html_complete(path: Path) -> bool:
 
 _REPORT_KILLER = """
 import os, signal, sys
-from analysis import index_page
+from analysis.site import index_page
 def killed(*a, **k):
     os.kill(os.getpid(), signal.SIGKILL)
 index_page.write_index = killed

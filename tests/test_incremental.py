@@ -159,7 +159,7 @@ def test_changed_package_module_rebuilds_everything(project):
 
 def test_changed_report_template_rebuilds_everything(project):
     project()
-    tpl = project.tmp / "analysis" / "templates" / "report" / "index.html.j2"
+    tpl = project.tmp / "analysis" / "site" / "templates" / "report" / "index.html.j2"
     tpl.write_text(tpl.read_text() + "\n")
     assert project() == (0, ALL)
 

@@ -184,7 +184,7 @@ def test_checking_static_parameters_imports_no_polars(notebook):
     """`report NAME -p ...` checks its parameters before any work; for the notebooks whose choices are fixed
     lists (not read from the data, as catch_up's metrics are) that imports no polars (0.6 s on the rerun's
     critical path): the choices live in analysis.core.vocab, not in the metric modules."""
-    code = ("import sys; from analysis import report; "
+    code = ("import sys; from analysis.site import report; "
             f"specs = [s for s in report.load_specs() if s.notebook == '{notebook}.ipynb']; "
             "assert specs and report.check_parameters(specs, {}) is None; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('polars', 'pandas', 'pyarrow')))")

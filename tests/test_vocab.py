@@ -19,13 +19,12 @@ ITEMS = {
 # a few items are also ordinary words of another vocabulary; these uses are that other meaning, by file:
 OTHER_MEANING = {
     "clean/models.py": {vocab.METRIC_ECI},  # release_date_source 'eci' (the date's origin, not the metric)
-    "clean/canonical_models.py": {vocab.METRIC_ECI},  # release_date_basis 'eci' (the date's origin)
     "clean/eci.py": {vocab.METRIC_ECI},  # the capability rows' release_date_basis 'eci' (the date's origin)
-    "crosswalk.py": {vocab.METRIC_ECI},  # the crosswalk model's origin
+    "curated/crosswalk.py": {vocab.METRIC_ECI},  # the crosswalk model's origin
     "figures/prices.py": {vocab.METRIC_ECI},  # the column 'eci' of the price-per-capability points
     "metrics/prices.py": {vocab.METRIC_ECI},  # the same column
-    "claims.py": {vocab.JURISDICTION_US},  # the adjective in prose ('US' vs 'Chinese')
-    "reported_counts.py": {vocab.JURISDICTION_US, vocab.JURISDICTION_CN},  # the curated file's country codes
+    "site/claims.py": {vocab.JURISDICTION_US},  # the adjective in prose ('US' vs 'Chinese')
+    "curated/reported_counts.py": {vocab.JURISDICTION_US, vocab.JURISDICTION_CN},  # the curated file's country codes
 }
 
 

@@ -86,7 +86,7 @@ def _file_hashes(base: Path, files) -> list[tuple[str, str]]:
 def code_hash() -> str:
     """One hash of everything a notebook's output may depend on besides itself, its parameters and tables."""
     parts = _file_hashes(PACKAGE, [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts])
-    parts += _file_hashes(PACKAGE, TEMPLATES.rglob("*"))
+    parts += _file_hashes(PACKAGE, (PACKAGE / "site" / "templates").rglob("*"))
     parts += [("curated/" + n, h) for n, h in _file_hashes(paths.curated_dir(), paths.curated_dir().rglob("*"))]
     if paths.manifest_path().is_file():
         parts.append(("manifest.csv", _sha(paths.manifest_path().read_bytes())))

@@ -10,7 +10,7 @@ A bad value raises `ParamError` with one line: the parameter, the bad value and 
 notebook kernel the error renders as that one line (no traceback), so papermill and the report build show it.
 
 To adopt it in a new notebook: add `analysis/site/params/<notebook>.py` with `SPEC = [Param(...), ...]` and a code
-cell `from analysis import params; params.validate("<notebook>", globals())` after the parameters cell.
+cell `from analysis.site import params; params.validate("<notebook>", globals())` after the parameters cell.
 """
 
 from __future__ import annotations

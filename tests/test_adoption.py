@@ -10,6 +10,8 @@ from analysis.clean import adoption
 from analysis.clean.common import Sources
 from analysis.metrics import adoption as adopt
 
+SNAP = dt.date(2025, 10, 7)
+
 
 def _record(lab="Qwen", week="2024-01-02", **kw):
     r = {"id": lab, "week_date": week}
@@ -27,7 +29,8 @@ def reg(tmp_path):
 def _clean(records, labs, reg):
     """The adoption step on inline inputs: the weekly records and the upstream lab list, as the build passes them."""
     src = Sources({adoption.WEEKLY_FILE: records,
-                   adoption.ORGS_FILE: [{"id": lab, "region": region} for lab, region in labs.items()]})
+                   adoption.ORGS_FILE: [{"id": lab, "region": region} for lab, region in labs.items()]},
+                  {adoption.WEEKLY_FILE: SNAP, adoption.ORGS_FILE: SNAP})
     return adoption.clean(src, reg)
 
 
@@ -91,3 +94,27 @@ def test_real_snapshot_rows_are_accounted_and_checked_by_hand(built):
     assert a.filter(pl.col("in_upstream_panel"))["lab_id"].n_unique() == 21
     counts = built["row_counts"].filter(pl.col("table") == "adoption").row(0, named=True)
     assert counts["rows_in"] == 2776 == counts["rows_used"] + counts["rows_quarantined"]
+
+
+# --- issue 31: the shared date, count and week-labelling rules --------------------------------------------------
+
+@pytest.mark.parametrize("week, words", [("2999-01-08", "after the file's snapshot date 2025-10-07"),
+                                         ("1900-01-02", "before 1940-01-01")])
+def test_week_date_out_of_range_is_quarantined(reg, week, words):
+    res = _clean([_record(), _record(week=week)], {}, reg)
+    assert len(res.df) == 1 and res.quarantine["column"].to_list() == ["week_date"]
+    assert words in res.quarantine["reason"][0]
+
+
+def test_count_past_int64_is_quarantined_not_a_traceback(reg):
+    res = _clean([_record(), _record(week="2024-01-09", downloads=10**30)], {}, reg)
+    assert len(res.df) == 1 and res.quarantine["column"].to_list() == ["downloads_week"]
+    assert "past the int64 range" in res.quarantine["reason"][0]
+    assert res.counts.select("rows_in", "rows_used", "rows_quarantined").row(0) == (2, 1, 1)
+
+
+def test_week_of_another_labelling_is_quarantined(reg):
+    res = _clean([_record(week=w) for w in ("2024-01-02", "2024-01-09", "2024-01-16")]
+                 + [_record(week="2024-01-17")], {}, reg)  # a Wednesday among Tuesday weeks
+    assert len(res.df) == 3 and res.quarantine["source_row"].to_list() == [4]
+    assert "Wednesday-dated" in res.quarantine["reason"][0]

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from analysis.acquire import fetch, manifest
 from analysis.acquire.readers import decode_text, expect_json, load_json_text, parse_csv_text, read_curated_csv
 from analysis.clean import adoption, eci, models, prices
-from analysis.clean.common import StepResult
+from analysis.clean.common import MIN_DATE, StepResult
 from analysis.cli import main
 from analysis.core import paths
 from analysis.core.errors import InputError
@@ -1171,6 +1171,12 @@ JSON_FAMILY_FAULTS = {
     "hf-weekly:nul-in-name": (HF_WEEKLY, run_adoption, _set_hf("id", "Qwen\x00"),
                               ("quarantine", "not in the organization registry")),
     "hf-weekly:duplicate-different": (HF_WEEKLY, run_adoption, _edit(_dup_hf), ("quarantine", "repeated")),
+    # issue 31: the shared date and count rules (a far-future or pre-1940 week, a count past int64)
+    "hf-weekly:far-future-date": (HF_WEEKLY, run_adoption, _set_hf("week_date", "2999-01-08"),
+                                  ("quarantine", "after the file's snapshot date")),
+    "hf-weekly:date-1900": (HF_WEEKLY, run_adoption, _set_hf("week_date", "1900-01-02"), ("quarantine", "before 1940")),
+    "hf-weekly:past-int64": (HF_WEEKLY, run_adoption, _set_hf("downloads_week", 10**30),
+                             ("quarantine", "past the int64 range")),
     "hf-orgs:top-level-object": (HF_ORGS, run_adoption, lambda d: {"labs": d}, ("error", "expected a list")),
     "hf-orgs:record-null": (HF_ORGS, run_adoption, _edit(lambda d: d.__setitem__(2, None)), ("error", "record 3")),
     "hf-orgs:region-null": (HF_ORGS, run_adoption, _edit(lambda d: d[2].__setitem__("region", None)),
@@ -1396,3 +1402,100 @@ def test_an_aa_release_that_is_not_a_date_is_a_one_line_error_naming_record_and_
                          lambda: build.run_step(link.BASE_STEP), capsys)
     assert how == "error" and "\n" not in msg
     assert msg == f"{AA_JSON}: record {i + 1}, column 'release': '2024-13-01' is not a YYYY-MM-DD date"
+
+
+# --- issue 31: one date rule and one plausibility rule for every dated source ---------------------------------
+
+OPENROUTER_FAMILIES = ["openrouter-weekly", "openrouter-daily", "openrouter-categories"]
+DATE_FAULTS = {"far-future": ("2999-01-06", "after the file's snapshot date"), "1900": ("1900-01-01", "before 1940"),
+               "wednesday": ("2026-04-22", "other week labelling")}  # a Wednesday, in the snapshots' range
+DATE_CASES = [(f, x) for f in OPENROUTER_FAMILIES for x in DATE_FAULTS
+              if not (x == "wednesday" and f == "openrouter-daily")]  # days: no week labelling
+
+
+def _with_row_dated(data: bytes, family: str, day: str) -> bytes:
+    """The file with one more record: a copy of the record the cell faults change, dated `day`."""
+    rec = family_cell_record(CSV_FAMILIES[family][0])
+
+    def add(rows):
+        row = list(rows[rec])
+        row[rows[0].index("Date")] = day
+        rows.append(row)
+    return edit_family_csv(data, None, add)
+
+
+@pytest.mark.parametrize(("family", "fault"), DATE_CASES, ids=[f"{f}:{x}" for f, x in DATE_CASES])
+def test_openrouter_row_dated_out_of_range_or_off_labelling_is_quarantined(case, family_inputs, family_good, family,
+                                                                             fault):
+    """Before: a far-future Sunday row switched the weekly table to the Sunday labelling (530 Monday rows out), a
+    Wednesday category row became a week of its own. Now the row is quarantined and the table is unchanged."""
+    local_path, step, *_ = CSV_FAMILIES[family]
+    good_res = _good_result(family_good, family, case, family_inputs[family])
+    day, words = DATE_FAULTS[fault]
+    data = _with_row_dated(family_inputs[family], family, day)
+    rows_in = len(family_records(data, None)) - 1
+    how, res = step_fault(case, local_path, data, step, rows_in)
+    assert how == "quarantine", res
+    q = quarantined(res, local_path, rows_in)
+    assert q["column"] == "Date" and words in q["reason"], q
+    assert res.df.equals(good_res.df)
+
+
+@pytest.mark.parametrize("family", OPENROUTER_FAMILIES)
+def test_openrouter_count_past_int64_is_quarantined(case, family_inputs, family_good, family):
+    local_path, step, _, _, num_col, _ = CSV_FAMILIES[family]
+    good_res = _good_result(family_good, family, case, family_inputs[family])
+    rec = family_cell_record(local_path)
+    data = edit_family_csv(family_inputs[family], None, lambda rows: _set(rows, rec, num_col, "1e30"))
+    how, res = step_fault(case, local_path, data, step, len(family_records(data, None)) - 1)
+    assert how == "quarantine", res
+    q = quarantined(res, local_path, rec)
+    assert q["column"] == num_col and "past the int64 range" in q["reason"], q
+    assert file_counts(res, local_path)["rows_quarantined"] == file_counts(good_res, local_path)["rows_quarantined"] + 1
+
+
+def test_far_future_weekly_row_through_the_cli_is_quarantined_and_the_table_unchanged(case, base, capsys):
+    """The issue's case through `build --table`: one far-future Sunday row (2999-01-06) in the weekly file."""
+    local_path = openrouter.WEEKLY_FILE
+    before = pl.read_parquet(case / "clean" / "current" / "openrouter_weekly.parquet")
+    data = _with_row_dated(good(base, local_path), "openrouter-weekly", "2999-01-06")
+    target = case / "external" / local_path
+    target.unlink()
+    target.write_bytes(data)
+    assert main(["build", "--table", "openrouter_weekly"]) == 0, capsys.readouterr().err
+    after = pl.read_parquet(case / "clean" / "current" / "openrouter_weekly.parquet")
+    assert after.equals(before) and after["week_start"].dt.weekday().unique().to_list() == [1]
+    q = pl.read_parquet(case / "clean" / "current" / "bookkeeping" / "quarantine.parquet").filter(
+        (pl.col("source_file") == local_path) & (pl.col("reason").str.contains("2999-01-06")))
+    assert q.height == 1 and "after the file's snapshot date" in q["reason"][0]
+
+
+def test_hf_count_past_int64_through_the_cli_is_quarantined_not_a_traceback(case, base, capsys):
+    d = json.loads(good(base, HF_WEEKLY))
+    d[_used_hf_record(d)]["downloads_week"] = 10**30
+    target = case / "external" / HF_WEEKLY
+    target.unlink()
+    target.write_bytes(json.dumps(d).encode())
+    assert main(["build", "--table", "adoption"]) == 0, capsys.readouterr().err
+    q = pl.read_parquet(case / "clean" / "current" / "bookkeeping" / "quarantine.parquet").filter(
+        pl.col("source_file") == HF_WEEKLY)
+    assert q.filter(pl.col("column") == "downloads_week")["reason"].str.contains("past the int64 range").any()
+
+
+def test_lmarena_history_release_dated_1900_is_quarantined_never_a_first_seen_date(case, base, built):
+    """Before: a history row dated 1900-01-01 dated six canonical models in 1900. Now the row is quarantined
+    (accounted in canonical_models' row counts) and no first-seen date moves."""
+    from analysis.link import canonical
+
+    local_path = canonical.LMARENA_HISTORY
+    rows = csv_records(good(base, local_path))
+    rows.append(["19000101", *rows[1][1:]])
+    target = case / "external" / local_path
+    target.unlink()
+    target.write_bytes(csv_bytes(rows))
+    res = build.run_step(canonical.STEP)
+    q = quarantined(res, local_path, len(rows) - 1)
+    assert "before 1940" in q["reason"], q
+    assert file_counts(res, local_path)["rows_in"] == len(rows) - 1
+    assert res.df.equals(built["canonical_models"])
+    assert res.df["first_seen"].min() >= MIN_DATE

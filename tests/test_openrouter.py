@@ -103,7 +103,7 @@ def test_daily_variants_apart_but_summable_and_checks(resolve):
     rows += [("2026-01-02", "qwen/qwen3-coder", 1, 2, 3), ("2026-01-02", "qwen/qwen3-coder:free", 4, 0, 4),
              ("2026-01-02", "qwen/bad-total", 1, 1, 5), ("2026-01-02", "qwen/qwen3-coder", 1, 2, 3),
              ("2026-01-02", "no-slash", 1, 1, 2)]
-    df, q = orr.daily_rows(_daily(rows), resolve)
+    df, q = orr.daily_rows(_daily(rows), resolve, SNAP)
     assert len(df) + len(q) == len(rows)
     assert sorted(q["reason"].to_list()) == ["Model is not an 'author/model' id", "Total_Tokens != Prompt + Completion",
                                              "repeated (Date, Model) row"]
@@ -201,7 +201,7 @@ def test_top_models_sum_variants_and_skip_partial_days(resolve):
     rows = [(f"2026-01-{d:02d}", f"openai/m{i}", 1, 1, 2) for d in range(2, 5) for i in range(4)]
     rows += [("2026-01-02", "qwen/a", 1, 2, 3), ("2026-01-02", "qwen/b:free", 4, 0, 4), ("2026-01-03", "qwen/b", 0, 1, 1),
              ("2026-01-01", "qwen/a", 100, 0, 100)]  # 2026-01-01 is a partial day: not counted
-    daily, _ = orr.daily_rows(_daily(rows), resolve)
+    daily, _ = orr.daily_rows(_daily(rows), resolve, SNAP)
     t = m.top_models(daily, n=1).filter(pl.col("origin") == "China")
     assert t["base_model"].to_list() == ["qwen/b"] and t["tokens_b"].to_list() == [5]
     links = pl.DataFrame({"base_model": ["qwen/a", "qwen/b"], "open_weights": [True, False]})
@@ -233,3 +233,63 @@ def test_region_check_on_the_real_files(built):
     out = regions.check()
     assert len(out) > 40 and out["agrees"].mean() > 0.9
     assert out.filter(~pl.col("agrees"))["reason"].null_count() == 0
+
+
+# --- issue 31: one date rule, one plausibility rule, one week-labelling rule -----------------------------------
+
+def _mondays(n, author="qwen"):
+    start = dt.date(2026, 3, 2)
+    return [((start + dt.timedelta(weeks=i)).isoformat(), a, t, s) for i in range(n)
+            for a, t, s in ((author, 40, 0.4), ("openai", 60, 0.6))]
+
+
+@pytest.mark.parametrize("day, words", [("2999-01-06", "after the file's snapshot date 2026-05-06"),
+                                        ("1900-01-01", "before 1940-01-01")])
+def test_weekly_out_of_range_date_is_quarantined_and_never_switches_the_labelling(resolve, day, words):
+    raw = _weekly([*_mondays(4), (day, "qwen", 5, 0.05)])
+    df, q = orr.weekly_rows(raw, resolve, SNAP)
+    assert q.select("source_row", "column").rows() == [(9, "Date")] and words in q["reason"][0]
+    assert df["week_start"].dt.weekday().unique().to_list() == [1] and len(df) == 8
+
+
+def test_weekly_labelling_is_decided_by_the_newest_weeks_not_one_row(resolve):
+    # a plausible Sunday row on the newest day does not outvote four weeks of Monday buckets
+    raw = _weekly([*_mondays(4), ("2026-03-29", "mistralai", 1, 0.01)])
+    df, q = orr.weekly_rows(raw, resolve, SNAP)
+    assert len(df) == 8 and q["source_row"].to_list() == [9]
+    assert "a Sunday-dated bucket; the table keeps the Monday-dated" in q["reason"][0]
+
+
+def test_token_count_past_int64_is_quarantined(resolve):
+    raw = _weekly([*_mondays(1), ("2026-03-02", "mistralai", "1e30", 0.1)])
+    df, q = orr.weekly_rows(raw, resolve, SNAP)
+    assert len(df) + len(q) == len(raw) and q["column"].to_list() == ["Tokens"]
+    assert "past the int64 range" in q["reason"][0]
+
+
+def test_daily_out_of_range_dates_and_counts_are_quarantined(resolve):
+    rows = [(f"2026-01-{d:02d}", f"openai/m{i}", 1, 1, 2) for d in range(2, 5) for i in range(4)]
+    rows += [("2999-01-07", "qwen/a", 1, 1, 2), ("1900-01-01", "qwen/b", 1, 1, 2),
+             ("2026-01-02", "qwen/c", "1e30", 0, "1e30")]
+    df, q = orr.daily_rows(_daily(rows), resolve, SNAP)
+    assert len(df) == 12 and len(df) + len(q) == len(rows)
+    reasons = dict(zip(q["key"], q["reason"], strict=True))
+    assert "after the file's snapshot date" in reasons["2999-01-07 qwen/a"]
+    assert "before 1940" in reasons["1900-01-01 qwen/b"]
+    assert "past the int64 range" in reasons["2026-01-02 qwen/c"]
+
+
+def _categories(rows):
+    df = pl.DataFrame([dict(Date=d, Category="programming", Category_Label="Programming", Author=a, Tokens=str(t))
+                       for d, a, t in rows])
+    return df.with_row_index("source_row", offset=1).with_columns(pl.col("source_row").cast(pl.Int64))
+
+
+def test_category_row_of_another_labelling_or_date_out_of_range_is_quarantined(resolve):
+    rows = [(f"2026-03-{d:02d}", a, 10) for d in (2, 9, 16) for a in ("qwen", "openai")]
+    rows += [("2026-03-18", "mistralai", 5),  # a Wednesday: not a week of its own
+             ("2999-01-07", "qwen", 5)]
+    df, q = orr.category_rows(_categories(rows), resolve, SNAP)
+    assert len(df) == 6 and len(q) == 2 and df["week_start"].dt.weekday().unique().to_list() == [1]
+    assert sorted(q["source_row"].to_list()) == [7, 8]
+    assert df.group_by("week_start").agg(pl.col("share").sum())["share"].to_list() == pytest.approx([1, 1, 1])

@@ -5,7 +5,9 @@ load: `adoption/franri3008_hf-activity/hf_weekly_activity.json` (a list of weekl
 process: lab ids are display names ("Meta Llama", "Qwen", "Mistral AI_"); each resolves to a canonical
 organization through the registry (data/curated/organizations.csv), which gives the country and the US–China
 bucket; the upstream region is kept beside it. Rows of lab ids the registry does not know are quarantined
-(with the id), as are rows with a missing or malformed field and repeated (lab, week) rows.
+(with the id), as are rows with a missing or malformed field, a week_date before 1940 or after the snapshot date
+(+2 days), a count that is not an integer in the int64 range, a week_date of another weekday than the file's week
+labelling, and repeated (lab, week) rows (the shared rules of analysis.clean.common).
 Upstream caveats (SOURCES.md): running totals start at the first week seen, not at the lab's first upload;
 how downloads were counted is not documented: read them as relative activity, not installs.
 """
@@ -16,7 +18,18 @@ import datetime as dt
 
 import polars as pl
 
-from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
+from analysis.clean.common import (
+    LABELLING_REASON,
+    Ledger,
+    Read,
+    Sources,
+    Step,
+    StepResult,
+    count_problem,
+    date_problem,
+    week_labelling,
+    weekday_name,
+)
 from analysis.core.errors import InputError
 from analysis.core.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 from analysis.curated import registry
@@ -71,26 +84,37 @@ def regions_from(data) -> dict[str, str]:
     return out
 
 
-def _problem(r: dict, lab: str, org) -> tuple[str, str, dict] | tuple[None, None, dict]:
-    """(column, reason) of the first problem of one weekly record (else None, None), and its counts."""
+def _iso_date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _problem(r: dict, lab: str, org, snapshot: dt.date) -> tuple[str, str, dict] | tuple[None, None, dict]:
+    """(column, reason) of the first problem of one weekly record (else None, None), and its counts: the date rule
+    and the count rule of analysis.clean.common (a date in 1940..snapshot date + 2 days; a count in 0..int64)."""
     if not lab:
         return "id", "no lab id", {}
     if org is None:
         return "id", f"lab id {lab!r} is not in the organization registry (data/curated/organizations.csv)", {}
-    try:
-        dt.date.fromisoformat(str(r.get("week_date")))
-    except ValueError:
-        return "week_date", f"week_date {r.get('week_date')!r} is not an ISO date", {}
+    week = _iso_date(r.get("week_date"))
+    if week is None:
+        return "week_date", f"week_date {r.get('week_date')!r:.60} is not an ISO date", {}
+    reason = date_problem(week, snapshot, "week_date")
+    if reason:
+        return "week_date", reason, {}
     values = {}
     for c in COUNTS:
-        v = r.get(f"{c}_week")
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            return f"{c}_week", f"{c}_week {v!r} is not a count", {}
-        values[f"{c}_week"] = v
+        reason = count_problem(r.get(f"{c}_week"), f"{c}_week")
+        if reason:
+            return f"{c}_week", reason, {}
+        values[f"{c}_week"] = r[f"{c}_week"]
     return None, None, values
 
 
-def rows_from_records(records: list, regions: dict[str, str], reg: registry.Registry, led: Ledger) -> list[dict]:
+def rows_from_records(records: list, regions: dict[str, str], reg: registry.Registry, led: Ledger,
+                      snapshot: dt.date) -> list[dict]:
     """The used rows of the upstream weekly records; the others go to the ledger (the first problem of each)."""
     ok, seen = [], set()
     led.count_in(WEEKLY_FILE, len(records))
@@ -100,19 +124,28 @@ def rows_from_records(records: list, regions: dict[str, str], reg: registry.Regi
         lab = str(r.get("id") or "").strip()
         key = f"{lab} {r.get('week_date')}"
         org = reg.resolve(lab) if lab else None
-        column, reason, values = _problem(r, lab, org)
-        week = dt.date.fromisoformat(str(r.get("week_date"))) if column is None else None
-        if column is None and (lab, week) in seen:
-            column, reason = "week_date", "repeated (lab, week) row"
+        column, reason, values = _problem(r, lab, org, snapshot)
         if column is not None:
             led.reject(WEEKLY_FILE, i, key, column, reason)
             continue
-        seen.add((lab, week))
         ok.append(dict(lab_id=lab, organization=org.name, country=org.country,
                        country_bucket=registry.bucket([org.country]), upstream_region=regions.get(lab),
-                       in_upstream_panel=lab in regions, week_date=week, **values,
-                       source_file=WEEKLY_FILE, source_row=i))
-    return ok
+                       in_upstream_panel=lab in regions, week_date=_iso_date(r["week_date"]), **values,
+                       source_file=WEEKLY_FILE, source_row=i, key=key))
+    # one week labelling (analysis.clean.common.week_labelling), then one row per (lab, week)
+    keep = week_labelling([row["week_date"] for row in ok])
+    out = []
+    for row in ok:
+        key = row.pop("key")
+        if row["week_date"].isoweekday() != keep:
+            led.reject(WEEKLY_FILE, row["source_row"], key, "week_date",
+                       LABELLING_REASON.format(row["week_date"].strftime("%A"), weekday_name(keep)))
+        elif (row["lab_id"], row["week_date"]) in seen:
+            led.reject(WEEKLY_FILE, row["source_row"], key, "week_date", "repeated (lab, week) row")
+        else:
+            seen.add((row["lab_id"], row["week_date"]))
+            out.append(row)
+    return out
 
 
 def clean(src: Sources, registry: registry.Registry) -> StepResult:
@@ -121,7 +154,7 @@ def clean(src: Sources, registry: registry.Registry) -> StepResult:
     if not isinstance(records, list):
         raise InputError(f"{WEEKLY_FILE}: expected a list of weekly rows")
     led = Ledger("adoption")
-    ok = rows_from_records(records, regions_from(src[ORGS_FILE]), registry, led)
+    ok = rows_from_records(records, regions_from(src[ORGS_FILE]), registry, led, src.snapshot(WEEKLY_FILE))
     schema = {c.name: c.dtype for c in ADOPTION.columns}
     df = pl.DataFrame(ok, schema=schema).sort("lab_id", "week_date") if ok else ADOPTION.empty()
     return led.result(ADOPTION, df)

@@ -9,7 +9,11 @@ The step shape (read by analysis/store/build.py, which alone opens files):
 - `Ledger(table)`: the one owner of rejected rows and row counts: `count_in(file, n)`, `take(df, mask, column,
   reason, file=, key=)` for frames, `reject(file, record, key, column, reason)` for record loops, and
   `result(table, df)` builds the checked StepResult (rows in = rows used + rows quarantined, per file).
-- Shared rules: `resolve_organizations` (comma lists through the registry), `take_date_bounds` (MIN_DATE..today).
+- Shared rules: `resolve_organizations` (comma lists through the registry), `take_date_bounds` (MIN_DATE..today);
+  the rules of dated upstream records (OpenRouter, Hugging Face activity, the LMArena history): `date_problem` /
+  `take_snapshot_dates` (a date in MIN_DATE..snapshot date + SNAPSHOT_MARGIN), `count_problem` / `bad_count` (a
+  count is a finite number in 0..MAX_COUNT, the int64 range), `week_labelling` / `take_week_labelling` (a file's
+  week labelling is the weekday most of its newest plausible rows carry; a row of another weekday is quarantined).
 """
 
 from __future__ import annotations
@@ -252,3 +256,85 @@ def take_date_bounds(ledger: Ledger, d: pl.DataFrame, date_col: str, text_col: s
              pl.format("release date {} before {}", pl.col(text_col), pl.lit(str(MIN_DATE))))
     return take(d, pl.col(date_col) > today,
                 pl.format("release date {} after the build date {}", pl.col(text_col), pl.lit(str(today))))
+
+
+# --- dated upstream records: one date rule, one plausibility rule, one week-labelling rule ---------------
+
+SNAPSHOT_MARGIN = dt.timedelta(days=2)  # a record dated after its file's snapshot date + this is not a reading
+MAX_COUNT = 2**63 - 1  # a count past int64 is not a count (and no table column could hold it)
+LABELLING_WINDOW = dt.timedelta(days=28)  # the newest weeks whose rows decide a file's week labelling
+
+
+def date_problem(day: dt.date, snapshot: dt.date, what: str = "date") -> str | None:
+    """The reason a record's date is out of range (before MIN_DATE, after the snapshot date + SNAPSHOT_MARGIN), or
+    None when it is in range."""
+    if day < MIN_DATE:
+        return f"{what} {day} before {MIN_DATE}"
+    if day > snapshot + SNAPSHOT_MARGIN:
+        return f"{what} {day} after the file's snapshot date {snapshot} (+{SNAPSHOT_MARGIN.days} days)"
+    return None
+
+
+def take_snapshot_dates(ledger: Ledger, d: pl.DataFrame, date_col: str, column: str, snapshot: dt.date, *,
+                        file: str, key: str, what: str | None = None) -> pl.DataFrame:
+    """`date_problem` on a frame: rows whose `date_col` (a Date; null rows are left to the caller) is out of range
+    go to quarantine with the reason."""
+    what = what or column
+    latest = snapshot + SNAPSHOT_MARGIN
+    d = ledger.take(d, pl.col(date_col) < MIN_DATE, column,
+                    pl.format("{} {} before {}", pl.lit(what), pl.col(date_col), pl.lit(str(MIN_DATE))),
+                    file=file, key=key)
+    return ledger.take(d, pl.col(date_col) > latest, column,
+                       pl.format("{} {} after the file's snapshot date {} (+{} days)", pl.lit(what), pl.col(date_col),
+                                 pl.lit(str(snapshot)), pl.lit(SNAPSHOT_MARGIN.days)), file=file, key=key)
+
+
+def count_problem(value, what: str) -> str | None:
+    """The reason a JSON count is not one (not an integer, a boolean, negative, past int64), or None."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return f"{what} {value!r:.60} is not a count"
+    if value > MAX_COUNT:
+        return f"{what} {value!r:.60} is past the int64 range (not a plausible count)"
+    return None
+
+
+def bad_count(x: pl.Expr, per_unit: float = 1.0) -> pl.Expr:
+    """True where a number read as a count (`per_unit` items per unit, e.g. 1e9 for billions) is missing, NaN,
+    infinite, negative or past int64."""
+    return x.is_null() | ~x.is_finite() | (x < 0) | (x * per_unit > MAX_COUNT)
+
+
+def week_labelling(days: list[dt.date]) -> int | None:
+    """A file's week labelling (ISO weekday 1..7 its buckets are dated on), decided by its rows: the weekday most
+    rows of the newest LABELLING_WINDOW carry (ties: the newest row's). `days` are the plausible rows' dates
+    (after `take_snapshot_dates`), so a far-future row cannot move the window, and one row cannot outvote the
+    weeks of real rows. None for no rows."""
+    if not days:
+        return None
+    newest = max(days)
+    recent = [d for d in days if d > newest - LABELLING_WINDOW]
+    votes: dict[int, int] = {}
+    for d in recent:
+        votes[d.isoweekday()] = votes.get(d.isoweekday(), 0) + 1
+    top = max(votes.values())
+    return newest.isoweekday() if votes.get(newest.isoweekday()) == top else \
+        min(w for w, n in votes.items() if n == top)
+
+
+def weekday_name(weekday: int) -> str:
+    return dt.date(2024, 1, weekday).strftime("%A")  # 2024-01-01 is a Monday (ISO weekday 1)
+
+
+LABELLING_REASON = ("other week labelling: a {}-dated bucket; the table keeps the {}-dated buckets of the newest "
+                    "fetches (the same weeks shifted by days: never add both)")
+
+
+def take_week_labelling(ledger: Ledger, d: pl.DataFrame, date_col: str, column: str, *, file: str,
+                        key: str) -> pl.DataFrame:
+    """Keep the rows of the file's week labelling (`week_labelling` of `date_col`); the others go to quarantine."""
+    keep = week_labelling(d[date_col].drop_nulls().to_list())
+    if keep is None:
+        return d
+    return ledger.take(d, pl.col(date_col).dt.weekday() != keep, column,
+                       pl.format(LABELLING_REASON, pl.col(date_col).dt.strftime("%A"), pl.lit(weekday_name(keep))),
+                       file=file, key=key)

@@ -4,8 +4,11 @@ load: `openrouter_market_share_records.csv` (weekly tokens per model author, the
 chart), `history_database.csv` (daily tokens per model id) and `openrouter_category_usage_records.csv`
 (weekly tokens per author within 12 use categories). Tokens are billions (raw count / 1e9 upstream).
 process (the quirks of the SOURCES.md):
+- dates and counts: a date before 1940 or after the file's snapshot date (+2 days) and a token count that is not
+  a number, NaN, infinite, negative or past int64 are quarantined with their reason (analysis.clean.common).
 - weekly file: two week labellings (Sunday- and Monday-dated buckets of the same weeks). The table keeps the
-  labelling of the newest bucket (the site's current one) and quarantines the other: never both added.
+  labelling most rows of the newest four weeks carry (the site's current one; `common.week_labelling`) and
+  quarantines the other: never both added. The category file keeps one labelling by the same rule.
 - the weekly file is an upsert on (Date, Author): a row left from an earlier fetch has a `Share` that implies
   another bucket total (Tokens / Share) than the other rows of its week; such stale rows are quarantined with
   both totals in the reason. Shares are recomputed from the kept tokens (the file's `Share` is not used).
@@ -27,7 +30,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
+from analysis.clean.common import (
+    Ledger,
+    Read,
+    Sources,
+    Step,
+    StepResult,
+    bad_count,
+    take_snapshot_dates,
+    take_week_labelling,
+)
 from analysis.core import vocab
 from analysis.core.rules import iso_date
 from analysis.core.schema import SOURCE_COLUMNS, Column, Table
@@ -43,6 +55,8 @@ UNKNOWN = "Unknown origin"
 REMAINDER = "Unassigned remainder"
 ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER, UNKNOWN, REMAINDER)
 STALE_TOLERANCE = 0.01  # a row whose implied bucket total differs from its week's by more than 1% is stale
+TOKENS_PER_UNIT = 1e9  # the files count tokens in billions
+TOO_MANY_TOKENS = "{} is past the int64 range of token counts (not a plausible count)"
 PARTIAL_DAY_FRACTION = 0.25  # a day with fewer models than this fraction of the median day is a partial back-fill
 
 _origin_cols = (
@@ -212,18 +226,15 @@ def weekly_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source:
         ("Date", pl.col("week_start").is_null(), "Date is not an ISO date"),
         ("Author", pl.col("author").is_null() | (pl.col("author") == ""), "no Author"),
         ("Tokens", pl.col("tokens_b").is_null() | (pl.col("tokens_b") < 0), "Tokens is not a non-negative number"),
+        ("Tokens", bad_count(pl.col("tokens_b"), TOKENS_PER_UNIT), TOO_MANY_TOKENS.format("Tokens")),
         ("Share", pl.col("file_share").is_null() | (pl.col("file_share") < 0) | (pl.col("file_share") > 1),
          "Share is not a number in [0, 1]"),
     ], source, "key")
+    d = take_snapshot_dates(led, d, "week_start", "Date", snapshot, file=source, key="key")
     if len(d):
-        # one labelling: the weekday of the newest bucket (the site's current week labelling)
-        keep_wd = d.sort("week_start")["week_start"].dt.weekday()[-1]
-        name = dt.date(2024, 1, keep_wd).strftime("%A")  # 2024-01-01 is a Monday (weekday 1)
-        d = _split_bad(led, d, [("Date", pl.col("week_start").dt.weekday() != keep_wd,
-                               pl.format("other week labelling: a {}-dated bucket; the table keeps the {}-dated "
-                                         "buckets of the newest fetches (the same weeks shifted by days: never add "
-                                         "both)", pl.col("week_start").dt.strftime("%A"), pl.lit(name)))],
-                        source, "key")
+        # one labelling (analysis.clean.common.week_labelling): the weekday most of the newest plausible rows carry
+        # (the site's current week labelling); a row of another weekday is the same week shifted by days
+        d = take_week_labelling(led, d, "week_start", "Date", file=source, key="key")
         dup = pl.struct("week_start", "author").is_duplicated()
         d = _split_bad(led, d, [("Author", dup & (pl.int_range(pl.len()).over("week_start", "author") > 0),
                                "repeated (Date, Author) row")], source, "key")
@@ -248,7 +259,7 @@ def weekly_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source:
     return WEEKLY.validate(d.select(WEEKLY.column_names)).sort("week_start", "author"), q
 
 
-def daily_rows(raw: pl.DataFrame, resolve: Resolver, source: str = DAILY_FILE,
+def daily_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source: str = DAILY_FILE,
                led: Ledger | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(clean daily rows, quarantine) from the daily file read as text; rejected rows go to `led`."""
     led = led or Ledger(DAILY.name)
@@ -264,9 +275,11 @@ def daily_rows(raw: pl.DataFrame, resolve: Resolver, source: str = DAILY_FILE,
     for c, n in (("Prompt", "prompt_b"), ("Completion", "completion_b"), ("Reasoning", "reasoning_b"),
                  ("Total_Tokens", "tokens_b")):
         checks.append((c, pl.col(n).is_null() | (pl.col(n) < 0), f"{c} is not a non-negative number"))
+        checks.append((c, bad_count(pl.col(n), TOKENS_PER_UNIT), TOO_MANY_TOKENS.format(c)))
     checks.append(("Total_Tokens", (pl.col("tokens_b") - pl.col("prompt_b") - pl.col("completion_b")).abs() > 1e-5,
                    "Total_Tokens != Prompt + Completion"))
     d = _split_bad(led, d, checks, source, "key")
+    d = take_snapshot_dates(led, d, "date", "Date", snapshot, file=source, key="key")
     d = _split_bad(led, d, [("Model", pl.struct("date", "model").is_duplicated()
                            & (pl.int_range(pl.len()).over("date", "model") > 0), "repeated (Date, Model) row")],
                       source, "key")
@@ -306,10 +319,14 @@ def category_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, sourc
         ("Category_Label", pl.col("category_label").is_null(), "no Category_Label"),
         ("Author", pl.col("author").is_null() | (pl.col("author") == ""), "no Author"),
         ("Tokens", pl.col("tokens_b").is_null() | (pl.col("tokens_b") < 0), "Tokens is not a non-negative number"),
-        ("Author", pl.struct("week_start", "category", "author").is_duplicated()
-         & (pl.int_range(pl.len()).over("week_start", "category", "author") > 0),
-         "repeated (Date, Category, Author) row"),
+        ("Tokens", bad_count(pl.col("tokens_b"), TOKENS_PER_UNIT), TOO_MANY_TOKENS.format("Tokens")),
     ], source, "key")
+    d = take_snapshot_dates(led, d, "week_start", "Date", snapshot, file=source, key="key")
+    if len(d):
+        d = take_week_labelling(led, d, "week_start", "Date", file=source, key="key")
+    d = _split_bad(led, d, [("Author", pl.struct("week_start", "category", "author").is_duplicated()
+                             & (pl.int_range(pl.len()).over("week_start", "category", "author") > 0),
+                             "repeated (Date, Category, Author) row")], source, "key")
     q = led.quarantine()
     if not len(d):
         return CATEGORY.empty(), q
@@ -331,7 +348,7 @@ def clean_weekly(src: Sources, authors: dict[str, str | None], registry: registr
 def clean_daily(src: Sources, authors: dict[str, str | None], registry: registry.Registry) -> StepResult:
     """`openrouter_daily` from the daily history file."""
     led = Ledger(DAILY.name)
-    df, _ = daily_rows(src[DAILY_FILE], Resolver(authors, registry), led=led)
+    df, _ = daily_rows(src[DAILY_FILE], Resolver(authors, registry), src.snapshot(DAILY_FILE), led=led)
     return led.result(DAILY, df)
 
 

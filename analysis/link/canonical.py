@@ -44,8 +44,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from analysis.acquire import manifest
 from analysis.acquire.readers import read_csv_strings
-from analysis.clean.common import Step, StepResult, concat_quarantine, counts_frame
+from analysis.clean.common import Ledger, Read, Sources, Step, StepResult, concat_quarantine, counts_frame, date_problem
 from analysis.clean.models import MAX_DATE_DAYS, RELEASE_CONFLICTS
 from analysis.core import vocab
 from analysis.core.errors import InputError
@@ -54,7 +55,7 @@ from analysis.core.vocab import BASES, DATED_BASES  # noqa: F401  (named here to
 from analysis.curated import crosswalk, registry
 from analysis.curated.crosswalk import PRICE_SOURCES, Crosswalk, Model, alias_id, norm_key
 from analysis.curated.inputs import NameOrg, load_name_orgs, org_of  # noqa: F401  (named here too)
-from analysis.link.canonical_models import CANONICAL_MODELS  # noqa: F401  (named here too)
+from analysis.link.canonical_models import CANONICAL_MODELS
 
 LEADERBOARD_SOURCES = ("lmarena", "livebench")
 AA_SOURCE = "artificial_analysis"  # the source name of the AA records in the crosswalk and its exceptions
@@ -245,13 +246,21 @@ def _source_rank(o: Observation) -> tuple[int, str]:
 # --- observations from the pinned files ---------------------------------------------------------------
 
 LMARENA_HISTORY = "capability/nakasyou_lmarena-history/result_wide_elo_2023-05-08_to_2025-02-27.csv"
+HISTORY_READ = Read(LMARENA_HISTORY, columns=())
 
 
-def arena_first_listed(local_path: str = LMARENA_HISTORY, df: pl.DataFrame | None = None) -> dict[str, dt.date]:
+def arena_first_listed(local_path: str = LMARENA_HISTORY, df: pl.DataFrame | None = None,
+                       snapshot: dt.date | None = None, led: Ledger | None = None) -> dict[str, dt.date]:
     """LMArena id -> the first leaderboard release listing it with a rating, from the pinned history (one row per
     release date 'YYYYMMDD', one column per model id, 0.0 = not listed). `df`: the file as the build's CSV reader
-    loaded it (read here with the same reader when not given)."""
+    loaded it (read here with the same reader when not given); `snapshot`: the file's snapshot date (the
+    manifest's when not given). A release dated out of range (the date rule of analysis.clean.common: before
+    1940, after the snapshot date + 2 days) is never used: it goes to `led` (the `canonical_models` step's
+    ledger) with its reason."""
     df = df if df is not None else read_csv_strings(local_path, [])
+    snapshot = snapshot or dt.date.fromisoformat(manifest.entry(local_path).snapshot_date)
+    led = led or Ledger(CANONICAL_MODELS.name)
+    led.count_in(local_path, len(df))
     date_col = df.columns[1]  # the unnamed first column: the release date
     out: dict[str, dt.date] = {}
     for r in df.iter_rows(named=True):
@@ -261,6 +270,9 @@ def arena_first_listed(local_path: str = LMARENA_HISTORY, df: pl.DataFrame | Non
         except ValueError:
             raise InputError(f"{local_path}: record {r['source_row']}, column 1: {text!r} is not a YYYYMMDD date") \
                 from None
+        if (reason := date_problem(day, snapshot, "leaderboard release")) is not None:
+            led.reject(local_path, r["source_row"], text, "release date (column 1)", reason)
+            continue
         for name, v in r.items():
             if name in ("source_row", date_col) or not v:
                 continue
@@ -321,16 +333,21 @@ def observe_prices(frames: list[pl.DataFrame]) -> list[Observation]:
 
 # --- tables -------------------------------------------------------------------------------------------
 
-def clean(src, crosswalk: Crosswalk) -> StepResult:
-    """`canonical_models` from the build's crosswalk (a step that reads no file: `src` is empty)."""
+def clean(src: Sources | None, crosswalk: Crosswalk) -> StepResult:
+    """`canonical_models` from the build's crosswalk. It also accounts for the LMArena history the crosswalk step
+    read for first-seen dates (`src`: that file): its records in, and the releases dated out of range in
+    quarantine (the same rule the crosswalk step applied; the history gives no rows of this table itself)."""
     cw = crosswalk
+    led = Ledger(CANONICAL_MODELS.name)
+    if src is not None and HISTORY_READ.path in src.paths():
+        arena_first_listed(HISTORY_READ.path, src[HISTORY_READ.path], src.snapshot(HISTORY_READ.path), led)
     rows = [dict(model_id=m.model_id, model=m.model, organizations=list(m.organizations),
                  country_bucket=m.country_bucket, release_date=m.release_date, release_date_basis=m.release_date_basis,
                  first_seen=m.first_seen, origin=m.origin)
             for m in sorted(cw.models.values(), key=lambda m: (m.model_id, m.sort_date))]
     df = pl.DataFrame(rows, schema={c.name: c.dtype for c in CANONICAL_MODELS.columns}) if rows \
         else CANONICAL_MODELS.empty()
-    return StepResult(CANONICAL_MODELS, CANONICAL_MODELS.validate(df), concat_quarantine([]), counts_frame([]))
+    return led.result(CANONICAL_MODELS, df, one_row_per_record=False)
 
 
 def clean_conflicts(src, crosswalk: Crosswalk) -> StepResult:
@@ -346,7 +363,7 @@ def clean_conflicts(src, crosswalk: Crosswalk) -> StepResult:
     return StepResult(RELEASE_CONFLICTS, RELEASE_CONFLICTS.validate(df), concat_quarantine([]), counts_frame([]))
 
 
-STEP = Step("canonical_models", clean, needs=("crosswalk",))
+STEP = Step("canonical_models", clean, reads=(HISTORY_READ,), needs=("crosswalk",))
 CONFLICTS_STEP = Step("release_date_conflicts:canonical", clean_conflicts, needs=("crosswalk",))
 
 

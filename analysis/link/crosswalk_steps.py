@@ -34,7 +34,7 @@ AA_READ = next(r for r in leaderboards.AA_STEP.reads if r.path == crosswalk.AA_F
 EPOCH_READS = tuple(r for f in crosswalk.EPOCH_MODEL_FILES for r in models.STEP.reads if r.path == f)
 LMARENA_READS = leaderboards.LMARENA_STEP.reads
 LIVEBENCH_READ = next(r for r in leaderboards.LIVEBENCH_STEP.reads if r.path == leaderboards.LIVEBENCH_TABLE)
-HISTORY_READ = Read(canonical.LMARENA_HISTORY, columns=())
+HISTORY_READ = canonical.HISTORY_READ
 
 
 def clean_base(src: Sources, eci_result, registry) -> crosswalk.Crosswalk:
@@ -55,7 +55,7 @@ def clean_crosswalk(src: Sources, *price_rows, base_crosswalk: crosswalk.Crosswa
     livebench = src[LIVEBENCH_READ.path]
     if "model" not in livebench.columns:
         raise InputError(f"{LIVEBENCH_READ.path}: missing column(s) ['model']; found {livebench.columns}")
-    first = canonical.arena_first_listed(HISTORY_READ.path, src[HISTORY_READ.path])
+    first = canonical.arena_first_listed(HISTORY_READ.path, src[HISTORY_READ.path], src.snapshot(HISTORY_READ.path))
     obs = canonical.observe_prices(frames) + canonical.observe_leaderboards(
         name_orgs, arena, livebench["model"].to_list(), src.snapshot(LIVEBENCH_READ.path), first)
     sightings = canonical.observe_aa(crosswalk.check_aa(src[crosswalk.AA_FILE]), src.snapshot(crosswalk.AA_FILE))

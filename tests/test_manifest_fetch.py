@@ -85,3 +85,55 @@ def test_check_verb_validates_everything(built, capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "ok  models" in out and "ok  capability" in out
+
+
+# --- issue 31: manifest errors are one line naming data/manifest.csv, the line and the column --------------------
+
+def _manifest_text(rows: list[list[str]]) -> str:
+    return ",".join(manifest.COLUMNS) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+
+
+def _row(local_path="a.csv", sha="0" * 64, size="1"):
+    return [local_path, "d", "https://x/y", sha, size, "CC BY 4.0", "c", "2026-01-01", "", "", "", ""]
+
+
+MANIFEST_FAULTS = {
+    "bad-sha256": ([_row(), _row("b.csv", sha="not-a-digest")], "line 3, column 'sha256': 'not-a-digest' is not a "
+                                                                 "sha256 hex digest"),
+    "sha256-not-hex": ([_row(sha="z" * 64)], "line 2, column 'sha256'"),
+    "repeated-local-path": ([_row(), _row("b.csv"), _row()], "line 4, column 'local_path': 'a.csv' is repeated "
+                                                             "(first on line 2)"),
+    "bytes-not-a-number": ([_row(size="12kB")], "line 2, column 'bytes': '12kB' is not a size in bytes"),
+    "ragged": ([_row() + ["extra"]], "line 2: not 12 fields"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(MANIFEST_FAULTS))
+def test_manifest_error_is_an_input_error_naming_line_and_column(tmp_path, fault):
+    from analysis.core.errors import InputError
+
+    rows, message = MANIFEST_FAULTS[fault]
+    p = tmp_path / "m.csv"
+    p.write_text(_manifest_text(rows))
+    with pytest.raises(InputError) as e:
+        manifest.load(p)
+    assert isinstance(e.value, manifest.ManifestError) and message in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("verb", ["fetch", "build"])
+@pytest.mark.parametrize("fault", ["bad-sha256", "repeated-local-path"])
+def test_manifest_error_through_the_cli_is_one_line_with_a_repository_path(tmp_path, monkeypatch, capsys, verb, fault):
+    """Before: `fetch` and `build` ended in a ManifestError traceback naming the absolute path. Now: one line."""
+    from analysis.cli import main
+    from analysis.core import paths
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "manifest.csv").write_text(_manifest_text(MANIFEST_FAULTS[fault][0]))
+    monkeypatch.setattr(paths, "ROOT", tmp_path)
+    for var, sub in (("ANALYSIS_EXTERNAL_DIR", "external"), ("ANALYSIS_CLEAN_DIR", "clean"),
+                     ("ANALYSIS_CURATED_DIR", "curated")):
+        monkeypatch.setenv(var, str(tmp_path / sub))
+    assert main([verb, *(["--mirror", str(tmp_path / "mirror")] if verb == "fetch" else [])]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: data/manifest.csv, line "), err
+    assert MANIFEST_FAULTS[fault][1] in err and str(tmp_path) not in err, err

@@ -10,11 +10,14 @@ mirror only.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
+import io
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from analysis.core import paths
+from analysis.core.errors import InputError
 
 COLUMNS = [
     "local_path",
@@ -32,8 +35,9 @@ COLUMNS = [
 ]
 
 
-class ManifestError(ValueError):
-    pass
+class ManifestError(InputError):
+    """A manifest that cannot be used: one line naming the file (repository-relative), the line and the column;
+    an InputError, so the command line prints it as `error: data/manifest.csv, line N, column 'C': ...`."""
 
 
 @dataclass(frozen=True)
@@ -68,28 +72,67 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def label(path: Path) -> str:
+    """How errors name the manifest: its path relative to the repository ('data/manifest.csv'), else as given."""
+    try:
+        return path.resolve().relative_to(paths.ROOT.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
 def load(path: Path | None = None) -> list[Entry]:
     path = path or paths.manifest_path()
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames != COLUMNS:
-            raise ManifestError(f"{path}: header {reader.fieldnames} != expected {COLUMNS}")
-        entries = []
-        seen = set()
-        for lineno, row in enumerate(reader, start=2):
-            for col in ("local_path", "dataset", "sha256", "license", "citation", "snapshot_date"):
-                if not row[col].strip():
-                    raise ManifestError(f"{path}: line {lineno}, column {col!r} is empty")
-            if not row["url"] and not row["derived_from"]:
-                raise ManifestError(f"{path}: line {lineno}: a row needs a url or a derived_from note")
-            if row["url"] and not row["url"].startswith("https://"):
-                raise ManifestError(f"{path}: line {lineno}, column 'url' is not https: {row['url']!r}")
-            if len(row["sha256"]) != 64:
-                raise ManifestError(f"{path}: line {lineno}, column 'sha256' is not a sha256 hex digest")
-            if row["local_path"] in seen:
-                raise ManifestError(f"{path}: line {lineno}: duplicate local_path {row['local_path']!r}")
-            seen.add(row["local_path"])
-            entries.append(Entry(**{**row, "bytes": int(row["bytes"])}))
+    name = label(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ManifestError(f"{name}: cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{name}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    try:
+        return _entries(name, text)
+    except csv.Error as exc:
+        raise ManifestError(f"{name}: cannot be parsed as CSV: {exc}") from None
+
+
+def _entries(name: str, text: str) -> list[Entry]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra")
+    if reader.fieldnames != COLUMNS:
+        raise ManifestError(f"{name}, line 1: header {reader.fieldnames} != expected {COLUMNS}")
+    entries = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        lineno = reader.line_num  # the line the record ends on (a manifest record is one line)
+        where = f"{name}, line {lineno}"
+        if row.get("_extra") or any(row[c] is None for c in COLUMNS):
+            raise ManifestError(f"{where}: not {len(COLUMNS)} fields as the header has")
+        for col in ("local_path", "dataset", "sha256", "license", "citation", "snapshot_date"):
+            if not row[col].strip():
+                raise ManifestError(f"{where}, column {col!r} is empty")
+        if not row["url"] and not row["derived_from"]:
+            raise ManifestError(f"{where}: a row needs a url or a derived_from note")
+        if row["url"] and not row["url"].startswith("https://"):
+            raise ManifestError(f"{where}, column 'url' is not https: {row['url']!r:.80}")
+        if len(row["sha256"]) != 64 or not set(row["sha256"]) <= _HEX:
+            raise ManifestError(f"{where}, column 'sha256': {row['sha256']!r:.80} is not a sha256 hex digest "
+                                "(64 lowercase hex characters)")
+        if not row["bytes"].strip().isdigit():
+            raise ManifestError(f"{where}, column 'bytes': {row['bytes']!r:.40} is not a size in bytes")
+        try:
+            dt.date.fromisoformat(row["snapshot_date"])
+        except ValueError:
+            raise ManifestError(f"{where}, column 'snapshot_date': {row['snapshot_date']!r:.40} is not an ISO "
+                                "date") from None
+        if row["local_path"] in seen:
+            raise ManifestError(f"{where}, column 'local_path': {row['local_path']!r:.120} is repeated (first on "
+                                f"line {seen[row['local_path']]})")
+        seen[row["local_path"]] = lineno
+        entries.append(Entry(**{**{c: row[c] for c in COLUMNS}, "bytes": int(row["bytes"])}))
     return entries
 
 
@@ -150,10 +193,8 @@ def pin(
 
 
 def upsert(new: list[Entry], path: Path | None = None) -> None:
-    try:
-        current = load(path)
-    except FileNotFoundError:
-        current = []
+    path = path or paths.manifest_path()
+    current = load(path) if path.is_file() else []
     keep = {e.local_path: e for e in current}
     for e in new:
         keep[e.local_path] = e
@@ -161,6 +202,6 @@ def upsert(new: list[Entry], path: Path | None = None) -> None:
 
 
 __all__ = [
-    "COLUMNS", "Entry", "ManifestError", "by_dataset", "entry", "load", "pin", "raw_github_url",
+    "COLUMNS", "Entry", "ManifestError", "by_dataset", "entry", "label", "load", "pin", "raw_github_url",
     "save", "sha256_of", "upsert",
 ]

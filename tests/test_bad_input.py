@@ -1499,3 +1499,65 @@ def test_lmarena_history_release_dated_1900_is_quarantined_never_a_first_seen_da
     assert file_counts(res, local_path)["rows_in"] == len(rows) - 1
     assert res.df.equals(built["canonical_models"])
     assert res.df["first_seen"].min() >= MIN_DATE
+
+
+# --- issue 31: curated files checked as data --------------------------------------------------------------------
+
+def _prepend_record(data: bytes, record: str) -> bytes:
+    head, _, rest = data.partition(b"\n")
+    return head + b"\n" + record.encode() + b"\n" + rest
+
+
+@pytest.mark.parametrize(("pattern", "words"), [(".*", "matches every one of the"), ("zzz-no-such-model", "matches none")])
+def test_name_pattern_matching_every_or_no_leaderboard_name_is_a_one_line_error(case, raw, capsys, pattern, words):
+    """Before: a catch-all `.*` as the first row of model_name_orgs.csv silently gave 97 leaderboard-only models
+    OpenAI's country (chatglm-6b became OpenAI, United States). Now the build stops with one line naming the record."""
+    name = "model_name_orgs.csv"
+    (raw / name).write_bytes(_prepend_record((raw / name).read_bytes(),
+                                             f"{pattern},OpenAI,https://example.org/,test"))
+    before = _clean_state(case / "clean")
+    assert main(["build", "--table", "canonical_models"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: data/curated/{name}: record 1 (line 2), column 'pattern': {pattern!r}"), err
+    assert words in err and err.count("\n") == 1, err
+    assert _clean_state(case / "clean") == before
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "inf", "-Infinity", "1,5"])
+@pytest.mark.parametrize("column", ["published_value", "published_high"])
+def test_published_figure_that_is_not_a_finite_number_is_a_one_line_error(raw, value, column):
+    """Before: a NaN published value was accepted and shown as "Outside 15% (ratio nan)"."""
+    from analysis.metrics import replication
+
+    rows = csv_records((raw / "published_figures.csv").read_bytes())
+    rows[2][rows[0].index(column)] = value
+    (raw / "published_figures.csv").write_bytes(csv_bytes(rows))
+    with pytest.raises(InputError) as e:
+        replication.published_figures()
+    assert str(e.value) == (f"data/curated/published_figures.csv: record 2, column {column!r}: {value!r} is not a "
+                            "finite number")
+
+
+@pytest.mark.parametrize("value", ["NaN", "inf"])
+def test_fx_rate_that_is_not_finite_is_a_one_line_error(raw, value):
+    from analysis.curated import fx
+
+    rows = csv_records((raw / "fx_usd_cny.csv").read_bytes())
+    rows[3][rows[0].index("usd_cny")] = value
+    (raw / "fx_usd_cny.csv").write_bytes(csv_bytes(rows))
+    with pytest.raises(InputError, match="fx_usd_cny.csv: record 3, column 'usd_cny'"):
+        fx.load()
+
+
+def test_whole_numbers_of_curated_files_past_int64_are_a_one_line_error(raw):
+    from analysis.curated import reported_counts
+
+    for name, column, load in (("reported_counts.csv", "value", reported_counts.load),
+                               ("genai_filings.csv", "filed_cumulative",
+                                lambda: build.run_step(events.FILINGS_STEP))):
+        rows = csv_records((raw / name).read_bytes())
+        rows[1][rows[0].index(column)] = "9" * 30
+        (raw / name).write_bytes(csv_bytes(rows))
+        with pytest.raises(InputError, match=rf"data/curated/{name}: record 1.*column '{column}': 9+ is past the "
+                                             "int64 range"):
+            load()

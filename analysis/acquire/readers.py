@@ -6,6 +6,9 @@
 - `read_json(local_path)` / `load_json_text(label, text)`: JSON; `expect_json(label, where, value, dict|list)`
   checks the shape of each part, `reject_repeated_keys` where an object's keys are the records.
 - `decode_text(label, raw)`: bytes -> text (BOM dropped; empty / not UTF-8 -> InputError).
+- `curated_numbers(label, df, columns)` / `curated_whole_number(...)`: the numeric cells of a curated CSV: a finite
+  number (no NaN, no infinity) / a whole number within int64, else the one-line InputError naming file, record
+  and column.
 Every error is an `InputError` whose one-line message starts with the file and names the record and column.
 """
 
@@ -228,4 +231,34 @@ def expect_json(label: str, where: str, value, kind: type):
     "pricing/x.json: models[3]: expected an object, found null"."""
     if not isinstance(value, kind):
         raise InputError(f"{label}: {where}: expected {describe_json(kind())}, found {describe_json(value)}")
+    return value
+
+
+INT64_MAX = 2**63 - 1
+
+
+def curated_numbers(label: str, df: pl.DataFrame, columns, *, required: bool = False) -> pl.DataFrame:
+    """`df` (text columns and source_row, as `read_curated` gives) with `columns` as Float64; an empty cell is null
+    (an InputError when `required`); text that is not a finite number (NaN, an infinity, words, a decimal comma)
+    is an InputError naming the file, the record and the column."""
+    out = df.with_columns(pl.col(c).str.strip_chars().replace("", None).cast(pl.Float64, strict=False).alias(c)
+                          for c in columns)
+    for c in columns:
+        given = df[c].str.strip_chars().fill_null("") != ""
+        bad = out.filter((given & (out[c].is_null() | ~out[c].is_finite()))
+                         | (~given & required))
+        if len(bad):
+            text = df.filter(pl.col("source_row") == bad["source_row"][0])[c][0]
+            what = "empty" if not (text or "").strip() else f"{text!r:.40} is not a finite number"
+            raise InputError(f"{label}: record {bad['source_row'][0]}, column {c!r}: {what}")
+    return out
+
+
+def curated_whole_number(label: str, record: int, column: str, text: str) -> int:
+    """A whole number of a curated cell (digits only, at most int64), else the one-line InputError."""
+    if not text or not text.isascii() or not text.isdigit():
+        raise InputError(f"{label}: record {record}, column {column!r}: {text!r:.40} is not a whole number")
+    value = int(text)
+    if value > INT64_MAX:
+        raise InputError(f"{label}: record {record}, column {column!r}: {text:.40} is past the int64 range")
     return value

@@ -16,7 +16,7 @@ import re
 
 import polars as pl
 
-from analysis.acquire.readers import parse_csv_text
+from analysis.acquire.readers import curated_whole_number, parse_csv_text
 from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
 from analysis.core import vocab
 from analysis.core.errors import InputError
@@ -278,7 +278,7 @@ def _int(label: str, n: int, col: str, value: str, required: bool) -> int | None
         return None
     if not re.fullmatch(r"\d+", value):
         raise _fail(label, n, col, f"{value!r} is not a whole number")
-    return int(value)
+    return curated_whole_number(label, n, col, value)  # within int64
 
 
 def clean_filings(src: Sources) -> StepResult:

@@ -30,6 +30,8 @@ def load(path: Path | None = None) -> pl.DataFrame:
     rows = df["source_row"]
     df = df.drop("source_row").with_columns(pl.col("date").str.to_date("%Y-%m-%d", strict=False),
                          pl.col("usd_cny").cast(pl.Float64, strict=False))
+    # a NaN or an infinity is no rate (acquire.readers.curated_numbers: the one rule for numbers of curated files)
+    df = df.with_columns(pl.when(pl.col("usd_cny").is_finite()).then(pl.col("usd_cny")).alias("usd_cny"))
     for c in COLUMNS:
         if df[c].null_count():
             raise FxError(f"{label}: record {rows[int(df[c].is_null().arg_true()[0])]}, column {c!r}: empty or "

@@ -109,6 +109,7 @@ def load_authors(reg: registry.Registry, path=None) -> dict[str, str | None]:
 class NameOrg:
     pattern: re.Pattern
     organization: str
+    record: int = 0  # its record in data/curated/model_name_orgs.csv (for errors)
 
 
 def load_name_orgs(reg: registry.Registry, path: Path | None = None) -> tuple[NameOrg, ...]:
@@ -138,7 +139,7 @@ def load_name_orgs(reg: registry.Registry, path: Path | None = None) -> tuple[Na
                              "organization of data/curated/organizations.csv")
         if not row["source_url"].startswith(("https://", "http://")):
             raise InputError(f"{label}: {where}, column 'source_url': {row['source_url']!r} is not a URL")
-        out.append(NameOrg(pattern, org.name))
+        out.append(NameOrg(pattern, org.name, r["source_row"]))
     return tuple(out)
 
 
@@ -146,3 +147,4 @@ def org_of(name: str, rules: tuple[NameOrg, ...] | list[NameOrg]) -> str | None:
     """Organization of a leaderboard name: the first rule whose pattern matches the start of its norm_key."""
     k = crosswalk.norm_key(name)
     return next((r.organization for r in rules if r.pattern.match(k)), None)
+

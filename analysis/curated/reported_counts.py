@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.acquire.readers import curated_label, read_curated_csv
+from analysis.acquire.readers import curated_label, curated_whole_number, read_curated_csv
 from analysis.core import paths
 from analysis.core.errors import InputError
 
@@ -50,6 +50,7 @@ def load(path: Path | None = None, record: bool = True) -> pl.DataFrame:
             raise InputError(f"{where}, column 'country': {r['country']!r} is not one of {', '.join(COUNTRIES)}")
         if not re.fullmatch(r"\d+", r["value"]):
             raise InputError(f"{where}, column 'value': {r['value']!r} is not a whole number as stated")
+        curated_whole_number(label, r["source_row"], "value", r["value"])  # within int64
         if r["value_qualifier"] is not None and r["value_qualifier"] not in QUALIFIERS:
             raise InputError(f"{where}, column 'value_qualifier': {r['value_qualifier']!r} is not one of "
                              f"{', '.join(QUALIFIERS)} (or empty)")

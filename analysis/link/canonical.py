@@ -54,7 +54,7 @@ from analysis.core.rules import slug
 from analysis.core.vocab import BASES, DATED_BASES  # noqa: F401  (named here too)
 from analysis.curated import crosswalk, registry
 from analysis.curated.crosswalk import PRICE_SOURCES, Crosswalk, Model, alias_id, norm_key
-from analysis.curated.inputs import NameOrg, load_name_orgs, org_of  # noqa: F401  (named here too)
+from analysis.curated.inputs import NAME_ORGS_FILE, NameOrg, load_name_orgs, org_of  # noqa: F401  (named here too)
 from analysis.link.canonical_models import CANONICAL_MODELS
 
 LEADERBOARD_SOURCES = ("lmarena", "livebench")
@@ -284,6 +284,23 @@ def arena_first_listed(local_path: str = LMARENA_HISTORY, df: pl.DataFrame | Non
             if listed and (name not in out or day < out[name]):
                 out[name] = day
     return out
+
+
+def check_name_orgs(rules: tuple[NameOrg, ...] | list[NameOrg], names) -> None:
+    """The patterns of data/curated/model_name_orgs.csv checked as data against the names they are applied to (the
+    leaderboard names of the build): a pattern that matches every name (a catch-all such as `.*`, which would give
+    every leaderboard-only model its organization) or none of them is an InputError naming the record."""
+    keys = {k for k in (crosswalk.norm_key(n) for n in names) if k}
+    if len(keys) < 2:
+        return
+    label = f"data/curated/{NAME_ORGS_FILE}"
+    for r in rules:
+        n = sum(1 for k in keys if r.pattern.match(k))
+        if n in (0, len(keys)):
+            what = "none" if n == 0 else "every one"
+            raise InputError(f"{label}: record {r.record} (line {r.record + 1}), column 'pattern': "
+                             f"{r.pattern.pattern!r:.60} matches {what} of the {len(keys)} leaderboard names it is "
+                             "applied to (a pattern names the models of one organization)")
 
 
 def observe_leaderboards(rules: tuple[NameOrg, ...], arena: dict[str, tuple[object, dt.date]],

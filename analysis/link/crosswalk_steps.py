@@ -55,6 +55,8 @@ def clean_crosswalk(src: Sources, *price_rows, base_crosswalk: crosswalk.Crosswa
     livebench = src[LIVEBENCH_READ.path]
     if "model" not in livebench.columns:
         raise InputError(f"{LIVEBENCH_READ.path}: missing column(s) ['model']; found {livebench.columns}")
+    leaderboard_names = [n for r in LMARENA_READS for n, _ in leaderboards.arena_entries(r.path, src[r.path])]
+    canonical.check_name_orgs(name_orgs, leaderboard_names + livebench["model"].to_list())
     first = canonical.arena_first_listed(HISTORY_READ.path, src[HISTORY_READ.path], src.snapshot(HISTORY_READ.path))
     obs = canonical.observe_prices(frames) + canonical.observe_leaderboards(
         name_orgs, arena, livebench["model"].to_list(), src.snapshot(LIVEBENCH_READ.path), first)

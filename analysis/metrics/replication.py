@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from analysis.acquire.readers import read_curated
+from analysis.acquire.readers import curated_numbers, read_curated
 from analysis.clean import epoch_prices
 from analysis.core import loaded, vocab
 from analysis.core.errors import InputError
@@ -72,13 +72,8 @@ def published_figures() -> pl.DataFrame:
     label, df = read_curated(FIGURES_FILE, FIGURES_COLUMNS)
     df = _unique(label, df, "figure_id")
     num = ("published_value", "published_low", "published_high")
-    out = df.with_columns(*(pl.col(c).replace("", None).cast(pl.Float64, strict=False).alias(c) for c in num),
-                          pl.col("superseded_by").replace("", None))
-    for c in num:
-        bad = out.filter(pl.col(c).is_null() & (df[c].str.len_chars() > 0))
-        if len(bad):
-            raise InputError(f"{label}: record {bad['source_row'][0]}, column {c!r}: not a number")
-    return out
+    # every number finite: a NaN or an infinity is refused (acquire.readers.curated_numbers), never shown
+    return curated_numbers(label, df, num).with_columns(pl.col("superseded_by").replace("", None))
 
 
 def _growth(fits: pl.DataFrame, bucket: str) -> dict:

@@ -30,6 +30,16 @@ BAD = [
     ("release_pace", "period", '"week"', "period 'week' is not one of: year, quarter, month"),
     ("performance_per_dollar", "threshold", "5", "threshold must be in (0, 1], got 5"),
     ("price_war", "blend_ratio", "-1", "blend_ratio must be in [0, inf), got -1"),
+    # issue 31: every number within a sane range and int64, every categorical against its allowed values
+    ("policy_timeline", "window_days", "100000000000000000000",
+     "window_days 100000000000000000000 is past the int64 range; give an integer in [1, 3650]"),
+    ("policy_timeline", "window_days", "3651", "window_days must be in [1, 3650], got 3651"),
+    ("release_pace", "top_k", "9223372036854775808", "top_k 9223372036854775808 is past the int64 range"),
+    ("adoption", "top_n", "1001", "top_n must be in [1, 1000], got 1001"),
+    ("release_pace", "domain", '"Nonexistent"', "domain 'Nonexistent' is not one of: 3D modeling, Audio,"),
+    ("release_pace", "domain", '"<b>x</b>"', "domain '<b>x</b>' is not one of:"),
+    ("release_pace", "domain", '"Driving"', "no model matches domain='Driving': the charts would be empty"),
+    ("release_pace", "end_date", '"2014-12-31"', "no model matches end_date='2014-12-31'"),
 ]
 
 
@@ -98,6 +108,15 @@ def test_checks_on_small_values():
         with pytest.raises(params.ParamError):
             params.check(n, bad)
     params.check(n, 7)
+    big = params.Param("big", "int", 1, "h")  # no declared range: still an int64
+    with pytest.raises(params.ParamError, match=r"^big 9223372036854775808 is past the int64 range"):
+        params.check(big, 2**63)
+    params.check(big, 2**63 - 1)
+    many = params.Param("c", "choice", None, "h", choices=tuple(f"value-{i:03d}" for i in range(50)))
+    with pytest.raises(params.ParamError) as e:
+        params.check(many, "other")
+    assert len(str(e.value)) < 200 and str(e.value).endswith("(50 in all, see --help-params)")
+    assert "value-049" in many.describe(full=True)
 
 
 @pytest.mark.parametrize("name,key,value,message", BAD, ids=[f"{b[0]}-{b[1]}-{b[2]}" for b in BAD])

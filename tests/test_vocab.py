@@ -74,3 +74,10 @@ def test_other_meanings_are_still_there():
     for rel, lits in OTHER_MEANING.items():
         got = {lit for _, lit in retyped_literals((ROOT / rel).read_text(encoding="utf-8"), rel)}
         assert lits <= got, (rel, lits - got)
+
+
+def test_every_domain_of_the_models_table_is_in_the_vocabulary(built):
+    """release_pace's `domain` is checked against vocab.DOMAINS without reading the data (issue 31)."""
+    used = set(built["models"]["domains"].explode().drop_nulls().to_list())
+    assert used <= set(vocab.DOMAINS), sorted(used - set(vocab.DOMAINS))
+    assert len(set(vocab.DOMAINS)) == len(vocab.DOMAINS)

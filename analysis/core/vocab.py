@@ -72,6 +72,11 @@ PERIODS = {"year": "1y", "quarter": "1q", "month": "1mo"}  # analysis.metrics.pa
 JOINT_MODES = ("own", "credit")  # analysis.metrics.pace: how US–China joint models are counted
 RIVALS = ("any", "same_country", "other_country")  # analysis.metrics.catchup: whose earlier best counts
 SCOPES = ("lab", "country")  # analysis.metrics.catchup: the unit that catches up
+# Epoch's 'Domain' values (models.domains; release_pace's `domain`): tests/test_vocab.py checks the clean models
+# table uses no other, so a new Epoch domain is added here before a report can be asked for it
+DOMAINS = ("3D modeling", "Audio", "Biology", "Driving", "Earth science", "Games", "Image generation", "Language",
+           "Materials science", "Mathematics", "Medicine", "Multimodal", OTHER, "Recommendation", "Robotics",
+           "Search", "Speech", "Video", "Vision")
 
 # where a canonical model's release date comes from (canonical_models.release_date_basis, capability's too)
 BASES = ("eci", "aa", "epoch_models", "source_date", "first_seen")

@@ -245,7 +245,16 @@ def doubling_time(models: pl.DataFrame, fit_start=None, fit_end=None, level: flo
             doubling_months_high=12 / lo_slope if lo_slope > 0 else math.inf,
             r2=fit.rvalue ** 2, drawn=bool(n >= min_points and lo_slope > 0),
         ))
-    return pl.DataFrame(rows).sort("country_bucket") if rows else pl.DataFrame()
+    return pl.DataFrame(rows, schema=FIT_SCHEMA).sort("country_bucket")
+
+
+# the columns of doubling_time's rows: a selection with no fit (a domain or window without 3 models of a bucket with
+# compute) gives these columns and no row, never a frame without columns
+FIT_SCHEMA = {"country_bucket": pl.String, "n": pl.Int64, "start": pl.Date, "end": pl.Date,
+              "doublings_per_year": pl.Float64, "intercept": pl.Float64, "growth_per_year": pl.Float64,
+              "growth_low": pl.Float64, "growth_high": pl.Float64, "doubling_months": pl.Float64,
+              "doubling_months_low": pl.Float64, "doubling_months_high": pl.Float64, "r2": pl.Float64,
+              "drawn": pl.Boolean}
 
 
 def _decimal_years(dates: pl.Series) -> np.ndarray:

@@ -353,7 +353,8 @@ def check_parameters(specs: list[ReportSpec], extra_params: dict) -> str | None:
         try:
             nbparams.check_names(notebook, extra_params)
             nbparams.check_names(notebook, spec.parameters)
-            nbparams.validate(notebook, {**spec.parameters, **extra_params})
+            # the checks across parameters read the data: for a user's -p values (a named set is built and tested)
+            nbparams.validate(notebook, {**spec.parameters, **extra_params}, across=bool(extra_params))
         except nbparams.ParamError as exc:
             return f"report {spec.name}: {exc}"
     return None

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("str", "choice", "date", "int", "float", "bool", "list", "dates")
+INT64_MAX = 2**63 - 1  # an integer parameter beyond this cannot reach a polars column
 
 
 class ParamError(ValueError):
@@ -54,8 +55,8 @@ class Param:
             c = c()
         return None if c is None else tuple(c)
 
-    def describe(self) -> str:
-        """What is allowed, in words."""
+    def describe(self, full: bool = False) -> str:
+        """What is allowed, in words (a long list of choices cut to one line's worth unless `full`)."""
         none = " or None" if self.optional else ""
         if self.kind == "date":
             return f"an ISO date YYYY-MM-DD{none}"
@@ -71,12 +72,21 @@ class Param:
             keys = f" of: {', '.join(map(str, self.allowed()))}" if self.allowed() else ""
             return f"a mapping of keys{keys} to ISO dates YYYY-MM-DD (may be empty){none}"
         if self.kind == "choice":
-            return f"one of: {', '.join(map(str, self.allowed() or ('(unknown: no clean table)',)))}{none}"
+            return f"one of: {_listed(self.allowed() or ('(unknown: no clean table)',), full)}{none}"
         if self.kind == "list":
             items = f" of: {', '.join(map(str, self.allowed()))}" if self.allowed() else " of strings"
             empty = f"; [] means {self.empty}" if self.empty else "; not empty"
             return f"a list{items}{empty}{none}"
         return f"a string{none}"
+
+
+def _listed(values, full: bool, width: int = 100) -> str:
+    """The values joined with ', ', cut after about `width` characters (with how many there are in all)."""
+    text = ", ".join(map(str, values))
+    if full or len(text) <= width:
+        return text
+    cut = text[:width].rsplit(", ", 1)[0]
+    return f"{cut}, ... ({len(values)} in all, see --help-params)"
 
 
 def _show(value) -> str:
@@ -109,6 +119,8 @@ def check(p: Param, value) -> None:
             bad()
         if isinstance(value, float) and not math.isfinite(value):
             bad()
+        if isinstance(value, int) and not -INT64_MAX <= value <= INT64_MAX:
+            raise ParamError(f"{p.name} {_show(value)} is past the int64 range; give {p.describe()}")
         if (p.low is not None and (value < p.low or (p.low_open and value == p.low))) or \
                 (p.high is not None and value > p.high):
             lo = "(" if p.low_open else "["
@@ -193,19 +205,34 @@ def injected_names(values: dict) -> list[str]:
     return names
 
 
-def validate(notebook: str, values: dict) -> None:
-    """Check every declared parameter of `notebook` in `values` (a notebook passes globals()), and that
-    papermill injected no name the notebook does not declare."""
+def checks(notebook: str) -> list[Callable[[dict], None]]:
+    """The checks across parameters of notebooks/<notebook>.ipynb (`CHECKS` of its spec module): each takes every
+    parameter's value and raises ParamError for a combination the notebook cannot draw (e.g. no model selected)."""
+    try:
+        module = importlib.import_module(f"analysis.site.params.{notebook}")
+    except ModuleNotFoundError:
+        return []
+    return list(getattr(module, "CHECKS", []))
+
+
+def validate(notebook: str, values: dict, across: bool = True) -> None:
+    """Check every declared parameter of `notebook` in `values` (a notebook passes globals()), that papermill
+    injected no name the notebook does not declare, and (`across`) the spec's checks across parameters, which may
+    read the clean tables (the CLI runs them for values given with -p; a notebook always)."""
     check_names(notebook, injected_names(values))
-    for p in spec(notebook) or []:
+    s = spec(notebook) or []
+    for p in s:
         check(p, values.get(p.name, p.default))
+    given = {p.name: values.get(p.name, p.default) for p in s}
+    for f in checks(notebook) if across else ():
+        f(given)
 
 
 def help_table(notebook: str) -> str:
     s = spec(notebook)
     if s is None:
         return f"{notebook}: no declared parameters"
-    rows = [(p.name, p.kind, repr(p.default), p.describe(), p.help) for p in s]
+    rows = [(p.name, p.kind, repr(p.default), p.describe(full=True), p.help) for p in s]
     widths = [max(len(r[i]) for r in rows + [("name", "type", "default", "allowed", "help")]) for i in range(3)]
     lines = [f"parameters of notebooks/{notebook}.ipynb (set with -p NAME VALUE, VALUE as JSON):"]
     for name, kind, default, allowed, text in rows:
@@ -226,6 +253,13 @@ def metrics() -> tuple[str, ...]:
         return tuple(sorted(pl.read_parquet(path, columns=["metric"])["metric"].unique().to_list()))
     except (OSError, pl.exceptions.ColumnNotFoundError):
         return None  # no capability table yet: the notebook itself says to run the build
+
+
+def domains() -> tuple[str, ...]:
+    """Epoch's domains (analysis.core.vocab.DOMAINS: the clean models table uses no other; no polars)."""
+    from analysis.core.vocab import DOMAINS
+
+    return DOMAINS
 
 
 def country_buckets() -> tuple[str, ...]:

@@ -22,6 +22,6 @@ SPEC = [
     Param("end_date", "date", None, "last week included; None: up to the snapshot", optional=True),
     Param("category", "choice", None, "a use category key; None: all OpenRouter traffic", choices=categories,
           optional=True),
-    Param("top_n", "int", 3, "models listed per origin and month", low=1),
+    Param("top_n", "int", 3, "models listed per origin and month", low=1, high=1000),
     *event_params(),
 ]

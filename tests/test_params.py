@@ -40,6 +40,8 @@ BAD = [
     ("release_pace", "domain", '"<b>x</b>"', "domain '<b>x</b>' is not one of:"),
     ("release_pace", "domain", '"Driving"', "no model matches domain='Driving': the charts would be empty"),
     ("release_pace", "end_date", '"2014-12-31"', "no model matches end_date='2014-12-31'"),
+    ("price_war", "providers", '["Nobody"]', "providers has 'Nobody', not an organization of the prices table"),
+    ("price_war", "flagships", '["nope"]', "flagships ['nope']: no model id with a reference price"),
 ]
 
 

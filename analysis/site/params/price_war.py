@@ -1,7 +1,7 @@
 """Parameters of notebooks/price_war.ipynb (see analysis/site/params/__init__.py)."""
 
 from analysis.core import vocab
-from analysis.site.params import Param, country_buckets, event_params
+from analysis.site.params import Param, ParamError, country_buckets, event_params
 
 SPEC = [
     Param("currency", "choice", "USD", "currency of every chart (converted at the rate of the day)",
@@ -19,3 +19,36 @@ SPEC = [
           "model ids of the price-history chart"),
     *event_params(),
 ]
+
+
+def _column_values(table: str, column: str) -> set | None:
+    """The values of one column of a clean table (None before a build)."""
+    import polars as pl
+
+    from analysis.core import paths
+
+    try:  # read directly (not tables.load: the report build records which tables a notebook reads)
+        return set(pl.read_parquet(paths.tables_dir() / f"{table}.parquet", columns=[column])[column].to_list())
+    except (OSError, pl.exceptions.ColumnNotFoundError):
+        return None
+
+
+def known_providers_and_flagships(values: dict) -> None:
+    """`providers` are organizations of the prices table, and at least one of `flagships` has a reference price
+    (the price-history chart draws the flagships; with none of them it has no data). Read only for values other
+    than the defaults."""
+    defaults = {p.name: p.default for p in SPEC}
+    if values.get("providers") not in (None, defaults["providers"]):
+        orgs = _column_values("prices", "organization")
+        unknown = [p for p in values["providers"] if orgs is not None and p not in orgs]
+        if unknown:
+            raise ParamError(f"providers has {', '.join(map(repr, unknown))}, not an organization of the prices "
+                             "table (e.g. DeepSeek, OpenAI)")
+    if values.get("flagships") != defaults["flagships"]:
+        ids = _column_values("derived/reference_prices", "model_id")
+        if ids is not None and not set(values["flagships"]) & ids:
+            raise ParamError(f"flagships {values['flagships']!r:.60}: no model id with a reference price (see "
+                             "data/clean/current/derived/reference_prices.parquet)")
+
+
+CHECKS = [known_providers_and_flagships]

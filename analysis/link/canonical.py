@@ -351,9 +351,11 @@ def observe_prices(frames: list[pl.DataFrame]) -> list[Observation]:
 # --- tables -------------------------------------------------------------------------------------------
 
 def clean(src: Sources | None, crosswalk: Crosswalk) -> StepResult:
-    """`canonical_models` from the build's crosswalk. It also accounts for the LMArena history the crosswalk step
-    read for first-seen dates (`src`: that file): its records in, and the releases dated out of range in
-    quarantine (the same rule the crosswalk step applied; the history gives no rows of this table itself)."""
+    """`canonical_models` from the build's crosswalk, with the row accounting of the LMArena history it dates by
+
+    The history (`src`: that file) is read by the crosswalk step for first-seen dates; here its records are
+    counted in and its releases dated out of range go to quarantine (the same rule the crosswalk step applied;
+    the history gives no rows of this table itself)."""
     cw = crosswalk
     led = Ledger(CANONICAL_MODELS.name)
     if src is not None and HISTORY_READ.path in src.paths():

@@ -226,3 +226,17 @@ def test_timeline_attaches_each_kind_and_jurisdiction_to_its_own_trace():
     table = chart_frames.chart_table(fig)
     _row_matches_its_point(fig, table, "Event date", "Jurisdiction")
     assert len(table["rows"]) == tables.load("events").height
+
+
+def test_a_chart_with_nothing_drawn_has_an_empty_table():
+    """A selection no model meets (price_war with a threshold no model reaches) draws an empty chart with a
+    note, and its table has no rows: the report does not fail on it."""
+    from analysis.figures import prices as figs
+
+    empty = pl.DataFrame(schema={"date": pl.Date, "blended": pl.Float64, "country_bucket": pl.String,
+                                 "kept": pl.Boolean, "basis": pl.String, "model_id": pl.String,
+                                 "eci_model": pl.String, "eci": pl.Float64, "provider": pl.String,
+                                 "source_file": pl.String, "source_row": pl.Int64})
+    fig = figs.cheapest(empty, {}, "USD", 1000.0)
+    assert chart_frames.chart_table(fig) == {"columns": ["trace", "trace_index", "trace_type", "point"], "rows": []}
+    assert any("No priced model" in a.text for a in fig.layout.annotations)

@@ -133,6 +133,8 @@ def chart_table(fig) -> dict | None:
     """{"columns", "rows"} of the figure's attached frames (see the module doc), or None when it has none."""
     bs = blocks(fig)
     if not bs:
+        if not fig.data:  # a chart with nothing drawn (a selection no model meets): its table has no rows
+            return {"columns": ["trace", "trace_index", "trace_type", "point"], "rows": []}
         return None
     traces = [(i, t) for i, t in enumerate(fig.data) if (t.legendgroup or "") not in LEGEND_ONLY_GROUPS]
     claimed: dict[int, tuple[dict, list[dict]]] = {}

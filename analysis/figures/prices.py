@@ -221,6 +221,9 @@ def cheapest(points: pl.DataFrame, fits: dict[str, dict], currency: str, thresho
                          "source_row": "source_row"},
               by=["country_bucket", "point"], orders={"country_bucket": COUNTRY_ORDER})
     _log_ticks(fig)
+    if pts.is_empty():
+        fig.add_annotation(text=f"No priced model scores ECI ≥ {threshold:g} in this selection", showarrow=False,
+                           xref="paper", yref="paper", x=0.5, y=0.5)
     for country, fit in fits.items():
         if fit.get("factor_per_year") is None:
             continue

@@ -15,7 +15,7 @@ from analysis.acquire.readers import parse_csv_text
 from analysis.clean import eci, events, prices
 from analysis.clean.common import Ledger, Sources, Step
 from analysis.core.schema import SchemaError
-from analysis.link import price_conflicts
+from analysis.link import price_conflicts, reference_prices
 from analysis.store import build
 
 CLEAN = Path(__file__).resolve().parent.parent / "analysis" / "clean"
@@ -68,7 +68,8 @@ def test_build_steps_are_declared_as_data():
         assert all(build.STEPS.index(n) < i for n in build.needed_steps(step)), step.name
         assert all(hasattr(build.Inputs, u) for u in step.uses), step.name
         assert all(r.kind in ("csv", "json", "text", "curated") for r in step.reads), step.name
-    assert price_conflicts.STEP.needs == tuple(prices.STEPS)
+    assert price_conflicts.STEP.needs == (reference_prices.STEP,)  # it explains its pairs with the rule's decisions
+    assert reference_prices.STEP.needs == tuple(prices.STEPS)
 
 
 def test_the_crosswalk_and_aliases_are_steps_the_build_orders():
@@ -164,10 +165,14 @@ def test_price_conflicts_step_on_the_results_it_needs():
     class R:  # the two fields of a StepResult the step reads
         def __init__(self, df):
             self.df = df
-    p1 = R(pl.DataFrame([price("llm-prices", "gpt-x", 1.0, 1)]))
-    p2 = R(pl.DataFrame([price("litellm", "gpt-x", 2.0, 7)]))
+    schema = {c.name: c.dtype for c in prices.PRICES.columns}
+
+    def frame(row):  # a row of the prices table: the columns the test does not set are null
+        return pl.DataFrame([{**dict.fromkeys(schema), "pro_variant": False, **row}], schema=schema)
+    p1 = R(frame(price("llm-prices", "gpt-x", 1.0, 1)))
+    p2 = R(frame(price("litellm", "gpt-x", 2.0, 7)))
     empty = R(p1.df.clear())
-    res = price_conflicts.clean(a, p1, empty, empty, p2)
+    res = price_conflicts.clean(a, reference_prices.clean(a, p1, empty, empty, p2))
     assert res.df.select("model_id", "source_a", "source_b", "rel_diff").rows() in (
         [("m-1", "llm-prices", "litellm", 1.0)], [("m-1", "litellm", "llm-prices", 1.0)])
     # equal support, no dated change: the precedence (llm-prices first for a US lab) chose, and says why

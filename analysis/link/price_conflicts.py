@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from analysis.clean import prices
 from analysis.clean.common import Sources, Step, StepResult, no_rows
 from analysis.core.schema import Column, Table
 from analysis.link import reference as ref
@@ -53,12 +52,11 @@ PRICE_CONFLICTS = Table(
 )
 
 
-def clean(src: Sources, *price_results: StepResult) -> StepResult:
-    """`price_conflicts` from the results of the price steps (the build passes them, in the order of
-    STEP.needs), annotated with the reference-price rule's decision on each pair's first common day."""
-    periods = reference_prices.periods(list(price_results))
+def clean(src: Sources, reference: StepResult) -> StepResult:
+    """`price_conflicts` from the reference-price step's result (its periods, decisions and overruled readings,
+    `extra`), each pair annotated with the rule's decision on its first common day."""
+    periods, dec, over = (reference.extra[k] for k in ("periods", "decisions", "overruled"))
     c = conflicts(periods, REL_TOL)
-    _, dec, over = ref.resolve(periods)
     ident = ["model_id", "source", "model_key", "source_file", "source_row", "start"]
     rid = ref.readings(periods).select(*ident, "rid")
     c = (c.join(rid, on=ident, how="left")
@@ -101,4 +99,4 @@ def clean(src: Sources, *price_results: StepResult) -> StepResult:
     return no_rows(PRICE_CONFLICTS, out)
 
 
-STEP = Step("price_conflicts", clean, needs=tuple(prices.STEPS))
+STEP = Step("price_conflicts", clean, needs=(reference_prices.STEP,))

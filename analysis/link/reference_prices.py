@@ -60,9 +60,14 @@ def periods(price_results: list[StepResult]) -> pl.DataFrame:
 
 
 def clean(src: Sources, *earlier: StepResult) -> StepResult:
-    """`reference_prices` from the price steps' results (the build passes them, in the order of STEP.needs)."""
-    reference, _, _ = ref.resolve(periods(list(earlier)))
-    return no_rows(REFERENCE_PRICES, reference.select(REFERENCE_PRICES.column_names))
+    """`reference_prices` from the price steps' results (the build passes them, in the order of STEP.needs); the
+    periods, the day-by-day decisions and the readings set aside go to the steps that need them (`extra`:
+    price_conflicts explains its pairs with them)."""
+    per = periods(list(earlier))
+    reference, decisions, overruled = ref.resolve(per)
+    result = no_rows(REFERENCE_PRICES, reference.select(REFERENCE_PRICES.column_names))
+    result.extra.update(periods=per, decisions=decisions, overruled=overruled)
+    return result
 
 
 STEP = Step("reference_prices", clean, needs=tuple(prices.STEPS))

@@ -402,3 +402,27 @@ def test_next_run_removes_temporary_files_of_a_killed_report_write(scratch):
         pass
     assert [p for p in left if p.exists()] == [] and keep.exists()
     assert "removed 3 temporary file(s)" in out.getvalue()
+
+
+def test_a_page_the_index_does_not_record_is_rebuilt(good_report, copy_site, tmp_path):
+    """The page is replaced but the index is not (a run killed between them, or the issue's reproduction: the
+    index put back after a run with other parameters): the next plain `report` sees that the page is not the
+    build the index records and rebuilds it, instead of calling it up to date."""
+    from analysis.site import chart_data
+
+    copy_site(good_report, tmp_path)
+    env = dict(os.environ, ANALYSIS_REPORTS_DIR=str(tmp_path))
+    saved = (tmp_path / "index.json").read_bytes()
+    recorded = json.loads(saved)["reports"]["release_pace"]["build"]
+    assert chart_data.page_build("release_pace", tmp_path) == recorded
+    p = _run(["report", "release_pace", "-p", "period", '"quarter"'], env)
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    assert chart_data.page_build("release_pace", tmp_path) != recorded
+    (tmp_path / "index.json").write_bytes(saved)  # the previous index beside the new page
+    p = _run(["report", "release_pace"], env)
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    assert "its page is not the build the index records" in out and "release_pace: up to date" not in out
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert chart_data.page_build("release_pace", tmp_path) == index["reports"]["release_pace"]["build"]

@@ -60,6 +60,17 @@ def new_build_dir(name: str) -> Path:
     return d
 
 
+def page_build(name: str, reports: Path | None = None) -> str | None:
+    """The build id of the data folder the page reports/<name>.html links (None: no page, or it links none)."""
+    page = Path(reports or paths.reports_dir()) / f"{name}.html"
+    try:
+        text = page.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    ids = {b for n, b in _BUILD_REF.findall(text) if n == name}
+    return next(iter(ids)) if len(ids) == 1 else None
+
+
 def href_base(build: Path) -> str:
     """The page's relative link to a build folder (pages live in reports/)."""
     return build.relative_to(paths.reports_dir()).as_posix()

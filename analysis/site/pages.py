@@ -74,6 +74,7 @@ def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources,
     meta = dict(charts=len(figures), summary=chart_data.summary(nb), preview=chart_data.preview(figures),
                 points=[[chart_data.trace_points(t) for t in f.get("data", [])] for f, _ in figures])
     write_text(build / "preview.json", json.dumps(meta, default=str))
+    meta["build"] = build.name  # the index records it: a page that is not this build is stale (report.stale_reasons)
     body = chart_data.insert_download_links(body, chart_data.href_base(build), figures)
     body = body.replace("</head>", f"<style>{CSS}</style>\n</head>", 1)
     body = body.replace("</body>", NARROW_JS + "</body>", 1) if "</body>" in body else body + NARROW_JS

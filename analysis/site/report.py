@@ -120,6 +120,10 @@ def stale_reasons(spec: ReportSpec, params: dict, show_code: bool, prev: dict | 
         return ["its last build failed"]
     if not (paths.reports_dir() / f"{spec.name}.html").exists():
         return ["its HTML is missing"]
+    if prev.get("build") and chart_data.page_build(spec.name) != prev["build"]:
+        # the page on disk is another build's (a run killed between the page and the index, or an index put back):
+        # what the index records is not what the page was built from
+        return ["its page is not the build the index records"]
     old = prev.get("inputs")
     if not old:
         return ["no input hashes recorded"]
@@ -147,6 +151,7 @@ class Built:
     html: Path
     reads: list[str] | None  # clean tables the notebook loaded (None: unknown)
     snapshots: dict[str, str]  # snapshot date of each upstream file behind the loaded rows (analysis.site.provenance)
+    build: str | None = None  # the data folder (reports/data/<report>/<build>) the written page links
 
 
 _local = threading.local()
@@ -306,10 +311,10 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) ->
     target = out_dir / f"{spec.name}.html"
     executed = paths.executed_dir() / f"{spec.name}.ipynb"
     write_text(provenance.record_path(spec.name), json.dumps(record, indent=1))
-    site.finish_report(spec, target, body, sources, nb, published)  # the full executed notebook (charts' div ids)
+    meta = site.finish_report(spec, target, body, sources, nb, published)  # the full executed notebook (charts' ids)
     with atomic_path(executed) as tmp_nb:  # written once, without the charts' HTML copies
         nbformat.write(_strip_plotly_html(nb), tmp_nb)
-    return Built(target, record["tables"], sources.snapshot_dates())
+    return Built(target, record["tables"], sources.snapshot_dates(), meta.get("build"))
 
 
 def _failed_cell(exc: Exception) -> str:
@@ -499,7 +504,8 @@ def _build_reports(names, extra_params, force, show_code, out, jobs, output_name
             else:
                 seconds = round(time.perf_counter() - started[spec.name], 1)
                 entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots,
-                             inputs=report_inputs(spec, params, show_code, code, tables, built.reads))
+                             inputs=report_inputs(spec, params, show_code, code, tables, built.reads),
+                             build=built.build)
             reports[spec.name] = entry
     known = {s.name for s in load_specs()}
     reports = {k: v for k, v in reports.items() if k in known}

@@ -18,7 +18,7 @@ import polars as pl
 from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
 from analysis.core.errors import InputError
 from analysis.core.rules import clean_text, iso_date
-from analysis.core.schema import Column, Table
+from analysis.core.schema import SOURCE_COLUMNS, Column, Table
 
 DIR = "epoch/llm-benchmark-efficiency"
 INPUT_FILES = (f"{DIR}/aa_data_with_math5.csv", f"{DIR}/epoch_ai_price_data_not_in_aa_with_benchmarks.csv")
@@ -45,8 +45,7 @@ EPOCH_PRICE_INPUTS = Table(
           for b, c in BENCHES.items()),
         Column("excluded", pl.Boolean, "A reasoning model Epoch leaves out of per-token prices "
                "(data/curated/epoch_price_excluded_models.csv).", nullable=False),
-        Column("source_file", pl.String, "Upstream file (manifest local path).", nullable=False),
-        Column("source_row", pl.Int64, "1-based record of the upstream file.", nullable=False),
+        *SOURCE_COLUMNS,
     ),
 )
 
@@ -60,8 +59,7 @@ EPOCH_PRICE_RESULTS = Table(
         Column("threshold_model", pl.String, "The model whose score sets the threshold.", nullable=False),
         Column("sample_size", pl.Int64, "Points of the published fit.", nullable=False),
         Column("price_reduction_factor_per_year", pl.Float64, "Published factor per year.", nullable=False),
-        Column("source_file", pl.String, "Upstream file (manifest local path).", nullable=False),
-        Column("source_row", pl.Int64, "1-based record of the upstream file.", nullable=False),
+        *SOURCE_COLUMNS,
     ),
 )
 

@@ -277,7 +277,8 @@ def resolve(periods: pl.DataFrame, tol: float = REL_TOL) -> tuple[pl.DataFrame, 
         overruled += o
     dec = pl.DataFrame(decisions, schema=DECISION_SCHEMA)
     ov = pl.DataFrame(overruled, schema=OVERRULED_SCHEMA)
-    cols = [c for c in rd.columns if c not in ("start", "end", "valid_from", "valid_to")]
+    # the decision's own start and prev_snapshot (of the value's start) replace the reading's
+    cols = [c for c in rd.columns if c not in ("start", "end", "valid_from", "valid_to", "prev_snapshot")]
     dec = dec.join(rd.select(*cols, pl.col("start").alias("reading_start"), pl.col("end").alias("reading_end")),
                    on="rid", how="left").sort("model_id", "start")
     who = rd.select("rid", "source", "model_key", "source_file", "source_row")

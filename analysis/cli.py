@@ -33,6 +33,10 @@ def _report(args) -> int:
     warm = kernels.WarmKernels()
     if args.notebook and not args.output_name and not args.help_params:
         warm.start(1)
+        # until its process is launched (about a tenth of a second) this thread waits: the launch would otherwise
+        # share the interpreter with the imports below and take twice as long, and the kernel's start-up, not
+        # this process's work, is what the report waits for
+        warm.settle()
     try:
         return _report_with(args, warm)
     finally:

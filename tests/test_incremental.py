@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from analysis.core import paths
-from analysis.site import findings, report, robustness
+from analysis.site import findings, fingerprint, report, robustness
 
 ROOT = Path(__file__).resolve().parent.parent
 # which clean tables each notebook loads (what the kernel probe reports after a real run)
@@ -53,7 +53,7 @@ def project(tmp_path, monkeypatch):
     pkg = tmp_path / "analysis"
     shutil.copytree(ROOT / "analysis", pkg, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(paths, "notebooks_dir", lambda: nb_dir)
-    monkeypatch.setattr(report, "PACKAGE", pkg)
+    monkeypatch.setattr(fingerprint, "PACKAGE", pkg)
     for var, sub in (("ANALYSIS_CLEAN_DIR", "clean"), ("ANALYSIS_REPORTS_DIR", "reports")):
         monkeypatch.setenv(var, str(tmp_path / sub))
     paths.tables_dir().mkdir(parents=True)  # a plain folder standing in for the current generation

@@ -128,3 +128,39 @@ def test_a_report_whose_kernel_dies_while_starting_fails_naming_that(built, tmp_
     assert report.build_reports(names=["performance_per_dollar_aa_cny"], force=True, out=io.StringIO()) == 1
     err = capsys.readouterr().err
     assert "report performance_per_dollar_aa_cny) failed in a cell: RuntimeError: Kernel died before replying" in err
+
+
+def test_replies_to_an_earlier_kernel_info_do_not_reach_the_cells():
+    """wait_ready may ask kernel_info more than once (a busy machine answers late); a reply left over on shell, and
+    start-up messages left on IOPub, are not taken for a cell's: nbclient keeps only its own requests' messages."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)"),
+                                         nbformat.v4.new_code_cell("print('second')")])
+
+    async def run():
+        km = await kernels.start()
+        try:
+            async with kernels.ready_client(km) as kc:
+                for _ in range(3):
+                    kc.kernel_info()  # replies nobody reads before the cells run
+                client = NotebookClient(nb, km=km, kernel_name=kernels.KERNEL, timeout=60)
+                client.kc = kc
+                await client.async_execute()
+        finally:
+            await kernels.stop(km)
+
+    asyncio.run(run())
+    assert [_stream_text([{"msg_type": "stream", "content": o}]) for c in nb.cells for o in c.outputs] == ["42\n",
+                                                                                                        "second\n"]
+
+
+def test_a_retired_kernel_is_gone_once_the_build_closes():
+    """A finished notebook's kernel is killed in the background (WarmKernels.retire); close() waits for it."""
+    km = asyncio.run(kernels.start())
+    connection_file = km.connection_file
+    warm = kernels.WarmKernels()
+    warm.retire(km)
+    warm.close()
+    assert not km.has_kernel and not Path(connection_file).exists()

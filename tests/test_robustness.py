@@ -79,3 +79,62 @@ def test_perf_is_too_close_to_call_on_the_pinned_data(built):
     by = {v["variant"]: v["verdict"] for v in r["variants"]}
     assert by["US leader: the best model that is not a 'pro' tier"] == claims.SUPPORTED
     assert "DeepSeek-V4-Pro reaches" in r["margin"]
+
+
+@pytest.mark.snapshots
+def test_a_claim_is_measured_once_per_build_inputs_and_read_back_the_same(built, tmp_path, monkeypatch, request):
+    """The front page and the reports read each claim's assessment from the memo under the findings key: the same
+    entries as measuring afresh, the same tables recorded as loaded, and no claim function called again."""
+    import json
+
+    from analysis.core import loaded
+
+    monkeypatch.setenv("ANALYSIS_EXECUTED_DIR", str(tmp_path / "executed"))
+    saved = set(loaded.READ), {k: set(v) for k, v in loaded.SOURCE_FILES.items()}
+    request.addfinalizer(lambda: (loaded.READ.clear(), loaded.READ.update(saved[0]), loaded.SOURCE_FILES.clear(),
+                                  loaded.SOURCE_FILES.update(saved[1])))
+    fresh = [claims.as_dict(c, robustness.assess(c, claims.Data())) for c in claims.claims(claims.Data())]
+    first = robustness.front_page()
+    assert json.loads(json.dumps(first)) == json.loads(json.dumps(fresh, default=str))
+    kept = sorted(p.name for p in (tmp_path / "executed" / robustness.MEMO).glob("*/*.json"))
+    assert kept == sorted(f"{c['key']}.json" for c in fresh)
+
+    loaded.READ.clear()
+    loaded.SOURCE_FILES.clear()
+    robustness.table("perf")
+    measured_tables = set(loaded.READ)
+    assert {"capability", "reference_prices"} <= measured_tables  # what claim_perf reads
+
+    def never(*a, **k):
+        raise AssertionError("a kept claim was measured again")
+
+    monkeypatch.setattr(claims, "CLAIMS", tuple(type(f)(never.__code__, f.__globals__, f.__name__)
+                                                for f in claims.CLAIMS))
+    loaded.READ.clear()
+    loaded.SOURCE_FILES.clear()
+    assert robustness.front_page() == first
+    r, t = robustness.table("perf")
+    assert set(loaded.READ) >= measured_tables and t["variant"].to_list()[0].startswith("default")
+
+
+def test_a_memo_from_other_inputs_is_not_read(tmp_path, monkeypatch):
+    """A new findings key (other tables, code or reports.toml) measures again and removes the older key's folder."""
+    from analysis.site import fingerprint
+
+    monkeypatch.setenv("ANALYSIS_EXECUTED_DIR", str(tmp_path))
+    calls = []
+
+    def claim_fake(data, opts=None):
+        calls.append(1)
+        return claims.Claim(key="fake", quote="q", finding="f", date="d", verdict=claims.SUPPORTED, rule="r",
+                            report="release_pace", section="S", numbers={})
+
+    monkeypatch.setattr(claims, "CLAIMS", (claim_fake,))
+    monkeypatch.setitem(robustness.VARIANTS, "fake", ())
+    monkeypatch.setattr(fingerprint, "findings_key", lambda: "k1")
+    robustness.assessed("fake")
+    robustness.assessed("fake")
+    assert len(calls) == 1 and (tmp_path / robustness.MEMO / "k1" / "fake.json").is_file()
+    monkeypatch.setattr(fingerprint, "findings_key", lambda: "k2")
+    robustness.assessed("fake")
+    assert len(calls) == 2 and [p.name for p in (tmp_path / robustness.MEMO).iterdir()] == ["k2"]

@@ -54,6 +54,8 @@ REMAINDER_AUTHOR = "others"
 UNKNOWN = "Unknown origin"
 REMAINDER = "Unassigned remainder"
 ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER, UNKNOWN, REMAINDER)
+# the crosswalk's rules for `provider/model` ids with `:free`-style suffixes (OpenRouter's form, as llm-prices has it)
+CROSSWALK_SOURCE = "llm-prices"
 STALE_TOLERANCE = 0.01  # a row whose implied bucket total differs from its week's by more than 1% is stale
 TOKENS_PER_UNIT = 1e9  # the files count tokens in billions
 TOO_MANY_TOKENS = "{} is past the int64 range of token counts (not a plausible count)"
@@ -107,6 +109,9 @@ DAILY = Table(
         Column("variant", pl.String, "Variant suffix after ':' (free, exacto, thinking, extended); null if none.",
                origin="`Model`"),
         Column("author", pl.String, "Author slug (model id prefix before '/').", nullable=False, origin="`Model`"),
+        Column("model_id", pl.String, "Canonical model of `base_model` in the Epoch / Artificial Analysis crosswalk "
+               "(the build's crosswalk:base step, OpenRouter ids read by the rules of CROSSWALK_SOURCE); null when "
+               "the id does not link.", origin="`Model` through the crosswalk"),
         *_origin_cols,
         Column("prompt_b", pl.Float64, "Prompt tokens.", nullable=False, unit="billion tokens", min=0,
                origin="`Prompt`"),
@@ -297,7 +302,8 @@ def daily_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source: 
                                                   pl.col("n"), pl.lit(int(n["n"].median()))))
         .alias("partial_reason")).with_columns(pl.col("partial_reason").is_null().alias("complete"))
     d = d.join(n.drop("n"), on="date", how="left")
-    d = _with_origin(d, resolve).with_columns(pl.lit(source).alias("source_file"))
+    d = _with_origin(d, resolve).with_columns(pl.lit(source).alias("source_file"),
+                                              pl.lit(None, dtype=pl.String).alias("model_id"))  # link_models
     return DAILY.validate(d.select(DAILY.column_names)).sort("date", "model"), q
 
 
@@ -345,11 +351,19 @@ def clean_weekly(src: Sources, authors: dict[str, str | None], registry: registr
     return led.result(WEEKLY, df)
 
 
-def clean_daily(src: Sources, authors: dict[str, str | None], registry: registry.Registry) -> StepResult:
-    """`openrouter_daily` from the daily history file."""
+def link_models(df: pl.DataFrame, base_crosswalk) -> pl.DataFrame:
+    """`model_id` of each row's `base_model` through the crosswalk (CROSSWALK_SOURCE's rules); null where none."""
+    ids = {b: base_crosswalk.resolve_model(b, CROSSWALK_SOURCE) for b in df["base_model"].unique().to_list()}
+    return df.with_columns(pl.col("base_model").replace_strict(ids, default=None, return_dtype=pl.String)
+                           .alias("model_id"))
+
+
+def clean_daily(src: Sources, authors: dict[str, str | None], registry: registry.Registry,
+                base_crosswalk) -> StepResult:
+    """`openrouter_daily` from the daily history file, each model linked through the Epoch / AA crosswalk."""
     led = Ledger(DAILY.name)
     df, _ = daily_rows(src[DAILY_FILE], Resolver(authors, registry), src.snapshot(DAILY_FILE), led=led)
-    return led.result(DAILY, df)
+    return led.result(DAILY, DAILY.validate(link_models(df, base_crosswalk).select(DAILY.column_names)))
 
 
 def clean_categories(src: Sources, authors: dict[str, str | None], registry: registry.Registry) -> StepResult:
@@ -364,7 +378,8 @@ STEPS = [
     Step("openrouter_weekly", clean_weekly, reads=(Read(WEEKLY_FILE, columns=("Date", "Author", "Tokens", "Share")),),
          uses=_USES),
     Step("openrouter_daily", clean_daily, reads=(Read(DAILY_FILE, columns=(
-        "Date", "Model", "Prompt", "Completion", "Reasoning", "Total_Tokens")),), uses=_USES),
+        "Date", "Model", "Prompt", "Completion", "Reasoning", "Total_Tokens")),), needs=("base_crosswalk",),
+         uses=_USES),
     Step("openrouter_categories", clean_categories, reads=(Read(CATEGORY_FILE, columns=(
         "Date", "Category", "Category_Label", "Author", "Tokens")),), uses=_USES),
 ]

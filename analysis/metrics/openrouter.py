@@ -16,7 +16,6 @@ from analysis.clean.openrouter import ORIGINS, REMAINDER, UNKNOWN
 from analysis.core import vocab
 
 COUNTRY_ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER)
-OPEN_SOURCE = "llm-prices"  # crosswalk rules for `provider/model` ids with `:free`-style suffixes (OpenRouter's form)
 
 
 def origin_shares(weekly: pl.DataFrame) -> pl.DataFrame:
@@ -84,16 +83,10 @@ def top_models(daily: pl.DataFrame, n: int = 3, origins: tuple[str, ...] = COUNT
     return agg.filter(pl.col("rank") <= n).sort("month", "origin", "rank")
 
 
-def open_weights_links(base_models: list[str], models: pl.DataFrame, resolve=None) -> pl.DataFrame:
-    """base_model -> model_id (crosswalk) -> open_weights (models table); null where either step fails."""
-    if resolve is None:  # the project's Epoch / AA crosswalk, as the build's crosswalk:base step makes it
-        from analysis.store import build
-        cw = build.base_crosswalk()
-        def resolve(name):
-            return cw.resolve_model(name, OPEN_SOURCE)
-    ids = [resolve(b) for b in base_models]
-    links = pl.DataFrame({"base_model": base_models, "model_id": ids}, schema={"base_model": pl.String,
-                                                                                "model_id": pl.String})
+def open_weights_links(daily: pl.DataFrame, models: pl.DataFrame) -> pl.DataFrame:
+    """base_model -> model_id (linked by the build: openrouter_daily.model_id) -> open_weights (models table); null
+    where either step fails."""
+    links = daily.select("base_model", "model_id").unique("base_model")
     return links.join(models.select("model_id", "open_weights").unique("model_id"), on="model_id", how="left")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
@@ -52,15 +53,45 @@ async def start(name: str = KERNEL):
     return km
 
 
+async def wait_ready(kc, timeout: float | None = 60) -> None:
+    """Return once the kernel has answered kernel_info on shell and IOPub is connected (a message of the
+    kernel's reached this client's subscription), with the client's public calls (`kernel_info`,
+    `get_shell_msg`, `get_iopub_msg`, `is_alive`).
+
+    This is what jupyter_client's `wait_for_ready` checks, without its last step, a wait for 0.2 s of silence on
+    IOPub: messages left over from start-up are never mistaken for a cell's, since nbclient keeps only the
+    messages whose parent is its own request (and so is any reply to a kernel_info asked twice, below). A kernel
+    that dies first raises RuntimeError("Kernel died before replying to kernel_info"), one that stays silent
+    RuntimeError("Kernel didn't respond in N seconds")."""
+    from queue import Empty
+
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        try:
+            reply = await kc.get_shell_msg(timeout=1)
+        except Empty:
+            reply = None
+        if reply is not None and reply["msg_type"] == "kernel_info_reply":
+            try:
+                await kc.get_iopub_msg(timeout=0.2)  # the status messages of that request: IOPub is connected
+                return
+            except Empty:
+                pass  # not subscribed yet: ask again
+        if not await kc.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if deadline is not None and time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+
 @asynccontextmanager
 async def ready_client(km, timeout: float | None = 60):
-    """The kernel's client, its channels started and the kernel ready (jupyter_client's `wait_for_ready`: the
-    kernel answered kernel_info and IOPub is connected); channels stopped on the way out. A kernel that dies
-    first raises jupyter_client's RuntimeError("Kernel died before replying to kernel_info")."""
+    """The kernel's client, its channels started and the kernel ready (`wait_ready`); channels stopped on the way
+    out."""
     kc = km.client()
     kc.start_channels()
     try:
-        await kc.wait_for_ready(timeout=timeout)
+        await wait_ready(kc, timeout=timeout)
         kc.allow_stdin = False  # as nbclient sets it: a report asks no input
         yield kc
     finally:
@@ -99,8 +130,9 @@ class WarmKernels:
     `start(n)` starts n kernels; `plan(total, ahead)` says how many notebooks the build will run and starts the
     first `ahead` kernels; `reserve()` hands one kernel to a notebook (one started ahead, waiting for its start
     if need be, else one started now) and, while notebooks are still to come and none is waiting, starts the
-    next one. `stop(kernel)` kills one reserved but never used; `close()` those never reserved. A kernel runs one
-    notebook only; `report.execute` kills it when the notebook is done. None stands for a kernel that could not
+    next one. `stop(kernel)` kills one reserved but never used, `retire(kernel)` one whose notebook is done (in
+    the background); `close()` kills those never reserved and waits for those retired. A kernel runs one
+    notebook only; `report.execute` retires it when the notebook is done. None stands for a kernel that could not
     be started here (the notebook's run then starts one itself)."""
 
     def __init__(self) -> None:
@@ -108,6 +140,7 @@ class WarmKernels:
         self._pending: list[Future] = []
         self._to_come = 0  # notebooks of the build not yet given a kernel, beyond those waiting
         self._starter: ThreadPoolExecutor | None = None
+        self._stopper: ThreadPoolExecutor | None = None
 
     def _submit(self) -> Future:
         with self._lock:
@@ -152,11 +185,22 @@ class WarmKernels:
     def stop(k) -> None:
         stop_now(k)
 
+    def retire(self, km) -> None:
+        """Kill the kernel of a notebook that is done, in a thread of its own: killing and reaping it (about a
+        tenth of a second) need not hold up the notebook's export. `close()` waits until it is gone."""
+        with self._lock:
+            if self._stopper is None:
+                self._stopper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel-stop")
+            self._stopper.submit(stop_now, km)
+
     def close(self) -> None:
         with self._lock:
             pending, self._pending, self._to_come = self._pending, [], 0
             starter, self._starter = self._starter, None
+            stopper, self._stopper = self._stopper, None
         if starter is not None:  # stopped in the starter thread, which runs no event loop (the caller may)
             for fut in pending:
                 starter.submit(lambda f=fut: stop_now(f.result()))
             starter.shutdown(wait=True)
+        if stopper is not None:  # the kernels of finished notebooks, gone before this returns
+            stopper.shutdown(wait=True)

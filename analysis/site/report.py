@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -30,7 +29,7 @@ from typing import TextIO
 
 from analysis.core import paths
 from analysis.core.atomic import atomic_path, write_text
-from analysis.site import chart_data, findings, index_page, kernels, provenance, robustness, shared_assets
+from analysis.site import chart_data, findings, fingerprint, index_page, kernels, provenance, robustness, shared_assets
 from analysis.site import pages as site
 from analysis.site.kernels import KERNEL, WarmKernels
 from analysis.site.report_specs import ReportSpec, load_specs, parse_value
@@ -66,7 +65,6 @@ def load_index() -> dict:
 # A report whose last build failed, or whose HTML is missing, is always rebuilt; --force rebuilds all.
 # ---------------------------------------------------------------------------------------------------------
 
-PACKAGE = paths.PACKAGE
 JOBS_ENV = "ANALYSIS_REPORT_JOBS"
 # run in the kernel after the notebook: which clean tables did it load, and the source_file values of their rows?
 # (analysis.store.tables.record()), and which files did it publish beside its chart CSVs (analysis.site.report_files)?
@@ -75,30 +73,8 @@ _READS_PROBE = ("import json as _j\nfrom analysis.core import loaded as _t\nfrom
                 "print(_j.dumps(dict(_t.record(), published=_f.published())))")
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _file_hashes(base: Path, files) -> list[tuple[str, str]]:
-    return [(f.relative_to(base).as_posix(), _sha(f.read_bytes())) for f in sorted(files) if f.is_file()]
-
-
-def code_hash() -> str:
-    """One hash of everything a notebook's output may depend on besides itself, its parameters and tables."""
-    parts = _file_hashes(PACKAGE, [p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts])
-    parts += _file_hashes(PACKAGE, (PACKAGE / "site" / "templates").rglob("*"))
-    parts += [("curated/" + n, h) for n, h in _file_hashes(paths.curated_dir(), paths.curated_dir().rglob("*"))]
-    if paths.manifest_path().is_file():
-        parts.append(("manifest.csv", _sha(paths.manifest_path().read_bytes())))
-    return _sha(json.dumps(parts).encode())
-
-
-def table_hashes() -> dict[str, str]:
-    """Content hash of every clean table of the current build (data/clean/current/: one resolved folder, so
-    all hashes are of one build's tables)."""
-    from analysis.store import tables
-
-    return {p.stem: _sha(p.read_bytes()) for p in tables.table_files()}
+_sha = fingerprint.sha
+code_hash, table_hashes = fingerprint.code_hash, fingerprint.table_hashes
 
 
 def report_inputs(spec: ReportSpec, params: dict, show_code: bool, code: str, tables: dict[str, str],
@@ -235,7 +211,7 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False, warm: WarmK
     warm = warm or WarmKernels()
     reserved = [warm.reserve()]
     try:
-        return _execute(spec, params, show_code, reserved)
+        return _execute(spec, params, show_code, reserved, warm.retire)
     finally:
         for kernel in reserved:  # a kernel not taken (the notebook could not be prepared) is stopped
             WarmKernels.stop(kernel)
@@ -243,7 +219,7 @@ def execute(spec: ReportSpec, params: dict, show_code: bool = False, warm: WarmK
             warm.close()
 
 
-def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) -> Built:
+def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list, retire) -> Built:
     import asyncio
 
     import nbformat
@@ -279,8 +255,10 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list) ->
                 await client.async_execute()
         finally:
             # the kernel is the build's, not the client's: killed once the last cell is done (every output is in;
-            # a graceful shutdown costs about a second per report, and nothing of the kernel is kept)
-            await kernels.stop(km)
+            # a graceful shutdown costs about a second per report, and nothing of the kernel is kept), in the
+            # background while this thread exports (WarmKernels.retire)
+            if km is not None:
+                retire(km)
 
     try:
         asyncio.run(run())
@@ -522,13 +500,7 @@ def _build_reports(names, extra_params, force, show_code, out, jobs, output_name
     return 1 if failures else 0
 
 
-def findings_key(code: str, tables: dict[str, str]) -> str:
-    """What the index's headlines and findings are computed from: the clean tables, the package code + curated
-    data (code_hash) and notebooks/reports.toml (the reports' parameters some findings use). The index keeps
-    the key; a build with the same key (one report rerun with new parameters) reuses them instead of computing
-    them again (seconds: they load tables and fit)."""
-    specs = paths.notebooks_dir() / "reports.toml"
-    return _sha(json.dumps([code, tables, _sha(specs.read_bytes()) if specs.is_file() else ""]).encode())
+findings_key = fingerprint.findings_key
 
 
 def _now() -> str:

@@ -165,11 +165,84 @@ def line(r: dict) -> str:
 
 
 def front_page(data=None) -> list[dict]:
-    """Every claim for the front page (analysis.site.claims.as_dict) with its robustness."""
+    """Every claim for the front page (analysis.site.claims.as_dict) with its robustness; `data` (tests): frames to
+    measure on instead of the clean tables, then nothing is kept."""
     from analysis.site import claims as cl
 
-    data = data or cl.Data()
-    return [cl.as_dict(c, assess(c, data)) for c in cl.claims(data)]
+    if data is not None:
+        return [cl.as_dict(c, assess(c, data)) for c in cl.claims(data)]
+    out = []
+    for fn in cl.CLAIMS:
+        try:
+            out.append(assessed(fn.__name__.removeprefix("claim_"))[0])
+        except FileNotFoundError:  # a claim whose tables are missing is left out (as analysis.site.claims.claims)
+            continue
+    return out
+
+
+# Each claim is measured once per build inputs: its front-page entry and assessment are kept in
+# <executed>/claims/<findings key>/<claim>.json (the key: code, curated data, clean tables, reports.toml;
+# analysis.site.fingerprint), with the tables and files the measuring loaded, and a report that shows the claim
+# (`show`), or the front page, reads them from there; what they loaded is recorded as loaded again, so a report's
+# sources and rebuild rule are those of measuring it. Only the current key's folder is kept.
+MEMO = "claims"
+
+
+def _memo_dir():
+    from analysis.core import paths
+    from analysis.site import fingerprint
+
+    return paths.executed_dir() / MEMO / fingerprint.findings_key()
+
+
+def assessed(key: str) -> tuple[dict, dict]:
+    """(front-page entry, assessment) of claim `key` on the clean tables, measured once per build inputs (MEMO)."""
+    import json
+    import shutil
+
+    from analysis.core import loaded
+    from analysis.core.atomic import write_text
+    from analysis.site import claims as cl
+
+    folder = _memo_dir()
+    file = folder / f"{key}.json"
+    try:
+        kept = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = None
+    if isinstance(kept, dict) and {"entry", "assessment", "loaded"} <= set(kept):
+        _record(kept["loaded"])
+        return kept["entry"], kept["assessment"]
+    before = loaded.record()
+    loaded.READ.clear()
+    loaded.SOURCE_FILES.clear()
+    try:
+        data = cl.Data()  # its own tables: what this claim loads is what it depends on
+        fn = {f.__name__.removeprefix("claim_"): f for f in cl.CLAIMS}[key]
+        c = fn(data)
+        r = assess(c, data)
+        entry = cl.as_dict(c, r)
+    finally:
+        measured = loaded.record()
+        _record(before)
+    _record(measured)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(file, json.dumps(dict(entry=entry, assessment=r, loaded=measured), default=str))
+        for other in folder.parent.iterdir():  # earlier keys' results
+            if other != folder and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+    except OSError:  # a folder this process cannot write: measured again next time
+        pass
+    return entry, r
+
+
+def _record(rec: dict) -> None:
+    from analysis.core import loaded
+
+    loaded.READ.update(rec["tables"])
+    for label, files in rec["source_files"].items():
+        loaded.record_files(label, files)
 
 
 def show(key: str) -> None:
@@ -190,13 +263,16 @@ def show(key: str) -> None:
 
 
 def table(key: str, data=None):
-    """The variants of claim `key` as a frame for its report section: variant, verdict, same as default, finding."""
+    """The variants of claim `key` as a frame for its report section: variant, verdict, same as default, finding.
+    `data` (tests): frames to measure on instead of the clean tables."""
     import polars as pl
 
     from analysis.site import claims as cl
 
-    data = data or cl.Data()
-    fn = {f.__name__.removeprefix("claim_"): f for f in cl.CLAIMS}[key]
-    r = assess(fn(data), data)
+    if data is None:
+        r = assessed(key)[1]
+    else:
+        fn = {f.__name__.removeprefix("claim_"): f for f in cl.CLAIMS}[key]
+        r = assess(fn(data), data)
     return r, pl.DataFrame([{k: v for k, v in row.items()} for row in r["variants"]],
                            schema={"variant": pl.String, "verdict": pl.String, "finding": pl.String, "same": pl.Boolean})

@@ -7,7 +7,7 @@ build byproduct, outside the site: analysis.core.paths.executed_dir).
 Reports run two at a time (`--jobs`, $ANALYSIS_REPORT_JOBS), longest first. A report is re-executed only
 when its notebook, parameters, the package code / curated data, or the clean tables it read changed (hashes
 recorded in reports/index.json; see `stale_reasons`); --force rebuilds all. Every output is written
-atomically. A notebook that fails does not stop the others: the build exits non-zero, names the notebook
+atomically, and the pages, their data and the index switch as one set (analysis.site.generation). A notebook that fails does not stop the others: the build exits non-zero, names the notebook
 and the cell, and the index marks that report failed (a previous HTML of it is kept but flagged as stale,
 never presented as fresh); a failed report is rebuilt next time.
 """
@@ -121,8 +121,8 @@ def stale_reasons(spec: ReportSpec, params: dict, show_code: bool, prev: dict | 
     if not (paths.reports_dir() / f"{spec.name}.html").exists():
         return ["its HTML is missing"]
     if prev.get("build") and chart_data.page_build(spec.name) != prev["build"]:
-        # the page on disk is another build's (a run killed between the page and the index, or an index put back):
-        # what the index records is not what the page was built from
+        # the page on disk is another build's than the index records (an older index.json put back by hand; a run
+        # switches page and index together, analysis.site.generation): the page says what it was built from
         return ["its page is not the build the index records"]
     old = prev.get("inputs")
     if not old:

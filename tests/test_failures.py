@@ -5,6 +5,7 @@ Only 127.0.0.1 traffic; every server and subprocess here is bounded and stopped 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import io
@@ -312,45 +313,49 @@ def _html_complete(path: Path) -> bool:
     return path.read_text(encoding="utf-8").rstrip().endswith("</html>")
 
 
-_REPORT_KILLER = """
-import os, signal, sys
-from analysis.site import index_page
-def killed(*a, **k):
-    os.kill(os.getpid(), signal.SIGKILL)
-index_page.write_index = killed
-from analysis.cli import main
-sys.exit(main(["report", "release_pace", "--force"]))
-"""
-
-
 def test_killed_report_build_keeps_the_previous_html(good_report, copy_site, tmp_path):
-    """SIGKILL `python -m analysis report release_pace` mid-run, at points the build itself signals (no clock):
-    while the notebook runs (after it says 'running'), and with the new HTML written but not the index: the
-    previous HTML and index stay complete every time, and the page links its own data files."""
+    """SIGKILL `python -m analysis report release_pace -p period '"quarter"'` mid-run, at points the build itself
+    signals (no clock): while the notebook runs (after it says 'running'), and at stop points of the site's
+    switch (analysis.core.faults: index.html of the new set written but not index.json; right after the switch).
+    Every page stays complete and links its own data files, the index records the build the page is, and the next
+    plain `report` rebuilds release_pace only when the quarterly set was switched in."""
+    from analysis.core import faults
+    from analysis.site import chart_data
+
     copy_site(good_report, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.glob("*.html")}
     env = dict(os.environ, ANALYSIS_REPORTS_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+    env.pop(faults.ENV, None)
     killed = 0
-    for point in ("running", "before-index"):
+    for point in ("running", "site:index-html", "site:after-switch"):
+        args = ["report", "release_pace", "-p", "period", '"quarter"']
         if point == "running":
-            p = _run(["report", "release_pace", "--force"], env, start_new_session=True)
+            p = _run(args, env, start_new_session=True)
             for out_line in p.stdout:  # blocks until the build prints
                 if ": running " in out_line:
                     break
             assert p.poll() is None, "the report finished before it could be killed"
             os.killpg(p.pid, signal.SIGKILL)
         else:
-            p = subprocess.Popen([sys.executable, "-c", _REPORT_KILLER], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
-        p.communicate(timeout=300)
+            p = _run(args, dict(env, **{faults.ENV: point}), start_new_session=True)
+        out, _err = p.communicate(timeout=300)
         killed += p.returncode == -signal.SIGKILL
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(p.pid, signal.SIGKILL)  # a kernel the killed build had started
         for name in before:
             assert _html_complete(tmp_path / name), (point, name)
         page = (tmp_path / "release_pace.html").read_text(encoding="utf-8")  # and its data files are its own
-        linked = re.findall(r'href="(data/release_pace/[^"/]+/chart-\d+\.csv)"', page)
+        linked = re.findall(r'href="(data/release_pace/[^"]+/chart-\d+\.csv)"', page)
         assert linked and all((tmp_path / f).is_file() for f in linked), point
-        json.loads((tmp_path / "index.json").read_text())  # still valid JSON
-    assert killed == 2, f"only {killed} of 2 runs were killed mid-run: the test did not exercise the guarantee"
+        index = json.loads((tmp_path / "index.json").read_text())
+        entry = index["reports"]["release_pace"]
+        assert chart_data.page_build("release_pace", tmp_path) == entry["build"], point
+        assert entry["parameters"].get("period") == ("quarter" if point == "site:after-switch" else None), point
+        p = _run(["report", "release_pace"], env)
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        assert ("release_pace: up to date" in out) == (point != "site:after-switch"), (point, out)
+    assert killed == 3, f"only {killed} of 3 runs were killed mid-run: the test did not exercise the guarantee"
 
 
 def test_failing_notebook_end_to_end(good_report, copy_site, tmp_path, capfd, monkeypatch):

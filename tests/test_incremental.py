@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from analysis.core import paths
-from analysis.site import findings, fingerprint, report, robustness
+from analysis.site import findings, fingerprint, generation, report, robustness
 
 ROOT = Path(__file__).resolve().parent.parent
 # which clean tables each notebook loads (what the kernel probe reports after a real run)
@@ -72,10 +72,10 @@ def project(tmp_path, monkeypatch):
         calls.append(spec.name)
         if spec.name in failing:
             raise report.NotebookFailed(3, 2, "ValueError", "boom")
-        target = paths.reports_dir() / f"{spec.name}.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(f"<html>{spec.name} {json.dumps(params)}</html>")
-        return report.Built(target, READS[spec.notebook], {})
+        # the page goes into the site generation the build is writing (analysis.site.generation), as
+        # analysis.site.pages.finish_report writes it
+        generation.active().page(spec.name).write_text(f"<html>{spec.name} {json.dumps(params)}</html>")
+        return report.Built(paths.reports_dir() / f"{spec.name}.html", READS[spec.notebook], {})
 
     monkeypatch.setattr(report, "execute", fake_execute)
 

@@ -242,12 +242,15 @@ def _page_set(reports, name: str) -> tuple[str, int, int]:
     return base, html.count('class="chart-download"'), len(list((reports / base).glob("chart-*.csv")))
 
 
-@pytest.mark.parametrize("kill_at", ["page", "link"])
+@pytest.mark.parametrize("kill_at", ["site:page-written", "site:before-switch", "site:after-switch"])
 def test_report_killed_at_a_fixed_point_keeps_page_and_data_one_set(scratch, monkeypatch, kill_at):
-    """Build r with 2 charts, then a build with 3 charts that dies before its page is written ("page") or after
-    it, before reports/r is switched ("link"): the page always matches the data it links; the next report build
-    removes the dead build's folder and keeps every folder a page or reports/r uses."""
-    from analysis.site import pages as site
+    """Build r with 2 charts, then a build with 3 charts that dies at a stop point of the site's switch
+    (analysis.core.faults): with its page written into the new generation, with the generation complete but not
+    switched, or right after the switch. The page always matches the data it links (the old pair before the
+    switch, the new pair after it); the next report build removes the dead build's folder and keeps the one the
+    current page uses."""
+    from analysis.core import faults
+    from analysis.site import generation
     from analysis.store import locking
 
     reports = paths.reports_dir()
@@ -260,28 +263,22 @@ def test_report_killed_at_a_fixed_point_keeps_page_and_data_one_set(scratch, mon
     assert sorted(p.name for p in (reports / "r").iterdir()) == ["chart-1.csv", "chart-2.csv", "datapackage.json",
                                                                   "preview.json"]
 
-    real_write, real_switch = site.write_text, chart_data.switch_current
+    def die(point):
+        if point == kill_at:
+            raise KeyboardInterrupt(f"killed at {point}")
 
-    def die(*a, **k):
-        raise KeyboardInterrupt("killed")
-
-    if kill_at == "page":
-        monkeypatch.setattr(site, "write_text", lambda target, text: die() if str(target).endswith(".html")
-                            else real_write(target, text))
-    else:
-        monkeypatch.setattr(chart_data, "switch_current", die)
+    monkeypatch.setattr(faults, "stop_at", die)
     with pytest.raises(KeyboardInterrupt):
         _finish("r", 3, monkeypatch)
     base, links, files = _page_set(reports, "r")
-    assert links == files == (2 if kill_at == "page" else 3)
-    assert len(list((reports / "data" / "r").iterdir())) == 2  # the dead build's folder is still there
-    monkeypatch.setattr(site, "write_text", real_write)
-    monkeypatch.setattr(chart_data, "switch_current", real_switch)
+    assert links == files == (3 if kill_at == "site:after-switch" else 2)
+    assert (reports / "r").resolve() == (reports / base).resolve()
+    assert len(list((reports / "data" / "r").iterdir())) == 2  # the dead (or the old) build's folder is still there
+    monkeypatch.setattr(faults, "stop_at", lambda point: None)
     with locking.build_lock("report", out=io.StringIO()):
-        chart_data.sweep_builds()  # what the next report build does first, under the lock
-    left = {p.name for p in (reports / "data" / "r").iterdir()}
-    assert base.rsplit("/", 1)[1] in left and (reports / "r").resolve().name in left
-    assert len(left) == (1 if kill_at == "page" else 2)
+        generation.sweep()  # what the next report build does first, under the lock
+    assert [p.name for p in (reports / "data" / "r").iterdir()] == [base.rsplit("/", 1)[1]]
+    assert len(list(generation.generations_dir(reports).iterdir())) == 1
     _finish("r", 3, monkeypatch)  # the next build switches both and keeps only its own folder
     base, links, files = _page_set(reports, "r")
     assert links == files == 3 and [p.name for p in (reports / "data" / "r").iterdir()] == [base.rsplit("/", 1)[1]]

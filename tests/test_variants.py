@@ -11,7 +11,10 @@ from analysis.site import report
 
 
 def _files(base: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
+    """The files a reader sees in the site `base` (its names, through their links; not the generations in
+    .site/ behind them, analysis.site.generation)."""
+    return {str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*"))
+            if p.is_file() and not p.relative_to(base).parts[0] == ".site"}
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ analysis.figures.chart_frames; nothing is read back from the plotly JSON, and a 
 report's build), `insert_download_links` puts the link right under its chart, `preview` keeps the first chart's
 numeric traces for the index sparkline, `summary` the notebook's first paragraph for the index card.
 
-A report's data files switch as one set with its page. Each build of a report writes its chart CSVs,
-datapackage.json and preview.json into a new folder `reports/data/<report>/<build id>/`; the page links that
-folder, so writing the page (one rename) switches page and data together. Then `reports/<report>` (the stable
-path, a relative symlink) is pointed at the new folder in one more rename, and the report's older build
-folders are removed. A run killed at any point leaves the previous page with its own data, or the new page
-with its own; `sweep_builds` (under the build lock) removes the folders of killed runs.
+A report's data files switch as one set with its page, and with the rest of the site. Each build of a report
+writes its chart CSVs, datapackage.json and preview.json into a new folder `reports/data/<report>/<build id>/`
+(`new_build_dir`), written once and never changed; the page links that folder. The page and the site
+generation's link to the folder go into a new generation of the site, which becomes current in one rename
+with the index (analysis.site.generation); `reports/<report>` is the stable path through it. `sweep_builds`
+removes the build folders the current set does not use (killed runs', older builds').
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import csv
 import json
-import os
 import re
 import secrets
 import shutil
@@ -52,11 +51,15 @@ def builds_dir(name: str, reports: Path | None = None) -> Path:
     return (reports or paths.reports_dir()) / BUILDS / name
 
 
-def new_build_dir(name: str) -> Path:
-    """A new, empty build folder for the data files of one build of report `name`."""
+def new_build_dir(name: str, reports: Path | None = None, create: bool = True) -> Path:
+    """A new, empty build folder for the data files of one build of report `name` (`create` False: only its
+    path, for a folder copied into place)."""
     build_id = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(4)
-    d = builds_dir(name) / build_id
-    d.mkdir(parents=True)
+    d = builds_dir(name, reports) / build_id
+    if create:
+        d.mkdir(parents=True)
+    else:
+        d.parent.mkdir(parents=True, exist_ok=True)
     return d
 
 
@@ -72,27 +75,15 @@ def page_build(name: str, reports: Path | None = None) -> str | None:
 
 
 def href_base(build: Path) -> str:
-    """The page's relative link to a build folder (pages live in reports/)."""
-    return build.relative_to(paths.reports_dir()).as_posix()
-
-
-def switch_current(name: str, build: Path) -> None:
-    """Point reports/<name> at `build` in one rename, then remove the report's other build folders (call after
-    the page that links `build` is written)."""
-    link = report_dir(name)
-    tmp = link.parent / f".{name}.{secrets.token_hex(4)}{_LINK_TMP}"
-    os.symlink(os.path.relpath(build, link.parent), tmp, target_is_directory=True)
-    if link.is_dir() and not link.is_symlink():  # a report folder of the layout before build folders
-        shutil.rmtree(link)
-    os.replace(tmp, link)
-    for old in builds_dir(name).iterdir():
-        if old.name != build.name and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
+    """The page's relative link to a build folder reports/data/<report>/<build id> (pages live in reports/)."""
+    build = Path(build)
+    return f"{BUILDS}/{build.parent.name}/{build.name}"
 
 
 def sweep_builds(reports: Path | None = None) -> list[Path]:
-    """Remove what killed report runs left: build folders that neither a page links nor reports/<report> points
-    to, and half-made symlinks. Call only under the build lock. Returns what it removed."""
+    """Remove the build folders that neither a page of the current set links nor reports/<report> points to
+    (older builds, killed runs'), and half-made symlinks. Call only under the build lock, or right after the
+    site's switch (analysis.site.generation.tidy). Returns what it removed."""
     reports = Path(reports or paths.reports_dir())
     gone = [p for p in reports.glob(f".*{_LINK_TMP}") if p.is_symlink()]
     for p in gone:
@@ -113,6 +104,8 @@ def sweep_builds(reports: Path | None = None) -> list[Path]:
             if build.is_dir() and build.name != current and (folder.name, build.name) not in used:
                 shutil.rmtree(build, ignore_errors=True)
                 gone.append(build)
+        if not any(folder.iterdir()):  # a report (or variant) the current set does not have
+            folder.rmdir()
     return gone
 
 

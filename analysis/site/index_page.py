@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -48,8 +49,10 @@ def sparkline_svg(prev: dict | None, width: int = 240, height: int = 56) -> str:
             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(lines)}</svg>')
 
 
-def _load_meta(name: str) -> dict:
-    p = chart_data.report_dir(name) / "preview.json"
+def _load_meta(name: str, base=None) -> dict:
+    """The index card's data of a report: preview.json in its data folder (of the site, or of the generation
+    `base` being written)."""
+    p = (Path(base) / name if base is not None else chart_data.report_dir(name)) / "preview.json"
     try:
         return json.loads(p.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
@@ -69,14 +72,16 @@ def _card_order(r: dict) -> tuple:
     return (min(answered), nb, bool(r.get("parameters")), r["name"])
 
 
-def render_index(index: dict) -> str:
+def render_index(index: dict, base=None) -> str:
+    """The front page of `index` (the cards' previews read from the site, or from the folder `base`: the site
+    generation being written)."""
     from analysis.site import report_text
 
     titles = {r["name"]: r["title"] for r in index["reports"].values()}
     claims = [dict(c, n=i) for i, c in enumerate(index.get("claims") or [], start=1)]
     cards = []
     for r in sorted(index["reports"].values(), key=_card_order):
-        meta = _load_meta(r["name"]) if r["status"] == "ok" or r.get("stale_html") else {}
+        meta = _load_meta(r["name"], base) if r["status"] == "ok" or r.get("stale_html") else {}
         snaps = r.get("snapshots") or {}
         nb = r["notebook"].removesuffix(".ipynb")
         summary = report_text.summary(nb, report_text.full_parameters(nb, r["parameters"])) or meta.get("summary", "")
@@ -101,40 +106,53 @@ def render_index(index: dict) -> str:
                              claims=claims, tally=tally, headlines=index.get("headlines") or [], variants=variants)
 
 
-# --- writing the index as one set ---------------------------------------------------------------------------
-# index.html is written first, then index.json (the record the next run reads): each atomically. A run killed
-# between the two leaves an index.html newer than index.json; `repair` (at the start of the next run, under the
-# build lock) renders index.html again from index.json, so the pair always matches, and removes the temporary
-# files a killed run left in reports/ and its report folders (e.g. reports/<report>/.chart-1.*.tmp.csv).
+# --- writing the index pair ----------------------------------------------------------------------------------
+# index.html is written first, then index.json (the record the next run reads): each atomically, into the site
+# generation being written (analysis.site.generation), which becomes current with the pages in one rename, so a
+# reader never sees the two of different runs. `repair` is for a pair written in place (a folder given to
+# `write_index`, a site from before generations, or an index.json put back by hand): it renders index.html again
+# from index.json, and removes the temporary files a killed run left in reports/ (e.g. reports/data/<report>/
+# <build id>/.chart-1.*.tmp.csv).
 
 def _stamp(index: dict) -> str:
     return f'<meta name="index-built" content="{esc(index["built_at"])}">'
 
 
 def write_index(index: dict, reports_dir=None) -> None:
-    from analysis.core import paths
+    """Write index.html, then index.json, into the folder `reports_dir` (a site generation being written); without
+    one, into the generation this process is writing, or a new one switched to on its own."""
+    from analysis.core import faults
     from analysis.core.atomic import write_text
+    from analysis.site import generation
 
-    base = reports_dir or paths.reports_dir()
-    page = render_index(index).replace("<head>", "<head>" + _stamp(index), 1)
+    if reports_dir is None:
+        with generation.publishing() as gen:
+            write_index(index, gen.path)
+        return
+    base = Path(reports_dir)
+    page = render_index(index, base).replace("<head>", "<head>" + _stamp(index), 1)
     write_text(base / "index.html", page)
+    faults.stop_at("site:index-html")
     write_text(base / "index.json", json.dumps(index, indent=2, default=str))
 
 
 def repair(reports_dir=None) -> list:
-    """Make index.html match index.json again and delete a killed run's temporary files; returns what it fixed."""
+    """Make index.html match index.json again and delete a killed run's temporary files; returns what it fixed.
+    In a site of generations the pair is the current generation's (written there, in place)."""
     from analysis.core import paths
     from analysis.core.atomic import remove_stale_temps, write_text
+    from analysis.site import generation
 
-    base = reports_dir or paths.reports_dir()
+    base = Path(reports_dir or paths.reports_dir())
     fixed = list(remove_stale_temps(base, recursive=True))
+    where = generation.current(base) or base
     try:
-        index = json.loads((base / "index.json").read_text(encoding="utf-8"))
+        index = json.loads((where / "index.json").read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return fixed
-    page = base / "index.html"
+    page = where / "index.html"
     current = page.read_text(encoding="utf-8") if page.is_file() else ""
     if index.get("built_at") and "reports" in index and _stamp(index) not in current:
-        write_text(page, render_index(index).replace("<head>", "<head>" + _stamp(index), 1))
-        fixed.append(page)
+        write_text(page, render_index(index, where).replace("<head>", "<head>" + _stamp(index), 1))
+        fixed.append(base / "index.html")
     return fixed

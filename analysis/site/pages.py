@@ -6,8 +6,10 @@ datapackage.json and a small preview.json for the index card) and links each und
 (analysis.site.chart_data), writes the tables the notebook published (analysis.site.report_files, e.g. the replication's
 figures.csv) into the same folder and links them above the provenance block, adds the
 navigation bar (analysis.site.index_page) at the top and the provenance block (analysis.site.provenance, from the rows
-the notebook loaded) at the end, then writes the page once: page and data switch together, and
-`reports/<report>` is pointed at the new data (chart_data.switch_current). Nothing loads from the network.
+the notebook loaded) at the end, then writes the page once, after its data, into the site generation the run is
+writing (analysis.site.generation): page, data folder and index switch together when the run ends. Called
+outside a run (no generation open), it switches the one page with its data on its own. Nothing loads from the
+network.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import json
 import re
 from pathlib import Path
 
+from analysis.core import faults
 from analysis.core.atomic import write_text
-from analysis.site import chart_data, index_page, provenance, report_files
+from analysis.site import chart_data, generation, index_page, provenance, report_files
 from analysis.site.templating import esc
 
 CSS = """
@@ -63,11 +66,22 @@ def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources,
                   published: dict[str, str] | None = None) -> dict:
     """Post-process one exported report (`body`, the exporter's HTML; `nb`, the executed notebook; `published`,
     the files the notebook published, {name: CSV text}): chart CSVs + links, published files + links, nav bar,
-    provenance block, index preview; the page is written once, after its data."""
+    provenance block, index preview; the page is written once, after its data. `html_path`: the page's name
+    in the site, reports/<name>.html; it is written into the generation open for that site (or one of its own)."""
+    reports = Path(html_path).parent
+    gen = generation.active(reports)
+    if gen is None:  # not part of a run: this page and its data switch on their own
+        with generation.publishing(reports) as gen:
+            return _finish(gen, spec, body, sources, nb, published)
+    return _finish(gen, spec, body, sources, nb, published)
+
+
+def _finish(gen: generation.Generation, spec, body: str, sources: provenance.Sources, nb,
+            published: dict[str, str] | None) -> dict:
     figures = chart_data.notebook_figures(nb)
     # the frames each figure builder plotted (analysis.figures.chart_frames); a chart without them fails the report
     tables = chart_data.notebook_tables(nb)
-    build = chart_data.new_build_dir(spec.name)
+    build = chart_data.new_build_dir(spec.name, gen.reports)
     chart_data.write_chart_csvs(build, tables)
     files = report_files.write_files(build, published)  # beside the chart CSVs: they switch with the page
     chart_data.write_datapackage(build, spec.name, spec.title, figures, sources, tables)  # title, sources, licence per CSV
@@ -82,8 +96,9 @@ def finish_report(spec, html_path: Path, body: str, sources: provenance.Sources,
     idx = body.rfind("</body>")
     block = _published_html(spec.name, chart_data.href_base(build), files) + provenance.provenance_html(spec, sources)
     body = body[:idx] + block + body[idx:] if idx >= 0 else body + block
-    write_text(Path(html_path), body)  # the switch: the new page links the new build folder
-    chart_data.switch_current(spec.name, build)  # reports/<name>: the stable path of the current data files
+    write_text(gen.page(spec.name), body)  # the new page links the new build folder
+    gen.link_data(spec.name, build)  # reports/<name> (through the generation): the page's data folder
+    faults.stop_at("site:page-written")
     return meta
 
 

@@ -7,9 +7,10 @@ build byproduct, outside the site: analysis.core.paths.executed_dir).
 Reports run two at a time (`--jobs`, $ANALYSIS_REPORT_JOBS), longest first. A report is re-executed only
 when its notebook, parameters, the package code / curated data, or the clean tables it read changed (hashes
 recorded in reports/index.json; see `stale_reasons`); --force rebuilds all. Every output is written
-atomically. A notebook that fails does not stop the others: the build exits non-zero, names the notebook
-and the cell, and the index marks that report failed (a previous HTML of it is kept but flagged as stale,
-never presented as fresh); a failed report is rebuilt next time.
+atomically, and the pages, their data and the index switch as one set (analysis.site.generation). A notebook
+that fails does not stop the others: the build exits non-zero, names the notebook and the cell, and the index
+marks that report failed (a previous HTML of it is kept but flagged as stale, never presented as fresh); a
+failed report is rebuilt next time.
 """
 
 from __future__ import annotations
@@ -29,7 +30,17 @@ from typing import TextIO
 
 from analysis.core import paths
 from analysis.core.atomic import atomic_path, write_text
-from analysis.site import chart_data, findings, fingerprint, index_page, kernels, provenance, robustness, shared_assets
+from analysis.site import (
+    chart_data,
+    findings,
+    fingerprint,
+    generation,
+    index_page,
+    kernels,
+    provenance,
+    robustness,
+    shared_assets,
+)
 from analysis.site import pages as site
 from analysis.site.kernels import KERNEL, WarmKernels
 from analysis.site.report_specs import ReportSpec, load_specs, parse_value
@@ -97,8 +108,8 @@ def stale_reasons(spec: ReportSpec, params: dict, show_code: bool, prev: dict | 
     if not (paths.reports_dir() / f"{spec.name}.html").exists():
         return ["its HTML is missing"]
     if prev.get("build") and chart_data.page_build(spec.name) != prev["build"]:
-        # the page on disk is another build's (a run killed between the page and the index, or an index put back):
-        # what the index records is not what the page was built from
+        # the page on disk is another build's than the index records (an older index.json put back by hand; a run
+        # switches page and index together, analysis.site.generation): the page says what it was built from
         return ["its page is not the build the index records"]
     old = prev.get("inputs")
     if not old:
@@ -364,21 +375,23 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
                  base=spec.name, snapshots=provenance.snapshot_dates(output_name))
     print(_line(f"report {output_name}: running {spec.notebook} with {params}"), file=out)
     t0 = time.perf_counter()
-    try:
-        entry["snapshots"] = execute(variant, params, show_code).snapshots
-    except Exception as exc:  # noqa: BLE001 - reported in one line, the index keeps the failure
-        msg = f"notebook {spec.notebook} (variant {output_name}) failed in {_failed_cell(exc)}"
-        print(_line(f"error: {msg}"), file=sys.stderr)
-        entry.update(status="failed", error=msg, attempted_at=_now())
-    else:
-        seconds = round(time.perf_counter() - t0, 1)
-        entry.update(status="ok", built_at=_now(), seconds=seconds)
-        print(f"report {output_name}: wrote reports/{output_name}.html ({seconds}s)", file=out)
-    index = load_index()
-    index.setdefault("reports", {})
-    index.setdefault("built_at", _now())
-    index.setdefault("variants", {})[output_name] = entry
-    index_page.write_index(index)  # index.html, then index.json (see index_page.repair)
+    # the variant's page and data and the index that lists it switch as one set (analysis.site.generation)
+    with generation.publishing() as gen:
+        try:
+            built = execute(variant, params, show_code)
+        except Exception as exc:  # noqa: BLE001 - reported in one line, the index keeps the failure
+            msg = f"notebook {spec.notebook} (variant {output_name}) failed in {_failed_cell(exc)}"
+            print(_line(f"error: {msg}"), file=sys.stderr)
+            entry.update(status="failed", error=msg, attempted_at=_now())
+        else:
+            seconds = round(time.perf_counter() - t0, 1)
+            entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots, build=built.build)
+            print(f"report {output_name}: wrote reports/{output_name}.html ({seconds}s)", file=out)
+        index = load_index()
+        index.setdefault("reports", {})
+        index.setdefault("built_at", _now())
+        index.setdefault("variants", {})[output_name] = entry
+        index_page.write_index(index, gen.path)  # index.html, then index.json, into the new generation
     print("report: listed the variant in reports/index.html", file=out)
     return 0 if entry["status"] == "ok" else 1
 
@@ -389,9 +402,11 @@ def build_reports(names: list[str] | None = None, extra_params: dict | None = No
     """Build the reports (all, or `names`) that are stale; `warm`: kernels the caller started ahead (WarmKernels;
     closed here, with any this build starts)."""
     out = out or sys.stdout  # looked up at call time (a redirected or captured stdout)
-    gone = chart_data.sweep_builds()  # report build folders of killed runs (no page links them; under the lock)
+    # a site generation a killed run never switched to, build folders the current set does not use (under the lock)
+    gone = generation.sweep()
     if gone:
-        print(f"removed {len(gone)} report build folder(s) left by an interrupted run", file=out)
+        print(f"removed {len(gone)} unfinished site generation(s) or report build folder(s) left by an interrupted "
+              "run", file=out)
     warm = warm or WarmKernels()
     try:
         return _build_reports(names, extra_params, force, show_code, out, jobs, output_name, warm)
@@ -459,42 +474,45 @@ def _build_reports(names, extra_params, force, show_code, out, jobs, output_name
             f"({round(time.perf_counter() - started[spec.name], 1)}s)")
         return built
 
-    with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
-        futures = {}
-        for spec, _params, reasons in todo:
-            say(f"report {spec.name}: queued ({'; '.join(reasons)})")
-        for spec, params, _reasons in todo:
-            futures[pool.submit(run, spec, params)] = (spec, params)
-        for fut in as_completed(futures):
-            spec, params = futures[fut]
-            entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params)
-            try:
-                built = fut.result()
-            except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
-                failures += 1
-                msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
-                print(_line(f"error: {msg}"), file=sys.stderr)
-                prev = reports.get(spec.name, {})
-                entry.update(status="failed", error=msg, attempted_at=_now(),
-                             built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
-                entry["stale_html"] = (paths.reports_dir() / f"{spec.name}.html").exists()
-                entry["snapshots"] = provenance.snapshot_dates(spec.name)  # of its last successful build
-            else:
-                seconds = round(time.perf_counter() - started[spec.name], 1)
-                entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots,
-                             inputs=report_inputs(spec, params, show_code, code, tables, built.reads),
-                             build=built.build)
-            reports[spec.name] = entry
-    known = {s.name for s in load_specs()}
-    reports = {k: v for k, v in reports.items() if k in known}
-    key = findings_key(code, tables)
-    if index.get("findings_key") == key and "findings" in index and "claims" in index:
-        found, said = index["findings"], index["claims"]  # same tables, code and reports.toml: same numbers
-    else:
-        found, said = findings.findings(), robustness.front_page()
-    index = dict(built_at=_now(), reports=reports, headlines=[], findings=found, claims=said, findings_key=key,
-                 **({"variants": index["variants"]} if index.get("variants") else {}))
-    index_page.write_index(index)  # index.html, then index.json (see index_page.repair)
+    # every page this run builds, the pages it does not, their data folders and the index switch as one set,
+    # when the block ends (analysis.site.generation)
+    with generation.publishing() as gen:
+        with ThreadPoolExecutor(max_workers=n_jobs, thread_name_prefix="report") as pool:
+            futures = {}
+            for spec, _params, reasons in todo:
+                say(f"report {spec.name}: queued ({'; '.join(reasons)})")
+            for spec, params, _reasons in todo:
+                futures[pool.submit(run, spec, params)] = (spec, params)
+            for fut in as_completed(futures):
+                spec, params = futures[fut]
+                entry = dict(name=spec.name, title=spec.title, notebook=spec.notebook, parameters=params)
+                try:
+                    built = fut.result()
+                except Exception as exc:  # noqa: BLE001 - any failure of one notebook is reported, others go on
+                    failures += 1
+                    msg = f"notebook {spec.notebook} (report {spec.name}) failed in {_failed_cell(exc)}"
+                    print(_line(f"error: {msg}"), file=sys.stderr)
+                    prev = reports.get(spec.name, {})
+                    entry.update(status="failed", error=msg, attempted_at=_now(),
+                                 built_at=prev.get("built_at") if prev.get("status") in ("ok", "failed") else None)
+                    entry["stale_html"] = gen.page(spec.name).exists()  # its last page, carried over
+                    entry["snapshots"] = provenance.snapshot_dates(spec.name)  # of its last successful build
+                else:
+                    seconds = round(time.perf_counter() - started[spec.name], 1)
+                    entry.update(status="ok", built_at=_now(), seconds=seconds, snapshots=built.snapshots,
+                                 inputs=report_inputs(spec, params, show_code, code, tables, built.reads),
+                                 build=built.build)
+                reports[spec.name] = entry
+        known = {s.name for s in load_specs()}
+        reports = {k: v for k, v in reports.items() if k in known}
+        key = findings_key(code, tables)
+        if index.get("findings_key") == key and "findings" in index and "claims" in index:
+            found, said = index["findings"], index["claims"]  # same tables, code and reports.toml: same numbers
+        else:
+            found, said = findings.findings(), robustness.front_page()
+        index = dict(built_at=_now(), reports=reports, headlines=[], findings=found, claims=said, findings_key=key,
+                     **({"variants": index["variants"]} if index.get("variants") else {}))
+        index_page.write_index(index, gen.path)  # index.html, then index.json, into the new generation
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",
           file=out)
     return 1 if failures else 0

@@ -170,6 +170,21 @@ def test_price_coverage_sentence_counts_chat_keys_per_country():
     assert "(1 non-chat keys" in text
 
 
+def test_a_report_lists_the_unlinked_keys_with_the_builds_reasons():
+    """The report's list of unlinked price keys is the build's file (its reasons, the crosswalk's exceptions
+    included), limited to the price sources shown; without the file the same rule works them out."""
+    from analysis.core import vocab
+    prices = pl.DataFrame([("litellm", "gpt-y", "unlinked", vocab.US), ("litellm", "gpt-x", "rule", vocab.US)],
+                          schema=["source", "model_key", "crosswalk", "country_bucket"], orient="row")
+    unlinked = pl.DataFrame({"source": ["litellm", "aa.json", "litellm"], "name": ["gpt-y", "zz", "tts-1"],
+                             "country_bucket": [vocab.US, None, vocab.US],
+                             "reason": ["kept unlinked by the exceptions file", "not in the crosswalk",
+                                        "non-chat mode"]})
+    text = crosswalk.coverage_report(prices, max_list=5, unlinked=unlinked)
+    assert "litellm:gpt-y (kept unlinked by the exceptions file)" in text and "zz" not in text and "tts" not in text
+    assert "litellm:gpt-y (unknown model)" in crosswalk.coverage_report(prices, max_list=5)
+
+
 def test_capability_coverage_sentence_counts_quarantined_names():
     cap = pl.DataFrame({"metric": ["m", "m", "m", "other"], "source_file": ["f", "f", "f", "g"],
                         "source_model": ["a", "a", "b", "c"]})

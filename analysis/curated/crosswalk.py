@@ -613,16 +613,19 @@ def _share(a: int, b: int) -> str:
 
 
 def coverage_report(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = (),
-                    max_list: int = 0) -> str:
+                    max_list: int = 0, unlinked: pl.DataFrame | None = None) -> str:
     """One short line per price source; the names go to the unlinked-names file (a report may show the first
-    `max_list` unlinked chat keys)."""
+    `max_list` unlinked chat keys: from `unlinked`, the build's file as analysis.store.tables.unlinked_names reads
+    it, when given, else worked out from `prices` and `aliases` as the build does)."""
     lines = ["crosswalk coverage of price keys (chat keys linked; non-chat keys counted apart):"]
     for r in chat_coverage(prices, aliases).iter_rows(named=True):
         lines.append(f"  {r['source']:<22} chat {_share(r['chat_linked'], r['chat_keys']):<15} "
                      f"US {_share(r['us_linked'], r['us_keys']):<15} China {_share(r['cn_linked'], r['cn_keys']):<15} "
                      f"non-chat {r['non_chat_keys']}")
     if max_list > 0:
-        un = unlinked_names(prices, aliases).filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
+        un = unlinked_names(prices, aliases) if unlinked is None else unlinked.filter(
+            pl.col("source").is_in(prices["source"].unique().implode()))
+        un = un.filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
         lines.append(f"  unlinked chat keys (first {min(max_list, len(un))} of {len(un)}; all in "
                      "data/clean/current/bookkeeping/unlinked_names.csv): "
                      + ", ".join(f"{s}:{k} ({r})" for s, k, r in un.head(max_list).iter_rows()))

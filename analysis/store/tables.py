@@ -93,6 +93,17 @@ def sources(name: str) -> list[str]:
     return loaded + [f for f in TABLE_INPUTS.get(name, ()) if loaded and f not in loaded]
 
 
+def unlinked_names() -> pl.DataFrame:
+    """The build's unlinked names (bookkeeping/unlinked_names.csv: source, name, country_bucket, reason): every
+    capability name and price key the crosswalk does not link, with the build's reason."""
+    import polars as pl
+
+    file = path("unlinked_names.csv")
+    if not file.exists():
+        raise FileNotFoundError(f"{file} is missing: run `python -m analysis build` first")
+    return pl.read_csv(file, schema=dict.fromkeys(("source", "name", "country_bucket", "reason"), pl.String))
+
+
 def load(name: str) -> pl.DataFrame:
     file = path(name)
     if not file.exists():

@@ -598,3 +598,33 @@ def test_an_aa_release_that_is_not_a_date_names_file_record_and_column(release):
         crosswalk.build([], [aa("x-1", "X 1", "OpenAI", "2025-01-01"), aa("x-2", "X 2", "OpenAI", release)], REG)
     assert str(e.value) == f"{crosswalk.AA_FILE}: record 2, column 'release': {release!r} is not a YYYY-MM-DD date"
     assert canonical.observe_aa([aa("x-1", "X 1", "OpenAI", None)], D(2026, 7, 2))[0].source_date is None
+
+
+def test_an_epoch_model_record_the_models_step_quarantines_for_its_date_never_becomes_a_model():
+    """The crosswalk's Epoch-only models come from the records whose 'Publication date' the models step accepts
+    (one release-date rule for Epoch's model files): a record dated after the build date, before 1940 or with no
+    date is no model; a well-dated one is."""
+    from analysis.acquire.readers import parse_csv_text
+    from analysis.clean import eci, models
+    from analysis.clean.common import Sources
+    from analysis.link import crosswalk_steps
+
+    header = models.REQUIRED
+    def row(name, date):
+        return {"Model": name, "Organization": "OpenAI", "Publication date": date, "Domain": "Language",
+                "Model accessibility": "API access"}
+    records = [row("Future LM", "2099-01-01"), row("Ancient LM", "1900-01-01"), row("Undated LM", ""),
+               row("Real LM", "2025-03-01")]
+    text = ",".join(header) + "\n" + "\n".join(",".join(r.get(c, "") for c in header) for r in records) + "\n"
+    first, *rest = crosswalk_steps.EPOCH_READS
+    frames = {first.path: parse_csv_text(first.path, text)}
+    frames.update({r.path: parse_csv_text(r.path, ",".join(header) + "\n") for r in rest})
+    frames[crosswalk.AA_FILE] = []
+    frames[crosswalk_steps.EXCEPTIONS_FILE] = ("exceptions.csv", pl.DataFrame(
+        {c: [] for c in ("source_row", *crosswalk.EXCEPTIONS_COLUMNS)},
+        schema={"source_row": pl.Int64, **dict.fromkeys(crosswalk.EXCEPTIONS_COLUMNS, pl.String)}))
+    src = Sources(frames, dict.fromkeys(frames, dt.date(2026, 7, 15)))
+    eci_src = Sources({eci.SOURCE: parse_csv_text(eci.SOURCE, ",".join(eci.REQUIRED) + "\n")},
+                      {eci.SOURCE: dt.date(2026, 7, 1)})
+    cw = crosswalk_steps.clean_base(src, eci.clean(eci_src, registry=REG), REG, today=dt.date(2026, 7, 15))
+    assert {(m.model, m.origin) for m in cw.models.values()} == {("Real LM", "epoch_models")}

@@ -185,6 +185,17 @@ def _num(col: str) -> pl.Expr:
     return clean_text(pl.col(col)).cast(pl.Float64, strict=False)
 
 
+def release_dated(local_path: str, df: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """The records of an Epoch model file whose 'Publication date' passes this step's release-date rule
+    (`take_date_bounds`: a date, not before MIN_DATE, not after the build date). The crosswalk takes its Epoch-only
+    models from these records only, so a record this step quarantines for its date never becomes a model there."""
+    d = df.with_columns(clean_text(pl.col("Publication date")).alias("_date_text")).with_columns(
+        iso_date(pl.col("_date_text")).alias("_release_date"))
+    d = take_date_bounds(Ledger(MODELS.name), d, "_release_date", "_date_text", "Publication date", today,
+                         file=local_path, key="Model")
+    return d.drop("_date_text", "_release_date")
+
+
 def _check_file(local_path: str, df: pl.DataFrame, reg: registry.Registry, today: dt.date,
                 led: Ledger) -> pl.DataFrame:
     """The usable (normalised) rows of one file; the others go to the ledger with their reason."""

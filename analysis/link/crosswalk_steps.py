@@ -20,6 +20,8 @@ file) and gives a value, not a table: the steps that resolve names `need` it by 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from analysis.clean import eci, leaderboards, models, prices
 from analysis.clean.common import Read, Sources, Step
 from analysis.core.errors import InputError
@@ -37,10 +39,13 @@ LIVEBENCH_READ = next(r for r in leaderboards.LIVEBENCH_STEP.reads if r.path == 
 HISTORY_READ = canonical.HISTORY_READ
 
 
-def clean_base(src: Sources, eci_result, registry) -> crosswalk.Crosswalk:
-    """The Epoch / AA crosswalk: the ECI step's accepted rows, the AA records, Epoch's model files."""
+def clean_base(src: Sources, eci_result, registry, today: dt.date | None = None) -> crosswalk.Crosswalk:
+    """The Epoch / AA crosswalk: the ECI step's accepted rows, the AA records, the records of Epoch's model files
+    whose release date the models step accepts (`models.release_dated`; `today`: the build date)."""
     exceptions = crosswalk.parse_exceptions(*src[EXCEPTIONS_FILE])
-    epoch = [r for read in EPOCH_READS for r in crosswalk.frame_records(src[read.path])]
+    today = today or dt.date.today()
+    epoch = [r for read in EPOCH_READS
+             for r in crosswalk.frame_records(models.release_dated(read.path, src[read.path], today))]
     return crosswalk.build(crosswalk.eci_records(eci_result), crosswalk.check_aa(src[crosswalk.AA_FILE]), registry,
                            exceptions, epoch)
 

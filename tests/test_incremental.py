@@ -28,10 +28,11 @@ READS = {
     "price_war.ipynb": ["capability", "events", "price_conflicts", "prices"],
     "performance_per_dollar.ipynb": ["capability", "prices"],
     "replication.ipynb": ["capability", "models", "prices"],
+    "builders.ipynb": ["context_windows", "task_scores"],
 }
 ALL = {"release_pace", "release_pace_language_quarterly", "policy_timeline", "policy_timeline_china_chips",
        "catch_up", "catch_up_lmarena_style_control", "price_war", "price_war_cny", "performance_per_dollar",
-       "performance_per_dollar_aa_cny", "replication", "adoption", "adoption_programming"}
+       "performance_per_dollar_aa_cny", "replication", "adoption", "adoption_programming", "builders"}
 
 
 def write_table(name: str, values: list[int]) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analysis.clean import eci, leaderboards, models, prices
+from analysis.clean import eci, leaderboards, models, prices, tasks
 from analysis.clean.common import Read, Sources, Step
 from analysis.core.errors import InputError
 from analysis.curated import crosswalk
@@ -37,6 +37,10 @@ EPOCH_READS = tuple(r for f in crosswalk.EPOCH_MODEL_FILES for r in models.STEP.
 LMARENA_READS = leaderboards.LMARENA_STEP.reads
 LIVEBENCH_READ = next(r for r in leaderboards.LIVEBENCH_STEP.reads if r.path == leaderboards.LIVEBENCH_TABLE)
 HISTORY_READ = canonical.HISTORY_READ
+# the older LiveBench releases (the builders' task scores read every pinned release): their names are observed like
+# the latest release's, each first seen on its own file's snapshot date
+LIVEBENCH_OLDER_READS = tuple(tasks.livebench_table_read(r) for r in tasks.LIVEBENCH_RELEASES
+                              if tasks.livebench_table(r) != leaderboards.LIVEBENCH_TABLE)
 
 
 def clean_base(src: Sources, eci_result, registry, today: dt.date | None = None) -> crosswalk.Crosswalk:
@@ -65,6 +69,12 @@ def clean_crosswalk(src: Sources, *price_rows, base_crosswalk: crosswalk.Crosswa
     first = canonical.arena_first_listed(HISTORY_READ.path, src[HISTORY_READ.path], src.snapshot(HISTORY_READ.path))
     obs = canonical.observe_prices(frames) + canonical.observe_leaderboards(
         name_orgs, arena, livebench["model"].to_list(), src.snapshot(LIVEBENCH_READ.path), first)
+    for r in LIVEBENCH_OLDER_READS:
+        older = src[r.path]
+        if "model" not in older.columns:
+            raise InputError(f"{r.path}: missing column(s) ['model']; found {older.columns}")
+        obs += canonical.observe_leaderboards(name_orgs, {}, [n for n in older["model"].to_list() if n],
+                                              src.snapshot(r.path), first)
     sightings = canonical.observe_aa(crosswalk.check_aa(src[crosswalk.AA_FILE]), src.snapshot(crosswalk.AA_FILE))
     return canonical.extend(base_crosswalk.copy(), obs, {p.alias for p in periods}, registry, sightings)
 
@@ -79,7 +89,8 @@ def clean_aliases(src: Sources, crosswalk: crosswalk.Crosswalk) -> tuple[crosswa
 BASE_STEP = Step("crosswalk:base", clean_base, reads=(AA_READ, *EPOCH_READS, EXCEPTIONS_READ), needs=(eci.STEP,),
                  uses=("registry",), provides="base_crosswalk")
 CROSSWALK_STEP = Step("crosswalk", clean_crosswalk,
-                      reads=(ALIASES_READ, *LMARENA_READS, LIVEBENCH_READ, HISTORY_READ, AA_READ),
+                      reads=(ALIASES_READ, *LMARENA_READS, LIVEBENCH_READ, HISTORY_READ, AA_READ,
+                             *LIVEBENCH_OLDER_READS),
                       needs=(*prices.READ_STEPS, BASE_STEP), uses=("registry", "name_orgs"), provides="crosswalk")
 ALIASES_STEP = Step("aliases", clean_aliases, reads=(ALIASES_READ,), needs=(CROSSWALK_STEP,), provides="aliases")
 STEPS = [BASE_STEP, CROSSWALK_STEP, ALIASES_STEP]

@@ -461,12 +461,151 @@ def claim_default(data: Data, opts: dict | None = None) -> Claim:
                  "adoption", "Weekly share of tokens by origin", n)
 
 
-CLAIMS = (claim_models, claim_kimi, claim_prices, claim_perf, claim_open, claim_h20, claim_catchup, claim_default)
+# --- 9-11. the builders' advice: which Chinese lab for which job -------------------------------------------------
+
+RULE_CODING = ("a lab is top-tier on a benchmark when its best placement at release is within the best k models "
+               "(default 5) or within the benchmark's 95% uncertainty of the best, in a field of at least 10 models; "
+               "top-tier in a task family when it is on at least half of the family's benchmarks where it has a "
+               "placement. Supported if DeepSeek is top-tier in both coding (coding and agentic-coding benchmarks) "
+               "and math; partly supported if in one; not supported if in neither; not measurable without "
+               "placements")
+
+
+def _builder_rows(data: Data, p: dict, labs, source: str = "all"):
+    import polars as pl
+
+    from analysis.metrics import builders
+
+    scores = data.task_scores
+    if source == "epoch":
+        scores = scores.filter(pl.col("edition") == "hub")
+    elif source == "livebench":
+        scores = scores.filter(pl.col("edition") != "hub")
+    ranked = builders.ranks(scores, p["as_of"])
+    per = builders.lab_benchmarks(ranked, labs, p["top_k"], p["min_field"])
+    return scores, per
+
+
+def _family_counts(fam, lab: str, families) -> tuple[int, int, list[str]]:
+    import polars as pl
+
+    f = fam.filter((pl.col("lab") == lab) & pl.col("family").is_in(list(families)))
+    return int(f["top_tier_benchmarks"].sum() or 0), int(f["benchmarks"].sum() or 0), \
+        sorted(b for x in f["top_tier_list"].to_list() for b in x)
+
+
+def verdict_coding(n: dict) -> str:
+    if not n.get("coding_n") and not n.get("math_n"):
+        return NOT_MEASURABLE
+    ok = [bool(n[f"{f}_n"]) and 2 * n[f"{f}_top"] >= n[f"{f}_n"] for f in ("coding", "math")]
+    return SUPPORTED if all(ok) else PARTLY if any(ok) else NOT_SUPPORTED
+
+
+def claim_coding(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import builders
+
+    o = opts or {}
+    p = _params("builders", o)
+    lab, reading = "DeepSeek", o.get("reading", "release")
+    coding = ("coding", "agentic_coding") if o.get("agentic", True) else ("coding",)
+    scores, per = _builder_rows(data, p, [lab], o.get("source", "all"))
+    fam = builders.lab_families(per, p["top_k"], reading)
+    c_top, c_n, c_list = _family_counts(fam, lab, coding)
+    m_top, m_n, m_list = _family_counts(fam, lab, ("math",))
+    n = dict(lab=lab, reading=reading, k=p["top_k"], coding_top=c_top, coding_n=c_n, math_top=m_top, math_n=m_n,
+             coding_list=c_list, math_list=m_list, undated=builders.undated(scores))
+    when = "at release" if reading == "release" else "in the newest data"
+    finding = (f"{lab} was top-tier {when} (rank <= {p['top_k']} or within the benchmark's uncertainty of the best) "
+               f"on {c_top} of {c_n} coding benchmarks and {m_top} of {m_n} math benchmarks (Epoch AI Benchmarking "
+               "Hub and LiveBench categories, each benchmark on its own scale).")
+    return Claim("coding", "\u201cDeepSeek's coding and math models are top-tier\u201d", finding,
+                 f"data to {scores['as_of'].max()}", verdict_coding(n), RULE_CODING, "builders",
+                 "Best at what, at release and now", n)
+
+
+RULE_CONTEXT = ("supported if Moonshot's largest first-party context window (LiteLLM, the newest file) is the largest "
+                "of the labs compared; partly supported if it is in the top half; not supported otherwise; not "
+                "measurable if Moonshot has no stated window")
+
+
+def verdict_context(n: dict) -> str:
+    if not n.get("found"):
+        return NOT_MEASURABLE
+    if n["rank"] == 1:
+        return SUPPORTED
+    return PARTLY if n["rank"] <= n["labs"] / 2 else NOT_SUPPORTED
+
+
+def claim_context(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import builders
+
+    o = opts or {}
+    p = _params("builders", o)
+    lab = "Moonshot AI"
+    labs = o.get("compare", p["labs"])
+    lw = builders.lab_windows(builders.window_reference(data.context_windows))
+    n = builders.window_rank(lw, lab, labs, p["as_of"])
+    if n.get("found"):
+        larger = ", ".join(n["larger_labs"]) or "none"
+        finding = (f"On {n['date']} {lab}'s largest first-party window was {n['window']:,} tokens ({n['model']}), "
+                   f"rank {n['rank']} of {n['labs']} labs; the largest was {n['largest']:,} ({n['largest_lab']}). "
+                   f"Labs with a larger window: {larger}.")
+    else:
+        finding = f"{lab} has no first-party context window in the LiteLLM files read."
+    return Claim("context", "\u201cMoonshot's Kimi is famous for its massive context window\u201d", finding,
+                 f"LiteLLM file of {n.get('date')}", verdict_context(n), RULE_CONTEXT, "builders",
+                 "Context windows by lab", n)
+
+
+RULE_VERSATILE = ("a lab is top-tier in a task family as in the coding claim (at release); supported if Alibaba is "
+                  "top-tier in at least two thirds of the families where it has placements and in no fewer families "
+                  "than any other lab compared; partly supported if one of the two holds; not supported otherwise")
+
+
+def verdict_versatile(n: dict) -> str:
+    if not n.get("families_n"):
+        return NOT_MEASURABLE
+    broad = 3 * n["families_top"] >= 2 * n["families_n"]
+    leads = n["families_top"] >= n["best_other"]
+    return SUPPORTED if broad and leads else PARTLY if broad or leads else NOT_SUPPORTED
+
+
+def claim_versatile(data: Data, opts: dict | None = None) -> Claim:
+    import polars as pl
+
+    from analysis.clean.tasks import FAMILIES
+    from analysis.metrics import builders
+
+    o = opts or {}
+    p = _params("builders", o)
+    lab, reading = "Alibaba", o.get("reading", "release")
+    labs = o.get("compare", p["labs"])
+    scores, per = _builder_rows(data, p, list(dict.fromkeys([lab, *labs])), o.get("source", "all"))
+    fam = builders.lab_families(per, p["top_k"], reading).filter(pl.col("family").is_in(list(FAMILIES)))
+    tops = fam.group_by("lab").agg(pl.col("family_top_tier").sum().alias("top"), pl.len().alias("n"))
+    mine = tops.filter(pl.col("lab") == lab)
+    others = tops.filter(pl.col("lab") != lab).sort("top", descending=True)
+    n = dict(lab=lab, families_top=int(mine["top"].sum()) if len(mine) else 0,
+             families_n=int(mine["n"].sum()) if len(mine) else 0,
+             best_other=int(others["top"][0]) if len(others) else 0,
+             best_other_lab=", ".join(others.filter(pl.col("top") == others["top"][0])["lab"].to_list())
+             if len(others) else None, families=fam.filter(pl.col("lab") == lab)["family"].to_list())
+    when = "at release" if reading == "release" else "in the newest data"
+    finding = (f"Alibaba (Qwen) was top-tier {when} in {n['families_top']} of {n['families_n']} task families "
+               f"with placements; the most of any other lab compared: {n['best_other']} ({n['best_other_lab']}).")
+    return Claim("versatile", "\u201cAlibaba's Qwen is incredibly versatile\u201d", finding,
+                 f"data to {scores['as_of'].max()}", verdict_versatile(n), RULE_VERSATILE, "builders",
+                 "Best at what, at release and now", n)
+
+
+CLAIMS = (claim_models, claim_kimi, claim_prices, claim_perf, claim_open, claim_h20, claim_catchup, claim_default,
+          claim_coding, claim_context, claim_versatile)
 VERDICT_OF = {"models": verdict_models, "kimi": verdict_kimi, "prices": verdict_prices, "perf": verdict_perf,
-              "open": verdict_open, "h20": verdict_h20, "catchup": verdict_catchup, "default": verdict_default}
+              "open": verdict_open, "h20": verdict_h20, "catchup": verdict_catchup, "default": verdict_default,
+              "coding": verdict_coding, "context": verdict_context, "versatile": verdict_versatile}
 # the reports in the order of the claims they answer (the index orders its cards by this)
 REPORT_ORDER = ("release_pace", "catch_up", "price_war", "performance_per_dollar", "policy_timeline", "adoption",
-                "replication")
+                "builders", "replication")
 
 
 def claims(data: Data | None = None) -> list[Claim]:

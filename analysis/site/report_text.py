@@ -15,7 +15,8 @@ from analysis.core import vocab
 
 METRIC_NAMES = vocab.METRIC_NAMES
 CLAIMS_ANSWERED = {"release_pace": (1, 5), "catch_up": (2, 7), "price_war": (3,), "performance_per_dollar": (4,),
-                   "policy_timeline": (6,), "adoption": (8,), "replication": ()}
+                   "policy_timeline": (6,), "adoption": (8,), "replication": (),
+                   "builders": (9, 10, 11)}
 RIVAL_WORDS = {"same_country": "another lab of the same country", "other_country": "a lab of the other country",
                "any": "any other lab"}
 
@@ -86,6 +87,13 @@ def summary(notebook: str, p: dict) -> str:
         return (f"Who uses whose models: the share of tokens billed through OpenRouter{cat} that went to Chinese, "
                 f"US and other models, week by week, the top models of each country, and Hugging Face downloads of "
                 "the labs' open-weights models beside them. One router's traffic, not all API use.")
+    if notebook == "builders":
+        fams = ", ".join(f.replace("_", " ") for f in p["families"])
+        when = f" to {p['as_of']}" if p.get("as_of") else ""
+        return (f"Which lab for which job: each lab's best placement at release and in the newest data on the task "
+                f"benchmarks of Epoch AI and LiveBench ({fams}), 'top-tier' meaning among the best {p['top_k']} "
+                f"models at release, and each lab's largest first-party context window by date{when}. For "
+                f"{len(p['labs'])} labs, Chinese and US.")
     if notebook == "replication":
         return ("The project's numbers beside the published ones (Epoch AI, the AI Index), recomputed with the "
                 "publishers' own methods and parameters, and what explains each difference.")

@@ -61,6 +61,23 @@ VARIANTS: dict[str, tuple[tuple[str, dict], ...]] = {
                 ("LMArena text (style control)", {"metric": vocab.METRIC_LMARENA_STYLE})),
     "default": (("the week before the last complete one", {"weeks_back": 1}),
                 ("four weeks before the last complete one", {"weeks_back": 4})),
+    "coding": (("top 3 at release", {"top_k": 3}),
+               ("top 10 at release", {"top_k": 10}),
+               ("in the newest data, not at release", {"reading": "end"}),
+               ("Epoch AI benchmarks alone", {"source": "epoch"}),
+               ("LiveBench categories alone", {"source": "livebench"}),
+               ("coding without agentic coding", {"agentic": False}),
+               ("any field size (rank among as few as 2 models)", {"min_field": 2})),
+    "context": (("the first LiteLLM file (2025-02-06)", {"as_of": "2025-02-06"}),
+                ("the LiteLLM file of 2025-10-01", {"as_of": "2025-10-01"}),
+                ("Chinese labs only", {"compare": ["DeepSeek", "Alibaba", "Moonshot AI", "Z.ai", "MiniMax",
+                                                   "ByteDance"]}),
+                ("every lab with a first-party window", {"compare": None})),
+    "versatile": (("top 3 at release", {"top_k": 3}),
+                  ("top 10 at release", {"top_k": 10}),
+                  ("in the newest data, not at release", {"reading": "end"}),
+                  ("Epoch AI benchmarks alone", {"source": "epoch"}),
+                  ("LiveBench categories alone", {"source": "livebench"})),
 }
 
 
@@ -127,6 +144,21 @@ def margin(key: str, n: dict) -> Margin:
     if key == "default":
         return Margin(f"Chinese share of the last week minus the US share with every unassigned token: "
                       f"{_pp(n['cn_last'] - n['us_upper_last'])}")
+    if key == "coding":
+        if not n.get("coding_n") and not n.get("math_n"):
+            return Margin("no placements")
+        return Margin(f"top-tier on {n['coding_top']} of {n['coding_n']} coding and {n['math_top']} of {n['math_n']} "
+                      "math benchmarks (half of a family's benchmarks needed)")
+    if key == "context":
+        if not n.get("found"):
+            return Margin("no window")
+        return Margin(f"Moonshot's largest window {n['window']:,} tokens vs the largest {n['largest']:,} "
+                      f"({n['window'] / n['largest']:.0%})")
+    if key == "versatile":
+        if not n.get("families_n"):
+            return Margin("no placements")
+        return Margin(f"top-tier in {n['families_top']} of {n['families_n']} families (two thirds needed); the "
+                      f"most of another lab {n['best_other']}")
     return Margin("")
 
 

@@ -48,6 +48,10 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
     "quarantine": (),
     "release_date_conflicts": (),
     "row_counts": (),
+    "task_scores": ("data/curated/organizations.csv", "data/curated/model_crosswalk_capability.csv",
+                    "data/curated/model_aliases.csv", "data/curated/model_name_orgs.csv"),
+    "context_windows": ("data/curated/organizations.csv", "data/curated/price_providers.csv",
+                        "data/curated/model_crosswalk_capability.csv", "data/curated/model_aliases.csv"),
 }
 
 

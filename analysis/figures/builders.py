@@ -1,0 +1,70 @@
+"""Charts of the builders' report: rank at release per task family over time, each lab's largest context window."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from analysis.clean.tasks import BENCHMARK_NAMES, FAMILY_NAMES
+from analysis.core.safety import escape_text
+from analysis.figures.chart_frames import attach
+from analysis.figures.plots import add_log_toggle, add_source, country_color
+from analysis.store import tables
+
+_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down", "pentagon",
+            "hexagon", "circle-open", "square-open", "diamond-open", "star-open")
+
+
+def ranks_at_release(ranked: pl.DataFrame, family: str, labs: list[str]) -> go.Figure:
+    """Each launch of the labs' models on the family's benchmarks: rank at release (1 = best) against release date,
+    one trace per lab (marker colour by country, symbol by lab)."""
+    d = (ranked.filter((pl.col("family") == family) & pl.col("first_edition") & pl.col("rank_at_release").is_not_null())
+         .explode("organizations").filter(pl.col("organizations").is_in(labs))
+         .with_columns(pl.col("benchmark").replace_strict(BENCHMARK_NAMES, default=pl.col("benchmark"))
+                       .alias("benchmark_name")))
+    fig = go.Figure()
+    for i, lab in enumerate(labs):
+        x = d.filter(pl.col("organizations") == lab).sort("release_date")
+        if x.is_empty():
+            continue
+        fig.add_scatter(x=x["release_date"].to_list(), y=x["rank_at_release"].to_list(), mode="markers",
+                        name=escape_text(lab), marker=dict(color=country_color(x["country_bucket"][0]), size=9,
+                                                           symbol=_SYMBOLS[i % len(_SYMBOLS)]),
+                        customdata=[[escape_text(m), escape_text(b), n] for m, b, n in zip(
+                            x["model"].to_list(), x["benchmark_name"].to_list(), x["n_at_release"].to_list(),
+                            strict=True)],
+                        hovertemplate="%{customdata[0]}<br>%{customdata[1]}: rank %{y} of %{customdata[2]} at "
+                                      "release (%{x|%Y-%m-%d})<extra></extra>")
+        attach(fig, x, {"release_date": "Release date", "model": "Model", "benchmark_name": "Benchmark",
+                        "rank_at_release": "Rank at release (1 = best)", "n_at_release": "Models ranked at release",
+                        "score": "Score (the benchmark's own scale)", "edition": "Edition"},
+               name=escape_text(lab), x="release_date")
+    fig.update_layout(title=f"Rank at release, {FAMILY_NAMES.get(family, family)} benchmarks",
+                      yaxis=dict(title="Rank at release (1 = best)", autorange="reversed"),
+                      xaxis_title="Release date", hovermode="closest")
+    add_source(fig, tables.sources("task_scores"), "Rank among the models of the same benchmark and edition "
+                                                   "released on or before the model; each benchmark its own scale")
+    return fig
+
+
+def largest_windows(lab_w: pl.DataFrame, labs: list[str]) -> go.Figure:
+    """Each lab's largest first-party context window on each LiteLLM file date."""
+    fig = go.Figure()
+    for i, lab in enumerate(labs):
+        x = lab_w.filter(pl.col("organization") == lab).sort("as_of")
+        if x.is_empty():
+            continue
+        fig.add_scatter(x=x["as_of"].to_list(), y=x["max_input_tokens"].to_list(), mode="lines+markers",
+                        name=escape_text(lab), line=dict(color=country_color(x["country_bucket"][0])),
+                        marker=dict(symbol=_SYMBOLS[i % len(_SYMBOLS)], size=8),
+                        customdata=[[escape_text(k)] for k in x["chosen_key"].to_list()],
+                        hovertemplate=f"{escape_text(lab)}<br>%{{x|%Y-%m-%d}}: %{{y:,}} tokens "
+                                      "(%{customdata[0]})<extra></extra>")
+        attach(fig, x, {"as_of": "File date", "max_input_tokens": "Largest context window (tokens)",
+                        "largest_model": "Model", "chosen_key": "LiteLLM key"}, name=escape_text(lab), x="as_of")
+    fig.update_layout(title="Largest first-party context window per lab (LiteLLM files)",
+                      yaxis_title="Context window (tokens)", xaxis_title="LiteLLM file date", hovermode="closest")
+    add_log_toggle(fig, "y")
+    add_source(fig, tables.sources("context_windows"), "One window per model and date (the value most of its keys "
+                                                       "state); labs' own APIs only")
+    return fig

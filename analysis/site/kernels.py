@@ -18,15 +18,20 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from analysis.core import paths
 from analysis.site import shared_assets
 
 KERNEL = "python3"
 
-# The kernel runs on this machine over loopback TCP (jupyter's default transport); its start-up warning about
-# unencrypted TCP says nothing actionable for a local build, so the kernel app logs errors only (cell errors
-# and outputs are not log messages and still show).
+# The kernel talks to the build over Unix domain sockets (jupyter_client's "ipc" transport; the socket files sit
+# beside the connection file, readable by this user only, and go with it), not loopback TCP, jupyter's default:
+# with TCP the build picks free ports and the kernel binds them a moment later, and on a busy machine another
+# process (another kernel starting) can take a port in between, so the kernel dies with "Address already in use".
+# Socket files have no such race. The kernel app logs errors only (cell errors and outputs are not log messages
+# and still show).
+TRANSPORT = "ipc"
 KERNEL_ARGS = ["--IPKernelApp.exec_lines=import analysis", "--IPKernelApp.log_level=ERROR"]
 
 # What every report notebook imports first (polars, plotly, the chart and table helpers: about a second): a
@@ -46,9 +51,15 @@ def kernel_args() -> list[str]:
 async def start(name: str = KERNEL):
     """A started report kernel: jupyter_client's AsyncKernelManager for kernel spec `name`, run in the notebooks'
     folder with the report kernel's arguments. Raises what jupyter_client raises (no such kernel, ...)."""
-    from jupyter_client.manager import AsyncKernelManager
+    import uuid
 
-    km = AsyncKernelManager(kernel_name=name)
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    # named up front in jupyter's runtime folder, as jupyter_client names it, so that the socket files (named after
+    # it) have an absolute path: the kernel runs in the notebooks' folder, this process may not
+    connection_file = str(Path(jupyter_runtime_dir()) / f"kernel-{uuid.uuid4()}.json")
+    km = AsyncKernelManager(kernel_name=name, transport=TRANSPORT, connection_file=connection_file)
     await km.start_kernel(extra_arguments=kernel_args(), cwd=str(paths.notebooks_dir()))
     return km
 

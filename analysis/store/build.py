@@ -58,6 +58,7 @@ STEPS: list[Step] = [
     adoption.STEP,
     *openrouter.STEPS,
     *epoch_prices.STEPS,
+    leaderboards.LMARENA_SNAPSHOTS_STEP,
 ]
 
 

@@ -59,6 +59,21 @@ def _load_meta(name: str, base=None) -> dict:
         return {}
 
 
+def _package(base=None) -> dict | None:
+    """The clean-table package of the site (or of the generation `base` being written): its tables and the tables
+    left out, from its datapackage.json (analysis.site.table_package), or None."""
+    from analysis.core import paths
+    from analysis.site import table_package
+
+    p = Path(base if base is not None else paths.reports_dir()) / table_package.NAME / "datapackage.json"
+    try:
+        pkg = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return dict(href=table_package.NAME, names=[r["name"] for r in pkg.get("resources", [])],
+                withheld=[w["name"] for w in pkg.get("withheld", [])])
+
+
 def _params(parameters: dict) -> str:
     return ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in parameters.items())
 
@@ -111,7 +126,8 @@ def render_index(index: dict, base=None) -> str:
     return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings,
                              claims=claims, tally=tally, headlines=index.get("headlines") or [], variants=variants,
                              freshness=[a.as_dict() for a in ages], stale_after_months=months,
-                             build_day=freshness.build_day(index["built_at"]).isoformat())
+                             build_day=freshness.build_day(index["built_at"]).isoformat(),
+                             tables=_package(base))
 
 
 # --- writing the index pair ----------------------------------------------------------------------------------

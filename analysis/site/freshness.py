@@ -33,7 +33,7 @@ NAMES: dict[str, str] = {
     "artificial_analysis": "Artificial Analysis, models leaderboard",
     "lmarena": "LMArena, text leaderboard",
     "lmarena_history": "LMArena leaderboard history (first-seen dates)",
-    "livebench": "LiveBench",
+    "livebench": "LiveBench results",
     "litellm": "LiteLLM price file",
     "llm_prices": "llm-prices (Simon Willison)",
     "llm_prices_cn": "llm-prices-cn (LLM Abacus)",
@@ -152,5 +152,9 @@ def stale_after_months(path=None) -> int:
 
 
 def build_day(built_at: str) -> dt.date:
-    """The build day of the index's `built_at` ('YYYY-MM-DD HH:MM UTC')."""
-    return dt.date.fromisoformat(str(built_at)[:10])
+    """The build day of the index's `built_at` ('YYYY-MM-DD HH:MM UTC'); today (UTC) for an index whose `built_at`
+    is not a date (written by hand or by a test)."""
+    try:
+        return dt.date.fromisoformat(str(built_at)[:10])
+    except ValueError:
+        return dt.datetime.now(dt.UTC).date()

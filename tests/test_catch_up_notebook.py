@@ -41,7 +41,7 @@ def test_catch_up_notebook_runs_with_non_default_parameters(built, tmp_path):
             if "text/html" in o.get("data", {})]
     assert len(html) >= 4  # frontier, gap, lag, time-to-match charts embedded for the HTML report
     figs = _figures(nb)
-    assert len(figs) == 4
+    assert len(figs) == 5  # and the LMArena gap by snapshot
     # every time chart carries the chosen jurisdictions' events (CN and EU both have events in 2024-2026), no other
     assert all(_event_groups(f) == {"events-CN", "events-EU"} for f in figs)
     assert all(any(t.get("mode") == "lines" and t.get("legendgroup") == "events-CN" for t in f["data"])
@@ -51,7 +51,7 @@ def test_catch_up_notebook_runs_with_non_default_parameters(built, tmp_path):
 def test_catch_up_notebook_without_events(built, tmp_path):
     nb = nbformat.read(_run(tmp_path, "catch_up_no_events.ipynb", show_events=False), as_version=4)
     figs = _figures(nb)
-    assert len(figs) == 4 and all(_event_groups(f) == set() for f in figs)
+    assert len(figs) == 5 and all(_event_groups(f) == set() for f in figs)
     # no events source note (the note is in layout.meta, written under the chart)
     assert all("policy_events" not in f["layout"]["meta"]["source_full"] for f in figs)
 

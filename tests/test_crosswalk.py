@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from conftest import eci_releases
 
+from analysis.clean import leaderboards
 from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import StepResult
 from analysis.curated import crosswalk, registry
@@ -547,14 +548,18 @@ def test_no_release_date_is_a_snapshot_date_or_later_than_its_file(built):
     assert rows.filter(pl.col("release_date") > pl.col("file_date")).is_empty()
     assert rows.filter(pl.col("first_seen") > pl.col("file_date")).is_empty()
     # every model first seen in a leaderboard file is dated at most at that file's date; the ~30 LMArena-only models
-    # that carried the leaderboard's snapshot date as a release date carry none now
-    arena = snap["capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json"]
+    # that carried the leaderboard's snapshot date as a release date carry none now. Every pinned LMArena snapshot
+    # is a listing file (analysis.clean.leaderboards.LMARENA_SNAPSHOT_FILES): a name is first seen in the earliest
+    # one listing it
+    arena_days = {snap[f] for f in leaderboards.LMARENA_SNAPSHOT_FILES}
     lm = can.filter(pl.col("origin") == "lmarena")
-    assert lm.filter(pl.col("release_date") == arena).is_empty()
-    assert len(lm.filter(pl.col("first_seen") == arena)) > 0
-    # hunyuan-hy3 was listed by LMArena (as hunyuan-hy3-preview) before the price file of 2026-08-02
+    assert lm.filter(pl.col("release_date").is_in(list(arena_days))).is_empty()
+    assert len(lm.filter(pl.col("first_seen").is_in(list(arena_days)))) > 0
+    # hunyuan-hy3 was listed by LMArena (as hunyuan-hy3-preview) in the snapshot of 2026-05-01 first, before the
+    # price file of 2026-08-02
     hy3 = can.filter(pl.col("model_id") == "hunyuan-hy3").row(0, named=True)
-    assert (hy3["release_date"], hy3["first_seen"]) == (None, arena)
+    first = snap["capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-05-01.json"]
+    assert (hy3["release_date"], hy3["first_seen"]) == (None, first)
 
 
 def test_deepseek_r1_rows_carry_their_own_release_dates(built):

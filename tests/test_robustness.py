@@ -95,7 +95,10 @@ def test_a_claim_is_measured_once_per_build_inputs_and_read_back_the_same(built,
                                   loaded.SOURCE_FILES.update(saved[1])))
     fresh = [claims.as_dict(c, robustness.assess(c, claims.Data())) for c in claims.claims(claims.Data())]
     first = robustness.front_page()
-    assert json.loads(json.dumps(first)) == json.loads(json.dumps(fresh, default=str))
+    # the memo adds the upstream files the measuring read (the front page's stale marks, analysis.site.freshness)
+    assert all(e["files"] for e in first)
+    assert json.loads(json.dumps([{k: v for k, v in e.items() if k != "files"} for e in first])) == \
+        json.loads(json.dumps(fresh, default=str))
     kept = sorted(p.name for p in (tmp_path / "executed" / robustness.MEMO).glob("*/*.json"))
     assert kept == sorted(f"{c['key']}.json" for c in fresh)
 

@@ -49,7 +49,7 @@ def _open(browser, path: Path) -> dict:
         svgText: [...document.querySelectorAll('svg text, svg tspan')].map(t => t.textContent).join('\\n'),
         data: JSON.stringify([...document.querySelectorAll('.plotly-graph-div')].map(g => g.data || [])),
         badLinks: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))
-            .filter(h => !/^(https?:|#|[\\w.-]+\\.html(#[\\w%:,?'()!.-]*)?$|(data\\/[\\w.-]+\\/[\\w.-]+|[\\w.-]+)\\/chart-\\d+\\.csv$)/i.test(h.trim())),
+            .filter(h => !/^(https?:|#|[\\w.-]+\\.html(#[\\w%:,?'()!.-]*)?$|(data\\/[\\w.-]+\\/[\\w.-]+|[\\w.-]+)\\/chart-\\d+\\.csv$|tables\\/([\\w-]+\\.(json|md))?$)/i.test(h.trim())),
         handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(
             a => /^on/i.test(a.name) && /__xss/.test(a.value))).length,
         injectedScripts: [...document.querySelectorAll('script')]

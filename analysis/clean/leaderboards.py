@@ -8,6 +8,12 @@
   rating_q025 / rating_q975. One late snapshot is used because ratings of different dates are re-fitted
   (a model's score moves between snapshots), while release dates come from the crosswalk.
 
+- Every pinned LMArena snapshot (the monthly subsample of the daily scrape the mirror keeps, plain and style
+  control): the `lmarena_snapshots` table, one row per (snapshot, metric, model), for the gap over time. Each
+  snapshot is its own fit: a series takes each point from one snapshot and never compares one snapshot's
+  rating with another's (analysis.metrics.catchup.arena_gap_by_snapshot). The `capability` table keeps only the
+  latest snapshot.
+
 - LiveBench, release 2026-01-08 (the latest table, updated to 2026-06-30): 'livebench_2026_01_08_global',
   the mean of the category means as the LiveBench site computes it (categories from the release's
   categories file). Scores are not comparable across LiveBench releases (questions are refreshed), so the
@@ -29,6 +35,7 @@ from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
 from analysis.core import vocab
 from analysis.core.errors import InputError
+from analysis.core.schema import Table
 from analysis.curated import crosswalk
 
 AA_FILE = crosswalk.AA_FILE
@@ -36,6 +43,22 @@ LMARENA_FILES = {
     "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": vocab.METRIC_LMARENA,
     "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json": vocab.METRIC_LMARENA_STYLE,
 }
+# Every pinned snapshot of the two leaderboards (a test checks this lists every LMArena file of the manifest)
+_ARENA_DIR = "capability/smallai-api_llm-ranking"
+LMARENA_SNAPSHOT_FILES = {
+    **{f"{_ARENA_DIR}/leaderboard-text-style-control_{d}.json": vocab.METRIC_LMARENA_STYLE
+       for d in ("2026-02-27", "2026-04-01", "2026-05-01", "2026-06-05", "2026-07-08")},
+    **{f"{_ARENA_DIR}/leaderboard-text_{d}.json": vocab.METRIC_LMARENA for d in ("2026-02-27", "2026-07-08")},
+}
+LMARENA_SNAPSHOTS = Table(
+    name="lmarena_snapshots",
+    description="One row per (LMArena snapshot, metric, model): the overall text rating as each pinned snapshot of "
+    "the leaderboard showed it (plain 'lmarena_text' and style-controlled 'lmarena_text_style_control', never "
+    "mixed), `as_of` the snapshot's date. Ratings are re-fitted between snapshots, so a series takes each point "
+    "from one snapshot (`as_of`) and never compares ratings of two snapshots. Columns as in `capability`.",
+    primary_key=CAPABILITY.primary_key,
+    columns=CAPABILITY.columns,
+)
 
 LIVEBENCH_TABLE = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
 LIVEBENCH_CATEGORIES = "capability/livebench_livebench.github.io/categories_2026_01_08.json"
@@ -109,13 +132,11 @@ def arena_entries(local_path: str, data) -> list[tuple[str, dict]]:
     return list(data["full"].items())
 
 
-def clean_lmarena(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
-    """`capability` rows of the LMArena text leaderboards (plain and style control, never mixed)."""
-    cw = crosswalk
-    led = Ledger("capability")
+def _arena_rows(src: Sources, cw: crosswalk.Crosswalk, files: dict[str, str], led: Ledger) -> list[dict]:
+    """The used rows of the LMArena files `src` holds (path -> metric in `files`), the others to `led`."""
     rows = []
     for path in src.paths():
-        metric = LMARENA_FILES[path]
+        metric = files[path]
         records = []
         for i, (name, v) in enumerate(arena_entries(path, src[path]), start=1):
             if not isinstance(v, dict) or "rating" not in v:
@@ -126,7 +147,20 @@ def clean_lmarena(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
         for x in ok:
             x["open_weights"] = cw.lookup(x["source_model"], "lmarena").open_weights
         rows += ok
-    return led.result(CAPABILITY, _frame(rows))
+    return rows
+
+
+def clean_lmarena(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
+    """`capability` rows of the LMArena text leaderboards (plain and style control, never mixed)."""
+    led = Ledger("capability")
+    return led.result(CAPABILITY, _frame(_arena_rows(src, crosswalk, LMARENA_FILES, led)))
+
+
+def clean_lmarena_snapshots(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
+    """`lmarena_snapshots` rows: every pinned snapshot of the LMArena text leaderboards, each row dated by its
+    snapshot (`as_of`), names resolved through the same crosswalk as `capability`."""
+    led = Ledger(LMARENA_SNAPSHOTS.name)
+    return led.result(LMARENA_SNAPSHOTS, _frame(_arena_rows(src, crosswalk, LMARENA_SNAPSHOT_FILES, led)))
 
 
 def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | None:
@@ -166,6 +200,8 @@ def clean_livebench(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
 AA_STEP = Step("capability:aa", clean_aa, reads=(Read(AA_FILE, "json"),), needs=("crosswalk",))
 LMARENA_STEP = Step("capability:lmarena", clean_lmarena, reads=tuple(Read(f, "json") for f in LMARENA_FILES),
                     needs=("crosswalk",))
+LMARENA_SNAPSHOTS_STEP = Step("lmarena_snapshots", clean_lmarena_snapshots,
+                              reads=tuple(Read(f, "json") for f in LMARENA_SNAPSHOT_FILES), needs=("crosswalk",))
 # the categories file first: it names the table's required columns
 LIVEBENCH_STEP = Step("capability:livebench", clean_livebench,
                       reads=(Read(LIVEBENCH_CATEGORIES, "json"), Read(LIVEBENCH_TABLE)),

@@ -152,3 +152,42 @@ def time_to_match(ttm: pl.DataFrame, metric: str, label: str | None = None, even
 def finish(fig: go.Figure, models: pl.DataFrame, extra: str = NOTE) -> go.Figure:
     """Name the sources (and the events' sources when the chart shows events)."""
     return add_source(fig, _sources(models), _note(fig, extra))
+
+
+ARENA_NOTE = ("Each point is one pinned snapshot of the LMArena leaderboard: its best US and best Chinese model, "
+              "both rated in that snapshot's own fit (ratings of different snapshots are never compared); bars: "
+              "the two models' 95% intervals combined; names matched by the project's model crosswalk, countries "
+              "from the organization registry")
+ARENA_COLORS = {vocab.METRIC_LMARENA_STYLE: COUNTRY_COLORS[vocab.US], vocab.METRIC_LMARENA: "#7a8a99"}
+
+
+def arena_gap_by_snapshot(gaps: pl.DataFrame, events: pl.DataFrame | None = None,
+                          event_style: str = "markers") -> go.Figure:
+    """The US lead on LMArena as each pinned snapshot showed it (`analysis.metrics.catchup.arena_gap_by_snapshot`,
+    one frame per metric concatenated): one marker per snapshot and metric, dated by the snapshot, with the
+    interval as error bars; a line joins the snapshots of one metric."""
+    fig = go.Figure()
+    for metric in gaps["metric"].unique(maintain_order=True).to_list():
+        g = gaps.filter(pl.col("metric") == metric).sort("as_of")
+        name = vocab.METRIC_NAMES.get(metric, metric)
+        fig.add_trace(go.Scatter(
+            x=g["as_of"], y=g["gap"], mode="lines+markers", name=name,
+            line=dict(color=ARENA_COLORS.get(metric), width=2), marker=dict(size=9),
+            error_y=dict(type="data", symmetric=False, array=(g["gap_high"] - g["gap"]).fill_null(0),
+                         arrayminus=(g["gap"] - g["gap_low"]).fill_null(0), thickness=1.2),
+            customdata=[(escape_text(a), escape_text(b), lo, hi) for a, b, lo, hi in
+                        zip(g["leader_entry"], g["follower_entry"], g["gap_low"], g["gap_high"], strict=True)],
+            hovertemplate="snapshot %{x}<br>US lead %{y:.0f} points (95%: %{customdata[2]:.0f} to "
+                          "%{customdata[3]:.0f})<br>US: %{customdata[0]}<br>China: %{customdata[1]}<extra>"
+                          + escape_text(name) + "</extra>"))
+        attach(fig, g, {"as_of": "Snapshot date", "gap": "US lead, rating points", "gap_low": "95% low",
+                        "gap_high": "95% high", "leader_entry": "best US model", "leader_score": "US model rating",
+                        "follower_entry": "best Chinese model", "follower_score": "Chinese model rating",
+                        "source_file": "snapshot file"}, name=name)
+    fig.add_hline(y=0, line=dict(color="#999", dash="dot"))
+    fig.update_layout(title="US lead over China on LMArena text, as each pinned snapshot showed it",
+                      xaxis_title="Snapshot date", yaxis_title="Rating points (best US minus best Chinese model)",
+                      yaxis_rangemode="tozero")
+    if not gaps.is_empty():
+        _with_events(fig, events, event_style, gaps["as_of"].min(), gaps["as_of"].max())
+    return add_source(fig, gaps["source_file"].unique().sort().to_list(), _note(fig, ARENA_NOTE))

@@ -34,7 +34,9 @@ EXCEPTIONS_READ = Read(EXCEPTIONS_FILE, "curated", tuple(crosswalk.EXCEPTIONS_CO
 ALIASES_READ = Read(ALIASES_FILE, "curated", tuple(crosswalk.ALIASES_COLUMNS))
 AA_READ = next(r for r in leaderboards.AA_STEP.reads if r.path == crosswalk.AA_FILE)
 EPOCH_READS = tuple(r for f in crosswalk.EPOCH_MODEL_FILES for r in models.STEP.reads if r.path == f)
-LMARENA_READS = leaderboards.LMARENA_STEP.reads
+# every pinned LMArena snapshot: a name only an older snapshot lists (a preview renamed or withdrawn since) links
+# too, and a leaderboard-only model is first seen in the earliest snapshot listing it
+LMARENA_READS = leaderboards.LMARENA_SNAPSHOTS_STEP.reads
 LIVEBENCH_READ = next(r for r in leaderboards.LIVEBENCH_STEP.reads if r.path == leaderboards.LIVEBENCH_TABLE)
 HISTORY_READ = canonical.HISTORY_READ
 # the older LiveBench releases (the builders' task scores read every pinned release): their names are observed like

@@ -322,3 +322,68 @@ def describe_headline(h: dict | None) -> str:
             f"({h['leader_model']}, {h['leader_score']:.1f}) leads the best Chinese model ({h['follower_model']}, "
             f"{h['follower_score']:.1f}) by **{h['gap_score']:.1f} points**{ci}; in time, China is {months}.{span}"
             + (f" {describe_undated(h['undated'], h['metric'])}" if "undated" in h else ""))
+
+
+def arena_gap_by_snapshot(snaps: pl.DataFrame, metric: str = vocab.METRIC_LMARENA_STYLE, leader: str = US,
+                          follower: str = CN, end_date=None) -> pl.DataFrame:
+    """The US–China gap on one LMArena leaderboard as each pinned snapshot showed it: one row per snapshot
+    (`as_of`), from the `lmarena_snapshots` table.
+
+    Each point is read from ONE snapshot: the best-rated model of each country on that snapshot's leaderboard
+    (ties: the leaderboard's first; `*_entry` is the leaderboard's own name of it), gap = leader rating -
+    follower rating, both from the same fit. Ratings of
+    different snapshots are never compared (the arena re-fits every rating at every release), so the series
+    shows how the gap stood at each date, not how far any model moved. A model is counted whether or not its
+    release date is known (the leaderboard shows it: it was out by the snapshot date). gap_low / gap_high
+    combine the two models' 95% intervals conservatively (leader low - follower high, leader high - follower
+    low), as `gap_series` does; snapshots dated after `end_date` (ISO, None: all) are left out; `separated` is
+    true when that interval excludes 0 (the arena's own intervals tell the two leaders apart); `models`: how many
+    US and Chinese models the snapshot rates. A snapshot (a file) without a model of either country has no
+    row."""
+    d = snaps.filter((pl.col("metric") == metric) & pl.col("score").is_not_null()
+                     & pl.col("country_bucket").is_in([leader, follower]))
+    if end_date is not None:
+        d = d.filter(pl.col("as_of") <= _iso(end_date))
+    # one snapshot = one file (its date in as_of): points are never read across files
+    best = (d.sort("as_of", "source_file", "country_bucket", "score", "source_row",
+                   descending=[False, False, False, True, False])
+            .unique(["source_file", "country_bucket"], keep="first", maintain_order=True))
+    counts = d.group_by("source_file").agg(pl.col("model_id").n_unique().alias("models"))
+    lead = best.filter(pl.col("country_bucket") == leader).select(
+        "as_of", "source_file", pl.col("model").alias("leader_model"), pl.col("source_model").alias("leader_entry"),
+        pl.col("score").alias("leader_score"),
+        pl.col("ci_low").alias("leader_low"), pl.col("ci_high").alias("leader_high"))
+    foll = best.filter(pl.col("country_bucket") == follower).select(
+        "source_file", pl.col("model").alias("follower_model"), pl.col("source_model").alias("follower_entry"),
+        pl.col("score").alias("follower_score"),
+        pl.col("ci_low").alias("follower_low"), pl.col("ci_high").alias("follower_high"))
+    out = (lead.join(foll, on="source_file", how="inner").join(counts, on="source_file", how="left")
+           .with_columns(pl.lit(metric).alias("metric"), pl.lit(leader).alias("leader"),
+                         pl.lit(follower).alias("follower"),
+                         (pl.col("leader_score") - pl.col("follower_score")).alias("gap"),
+                         (pl.col("leader_low") - pl.col("follower_high")).alias("gap_low"),
+                         (pl.col("leader_high") - pl.col("follower_low")).alias("gap_high"))
+           .with_columns(((pl.col("gap_low") > 0) | (pl.col("gap_high") < 0)).alias("separated"))
+           .sort("as_of", "source_file"))
+    return out.select("as_of", "metric", "leader", "follower", "leader_model", "leader_entry", "leader_score",
+                      "follower_model", "follower_entry", "follower_score", "gap", "gap_low", "gap_high",
+                      "separated", "models", "source_file")
+
+
+def describe_arena_gap(g: pl.DataFrame) -> str:
+    """One paragraph on the gap by snapshot: first and last point, with their models and intervals."""
+    if g.is_empty():
+        return "No pinned LMArena snapshot rates a model of both countries on this leaderboard."
+    first, last = g.row(0, named=True), g.row(-1, named=True)
+
+    def point(r: dict) -> str:
+        ci = (f", 95% interval {r['gap_low']:.0f} to {r['gap_high']:.0f}" if r["gap_low"] is not None else "")
+        return (f"{r['as_of']}: {r['leader_model']} {r['leader_score']:.0f} against {r['follower_model']} "
+                f"{r['follower_score']:.0f}, a US lead of **{r['gap']:.0f} points**{ci}")
+
+    sep = int(g["separated"].sum())
+    return (f"On `{first['metric']}`, {len(g)} pinned snapshot{'s' if len(g) != 1 else ''} "
+            f"({first['as_of']} to {last['as_of']}). First, {point(first)}. "
+            + (f"Last, {point(last)}. " if len(g) > 1 else "")
+            + f"In {sep} of {len(g)} snapshots the two leaders' intervals are apart (the lead is more than the "
+              "arena's own uncertainty); each point is one snapshot's fit, so points are not ratings of one scale.")

@@ -59,6 +59,21 @@ def _load_meta(name: str, base=None) -> dict:
         return {}
 
 
+def _package(base=None) -> dict | None:
+    """The clean-table package of the site (or of the generation `base` being written): its tables and the tables
+    left out, from its datapackage.json (analysis.site.table_package), or None."""
+    from analysis.core import paths
+    from analysis.site import table_package
+
+    p = Path(base if base is not None else paths.reports_dir()) / table_package.NAME / "datapackage.json"
+    try:
+        pkg = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return dict(href=table_package.NAME, names=[r["name"] for r in pkg.get("resources", [])],
+                withheld=[w["name"] for w in pkg.get("withheld", [])])
+
+
 def _params(parameters: dict) -> str:
     return ", ".join(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in parameters.items())
 
@@ -89,8 +104,14 @@ def render_index(index: dict, base=None) -> str:
         cards.append(dict(r=r, params=_params(r["parameters"]), snaps=sorted(snaps.items()),
                           newest=max(snaps.values()) if snaps else "", charts=meta.get("charts"),
                           summary=summary, answers=answers, spark=Markup(sparkline_svg(meta.get("preview")))))
+    from analysis.site import freshness
+
+    months = freshness.stale_after_months()
+    ages = freshness.sources(freshness.build_day(index["built_at"]), months)
     for c in claims:
         c["title"] = titles.get(c["report"], c["report"])
+        # None: an index from before claims recorded their files (the mark is not known, never "fresh")
+        c["stale"] = ([s.as_dict() for s in freshness.stale_for(c["files"], ages)] if "files" in c else None)
     from analysis.site.claims import VERDICTS
     from analysis.site.robustness import TOO_CLOSE
 
@@ -103,7 +124,10 @@ def render_index(index: dict, base=None) -> str:
                          v["notebook"].removesuffix(".ipynb"), v["parameters"])))
                 for v in sorted((index.get("variants") or {}).values(), key=lambda v: v["name"])]
     return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings,
-                             claims=claims, tally=tally, headlines=index.get("headlines") or [], variants=variants)
+                             claims=claims, tally=tally, headlines=index.get("headlines") or [], variants=variants,
+                             freshness=[a.as_dict() for a in ages], stale_after_months=months,
+                             build_day=freshness.build_day(index["built_at"]).isoformat(),
+                             tables=_package(base))
 
 
 # --- writing the index pair ----------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from analysis.site import (
     provenance,
     robustness,
     shared_assets,
+    table_package,
 )
 from analysis.site import pages as site
 from analysis.site.kernels import KERNEL, WarmKernels
@@ -362,7 +363,7 @@ def build_variant(spec: ReportSpec, output_name: str, extra_params: dict, show_c
     """A user's variant of one report: reports/<output_name>.html (+ its CSVs), listed in the index's own
     "variants" section. The site's default reports and the rest of the index are left as they are."""
     known = {s.name for s in load_specs()}
-    reserved = ("index", "executed", chart_data.BUILDS, "assets")  # names of the site's own files and folders
+    reserved = ("index", "executed", chart_data.BUILDS, "assets", table_package.NAME)  # the site's own names
     if not _VARIANT_NAME.fullmatch(output_name) or output_name in known or output_name in reserved:
         why = "is a default report" if output_name in known else "is not a plain name (letters, digits, _ and -)"
         print(f"error: --output-name {output_name!r} {why}; choose another name", file=sys.stderr)
@@ -512,6 +513,7 @@ def _build_reports(names, extra_params, force, show_code, out, jobs, output_name
             found, said = findings.findings(), robustness.front_page()
         index = dict(built_at=_now(), reports=reports, headlines=[], findings=found, claims=said, findings_key=key,
                      **({"variants": index["variants"]} if index.get("variants") else {}))
+        table_package.publish(gen)  # the clean tables as a download (kept when their inputs did not change)
         index_page.write_index(index, gen.path)  # index.html, then index.json, into the new generation
     print(f"report: wrote reports/index.html ({len(reports)} reports, {len(todo)} executed, {failures} failed)",
           file=out)

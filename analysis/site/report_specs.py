@@ -34,6 +34,10 @@ def load_specs(path: Path | None = None) -> list[ReportSpec]:
     path = path or paths.notebooks_dir() / "reports.toml"
     with open(path, "rb") as f:
         data = tomllib.load(f)
+    if "site" in data:  # the site's own settings (analysis/site/params/site.py): checked before any work
+        from analysis.site import freshness
+
+        freshness.check_settings(data["site"], path.name)
     specs = []
     for r in data.get("report", []):
         unknown = set(r) - {"name", "notebook", "title", "parameters"}

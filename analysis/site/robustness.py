@@ -258,6 +258,7 @@ def assessed(key: str) -> tuple[dict, dict]:
         measured = loaded.record()
         _record(before)
     _record(measured)
+    entry = dict(entry, files=loaded_files(measured))  # the front page marks a claim that reads a stale source
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_text(file, json.dumps(dict(entry=entry, assessment=r, loaded=measured), default=str))
@@ -267,6 +268,14 @@ def assessed(key: str) -> tuple[dict, dict]:
     except OSError:  # a folder this process cannot write: measured again next time
         pass
     return entry, r
+
+
+def loaded_files(rec: dict) -> list[str]:
+    """The upstream files (manifest local paths) behind what a claim's measuring loaded (`analysis.core.loaded`
+    record): the rows' source files and the lookups of the tables it read (analysis.site.provenance)."""
+    from analysis.site import provenance
+
+    return [e.local_path for e in provenance.report_sources(rec).upstream]
 
 
 def _record(rec: dict) -> None:

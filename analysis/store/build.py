@@ -59,6 +59,7 @@ STEPS: list[Step] = [
     *openrouter.STEPS,
     *epoch_prices.STEPS,
     *tasks.STEPS,
+    leaderboards.LMARENA_SNAPSHOTS_STEP,
 ]
 
 

@@ -84,6 +84,26 @@ def _allowed(col) -> str:
     return "; ".join(parts)
 
 
+def table_section(t: Table, steps: dict[str, list[str]] | None = None) -> list[str]:
+    """The dictionary's lines of one table: its description, file, key, steps, notes and the table of its columns."""
+    steps = steps if steps is not None else steps_by_table()
+    out = [f"\n## {t.name}\n", _cell(t.description) + "\n", f"- File: `data/clean/current/{relpath(t.name)}`",
+           "- Primary key: " + (", ".join(f"`{k}`" for k in t.primary_key) if t.primary_key else "none")]
+    feeds = steps.get(t.name)
+    if feeds:
+        out.append("- Built by: " + "; ".join(feeds))
+    elif t.name in ("quarantine", "row_counts"):
+        out.append("- Built by: `analysis.store.build.build` from every cleaning step")
+    for n in t.notes:
+        out.append(f"- Note: {_cell(n)}")
+    out.append("\n| column | type | required | unit | allowed values / bounds | meaning | origin |")
+    out.append("|---|---|---|---|---|---|---|")
+    for c in t.columns:
+        out.append(f"| `{c.name}` | {_cell(_dtype(c.dtype))} | {'no' if c.nullable else 'yes'} | {_cell(c.unit)} "
+                   f"| {_cell(_allowed(c))} | {_cell(c.description)} | {_cell(c.origin)} |")
+    return out
+
+
 def render() -> str:
     steps = steps_by_table()
     out = [HEADER]
@@ -92,22 +112,7 @@ def render() -> str:
     out.extend(f"- [`{t.name}`](#{t.name.replace('_', '-')}): {_cell(t.description).split('. ')[0].rstrip('.')}."
                for t in ts)
     for t in ts:
-        out.append(f"\n## {t.name}\n")
-        out.append(_cell(t.description) + "\n")
-        out.append(f"- File: `data/clean/current/{relpath(t.name)}`")
-        out.append("- Primary key: " + (", ".join(f"`{k}`" for k in t.primary_key) if t.primary_key else "none"))
-        feeds = steps.get(t.name)
-        if feeds:
-            out.append("- Built by: " + "; ".join(feeds))
-        elif t.name in ("quarantine", "row_counts"):
-            out.append("- Built by: `analysis.store.build.build` from every cleaning step")
-        for n in t.notes:
-            out.append(f"- Note: {_cell(n)}")
-        out.append("\n| column | type | required | unit | allowed values / bounds | meaning | origin |")
-        out.append("|---|---|---|---|---|---|---|")
-        for c in t.columns:
-            out.append(f"| `{c.name}` | {_cell(_dtype(c.dtype))} | {'no' if c.nullable else 'yes'} | {_cell(c.unit)} "
-                       f"| {_cell(_allowed(c))} | {_cell(c.description)} | {_cell(c.origin)} |")
+        out.extend(table_section(t, steps))
     return "\n".join(out) + "\n"
 
 

@@ -3,7 +3,7 @@
 - Artificial Analysis (AA), snapshot 2026-07-02 (the largest of the mirror's two: 537 models, with release
   dates and openness): metric 'aa_intelligence_index'. Only this one snapshot is used, so the index is on
   one version's scale; AA's own estimate flag (`ii_est`) is kept in `estimated`.
-- LMArena text leaderboard, the latest scrape (2026-07-08), overall category ('full'): plain ratings as
+- LMArena text leaderboard, the latest scrape the manifest pins, overall category ('full'): plain ratings as
   'lmarena_text', style-controlled as 'lmarena_text_style_control', never mixed; 95% intervals from
   rating_q025 / rating_q975. One late snapshot is used because ratings of different dates are re-fitted
   (a model's score moves between snapshots), while release dates come from the crosswalk.
@@ -24,6 +24,7 @@ import math
 
 import polars as pl
 
+from analysis.acquire import versions
 from analysis.acquire.readers import expect_json, reject_repeated_keys, require_columns
 from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
@@ -32,9 +33,11 @@ from analysis.core.errors import InputError
 from analysis.curated import crosswalk
 
 AA_FILE = crosswalk.AA_FILE
+# the two leaderboards as families of dated scrapes (analysis.acquire.versions): the newest pinned version of each is
+# read, so `python -m analysis update lmarena` moves the pins with no change here
 LMARENA_FILES = {
-    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": vocab.METRIC_LMARENA,
-    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json": vocab.METRIC_LMARENA_STYLE,
+    "capability/smallai-api_llm-ranking/leaderboard-text_{date}.json": vocab.METRIC_LMARENA,
+    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_{date}.json": vocab.METRIC_LMARENA_STYLE,
 }
 
 LIVEBENCH_TABLE = "capability/livebench_livebench.github.io/table_2026_01_08.csv"
@@ -115,7 +118,7 @@ def clean_lmarena(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
     led = Ledger("capability")
     rows = []
     for path in src.paths():
-        metric = LMARENA_FILES[path]
+        metric = LMARENA_FILES[versions.family(path)]
         records = []
         for i, (name, v) in enumerate(arena_entries(path, src[path]), start=1):
             if not isinstance(v, dict) or "rating" not in v:
@@ -164,7 +167,17 @@ def clean_livebench(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
 
 
 AA_STEP = Step("capability:aa", clean_aa, reads=(Read(AA_FILE, "json"),), needs=("crosswalk",))
-LMARENA_STEP = Step("capability:lmarena", clean_lmarena, reads=tuple(Read(f, "json") for f in LMARENA_FILES),
+def arena_shape(data) -> dict[str, set]:
+    """What the LMArena step relies on in a scrape: its categories (the top-level keys; 'full' is read) and the
+    fields of the overall category's records."""
+    if not isinstance(data, dict):
+        return {}
+    full = data.get("full") if isinstance(data.get("full"), dict) else {}
+    return {"category": set(data), "field": {k for v in full.values() if isinstance(v, dict) for k in v}}
+
+
+LMARENA_STEP = Step("capability:lmarena", clean_lmarena,
+                    reads=tuple(Read(f, "json", versions="latest", shape=arena_shape) for f in LMARENA_FILES),
                     needs=("crosswalk",))
 # the categories file first: it names the table's required columns
 LIVEBENCH_STEP = Step("capability:livebench", clean_livebench,

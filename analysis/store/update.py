@@ -271,12 +271,13 @@ def describe(pin: NewPin) -> str:
 
 
 def update(datasets: list[str], mirror: Path | None = None, to: str | None = None, snapshot_date: str | None = None,
-           out: TextIO = sys.stdout, build=None) -> list[NewPin]:
+           out: TextIO | None = None, build=None) -> list[NewPin]:
     """Move the datasets' pins to their newer versions, verify, rebuild (see the module's docstring); returns the
     new pins (none: up to date, nothing rebuilt)."""
     from analysis.store import build as build_mod
 
     build = build or build_mod.build
+    out = out or sys.stdout  # looked up at call time (a redirected or captured stdout)
     if (mirror is None) == (to is None):
         raise UpdateError("update needs one of --mirror DIR (or $ANALYSIS_MIRROR) or --to COMMIT")
     if to is not None and not snapshot_date:  # a raw file at a commit does not say when its data run to

@@ -145,7 +145,14 @@ def _update(args) -> int:
                           build=build.build)
     if not done:
         return 0
-    print(f"update: the data diff is in {paths.clean_dir().name}/current/bookkeeping/changes.json; "
+    from analysis.store import changes, generations, tables
+
+    shown = tables.path(changes.CHANGES_FILE, generations.current_link())
+    try:
+        shown = shown.relative_to(paths.ROOT)
+    except ValueError:
+        pass
+    print(f"update: the data diff is in {shown}; "
           + ("publishing the reports with it (reports/changes.html)" if args.report
              else "`python -m analysis report` publishes it with the front page's changes (reports/changes.html)"))
     if args.report:

@@ -83,10 +83,10 @@ def pins_diff(old: dict[str, dict] | None, new: dict[str, dict]) -> dict:
     removed = [dict(local_path=p, **{k: old[p][k] for k in pick}) for p in sorted(set(old) - set(new))]
     changed = [dict(local_path=p, old={k: old[p][k] for k in pick}, new={k: new[p][k] for k in pick})
                for p in sorted(set(old) & set(new)) if old[p]["sha256"] != new[p]["sha256"]]
-    for a in added:  # the version of the same family it replaces or follows
-        fam = versions.family(a["local_path"])
-        before = [p for p in sorted(old, key=lambda p: (versions.date_of(p) or "", p))
-                  if fam is not None and versions.family(p) == fam]
+    for a in added:  # the version of the same family it replaces or follows (an older pin or a new one before it)
+        fam, date = versions.family(a["local_path"]), versions.date_of(a["local_path"]) or ""
+        before = [p for p in sorted(set(old) | set(new), key=lambda p: (versions.date_of(p) or "", p))
+                  if fam is not None and versions.family(p) == fam and (versions.date_of(p) or "") < date]
         if before:
             a["follows"] = before[-1]
     return {"recorded": True, "added": added, "removed": removed, "changed": changed}
@@ -338,7 +338,7 @@ def write(gen: Path, entry: dict, previous: Path | None) -> Path:
     older = read(previous)["builds"] if previous is not None else []
     target = tables.path(CHANGES_FILE, gen)
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_text(target, json.dumps({"builds": [entry, *older][:HISTORY]}, indent=1, default=str) + "\n")
+    write_text(target, json.dumps({"builds": [entry, *older][:HISTORY]}, default=str) + "\n")
     return target
 
 

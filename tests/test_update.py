@@ -377,3 +377,35 @@ def test_unknown_source_and_missing_origin_are_one_line_errors(capsys):
     assert err.startswith("error: unknown source(s) ['no-such-source']; known: ") and err.count("\n") == 1
     assert main(["update", "litellm", "--to", "abc1234"]) == 1
     assert "--snapshot-date" in capsys.readouterr().err
+
+
+class _Response(io.BytesIO):
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.headers = {"Content-Length": str(len(data))}
+
+
+@pytest.mark.snapshots
+def test_update_to_a_commit_downloads_each_file_at_that_commit(built, tmp_path, monkeypatch):
+    """`--to COMMIT`: each pinned file's upstream path at the commit, named with the snapshot date, its URL at the
+    commit; the replaced LMArena pins go (no network: the download is served from the fetched files)."""
+    from analysis.acquire import fetch as fetch_mod
+
+    _scratch(tmp_path / "p", monkeypatch, manifest.load())
+    pinned = {e.upstream_path: e for e in manifest.load() if e.dataset == "lmarena"}
+    asked = []
+
+    def urlopen(url, timeout=None):
+        asked.append(url)
+        path = next(e.local_path for p, e in pinned.items() if url.endswith("/" + p))
+        return _Response((paths.external_dir() / path).read_bytes())
+    monkeypatch.setattr(fetch_mod.urllib.request, "urlopen", urlopen)
+    commit = "ab" * 20
+    done = update.update(["lmarena"], to=commit, snapshot_date="2099-01-01", out=io.StringIO(), build=lambda: None)
+    assert sorted(asked) == sorted(manifest.raw_github_url(e.upstream_repo, commit, p) for p, e in pinned.items())
+    got = {e.local_path: e for e in manifest.load() if e.dataset == "lmarena"}
+    assert sorted(got) == sorted(versions.with_date(versions.family(e.local_path), "2099-01-01")
+                                 for e in pinned.values())
+    assert all(e.commit == commit and e.url.startswith("https://raw.githubusercontent.com/") and commit in e.url
+               and e.snapshot_date == "2099-01-01" for e in got.values())
+    assert len(done) == 2 and all((paths.external_dir() / p).is_file() for p in got)

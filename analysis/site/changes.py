@@ -99,6 +99,14 @@ def builds_since(builds: list[dict], last: str | None) -> tuple[list[dict], bool
     return (out[:1], False) if last is None else (out, False)
 
 
+def changed(build: dict) -> bool:
+    """Whether a build's data diff changed anything: pins, or rows of a table."""
+    pins = build.get("pins") or {}
+    return bool(build.get("first_build") or pins.get("added") or pins.get("removed") or pins.get("changed")
+                or any(t.get("new_table") or t.get("added") or t.get("removed") or t.get("changed")
+                       for t in (build.get("tables") or {}).values()))
+
+
 def next_record(base: Path, index: dict) -> dict | None:
     """The record of changes after publishing `index` into the generation `base` (which still holds the previous
     index.json and changes.json, hard-linked from the set readers see); None when nothing new is to be said."""
@@ -110,6 +118,7 @@ def next_record(base: Path, index: dict) -> dict | None:
         since, complete = [], True
     else:
         since, complete = builds_since(builds, last)
+        since = [b for b in since if changed(b)]  # a rebuild of the same tables is no update
     front = front_page_diff(prev_index, index)
     if previous is not None and not since and not front["changes"]:
         return None

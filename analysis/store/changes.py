@@ -195,10 +195,22 @@ def _table_names(gen: Path) -> list[str]:
 
 
 def table_keys() -> dict[str, tuple[str, ...]]:
-    """The primary key of every clean table, from the schemas (analysis.store.dictionary.tables)."""
-    from analysis.store import dictionary
+    """The primary key of every clean table, from the schemas: the Table instances of analysis.clean and
+    analysis.link (as the data dictionary finds them), quarantine and row counts."""
+    import importlib
+    import pkgutil
 
-    return {t.name: t.primary_key for t in dictionary.tables()}
+    import analysis.clean
+    import analysis.link
+    from analysis.core.schema import QUARANTINE, ROW_COUNTS, Table
+
+    found = {t.name: t.primary_key for t in (QUARANTINE, ROW_COUNTS)}
+    for pkg in (analysis.clean, analysis.link):
+        for mod in pkgutil.iter_modules(pkg.__path__):
+            for v in vars(importlib.import_module(f"{pkg.__name__}.{mod.name}")).values():
+                if isinstance(v, Table):
+                    found.setdefault(v.name, v.primary_key)
+    return found
 
 
 # --- the sections -----------------------------------------------------------------------------------------

@@ -134,6 +134,35 @@ def _pin(args) -> int:
     return 0
 
 
+def _update(args) -> int:
+    from analysis.core import paths
+    from analysis.store import build, locking
+    from analysis.store import update as upd
+
+    mirror = None if args.to else paths.mirror_dir(args.mirror)
+    with locking.build_lock("update"):
+        done = upd.update(args.source, mirror=mirror, to=args.to, snapshot_date=args.snapshot_date,
+                          build=build.build)
+    if not done:
+        return 0
+    from analysis.store import changes, generations, tables
+
+    shown = tables.path(changes.CHANGES_FILE, generations.current_link())
+    try:
+        shown = shown.relative_to(paths.ROOT)
+    except ValueError:
+        pass
+    print(f"update: the data diff is in {shown}; "
+          + ("publishing the reports with it (reports/changes.html)" if args.report
+             else "`python -m analysis report` publishes it with the front page's changes (reports/changes.html)"))
+    if args.report:
+        from analysis.site import report
+
+        with locking.build_lock("report"):
+            return report.build_reports()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -194,6 +223,16 @@ def main(argv: list[str] | None = None) -> int:
     pn.add_argument("--commit")
     pn.add_argument("--derived-from")
     pn.set_defaults(func=_pin)
+
+    up = sub.add_parser("update", help="move sources' pins to newer versions (a mirror's newer dated files, or an "
+                                       "upstream commit), verify them, rebuild and write the data diff")
+    up.add_argument("source", nargs="+", help="manifest dataset(s), e.g. litellm lmarena")
+    up.add_argument("--mirror", help="take newer versions from this mirror (default: $ANALYSIS_MIRROR)")
+    up.add_argument("--to", metavar="COMMIT", help="take each file at this commit of its upstream repository")
+    up.add_argument("--snapshot-date", help="the date the new version's data run to (needed with --to, and for a "
+                                            "mirror file updated under the same name)")
+    up.add_argument("--report", action="store_true", help="then rebuild the reports (reports/changes.html)")
+    up.set_defaults(func=_update)
 
     args = p.parse_args(argv)
     from analysis.acquire.fetch import FetchError

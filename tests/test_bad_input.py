@@ -599,9 +599,11 @@ def test_curated_csv_fault_through_the_cli_exits_1_naming_the_file(case, raw, ca
 
 from analysis.clean import leaderboards  # noqa: E402
 
-LITELLM_JSON = prices.LITELLM_FILES[-1]
+# the pinned versions of the dated families (analysis.acquire.versions): the newest LiteLLM file, the LMArena files
+LMARENA_PINNED = [r.path for r in build.step_reads(leaderboards.LMARENA_STEP)]
+LITELLM_JSON = build.step_reads(next(s for s in prices.READ_STEPS if s.name == "price_rows:litellm"))[-1].path
 CN_JSON = prices.LLM_PRICES_CN_FILES[-1]
-ARENA_JSON = next(iter(leaderboards.LMARENA_FILES))
+ARENA_JSON = LMARENA_PINNED[0]
 AA_JSON = leaderboards.AA_FILE
 
 
@@ -1329,7 +1331,7 @@ def small_json_sources(base, tmp_path_factory) -> Path:
     d["models"] = d["models"][:6]
     (root / PRICES_JSON).parent.mkdir(parents=True, exist_ok=True)
     (root / PRICES_JSON).write_text(json.dumps(d, indent=1))
-    for f in leaderboards.LMARENA_FILES:
+    for f in LMARENA_PINNED:
         a = json.loads(good(base, f))
         a = {"full": dict(list(a["full"].items())[:8])}
         (root / f).parent.mkdir(parents=True, exist_ok=True)
@@ -1364,7 +1366,7 @@ def test_property_llm_prices_parser_accounts_or_says_where(small_json_sources, t
         assert file_counts(res, PRICES_JSON)["rows_in"] == n
 
 
-@given(edits=BYTE_EDITS, which=st.sampled_from(sorted(leaderboards.LMARENA_FILES)))
+@given(edits=BYTE_EDITS, which=st.sampled_from(sorted(LMARENA_PINNED)))
 def test_property_lmarena_parser_accounts_or_says_where(small_json_sources, tmp_path_factory, edits, which):
     cw = _crosswalk()
     root = tmp_path_factory.mktemp("a")

@@ -77,8 +77,9 @@ def site_state(reports: Path) -> dict[str, dict] | None:
     html = (reports / "index.html").read_text(encoding="utf-8")
     assert f'<meta name="index-built" content="{index["built_at"]}">' in html
     listed = {**index["reports"], **index.get("variants", {})}
-    pages = {p.stem for p in reports.glob("*.html") if p.exists()} - {"index"}
+    pages = {p.stem for p in reports.glob("*.html") if p.exists()} - {"index", "changes"}
     assert pages == {n for n, e in listed.items() if e["status"] == "ok"}, (pages, sorted(listed))
+    assert (reports / "changes.html").is_file() and (reports / "changes.json").is_file()  # switched with the index
     state = {}
     for name in sorted(pages):
         entry, page = listed[name], (reports / f"{name}.html").read_text(encoding="utf-8")

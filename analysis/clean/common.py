@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from analysis.acquire import versions
 from analysis.core.errors import InputError
 from analysis.core.schema import QUARANTINE, ROW_COUNTS, SchemaError, Table
 
@@ -86,11 +87,19 @@ class Read:
     kind 'csv': an upstream CSV of data/external/ -> text columns + source_row (`columns` required);
     'json': an upstream JSON file -> its value; 'text': an upstream text file -> str (the step parses it);
     'curated': data/curated/<name> (`path` is 'data/curated/<name>') -> (label, text frame), header exactly
-    `columns`."""
+    `columns`.
+
+    `versions`: '' reads `path` itself; for a family of dated versions (`path` with `{date}` for the version's
+    date, analysis.acquire.versions) 'latest' reads the newest version the manifest pins, 'all' every pinned
+    version, oldest first (the build expands the read into one read per file). `shape(value)` -> {aspect: set}
+    says what of the file the step relies on; `python -m analysis update` refuses a new version whose shape
+    changed (analysis.store.update). Without one, a CSV's shape is its header's `columns`."""
     path: str
     kind: str = "csv"
     columns: tuple[str, ...] = ()
     final_newline: bool = True
+    versions: str = ""
+    shape: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,10 @@ class Sources:
 
     def paths(self) -> list[str]:
         return list(self.data)
+
+    def files(self, declared: str) -> list[str]:
+        """The files read for the declared path: itself, or the pinned versions of a family, in read order."""
+        return [p for p in self.data if versions.matches(declared, p)]
 
     def snapshot(self, path: str) -> dt.date:
         if self.snapshots.get(path) is None:

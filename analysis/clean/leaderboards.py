@@ -3,7 +3,7 @@
 - Artificial Analysis (AA), snapshot 2026-07-02 (the largest of the mirror's two: 537 models, with release
   dates and openness): metric 'aa_intelligence_index'. Only this one snapshot is used, so the index is on
   one version's scale; AA's own estimate flag (`ii_est`) is kept in `estimated`.
-- LMArena text leaderboard, the latest scrape (2026-07-08), overall category ('full'): plain ratings as
+- LMArena text leaderboard, the latest scrape the manifest pins, overall category ('full'): plain ratings as
   'lmarena_text', style-controlled as 'lmarena_text_style_control', never mixed; 95% intervals from
   rating_q025 / rating_q975. One late snapshot is used because ratings of different dates are re-fitted
   (a model's score moves between snapshots), while release dates come from the crosswalk.
@@ -30,6 +30,7 @@ import math
 
 import polars as pl
 
+from analysis.acquire import versions
 from analysis.acquire.readers import expect_json, reject_repeated_keys, require_columns
 from analysis.clean.capability import CAPABILITY
 from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
@@ -39,16 +40,11 @@ from analysis.core.schema import Table
 from analysis.curated import crosswalk
 
 AA_FILE = crosswalk.AA_FILE
+# the two leaderboards as families of dated scrapes (analysis.acquire.versions): the newest pinned version of each is
+# read, so `python -m analysis update lmarena` moves the pins with no change here
 LMARENA_FILES = {
-    "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json": vocab.METRIC_LMARENA,
-    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-07-08.json": vocab.METRIC_LMARENA_STYLE,
-}
-# Every pinned snapshot of the two leaderboards (a test checks this lists every LMArena file of the manifest)
-_ARENA_DIR = "capability/smallai-api_llm-ranking"
-LMARENA_SNAPSHOT_FILES = {
-    **{f"{_ARENA_DIR}/leaderboard-text-style-control_{d}.json": vocab.METRIC_LMARENA_STYLE
-       for d in ("2026-02-27", "2026-04-01", "2026-05-01", "2026-06-05", "2026-07-08")},
-    **{f"{_ARENA_DIR}/leaderboard-text_{d}.json": vocab.METRIC_LMARENA for d in ("2026-02-27", "2026-07-08")},
+    "capability/smallai-api_llm-ranking/leaderboard-text_{date}.json": vocab.METRIC_LMARENA,
+    "capability/smallai-api_llm-ranking/leaderboard-text-style-control_{date}.json": vocab.METRIC_LMARENA_STYLE,
 }
 LMARENA_SNAPSHOTS = Table(
     name="lmarena_snapshots",
@@ -136,7 +132,7 @@ def _arena_rows(src: Sources, cw: crosswalk.Crosswalk, files: dict[str, str], le
     """The used rows of the LMArena files `src` holds (path -> metric in `files`), the others to `led`."""
     rows = []
     for path in src.paths():
-        metric = files[path]
+        metric = files[versions.family(path)]
         records = []
         for i, (name, v) in enumerate(arena_entries(path, src[path]), start=1):
             if not isinstance(v, dict) or "rating" not in v:
@@ -160,7 +156,16 @@ def clean_lmarena_snapshots(src: Sources, crosswalk: crosswalk.Crosswalk) -> Ste
     """`lmarena_snapshots` rows: every pinned snapshot of the LMArena text leaderboards, each row dated by its
     snapshot (`as_of`), names resolved through the same crosswalk as `capability`."""
     led = Ledger(LMARENA_SNAPSHOTS.name)
-    return led.result(LMARENA_SNAPSHOTS, _frame(_arena_rows(src, crosswalk, LMARENA_SNAPSHOT_FILES, led)))
+    return led.result(LMARENA_SNAPSHOTS, _frame(_arena_rows(src, crosswalk, LMARENA_FILES, led)))
+
+
+def lmarena_snapshot_files(entries=None) -> dict[str, str]:
+    """Every pinned version of the two LMArena leaderboards (the manifest's, or `entries`), path -> metric: what
+    the `lmarena_snapshots` step reads."""
+    from analysis.acquire import manifest
+
+    return {e.local_path: metric for e in (entries if entries is not None else manifest.load())
+            for pattern, metric in LMARENA_FILES.items() if versions.matches(pattern, e.local_path)}
 
 
 def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | None:
@@ -198,10 +203,22 @@ def clean_livebench(src: Sources, crosswalk: crosswalk.Crosswalk) -> StepResult:
 
 
 AA_STEP = Step("capability:aa", clean_aa, reads=(Read(AA_FILE, "json"),), needs=("crosswalk",))
-LMARENA_STEP = Step("capability:lmarena", clean_lmarena, reads=tuple(Read(f, "json") for f in LMARENA_FILES),
+def arena_shape(data) -> dict[str, set]:
+    """What the LMArena step relies on in a scrape: its categories (the top-level keys; 'full' is read) and the
+    fields of the overall category's records."""
+    if not isinstance(data, dict):
+        return {}
+    full = data.get("full") if isinstance(data.get("full"), dict) else {}
+    return {"category": set(data), "field": {k for v in full.values() if isinstance(v, dict) for k in v}}
+
+
+LMARENA_STEP = Step("capability:lmarena", clean_lmarena,
+                    reads=tuple(Read(f, "json", versions="latest", shape=arena_shape) for f in LMARENA_FILES),
                     needs=("crosswalk",))
+# every pinned version of each leaderboard (so `update lmarena` keeps the older pins: analysis.store.update)
 LMARENA_SNAPSHOTS_STEP = Step("lmarena_snapshots", clean_lmarena_snapshots,
-                              reads=tuple(Read(f, "json") for f in LMARENA_SNAPSHOT_FILES), needs=("crosswalk",))
+                              reads=tuple(Read(f, "json", versions="all", shape=arena_shape) for f in LMARENA_FILES),
+                              needs=("crosswalk",))
 # the categories file first: it names the table's required columns
 LIVEBENCH_STEP = Step("capability:livebench", clean_livebench,
                       reads=(Read(LIVEBENCH_CATEGORIES, "json"), Read(LIVEBENCH_TABLE)),

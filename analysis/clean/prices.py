@@ -633,8 +633,9 @@ def _parse_syaoranwe(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]
 
 # --- step 4: LiteLLM dated snapshots (the labs' own API keys only) -----------------------------
 
-LITELLM_FILES = [f"pricing/litellm/model_prices_{d}.json" for d in (
-    "2025-02-06", "2025-04-01", "2025-07-03", "2025-10-01", "2026-01-01", "2026-04-02", "2026-07-01", "2026-07-24")]
+# every pinned version of LiteLLM's price file, oldest first (a family of dated files, analysis.acquire.versions): the
+# price periods are built from the sequence, so `python -m analysis update litellm` adds newer versions beside them
+LITELLM_FAMILY = "pricing/litellm/model_prices_{date}.json"
 # litellm_provider values that are a lab's own API (their prices are the lab's list prices); every other provider
 # (clouds, routers, inference platforms) resells, and its rows are left out with that reason.
 LITELLM_LAB_PROVIDERS = ("openai", "anthropic", "gemini", "xai", "mistral", "deepseek", "dashscope", "moonshot", "zai",
@@ -725,6 +726,18 @@ def _parse_litellm(src: Sources, inputs: _Inputs) -> tuple[list[dict], Ledger]:
     return periods, led
 
 
+# the fields of a LiteLLM model object the step reads (the tier and service-tier prices are read where given)
+LITELLM_FIELDS = ("litellm_provider", "mode", "input_cost_per_token", "output_cost_per_token",
+                  "cache_read_input_token_cost", "supports_reasoning")
+
+
+def litellm_shape(data) -> dict[str, set]:
+    """What the LiteLLM step relies on in a version: the fields it reads that any model object carries."""
+    if not isinstance(data, dict):
+        return {}
+    return {"field": {k for v in data.values() if isinstance(v, dict) for k in v if k in LITELLM_FIELDS}}
+
+
 CN_TABLES_COLUMNS = ("commit", "commit_date_local", "vendor", "model", "input_price_raw", "output_price_raw",
                      "context_raw")
 read_llm_prices, read_llm_prices_cn, read_cn_tables, read_litellm, read_syaoranwe = (
@@ -740,8 +753,8 @@ READ_STEPS = [
          uses=_USES, value=True),
     Step("price_rows:cn-tables", read_cn_tables, reads=(Read(CN_TABLES_FILE, columns=CN_TABLES_COLUMNS),), uses=_USES,
          value=True),
-    Step("price_rows:litellm", read_litellm, reads=tuple(Read(f, "json") for f in LITELLM_FILES), uses=_USES,
-         value=True),
+    Step("price_rows:litellm", read_litellm,
+         reads=(Read(LITELLM_FAMILY, "json", versions="all", shape=litellm_shape),), uses=_USES, value=True),
     Step("price_rows:syaoranwe", read_syaoranwe, reads=(Read(SYAORANWE_FILE, columns=SYAORANWE_COLUMNS),
                                                         Read(SECTIONS_FILE, "curated", SECTIONS_COLUMNS)),
          uses=_USES, value=True),

@@ -71,7 +71,8 @@ def executed_dir() -> Path:
 
 
 def manifest_path() -> Path:
-    return ROOT / "data" / "manifest.csv"
+    """The pins (data/manifest.csv); $ANALYSIS_MANIFEST moves it (a scratch project's `update`)."""
+    return _env_path("ANALYSIS_MANIFEST", ROOT / "data" / "manifest.csv")
 
 
 def notebooks_dir() -> Path:

@@ -62,11 +62,12 @@ def clean_crosswalk(src: Sources, *price_rows, base_crosswalk: crosswalk.Crosswa
     (analysis.link.canonical). `price_rows`: the values of the price sources' reading steps."""
     periods = crosswalk.parse_aliases(*src[ALIASES_FILE])  # checked against the extended crosswalk by `aliases`
     frames = [prices.link(rows, base_crosswalk, periods).df for rows in price_rows]
-    arena = {r.path: (src[r.path], src.snapshot(r.path)) for r in LMARENA_READS}
+    arena_files = [f for r in LMARENA_READS for f in src.files(r.path)]  # the pinned version of each leaderboard
+    arena = {f: (src[f], src.snapshot(f)) for f in arena_files}
     livebench = src[LIVEBENCH_READ.path]
     if "model" not in livebench.columns:
         raise InputError(f"{LIVEBENCH_READ.path}: missing column(s) ['model']; found {livebench.columns}")
-    leaderboard_names = [n for r in LMARENA_READS for n, _ in leaderboards.arena_entries(r.path, src[r.path])]
+    leaderboard_names = [n for f in arena_files for n, _ in leaderboards.arena_entries(f, src[f])]
     canonical.check_name_orgs(name_orgs, leaderboard_names + livebench["model"].to_list())
     first = canonical.arena_first_listed(HISTORY_READ.path, src[HISTORY_READ.path], src.snapshot(HISTORY_READ.path))
     obs = canonical.observe_prices(frames) + canonical.observe_leaderboards(

@@ -53,6 +53,8 @@ SITE = ".site"
 GENERATIONS = "generations"
 CURRENT = "current"
 INDEX_FILES = ("index.html", "index.json")
+# the site's own files beside the pages: the index pair and the changes page with its record (analysis.site.changes)
+SITE_FILES = (*INDEX_FILES, "changes.html", "changes.json")
 _TMP_LINK = ".tmp-link"  # a link made under a temporary name, then renamed into place
 _ASIDE = ".old-dir"  # a real folder of an old layout, moved aside to be removed
 # top-level names that are the site's own folders, never a report's data link
@@ -217,7 +219,7 @@ def _legacy(reports: Path) -> list[Path]:
     for top in sorted(reports.iterdir()) if reports.is_dir() else []:
         if top.name.startswith(".") or top.name in _OWN or _is_ours(top) or not top.exists():
             continue
-        if top.name in INDEX_FILES or top.suffix == ".html" and top.is_file():
+        if top.name in SITE_FILES or top.suffix == ".html" and top.is_file():
             out.append(top)
         elif top.is_dir() and (reports / f"{top.name}.html").exists():  # a page's data folder
             out.append(top)

@@ -123,11 +123,16 @@ def render_index(index: dict, base=None) -> str:
                      summary=report_text.summary(v["notebook"].removesuffix(".ipynb"), report_text.full_parameters(
                          v["notebook"].removesuffix(".ipynb"), v["parameters"])))
                 for v in sorted((index.get("variants") or {}).values(), key=lambda v: v["name"])]
+    from analysis.site import changes
+
+    where = Path(base) if base is not None else None
+    has_changes = where is not None and (where / changes.PAGE).is_file()
     return templating.render("index.html.j2", built_at=index["built_at"], cards=cards, findings=findings,
                              claims=claims, tally=tally, headlines=index.get("headlines") or [], variants=variants,
                              freshness=[a.as_dict() for a in ages], stale_after_months=months,
                              build_day=freshness.build_day(index["built_at"]).isoformat(),
-                             tables=_package(base))
+                             tables=_package(base),
+                             changes=has_changes, changes_line=changes.latest_summary(where) if has_changes else None)
 
 
 # --- writing the index pair ----------------------------------------------------------------------------------
@@ -154,6 +159,9 @@ def write_index(index: dict, reports_dir=None) -> None:
             write_index(index, gen.path)
         return
     base = Path(reports_dir)
+    from analysis.site import changes
+
+    changes.write(base, index)  # changes.html + changes.json, before the pair that links them (analysis.site.changes)
     page = render_index(index, base).replace("<head>", "<head>" + _stamp(index), 1)
     write_text(base / "index.html", page)
     faults.stop_at("site:index-html")

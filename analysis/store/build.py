@@ -13,6 +13,7 @@ them, all into a new generation folder, and `data/clean/current` is switched to 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 import time
@@ -21,7 +22,7 @@ from typing import TextIO
 
 import polars as pl
 
-from analysis.acquire import manifest
+from analysis.acquire import manifest, versions
 from analysis.acquire.readers import decode_text, external_file, read_csv_strings, read_curated, read_json
 from analysis.clean import adoption, eci, epoch_prices, events, leaderboards, models, openrouter, organizations, prices, tasks
 from analysis.clean.common import Read, Sources, Step, StepResult
@@ -76,12 +77,33 @@ def load(read: Read):
     raise ValueError(f"unknown read kind {read.kind!r}")
 
 
+def expand(read: Read, entries: list[manifest.Entry]) -> list[Read]:
+    """The reads of one declared read: itself, or one per pinned version of a family (the newest for 'latest',
+    all oldest first for 'all'). A family with no pinned version is an error naming it."""
+    if not read.versions:
+        return [read]
+    pinned = versions.pinned(read.path, [e.local_path for e in entries])
+    if not pinned:
+        raise manifest.ManifestError(f"{manifest.label(paths.manifest_path())}: no version of {read.path} is "
+                                     "pinned (python -m analysis update or pin adds one)")
+    chosen = pinned[-1:] if read.versions == "latest" else pinned
+    return [dataclasses.replace(read, path=p, versions="") for p in chosen]
+
+
+def step_reads(step: Step, entries: list[manifest.Entry] | None = None) -> list[Read]:
+    """The files `step` reads, its families expanded through the manifest."""
+    if any(r.versions for r in step.reads):
+        entries = entries if entries is not None else manifest.load()
+    return [x for r in step.reads for x in expand(r, entries or [])]
+
+
 def sources(step: Step, files=None, entries=None, cache: dict[Read, object] | None = None) -> Sources:
     """Load what `step` reads (only `files` of its reads, when given), with each upstream file's snapshot date.
     `cache`: the build's loaded files (each declared read is loaded once per build, whichever steps read it)."""
-    reads = [r for r in step.reads if files is None or r.path in files]
-    entries = entries if entries is not None else (manifest.load() if any(r.kind != "curated" for r in reads)
-                                                   else [])
+    declared = [r for r in step.reads if r.kind != "curated"]
+    entries = entries if entries is not None else (manifest.load() if declared else [])
+    reads = [r for r in step_reads(step, entries)
+             if files is None or r.path in files or any(versions.matches(f, r.path) for f in files)]
     dates = {e.local_path: dt.date.fromisoformat(e.snapshot_date) for e in entries}
     data = {}
     for r in reads:
@@ -122,7 +144,8 @@ def run_step(step: Step, inputs: Inputs | None = None, earlier: dict[Step, objec
             value = inputs.given[n.provides]
         else:
             if n not in earlier:
-                sub = files if files is not None and any(r.path in files for r in n.reads) else None
+                sub = files if files is not None and any(versions.matches(r.path, f) or r.path in files
+                                                         for r in n.reads for f in files) else None
                 earlier[n] = run_step(n, inputs, earlier, files=sub, entries=entries, loaded=loaded)
             value = earlier[n]
         if n.provides is not None:
@@ -267,6 +290,17 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
         carried = generations.carry_over(previous, gen, skip)
     else:
         carried = []
+    # the data diff against the generation readers see now, written into the new one before the switch removes
+    # the old (analysis.store.changes)
+    from analysis.store import changes
+
+    changes.write_pins(gen, manifest.load())
+    previous_id = generations.read_manifest(previous).get("build_id") if previous is not None and (
+        previous / generations.MANIFEST).is_file() else None
+    entry = changes.compute(previous, gen, build_id, previous_id)
+    changes.write(gen, entry, previous)
+    for line in changes.summary_lines(entry):
+        print(line, file=out)
     generations.switch(build_id, gen, carried)
     print(f"build: wrote {len(results)} tables (+ quarantine, row_counts) to {shown_dir} "
           f"(build {build_id})", file=out)

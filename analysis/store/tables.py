@@ -67,7 +67,7 @@ STAGES: dict[str, str] = {
     "price_conflicts": DERIVED, "reference_prices": DERIVED, "release_date_conflicts": DERIVED, "canonical_models": DERIVED,
     "quarantine": BOOKKEEPING, "row_counts": BOOKKEEPING,
 }
-BOOKKEEPING_FILES = ("unlinked_names.csv", "coverage.txt")
+BOOKKEEPING_FILES = ("unlinked_names.csv", "coverage.txt", "changes.json", "pins.csv")
 
 
 def relpath(name: str) -> str:

@@ -201,7 +201,7 @@ def test_windows_step_keeps_first_party_text_keys():
     from analysis.curated.inputs import Inputs
 
     inp = Inputs()
-    path = tasks.LITELLM_FILES[0]
+    path = "pricing/litellm/model_prices_2025-02-06.json"
     data = {"sample_spec": {"max_input_tokens": 1}, "moonshot/kimi-k2": {"litellm_provider": "moonshot",
                                                                          "mode": "chat", "max_input_tokens": 131072},
             "deepseek/deepseek-chat": {"litellm_provider": "deepseek", "mode": "chat", "max_tokens": 65536},

@@ -26,7 +26,7 @@ import polars as pl
 
 from analysis.acquire.readers import describe_json, expect_json, reject_repeated_keys, require_columns
 from analysis.clean.common import Ledger, Read, Sources, Step, StepResult
-from analysis.clean.prices import LITELLM_FILES, LITELLM_LAB_PROVIDERS, LITELLM_TEXT_MODES
+from analysis.clean.prices import LITELLM_FAMILY, LITELLM_LAB_PROVIDERS, LITELLM_TEXT_MODES, litellm_shape
 from analysis.core.errors import InputError
 from analysis.core.schema import COUNTRY_BUCKETS, SOURCE_COLUMNS, Column, Table
 from analysis.core.vocab import BASES, RELEASE_DATE_BASIS_DOC
@@ -338,7 +338,7 @@ LIVEBENCH_STEP = Step("task_scores:livebench", clean_livebench,
                       reads=tuple(r for rel in LIVEBENCH_RELEASES
                                   for r in (Read(livebench_categories(rel), "json"), livebench_table_read(rel))),
                       needs=("crosswalk",))
-WINDOWS_STEP = Step("context_windows", clean_windows, reads=tuple(Read(f, "json") for f in LITELLM_FILES),
+WINDOWS_STEP = Step("context_windows", clean_windows, reads=(Read(LITELLM_FAMILY, "json", versions="all", shape=litellm_shape),),
                     needs=("crosswalk",), uses=("registry", "providers"))
 STEPS = [EPOCH_STEP, LIVEBENCH_STEP, WINDOWS_STEP]
 

@@ -96,7 +96,7 @@ def _arena(**models):
 
 
 def test_the_step_dates_each_row_by_its_snapshot_and_quarantines_unknown_names():
-    f1, f2 = list(leaderboards.lmarena_snapshot_files())[:2]
+    f1, f2 = list(leaderboards.lmarena_snapshot_files(e.local_path for e in manifest.load()))[:2]
     src = Sources({f1: _arena(**{"gpt-x": 1500, "qwen-y": 1480, "nobody-z": 1600}), f2: _arena(**{"gpt-x": 1490})},
                   {f1: D(2026, 2, 1), f2: D(2026, 3, 1)})
     res = leaderboards.clean_lmarena_snapshots(src, _cw())
@@ -115,7 +115,7 @@ def test_the_step_dates_each_row_by_its_snapshot_and_quarantines_unknown_names()
 def test_every_pinned_lmarena_file_is_a_snapshot_of_the_table():
     """A snapshot pinned in the manifest is a point of the series (or this test names it)."""
     pinned = {e.local_path for e in manifest.load() if e.local_path.startswith("capability/smallai-api_llm-ranking/")}
-    assert pinned == set(leaderboards.lmarena_snapshot_files())
+    assert pinned == set(leaderboards.lmarena_snapshot_files(e.local_path for e in manifest.load()))
     from analysis.acquire import versions
     assert {versions.family(p) for p in pinned} == set(leaderboards.LMARENA_FILES)  # capability: the newest of each
 
@@ -124,12 +124,12 @@ def test_every_pinned_lmarena_file_is_a_snapshot_of_the_table():
 def test_real_snapshots_one_point_each_as_the_files_show(built):
     snaps = built["lmarena_snapshots"]
     dates = {e.local_path: dt.date.fromisoformat(e.snapshot_date) for e in manifest.load()}
-    for f, metric in leaderboards.lmarena_snapshot_files().items():
+    for f, metric in leaderboards.lmarena_snapshot_files(e.local_path for e in manifest.load()).items():
         rows = snaps.filter(pl.col("source_file") == f)
         assert set(rows["as_of"]) == {dates[f]} and set(rows["metric"]) == {metric}, f
     for metric in (STYLE, PLAIN):
         g = catchup.arena_gap_by_snapshot(snaps, metric)
-        files = [f for f, m in leaderboards.lmarena_snapshot_files().items() if m == metric]
+        files = [f for f, m in leaderboards.lmarena_snapshot_files(e.local_path for e in manifest.load()).items() if m == metric]
         assert sorted(g["source_file"]) == sorted(files)  # one point per pinned snapshot
         assert g["as_of"].to_list() == sorted(dates[f] for f in files)
         for r in g.iter_rows(named=True):  # each point as its file shows it

@@ -549,9 +549,9 @@ def test_no_release_date_is_a_snapshot_date_or_later_than_its_file(built):
     assert rows.filter(pl.col("first_seen") > pl.col("file_date")).is_empty()
     # every model first seen in a leaderboard file is dated at most at that file's date; the ~30 LMArena-only models
     # that carried the leaderboard's snapshot date as a release date carry none now. Every pinned LMArena snapshot
-    # is a listing file (analysis.clean.leaderboards.lmarena_snapshot_files()): a name is first seen in the earliest
-    # one listing it
-    arena_days = {snap[f] for f in leaderboards.lmarena_snapshot_files()}
+    # is a listing file (analysis.clean.leaderboards.lmarena_snapshot_files): a name is first seen in the earliest one
+    # listing it
+    arena_days = {snap[f] for f in leaderboards.lmarena_snapshot_files(snap)}
     lm = can.filter(pl.col("origin") == "lmarena")
     assert lm.filter(pl.col("release_date").is_in(list(arena_days))).is_empty()
     assert len(lm.filter(pl.col("first_seen").is_in(list(arena_days)))) > 0

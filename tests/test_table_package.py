@@ -31,7 +31,7 @@ def test_a_table_depends_on_what_its_steps_read_through_the_steps_they_need():
     """`models` resolves names through the crosswalk, which reads every leaderboard and Artificial Analysis: those
     files are behind it even though no row names them as its source."""
     files = table_package.declared_files("models")
-    assert crosswalk.AA_FILE in files and set(leaderboards.lmarena_snapshot_files()) <= files
+    assert crosswalk.AA_FILE in files and set(leaderboards.lmarena_snapshot_files(e.local_path for e in manifest.load())) <= files
     assert table_package.declared_files("genai_filings") == {"data/curated/genai_filings.csv"}
     assert table_package.declared_files("no_such_table") == set()
 

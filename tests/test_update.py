@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -165,20 +164,16 @@ def _scratch(root: Path, mp: pytest.MonkeyPatch, entries: list[manifest.Entry]) 
 
 
 def _older_pins(mirror: Path) -> list[manifest.Entry]:
-    """The project's manifest with LiteLLM pinned up to 2026-01-01 and LMArena to its scrapes of 2026-02-27
-    (plain; the mirror has no plain scrape of 2026-04-01) and 2026-04-01 (style control)."""
+    """The project's manifest with LiteLLM pinned up to 2026-01-01 and LMArena up to its scrapes of 2026-02-27
+    (plain; the mirror has no plain scrape of 2026-04-01) and 2026-04-01 (style control): the project pins every
+    scrape, so the older pins are the ones dated up to then."""
     out = []
     for e in manifest.load():
         if e.dataset == "litellm" and e.snapshot_date > "2026-01-01":
             continue
-        if e.dataset == "lmarena":
-            date = "2026-04-01" if "style-control" in e.local_path else "2026-02-27"
-            p = versions.with_date(versions.family(e.local_path), date)
-            commit = update.mirror_commit(mirror, p)
-            e = replace(e, local_path=p, sha256=manifest.sha256_of(mirror / p), bytes=(mirror / p).stat().st_size,
-                        snapshot_date=date, commit=commit, url=manifest.raw_github_url(e.upstream_repo, commit,
-                                                                                       e.upstream_path),
-                        citation=e.citation.replace(e.commit[:7], commit[:7]))
+        if e.dataset == "lmarena" and versions.date_of(e.local_path) > (
+                "2026-04-01" if "style-control" in e.local_path else "2026-02-27"):
+            continue
         out.append(e)
     return out
 
@@ -226,22 +221,21 @@ def _files(mirror_dir: Path, pattern: str, after: str | None = None, upto: str |
 
 @pytest.mark.snapshots
 def test_update_moves_the_pins_as_the_project_pins_them(updated):
-    """LiteLLM keeps every older version and gains the three newer ones; LMArena's pins are replaced by the newest
-    scrapes; each new row (URL at the new commit, sha256, snapshot date, citation) is the row the project's own
-    manifest holds for that file."""
+    """LiteLLM and LMArena keep every older version (a step reads them all: prices and context windows, the
+    LMArena snapshots) and gain the newer ones; each new row (URL at the new commit, sha256, snapshot date,
+    citation) is the row the project's own manifest holds for that file."""
     got = {e.local_path: e for e in updated["manifest"] if e.dataset in ("litellm", "lmarena")}
     want = {e.local_path: e for e in manifest.load() if e.dataset in ("litellm", "lmarena")}
     assert got == want
     pins = updated["record"]["pins"]
     assert sorted(a["local_path"] for a in pins["added"]) == sorted(
         set(want) - {e.local_path for e in updated["older"]})
-    assert sorted(r["local_path"] for r in pins["removed"]) == [
-        "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-04-01.json",
-        "capability/smallai-api_llm-ranking/leaderboard-text_2026-02-27.json"]
+    assert pins["removed"] == []
     follows = {a["local_path"]: a.get("follows") for a in pins["added"]}
     assert follows["pricing/litellm/model_prices_2026-04-02.json"] == "pricing/litellm/model_prices_2026-01-01.json"
-    assert "replaces leaderboard-text_2026-02-27.json" in updated["out"]
-    assert "older versions kept" in updated["out"]
+    assert follows["capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-05-01.json"] == \
+        "capability/smallai-api_llm-ranking/leaderboard-text-style-control_2026-04-01.json"
+    assert "replaces" not in updated["out"] and "older versions kept" in updated["out"]
 
 
 @pytest.mark.snapshots
@@ -387,12 +381,15 @@ class _Response(io.BytesIO):
 
 @pytest.mark.snapshots
 def test_update_to_a_commit_downloads_each_file_at_that_commit(built, tmp_path, monkeypatch):
-    """`--to COMMIT`: each pinned file's upstream path at the commit, named with the snapshot date, its URL at the
-    commit; the replaced LMArena pins go (no network: the download is served from the fetched files)."""
+    """`--to COMMIT`: the newest pinned file of each family at the commit, named with the snapshot date, its URL at
+    the commit; the older LMArena pins stay (every version is read) (no network: the download is served from the
+    fetched files)."""
     from analysis.acquire import fetch as fetch_mod
 
     _scratch(tmp_path / "p", monkeypatch, manifest.load())
-    pinned = {e.upstream_path: e for e in manifest.load() if e.dataset == "lmarena"}
+    before = [e for e in manifest.load() if e.dataset == "lmarena"]
+    newest = {versions.family(e.local_path): e for e in sorted(before, key=lambda e: e.local_path)}
+    pinned = {e.upstream_path: e for e in newest.values()}
     asked = []
 
     def urlopen(url, timeout=None):
@@ -404,8 +401,8 @@ def test_update_to_a_commit_downloads_each_file_at_that_commit(built, tmp_path, 
     done = update.update(["lmarena"], to=commit, snapshot_date="2099-01-01", out=io.StringIO(), build=lambda: None)
     assert sorted(asked) == sorted(manifest.raw_github_url(e.upstream_repo, commit, p) for p, e in pinned.items())
     got = {e.local_path: e for e in manifest.load() if e.dataset == "lmarena"}
-    assert sorted(got) == sorted(versions.with_date(versions.family(e.local_path), "2099-01-01")
-                                 for e in pinned.values())
+    added = {versions.with_date(fam, "2099-01-01") for fam in newest}
+    assert set(got) == added | {e.local_path for e in before}
     assert all(e.commit == commit and e.url.startswith("https://raw.githubusercontent.com/") and commit in e.url
-               and e.snapshot_date == "2099-01-01" for e in got.values())
+               and e.snapshot_date == "2099-01-01" for p, e in got.items() if p in added)
     assert len(done) == 2 and all((paths.external_dir() / p).is_file() for p in got)

@@ -159,13 +159,10 @@ def clean_lmarena_snapshots(src: Sources, crosswalk: crosswalk.Crosswalk) -> Ste
     return led.result(LMARENA_SNAPSHOTS, _frame(_arena_rows(src, crosswalk, LMARENA_FILES, led)))
 
 
-def lmarena_snapshot_files(entries=None) -> dict[str, str]:
-    """Every pinned version of the two LMArena leaderboards (the manifest's, or `entries`), path -> metric: what
-    the `lmarena_snapshots` step reads."""
-    from analysis.acquire import manifest
-
-    return {e.local_path: metric for e in (entries if entries is not None else manifest.load())
-            for pattern, metric in LMARENA_FILES.items() if versions.matches(pattern, e.local_path)}
+def lmarena_snapshot_files(local_paths) -> dict[str, str]:
+    """The versions of the two LMArena leaderboards among `local_paths` (the manifest's, for what the
+    `lmarena_snapshots` step reads), path -> metric."""
+    return {p: metric for p in local_paths for pattern, metric in LMARENA_FILES.items() if versions.matches(pattern, p)}
 
 
 def livebench_global(row: dict, categories: dict[str, list[str]]) -> float | None:

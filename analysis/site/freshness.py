@@ -29,6 +29,7 @@ DAYS_PER_MONTH = 365.2425 / 12
 NAMES: dict[str, str] = {
     "epoch_models": "Epoch AI, Notable / Large-Scale / Frontier AI Models",
     "epoch_eci": "Epoch AI, Epoch Capabilities Index",
+    "epoch_benchmarks": "Epoch AI, Benchmarking Hub",
     "epoch_price_trends": "Epoch AI, LLM price-trend inputs (replication)",
     "artificial_analysis": "Artificial Analysis, models leaderboard",
     "lmarena": "LMArena, text leaderboard",

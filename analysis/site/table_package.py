@@ -37,11 +37,15 @@ def _tables():
 
 
 def declared_files(table: str) -> set[str]:
-    """Every file the build steps of `table` read, directly or through the steps they need (analysis.store.build)."""
+    """Every file the build steps of `table` read, directly or through the steps they need (analysis.store.build);
+    a family of dated versions (analysis.acquire.versions) as the versions the manifest pins."""
+    from analysis.acquire import manifest, versions
     from analysis.store import build
 
+    pinned = [e.local_path for e in manifest.load()]
     steps = [s for s in build.STEPS if not s.makes_value and s.table == table]
-    return {r.path for s in build._needed(steps) for r in s.reads}
+    return {p for s in build._needed(steps) for r in s.reads
+            for p in (versions.pinned(r.path, pinned) if r.versions else [r.path])}
 
 
 def files_behind(table: str, df=None) -> tuple[list, list[str]]:

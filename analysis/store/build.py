@@ -23,7 +23,7 @@ import polars as pl
 
 from analysis.acquire import manifest
 from analysis.acquire.readers import decode_text, external_file, read_csv_strings, read_curated, read_json
-from analysis.clean import adoption, eci, epoch_prices, events, leaderboards, models, openrouter, organizations, prices
+from analysis.clean import adoption, chips, eci, epoch_prices, events, leaderboards, models, openrouter, organizations, prices
 from analysis.clean.common import Read, Sources, Step, StepResult
 from analysis.core import paths
 from analysis.core.atomic import atomic_path
@@ -58,6 +58,7 @@ STEPS: list[Step] = [
     adoption.STEP,
     *openrouter.STEPS,
     *epoch_prices.STEPS,
+    *chips.STEPS,
 ]
 
 

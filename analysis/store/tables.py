@@ -48,6 +48,12 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
     "quarantine": (),
     "release_date_conflicts": (),
     "row_counts": (),
+    "chips": ("data/curated/chip_makers.csv", "data/curated/chip_families.csv"),
+    "model_hardware": ("data/curated/organizations.csv", "data/curated/hardware_names.csv",
+                       "data/curated/chip_makers.csv", "data/curated/chip_families.csv", "epoch/ml_hardware.csv"),
+    "openrouter_endpoints": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv",
+                             "data/curated/openrouter_providers.csv"),
+    "evaluations": ("data/curated/organizations.csv",),
 }
 
 

@@ -238,13 +238,22 @@ def eval_coverage(evaluations: pl.DataFrame, cap: pl.DataFrame, metric: str, cou
 HOST_ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER, "Unknown origin")
 
 
-def endpoint_shares(endpoints: pl.DataFrame, model_origin: str = vocab.CHINA, include_disabled: bool = False) -> dict:
+def endpoint_shares(endpoints: pl.DataFrame, model_origin: str = vocab.CHINA, include_disabled: bool = False,
+                    by_model: bool = False) -> dict:
     """Endpoints of `model_origin`'s models by the host's origin: counts, shares (unknown hosts in their own
     band), the share run by the model's own lab, and the bounds of the share run by hosts based outside
-    `model_origin` (unknown hosts counted inside: low; outside: high)."""
+    `model_origin` (unknown hosts counted inside: low; outside: high). `by_model`: count models instead, each
+    once, by its most foreign known host (a host outside `model_origin`, else one inside, else unknown)."""
     d = endpoints.filter(pl.col("model_origin") == model_origin)
     if not include_disabled:
         d = d.filter(~pl.col("disabled"))
+    if by_model:
+        rank = {o: i for i, o in enumerate([*(o for o in HOST_ORIGINS if o not in (model_origin, "Unknown origin")),
+                                            model_origin, "Unknown origin"])}
+        d = d.with_columns(pl.col("provider_origin").replace_strict(rank, return_dtype=pl.Int64).alias("_rank")).sort(
+            "_rank").group_by("model_slug", maintain_order=True).agg(
+            pl.col("provider_origin", "provider").first(), pl.col("lab_own").any(), pl.col("disabled").first()).drop(
+            "_rank", strict=False)
     n = len(d)
     counts = {o: int((d["provider_origin"] == o).sum()) for o in HOST_ORIGINS}
     unk = counts["Unknown origin"]

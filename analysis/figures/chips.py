@@ -35,7 +35,7 @@ def maker_bands(shares: pl.DataFrame, countries=(vocab.CHINA, vocab.US)) -> go.F
                  category_orders={"chips": labels, "country_bucket": list(countries)},
                  color_discrete_map={ORIGIN_LABELS[k]: v for k, v in ORIGIN_COLORS.items()},
                  labels={"models": "Models", "year": "Release year", "chips": "Trained on", "country_bucket": ""},
-                 title="Models by the maker of their training chips (unknown: Epoch names no chips)")
+                 title="Models by the maker of their training chips")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_yaxes(matches=None)
     fig.update_layout(barmode="stack", height=560)
@@ -54,6 +54,10 @@ def spec_chart(chips: pl.DataFrame, events: pl.DataFrame | None = None, style: s
         pl.when(pl.col("china_variant").fill_null(False)).then(pl.lit("China export variant"))
         .when(pl.col("maker_country") == vocab.CHINA).then(pl.lit("Chinese-made"))
         .otherwise(pl.lit("US-made, not a China variant")).alias("kind"))
+    # one label per family (its first chip), so labels of chips of one family do not overprint each other
+    d = d.sort("release_date", "chip").with_columns(
+        pl.when(pl.col("chip") == pl.col("chip").first().over("family")).then(pl.col("family")).otherwise(pl.lit(""))
+        .alias("label"))
     fig = go.Figure()
     colors = {"China export variant": "#ff7f0e", "Chinese-made": ORIGIN_COLORS[vocab.CHINA],
               "US-made, not a China variant": ORIGIN_COLORS[vocab.US]}
@@ -63,7 +67,7 @@ def spec_chart(chips: pl.DataFrame, events: pl.DataFrame | None = None, style: s
             continue
         fig.add_trace(go.Scatter(
             x=g["release_date"].to_list(), y=g["bf16_tflops"].to_list(), mode="markers+text", name=kind,
-            text=g["family"].to_list(), textposition="top center", marker=dict(color=color, size=11),
+            text=g["label"].to_list(), textposition="top center", marker=dict(color=color, size=11),
             customdata=np.stack([g["chip"].to_list(), [f"{b:.2f}" if b is not None else "–"
                                                       for b in g["bandwidth_tbs"].to_list()]], axis=-1),
             hovertemplate="%{customdata[0]}<br>%{x|%Y-%m-%d}<br>%{y:.0f} TFLOP/s BF16<br>"

@@ -110,7 +110,7 @@ def slope_chart(points: pl.DataFrame, change: dict, metric: str, event: pl.DataF
                             name=name)
     fig.update_layout(title=f"Chinese {metric.upper()} frontier before and after {d0}", xaxis_title="Release date",
                       yaxis_title=metric.upper(), height=480)
-    add_source(fig, tables.sources("capability"), "OLS of frontier steps on date, 95% t-intervals")
+    add_source(fig, tables.sources("capability"), "OLS of frontier steps on date, t-intervals of the slopes")
     if event is not None and not event.is_empty():
         add_events(fig, event)
     return fig

@@ -610,7 +610,7 @@ def pl_year_between(lo: int, hi: int):
 
 RULE_CONTROL = ("not measurable with these data: no pinned source measures anyone's ability to control AI "
                 "development; what they measure is the pace (the slope of each country's capability frontier and "
-                "of METR time horizons, with 95% intervals) and which countries' models the dangerous-capability "
+                "of METR time horizons, with t-intervals of the slopes) and which countries' models the dangerous-capability "
                 "evaluations cover, shown as the numbers")
 
 
@@ -631,7 +631,7 @@ def claim_control(data: Data, opts: dict | None = None) -> Claim:
 
     def grow(c):
         r = g.get(c) or {}
-        return (f"{c} {r['slope']:+.1f} points per year (95% interval {r['low']:+.1f} to {r['high']:+.1f}, "
+        return (f"{c} {r['slope']:+.1f} points per year ({chips.LEVEL:.0%} interval {r['low']:+.1f} to {r['high']:+.1f}, "
                 f"{r['n']} frontier steps)" if r.get("slope") is not None else f"{c}: too few frontier steps")
 
     def metr(c):
@@ -706,7 +706,7 @@ def _h20_chips(data: Data, date, n: dict, opts: dict | None = None) -> str:
     b, af = ch["before"], ch["after"]
     if b and af:
         out += (f" The Chinese {p['metric'].upper()} frontier rose {b['slope']:.1f} points per year before the event "
-                f"and {af['slope']:.1f} after (change {ch['change']:+.1f}, 95% interval {ch['low']:+.1f} to "
+                f"and {af['slope']:.1f} after (change {ch['change']:+.1f}, {chips.LEVEL:.0%} interval {ch['low']:+.1f} to "
                 f"{ch['high']:+.1f}; {b['n']} and {af['n']} frontier steps): "
                 + ("slower after the event." if ch["high"] < 0 else "faster after the event." if ch["low"] > 0
                    else "no change distinguishable from none."))

@@ -16,6 +16,7 @@ from analysis.core import vocab
 METRIC_NAMES = vocab.METRIC_NAMES
 CLAIMS_ANSWERED = {"release_pace": (1, 5), "catch_up": (2, 7), "price_war": (3,), "performance_per_dollar": (4,),
                    "policy_timeline": (6,), "adoption": (8,), "replication": ()}
+CLAIMS_ANSWERED["chips_and_control"] = (9, 10, 11, 12)  # self-reliance, iron curtain, control, Global South
 RIVAL_WORDS = {"same_country": "another lab of the same country", "other_country": "a lab of the other country",
                "any": "any other lab"}
 
@@ -86,6 +87,13 @@ def summary(notebook: str, p: dict) -> str:
         return (f"Who uses whose models: the share of tokens billed through OpenRouter{cat} that went to Chinese, "
                 f"US and other models, week by week, the top models of each country, and Hugging Face downloads of "
                 "the labs' open-weights models beside them. One router's traffic, not all API use.")
+    if notebook == "chips_and_control":
+        which = {"either": "notable or large-scale", "notable": "notable", "large_scale": "large-scale"}[p["model_set"]]
+        return (f"Which chips Chinese and US {which} models were trained on (unknown shown as unknown), the "
+                "specifications of the chips named in export-control events, whether the Chinese capability frontier "
+                f"on the {metric_name(p['metric'])} moved faster after the H20 events, who serves Chinese-made models "
+                "on OpenRouter, how fast the frontier moves and which models the dangerous-capability evaluations "
+                "cover; and what these data cannot say.")
     if notebook == "replication":
         return ("The project's numbers beside the published ones (Epoch AI, the AI Index), recomputed with the "
                 "publishers' own methods and parameters, and what explains each difference.")

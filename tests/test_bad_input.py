@@ -261,11 +261,12 @@ def test_models_csv_bad_cell_through_the_cli_writes_quarantine_and_counts(case, 
     (case / "external" / MODELS_CSV).write_bytes(data)
     assert main(["build", "--table", "models"]) == 0
     q = pl.read_parquet(case / "clean" / "current" / "bookkeeping" / "quarantine.parquet").filter(
-        (pl.col("source_file") == MODELS_CSV) & (pl.col("source_row") == 3))
+        (pl.col("source_file") == MODELS_CSV) & (pl.col("source_row") == 3) & (pl.col("table") == "models"))
     assert q.row(0, named=True)["key"] == key and "2099-12-31" in q.row(0, named=True)["reason"]
     rc = pl.read_parquet(case / "clean" / "current" / "bookkeeping" / "row_counts.parquet")
     assert (rc["rows_in"] == rc["rows_used"] + rc["rows_quarantined"]).all()
-    assert rc.filter(pl.col("source_file") == MODELS_CSV)["rows_in"].item() == len(csv_records(data)) - 1
+    models_rc = rc.filter((pl.col("source_file") == MODELS_CSV) & (pl.col("table") == "models"))
+    assert models_rc["rows_in"].item() == len(csv_records(data)) - 1
     assert key not in pl.read_parquet(case / "clean" / "current" / "models.parquet")["model"].to_list() or \
         pl.read_parquet(case / "clean" / "current" / "models.parquet").filter(pl.col("model") == key)["source_rows"] \
         .item().to_list().count(f"{MODELS_CSV}#3") == 0

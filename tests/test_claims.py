@@ -167,7 +167,8 @@ def _headings(notebook: str) -> set[str]:
 def test_claims_table_from_the_clean_tables_follows_each_rule(built):
     got = claims.claims()
     assert [c.key for c in got] == ["models", "kimi", "prices", "perf", "open", "h20", "catchup", "default",
-                                      "coding", "context", "versatile"]
+                                      "coding", "context", "versatile",
+                                      "selfreliance", "curtain", "control", "south"]
     specs = {s.name: s for s in report_specs.load_specs()}
     for c in got:
         assert c.verdict in claims.VERDICTS

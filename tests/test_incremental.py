@@ -29,10 +29,12 @@ READS = {
     "performance_per_dollar.ipynb": ["capability", "prices"],
     "replication.ipynb": ["capability", "models", "prices"],
     "builders.ipynb": ["context_windows", "task_scores"],
+    "chips_and_control.ipynb": ["capability", "chips", "evaluations", "events", "model_hardware", "models",
+                                "openrouter_endpoints"],
 }
 ALL = {"release_pace", "release_pace_language_quarterly", "policy_timeline", "policy_timeline_china_chips",
        "catch_up", "catch_up_lmarena_style_control", "price_war", "price_war_cny", "performance_per_dollar",
-       "performance_per_dollar_aa_cny", "replication", "adoption", "adoption_programming", "builders"}
+       "performance_per_dollar_aa_cny", "replication", "adoption", "adoption_programming", "builders", "chips_and_control"}
 
 
 def write_table(name: str, values: list[int]) -> None:
@@ -60,7 +62,8 @@ def project(tmp_path, monkeypatch):
     paths.tables_dir().mkdir(parents=True)  # a plain folder standing in for the current generation
     for i, name in enumerate(["events", "models", "organizations", "genai_filings", "capability",
                               "price_conflicts", "prices", "adoption", "openrouter_weekly", "openrouter_daily",
-                              "openrouter_categories"]):
+                              "openrouter_categories", "chips", "evaluations", "model_hardware",
+                              "openrouter_endpoints"]):
         write_table(name, [i])
     monkeypatch.setattr(findings, "findings", lambda: [])  # these read the real tables, not the stand-ins
     monkeypatch.setattr(robustness, "front_page", lambda: [])
@@ -144,7 +147,8 @@ def test_changed_clean_table_rebuilds_the_reports_that_read_it(project):
                              "performance_per_dollar", "performance_per_dollar_aa_cny", "replication"})
     write_table("models", [8])
     assert project() == (0, {"release_pace", "release_pace_language_quarterly", "policy_timeline",
-                             "policy_timeline_china_chips", "replication", "adoption", "adoption_programming"})
+                             "policy_timeline_china_chips", "replication", "adoption", "adoption_programming",
+                             "chips_and_control"})
 
 
 def test_rewritten_table_with_the_same_content_rebuilds_nothing(project):

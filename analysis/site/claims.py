@@ -373,6 +373,7 @@ def claim_h20(data: Data, opts: dict | None = None) -> Claim:
         finding = (f"Chinese notable model releases in the {p['window_days']} days before vs after "
                    f"{e['date']} ({e['title']}): {n['before']} vs {n['after']}. Chips reach models months after "
                    "they arrive; a release count cannot show a catalyst.")
+        finding += _h20_chips(data, e["date"], n, opts)
         date = f"event {e['date']}, releases to {data.models['release_date'].max()}"
     else:
         finding, date = "The H20 reversal is not in the events table.", ""
@@ -630,4 +631,222 @@ def as_dict(c: Claim, robust: dict | None = None) -> dict:
             holds=robust["holds"], n=robust["n"], margin=robust["margin"], too_close=robust["too_close"],
             line=robust["line"], variants=[{k: v[k] for k in ("variant", "verdict", "same")}
                                            for v in robust["variants"]]))
+    return out
+
+
+# --- 9-12. chips and control (report chips_and_control) ---------------------------------------------------------
+
+CHIPS_REPORT = "chips_and_control"
+MIN_KNOWN_HARDWARE = 5  # fewer models of known chips on a side of the date: not measurable
+
+
+def _pct_or(x) -> str:
+    return "–" if x is None else _pct(x)
+
+
+RULE_SELFRELIANCE = (f"supported if the share of Chinese models trained on Chinese-made chips after the first US "
+                     "export controls on AI chips exceeds the share before even when every model of unknown chips "
+                     "is counted against it (after: unknown as foreign; before: unknown as domestic); partly "
+                     "supported if the share among models of known chips rose; not supported if it did not; not "
+                     f"measurable with fewer than {MIN_KNOWN_HARDWARE} models of known chips on a side")
+
+
+def verdict_selfreliance(n: dict) -> str:
+    b, a = n.get("before") or {}, n.get("after") or {}
+    if (b.get("known") or 0) < MIN_KNOWN_HARDWARE or (a.get("known") or 0) < MIN_KNOWN_HARDWARE:
+        return NOT_MEASURABLE
+    if a["low"] > b["high"]:
+        return SUPPORTED
+    return PARTLY if a["share_known"] > b["share_known"] else NOT_SUPPORTED
+
+
+def claim_selfreliance(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import chips
+
+    p = _params(CHIPS_REPORT, opts)
+    pm = chips.per_model(data.model_hardware, [vocab.CHINA], p["model_set"])
+    n = chips.self_reliance(pm, p["controls_date"])
+    flag = chips.domestic_flagships(pm).filter(pl_date_ge(p["controls_date"]))
+    n["flagships"] = [f"{r['model']} ({r['release_date']})" for r in flag.iter_rows(named=True)]
+    b, a = n["before"], n["after"]
+    which = {"either": "notable or large-scale", "notable": "notable", "large_scale": "large-scale"}[p["model_set"]]
+    finding = (f"Epoch names the training chips of {a['known']} of the {a['total']} Chinese {which} models released "
+               f"from {n['date']} (the first US export controls on AI chips) to {a['end']}: {a['domestic']} on "
+               f"Chinese-made chips only ({_pct_or(a['share_known'])} of those known; before: {b['domestic']} of "
+               f"{b['known']}, {_pct_or(b['share_known'])}). {a['unknown']} models "
+               f"({_pct_or(a['unknown'] / a['total'] if a['total'] else None)}) "
+               f"name no chips: counted as unknown, the share of all could lie between {_pct_or(a['low'])} and "
+               f"{_pct_or(a['high'])}."
+               + (f" Models on Chinese-made chips (alone or beside others): {', '.join(n['flagships'])}."
+                  if n["flagships"] else ""))
+    return Claim("selfreliance", "\u201cExport controls spurred China to accelerate its own AI chips "
+                 "(self-reliance)\u201d", finding, f"{n['date']}; models to {a['end']}", verdict_selfreliance(n),
+                 RULE_SELFRELIANCE, CHIPS_REPORT, "Training chips of Chinese and US models", n)
+
+
+def pl_date_ge(date):
+    import polars as pl
+
+    return pl.col("release_date") >= dt.date.fromisoformat(str(date))
+
+
+CURTAIN_OUTSIDE = (0.25, 0.10)  # at least a quarter served from outside China: no split; at most a tenth: a split
+
+RULE_CURTAIN = ("not supported if at least a quarter of the OpenRouter endpoints of Chinese-made models are run by "
+                "hosts based outside China even when every host of unknown country is counted as Chinese; "
+                "supported if at most a tenth could be, every unknown host counted as foreign; partly supported "
+                "in between (the unknown hosts decide)")
+
+
+def verdict_curtain(n: dict) -> str:
+    if not n.get("endpoints"):
+        return NOT_MEASURABLE
+    if n["outside_low"] >= CURTAIN_OUTSIDE[0]:
+        return NOT_SUPPORTED
+    if n["outside_high"] <= CURTAIN_OUTSIDE[1]:
+        return SUPPORTED
+    return PARTLY
+
+
+def claim_curtain(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import chips
+
+    p = _params(CHIPS_REPORT, opts)
+    cn = chips.endpoint_shares(data.openrouter_endpoints, vocab.CHINA, p["include_disabled"], p.get("by_model", False))
+    us = chips.endpoint_shares(data.openrouter_endpoints, vocab.US, p["include_disabled"])
+    joint = chips.joint_per_year(data.models).filter(pl_year_between(2020, data.models["release_date"].max().year - 1))
+    n = {k: v for k, v in cn.items() if k != "hosts"}
+    n.update(us_endpoints=us["endpoints"], us_by_china=us["counts"][vocab.CHINA],
+             joint={r["year"]: r["joint"] for r in joint.iter_rows(named=True)})
+    c = cn["counts"]
+    years = sorted(n["joint"])
+    jt = (f" US–China joint notable models: {n['joint'][years[0]]} in {years[0]}, {n['joint'][years[-1]]} in "
+          f"{years[-1]}." if years else "")
+    day = data.openrouter_endpoints["source_file"].str.extract(r"(\d{4}-\d{2}-\d{2})").max()
+    n["day"] = day
+    own = "" if p.get("by_model") else f" ({cn['lab_own']} by the labs themselves)"
+    what = (f"Of {cn['models']} Chinese-made models on OpenRouter on {day} (each counted once, by its most foreign "
+            "known host), " if p.get("by_model") else
+            f"Of the {cn['endpoints']} OpenRouter endpoints of {cn['models']} Chinese-made models on {day}, ")
+    finding = (what +
+               f"{c[vocab.CHINA]} ({_pct_or(cn['shares'][vocab.CHINA])}) are run by hosts based in China"
+               f"{own}, {c[vocab.US]} ({_pct_or(cn['shares'][vocab.US])}) by hosts "
+               f"based in the US, {c[vocab.OTHER]} elsewhere and {c['Unknown origin']} "
+               f"({_pct_or(cn['shares']['Unknown origin'])}) by {cn['unknown_hosts']} hosts whose country is not "
+               f"curated: between {_pct_or(cn['outside_low'])} and {_pct_or(cn['outside_high'])} are served from "
+               f"outside China. {us['counts'][vocab.CHINA]} of {us['endpoints']} endpoints of US-made models run on "
+               f"Chinese hosts.{jt} One Western router's listing, not China's domestic market.")
+    return Claim("curtain", "\u201cA digital iron curtain is splitting the market into two technological "
+                 "blocs\u201d", finding, f"endpoints of {day}", verdict_curtain(n), RULE_CURTAIN, CHIPS_REPORT,
+                 "Who serves whose models", n)
+
+
+def pl_year_between(lo: int, hi: int):
+    import polars as pl
+
+    return (pl.col("year") >= lo) & (pl.col("year") <= hi)
+
+
+RULE_CONTROL = ("not measurable with these data: no pinned source measures anyone's ability to control AI "
+                "development; what they measure is the pace (the slope of each country's capability frontier and "
+                "of METR time horizons, with t-intervals of the slopes) and which countries' models the dangerous-capability "
+                "evaluations cover, shown as the numbers")
+
+
+def verdict_control(n: dict) -> str:
+    return NOT_MEASURABLE  # control is not in the data, whatever the pace (the rule says why)
+
+
+def claim_control(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.metrics import chips
+
+    p = _params(CHIPS_REPORT, opts)
+    countries = [vocab.US, vocab.CHINA]
+    g = {r["country_bucket"]: r for r in chips.frontier_growth(data.capability, p["metric"], countries,
+                                                               p["growth_start"]).iter_rows(named=True)}
+    m = {r["country_bucket"]: r for r in chips.metr_doubling(data.evaluations, countries).iter_rows(named=True)}
+    cov = chips.eval_coverage(data.evaluations, data.capability, p["metric"], countries, p["growth_start"])
+    n = dict(growth=g, metr=m, coverage=cov.to_dicts(), metric=p["metric"], start=p["growth_start"])
+
+    def grow(c):
+        r = g.get(c) or {}
+        return (f"{c} {r['slope']:+.1f} points per year ({chips.LEVEL:.0%} interval {r['low']:+.1f} to {r['high']:+.1f}, "
+                f"{r['n']} frontier steps)" if r.get("slope") is not None else f"{c}: too few frontier steps")
+
+    def metr(c):
+        r = m.get(c) or {}
+        if r.get("doubling_months") is None:
+            return f"{c}: {r.get('models', 0)} models, no doubling time"
+        hi = f"{r['doubling_months_high']:.1f}" if r.get("doubling_months_high") is not None else "unbounded"
+        return (f"{c} {r['doubling_months']:.1f} months ({r['doubling_months_low']:.1f} to {hi}; "
+                f"{r['models']} models)")
+
+    cv = "; ".join(f"{r['benchmark'].replace('_', ' ')}: {r['evaluated']} US" if r["country_bucket"] == vocab.US
+                   else f"{r['evaluated']} Chinese" for r in cov.sort("benchmark", "country_bucket",
+                                                                      descending=[False, True]).iter_rows(named=True))
+    finding = (f"Pace: the {p['metric'].upper()} frontier since {p['growth_start']} grew {grow(vocab.US)}; "
+               f"{grow(vocab.CHINA)}. METR 50% time horizons double every {metr(vocab.US)}; {metr(vocab.CHINA)}. "
+               f"Evaluations of dangerous capabilities in the pinned files cover model versions: {cv}. Whether "
+               "anyone can still control it is not in the data.")
+    return Claim("control", "\u201cDevelopment is moving so fast we might lose our ability to control it\u201d",
+                 finding, f"frontier since {p['growth_start']}", verdict_control(n), RULE_CONTROL, CHIPS_REPORT,
+                 "Pace and evaluation coverage", n)
+
+
+RULE_SOUTH = ("not measurable with these data unless a clean table counts users by region or country (none "
+              "does): OpenRouter tokens are counted by model and author, Hugging Face downloads by lab, and the "
+              "endpoint listing names hosts, not users")
+
+
+def verdict_south(n: dict) -> str:
+    return PARTLY if n.get("user_region_columns") else NOT_MEASURABLE
+
+
+def claim_south(data: Data, opts: dict | None = None) -> Claim:
+    from analysis.store import dictionary
+
+    cols = [f"{t.name}.{c.name}" for t in dictionary.tables() for c in t.columns
+            if "user" in c.name and ("region" in c.name or "country" in c.name)]
+    n = dict(user_region_columns=cols, tables=len(dictionary.tables()))
+    finding = (f"None of the {n['tables']} clean tables counts users by region or country: OpenRouter's tokens are "
+               "counted by model and author, Hugging Face downloads by lab, the endpoint listing names hosts. "
+               "Whether Chinese models are aimed at or used in the Global South cannot be told from these data."
+               if not cols else f"Users by region: {', '.join(cols)}.")
+    n["data_end"] = data.models["release_date"].max()
+    return Claim("south", "\u201cChina targets the Global South with its AI\u201d", finding,
+                 f"clean tables of models to {n['data_end']}", verdict_south(n),
+                 RULE_SOUTH, CHIPS_REPORT, "What these data cannot say", n)
+
+
+CLAIMS = (*CLAIMS, claim_selfreliance, claim_curtain, claim_control, claim_south)
+VERDICT_OF.update(selfreliance=verdict_selfreliance, curtain=verdict_curtain, control=verdict_control,
+                  south=verdict_south)
+REPORT_ORDER = (*REPORT_ORDER[:-1], CHIPS_REPORT, REPORT_ORDER[-1])
+
+
+def _h20_chips(data: Data, date, n: dict, opts: dict | None = None) -> str:
+    """Claim 6's chip evidence: the H20's specifications beside the H800 and the Ascend 910C (Epoch ML Hardware),
+    and the Chinese capability frontier's slope before and after the event (metrics.chips.slope_change)."""
+    from analysis.metrics import chips
+
+    p = _params(CHIPS_REPORT, {k: v for k, v in (opts or {}).items() if k == "slope_window_days"})
+    spec = {f: chips.chip_spec(data.chips, f) for f in ("H20", "H800", "Ascend 910C")}
+    pts = chips.frontier_points(data.capability, p["metric"], vocab.CHINA)
+    ch = chips.slope_change(pts, date, p["slope_window_days"])
+    n.update(chips={f: s and {k: s[k] for k in ("chip", "bf16_tflops", "bandwidth_tbs")} for f, s in spec.items()},
+             slope=ch)
+    out = ""
+    h, h8, a = spec["H20"], spec["H800"], spec["Ascend 910C"]
+    if h and h8 and a:
+        out += (f" The H20 does {h['bf16_tflops']:.0f} TFLOP/s BF16 against {h8['bf16_tflops']:.0f} for the H800 "
+                f"and {a['bf16_tflops']:.0f} for Huawei's Ascend 910C, with more memory bandwidth "
+                f"({h['bandwidth_tbs']:.1f} TB/s against {h8['bandwidth_tbs']:.2f} and {a['bandwidth_tbs']:.1f}): "
+                "an inference chip more than a training one (Epoch ML Hardware).")
+    b, af = ch["before"], ch["after"]
+    if b and af:
+        out += (f" The Chinese {p['metric'].upper()} frontier rose {b['slope']:.1f} points per year before the event "
+                f"and {af['slope']:.1f} after (change {ch['change']:+.1f}, {chips.LEVEL:.0%} interval {ch['low']:+.1f} to "
+                f"{ch['high']:+.1f}; {b['n']} and {af['n']} frontier steps): "
+                + ("slower after the event." if ch["high"] < 0 else "faster after the event." if ch["low"] > 0
+                   else "no change distinguishable from none."))
     return out

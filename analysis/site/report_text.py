@@ -17,6 +17,7 @@ METRIC_NAMES = vocab.METRIC_NAMES
 CLAIMS_ANSWERED = {"release_pace": (1, 5), "catch_up": (2, 7), "price_war": (3,), "performance_per_dollar": (4,),
                    "policy_timeline": (6,), "adoption": (8,), "replication": (),
                    "builders": (9, 10, 11)}
+CLAIMS_ANSWERED["chips_and_control"] = (12, 13, 14, 15)  # self-reliance, iron curtain, control, Global South
 RIVAL_WORDS = {"same_country": "another lab of the same country", "other_country": "a lab of the other country",
                "any": "any other lab"}
 
@@ -94,6 +95,13 @@ def summary(notebook: str, p: dict) -> str:
                 f"benchmarks of Epoch AI and LiveBench ({fams}), 'top-tier' meaning among the best {p['top_k']} "
                 f"models at release, and each lab's largest first-party context window by date{when}. For "
                 f"{len(p['labs'])} labs, Chinese and US.")
+    if notebook == "chips_and_control":
+        which = {"either": "notable or large-scale", "notable": "notable", "large_scale": "large-scale"}[p["model_set"]]
+        return (f"Which chips Chinese and US {which} models were trained on (unknown shown as unknown), the "
+                "specifications of the chips named in export-control events, whether the Chinese capability frontier "
+                f"on the {metric_name(p['metric'])} moved faster after the H20 events, who serves Chinese-made models "
+                "on OpenRouter, how fast the frontier moves and which models the dangerous-capability evaluations "
+                "cover; and what these data cannot say.")
     if notebook == "replication":
         return ("The project's numbers beside the published ones (Epoch AI, the AI Index), recomputed with the "
                 "publishers' own methods and parameters, and what explains each difference.")

@@ -317,3 +317,39 @@ def table(key: str, data=None):
         r = assess(fn(data), data)
     return r, pl.DataFrame([{k: v for k, v in row.items()} for row in r["variants"]],
                            schema={"variant": pl.String, "verdict": pl.String, "finding": pl.String, "same": pl.Boolean})
+
+
+# --- the chips-and-control claims (analysis.site.claims, report chips_and_control) --------------------------------
+
+VARIANTS.update({
+    "selfreliance": (("notable models only", {"model_set": "notable"}),
+                     ("large-scale models only", {"model_set": "large_scale"}),
+                     ("split at the October 2023 rules (A800/H800 covered)", {"controls_date": "2023-10-17"})),
+    "curtain": (("disabled endpoints counted", {"include_disabled": True}),
+                ("models counted instead of endpoints (each by its most foreign known host)", {"by_model": True})),
+    "control": (("frontier since 2024", {"growth_start": "2024-01-01"}),
+                ("LMArena text (style control)", {"metric": vocab.METRIC_LMARENA_STYLE})),
+    "south": (),
+})
+# claims the data cannot measure under any choice: no alternative to try (the rule says why)
+NO_ALTERNATIVES = ("south",)
+_margin_before_chips = margin
+
+
+def margin(key: str, n: dict) -> Margin:  # noqa: F811 (the claims above, then the chips claims)
+    """The default answer's closest call (the chips-and-control claims added to the ones above)."""
+    if key == "selfreliance":
+        b, a = n.get("before") or {}, n.get("after") or {}
+        if a.get("share_known") is None or b.get("share_known") is None:
+            return Margin("too few models of known chips")
+        return Margin(f"domestic share of models of known chips {b['share_known']:.0%} before vs {a['share_known']:.0%} "
+                      f"after ({b['known']} and {a['known']} models); after, with every unknown counted foreign, "
+                      f"{a['low']:.0%} vs {b['high']:.0%} before with every unknown counted domestic")
+    if key == "curtain":
+        if not n.get("endpoints"):
+            return Margin("no endpoints")
+        return Margin(f"served from outside China: {n['outside_low']:.0%} to {n['outside_high']:.0%} (unknown hosts "
+                      "decide; 25% and 10% are the rule's lines)")
+    if key in ("control", "south"):
+        return Margin("not measurable: nothing to be close to")
+    return _margin_before_chips(key, n)

@@ -24,7 +24,19 @@ import polars as pl
 
 from analysis.acquire import manifest, versions
 from analysis.acquire.readers import decode_text, external_file, read_csv_strings, read_curated, read_json
-from analysis.clean import adoption, eci, epoch_prices, events, leaderboards, models, openrouter, organizations, prices, tasks
+from analysis.clean import (
+    adoption,
+    chips,
+    eci,
+    epoch_prices,
+    events,
+    leaderboards,
+    models,
+    openrouter,
+    organizations,
+    prices,
+    tasks,
+)
 from analysis.clean.common import Read, Sources, Step, StepResult
 from analysis.core import paths
 from analysis.core.atomic import atomic_path
@@ -61,6 +73,7 @@ STEPS: list[Step] = [
     *epoch_prices.STEPS,
     *tasks.STEPS,
     leaderboards.LMARENA_SNAPSHOTS_STEP,
+    *chips.STEPS,
 ]
 
 

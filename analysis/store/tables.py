@@ -55,6 +55,12 @@ TABLE_INPUTS: dict[str, tuple[str, ...]] = {
                     "data/curated/model_aliases.csv", "data/curated/model_name_orgs.csv"),
     "context_windows": ("data/curated/organizations.csv", "data/curated/price_providers.csv",
                         "data/curated/model_crosswalk_capability.csv", "data/curated/model_aliases.csv"),
+    "chips": ("data/curated/chip_makers.csv", "data/curated/chip_families.csv"),
+    "model_hardware": ("data/curated/organizations.csv", "data/curated/hardware_names.csv",
+                       "data/curated/chip_makers.csv", "data/curated/chip_families.csv", "epoch/ml_hardware.csv"),
+    "openrouter_endpoints": ("data/curated/openrouter_authors.csv", "data/curated/organizations.csv",
+                             "data/curated/openrouter_providers.csv"),
+    "evaluations": ("data/curated/organizations.csv",),
 }
 
 

@@ -30,6 +30,8 @@ NAMES: dict[str, str] = {
     "epoch_models": "Epoch AI, Notable / Large-Scale / Frontier AI Models",
     "epoch_eci": "Epoch AI, Epoch Capabilities Index",
     "epoch_benchmarks": "Epoch AI, Benchmarking Hub",
+    "epoch_hardware": "Epoch AI, Machine Learning Hardware",
+    "openrouter_endpoints": "OpenRouter, model endpoints",
     "epoch_price_trends": "Epoch AI, LLM price-trend inputs (replication)",
     "artificial_analysis": "Artificial Analysis, models leaderboard",
     "lmarena": "LMArena, text leaderboard",

@@ -452,9 +452,11 @@ def lab_card(lab: str, per: pl.DataFrame, models: pl.DataFrame, reference: pl.Da
     end = _as_date(as_of) or models["release_date"].max()
     recent = _lab_models(models, lab, end).filter(pl.col("release_date") > end - dt.timedelta(days=365))
     add("Open weights (models of the last 12 months)", f"{int(recent['open_weights'].fill_null(False).sum())} of "
-        f"{len(recent)}" if len(recent) else NOT_IN_DATA, end, "Epoch AI models table")
+        f"{len(recent)}" if len(recent) else "no model released in these 12 months"
+        if len(_lab_models(models, lab, end)) else NOT_IN_DATA, end, "Epoch AI models table")
     b = breadth(models, [lab], as_of).row(0, named=True)
-    add("What it ships", f"{b['models']} models in {b['domains']} domains ({b['domain_list']}); {b['sizes']} "
+    add("What it ships", f"{b['models']} models in {b['domains']} domain{'s' * (b['domains'] != 1)} "
+        f"({b['domain_list']}); {b['sizes']} "
         f"distinct parameter counts, {b['size_range']}" if b["models"] else NOT_IN_DATA, end,
         "Epoch AI models table")
     # adoption

@@ -404,3 +404,15 @@ def test_claims_on_the_real_data(built):
     v = claims.claim_versatile(data)
     assert v.numbers["families_n"] >= 5 and v.verdict == claims.verdict_versatile(v.numbers)
     assert v.numbers["families_top"] < v.numbers["families_top_rel"]
+
+
+def test_rank_chart_axis_starts_at_rank_one_and_gives_each_lab_its_own_colour():
+    from analysis.figures import builders as figs
+
+    r = builders.ranks(_scores(ROWS))
+    fig = figs.ranks_at_release(r, "math", ["DeepSeek", "OpenAI", "Anthropic"])
+    y = fig.layout.yaxis
+    assert y.range[1] == 0.5 and y.range[0] > 1 and y.tickvals[0] == 1 and 0 not in y.tickvals
+    colors = {t.name: t.marker.color for t in fig.data}
+    assert len(set(colors.values())) == len(colors) == 3
+    assert colors["DeepSeek"] in figs.LAB_HUES[CN] and colors["OpenAI"] in figs.LAB_HUES[US]

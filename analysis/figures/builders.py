@@ -60,10 +60,12 @@ def ranks_at_release(ranked: pl.DataFrame, family: str, labs: list[str]) -> go.F
                         "rank_at_release": "Rank at release (1 = best)", "n_at_release": "Models ranked at release",
                         "score": "Score (the benchmark's own scale)", "edition": "Edition"},
                name=escape_text(lab), x="release_date")
+    # ranks start at 1 (the best, at the top): ticks at 1 and at round steps, never at 0
+    top = max(d["rank_at_release"].max() or 1, 5)
+    step = 5 if top <= 30 else 10
+    ticks = [1, *range(step, top + 1, step)]
     fig.update_layout(title=f"Rank at release, {FAMILY_NAMES.get(family, family)} benchmarks",
-                      yaxis=dict(title="Rank at release (1 = best)",
-                                 range=[(max(d["rank_at_release"].max() or 1, 5)) + 0.5, 0.5], tick0=1,
-                                 rangemode="normal"),
+                      yaxis=dict(title="Rank at release (1 = best)", range=[top + 0.5, 0.5], tickvals=ticks),
                       xaxis_title="Release date", hovermode="closest")
     add_source(fig, tables.sources("task_scores"), "Rank among the models of the same benchmark and edition "
                                                    "released on or before the model; each benchmark its own scale")

@@ -82,6 +82,15 @@ def test_lab_peak_and_top_tier_need_a_field():
     assert builders.top_tier(None, True, 1) is None
     fam = builders.lab_families(builders.lab_benchmarks(r, ["DeepSeek"], k=1, min_field=2), k=1)
     assert fam.row(0, named=True)["family_top_tier"] is True
+    # now: rank 4 in the edition; the best (the undated 0.99) states no standard error, so no uncertainty call
+    assert (lb["now_rank"], lb["now_top_tier"], lb["now_within"]) == (4, False, None)
+    late = builders.ranks(_scores(ROWS[:-1]))  # without it the best is us-c, 0.95 ± 0.01 vs 0.79 ± 0.02: outside
+    assert builders.lab_benchmarks(late, ["DeepSeek"], k=1, min_field=2)["now_within"][0] is False
+    assert builders.lab_benchmarks(r, ["DeepSeek"], k=4, min_field=2)["now_top_tier"][0] is True
+    now = builders.lab_families(builders.lab_benchmarks(r, ["DeepSeek"], k=1, min_field=2), reading="end")
+    assert (now["top_tier_benchmarks"][0], now["family_top_tier"][0]) == (0, False)
+    # a field smaller than min_field is no placement now either
+    assert builders.lab_families(builders.lab_benchmarks(r, ["DeepSeek"], k=1, min_field=10), reading="end").is_empty()
 
 
 def test_livebench_editions_are_never_mixed():
@@ -96,10 +105,14 @@ def test_livebench_editions_are_never_mixed():
     assert (lb["peak_rank"], lb["now_edition"], lb["now_rank"]) == (2, "2025_04_02", 1)
 
 
-def _windows(rows) -> pl.DataFrame:
-    out = [dict(model_key=k, provider=p, organization=o, country_bucket=b, model_id=m, max_input_tokens=w,
-                window_field="max_input_tokens", as_of=day, source_file="l.json", source_row=i)
-           for i, (k, p, o, b, m, w, day) in enumerate(rows, start=1)]
+def _windows(rows, source="litellm") -> pl.DataFrame:
+    """Inline context_windows rows: (key, provider, org, bucket, model_id, window, date[, source])."""
+    out = []
+    for i, (k, p, o, b, m, w, day, *src) in enumerate(rows, start=1):
+        src = src[0] if src else source
+        out.append(dict(model_key=k, provider=p, organization=o, country_bucket=b, model_id=m, max_input_tokens=w,
+                        window_field="max_input_tokens", as_of=day, source_file=f"{src}_{day}.json", source_row=i,
+                        source=src))
     return tasks.CONTEXT_WINDOWS.validate(pl.DataFrame(out, schema={c.name: c.dtype for c in
                                                                     tasks.CONTEXT_WINDOWS.columns}))
 
@@ -124,8 +137,53 @@ def test_window_resolution_majority_then_larger():
     assert builders.window_rank(lw, "DeepSeek")["found"] is False
 
 
+def test_window_resolution_across_sources():
+    """Rule 2: each source's newest file on or before the date speaks; rule 3: most sources, then the newest file,
+    then the precedence LiteLLM, models.dev, OpenRouter."""
+    d1, d2, d3 = D(2026, 1, 1), D(2026, 4, 1), D(2026, 8, 1)
+    k = ("Moonshot AI", CN)
+    w = _windows([
+        ("moonshot/kimi", "moonshot", *k, "kimi", 131072, d1, "litellm"),
+        ("moonshotai/kimi", "moonshotai", *k, "kimi", 262144, d2, "models.dev"),
+        ("moonshotai/kimi", "moonshotai", *k, "kimi", 262144, d3, "openrouter"),
+        ("moonshot/old", "moonshot", *k, "old", 8192, d1, "litellm"),       # listed by LiteLLM only at d1
+        ("moonshot/old2", "moonshot", *k, "old2", 4096, d1, "litellm"),
+        ("moonshot/new", "moonshot", *k, "new", 4096, d3, "litellm"),       # LiteLLM's next file drops old, old2
+        ("moonshotai/tie", "moonshotai", *k, "tie", 100, d1, "models.dev"),
+        ("moonshot/tie", "moonshot", *k, "tie", 200, d1, "litellm")])
+    ref = builders.window_reference(w)
+    got = {(r["model"], r["as_of"]): r for r in ref.iter_rows(named=True)}
+    assert got[("kimi", d1)]["max_input_tokens"] == 131072 and got[("kimi", d1)]["rule"] == "single source"
+    # at d2 LiteLLM (d1 file) says 131072, models.dev 262144: a tie of one each, the newer file wins
+    assert (got[("kimi", d2)]["max_input_tokens"], got[("kimi", d2)]["rule"]) == (262144, "newest file")
+    # at d3 models.dev and OpenRouter agree against LiteLLM's d3 file, which no longer lists kimi: both agree
+    assert (got[("kimi", d3)]["max_input_tokens"], got[("kimi", d3)]["rule"]) == (262144, "sources agree")
+    assert got[("kimi", d3)]["sources"] == 2
+    # same file date, different values: the precedence (LiteLLM first)
+    assert (got[("tie", d1)]["max_input_tokens"], got[("tie", d1)]["rule"]) == (200, "precedence")
+    # a model a source no longer lists is not carried forward
+    assert ("old", d1) in got and ("old", d3) not in got and ("new", d3) in got
+    # a majority: three sources, two agreeing
+    m = _windows([("a/x", "moonshot", *k, "x", 10, d1, "litellm"), ("b/x", "moonshotai", *k, "x", 20, d1, "models.dev"),
+                  ("c/x", "moonshotai", *k, "x", 20, d1, "openrouter")])
+    r = builders.window_reference(m).row(0, named=True)
+    assert (r["max_input_tokens"], r["rule"], r["source"], r["stated"]) == \
+        (20, "majority", "models.dev", "litellm 10; models.dev 20; openrouter 20")
+
+
 @pytest.mark.parametrize("n, want", [
     (dict(coding_n=0, math_n=0), NOT_MEASURABLE),
+    # the default reading: now decides; at release can only make it partly
+    (dict(coding_n=4, coding_top=0, math_n=4, math_top=0, coding_n_rel=4, coding_top_rel=2, math_n_rel=4,
+          math_top_rel=4), PARTLY),
+    (dict(coding_n=4, coding_top=2, math_n=4, math_top=2, coding_n_rel=4, coding_top_rel=0, math_n_rel=4,
+          math_top_rel=0), SUPPORTED),
+    (dict(coding_n=4, coding_top=0, math_n=4, math_top=0, coding_n_rel=4, coding_top_rel=1, math_n_rel=4,
+          math_top_rel=1), NOT_SUPPORTED),
+    (dict(reading="release", coding_n=4, coding_top=0, math_n=4, math_top=0, coding_n_rel=4, coding_top_rel=2,
+          math_n_rel=4, math_top_rel=4), SUPPORTED),
+    (dict(reading="end", coding_n=4, coding_top=0, math_n=4, math_top=0, coding_n_rel=4, coding_top_rel=2,
+          math_n_rel=4, math_top_rel=4), NOT_SUPPORTED),
     (dict(coding_n=4, coding_top=2, math_n=4, math_top=4), SUPPORTED),
     (dict(coding_n=4, coding_top=1, math_n=4, math_top=2), PARTLY),
     (dict(coding_n=0, coding_top=0, math_n=3, math_top=3), PARTLY),
@@ -144,7 +202,13 @@ def test_verdict_context(n, want):
 @pytest.mark.parametrize("n, want", [
     (dict(families_n=0), NOT_MEASURABLE), (dict(families_n=6, families_top=4, best_other=4), SUPPORTED),
     (dict(families_n=6, families_top=4, best_other=6), PARTLY), (dict(families_n=6, families_top=3, best_other=3), PARTLY),
-    (dict(families_n=6, families_top=3, best_other=5), NOT_SUPPORTED)])
+    (dict(families_n=6, families_top=3, best_other=5), NOT_SUPPORTED),
+    (dict(families_n=8, families_top=1, best_other=8, families_n_rel=8, families_top_rel=7, best_other_rel=8),
+     PARTLY),
+    (dict(families_n=8, families_top=1, best_other=8, families_n_rel=8, families_top_rel=2, best_other_rel=8),
+     NOT_SUPPORTED),
+    (dict(reading="release", families_n=8, families_top=1, best_other=8, families_n_rel=8, families_top_rel=7,
+          best_other_rel=6), SUPPORTED)])
 def test_verdict_versatile(n, want):
     assert claims.verdict_versatile(n) == want
 
@@ -217,6 +281,83 @@ def test_windows_step_keeps_first_party_text_keys():
     assert (c["rows_in"], c["rows_used"], c["rows_quarantined"]) == (6, 2, 4)
 
 
+def test_models_dev_step_keeps_first_party_text_models():
+    from analysis.curated.inputs import Inputs
+
+    inp = Inputs()
+    path = tasks.MODELS_DEV_FILES[0]
+    data = {"_commit": "abc", "providers": {
+        "moonshotai": {"provider": {}, "models": {
+            "kimi-k2": {"limit": {"context": 131072}, "modalities": {"output": ["text"]}},
+            "kimi-old": {"limit": {"context": 8192}, "status": "deprecated"},
+            "kimi-img": {"limit": {"context": 8192}, "modalities": {"output": ["image"]}},
+            "kimi-none": {"limit": {"context": 0}}}},
+        "openrouter": {"models": {"moonshotai/kimi-k2": {"limit": {"context": 131072}}}},
+        "broken": "not an object"}}
+    r = tasks.clean_models_dev_windows(Sources({path: data}, {path: D(2025, 7, 1)}), xw.Crosswalk(), inp.registry,
+                                       inp.providers)
+    assert r.df["model_key"].to_list() == ["moonshotai/kimi-k2"]
+    assert (r.df["organization"][0], r.df["source"][0], r.df["window_field"][0]) == \
+        ("Moonshot AI", "models.dev", "limit.context")
+    q = dict(zip(r.quarantine["key"], r.quarantine["column"], strict=True))
+    assert q == {"moonshotai/kimi-old": "status", "moonshotai/kimi-img": "modalities",
+                 "moonshotai/kimi-none": "limit.context", "openrouter/moonshotai/kimi-k2": "provider",
+                 "broken": "models"}
+    c = r.counts.row(0, named=True)
+    assert (c["rows_in"], c["rows_used"], c["rows_quarantined"]) == (6, 1, 5)
+
+
+def test_openrouter_step_keeps_endpoints_of_the_models_own_lab():
+    from analysis.curated.inputs import Inputs
+
+    inp = Inputs()
+    path = tasks.OPENROUTER_ENDPOINTS
+    rows = [("moonshotai/kimi-k3", "moonshotai", "1048576", "False"), ("moonshotai/kimi-k3", "deepinfra", "1048576",
+                                                                       "False"),
+            ("~moonshotai/kimi-latest", "moonshotai", "1048576", "False"), ("qwen/qwen3-max", "alibaba", "262144",
+                                                                             "False"),
+            ("qwen/qwen3-max", "alibaba", "lots", "False"), ("z-ai/glm-5", "z-ai", "202752", "True")]
+    df = pl.DataFrame([dict(model_slug=a, provider_slug=b, context_length=c, is_disabled=d, source_row=i)
+                       for i, (a, b, c, d) in enumerate(rows, start=1)])
+    r = tasks.clean_openrouter_windows(Sources({path: df}, {path: D(2026, 8, 8)}), xw.Crosswalk(), inp.registry,
+                                       inp.providers)
+    assert list(zip(r.df["model_key"], r.df["organization"], r.df["max_input_tokens"], strict=True)) == \
+        [("moonshotai/kimi-k3", "Moonshot AI", 1048576), ("qwen/qwen3-max", "Alibaba", 262144)]
+    q = {x["source_row"]: x["column"] for x in r.quarantine.iter_rows(named=True)}
+    assert q == {2: "provider_slug", 3: "model_slug", 5: "context_length", 6: "is_disabled"}
+    c = r.counts.row(0, named=True)
+    assert (c["rows_in"], c["rows_used"], c["rows_quarantined"]) == (6, 2, 4)
+    with pytest.raises(InputError, match="missing column.*context_length"):
+        tasks.clean_openrouter_windows(Sources({path: df.drop("context_length")}, {path: D(2026, 8, 8)}),
+                                       xw.Crosswalk(), inp.registry, inp.providers)
+
+
+def test_lab_card_says_what_the_data_do_not_cover():
+    r = builders.ranks(_scores(ROWS))
+    per = builders.lab_benchmarks(r, ["DeepSeek"], k=1, min_field=2)
+    models = pl.DataFrame({"model_id": ["cn-a", "cn-b"], "model": ["CN-A", "CN-B"],
+                           "organizations": [["DeepSeek"], ["DeepSeek"]], "release_date": [D(2024, 6, 1), D(2025, 6, 1)],
+                           "notable": [True, True], "open_weights": [True, False], "parameters": [7e9, None],
+                           "domains": [["Language"], ["Language", "Vision"]]})
+    ref = pl.DataFrame({"model_id": ["cn-b"], "organization": ["DeepSeek"], "input_usd_per_m": [0.5],
+                        "output_usd_per_m": [1.5], "valid_from": [D(2025, 6, 1)], "valid_to": [None],
+                        "snapshot": [D(2025, 12, 1)], "source": ["llm-prices"]},
+                       schema_overrides={"valid_to": pl.Date})
+    win = builders.window_reference(_windows([("deepseek/chat", "deepseek", "DeepSeek", CN, "cn-b", 65536,
+                                               D(2025, 7, 1))]))
+    card = builders.lab_card("DeepSeek", per, models, ref, win, None, None, ["math", "coding"])
+    got = dict(zip(card["what"], card["value"], strict=True))
+    assert got["Notable models per year"] == "2024: 1 · 2025: 1 (to date)"
+    assert got["Best now: math"] == "CN-B: rank 4 of 6 on MATH Level 5; best UN-X"
+    assert got["Best at release: math"] == "CN-A: rank 1 of 2 on MATH Level 5"
+    assert got["Best now: coding"] == builders.NOT_IN_DATA
+    assert got["Price of its best model now"] == "cn-b: USD 0.5 in / 1.5 out per 1M tokens"
+    assert got["Largest context window"] == "65,536 tokens (cn-b)"
+    assert got["Open weights (models of the last 12 months)"] == "0 of 1"
+    assert got["What it ships"].startswith("2 models in 2 domains (Language, Vision); 1 distinct")
+    assert got["Share of OpenRouter tokens (last complete week)"] == builders.NOT_IN_DATA
+
+
 # --- the real data ----------------------------------------------------------------------------------------------
 
 @pytest.mark.snapshots
@@ -249,9 +390,29 @@ def test_claims_on_the_real_data(built):
     r = builders.ranks(built["task_scores"])
     r1 = r.filter((pl.col("model_id") == "deepseek-r1") & (pl.col("benchmark") == "math_level_5")).row(0, named=True)
     assert r1["rank_at_release"] <= 2 and r1["n_at_release"] >= 10
+    # present tense: DeepSeek's R1-era launches were top-tier at release, none of its models is now (checked
+    # against the cards: rank 7 of 48 on Aider Polyglot, rank 7 of 88 on MATH Level 5)
+    assert (n["coding_top"], n["math_top"]) == (0, 0) and n["math_top_rel"] * 2 >= n["math_n_rel"]
+    assert c.verdict == PARTLY and str(n["end"]) in c.finding
     k = claims.claim_context(data)
-    # the newest LiteLLM file: Moonshot's largest first-party window is 262,144 tokens, below xAI's 2M
-    assert k.numbers["window"] == 262144 and "xAI" in k.numbers["larger_labs"]
-    assert k.verdict == claims.verdict_context(k.numbers) == NOT_SUPPORTED
+    # 2026-08-08: OpenRouter's endpoints file lists moonshotai/kimi-k3 served by Moonshot AI with context_length
+    # 1048576; LiteLLM's newest file (2026-07-24) alone gives Moonshot 262,144 tokens (kimi-k2), below xAI's 2M
+    assert (k.numbers["window"], k.numbers["source"], str(k.numbers["date"])) == (1048576, "openrouter", "2026-08-08")
+    assert "xAI" in k.numbers["larger_labs"] and k.verdict == claims.verdict_context(k.numbers)
+    lite = claims.claim_context(data, {"source": "litellm"})
+    assert lite.numbers["window"] == 262144 and lite.verdict == NOT_SUPPORTED
     v = claims.claim_versatile(data)
     assert v.numbers["families_n"] >= 5 and v.verdict == claims.verdict_versatile(v.numbers)
+    assert v.numbers["families_top"] < v.numbers["families_top_rel"]
+
+
+def test_rank_chart_axis_starts_at_rank_one_and_gives_each_lab_its_own_colour():
+    from analysis.figures import builders as figs
+
+    r = builders.ranks(_scores(ROWS))
+    fig = figs.ranks_at_release(r, "math", ["DeepSeek", "OpenAI", "Anthropic"])
+    y = fig.layout.yaxis
+    assert y.range[1] == 0.5 and y.range[0] > 1 and y.tickvals[0] == 1 and 0 not in y.tickvals
+    colors = {t.name: t.marker.color for t in fig.data}
+    assert len(set(colors.values())) == len(colors) == 3
+    assert colors["DeepSeek"] in figs.LAB_HUES[CN] and colors["OpenAI"] in figs.LAB_HUES[US]

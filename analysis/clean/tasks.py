@@ -130,16 +130,32 @@ TASK_SCORES = Table(
     ),
 )
 
+# context-window sources: LiteLLM's first-party keys, models.dev's first-party providers, OpenRouter endpoints
+# served by the model's own lab
+WINDOW_SOURCES = ("litellm", "models.dev", "openrouter")
+MODELS_DEV_DIR = "pricing/models.dev"
+MODELS_DEV_FILES = tuple(f"{MODELS_DEV_DIR}/models_dev_{d}.json" for d in
+                         ("2025-07-01", "2025-10-01", "2026-01-01", "2026-04-02", "2026-07-01"))
+# models.dev providers that are a lab's own API (international and China sites); resellers, routers, clouds and
+# the labs' coding/token subscription plans are not
+MODELS_DEV_LAB_PROVIDERS = ("openai", "anthropic", "google", "xai", "mistral", "deepseek", "alibaba", "alibaba-cn",
+                            "moonshotai", "moonshotai-cn", "zai", "zhipuai", "minimax", "minimax-cn", "stepfun",
+                            "xiaomi")
+OPENROUTER_ENDPOINTS = "pricing/openrouter/openrouter_endpoints_2026-08-08.csv"
+OPENROUTER_ENDPOINT_COLUMNS = ("model_slug", "provider_slug", "context_length", "is_disabled")
+WINDOW_PROVIDERS = tuple(dict.fromkeys((*LITELLM_LAB_PROVIDERS, *MODELS_DEV_LAB_PROVIDERS)))
+
 CONTEXT_WINDOWS = Table(
     name="context_windows",
-    description="One row per (LiteLLM file, first-party key): the context window (maximum input tokens) a lab's "
-    "own API states for a model, in each dated LiteLLM file. One window per model and date is chosen by "
-    "analysis.metrics.builders.window_reference.",
+    description="One row per (source file, first-party record): the context window (maximum input tokens) a lab's "
+    "own API states for a model: LiteLLM's first-party keys (8 dated files), models.dev's first-party providers "
+    "(5 dated snapshots) and OpenRouter endpoints served by the model's own lab (one file). One window per model "
+    "and date is chosen by analysis.metrics.builders.window_reference.",
     primary_key=("source_file", "source_row"),
     columns=(
         Column("model_key", pl.String, "LiteLLM key.", nullable=False),
-        Column("provider", pl.String, "LiteLLM `litellm_provider` (a lab's own API).", nullable=False,
-               allowed=LITELLM_LAB_PROVIDERS),
+        Column("provider", pl.String, "The source's provider: LiteLLM `litellm_provider`, the models.dev provider "
+               "id, or OpenRouter's `provider_slug` (always a lab's own API).", nullable=False),
         Column("organization", pl.String, "The lab the provider stands for (data/curated/price_providers.csv).",
                nullable=False),
         Column("country_bucket", pl.String, "Bucket of that organization.", nullable=False, allowed=COUNTRY_BUCKETS),
@@ -148,9 +164,11 @@ CONTEXT_WINDOWS = Table(
         Column("max_input_tokens", pl.Int64, "Context window: `max_input_tokens`, else `max_tokens` (LiteLLM's older "
                "field).", nullable=False, min=1, unit="tokens"),
         Column("window_field", pl.String, "The field the window was read from.", nullable=False,
-               allowed=("max_input_tokens", "max_tokens")),
+               allowed=("max_input_tokens", "max_tokens", "limit.context", "context_length")),
         Column("as_of", pl.Date, "Snapshot date of the file.", nullable=False),
         *SOURCE_COLUMNS,
+        Column("source", pl.String, "Window source: 'litellm', 'models.dev' or 'openrouter'.", nullable=False,
+               allowed=WINDOW_SOURCES),
     ),
 )
 
@@ -328,7 +346,111 @@ def clean_windows(src: Sources, crosswalk: xw.Crosswalk, registry, providers) ->
             rows.append(dict(model_key=key, provider=prov, organization=org,
                              country_bucket=reg_mod.bucket([registry.orgs[org].country]),
                              model_id=m.model_id if m else None, max_input_tokens=window, window_field=field,
-                             as_of=as_of, source_file=f, source_row=i))
+                             as_of=as_of, source_file=f, source_row=i, source="litellm"))
+    return led.result(CONTEXT_WINDOWS, _frame(CONTEXT_WINDOWS, rows))
+
+
+def _org_of(name: str, registry, providers) -> str | None:
+    """A provider or author name's organization: data/curated/price_providers.csv, else the registry."""
+    org = providers.get(name)
+    if org is None:
+        o = registry.resolve(name)
+        org = o.name if o is not None else None
+    return org if org in registry.orgs else None
+
+
+def clean_models_dev_windows(src: Sources, crosswalk: xw.Crosswalk, registry, providers) -> StepResult:
+    """`context_windows` rows of the models.dev snapshots: every model of every provider is a record; a model of a
+    provider that is not a lab's own API (`MODELS_DEV_LAB_PROVIDERS`), one that outputs no text, one the provider
+    marks deprecated, or one without a plausible `limit.context` goes to quarantine with the reason."""
+    from analysis.curated import registry as reg_mod
+
+    led = Ledger("context_windows")
+    rows = []
+    for f in src.paths():
+        data = expect_json(f, "top level", src[f], dict)
+        provs = expect_json(f, "providers", data.get("providers"), dict)
+        as_of = src.snapshot(f)
+        i = 0
+        n_in = sum(len(v.get("models") or {}) if isinstance(v, dict) else 1 for v in provs.values())
+        led.count_in(f, n_in)
+        for prov, pv in provs.items():
+            models = pv.get("models") if isinstance(pv, dict) else None
+            if not isinstance(models, dict):
+                i += 1
+                led.reject(f, i, prov, "models", f"provider {prov!r} has no models object")
+                continue
+            for mid, m in models.items():
+                i += 1
+                key = f"{prov}/{mid}"
+                if prov not in MODELS_DEV_LAB_PROVIDERS:
+                    led.reject(f, i, key, "provider", f"provider {prov!r} is not a lab's own API")
+                    continue
+                if not isinstance(m, dict):
+                    led.reject(f, i, key, None, f"value is {describe_json(m)}, not a model object")
+                    continue
+                out = ((m.get("modalities") or {}).get("output") if isinstance(m.get("modalities"), dict) else None)
+                if out is not None and "text" not in out:
+                    led.reject(f, i, key, "modalities", f"outputs {out!r:.40}, no text: not a text model")
+                    continue
+                if m.get("status") == "deprecated":
+                    led.reject(f, i, key, "status", "deprecated by the provider")
+                    continue
+                window = _tokens((m.get("limit") or {}).get("context") if isinstance(m.get("limit"), dict) else None)
+                if window is None or not 0 < window <= MAX_WINDOW:
+                    led.reject(f, i, key, "limit.context", f"no plausible window: {m.get('limit')!r:.40}")
+                    continue
+                org = _org_of(prov, registry, providers)
+                if org is None:
+                    raise InputError(f"data/curated/price_providers.csv: no organization for models.dev provider "
+                                     f"{prov!r}")
+                link = crosswalk.lookup_price(mid, "models.dev")[0]
+                rows.append(dict(model_key=key, provider=prov, organization=org,
+                                 country_bucket=reg_mod.bucket([registry.orgs[org].country]),
+                                 model_id=link.model_id if link else None, max_input_tokens=window,
+                                 window_field="limit.context", as_of=as_of, source_file=f, source_row=i,
+                                 source="models.dev"))
+    return led.result(CONTEXT_WINDOWS, _frame(CONTEXT_WINDOWS, rows))
+
+
+def clean_openrouter_windows(src: Sources, crosswalk: xw.Crosswalk, registry, providers) -> StepResult:
+    """`context_windows` rows of OpenRouter's endpoints file: an endpoint counts only where the provider serving it
+    is the model's own lab (the provider's organization is the slug author's); another provider, a moving alias
+    (`~author/...`), a disabled endpoint or one without a plausible `context_length` goes to quarantine."""
+    from analysis.curated import registry as reg_mod
+
+    led = Ledger("context_windows")
+    rows = []
+    for f in src.paths():
+        df = src[f]
+        require_columns(f, df, list(OPENROUTER_ENDPOINT_COLUMNS))
+        led.count_in(f, len(df))
+        as_of = src.snapshot(f)
+        for r in df.iter_rows(named=True):
+            slug, prov, rec = r["model_slug"] or "", r["provider_slug"] or "", r["source_row"]
+            author = slug.split("/")[0] if "/" in slug else ""
+            if author.startswith("~"):
+                led.reject(f, rec, slug, "model_slug", "a moving alias, not one model")
+                continue
+            org = _org_of(prov, registry, providers)
+            a_org = _org_of(author, registry, providers) if author else None
+            if org is None or org != a_org:
+                led.reject(f, rec, slug, "provider_slug", f"provider {prov!r} is not the model's lab "
+                                                          f"({a_org or 'unknown'})")
+                continue
+            if (r["is_disabled"] or "").casefold() == "true":
+                led.reject(f, rec, slug, "is_disabled", "endpoint disabled")
+                continue
+            window = _tokens(_number(r["context_length"]))
+            if window is None or not 0 < window <= MAX_WINDOW:
+                led.reject(f, rec, slug, "context_length", f"no plausible window: {r['context_length']!r:.30}")
+                continue
+            link = crosswalk.lookup_price(slug, "openrouter")[0]
+            rows.append(dict(model_key=slug, provider=prov, organization=org,
+                             country_bucket=reg_mod.bucket([registry.orgs[org].country]),
+                             model_id=link.model_id if link else None, max_input_tokens=window,
+                             window_field="context_length", as_of=as_of, source_file=f, source_row=rec,
+                             source="openrouter"))
     return led.result(CONTEXT_WINDOWS, _frame(CONTEXT_WINDOWS, rows))
 
 
@@ -340,7 +462,13 @@ LIVEBENCH_STEP = Step("task_scores:livebench", clean_livebench,
                       needs=("crosswalk",))
 WINDOWS_STEP = Step("context_windows", clean_windows, reads=(Read(LITELLM_FAMILY, "json", versions="all", shape=litellm_shape),),
                     needs=("crosswalk",), uses=("registry", "providers"))
-STEPS = [EPOCH_STEP, LIVEBENCH_STEP, WINDOWS_STEP]
+MODELS_DEV_WINDOWS_STEP = Step("context_windows:models.dev", clean_models_dev_windows,
+                               reads=tuple(Read(f, "json") for f in MODELS_DEV_FILES), needs=("crosswalk",),
+                               uses=("registry", "providers"))
+OPENROUTER_WINDOWS_STEP = Step("context_windows:openrouter", clean_openrouter_windows,
+                               reads=(Read(OPENROUTER_ENDPOINTS, columns=OPENROUTER_ENDPOINT_COLUMNS),),
+                               needs=("crosswalk",), uses=("registry", "providers"))
+STEPS = [EPOCH_STEP, LIVEBENCH_STEP, WINDOWS_STEP, MODELS_DEV_WINDOWS_STEP, OPENROUTER_WINDOWS_STEP]
 
 
 def snapshot_of(release: str) -> dt.date:

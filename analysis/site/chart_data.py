@@ -338,6 +338,7 @@ SPDX = {
     "CC-BY-4.0": "CC-BY-4.0",  # the same, written as its SPDX id
     "Apache-2.0": "Apache-2.0",  # the upstream repository's LICENSE
     "MIT (upstream BerriAI/litellm)": "MIT",  # the file is part of litellm, whose repository is MIT-licensed
+    "MIT (anomalyco/models.dev repository LICENSE)": "MIT",  # models.dev's TOML data, in an MIT repository
     # the repository's MIT covers its code; the LMArena data it holds state no licence
     "MIT (repository LICENSE; underlying LMArena leaderboard data: no licence stated)": None,
     # the scraper repository is MIT; Artificial Analysis asks for attribution and states no licence for the data

@@ -464,12 +464,14 @@ def claim_default(data: Data, opts: dict | None = None) -> Claim:
 
 # --- 9-11. the builders' advice: which Chinese lab for which job -------------------------------------------------
 
-RULE_CODING = ("a lab is top-tier on a benchmark when its best placement at release is within the best k models "
-               "(default 5) or within the benchmark's 95% uncertainty of the best, in a field of at least 10 models; "
-               "top-tier in a task family when it is on at least half of the family's benchmarks where it has a "
-               "placement. Supported if DeepSeek is top-tier in both coding (coding and agentic-coding benchmarks) "
-               "and math; partly supported if in one; not supported if in neither; not measurable without "
-               "placements")
+RULE_CODING = ("the seed's sentence is present-tense advice to a builder, so the verdict reads the newest data. A "
+               "lab is top-tier on a benchmark when its best model ranks within the best k (default 5) or within the "
+               "benchmark's 95% uncertainty of the best, in a field of at least 10 models: now (the benchmark's "
+               "newest edition, among all its models) and at release (the model's launch reading, among the models "
+               "released by then); top-tier in a task family when on at least half of the family's benchmarks where "
+               "it has a placement. Supported if DeepSeek is top-tier now in both coding (coding and agentic-coding "
+               "benchmarks) and math; partly supported if now in one of them, or if it was top-tier at release in "
+               "either but is in neither now; not supported otherwise; not measurable without placements")
 
 
 def _builder_rows(data: Data, p: dict, labs, source: str = "all"):
@@ -495,38 +497,83 @@ def _family_counts(fam, lab: str, families) -> tuple[int, int, list[str]]:
         sorted(b for x in f["top_tier_list"].to_list() for b in x)
 
 
+def _family_ok(n: dict, fam: str, suffix: str = "") -> bool:
+    k = n.get(f"{fam}_n{suffix}") or 0
+    return bool(k) and 2 * (n.get(f"{fam}_top{suffix}") or 0) >= k
+
+
 def verdict_coding(n: dict) -> str:
-    if not n.get("coding_n") and not n.get("math_n"):
+    """`reading` 'both' (default): now decides, at release can only make it partly; 'release' or 'end': that
+    reading alone (both families: supported, one: partly)."""
+    reading = n.get("reading", "both")
+    fams = ("coding", "math")
+    now = [_family_ok(n, f, "_rel" if reading == "release" else "") for f in fams]
+    then = [_family_ok(n, f, "_rel") for f in fams] if reading == "both" else []
+    placed = [n.get(f"{f}_n{'_rel' if reading == 'release' else ''}") for f in fams]
+    if reading == "both":
+        placed += [n.get(f"{f}_n_rel") for f in fams]
+    if not any(placed):
         return NOT_MEASURABLE
-    ok = [bool(n[f"{f}_n"]) and 2 * n[f"{f}_top"] >= n[f"{f}_n"] for f in ("coding", "math")]
-    return SUPPORTED if all(ok) else PARTLY if any(ok) else NOT_SUPPORTED
+    if all(now):
+        return SUPPORTED
+    return PARTLY if any(now) or any(then) else NOT_SUPPORTED
+
+
+def _best_now(per, families) -> str:
+    """The lab's best placement in the newest data among the families' benchmarks, in words."""
+    import polars as pl
+
+    from analysis.clean.tasks import BENCHMARK_NAMES
+
+    b = per.filter(pl.col("family").is_in(list(families)) & pl.col("now_rank").is_not_null())
+    if b.is_empty():
+        return "no model in the newest data"
+    r = b.sort("now_rank", "benchmark").row(0, named=True)
+    ed = "" if r["now_edition"] == "hub" else f", release {r['now_edition'].replace('_', '-')}"
+    return (f"rank {r['now_rank']} of {r['now_n']} on {BENCHMARK_NAMES.get(r['benchmark'], r['benchmark'])} "
+            f"({r['now_model']}{ed}; best {r['now_best_model']})")
 
 
 def claim_coding(data: Data, opts: dict | None = None) -> Claim:
+    import polars as pl
+
     from analysis.metrics import builders
 
     o = opts or {}
     p = _params("builders", o)
-    lab, reading = "DeepSeek", o.get("reading", "release")
+    lab, reading = "DeepSeek", o.get("reading", "both")
     coding = ("coding", "agentic_coding") if o.get("agentic", True) else ("coding",)
     scores, per = _builder_rows(data, p, [lab], o.get("source", "all"))
-    fam = builders.lab_families(per, p["top_k"], reading)
-    c_top, c_n, c_list = _family_counts(fam, lab, coding)
-    m_top, m_n, m_list = _family_counts(fam, lab, ("math",))
+    fam = builders.lab_families(per, p["top_k"], "release")
+    fam_now = builders.lab_families(per, p["top_k"], "end")
+    c_top, c_n, c_list = _family_counts(fam_now, lab, coding)
+    m_top, m_n, m_list = _family_counts(fam_now, lab, ("math",))
+    cr_top, cr_n, cr_list = _family_counts(fam, lab, coding)
+    mr_top, mr_n, mr_list = _family_counts(fam, lab, ("math",))
+    peaks = per.filter(pl.col("family").is_in([*coding, "math"]) & pl.col("peak_top_tier"))
+    span = (f" (launches of {peaks['peak_release_date'].min()} to {peaks['peak_release_date'].max()})"
+            if len(peaks) else "")
+    end = scores["as_of"].max()
     n = dict(lab=lab, reading=reading, k=p["top_k"], coding_top=c_top, coding_n=c_n, math_top=m_top, math_n=m_n,
-             coding_list=c_list, math_list=m_list, undated=builders.undated(scores))
-    when = "at release" if reading == "release" else "in the newest data"
-    finding = (f"{lab} was top-tier {when} (rank <= {p['top_k']} or within the benchmark's uncertainty of the best) "
-               f"on {c_top} of {c_n} coding benchmarks and {m_top} of {m_n} math benchmarks (Epoch AI Benchmarking "
-               "Hub and LiveBench categories, each benchmark on its own scale).")
+             coding_list=c_list, math_list=m_list, coding_top_rel=cr_top, coding_n_rel=cr_n, math_top_rel=mr_top,
+             math_n_rel=mr_n, coding_list_rel=cr_list, math_list_rel=mr_list, end=end,
+             undated=builders.undated(scores))
+    finding = (f"At release {lab} was top-tier (rank <= {p['top_k']} or within the benchmark's uncertainty of the "
+               f"best) on {cr_top} of {cr_n} coding benchmarks and {mr_top} of {mr_n} math benchmarks{span}; in the "
+               f"newest data (files to {end}) on {c_top} of {c_n} and {m_top} of {m_n}. Its best placement now: "
+               f"coding {_best_now(per, coding)}; math {_best_now(per, ('math',))}. Epoch AI Benchmarking Hub and "
+               "LiveBench categories, each benchmark on its own scale.")
     return Claim("coding", "\u201cDeepSeek's coding and math models are top-tier\u201d", finding,
-                 f"data to {scores['as_of'].max()}", verdict_coding(n), RULE_CODING, "builders",
+                 f"data to {end}", verdict_coding(n), RULE_CODING, "builders",
                  "Best at what, at release and now", n)
 
 
-RULE_CONTEXT = ("supported if Moonshot's largest first-party context window (LiteLLM, the newest file) is the largest "
-                "of the labs compared; partly supported if it is in the top half; not supported otherwise; not "
-                "measurable if Moonshot has no stated window")
+RULE_CONTEXT = ("present tense, so the newest date decides: each lab's largest first-party context window on the "
+                "newest file date (LiteLLM's lab keys, models.dev's lab providers and OpenRouter endpoints served by "
+                "the model's own lab; each source's newest file on or before the date, one window per model by the "
+                "rule of analysis.metrics.builders.window_reference). Supported if Moonshot's is the largest of the "
+                "labs compared; partly supported if it is in the top half; not supported otherwise; not measurable "
+                "if Moonshot has no stated window")
 
 
 def verdict_context(n: dict) -> str:
@@ -538,37 +585,70 @@ def verdict_context(n: dict) -> str:
 
 
 def claim_context(data: Data, opts: dict | None = None) -> Claim:
+    import polars as pl
+
     from analysis.metrics import builders
 
     o = opts or {}
     p = _params("builders", o)
     lab = "Moonshot AI"
     labs = o.get("compare", p["labs"])
-    lw = builders.lab_windows(builders.window_reference(data.context_windows))
+    w = data.context_windows
+    if o.get("source") and "source" in w.columns:
+        w = w.filter(pl.col("source") == o["source"])
+    lw = builders.lab_windows(builders.window_reference(w))
     n = builders.window_rank(lw, lab, labs, p["as_of"])
     if n.get("found"):
         larger = ", ".join(n["larger_labs"]) or "none"
-        finding = (f"On {n['date']} {lab}'s largest first-party window was {n['window']:,} tokens ({n['model']}), "
-                   f"rank {n['rank']} of {n['labs']} labs; the largest was {n['largest']:,} ({n['largest_lab']}). "
-                   f"Labs with a larger window: {larger}.")
+        finding = (f"On {n['date']} (each source's newest file on or before it) {lab}'s largest first-party window "
+                   f"was {n['window']:,} tokens ({n['model']}: {n.get('source')} file of {n.get('file_date')}, "
+                   f"{n.get('rule')}), rank {n['rank']} of {n['labs']} labs compared; the largest was "
+                   f"{n['largest']:,} ({n['largest_lab']}). Labs with a larger window: {larger}.")
     else:
-        finding = f"{lab} has no first-party context window in the LiteLLM files read."
+        finding = f"{lab} has no first-party context window in the files read."
     return Claim("context", "\u201cMoonshot's Kimi is famous for its massive context window\u201d", finding,
-                 f"LiteLLM file of {n.get('date')}", verdict_context(n), RULE_CONTEXT, "builders",
+                 f"files to {n.get('date')}", verdict_context(n), RULE_CONTEXT, "builders",
                  "Context windows by lab", n)
 
 
-RULE_VERSATILE = ("a lab is top-tier in a task family as in the coding claim (at release); supported if Alibaba is "
-                  "top-tier in at least two thirds of the families where it has placements and in no fewer families "
-                  "than any other lab compared; partly supported if one of the two holds; not supported otherwise")
+RULE_VERSATILE = ("present-tense advice, so the newest data decide. A lab is top-tier in a task family as in the "
+                  "coding claim; Alibaba is broad when top-tier in at least two thirds of the families where it has "
+                  "placements, and leads when top-tier in no fewer families than any other lab compared. Supported if "
+                  "both hold now; partly supported if one holds now, or either held at release but neither holds "
+                  "now; not supported otherwise. What the lab ships (model families, sizes, modalities) is reported "
+                  "beside the verdict, not scored")
+
+
+def _versatile_counts(fam, lab: str) -> dict:
+    import polars as pl
+
+    tops = fam.group_by("lab").agg(pl.col("family_top_tier").sum().alias("top"), pl.len().alias("n"))
+    mine = tops.filter(pl.col("lab") == lab)
+    others = tops.filter(pl.col("lab") != lab).sort("top", "lab", descending=[True, False])
+    return dict(families_top=int(mine["top"].sum()) if len(mine) else 0,
+                families_n=int(mine["n"].sum()) if len(mine) else 0,
+                best_other=int(others["top"][0]) if len(others) else 0,
+                best_other_lab=", ".join(others.filter(pl.col("top") == others["top"][0])["lab"].to_list())
+                if len(others) else None)
 
 
 def verdict_versatile(n: dict) -> str:
-    if not n.get("families_n"):
+    """`reading` 'both' (default): now decides, at release can only make it partly; 'release' / 'end': that
+    reading alone (both conditions: supported, one: partly)."""
+    reading = n.get("reading", "both")
+    sfx = "_rel" if reading == "release" else ""
+    if not n.get(f"families_n{sfx}") and not (reading == "both" and n.get("families_n_rel")):
         return NOT_MEASURABLE
-    broad = 3 * n["families_top"] >= 2 * n["families_n"]
-    leads = n["families_top"] >= n["best_other"]
-    return SUPPORTED if broad and leads else PARTLY if broad or leads else NOT_SUPPORTED
+
+    def holds(x):
+        if not n.get(f"families_n{x}"):
+            return [False, False]
+        return [3 * n[f"families_top{x}"] >= 2 * n[f"families_n{x}"], n[f"families_top{x}"] >= n[f"best_other{x}"]]
+
+    now, then = holds(sfx), (holds("_rel") if reading == "both" else [])
+    if all(now):
+        return SUPPORTED
+    return PARTLY if any(now) or any(then) else NOT_SUPPORTED
 
 
 def claim_versatile(data: Data, opts: dict | None = None) -> Claim:
@@ -579,23 +659,29 @@ def claim_versatile(data: Data, opts: dict | None = None) -> Claim:
 
     o = opts or {}
     p = _params("builders", o)
-    lab, reading = "Alibaba", o.get("reading", "release")
+    lab, reading = "Alibaba", o.get("reading", "both")
     labs = o.get("compare", p["labs"])
     scores, per = _builder_rows(data, p, list(dict.fromkeys([lab, *labs])), o.get("source", "all"))
-    fam = builders.lab_families(per, p["top_k"], reading).filter(pl.col("family").is_in(list(FAMILIES)))
-    tops = fam.group_by("lab").agg(pl.col("family_top_tier").sum().alias("top"), pl.len().alias("n"))
-    mine = tops.filter(pl.col("lab") == lab)
-    others = tops.filter(pl.col("lab") != lab).sort("top", descending=True)
-    n = dict(lab=lab, families_top=int(mine["top"].sum()) if len(mine) else 0,
-             families_n=int(mine["n"].sum()) if len(mine) else 0,
-             best_other=int(others["top"][0]) if len(others) else 0,
-             best_other_lab=", ".join(others.filter(pl.col("top") == others["top"][0])["lab"].to_list())
-             if len(others) else None, families=fam.filter(pl.col("lab") == lab)["family"].to_list())
-    when = "at release" if reading == "release" else "in the newest data"
-    finding = (f"Alibaba (Qwen) was top-tier {when} in {n['families_top']} of {n['families_n']} task families "
-               f"with placements; the most of any other lab compared: {n['best_other']} ({n['best_other_lab']}).")
+    fam = builders.lab_families(per, p["top_k"], "release").filter(pl.col("family").is_in(list(FAMILIES)))
+    fam_now = builders.lab_families(per, p["top_k"], "end").filter(pl.col("family").is_in(list(FAMILIES)))
+    now, rel = _versatile_counts(fam_now, lab), _versatile_counts(fam, lab)
+    end = scores["as_of"].max()
+    n = dict(lab=lab, reading=reading, **now, **{f"{k}_rel": v for k, v in rel.items()}, end=end,
+             families=fam_now.filter(pl.col("lab") == lab)["family"].to_list())
+    finding = (f"Alibaba (Qwen) is top-tier in the newest data (files to {end}) in {now['families_top']} of "
+               f"{now['families_n']} task families with placements (the most of another lab compared: "
+               f"{now['best_other']}, {now['best_other_lab']}); at release it was in {rel['families_top']} of "
+               f"{rel['families_n']} (the most of another lab: {rel['best_other']}, {rel['best_other_lab']}).")
+    try:
+        b = builders.breadth(data.models, [lab], p["as_of"]).row(0, named=True)
+        n.update(breadth=b)
+        finding += (f" What it ships (Epoch's models table): {b['models']} models, in {b['domains']} domains "
+                    f"({b['domain_list']}), {b['sizes']} distinct parameter counts from {b['size_range']}, "
+                    f"{b['open_models']} with open weights.")
+    except FileNotFoundError:
+        pass
     return Claim("versatile", "\u201cAlibaba's Qwen is incredibly versatile\u201d", finding,
-                 f"data to {scores['as_of'].max()}", verdict_versatile(n), RULE_VERSATILE, "builders",
+                 f"data to {end}", verdict_versatile(n), RULE_VERSATILE, "builders",
                  "Best at what, at release and now", n)
 
 

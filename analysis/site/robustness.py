@@ -61,9 +61,10 @@ VARIANTS: dict[str, tuple[tuple[str, dict], ...]] = {
                 ("LMArena text (style control)", {"metric": vocab.METRIC_LMARENA_STYLE})),
     "default": (("the week before the last complete one", {"weeks_back": 1}),
                 ("four weeks before the last complete one", {"weeks_back": 4})),
-    "coding": (("top 3 at release", {"top_k": 3}),
-               ("top 10 at release", {"top_k": 10}),
-               ("in the newest data, not at release", {"reading": "end"}),
+    "coding": (("top 3", {"top_k": 3}),
+               ("top 10", {"top_k": 10}),
+               ("the newest data alone (at release cannot make it partly)", {"reading": "end"}),
+               ("at release alone (the seed's claim read as history)", {"reading": "release"}),
                ("Epoch AI benchmarks alone", {"source": "epoch"}),
                ("LiveBench categories alone", {"source": "livebench"}),
                ("coding without agentic coding", {"agentic": False}),
@@ -72,10 +73,14 @@ VARIANTS: dict[str, tuple[tuple[str, dict], ...]] = {
                 ("the LiteLLM file of 2025-10-01", {"as_of": "2025-10-01"}),
                 ("Chinese labs only", {"compare": ["DeepSeek", "Alibaba", "Moonshot AI", "Z.ai", "MiniMax",
                                                    "ByteDance"]}),
-                ("every lab with a first-party window", {"compare": None})),
-    "versatile": (("top 3 at release", {"top_k": 3}),
-                  ("top 10 at release", {"top_k": 10}),
-                  ("in the newest data, not at release", {"reading": "end"}),
+                ("every lab with a first-party window", {"compare": None}),
+                ("LiteLLM windows alone", {"source": "litellm"}),
+                ("models.dev windows alone", {"source": "models.dev"}),
+                ("OpenRouter first-party endpoints alone", {"source": "openrouter"})),
+    "versatile": (("top 3", {"top_k": 3}),
+                  ("top 10", {"top_k": 10}),
+                  ("the newest data alone (at release cannot make it partly)", {"reading": "end"}),
+                  ("at release alone (the seed's claim read as history)", {"reading": "release"}),
                   ("Epoch AI benchmarks alone", {"source": "epoch"}),
                   ("LiveBench categories alone", {"source": "livebench"})),
 }
@@ -147,8 +152,10 @@ def margin(key: str, n: dict) -> Margin:
     if key == "coding":
         if not n.get("coding_n") and not n.get("math_n"):
             return Margin("no placements")
-        return Margin(f"top-tier on {n['coding_top']} of {n['coding_n']} coding and {n['math_top']} of {n['math_n']} "
-                      "math benchmarks (half of a family's benchmarks needed)")
+        return Margin(f"top-tier now on {n['coding_top']} of {n['coding_n']} coding and {n['math_top']} of "
+                      f"{n['math_n']} math benchmarks, at release on {n.get('coding_top_rel')} of "
+                      f"{n.get('coding_n_rel')} and {n.get('math_top_rel')} of {n.get('math_n_rel')} (half of a "
+                      "family's benchmarks needed)")
     if key == "context":
         if not n.get("found"):
             return Margin("no window")
@@ -157,8 +164,9 @@ def margin(key: str, n: dict) -> Margin:
     if key == "versatile":
         if not n.get("families_n"):
             return Margin("no placements")
-        return Margin(f"top-tier in {n['families_top']} of {n['families_n']} families (two thirds needed); the "
-                      f"most of another lab {n['best_other']}")
+        return Margin(f"top-tier now in {n['families_top']} of {n['families_n']} families (two thirds needed; the "
+                      f"most of another lab {n['best_other']}), at release in {n.get('families_top_rel')} of "
+                      f"{n.get('families_n_rel')} (another lab {n.get('best_other_rel')})")
     return Margin("")
 
 

@@ -285,11 +285,15 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     if "prices" in results:
         from analysis.curated import crosswalk
         coverage.append(crosswalk.coverage_report(results["prices"].df, aliases))
+    if "task_scores" in results:
+        coverage.append(canonical.capability_coverage_report(results["task_scores"], inputs.name_orgs,
+                                                             inputs.registry)
+                        .replace("of capability names", "of task-score names", 1))
     shown_dir = generations.current_link()
     if coverage:
         print_long("\n".join(coverage), tables.path("coverage.txt", gen), out,
                    shown=tables.path("coverage.txt", shown_dir))
-    if "capability" in results or "prices" in results:
+    if {"capability", "prices", "task_scores"} & set(results):
         write_unlinked(results, gen, aliases, inputs, cw)
         path = tables.path(UNLINKED_FILE, shown_dir)
         print(f"  unlinked names with their reasons: {path.relative_to(paths.clean_dir().parent.parent)}"
@@ -299,7 +303,7 @@ def build(only: list[str] | None = None, out: TextIO = sys.stdout) -> dict[str, 
     written = {f.relative_to(gen).as_posix() for f in gen.rglob("*") if f.is_file()}
     if only:
         crosswalk_files = {tables.relpath("coverage.txt"), tables.relpath(UNLINKED_FILE)}
-        skip = written | (crosswalk_files if {"capability", "prices"} & set(results) else set())
+        skip = written | (crosswalk_files if {"capability", "prices", "task_scores"} & set(results) else set())
         carried = generations.carry_over(previous, gen, skip)
     else:
         carried = []
@@ -374,6 +378,9 @@ def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), 
     if "prices" in results:
         parts.append(crosswalk.unlinked_names(results["prices"].df, aliases,
                                               cw.unlinked_reasons if cw is not None else None))
+    if "task_scores" in results:
+        parts.append(canonical.unlinked_capability(results["task_scores"], inputs.name_orgs, inputs.registry)
+                     if inputs is not None else unlinked_capability(results["task_scores"]))
     df = pl.concat(parts, how="vertical") if parts else pl.DataFrame(
         schema={"source": pl.String, "name": pl.String, "country_bucket": pl.String, "reason": pl.String})
     target = tables.path(UNLINKED_FILE, directory)

@@ -31,6 +31,7 @@ NAMES: dict[str, str] = {
     "epoch_eci": "Epoch AI, Epoch Capabilities Index",
     "epoch_benchmarks": "Epoch AI, Benchmarking Hub",
     "epoch_hardware": "Epoch AI, Machine Learning Hardware",
+    "models_dev": "models.dev, model catalogue",
     "openrouter_endpoints": "OpenRouter, model endpoints",
     "epoch_price_trends": "Epoch AI, LLM price-trend inputs (replication)",
     "artificial_analysis": "Artificial Analysis, models leaderboard",

@@ -200,7 +200,9 @@ def assess(claim, data) -> dict:
 
 
 def line(r: dict) -> str:
-    """The front page's robustness line."""
+    """The front page's robustness line (a claim with no alternative choice to try says so)."""
+    if not r["n"]:
+        return f"No alternative choice to measure it under; {r['margin']}."
     return f"Holds in {r['holds']} of {r['n']} variants; closest call: {r['margin']}."
 
 

@@ -63,7 +63,11 @@ def timed(cmd: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, float, st
 
 
 def folder_mb(path: Path, pattern: str = "*") -> float:
-    return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file()) / 1e6
+    """Size of the files under `path` matching `pattern`, each file once: the site's stable names are links into
+    its current generation, and a generation hard-links the pages it carries over (analysis.site.generation)."""
+    seen = {(st.st_dev, st.st_ino): st.st_size for p in path.rglob(pattern)
+            if not p.is_symlink() and p.is_file() and (st := p.stat())}
+    return sum(seen.values()) / 1e6
 
 
 def report_sizes(reports: Path, names: list[str]) -> dict[str, float]:

@@ -69,6 +69,16 @@ def test_diff_frames_repeated_key_is_matched_in_order_and_nulls_are_equal():
     assert len(d["added"]) == 1 and d["added"]["v"].item() == 5 and not len(d["removed"]) and not len(d["changed"])
 
 
+def test_diff_frames_of_a_table_without_a_key_match_whole_rows():
+    """A table that declares no key (evaluations, openrouter_endpoints) is matched row by row on all its values:
+    one new row is one added row, never every row 'changed' against every other."""
+    old = pl.DataFrame({"bench": ["a", "a", "b"], "score": [1.0, 2.0, 3.0], "source_row": [1, 2, 3]})
+    new = pl.DataFrame({"bench": ["a", "a", "b", "b"], "score": [1.0, 2.0, 3.0, 4.0], "source_row": [7, 8, 9, 10]})
+    d = changes.diff_frames(old, new, ())
+    assert (len(d["added"]), len(d["removed"]), len(d["changed"])) == (1, 0, 0)
+    assert d["added"]["score"].to_list() == [4.0]
+
+
 def test_capability_rows_of_a_newer_scrape_match_by_family_and_name():
     f_old = "capability/smallai-api_llm-ranking/leaderboard-text_2026-02-27.json"
     f_new = "capability/smallai-api_llm-ranking/leaderboard-text_2026-07-08.json"

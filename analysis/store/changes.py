@@ -145,6 +145,8 @@ def diff_frames(old: pl.DataFrame, new: pl.DataFrame, key: tuple[str, ...], igno
     key = [k for k in key if k in new.columns or k in old.columns]
     old, new = _comparable(old), _comparable(new)
     common = [c for c in new.columns if c in old.columns]
+    if not key:  # a table without a key: a row is matched by all its values (added or removed, never changed)
+        key = [c for c in common if c not in ignore]
     values = [c for c in common if c not in key and c not in ignore]
     o, n = _keyed(old, key, values), _keyed(new, key, values)
     k = [*key, "_n"]

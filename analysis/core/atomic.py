@@ -1,9 +1,15 @@
-"""Atomic file writes: a reader sees the old complete file or the new complete file, never half of one."""
+"""Atomic file writes and switches: a reader sees the old complete file (or link) or the new one, never half of one.
+
+The clean tables (analysis.store.generations) and the report site (analysis.site.generation) each switch a
+`current` link between generation folders with `replace_symlink` and remove the other generations with
+`remove_all_but`."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,3 +53,40 @@ def remove_stale_temps(directory: Path, recursive: bool = False) -> list[Path]:
     for p in found:
         p.unlink(missing_ok=True)
     return found
+
+
+TMP_LINK = ".tmp-link"  # a symlink made under a temporary name beside its place, then renamed into place
+
+
+def replace_symlink(where: Path, target) -> None:
+    """Make (or replace) the symlink `where` -> `target` in one rename (atomic on POSIX): a reader following
+    `where` sees the old target or the new one."""
+    where = Path(where)
+    tmp = where.parent / f".{where.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_LINK}"
+    os.symlink(target, tmp)
+    os.replace(tmp, where)
+
+
+def remove_stale_links(directory: Path) -> list[Path]:
+    """Delete the temporary links `replace_symlink` left in `directory` by a killed run (under the build lock)."""
+    directory = Path(directory)
+    gone = [p for p in directory.glob(f".*{TMP_LINK}") if p.is_symlink()] if directory.is_dir() else []
+    for p in gone:
+        p.unlink(missing_ok=True)
+    return gone
+
+
+def remove_all_but(root: Path, keep: Path | None) -> list[Path]:
+    """Remove every entry of `root` (folders with their contents, links, files) except the one that resolves to
+    `keep`; returns what it removed (the older generations once a switch is made, or a killed run's)."""
+    root = Path(root)
+    gone = []
+    for d in sorted(root.iterdir()) if root.is_dir() else []:
+        if keep is not None and d.resolve() == keep:
+            continue
+        if d.is_dir() and not d.is_symlink():
+            shutil.rmtree(d, ignore_errors=True)
+        else:
+            d.unlink(missing_ok=True)
+        gone.append(d)
+    return gone

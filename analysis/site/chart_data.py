@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.core import paths
+from analysis.core import atomic, paths
 from analysis.core.atomic import atomic_path
 from analysis.figures.chart_frames import CHART_DATA_MIME, ChartDataError, plain
 from analysis.site.templating import esc
@@ -38,7 +38,6 @@ SOURCE_END = "<!-- /chart-source -->"  # analysis.figures.plots.SOURCE_END: wher
 
 
 BUILDS = "data"  # reports/data/<report>/<build id>/: the data files of one build of a report
-_LINK_TMP = ".tmp-link"
 _BUILD_REF = re.compile(r'href="' + BUILDS + r'/([A-Za-z0-9_-]+)/([0-9TZ]+-[0-9a-f]+)/')
 
 
@@ -85,9 +84,7 @@ def sweep_builds(reports: Path | None = None) -> list[Path]:
     (older builds, killed runs'), and half-made symlinks. Call only under the build lock, or right after the
     site's switch (analysis.site.generation.tidy). Returns what it removed."""
     reports = Path(reports or paths.reports_dir())
-    gone = [p for p in reports.glob(f".*{_LINK_TMP}") if p.is_symlink()]
-    for p in gone:
-        p.unlink(missing_ok=True)
+    gone = atomic.remove_stale_links(reports)
     root = reports / BUILDS
     if not root.is_dir():
         return gone

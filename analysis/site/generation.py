@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.core import faults, paths
+from analysis.core import atomic, faults, paths
 from analysis.site import chart_data
 
 SITE = ".site"
@@ -55,7 +55,6 @@ CURRENT = "current"
 INDEX_FILES = ("index.html", "index.json")
 # the site's own files beside the pages: the index pair and the changes page with its record (analysis.site.changes)
 SITE_FILES = (*INDEX_FILES, "changes.html", "changes.json")
-_TMP_LINK = ".tmp-link"  # a link made under a temporary name, then renamed into place
 _ASIDE = ".old-dir"  # a real folder of an old layout, moved aside to be removed
 # top-level names that are the site's own folders, never a report's data link
 _OWN = {SITE, chart_data.BUILDS, "assets"}
@@ -99,9 +98,7 @@ def _token() -> str:
 
 def _symlink(target: str, where: Path) -> None:
     """Make (or replace) the symlink `where` -> `target` in one rename."""
-    tmp = where.parent / f".{where.name}.{_token()}{_TMP_LINK}"
-    os.symlink(target, tmp)
-    os.replace(tmp, where)
+    atomic.replace_symlink(where, target)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -189,19 +186,9 @@ def tidy(reports: Path | None = None) -> list[Path]:
                     and (reports / f"{entry.name}.html").exists():
                 _symlink(_top_target(entry.name), top)  # a data link a kill lost while replacing an old folder
             # a page or index a reader deleted stays deleted: the next run rebuilds it ("its HTML is missing")
-    root = generations_dir(reports)
-    for d in sorted(root.iterdir()) if root.is_dir() else []:
-        if keep is not None and d.resolve() == keep:
-            continue
-        if d.is_dir() and not d.is_symlink():
-            shutil.rmtree(d, ignore_errors=True)
-        else:
-            d.unlink(missing_ok=True)
-        gone.append(d)
+    gone += atomic.remove_all_but(generations_dir(reports), keep)
     for folder in (reports, site_dir(reports)):
-        for p in folder.glob(f".*{_TMP_LINK}") if folder.is_dir() else []:
-            if p.is_symlink():
-                p.unlink(missing_ok=True)
+        atomic.remove_stale_links(folder)
     for p in reports.glob(f".*{_ASIDE}") if reports.is_dir() else []:
         shutil.rmtree(p, ignore_errors=True)
     for top in sorted(reports.iterdir()) if reports.is_dir() else []:

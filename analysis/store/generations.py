@@ -23,7 +23,7 @@ import shutil
 import time
 from pathlib import Path
 
-from analysis.core import paths
+from analysis.core import atomic, paths
 
 MANIFEST = "build.json"
 GENERATIONS = "generations"
@@ -131,10 +131,8 @@ def switch(build_id: str, gen: Path, carried: list[str] = ()) -> None:
     link = current_link()
     if link.is_dir() and not link.is_symlink():  # a plain folder (e.g. a copy without symlinks): move it aside
         os.replace(link, generations_dir() / f"moved-{new_build_id()}")
-    tmp = paths.clean_dir() / f".{CURRENT}.{os.getpid()}.tmp-link"
-    tmp.unlink(missing_ok=True)
-    os.symlink(Path(GENERATIONS) / gen.name, tmp)  # relative: the clean folder can be moved or copied
-    os.replace(tmp, link)  # the switch: one atomic rename
+    # the switch: one atomic rename; relative, so the clean folder can be moved or copied
+    atomic.replace_symlink(link, Path(GENERATIONS) / gen.name)
     _fsync_dir(paths.clean_dir())
     remove_stale()
     for pattern in LEGACY_PATTERNS:
@@ -146,19 +144,6 @@ def switch(build_id: str, gen: Path, carried: list[str] = ()) -> None:
 def remove_stale() -> list[Path]:
     """Remove every generation but the current one (older builds, and builds killed before their switch).
     Only while holding the build lock, or from the build itself."""
-    root = generations_dir()
-    if not root.is_dir():
-        return []
-    keep = current_generation()
-    gone = []
-    for d in sorted(root.iterdir()):
-        if keep is not None and d.resolve() == keep:
-            continue
-        if d.is_dir() and not d.is_symlink():
-            shutil.rmtree(d, ignore_errors=True)
-        else:
-            d.unlink(missing_ok=True)
-        gone.append(d)
-    for tmp in paths.clean_dir().glob(f".{CURRENT}.*.tmp-link"):
-        tmp.unlink(missing_ok=True)
+    gone = atomic.remove_all_but(generations_dir(), current_generation())
+    atomic.remove_stale_links(paths.clean_dir())
     return gone

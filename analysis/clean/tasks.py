@@ -312,7 +312,6 @@ def clean_windows(src: Sources, crosswalk: xw.Crosswalk, registry, providers) ->
     """`context_windows` rows of the LiteLLM files: first-party text-model keys with a stated window. Every key is
     a record: another provider, another mode, a fine-tuned model or a key without a plausible window goes to
     quarantine with the reason."""
-    from analysis.curated import registry as reg_mod
 
     led = Ledger("context_windows")
     rows = []
@@ -342,12 +341,20 @@ def clean_windows(src: Sources, crosswalk: xw.Crosswalk, registry, providers) ->
             org = providers.get(prov)
             if org is None or org not in registry.orgs:
                 raise InputError(f"data/curated/price_providers.csv: no organization for LiteLLM provider {prov!r}")
-            m = crosswalk.lookup_price(key, "litellm")[0]
-            rows.append(dict(model_key=key, provider=prov, organization=org,
-                             country_bucket=reg_mod.bucket([registry.orgs[org].country]),
-                             model_id=m.model_id if m else None, max_input_tokens=window, window_field=field,
-                             as_of=as_of, source_file=f, source_row=i, source="litellm"))
+            rows.append(_window_row(crosswalk, registry, "litellm", key, prov, org, window, field, as_of, f, i))
     return led.result(CONTEXT_WINDOWS, _frame(CONTEXT_WINDOWS, rows))
+
+
+def _window_row(crosswalk: xw.Crosswalk, registry, source: str, key: str, prov: str, org: str, window: int,
+                field: str, as_of, file: str, row: int) -> dict:
+    """One `context_windows` row: the key linked through the crosswalk by `source`'s rules, the organization's
+    country bucket from the registry."""
+    from analysis.curated import registry as reg_mod
+
+    link = crosswalk.lookup_price(key, source)[0]
+    return dict(model_key=key, provider=prov, organization=org, country_bucket=reg_mod.bucket([registry.orgs[org].country]),
+                model_id=link.model_id if link else None, max_input_tokens=window, window_field=field, as_of=as_of,
+                source_file=file, source_row=row, source=source)
 
 
 def _org_of(name: str, registry, providers) -> str | None:
@@ -363,7 +370,6 @@ def clean_models_dev_windows(src: Sources, crosswalk: xw.Crosswalk, registry, pr
     """`context_windows` rows of the models.dev snapshots: every model of every provider is a record; a model of a
     provider that is not a lab's own API (`MODELS_DEV_LAB_PROVIDERS`), one that outputs no text, one the provider
     marks deprecated, or one without a plausible `limit.context` goes to quarantine with the reason."""
-    from analysis.curated import registry as reg_mod
 
     led = Ledger("context_windows")
     rows = []
@@ -404,12 +410,9 @@ def clean_models_dev_windows(src: Sources, crosswalk: xw.Crosswalk, registry, pr
                 if org is None:
                     raise InputError(f"data/curated/price_providers.csv: no organization for models.dev provider "
                                      f"{prov!r}")
-                link = crosswalk.lookup_price(mid, "models.dev")[0]
-                rows.append(dict(model_key=key, provider=prov, organization=org,
-                                 country_bucket=reg_mod.bucket([registry.orgs[org].country]),
-                                 model_id=link.model_id if link else None, max_input_tokens=window,
-                                 window_field="limit.context", as_of=as_of, source_file=f, source_row=i,
-                                 source="models.dev"))
+                row = _window_row(crosswalk, registry, "models.dev", mid, prov, org, window, "limit.context", as_of,
+                                  f, i)
+                rows.append(dict(row, model_key=key))
     return led.result(CONTEXT_WINDOWS, _frame(CONTEXT_WINDOWS, rows))
 
 
@@ -417,7 +420,6 @@ def clean_openrouter_windows(src: Sources, crosswalk: xw.Crosswalk, registry, pr
     """`context_windows` rows of OpenRouter's endpoints file: an endpoint counts only where the provider serving it
     is the model's own lab (the provider's organization is the slug author's); another provider, a moving alias
     (`~author/...`), a disabled endpoint or one without a plausible `context_length` goes to quarantine."""
-    from analysis.curated import registry as reg_mod
 
     led = Ledger("context_windows")
     rows = []
@@ -445,12 +447,8 @@ def clean_openrouter_windows(src: Sources, crosswalk: xw.Crosswalk, registry, pr
             if window is None or not 0 < window <= MAX_WINDOW:
                 led.reject(f, rec, slug, "context_length", f"no plausible window: {r['context_length']!r:.30}")
                 continue
-            link = crosswalk.lookup_price(slug, "openrouter")[0]
-            rows.append(dict(model_key=slug, provider=prov, organization=org,
-                             country_bucket=reg_mod.bucket([registry.orgs[org].country]),
-                             model_id=link.model_id if link else None, max_input_tokens=window,
-                             window_field="context_length", as_of=as_of, source_file=f, source_row=rec,
-                             source="openrouter"))
+            rows.append(_window_row(crosswalk, registry, "openrouter", slug, prov, org, window, "context_length",
+                                    as_of, f, rec))
     return led.result(CONTEXT_WINDOWS, _frame(CONTEXT_WINDOWS, rows))
 
 

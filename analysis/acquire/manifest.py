@@ -205,3 +205,51 @@ __all__ = [
     "COLUMNS", "Entry", "ManifestError", "by_dataset", "entry", "label", "load", "pin", "raw_github_url",
     "save", "sha256_of", "upsert",
 ]
+
+
+# The name a reader sees for each source (the freshness table, each chart's short source line), keyed by dataset,
+# or by dataset/repository for the datasets of SPLIT. A source without a name here is shown by its key (a test
+# checks every row has one).
+SOURCE_NAMES: dict[str, str] = {
+    "epoch_models": "Epoch AI, Notable / Large-Scale / Frontier AI Models",
+    "epoch_eci": "Epoch AI, Epoch Capabilities Index",
+    "epoch_benchmarks": "Epoch AI, Benchmarking Hub",
+    "epoch_hardware": "Epoch AI, Machine Learning Hardware",
+    "models_dev": "models.dev, model catalogue",
+    "openrouter_endpoints": "OpenRouter, model endpoints",
+    "epoch_price_trends": "Epoch AI, LLM price-trend inputs (replication)",
+    "artificial_analysis": "Artificial Analysis, models leaderboard",
+    "lmarena": "LMArena, text leaderboard",
+    "lmarena_history": "LMArena leaderboard history (first-seen dates)",
+    "livebench": "LiveBench results",
+    "litellm": "LiteLLM price file",
+    "llm_prices": "llm-prices (Simon Willison)",
+    "llm_prices_cn": "llm-prices-cn (LLM Abacus)",
+    "llm_price_cn_tables": "llmprice.cn and LLM-Price README tables",
+    "policy": "Vorp Labs, US AI law changes",
+    "adoption/Franri3008/franri3008.github.io": "Hugging Face Hub activity per lab (CEPS chart data)",
+    "adoption/Interconnects-AI/tracked-models": "The ATOM Project, organisation regions",
+    "adoption/Kenneth-Top/workflows-": "OpenRouter tokens (rankings scrape)",
+}
+SPLIT = ("adoption",)
+
+
+def source_key(entry: Entry) -> str:
+    """The source a pinned file belongs to: its dataset, or dataset/repository for the datasets of SPLIT."""
+    return f"{entry.dataset}/{entry.upstream_repo}" if entry.dataset in SPLIT else entry.dataset
+
+
+def publisher(entry: Entry) -> str:
+    """A source's short name for a chart's one-line source note: its reader-facing name up to the first comma,
+    without a parenthesis ('Epoch AI', 'OpenRouter', 'models.dev'); a source without one, its citation's first
+    words (up to the first comma, whole words up to 40 characters)."""
+    name = SOURCE_NAMES.get(source_key(entry)) or entry.citation.split(";")[0]
+    name = name.split(",")[0].split(" (")[0].strip()
+    if source_key(entry) in SOURCE_NAMES:
+        return name
+    out = ""
+    for w in name.split():
+        if out and len(out) + 1 + len(w) > 40:
+            break
+        out = f"{out} {w}" if out else w
+    return out

@@ -157,17 +157,6 @@ def source_text(local_paths: list[str], extra: str = "") -> str:
     return text + (f". {extra}" if extra else "")
 
 
-def _publisher(citation: str) -> str:
-    """A work's short name for the one-line source note: its citation up to the first comma (word-cut at 40)."""
-    name = citation.split(";")[0].split(",")[0].split(" (")[0].strip()
-    words, out = name.split(), ""
-    for w in words:  # whole words up to 40 characters
-        if out and len(out) + 1 + len(w) > 40:
-            break
-        out = f"{out} {w}" if out else w
-    return out
-
-
 def source_short(local_paths: list[str], curated: bool = False, dated: list[str] | None = None) -> str:
     """'Source: Epoch AI; Vorp Labs (data to 2026-07-15)': the works once each and the newest snapshot date of
     the files in `dated` (default: all; the chart's own data rather than the events laid over it)."""
@@ -175,7 +164,7 @@ def source_short(local_paths: list[str], curated: bool = False, dated: list[str]
     names, dates = {}, []
     for p in local_paths:
         e = manifest.entry(p, entries)
-        names.setdefault(_publisher(e.citation), None)
+        names.setdefault(manifest.publisher(e), None)
         if dated is None or p in dated:
             dates.append(e.snapshot_date)
     if curated or not names:

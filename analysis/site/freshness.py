@@ -24,30 +24,7 @@ from analysis.core import paths
 
 DAYS_PER_MONTH = 365.2425 / 12
 
-# The name a reader sees for each source (keyed by dataset, or by (dataset, upstream repository) for the datasets
-# of SPLIT). A manifest row of a source without a name here is shown by its key (a test checks every row has one).
-NAMES: dict[str, str] = {
-    "epoch_models": "Epoch AI, Notable / Large-Scale / Frontier AI Models",
-    "epoch_eci": "Epoch AI, Epoch Capabilities Index",
-    "epoch_benchmarks": "Epoch AI, Benchmarking Hub",
-    "epoch_hardware": "Epoch AI, Machine Learning Hardware",
-    "models_dev": "models.dev, model catalogue",
-    "openrouter_endpoints": "OpenRouter, model endpoints",
-    "epoch_price_trends": "Epoch AI, LLM price-trend inputs (replication)",
-    "artificial_analysis": "Artificial Analysis, models leaderboard",
-    "lmarena": "LMArena, text leaderboard",
-    "lmarena_history": "LMArena leaderboard history (first-seen dates)",
-    "livebench": "LiveBench results",
-    "litellm": "LiteLLM price file",
-    "llm_prices": "llm-prices (Simon Willison)",
-    "llm_prices_cn": "llm-prices-cn (LLM Abacus)",
-    "llm_price_cn_tables": "llmprice.cn and LLM-Price README tables",
-    "policy": "Vorp Labs, US AI law changes",
-    "adoption/Franri3008/franri3008.github.io": "Hugging Face Hub activity per lab (CEPS chart data)",
-    "adoption/Interconnects-AI/tracked-models": "The ATOM Project, organisation regions",
-    "adoption/Kenneth-Top/workflows-": "OpenRouter tokens (rankings scrape)",
-}
-SPLIT = ("adoption",)
+NAMES, SPLIT = manifest.SOURCE_NAMES, manifest.SPLIT  # the reader-facing name of each source
 # Sources that are a closed record by design, read for what they recorded and not expected to move: their age is
 # shown, but they are never stale (the reason is shown instead).
 FIXED: dict[str, str] = {
@@ -56,8 +33,7 @@ FIXED: dict[str, str] = {
 }  # datasets whose files come from several unrelated publishers: one source per repository
 
 
-def source_key(entry: manifest.Entry) -> str:
-    return f"{entry.dataset}/{entry.upstream_repo}" if entry.dataset in SPLIT else entry.dataset
+source_key = manifest.source_key
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

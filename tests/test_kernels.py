@@ -26,8 +26,10 @@ def test_a_report_kernel_runs_code_and_is_gone_once_stopped():
             async with kernels.ready_client(km) as kc:
                 # the kernel started with the report arguments: the preloaded modules are there, the charts load
                 # the shared plotly.js; the cells run as __main__ in the notebooks' folder
-                code = (f"import os, sys; print(sorted(m for m in {kernels.PRELOAD!r} if m in sys.modules), "
-                        f"os.environ[{kernels.shared_assets.ENV!r}], __name__, os.getcwd())")
+                # what the imports made is out of the collector's passes; polars runs on POLARS_THREADS threads
+                code = (f"import gc, os, sys, polars; print(sorted(m for m in {kernels.PRELOAD!r} if m in sys.modules), "
+                        f"os.environ[{kernels.shared_assets.ENV!r}], __name__, os.getcwd(), gc.get_freeze_count() > 0, "
+                        "gc.isenabled(), polars.thread_pool_size())")
                 reply = await kc.execute_interactive(code, timeout=60, output_hook=out.append)
         finally:
             await kernels.stop(km)
@@ -36,8 +38,17 @@ def test_a_report_kernel_runs_code_and_is_gone_once_stopped():
     km, connection_file, reply, out = asyncio.run(run())
     assert reply["content"]["status"] == "ok"
     assert _stream_text(out).split() == [*str(sorted(kernels.PRELOAD)).split(), kernels.shared_assets.src(),
-                                         "__main__", str(kernels.paths.notebooks_dir())]
+                                         "__main__", str(kernels.paths.notebooks_dir()), "True", "True",
+                                         kernels.POLARS_THREADS]
     assert not km.has_kernel and not Path(connection_file).exists()
+
+
+def test_a_thread_count_the_environment_sets_is_kept(monkeypatch):
+    monkeypatch.setenv("POLARS_MAX_THREADS", "3")
+    assert kernels.kernel_env()["POLARS_MAX_THREADS"] == "3"
+    monkeypatch.delenv("POLARS_MAX_THREADS")
+    env = kernels.kernel_env()
+    assert env["POLARS_MAX_THREADS"] == kernels.POLARS_THREADS and env["PATH"]
 
 
 def test_a_kernel_that_dies_while_starting_is_a_clear_error(monkeypatch):

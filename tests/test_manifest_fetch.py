@@ -120,6 +120,20 @@ def test_manifest_error_is_an_input_error_naming_line_and_column(tmp_path, fault
     assert isinstance(e.value, manifest.ManifestError) and message in str(e.value) and "\n" not in str(e.value)
 
 
+def test_a_manifest_read_again_is_its_current_bytes_never_an_earlier_parse(tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text(_manifest_text([_row()]))
+    first = manifest.load(p)
+    first.append("caller's own list")  # a caller's change to its list is not kept for the next
+    assert [e.local_path for e in manifest.load(p)] == ["a.csv"]
+    # rewritten at once with as many bytes (a file's modification time may not move): read as it is now
+    p.write_text(_manifest_text([_row("b.csv")]))
+    assert [e.local_path for e in manifest.load(p)] == ["b.csv"]
+    p.write_text(_manifest_text([_row("c.csv", sha="z" * 64)]))
+    with pytest.raises(manifest.ManifestError, match="column 'sha256'"):
+        manifest.load(p)
+
+
 @pytest.mark.parametrize("verb", ["fetch", "build"])
 @pytest.mark.parametrize("fault", ["bad-sha256", "repeated-local-path"])
 def test_manifest_error_through_the_cli_is_one_line_with_a_repository_path(tmp_path, monkeypatch, capsys, verb, fault):

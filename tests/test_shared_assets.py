@@ -89,10 +89,9 @@ def test_renderer_embeds_plotly_unless_a_report_build_names_the_shared_copy(monk
 
 def test_report_kernels_are_told_the_shared_copy():
     args = kernels.kernel_args()
-    assert args[0].startswith(kernels.KERNEL_ARGS[0])
-    # the other kernel options (the log level) are kept, and IPython keeps its history in memory
-    assert args[1:] == [*kernels.KERNEL_ARGS[1:], "--HistoryManager.hist_file=:memory:"]
-    assert f"os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}" in args[0]
+    assert args[0].startswith("--IPKernelApp.exec_lines=") and f"boot({shared_assets.src()!r})" in args[0]
+    # the other kernel options (the log level, IPython's history in memory) are kept
+    assert args[1:] == kernels.KERNEL_ARGS
 
 
 def test_export_of_an_unknown_or_unbuilt_report_is_a_one_line_error(tmp_path, monkeypatch, capsys):

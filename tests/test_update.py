@@ -394,8 +394,6 @@ def test_update_to_a_commit_downloads_each_file_at_that_commit(built, tmp_path, 
     """`--to COMMIT`: the newest pinned file of each family at the commit, named with the snapshot date, its URL at
     the commit; the older LMArena pins stay (every version is read) (no network: the download is served from the
     fetched files)."""
-    from analysis.acquire import fetch as fetch_mod
-
     _scratch(tmp_path / "p", monkeypatch, manifest.load())
     before = [e for e in manifest.load() if e.dataset == "lmarena"]
     newest = {versions.family(e.local_path): e for e in sorted(before, key=lambda e: e.local_path)}
@@ -406,7 +404,9 @@ def test_update_to_a_commit_downloads_each_file_at_that_commit(built, tmp_path, 
         asked.append(url)
         path = next(e.local_path for p, e in pinned.items() if url.endswith("/" + p))
         return _Response((paths.external_dir() / path).read_bytes())
-    monkeypatch.setattr(fetch_mod.urllib.request, "urlopen", urlopen)
+    import urllib.request
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
     commit = "ab" * 20
     done = update.update(["lmarena"], to=commit, snapshot_date="2099-01-01", out=io.StringIO(), build=lambda: None)
     assert sorted(asked) == sorted(manifest.raw_github_url(e.upstream_repo, commit, p) for p, e in pinned.items())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import urllib.request
 from pathlib import Path
 from typing import TextIO
 
@@ -39,6 +38,8 @@ def _copy_or_download(e: manifest.Entry, mirror: Path | None, tmp: Path, timeout
             f"{e.local_path}: DERIVED file with no upstream URL ({e.derived_from}); "
             "give a mirror with --mirror or ANALYSIS_MIRROR"
         )
+    import urllib.request  # (here: every command imports this module for its errors, few download)
+
     try:
         with urllib.request.urlopen(e.url, timeout=timeout) as resp, open(tmp, "wb") as out:
             expected = resp.headers.get("Content-Length")

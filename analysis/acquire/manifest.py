@@ -83,6 +83,11 @@ def label(path: Path) -> str:
 _HEX = frozenset("0123456789abcdef")
 
 
+# The entries of the last manifest text parsed, per file: every chart's source line and the index's table
+# package read the manifest, dozens of times a build; a file read again with the same bytes is not parsed again.
+_PARSED: dict[str, tuple[bytes, tuple[Entry, ...]]] = {}
+
+
 def load(path: Path | None = None) -> list[Entry]:
     path = path or paths.manifest_path()
     name = label(path)
@@ -90,14 +95,19 @@ def load(path: Path | None = None) -> list[Entry]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ManifestError(f"{name}: cannot be read ({exc.strerror})") from None
+    seen = _PARSED.get(str(path))
+    if seen is not None and seen[0] == raw:
+        return list(seen[1])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ManifestError(f"{name}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     try:
-        return _entries(name, text)
+        entries = _entries(name, text)
     except csv.Error as exc:
         raise ManifestError(f"{name}: cannot be parsed as CSV: {exc}") from None
+    _PARSED[str(path)] = (raw, tuple(entries))
+    return entries
 
 
 def _entries(name: str, text: str) -> list[Entry]:

@@ -200,6 +200,7 @@ def add_events(
     for i, jur in enumerate(present):
         g = sel.filter(pl.col("jurisdiction") == jur)
         rows = g.to_dicts()
+        hovers = [hover_text(r) for r in rows]  # the marker's hover and the chart CSV's event column
         color = EVENT_COLORS.get(jur, "#555")
         group = f"events-{jur}"
         name = f"Events: {JURISDICTION_NAMES.get(jur, jur)}"
@@ -229,11 +230,11 @@ def add_events(
             name=name, legendgroup=group, showlegend=True,
             marker=dict(color=color, size=9, opacity=0.85, symbol=JURISDICTION_SYMBOLS.get(jur, "circle"),
                         line=dict(width=0.5, color="white")),
-            customdata=[hover_text(r) for r in rows],
+            customdata=hovers,
             hovertemplate="%{customdata}<extra></extra>",
             hoverlabel=dict(bgcolor="white", bordercolor=color, font=dict(size=12, color="#222")),
         ))
-        chart_frames.attach(fig, pl.DataFrame({"date": [r["date"] for r in rows], "event": [hover_text(r) for r in rows]},
+        chart_frames.attach(fig, pl.DataFrame({"date": [r["date"] for r in rows], "event": hovers},
                                               schema={"date": pl.Date, "event": pl.String}),
                             {"date": "Event date", "event": EVENT_COLUMN}, name=name)
     if "source_file" in sel.columns:  # the events' own sources, read from their rows

@@ -29,23 +29,55 @@ KERNEL = "python3"
 # beside the connection file, readable by this user only, and go with it), not loopback TCP, jupyter's default:
 # with TCP the build picks free ports and the kernel binds them a moment later, and on a busy machine another
 # process (another kernel starting) can take a port in between, so the kernel dies with "Address already in use".
-# Socket files have no such race. The kernel app logs errors only (cell errors and outputs are not log messages
-# and still show).
+# Socket files have no such race.
 TRANSPORT = "ipc"
-KERNEL_ARGS = ["--IPKernelApp.exec_lines=import analysis", "--IPKernelApp.log_level=ERROR"]
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
 
 # What every report notebook imports first (polars, plotly, the chart and table helpers: about a second): a
-# report kernel imports them while it starts (IPython's `exec_lines`), in its own process, while this one imports
-# nbclient and papermill and injects the parameters, so the notebook's first cell finds them loaded. Only
-# imports: no table is read and nothing is set up (the notebook's own cells do that, as in JupyterLab).
+# report kernel imports them while it starts (`boot`, run by IPython's `exec_lines`), in its own process, while
+# this one imports nbclient and papermill and injects the parameters, so the notebook's first cell finds them
+# loaded. Only imports: no table is read and nothing is set up (the notebook's own cells do that, as in JupyterLab).
 PRELOAD = ("analysis.figures.plots", "analysis.store.tables", "analysis.site.tables_html", "analysis.figures.events")
+
+# Report kernels run polars on this many threads (polars's own POLARS_MAX_THREADS, unless the environment sets it):
+# a build runs two kernels side by side, the tables are thousands of rows, and polars's default pool (a thread per
+# core in every kernel) spends more CPU handing small jobs between threads than it saves.
+POLARS_THREADS = "1"
+
+
+def boot(plotlyjs_src: str) -> None:
+    """What a report kernel runs as it starts, before the notebook's first cell: the charts load the site's shared
+    plotly.js (analysis.site.shared_assets), the PRELOAD modules are imported, and what the imports made is left out
+    of the garbage collector's later passes (the standard library's `gc.freeze`: modules, classes and functions live
+    as long as the kernel; without it every full collection in the notebook walks them again, about 0.1 s per
+    report). No collection runs during the imports, which make no garbage worth one."""
+    import gc
+    import importlib
+    import os
+
+    os.environ[shared_assets.ENV] = plotlyjs_src
+    gc.disable()
+    try:
+        for module in PRELOAD:
+            importlib.import_module(module)
+    finally:
+        gc.enable()
+    gc.freeze()
 
 
 def kernel_args() -> list[str]:
-    """KERNEL_ARGS, plus: charts load the site's shared plotly.js (analysis.site.shared_assets) instead of embedding it;
-    the modules of PRELOAD are imported; IPython keeps its history in memory (as nbclient asks of its kernels)."""
-    return [KERNEL_ARGS[0] + f"; import os; os.environ[{shared_assets.ENV!r}] = {shared_assets.src()!r}"
-            + "".join(f"; import {m}" for m in PRELOAD), *KERNEL_ARGS[1:], "--HistoryManager.hist_file=:memory:"]
+    """The report kernel's arguments: `boot` runs at its start (IPython's `exec_lines`), it logs errors only (cell
+    errors and outputs are not log messages and still show), IPython keeps its history in memory (as nbclient asks
+    of its kernels)."""
+    return [f"--IPKernelApp.exec_lines=import analysis.site.kernels; analysis.site.kernels.boot({shared_assets.src()!r})",
+            *KERNEL_ARGS]
+
+
+def kernel_env() -> dict[str, str]:
+    """The report kernel's environment: this process's, with POLARS_THREADS unless POLARS_MAX_THREADS is set."""
+    import os
+
+    return {"POLARS_MAX_THREADS": POLARS_THREADS, **os.environ}
 
 
 async def start(name: str = KERNEL):
@@ -60,7 +92,7 @@ async def start(name: str = KERNEL):
     # it) have an absolute path: the kernel runs in the notebooks' folder, this process may not
     connection_file = str(Path(jupyter_runtime_dir()) / f"kernel-{uuid.uuid4()}.json")
     km = AsyncKernelManager(kernel_name=name, transport=TRANSPORT, connection_file=connection_file)
-    await km.start_kernel(extra_arguments=kernel_args(), cwd=str(paths.notebooks_dir()))
+    await km.start_kernel(extra_arguments=kernel_args(), cwd=str(paths.notebooks_dir()), env=kernel_env())
     return km
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -156,6 +157,10 @@ def _new_exporter(show_code: bool):
     out = v4.new_output("display_data", data={"text/html": "<p>x</p>", "text/markdown": "*x*"})
     exporter.from_notebook_node(v4.new_notebook(cells=[v4.new_markdown_cell("# x"), v4.new_code_cell(
         "x", outputs=[out])]), resources={"metadata": {"name": "x"}})
+    # nbconvert is the last of the build's large imports: what is alive now (modules, classes, templates) lives as
+    # long as the process, and is left out of the garbage collector's later passes (the standard library's
+    # gc.freeze; without it each full collection walks it all again: most of a second of a full build)
+    gc.freeze()
     return exporter
 
 

@@ -85,13 +85,19 @@ async def start(name: str = KERNEL):
     folder with the report kernel's arguments. Raises what jupyter_client raises (no such kernel, ...)."""
     import uuid
 
+    from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.paths import jupyter_runtime_dir
+    from jupyter_core.paths import jupyter_path, jupyter_runtime_dir
 
     # named up front in jupyter's runtime folder, as jupyter_client names it, so that the socket files (named after
     # it) have an absolute path: the kernel runs in the notebooks' folder, this process may not
     connection_file = str(Path(jupyter_runtime_dir()) / f"kernel-{uuid.uuid4()}.json")
-    km = AsyncKernelManager(kernel_name=name, transport=TRANSPORT, connection_file=connection_file)
+    # kernel specs from jupyter's kernel folders (and ipykernel's own python3), as JupyterLab finds them; not also
+    # IPython 3's old ~/.ipython/kernels, whose look-up imports IPython into this process (a fifth of the time
+    # before the kernel is launched) for nothing else
+    specs = KernelSpecManager(kernel_dirs=jupyter_path("kernels"))
+    km = AsyncKernelManager(kernel_name=name, transport=TRANSPORT, connection_file=connection_file,
+                            kernel_spec_manager=specs)
     await km.start_kernel(extra_arguments=kernel_args(), cwd=str(paths.notebooks_dir()), env=kernel_env())
     return km
 

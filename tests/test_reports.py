@@ -243,20 +243,41 @@ def test_the_template_styles_those_types_as_plotly_white_does():
     assert ours["layout"]["font"]["family"].startswith("Inter") and ours["layout"]["plot_bgcolor"] == "white"
 
 
+def test_a_figure_shows_as_plotlys_renderer_registry_would_show_it():
+    """plots.mimebundle makes, with plotly's renderer classes, what plotly's registry makes for the renderer string
+    "plotly_mimetype+<the site's HTML renderer>": the same JSON and the same HTML, plotly.js included once."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from analysis.figures import plots
+
+    plots.setup()
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="a"), layout=dict(title="t"))
+    pio.renderers["site_html"] = plots.OfflineHTMLRenderer()
+    ours = [plots.mimebundle(fig) for _ in range(2)]
+    plots.OfflineHTMLRenderer.plotlyjs_included = False
+    theirs = [pio.renderers._build_mime_bundle(fig.to_dict(), "plotly_mimetype+site_html") for _ in range(2)]
+    strip = re.compile(r'id="[0-9a-f-]{36}"|"[0-9a-f-]{36}"')  # each HTML output's own div id
+    for a, b in zip(ours, theirs, strict=True):
+        assert set(a) == set(b) == {"application/vnd.plotly.v1+json", "text/html"}
+        assert a["application/vnd.plotly.v1+json"] == b["application/vnd.plotly.v1+json"]
+        assert strip.sub("ID", a["text/html"]) == strip.sub("ID", b["text/html"])
+    assert "* plotly.js v" in ours[0]["text/html"] and "* plotly.js v" not in ours[1]["text/html"]
+
+
 @pytest.mark.filterwarnings("ignore:Your element with mimetype")  # the JSON-only output, on purpose
 def test_the_export_drops_only_the_plotly_json_it_never_shows():
     """report._html_outputs_only: the same HTML as from the whole notebook, the notebook itself unchanged."""
     import copy
 
     import plotly.graph_objects as go
-    import plotly.io as pio
 
     from analysis.figures import plots
     from analysis.site import report
 
     plots.setup()
     fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="a"))
-    bundle = pio.renderers._build_mime_bundle(fig.to_dict(), None)
+    bundle = plots.mimebundle(fig)
     assert {"application/vnd.plotly.v1+json", "text/html"} <= set(bundle)
     v4 = nbformat.v4
     nb = v4.new_notebook(cells=[

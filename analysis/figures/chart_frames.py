@@ -209,25 +209,27 @@ def add_notes(fig, notes: dict, where=None) -> None:
     set_blocks(fig, out)
 
 
-def bundle(fig) -> dict:
-    """The IPython mimebundle of a figure: plotly's own, plus its chart table when frames are attached."""
-    data = fig._repr_mimebundle_()
+def bundle(fig, render=None) -> dict:
+    """The IPython mimebundle of a figure, `render(fig)` (default: plotly's own for its default renderers), plus its
+    chart table when frames are attached."""
+    data = render(fig) if render is not None else fig._repr_mimebundle_()
     table = chart_table(fig)
     if table is not None:
         data = {**data, CHART_DATA_MIME: table}
     return data
 
 
-def show(fig) -> None:
+def show(fig, render=None) -> None:
     """Display a figure with its chart table (the IPython display formatter `register_formatter` installs)."""
     from IPython.display import display
 
-    display(bundle(fig), raw=True)
+    display(bundle(fig, render), raw=True)
 
 
-def register_formatter() -> bool:
+def register_formatter(render=None) -> bool:
     """Display plotly figures with `show` in this IPython kernel (IPython's public formatter API: plotly's own
-    `_ipython_display_` would show the figure without its table). False outside IPython."""
+    `_ipython_display_` would show the figure without its table), their data made by `render(fig)` (default:
+    plotly's own mimebundle; analysis.figures.plots.setup gives `plots.mimebundle`). False outside IPython."""
     try:
         from IPython import get_ipython
     except ImportError:
@@ -237,5 +239,5 @@ def register_formatter() -> bool:
         return False
     from plotly.basedatatypes import BaseFigure
 
-    ip.display_formatter.ipython_display_formatter.for_type(BaseFigure, show)
+    ip.display_formatter.ipython_display_formatter.for_type(BaseFigure, lambda fig: show(fig, render))
     return True

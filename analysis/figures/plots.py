@@ -1,9 +1,10 @@
 """One look for every chart: the project's plotly template, country colours, source notes.
 
-`setup()` is called at the top of every notebook. It registers the template and picks the renderer:
-`plotly_mimetype+notebook` shows charts interactively in JupyterLab (mimetype) and also writes a
-`text/html` output with plotly.js embedded, which nbconvert keeps, so the HTML report draws its charts
-offline. In a report build ($ANALYSIS_PLOTLYJS_SRC set) that output loads the site's shared plotly.js instead.
+`setup()` is called at the top of every notebook. It registers the template and makes a displayed figure show
+as `mimebundle` builds it: plotly's JSON (`application/vnd.plotly.v1+json`), which JupyterLab draws
+interactively, and a `text/html` output with plotly.js embedded, which nbconvert keeps, so the HTML report draws
+its charts offline. In a report build ($ANALYSIS_PLOTLYJS_SRC set) that output loads the site's shared plotly.js
+instead.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cache
 
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.io.base_renderers import MimetypeRenderer
+from plotly.io.base_renderers import MimetypeRenderer, PlotlyRenderer
 
 from analysis.acquire import manifest
 from analysis.core import vocab
@@ -30,7 +31,6 @@ COUNTRY_COLORS = {
 }
 COUNTRY_ORDER = list(COUNTRY_COLORS)
 TEMPLATE = "thousand_models"
-RENDERER = "plotly_mimetype+thousand_models_html"
 
 
 class OfflineHTMLRenderer(MimetypeRenderer):
@@ -138,9 +138,21 @@ def setup() -> None:
     pio.templates[TEMPLATE] = pio.templates.merge_templates(white, _template())
     pio.templates.default = TEMPLATE
     OfflineHTMLRenderer.plotlyjs_included = False
-    pio.renderers["thousand_models_html"] = OfflineHTMLRenderer()
-    pio.renderers.default = RENDERER
-    chart_frames.register_formatter()  # a displayed figure carries the frames it plots (its CSV)
+    chart_frames.register_formatter(mimebundle)  # a displayed figure carries the frames it plots (its CSV)
+
+
+def mimebundle(fig: go.Figure) -> dict:
+    """A figure's display data: plotly's JSON (plotly's `plotly_mimetype` renderer, `PlotlyRenderer`) and the
+    report's HTML (`OfflineHTMLRenderer`), made as plotly's renderer registry makes them for the renderer string
+    "plotly_mimetype+<ours>" (one figure dict, each renderer's output in turn), by the same public renderer
+    classes. The registry itself (`plotly.io.renderers`) is not used: its module imports nbformat, and with it
+    jsonschema and its format checkers, into every report kernel (a seventh of a second of each) to check the
+    version of a renderer the site does not use."""
+    fig_dict = fig.to_dict()
+    bundle: dict = {}
+    for renderer in (PlotlyRenderer(), OfflineHTMLRenderer()):
+        bundle.update(renderer.to_mimebundle(fig_dict))
+    return bundle
 
 
 def source_text(local_paths: list[str], extra: str = "") -> str:

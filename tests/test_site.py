@@ -283,3 +283,33 @@ def test_report_killed_at_a_fixed_point_keeps_page_and_data_one_set(scratch, mon
     base, links, files = _page_set(reports, "r")
     assert links == files == 3 and [p.name for p in (reports / "data" / "r").iterdir()] == [base.rsplit("/", 1)[1]]
     assert (reports / "r").resolve() == (reports / base).resolve()
+
+
+def test_templates_render_alike_with_jinjas_cache_and_without_one(monkeypatch, tmp_path):
+    """The compiled-template cache (templating.bytecode_cache, in Jinja's per-user folder) changes no output; where
+    Jinja finds no safe folder for it, templates are compiled as usual."""
+    import jinja2
+
+    from analysis.site import templating
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    cached = templating.bytecode_cache()
+    assert isinstance(cached, jinja2.FileSystemBytecodeCache)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "x.html.j2").write_text("{% for r in rows %}<li>{{ r.name }}: {{ '%.2f' % r.v }}</li>{% endfor %}")
+    rows = [{"name": "<b>a</b>", "v": 1.234}, {"name": "b", "v": 2}]
+
+    def render(cache) -> str:  # a fresh environment each time, as a new build process has
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")), autoescape=True,
+                                 bytecode_cache=cache)
+        return env.get_template("x.html.j2").render(rows=rows)
+
+    first, second, plain = render(cached), render(cached), render(None)  # compiled, then from the cache
+    assert first == second == plain == "<li>&lt;b&gt;a&lt;/b&gt;: 1.23</li><li>b: 2.00</li>"
+    assert list((tmp_path / "tmp").rglob("*.cache")), "the compiled template was kept"
+
+    def refuse():
+        raise RuntimeError("Cannot determine safe temp directory")
+    monkeypatch.setattr(jinja2, "FileSystemBytecodeCache", refuse)
+    assert templating.bytecode_cache() is None

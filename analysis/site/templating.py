@@ -15,15 +15,26 @@ from analysis.core.safety import safe_url
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 
 
+def bytecode_cache():
+    """Jinja's own cache of compiled templates, in its per-user folder of the temporary directory (keyed on each
+    template's file and source, written atomically): the site's templates and nbconvert's are compiled once, not
+    in every build (a third of the index's time in a one-report rebuild). None, and templates compiled as usual,
+    where Jinja finds no safe folder for it."""
+    import jinja2
+
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 @cache
 def _env():
     import jinja2
 
-    # compiled templates are kept in jinja's own per-user cache folder (FileSystemBytecodeCache, keyed on each
-    # template's source): compiling the index template is a third of the index's time in a one-report rebuild
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              bytecode_cache=jinja2.FileSystemBytecodeCache())
+                              bytecode_cache=bytecode_cache())
 
 
 def render(template: str, **context) -> str:

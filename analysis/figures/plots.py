@@ -131,10 +131,10 @@ def _base_template() -> dict:
 
 
 def setup() -> None:
-    """Register the template and the renderer (call once at the top of a notebook)."""
+    """Register the template and show displayed figures with `mimebundle` (call once at the top of a notebook)."""
     # registered already merged with plotly_white: a "plotly_white+name" default is merged again (and its two
     # templates validated again) for every figure, about 0.05 s each
-    white = go.layout.Template(_base_template(), _validate=False)
+    white = go.layout.Template(_base_template())
     pio.templates[TEMPLATE] = pio.templates.merge_templates(white, _template())
     pio.templates.default = TEMPLATE
     OfflineHTMLRenderer.plotlyjs_included = False

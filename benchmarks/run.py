@@ -98,6 +98,7 @@ def main() -> int:
     py = [sys.executable]
     load_start = os.getloadavg()
     res: dict[str, list] = {k: [] for k in ("fetch_clean", "baseline", "cold", "no_change", "single")}
+    per_job: dict[str, list[float]] = {}  # each notebook's own baseline time, per run
     mem: dict[str, list] = {k: [] for k in res}
     cpu: dict[str, list] = {k: [] for k in res}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -140,6 +141,7 @@ def main() -> int:
                                        "--output-dir", str(t / "baseline"), "--output", name, str(nb)], env,
                                       cwd=nb.parent)
                     total, peak = total + sec, max(peak, m)
+                    per_job.setdefault(name, []).append(sec)
                 res["baseline"].append(total)
                 cpu["baseline"].append(sum(CPU[-len(jobs):]))
                 mem["baseline"].append(peak)
@@ -209,6 +211,13 @@ def main() -> int:
         print(f"  baseline per notebook  {per_nb:7.2f} s")
         print(f"  ratio single / baseline per notebook {med['single'] / per_nb:6.3f} wall (compass <= 0.50; runs "
               f"{min(single_r):.3f}-{max(single_r):.3f})")
+        # the rerun against the plain path's run of the same notebook (release_pace) in the same run
+        same_r = [s1 / b for s1, b in zip(res["single"], per_job["release_pace"], strict=True)]
+        print(f"  baseline release_pace  {statistics.median(per_job['release_pace']):7.2f} s; ratio single / "
+              f"baseline of the same notebook {statistics.median(same_r):6.3f} wall (runs "
+              f"{min(same_r):.3f}-{max(same_r):.3f})")
+        for name, secs in per_job.items():
+            print(f"    baseline {name:<36} {statistics.median(secs):6.2f} s")
     if tests_s is not None:
         print(f"  test suite             {tests_s:7.1f} s wall {tests_cpu:7.1f} s CPU (`make test`: data step, ruff, "
               f"pytest -n 2; target <= 180 s)")

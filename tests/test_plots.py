@@ -141,3 +141,30 @@ def test_the_events_sources_join_the_charts_source_note_from_their_rows():
         meta = fig.layout.meta
         assert meta["source_files"] == ["epoch/notable_ai_models.csv", "data/curated/policy_events.csv"], order
         assert "data curated by this project" in meta["source"] and "Epoch AI" in meta["source"], order
+
+
+def test_pace_charts_draw_a_trace_per_country_in_the_charts_order_coloured_and_named_on_hover():
+    from analysis.figures import pace as pacefigs
+
+    orgs = pl.DataFrame({"year": [2020, 2021, 2020, 2020, 2021], "organizations": [3, 4, 5, 6, 7],
+                         "country_bucket": ["Other", "Other", "China", None, "United States"]})
+    fig = pacefigs.organizations(orgs, end=dt.date(2030, 1, 1))
+    drawn = [t for t in fig.data if t.legendgroup != "partial"]
+    assert [t.name for t in drawn] == ["United States", "China", "Other"]  # COUNTRY_ORDER; no bucket: not drawn
+    assert [list(t.y) for t in drawn] == [[7], [5], [3, 4]]
+    assert [t.line.color for t in drawn] == [plots.COUNTRY_COLORS[t.name] for t in drawn]
+    assert drawn[1].hovertemplate.startswith("China<br>Year=%{x}<br>Organizations releasing=%{y}")
+    assert fig.layout.xaxis.title.text == "Year" and fig.layout.legend.title.text == ""
+
+
+def test_the_report_kernels_preload_and_the_release_pace_charts_import_no_plotly_express():
+    """plotly express costs 0.07 s to import: a kernel imports it only where a chart drawn with it is made (the
+    policy report's, analysis.figures.events)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from analysis.site import kernels; import analysis.figures.pace; "
+            "[__import__(m) for m in kernels.PRELOAD]; print('plotly.express' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"

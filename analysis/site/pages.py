@@ -33,6 +33,8 @@ section.provenance{font-family:Inter,Helvetica,Arial,sans-serif;font-size:14px;m
 section.provenance table{border-collapse:collapse;width:100%;font-size:13px}
 section.provenance td,section.provenance th{border-bottom:1px solid #eee;padding:3px 6px;text-align:left;vertical-align:top}
 section.provenance code,section.provenance a{word-break:break-all}
+section.provenance td,section.provenance li{overflow-wrap:anywhere}
+section.provenance th,section.provenance td:nth-child(3){white-space:nowrap}
 """
 
 

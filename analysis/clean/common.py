@@ -44,7 +44,7 @@ class StepResult:
         bad = self.counts.filter(pl.col("rows_in") != pl.col("rows_used") + pl.col("rows_quarantined"))
         if len(bad):
             raise SchemaError(f"{self.table.name}: rows in != used + quarantined for {bad.to_dicts()}")
-        q = self.quarantine.group_by("source_file").len()
+        q = self.quarantine.group_by("source_file", maintain_order=True).len()
         for row in self.counts.iter_rows(named=True):
             got = q.filter(pl.col("source_file") == row["source_file"])["len"].sum()
             if got != row["rows_quarantined"]:
@@ -210,13 +210,13 @@ class Ledger:
 
     def result(self, table: Table, df: pl.DataFrame, *, one_row_per_record: bool = True) -> StepResult:
         q = self.quarantine()
-        n_q = dict(q.group_by("source_file").len().iter_rows()) if len(q) else {}
+        n_q = dict(q.group_by("source_file", maintain_order=True).len().iter_rows()) if len(q) else {}
         counts = counts_frame([dict(table=self.table, source_file=f, rows_in=n, rows_used=n - n_q.get(f, 0),
                                     rows_quarantined=n_q.get(f, 0)) for f, n in self._in.items()])
         result = StepResult(table, table.validate(df), q, counts)
         result.check_accounting()
         if one_row_per_record and self._in:
-            got = dict(result.df.group_by("source_file").len().iter_rows()) if len(result.df) else {}
+            got = dict(result.df.group_by("source_file", maintain_order=True).len().iter_rows()) if len(result.df) else {}
             for row in counts.iter_rows(named=True):
                 if got.get(row["source_file"], 0) != row["rows_used"]:
                     raise SchemaError(f"{self.table}: {row['source_file']}: records used {row['rows_used']}, "

@@ -293,7 +293,7 @@ def model_slug(name: str, keep_case: bool = False) -> str:
 
 def _guard_violations(rows: pl.DataFrame) -> set[str]:
     """model_ids whose records are of different organizations or more than MAX_MERGE_DAYS apart."""
-    g = rows.group_by("model_id").agg(
+    g = rows.group_by("model_id", maintain_order=True).agg(
         pl.col("organizations").list.sort().unique().len().alias("_orgs"),
         (pl.col("release_date").max() - pl.col("release_date").min()).dt.total_days().alias("_span"))
     return set(g.filter((pl.col("_orgs") > 1) | (pl.col("_span").fill_null(0) > MAX_MERGE_DAYS))["model_id"])
@@ -320,7 +320,7 @@ def assign_ids(rows: pl.DataFrame) -> pl.DataFrame:
 def merges(rows: pl.DataFrame) -> pl.DataFrame:
     """The merges that happen: one row per model_id fed by more than one upstream record, with the distinct
     names, organizations and the span of release dates in days."""
-    return (rows.group_by("model_id").agg(
+    return (rows.group_by("model_id", maintain_order=True).agg(
         pl.len().alias("records"), pl.col("model").unique().sort().alias("names"),
         pl.col("organizations").list.sort().unique().alias("organizations"),
         (pl.col("release_date").max() - pl.col("release_date").min()).dt.total_days().alias("span_days"))

@@ -258,7 +258,7 @@ def weekly_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source:
         return WEEKLY.empty(), q
     d = d.with_columns((pl.col("tokens_b") / pl.col("tokens_b").sum().over("week_start")).fill_nan(0.0)
                        .alias("share"))
-    totals = d.group_by("week_start").agg(pl.col("tokens_b").sum().alias("total"))
+    totals = d.group_by("week_start", maintain_order=True).agg(pl.col("tokens_b").sum().alias("total"))
     d = d.join(_partial_weeks(totals, snapshot), on="week_start", how="left")
     d = _with_origin(d, resolve).with_columns(pl.lit(source).alias("source_file"))
     return WEEKLY.validate(d.select(WEEKLY.column_names)).sort("week_start", "author"), q
@@ -295,7 +295,7 @@ def daily_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, source: 
         pl.col("model").str.split(":").list.first().alias("base_model"),
         pl.when(pl.col("model").str.contains(":")).then(pl.col("model").str.split(":").list.last()).alias("variant"),
         pl.col("model").str.split("/").list.first().alias("author"))
-    n = d.group_by("date").agg(pl.len().alias("n"))
+    n = d.group_by("date", maintain_order=True).agg(pl.len().alias("n"))
     cut = PARTIAL_DAY_FRACTION * n["n"].median()
     n = n.with_columns(
         pl.when(pl.col("n") < cut).then(pl.format("partial back-fill: {} models this day, the median day has {}",
@@ -338,7 +338,7 @@ def category_rows(raw: pl.DataFrame, resolve: Resolver, snapshot: dt.date, sourc
         return CATEGORY.empty(), q
     d = d.with_columns((pl.col("tokens_b") / pl.col("tokens_b").sum().over("week_start", "category")).fill_nan(0.0)
                        .alias("share"))
-    totals = d.group_by("week_start").agg(pl.col("tokens_b").sum().alias("total"))
+    totals = d.group_by("week_start", maintain_order=True).agg(pl.col("tokens_b").sum().alias("total"))
     d = d.join(_partial_weeks(totals, snapshot), on="week_start", how="left")
     d = _with_origin(d, resolve).with_columns(pl.lit(source).alias("source_file"))
     return CATEGORY.validate(d.select(CATEGORY.column_names)).sort("week_start", "category", "author"), q

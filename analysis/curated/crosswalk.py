@@ -556,7 +556,7 @@ def key_status(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPer
     """One row per distinct (source, model_key): linked (any period linked), mode ('chat' | 'non-chat'),
     country bucket of the provider's organization, and the reason an unlinked key stays unlinked:
     'moving alias (no sourced target)' | 'unknown model'."""
-    keys = prices.group_by("source", "model_key").agg(
+    keys = prices.group_by("source", "model_key", maintain_order=True).agg(
         (pl.col("crosswalk") != "unlinked").any().alias("linked"),
         (pl.col("crosswalk") == "alias").any().alias("_alias"),
         pl.col("country_bucket").drop_nulls().first().alias("country_bucket"))
@@ -575,7 +575,7 @@ def key_status(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPer
 def coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()) -> pl.DataFrame:
     """Share of distinct price keys linked to a canonical model, per source (all keys, any mode)."""
     keys = key_status(prices, aliases)
-    return keys.group_by("source").agg(
+    return keys.group_by("source", maintain_order=True).agg(
         pl.len().alias("keys"), pl.col("linked").sum().alias("linked")
     ).with_columns((pl.col("linked") / pl.col("keys")).alias("share_linked")).sort("source")
 
@@ -585,11 +585,11 @@ def chat_coverage(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Alias
     k = key_status(prices, aliases)
     chat = k.filter(pl.col("mode") == "chat")
     us, cn = pl.col("country_bucket") == vocab.US, pl.col("country_bucket") == vocab.CHINA
-    return (chat.group_by("source").agg(
+    return (chat.group_by("source", maintain_order=True).agg(
         pl.len().alias("chat_keys"), pl.col("linked").sum().alias("chat_linked"),
         us.sum().alias("us_keys"), (us & pl.col("linked")).sum().alias("us_linked"),
         cn.sum().alias("cn_keys"), (cn & pl.col("linked")).sum().alias("cn_linked"))
-        .join(k.filter(pl.col("mode") == "non-chat").group_by("source").agg(pl.len().alias("non_chat_keys")),
+        .join(k.filter(pl.col("mode") == "non-chat").group_by("source", maintain_order=True).agg(pl.len().alias("non_chat_keys")),
               on="source", how="left").with_columns(pl.col("non_chat_keys").fill_null(0)).sort("source"))
 
 

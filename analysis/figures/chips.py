@@ -120,7 +120,7 @@ def endpoint_bars(endpoints: pl.DataFrame, include_disabled: bool = False) -> go
     """Share of endpoints of Chinese-made and US-made models by the host's country, unknown hosts as a band."""
     d = endpoints if include_disabled else endpoints.filter(~pl.col("disabled"))
     d = d.filter(pl.col("model_origin").is_in([vocab.CHINA, vocab.US])).group_by(
-        "model_origin", "provider_origin").agg(pl.len().alias("endpoints")).with_columns(
+        "model_origin", "provider_origin", maintain_order=True).agg(pl.len().alias("endpoints")).with_columns(
         (pl.col("endpoints") / pl.col("endpoints").sum().over("model_origin")).alias("share"),
         pl.format("{}-made models", pl.col("model_origin")).alias("models"))
     fig = px.bar(d, y="models", x="share", color="provider_origin", orientation="h",

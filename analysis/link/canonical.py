@@ -336,7 +336,7 @@ def observe_prices(frames: list[pl.DataFrame]) -> list[Observation]:
     for df in frames:
         if df.is_empty():
             continue
-        g = df.group_by("source", "model_key").agg(
+        g = df.group_by("source", "model_key", maintain_order=True).agg(
             (pl.col("crosswalk") != "unlinked").any().alias("linked"),
             pl.col("organization").drop_nulls().first().alias("organization"),
             pl.col("observed_from").min().alias("first_seen"),

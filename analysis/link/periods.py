@@ -30,7 +30,7 @@ def effective_periods(prices: pl.DataFrame, capability: pl.DataFrame | None = No
     """
     df = prices if "crosswalk" in prices.columns else prices.with_columns(pl.lit(None, pl.String).alias("crosswalk"))
     if capability is not None and carry_back:
-        rel = (capability.filter(pl.col("metric") == vocab.METRIC_ECI).group_by("model_id")
+        rel = (capability.filter(pl.col("metric") == vocab.METRIC_ECI).group_by("model_id", maintain_order=True)
                .agg(pl.col("release_date").min().alias("_release")))
         df = df.join(rel, on="model_id", how="left")
     else:

@@ -363,9 +363,10 @@ def worked_examples(reference: pl.DataFrame, conflicts: pl.DataFrame) -> str:
                    f"README version before it ({r['prev_snapshot']}) did not list it. The start is 'listed': a price "
                    "point of the price trends only when that earlier version predates the model's release, and "
                    "never a dated price change.")
-    counts = reference.group_by("rule").len().sort("rule")
+    counts = reference.group_by("rule", maintain_order=True).len().sort("rule")
     out.append("\nIn this build, reference periods by rule: " + "; ".join(
         f"{r['rule']} {r['len']}" for r in counts.iter_rows(named=True)) + f" (of {len(reference)}); readings set "
         f"aside in `price_conflicts`: " + "; ".join(
-        f"{r['rule']} {r['len']}" for r in conflicts.group_by("rule").len().sort("rule").iter_rows(named=True)) + ".")
+        f"{r['rule']} {r['len']}"
+        for r in conflicts.group_by("rule", maintain_order=True).len().sort("rule").iter_rows(named=True)) + ".")
     return "\n".join([EXAMPLES_BEGIN, *out, EXAMPLES_END])

@@ -28,7 +28,7 @@ def by_period(adoption: pl.DataFrame, period: str = "quarter") -> pl.DataFrame:
     """
     every = PERIODS[period]
     agg = (adoption.with_columns(pl.col("week_date").dt.truncate(every).alias("period"))
-           .group_by("period", "country_bucket")
+           .group_by("period", "country_bucket", maintain_order=True)
            .agg(*(pl.col(m).sum().alias(m.removesuffix("_week")) for m in MEASURES),
                 pl.col("lab_id").n_unique().cast(pl.Int64).alias("active_labs")))
     if agg.is_empty():
@@ -56,7 +56,7 @@ def period_totals(adoption: pl.DataFrame, start=None, end=None) -> pl.DataFrame:
         d = d.filter(pl.col("week_date") >= (start if isinstance(start, dt.date) else dt.date.fromisoformat(start)))
     if end is not None:
         d = d.filter(pl.col("week_date") <= (end if isinstance(end, dt.date) else dt.date.fromisoformat(end)))
-    return (d.group_by("country_bucket")
+    return (d.group_by("country_bucket", maintain_order=True)
             .agg(*(pl.col(m).sum().alias(m.removesuffix("_week")) for m in MEASURES),
                  pl.col("lab_id").n_unique().cast(pl.Int64).alias("labs"))
             .with_columns((pl.col("downloads") / pl.col("downloads").sum()).alias("downloads_share"))

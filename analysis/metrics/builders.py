@@ -111,8 +111,8 @@ def ranks(scores: pl.DataFrame, as_of=None) -> pl.DataFrame:
               "best_us_in_edition": pl.Float64, "best_in_edition": pl.Float64, "best_model_in_edition": pl.String,
               "within_in_edition": pl.Boolean}
     r = best.join(pl.DataFrame(parts, schema=schema), on=["benchmark", "edition", "model_id"], how="left")
-    newest = best.group_by("benchmark").agg(pl.col("edition").max().alias("_newest"))
-    first = best.group_by("benchmark", "model_id").agg(pl.col("edition").min().alias("_first"))
+    newest = best.group_by("benchmark", maintain_order=True).agg(pl.col("edition").max().alias("_newest"))
+    first = best.group_by("benchmark", "model_id", maintain_order=True).agg(pl.col("edition").min().alias("_first"))
     return (r.join(newest, on="benchmark").join(first, on=["benchmark", "model_id"])
             .with_columns((pl.col("best_us_at_release") - pl.col("score")).alias("gap_us_at_release"),
                           (pl.col("best_us_in_edition") - pl.col("score")).alias("gap_us_in_edition"),
@@ -212,10 +212,10 @@ def _file_windows(windows: pl.DataFrame) -> pl.DataFrame:
     if "source" not in w.columns:
         w = w.with_columns(pl.lit("litellm").alias("source"))
     votes = (w.group_by("model", "organization", "country_bucket", "source", "source_file", "as_of",
-                        "max_input_tokens")
+                        "max_input_tokens", maintain_order=True)
              .agg(pl.len().alias("keys_agreeing"), pl.col("model_key").sort().first().alias("chosen_key"),
                   pl.col("source_row").min()))
-    n = w.group_by("model", "source_file").agg(pl.len().alias("keys"),
+    n = w.group_by("model", "source_file", maintain_order=True).agg(pl.len().alias("keys"),
                                                pl.col("max_input_tokens").n_unique().alias("distinct_windows"))
     return (votes.sort(["keys_agreeing", "max_input_tokens", "chosen_key"], descending=[True, True, False])
             .unique(["model", "source_file"], keep="first", maintain_order=True)
@@ -350,7 +350,7 @@ def cadence(models: pl.DataFrame, lab: str, as_of=None, notable_only: bool = Tru
     if m.is_empty():
         return []
     end = _as_date(as_of) or models["release_date"].max()
-    counts = dict(m.group_by(pl.col("release_date").dt.year().alias("y")).len().iter_rows())
+    counts = dict(m.group_by(pl.col("release_date").dt.year().alias("y"), maintain_order=True).len().iter_rows())
     return [(y, counts.get(y, 0), y < end.year or end == dt.date(y, 12, 31))
             for y in range(min(counts), end.year + 1)]
 

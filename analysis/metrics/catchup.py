@@ -267,7 +267,7 @@ def lag_distribution(ttm: pl.DataFrame, every: str = "1y") -> pl.DataFrame:
     """Distribution of time-to-match lags per period of the release date: count, matched, median, quartiles."""
     return (
         ttm.with_columns(pl.col("release_date").dt.truncate(every).alias("period"))
-        .group_by("period", "country_bucket")
+        .group_by("period", "country_bucket", maintain_order=True)
         .agg(pl.len().alias("records"), pl.col("days").is_not_null().sum().alias("matched"),
              pl.col("days").median().alias("median_days"), pl.col("days").quantile(0.25).alias("q25_days"),
              pl.col("days").quantile(0.75).alias("q75_days"))
@@ -348,7 +348,7 @@ def arena_gap_by_snapshot(snaps: pl.DataFrame, metric: str = vocab.METRIC_LMAREN
     best = (d.sort("as_of", "source_file", "country_bucket", "score", "source_row",
                    descending=[False, False, False, True, False])
             .unique(["source_file", "country_bucket"], keep="first", maintain_order=True))
-    counts = d.group_by("source_file").agg(pl.col("model_id").n_unique().alias("models"))
+    counts = d.group_by("source_file", maintain_order=True).agg(pl.col("model_id").n_unique().alias("models"))
     lead = best.filter(pl.col("country_bucket") == leader).select(
         "as_of", "source_file", pl.col("model").alias("leader_model"), pl.col("source_model").alias("leader_entry"),
         pl.col("score").alias("leader_score"),

@@ -66,8 +66,8 @@ def per_model(model_hardware: pl.DataFrame, countries: list[str] | None = None, 
 def maker_shares(models: pl.DataFrame) -> pl.DataFrame:
     """Per (country_bucket, year, maker_origin): models and share of the bucket-year's models, unknown included
     as its own band; `known` = the bucket-year's models with a known maker."""
-    c = models.group_by("country_bucket", "year", "maker_origin").agg(pl.len().alias("models"))
-    tot = models.group_by("country_bucket", "year").agg(
+    c = models.group_by("country_bucket", "year", "maker_origin", maintain_order=True).agg(pl.len().alias("models"))
+    tot = models.group_by("country_bucket", "year", maintain_order=True).agg(
         pl.len().alias("total"), (pl.col("maker_origin") != UNKNOWN).sum().alias("known"))
     return c.join(tot, on=["country_bucket", "year"]).with_columns(
         (pl.col("models") / pl.col("total")).alias("share")).sort("country_bucket", "year", "maker_origin")
@@ -222,10 +222,11 @@ def eval_coverage(evaluations: pl.DataFrame, cap: pl.DataFrame, metric: str, cou
     """Per (benchmark, country): evaluated model versions, and the country's models on `metric` released since
     `since` (the models an evaluation could have covered)."""
     e = evaluations.filter(pl.col("country_bucket").is_in(list(countries)))
-    cov = e.group_by("benchmark", "country_bucket").agg(pl.col("model_version").n_unique().alias("evaluated"))
+    cov = (e.group_by("benchmark", "country_bucket", maintain_order=True)
+           .agg(pl.col("model_version").n_unique().alias("evaluated")))
     m = cap.filter((pl.col("metric") == metric) & pl.col("release_date").is_not_null()
                    & (pl.col("release_date") >= _date(since)) & pl.col("country_bucket").is_in(list(countries)))
-    models = m.group_by("country_bucket").agg(pl.col("model_id").n_unique().alias("models_on_metric"))
+    models = m.group_by("country_bucket", maintain_order=True).agg(pl.col("model_id").n_unique().alias("models_on_metric"))
     grid = pl.DataFrame({"benchmark": sorted(e["benchmark"].unique().to_list())}).join(
         pl.DataFrame({"country_bucket": list(countries)}), how="cross")
     return grid.join(cov, on=["benchmark", "country_bucket"], how="left").join(
@@ -258,7 +259,7 @@ def endpoint_shares(endpoints: pl.DataFrame, model_origin: str = vocab.CHINA, in
     counts = {o: int((d["provider_origin"] == o).sum()) for o in HOST_ORIGINS}
     unk = counts["Unknown origin"]
     outside = n - counts.get(model_origin, 0) - unk
-    hosts = d.group_by("provider", "provider_origin").agg(pl.len().alias("endpoints")).sort(
+    hosts = d.group_by("provider", "provider_origin", maintain_order=True).agg(pl.len().alias("endpoints")).sort(
         "endpoints", "provider", descending=[True, False])
     return dict(model_origin=model_origin, endpoints=n, counts=counts,
                 shares={o: (c / n if n else None) for o, c in counts.items()},
@@ -273,7 +274,7 @@ def joint_per_year(models: pl.DataFrame, notable_only: bool = True) -> pl.DataFr
     d = models.filter(pl.col("country_bucket").is_in([vocab.US, vocab.CHINA, vocab.JOINT]))
     if notable_only:
         d = d.filter(pl.col("notable"))
-    return d.group_by(pl.col("release_date").dt.year().alias("year")).agg(
+    return d.group_by(pl.col("release_date").dt.year().alias("year"), maintain_order=True).agg(
         (pl.col("country_bucket") == vocab.JOINT).sum().alias("joint"), pl.len().alias("us_china_models"),
     ).with_columns((pl.col("joint") / pl.col("us_china_models")).alias("share")).sort("year")
 

@@ -22,7 +22,7 @@ def origin_shares(weekly: pl.DataFrame) -> pl.DataFrame:
     """One row per (week, origin): tokens and share of the week's tokens; origins absent a week are 0."""
     weeks = weekly.select("week_start", "complete", "partial_reason").unique("week_start")
     grid = weeks.join(pl.DataFrame({"origin": list(ORIGINS)}), how="cross")
-    agg = weekly.group_by("week_start", "origin").agg(pl.col("tokens_b").sum())
+    agg = weekly.group_by("week_start", "origin", maintain_order=True).agg(pl.col("tokens_b").sum())
     out = (grid.join(agg, on=["week_start", "origin"], how="left").with_columns(pl.col("tokens_b").fill_null(0.0))
            .with_columns((pl.col("tokens_b") / pl.col("tokens_b").sum().over("week_start")).alias("share")))
     return out.sort("week_start", "origin")
@@ -36,7 +36,7 @@ def share_summary(weekly: pl.DataFrame) -> pl.DataFrame:
              REMAINDER: "remainder"}
     wide = (s.with_columns(pl.col("origin").replace_strict(names).alias("k"))
             .pivot("k", index=["week_start", "complete", "partial_reason"], values="share"))
-    tot = weekly.group_by("week_start").agg(pl.col("tokens_b").sum().alias("total_tokens_b"))
+    tot = weekly.group_by("week_start", maintain_order=True).agg(pl.col("tokens_b").sum().alias("total_tokens_b"))
     return (wide.join(tot, on="week_start")
             .with_columns((pl.col("china") + pl.col("remainder") + pl.col("unknown")).alias("china_upper"),
                           (pl.col("united_states") + pl.col("remainder") + pl.col("unknown")).alias("us_upper"))
@@ -65,7 +65,7 @@ def category_shares(categories: pl.DataFrame, start=None, end=None, complete_onl
         d = d.filter(pl.col("week_start") >= pl.lit(start).str.to_date())
     if end is not None:
         d = d.filter(pl.col("week_start") <= pl.lit(end).str.to_date())
-    agg = d.group_by("category", "category_label", "origin").agg(pl.col("tokens_b").sum())
+    agg = d.group_by("category", "category_label", "origin", maintain_order=True).agg(pl.col("tokens_b").sum())
     return (agg.with_columns((pl.col("tokens_b") / pl.col("tokens_b").sum().over("category")).alias("share"))
             .sort("category", "origin"))
 
@@ -74,7 +74,7 @@ def top_models(daily: pl.DataFrame, n: int = 3, origins: tuple[str, ...] = COUNT
     """The n models (variants summed into base_model) with most tokens per month and origin, complete days only."""
     d = daily.filter(pl.col("complete") & pl.col("origin").is_in(list(origins)))
     agg = (d.with_columns(pl.col("date").dt.truncate("1mo").alias("month"))
-           .group_by("month", "origin", "base_model").agg(pl.col("tokens_b").sum(), pl.col("date").n_unique()
+           .group_by("month", "origin", "base_model", maintain_order=True).agg(pl.col("tokens_b").sum(), pl.col("date").n_unique()
                                                          .alias("days")))
     agg = agg.with_columns((pl.col("tokens_b") / pl.col("tokens_b").sum().over("month", "origin"))
                            .alias("share_of_origin"))
@@ -98,7 +98,7 @@ def open_weights_share(daily: pl.DataFrame, links: pl.DataFrame, by: str = "mont
          .join(links.select("base_model", "open_weights"), on="base_model", how="left")
          .with_columns(pl.col("date").dt.truncate("1mo").alias("month")))
     keys = ["month", "origin"] if by == "month" else ["origin"]
-    agg = d.group_by(keys).agg(
+    agg = d.group_by(keys, maintain_order=True).agg(
         pl.col("tokens_b").sum().alias("tokens_b"),
         pl.col("tokens_b").filter(pl.col("open_weights") == True).sum().alias("open_b"),  # noqa: E712
         pl.col("tokens_b").filter(pl.col("open_weights") == False).sum().alias("closed_b"),  # noqa: E712
@@ -115,14 +115,14 @@ def api_vs_downloads(weekly: pl.DataFrame, adoption: pl.DataFrame) -> pl.DataFra
     """Per month and country bucket: share of OpenRouter tokens (complete weeks, by week start; the remainder and
     unknown origins kept as their own rows) beside the share of Hugging Face downloads of the upstream panel."""
     w = weekly.filter(pl.col("complete")).with_columns(pl.col("week_start").dt.truncate("1mo").alias("month"))
-    api = (w.group_by("month", "origin").agg(pl.col("tokens_b").sum())
+    api = (w.group_by("month", "origin", maintain_order=True).agg(pl.col("tokens_b").sum())
            .with_columns((pl.col("tokens_b") / pl.col("tokens_b").sum().over("month")).alias("api_share"))
            .rename({"origin": "bucket"}).select("month", "bucket", "api_share"))
     h = (adoption.filter(pl.col("in_upstream_panel"))
          .with_columns(pl.col("week_date").dt.truncate("1mo").alias("month"),
                        pl.when(pl.col("country_bucket") == vocab.JOINT).then(pl.lit(vocab.OTHER))
                        .otherwise(pl.col("country_bucket")).alias("bucket"))
-         .group_by("month", "bucket").agg(pl.col("downloads_week").sum().alias("downloads"))
+         .group_by("month", "bucket", maintain_order=True).agg(pl.col("downloads_week").sum().alias("downloads"))
          .with_columns((pl.col("downloads") / pl.col("downloads").sum().over("month")).alias("downloads_share"))
          .select("month", "bucket", "downloads_share"))
     return api.join(h, on=["month", "bucket"], how="full", coalesce=True).sort("month", "bucket")

@@ -58,7 +58,7 @@ def releases_per_period(models: pl.DataFrame, period: str = "year") -> pl.DataFr
     every = PERIODS[period]
     counts = (
         models.with_columns(pl.col("release_date").dt.truncate(every).alias("period"))
-        .group_by("period", "country_bucket")
+        .group_by("period", "country_bucket", maintain_order=True)
         .agg(pl.len().cast(pl.Int64).alias("releases"))
     )
     if counts.is_empty():
@@ -89,7 +89,7 @@ def organizations_per_year(models: pl.DataFrame, organizations: pl.DataFrame) ->
     """Distinct organizations releasing at least one model per year, by the organization's own country."""
     return (
         _org_credits(models, organizations)
-        .group_by("year", "org_bucket")
+        .group_by("year", "org_bucket", maintain_order=True)
         .agg(pl.col("organization").n_unique().cast(pl.Int64).alias("organizations"))
         .rename({"org_bucket": "country_bucket"})
         .sort("year", "country_bucket")
@@ -105,12 +105,12 @@ def concentration(models: pl.DataFrame, organizations: pl.DataFrame) -> pl.DataF
     """
     credits = (
         _org_credits(models, organizations)
-        .group_by("year", "org_bucket", "organization")
+        .group_by("year", "org_bucket", "organization", maintain_order=True)
         .agg(pl.col("credit").sum())
     )
     return (
         credits.with_columns((pl.col("credit") / pl.col("credit").sum().over("year", "org_bucket")).alias("share"))
-        .group_by("year", "org_bucket")
+        .group_by("year", "org_bucket", maintain_order=True)
         .agg(
             pl.col("credit").sum().alias("releases"),
             pl.len().cast(pl.Int64).alias("organizations"),
@@ -126,7 +126,7 @@ def open_weights_share(models: pl.DataFrame, period: str = "year") -> pl.DataFra
     """Share of releases with open weights among those whose openness is known, per period and bucket."""
     return (
         models.with_columns(pl.col("release_date").dt.truncate(PERIODS[period]).alias("period"))
-        .group_by("period", "country_bucket")
+        .group_by("period", "country_bucket", maintain_order=True)
         .agg(
             pl.len().cast(pl.Int64).alias("releases"),
             pl.col("open_weights").is_not_null().sum().cast(pl.Int64).alias("known"),
@@ -273,7 +273,7 @@ def describe_selection(models: pl.DataFrame, start_date, end_date, domain, notab
     if models.is_empty():
         return "**No models match these parameters.**"
     lo, hi = models["release_date"].min(), models["release_date"].max()
-    by = models.group_by("country_bucket").len().sort("len", descending=True)
+    by = models.group_by("country_bucket", maintain_order=True).len().sort("len", descending=True)
     parts = ", ".join(f"{r['country_bucket']} {r['len']}" for r in by.iter_rows(named=True))
     what = "notable models" if notable_only else "models"
     dom = f" in the {domain} domain" if domain else ""
@@ -309,5 +309,6 @@ def country_counts(models: pl.DataFrame, credit: str = "bucket") -> pl.DataFrame
         d = models.select(pl.col("country_bucket").alias("country"))
     else:
         d = models.select(pl.col("countries").list.unique().alias("country")).explode("country")
-    return (d.filter(pl.col("country").is_not_null()).group_by("country").agg(pl.len().cast(pl.Int64).alias("models"))
+    return (d.filter(pl.col("country").is_not_null()).group_by("country", maintain_order=True)
+            .agg(pl.len().cast(pl.Int64).alias("models"))
             .sort("models", "country", descending=[True, False]))

@@ -86,8 +86,8 @@ def performance_table(capability: pl.DataFrame, reference: pl.DataFrame, metric:
 
 def coverage(scores: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
     """Per (date, country_bucket): models scored and released by the date, and how many have a price."""
-    n = scores.group_by("date", "country_bucket").agg(pl.len().alias("scored"))
-    k = table.group_by("date", "country_bucket").agg(pl.len().alias("priced"))
+    n = scores.group_by("date", "country_bucket", maintain_order=True).agg(pl.len().alias("scored"))
+    k = table.group_by("date", "country_bucket", maintain_order=True).agg(pl.len().alias("priced"))
     return (n.join(k, on=["date", "country_bucket"], how="left")
             .with_columns(pl.col("priced").fill_null(0))
             .with_columns((pl.col("priced") / pl.col("scored")).alias("share_priced"))
@@ -98,7 +98,7 @@ def pareto_frontier(table: pl.DataFrame, by: tuple[str, ...] = ("date", "country
     """The models of `table` on the max-score-for-min-price frontier of their group, sorted by price."""
     by = list(by)
     d = table.filter(pl.col("blended").is_not_null() & pl.col("score").is_not_null())
-    levels = (d.group_by([*by, "blended"]).agg(pl.col("score").max().alias("_best"))
+    levels = (d.group_by([*by, "blended"], maintain_order=True).agg(pl.col("score").max().alias("_best"))
               .sort([*by, "blended"])
               .with_columns(pl.col("_best").cum_max().shift(1).over(by).alias("_prev")))
     front = levels.filter(pl.col("_prev").is_null() | (pl.col("_best") > pl.col("_prev")))

@@ -61,7 +61,7 @@ def window_counts(events: pl.DataFrame, frame: pl.DataFrame, date_col: str, grou
         win.select("event_id", "window", "window_start", "window_end")
         .join(rows, how="cross")
         .filter(pl.col("_d").is_between(pl.col("window_start"), pl.col("window_end")))
-        .group_by("event_id", "window", "group")
+        .group_by("event_id", "window", "group", maintain_order=True)
         .agg(pl.len().cast(pl.Int64).alias("count"), *median)
     )
     groups = rows.select("group").drop_nulls().unique().sort("group")
@@ -89,7 +89,7 @@ def window_counts(events: pl.DataFrame, frame: pl.DataFrame, date_col: str, grou
 def window_summary(counts: pl.DataFrame) -> pl.DataFrame:
     """One row per (event, group): before, after, after - before, and whether both windows are complete."""
     wide = counts.pivot(on="window", index=["event_id", "date", "group"], values="count")
-    done = counts.group_by("event_id").agg(pl.col("complete").all())
+    done = counts.group_by("event_id", maintain_order=True).agg(pl.col("complete").all())
     return (
         wide.join(done, on="event_id", how="left", validate="m:1")
         .with_columns((pl.col("after") - pl.col("before")).alias("change"))
@@ -132,7 +132,7 @@ def describe_selection(selected: pl.DataFrame, all_events: pl.DataFrame) -> str:
     """Markdown: how many events are selected, their span, by jurisdiction, and how many dates are inexact."""
     if selected.is_empty():
         return f"**No events match these parameters** (of {len(all_events)} in the table)."
-    by = selected.group_by("jurisdiction").len().sort("len", "jurisdiction", descending=[True, False])
+    by = selected.group_by("jurisdiction", maintain_order=True).len().sort("len", "jurisdiction", descending=[True, False])
     inexact = selected.filter(pl.col("date_precision") != "day").height
     return (f"**{len(selected)} of {len(all_events)} events** selected, {selected['date'].min()} to "
             f"{selected['date'].max()}; by jurisdiction: "

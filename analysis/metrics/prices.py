@@ -94,14 +94,14 @@ def with_blended(panel: pl.DataFrame, currency: str = "USD", ratio: float = 3.0,
 def price_index(panel: pl.DataFrame) -> pl.DataFrame:
     """Median blended reference price per (date, country_bucket), with the number of models."""
     return (panel.filter(pl.col("blended").is_not_null() & pl.col("country_bucket").is_not_null())
-            .group_by("date", "country_bucket")
+            .group_by("date", "country_bucket", maintain_order=True)
             .agg(pl.col("blended").median().alias("median_blended"), pl.len().alias("models"))
             .sort("country_bucket", "date"))
 
 
 def cheapest_at_threshold(panel: pl.DataFrame, capability: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Per (date, country_bucket): the cheapest blended price among models with ECI score >= threshold."""
-    eci = (capability.filter(pl.col("metric") == vocab.METRIC_ECI).group_by("model_id")
+    eci = (capability.filter(pl.col("metric") == vocab.METRIC_ECI).group_by("model_id", maintain_order=True)
            .agg(pl.col("score").max().alias("eci"), pl.col("model").first().alias("eci_model")))
     p = (panel.filter(pl.col("blended").is_not_null() & pl.col("country_bucket").is_not_null())
          .join(eci, on="model_id", how="inner").filter(pl.col("eci") >= threshold))
@@ -282,7 +282,7 @@ def price_points(reference: pl.DataFrame, capability: pl.DataFrame, currency: st
     ep = ref.episodes(reference).filter(pl.col("output_orig").is_not_null() & pl.col("model_id").is_not_null()
                                         & pl.col("country_bucket").is_not_null())
     ver = eci_versions(capability)
-    first_rel = ver.group_by("model_id").agg(pl.col("release_date").min().alias("first_release"))
+    first_rel = ver.group_by("model_id", maintain_order=True).agg(pl.col("release_date").min().alias("first_release"))
     p = (ep.join(first_rel, on="model_id", how="inner")
          .with_columns(pl.max_horizontal("valid_from", "first_release").alias("date"))
          .filter(pl.col("date") < pl.col("valid_to")))
@@ -306,7 +306,7 @@ def undated_at(capability: pl.DataFrame, threshold: float, metric: str = vocab.M
     (`release_date` null), which `price_points` cannot date and leaves out."""
     d = capability.filter((pl.col("metric") == metric) & (pl.col("score") >= threshold)
                           & pl.col("release_date").is_null())
-    return {b: n for b, n in d.group_by("country_bucket").agg(pl.col("model_id").n_unique()).iter_rows()}
+    return {b: n for b, n in d.group_by("country_bucket", maintain_order=True).agg(pl.col("model_id").n_unique()).iter_rows()}
 
 
 def cheapest_at_capability(points: pl.DataFrame, threshold: float, start=None, end=None,

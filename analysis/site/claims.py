@@ -622,7 +622,7 @@ RULE_VERSATILE = ("present-tense advice, so the newest data decide. A lab is top
 def _versatile_counts(fam, lab: str) -> dict:
     import polars as pl
 
-    tops = fam.group_by("lab").agg(pl.col("family_top_tier").sum().alias("top"), pl.len().alias("n"))
+    tops = fam.group_by("lab", maintain_order=True).agg(pl.col("family_top_tier").sum().alias("top"), pl.len().alias("n"))
     mine = tops.filter(pl.col("lab") == lab)
     others = tops.filter(pl.col("lab") != lab).sort("top", "lab", descending=[True, False])
     return dict(families_top=int(mine["top"].sum()) if len(mine) else 0,

@@ -231,7 +231,7 @@ def price_changes(old: pl.DataFrame, new: pl.DataFrame) -> dict:
                  old={c: _jsonable(r[c]) for c in PRICE_VALUES}, new={c: _jsonable(r[f"{c}_new"]) for c in PRICE_VALUES},
                  since=_jsonable(r["valid_from_new"]) if "valid_from_new" in r else None)
             for r in ch.head(LIST_CAP).iter_rows(named=True)]
-    by_source = dict(ch.group_by("source").len().sort("source").iter_rows()) if len(ch) else {}
+    by_source = dict(ch.group_by("source", maintain_order=True).len().sort("source").iter_rows()) if len(ch) else {}
     return dict(changed=len(ch), by_source=by_source, new_series=len(d["added"]), gone_series=len(d["removed"]),
                 rows=rows, truncated=len(ch) > LIST_CAP)
 
@@ -276,7 +276,8 @@ def _quarantine_counts(d: dict) -> list[dict]:
     for what in ("added", "removed"):
         df = d[what]
         if len(df):
-            for t, f, n in df.group_by("table", "source_file").len().sort("table", "source_file").iter_rows():
+            counts = df.group_by("table", "source_file", maintain_order=True).len().sort("table", "source_file")
+            for t, f, n in counts.iter_rows():
                 rows.append(dict(change=what, table=t, source=f, rows=n))
     return rows
 

@@ -142,12 +142,12 @@ def concentration(conc: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
               for c, d in _by_country(long) for i, m in enumerate(measures) if (d["measure"] == m).any()]
     y = dict(domain=[0.0, 1.0], title_text="", range=[0, 1.05])
     fig = go.Figure(traces, dict(
-        xaxis=dict(anchor="y", domain=[0.0, 0.49], title_text="Year"),
-        xaxis2=dict(anchor="y2", domain=[0.51, 1.0], matches="x", title_text="Year"),
+        xaxis=dict(anchor="y", domain=[0.0, 0.46], title_text="Year"),
+        xaxis2=dict(anchor="y2", domain=[0.54, 1.0], matches="x", title_text="Year"),  # room for its ticks
         yaxis=dict(anchor="x", tickformat=".0%", **y),
-        yaxis2=dict(anchor="x2", matches="y", showticklabels=False, tickformat=".2f", **y),
+        yaxis2=dict(anchor="x2", matches="y", tickformat=".2f", **y),  # its own ticks: HHI in 0-1, not a share
         annotations=[dict(text=m, x=x, xanchor="center", xref="paper", y=1.0, yanchor="bottom", yref="paper",
-                          showarrow=False) for m, x in zip(measures, (0.245, 0.755), strict=True)],
+                          showarrow=False) for m, x in zip(measures, (0.23, 0.77), strict=True)],
         legend=dict(title_text="", tracegroupgap=0),
         title_text="How concentrated are releases? Top-3 organizations' share and HHI (1 = one organization)"))
     for m in measures:  # one trace per country in each panel

@@ -160,6 +160,17 @@ def test_failing_notebook_is_reported_and_marked(built, tmp_path, monkeypatch):
     assert "FAILED" in (tmp_path / "index.html").read_text()
 
 
+_FITS = """narrow => document.documentElement.scrollWidth <= window.innerWidth + 1
+    && [...document.querySelectorAll('.plotly-graph-div')].every(gd => {
+        const box = gd.getBoundingClientRect(), title = gd.querySelector('.gtitle');
+        if (title && title.getBoundingClientRect().right > box.right + 1) return false;
+        if (!narrow) return true;
+        const legend = gd.querySelector('.legend'), xtitle = gd.querySelector('.g-xtitle');
+        return !legend || !xtitle || !gd.dataset.narrow || gd._fullLayout.legend.orientation !== 'h'
+            || legend.getBoundingClientRect().top >= xtitle.getBoundingClientRect().bottom;
+    })"""
+
+
 def test_charts_draw_in_headless_chromium_offline(reports_built, offline_page):
     errors, external = [], []
     for name in ("release_pace.html", "adoption.html", "index.html"):
@@ -186,6 +197,11 @@ def test_charts_draw_in_headless_chromium_offline(reports_built, offline_page):
             links = page.locator("p.chart-download a")
             first = links.first.get_attribute("href")
             assert links.count() == graphs and re.fullmatch(rf"data/{stem}/[0-9TZ]+-[0-9a-f]+/chart-1\.csv", first)
+            # a narrow and a middling window: no sideways scroll, no chart title past its chart, and (narrow) each
+            # legend moved under its chart below the x axis's title, not over it (analysis.site.pages.NARROW_JS)
+            for width in (380, 700):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.wait_for_function(_FITS, arg=width < 700, timeout=20000)
         else:
             assert page.locator('section.card[data-report="release_pace"] a[href="release_pace.html"]').count() == 1
             assert page.locator('[data-section="claims"] tr[data-verdict]').count() >= 8

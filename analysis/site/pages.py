@@ -38,19 +38,69 @@ section.provenance th,section.provenance td:nth-child(3){white-space:nowrap}
 """
 
 
-# In a narrow window, legends wrap onto more rows: give them room above the plot and smaller type.
-NARROW_JS = """<script>
+# In a narrow window, a legend from the right goes under the chart, at the figure's foot below the axis (the bottom
+# margin grows by its height), with smaller type. At any width, a
+# chart title wider than its chart is wrapped at spaces (from the title as built, again on every resize) and the
+# top margin grows by its extra lines, so that no title is cut at the chart's right edge.
+NARROW_JS = r"""<script>
 (function () {
+  function grow(gd, dh, update) {
+    // the figure and the box the renderer drew it in (a fixed height) grow by dh pixels: the plot keeps its size
+    var h = gd.getBoundingClientRect().height + dh;
+    if (gd.parentElement) gd.parentElement.style.height = h + "px";
+    update.height = h;
+    return Plotly.relayout(gd, update);
+  }
+  function narrow(gd) {
+    if (window.innerWidth >= 700 || gd.dataset.narrow) return null;
+    gd.dataset.narrow = "1";
+    var below = gd.layout.legend && gd.layout.legend.x >= 1;
+    var r = below ? {"legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left", "legend.yref": "container",
+      "legend.y": 0, "legend.yanchor": "bottom", "margin.r": 20} : {};
+    r["title.font.size"] = 13; r["legend.font.size"] = 10; r["margin.l"] = 45;
+    return Plotly.relayout(gd, r).then(function () {
+      // the legend sits at the foot of the figure, under the axis: the bottom margin grows by its height
+      var lg = gd.querySelector(".legend");
+      if (!below || !lg) return;
+      var b = (gd.layout.margin && gd.layout.margin.b) || 60, h = Math.ceil(lg.getBoundingClientRect().height) + 10;
+      return grow(gd, h, {"margin.b": b + h});
+    });
+  }
+  function wrap(text, n) {
+    var lines = [], line = "";
+    text.split(/\s+/).forEach(function (w) {
+      if (line && line.length + 1 + w.length > n) { lines.push(line); line = w; } else { line = line ? line + " " + w : w; }
+    });
+    lines.push(line);
+    return lines;
+  }
+  function fitTitle(gd) {
+    var t = gd.querySelector(".gtitle");
+    if (!t || !gd.layout.title) return;
+    if (gd.dataset.title === undefined) {
+      gd.dataset.title = gd.layout.title.text || "";
+      gd.dataset.top = (gd.layout.margin && gd.layout.margin.t) || 80;
+    }
+    var text = gd.dataset.title, top = +gd.dataset.top;
+    if (text.indexOf("<br>") >= 0 || !text) return;  // wrapped by its builder: left as built
+    var box = t.getBoundingClientRect(), room = gd.getBoundingClientRect().right - box.left - 8;
+    var current = (gd.layout.title.text || "").split("<br>");
+    var longest = Math.max.apply(null, current.map(function (l) { return l.length; }));
+    var perChar = box.width / Math.max(1, longest);
+    var lines = wrap(text, Math.max(12, Math.floor(room / perChar)));
+    var wanted = lines.join("<br>");
+    if (wanted === gd.layout.title.text || (lines.length === 1 && current.length === 1)) return;
+    var size = (gd.layout.title.font && gd.layout.title.font.size) || 17;
+    var t2 = top + Math.ceil((lines.length - 1) * size * 1.25), t1 = (gd.layout.margin && gd.layout.margin.t) || top;
+    grow(gd, t2 - t1, {"title.text": wanted, "margin.t": t2});
+  }
   function fit() {
-    if (window.innerWidth >= 700 || typeof Plotly === "undefined") return;
+    if (typeof Plotly === "undefined") return;
     document.querySelectorAll(".plotly-graph-div").forEach(function (gd) {
-      if (!gd.layout || gd.dataset.narrow) return;
-      gd.dataset.narrow = "1";
-      var r = (gd.layout.legend && gd.layout.legend.x >= 1) ? {"legend.orientation": "h", "legend.x": 0,
-        "legend.y": -0.3, "legend.yanchor": "top", "margin.r": 20} : {};
-      r["margin.t"] = 160; r["title.font.size"] = 13; r["legend.font.size"] = 10;
-      r["margin.l"] = 45;
-      Plotly.relayout(gd, r);
+      if (!gd.layout) return;
+      var done = narrow(gd);
+      if (done && done.then) { done.then(function () { gd.dataset.top = gd.layout.margin.t; fitTitle(gd); }); }
+      else { fitTitle(gd); }
     });
   }
   window.addEventListener("load", fit);

@@ -57,7 +57,7 @@ NARROW_JS = r"""<script>
     var below = gd.layout.legend && gd.layout.legend.x >= 1;
     var r = below ? {"legend.orientation": "h", "legend.x": 0, "legend.xanchor": "left", "legend.yref": "container",
       "legend.y": 0, "legend.yanchor": "bottom", "margin.r": 20} : {};
-    r["title.font.size"] = 13; r["legend.font.size"] = 10; r["margin.l"] = 45;
+    r["margin.t"] = 160; r["title.font.size"] = 13; r["legend.font.size"] = 10; r["margin.l"] = 45;  // room: title, buttons
     return Plotly.relayout(gd, r).then(function () {
       // the legend sits at the foot of the figure, under the axis: the bottom margin grows by its height
       var lg = gd.querySelector(".legend");

@@ -168,3 +168,13 @@ def test_the_report_kernels_preload_and_the_release_pace_charts_import_no_plotly
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def test_a_hover_never_starts_with_the_equals_sign_of_an_empty_label():
+    import plotly.express as px
+
+    df = pl.DataFrame({"year": [2024, 2025], "n": [1, 2], "country_bucket": ["China", "China"]})
+    fig = px.bar(df, x="year", y="n", color="country_bucket", labels={"country_bucket": ""})
+    assert fig.data[0].hovertemplate.startswith("=China<br>")  # what plotly express writes
+    plots.apply_layout(fig)
+    assert fig.data[0].hovertemplate.startswith("China<br>year=%{x}")

@@ -244,10 +244,14 @@ LABEL_WRAP = 40  # category labels wrap at word boundaries at this many characte
 def apply_layout(fig: go.Figure) -> go.Figure:
     """The one layout rule of every chart: the legend stands vertically to the right of the plot area (plotly
     reserves the right margin for it), entries wrapped at LEGEND_WRAP characters; nothing is drawn below the
-    plot but the axis (the source note is HTML under the chart); the right margin keeps the last tick label."""
+    plot but the axis (the source note is HTML under the chart); the right margin keeps the last tick label. A hover
+    that starts with "=" loses it: plotly express writes a column labelled "" (the country of a chart coloured by
+    country, named by the legend) as "=United States"."""
     for t in fig.data:
         if t.name and "<br>" not in t.name and len(t.name) > LEGEND_WRAP:
             t.name = wrap(t.name, LEGEND_WRAP)
+        if isinstance(t.hovertemplate, str) and t.hovertemplate.startswith("="):
+            t.hovertemplate = t.hovertemplate[1:]
     fig.update_layout(legend=dict(orientation="v", x=LEGEND_X, xanchor="left", y=1.0, yanchor="top",
                                   title_side="top"),
                       margin=dict(r=max(fig.layout.margin.r or 0, 40), b=60))

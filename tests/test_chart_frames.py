@@ -133,8 +133,14 @@ def test_a_chart_table_the_kernel_failed_to_make_fails_the_report_with_the_kerne
 def test_ipython_swallows_a_formatter_error_which_the_build_then_finds():
     """In an IPython shell, a figure whose frame does not match shows without its table, the cell goes on: so the
     build must read the executed notebook (test above), not rely on the cell failing."""
+    import plotly.io as pio
     from IPython.core.interactiveshell import InteractiveShell
 
+    # plotly picks its default renderer when its renderer module is first imported: in a Jupyter kernel (or any
+    # IPython shell) "plotly_mimetype+notebook", elsewhere "browser" or none. Which test of this process imports
+    # it first is not this test's business: it sets the kernel's renderer itself.
+    before = pio.renderers.default
+    pio.renderers.default = "plotly_mimetype+notebook"
     shell = InteractiveShell.instance()
     try:
         assert chart_frames.register_formatter()
@@ -143,6 +149,7 @@ def test_ipython_swallows_a_formatter_error_which_the_build_then_finds():
         data, _ = shell.display_formatter.format(fig)  # no exception: IPython shows the traceback and goes on
     finally:
         InteractiveShell.clear_instance()
+        pio.renderers.default = before
     assert chart_data.PLOTLY_MIME in data and chart_data.CHART_DATA_MIME not in data
 
 

@@ -72,13 +72,14 @@ def _layout(title: str, x_title: str, y_title: str, **kw) -> dict:
                 legend=dict(title_text="", tracegroupgap=0), title_text=title, **kw)
 
 
-def _line(country: str, d: pl.DataFrame, x: str, y: str, hover: list[str], **kw) -> go.Scatter:
+def _line(country: str, d: pl.DataFrame, x: str, y: str, hover: list[str], customdata=None, showlegend: bool = True,
+          xaxis: str = "x", yaxis: str = "y") -> go.Scatter:
     """A bucket's line with a marker per point (on the first panel unless `xaxis`/`yaxis` say otherwise)."""
     return go.Scatter(x=d[x].to_list() if d[x].dtype == pl.Date else d[x].to_numpy(), y=d[y].to_numpy(),
-                      mode="lines+markers", name=country, legendgroup=country, showlegend=kw.pop("showlegend", True),
+                      mode="lines+markers", name=country, legendgroup=country, showlegend=showlegend,
                       line=dict(color=COUNTRY_COLORS.get(country), dash="solid"), marker=dict(symbol="circle"),
-                      orientation="v", xaxis=kw.pop("xaxis", "x"), yaxis=kw.pop("yaxis", "y"),
-                      hovertemplate=_hover([country, *hover]), **kw)
+                      orientation="v", xaxis=xaxis, yaxis=yaxis, customdata=customdata,
+                      hovertemplate=_hover([country, *hover]))
 
 
 def _period_end(start: dt.date, period: str) -> dt.date:
@@ -106,10 +107,8 @@ def releases(counts: pl.DataFrame, period: str, events: pl.DataFrame | None = No
                 xaxis="x", yaxis="y", hovertemplate=_hover([c, f"{label}=%{{x}}", "Models released=%{y}"]))
          for c, d in _by_country(counts)],
         _layout(f"Notable model releases per {period}, by country of the developers", label, "Models released",
-                barmode="relative"))
-    attach(fig, counts, {"period": period.capitalize(), "releases": "Models released"}, series="country_bucket",
-           x="period")
-    fig.update_layout(barmode="stack", hovermode="x unified")
+                barmode="stack", hovermode="x unified"))
+    attach(fig, counts, {"period": label, "releases": "Models released"}, series="country_bucket", x="period")
     # each bar spans its period (centred mid-period), so events fall inside the bar of their period
     fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")
     _mark(fig, counts["period"].unique().to_list(), period, end)

@@ -38,10 +38,10 @@ section.provenance th,section.provenance td:nth-child(3){white-space:nowrap}
 """
 
 
-# In a narrow window, a legend from the right goes under the chart, at the figure's foot below the axis (the bottom
-# margin grows by its height), with smaller type. At any width, a
-# chart title wider than its chart is wrapped at spaces (from the title as built, again on every resize) and the
-# top margin grows by its extra lines, so that no title is cut at the chart's right edge.
+# In a narrow window (under 700 px), a legend from the right goes under the chart, at the figure's foot below the
+# axis (the figure grows by its height), with smaller type and a top margin for the title and the chart's buttons.
+# At any width, a chart title wider than its chart is wrapped at spaces (from the title as built, again on every
+# resize) and the figure grows by its extra lines, so that no title is cut at the chart's right edge.
 NARROW_JS = r"""<script>
 (function () {
   function grow(gd, dh, update) {

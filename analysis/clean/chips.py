@@ -283,8 +283,11 @@ def hardware_names(curated, chips: pl.DataFrame) -> dict[str, dict]:
 def normalise_parts(texts: list[str | None], chips: pl.DataFrame, names: dict[str, dict]) -> pl.DataFrame:
     """One row per (text index, part): chip, family, maker, maker_country, china_variant, mapping."""
     by_chip = {r["chip"]: r for r in chips.iter_rows(named=True)}
-    country = dict(chips.select("maker", "maker_country").unique("maker").drop_nulls().iter_rows())
-    variant_of_family = dict(chips.select("family", "china_variant").drop_nulls().unique("family").iter_rows())
+    # a maker's country and a family's China variant: one value each (the first row that has one)
+    country = dict(chips.select("maker", "maker_country").drop_nulls()
+                   .unique("maker", keep="first", maintain_order=True).iter_rows())
+    variant_of_family = dict(chips.select("family", "china_variant").drop_nulls()
+                             .unique("family", keep="first", maintain_order=True).iter_rows())
     rows = []
     for i, text in enumerate(texts):
         parts = [p.strip() for p in (text or "").split(",") if p.strip()]
@@ -389,7 +392,7 @@ def endpoints_frame(df: pl.DataFrame, resolve, hosts: dict[str, tuple[str | None
                         clean_text(pl.col("provider_name")).alias("provider"),
                         clean_text(pl.col("provider_slug")).fill_null("").alias("provider_slug"))
     d = d.with_columns(pl.col("model_slug").str.split("/").list.first().str.strip_chars_start("~").alias("author"))
-    auth = {a: resolve(a) for a in d["author"].unique().to_list()}
+    auth = {a: resolve(a) for a in d["author"].unique(maintain_order=True).to_list()}
     orgs = {a: v[0] for a, v in auth.items()}
     origin = {a: (v[2] if v[2] in ORIGINS else UNKNOWN_ORIGIN) for a, v in auth.items()}
     h_org = {p: v[0] for p, v in hosts.items()}

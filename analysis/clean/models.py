@@ -294,7 +294,7 @@ def model_slug(name: str, keep_case: bool = False) -> str:
 def _guard_violations(rows: pl.DataFrame) -> set[str]:
     """model_ids whose records are of different organizations or more than MAX_MERGE_DAYS apart."""
     g = rows.group_by("model_id", maintain_order=True).agg(
-        pl.col("organizations").list.sort().unique().len().alias("_orgs"),
+        pl.col("organizations").list.sort().unique(maintain_order=True).len().alias("_orgs"),
         (pl.col("release_date").max() - pl.col("release_date").min()).dt.total_days().alias("_span"))
     return set(g.filter((pl.col("_orgs") > 1) | (pl.col("_span").fill_null(0) > MAX_MERGE_DAYS))["model_id"])
 
@@ -321,8 +321,8 @@ def merges(rows: pl.DataFrame) -> pl.DataFrame:
     """The merges that happen: one row per model_id fed by more than one upstream record, with the distinct
     names, organizations and the span of release dates in days."""
     return (rows.group_by("model_id", maintain_order=True).agg(
-        pl.len().alias("records"), pl.col("model").unique().sort().alias("names"),
-        pl.col("organizations").list.sort().unique().alias("organizations"),
+        pl.len().alias("records"), pl.col("model").unique(maintain_order=True).sort().alias("names"),
+        pl.col("organizations").list.sort().unique(maintain_order=True).alias("organizations"),
         (pl.col("release_date").max() - pl.col("release_date").min()).dt.total_days().alias("span_days"))
         .filter(pl.col("records") > 1).sort("model_id"))
 
@@ -420,7 +420,7 @@ def clean(src: Sources, eci_result: StepResult, registry: registry.Registry, cro
     when the crosswalk has models). `crosswalk`: the project crosswalk (empty before the capability snapshots are
     fetched: the model files' dates are kept)."""
     reg, cw = registry, crosswalk
-    eci_dates = eci_result.df.select("model_id", "release_date").unique().rows() if cw.models else []
+    eci_dates = eci_result.df.select("model_id", "release_date").unique(maintain_order=True).rows() if cw.models else []
     today = today or dt.date.today()
     led = Ledger("models")
     normalised = []

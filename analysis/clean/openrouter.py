@@ -175,7 +175,7 @@ class Resolver:
 
 
 def _with_origin(df: pl.DataFrame, resolve: Resolver) -> pl.DataFrame:
-    authors = df["author"].unique().to_list()
+    authors = df["author"].unique(maintain_order=True).to_list()
     m = {a: resolve(a) for a in authors}
     return df.with_columns(
         pl.col("author").replace_strict({a: v[0] for a, v in m.items()}, default=None, return_dtype=pl.String)
@@ -353,7 +353,7 @@ def clean_weekly(src: Sources, authors: dict[str, str | None], registry: registr
 
 def link_models(df: pl.DataFrame, base_crosswalk) -> pl.DataFrame:
     """`model_id` of each row's `base_model` through the crosswalk (CROSSWALK_SOURCE's rules); null where none."""
-    ids = {b: base_crosswalk.resolve_model(b, CROSSWALK_SOURCE) for b in df["base_model"].unique().to_list()}
+    ids = {b: base_crosswalk.resolve_model(b, CROSSWALK_SOURCE) for b in df["base_model"].unique(maintain_order=True).to_list()}
     return df.with_columns(pl.col("base_model").replace_strict(ids, default=None, return_dtype=pl.String)
                            .alias("model_id"))
 

@@ -239,7 +239,7 @@ def pro_variant(source: pl.Series, provider: pl.Series, key: pl.Series) -> pl.Se
     method can leave it out by the flag. A model whose own name ends in 'pro' (`gemini-2.5-pro`, no
     `gemini-2.5` key) is not a variant."""
     d = pl.DataFrame({"s": source, "p": provider, "k": key.str.to_lowercase().str.replace(_DATE_STAMP_RE, "")})
-    bases = set(d.select("s", "p", "k").unique().iter_rows())
+    bases = set(d.select("s", "p", "k").unique(maintain_order=True).iter_rows())
     return pl.Series("pro_variant", [
         k.endswith("-pro") and (s, p, k.removesuffix("-pro")) in bases for s, p, k in d.iter_rows()],
         dtype=pl.Boolean)

@@ -496,7 +496,7 @@ def link(source: str, key: str, cw: Crosswalk) -> tuple[str, str]:
 def attach(df: pl.DataFrame, cw: Crosswalk, aliases: list[AliasPeriod] | tuple[AliasPeriod, ...] = ()
            ) -> pl.DataFrame:
     """model_id and crosswalk for every row (moving API ids linked per date through `aliases`)."""
-    pairs = df.select("source", "model_key").unique()
+    pairs = df.select("source", "model_key").unique(maintain_order=True)
     res = [link(s, k, cw) for s, k in pairs.iter_rows()]
     m = pairs.with_columns(pl.Series("model_id", [r[0] for r in res], dtype=pl.String),
                            pl.Series("crosswalk", [r[1] for r in res], dtype=pl.String))
@@ -624,7 +624,7 @@ def coverage_report(prices: pl.DataFrame, aliases: list[AliasPeriod] | tuple[Ali
                      f"non-chat {r['non_chat_keys']}")
     if max_list > 0:
         un = unlinked_names(prices, aliases) if unlinked is None else unlinked.filter(
-            pl.col("source").is_in(prices["source"].unique().implode()))
+            pl.col("source").is_in(prices["source"].unique(maintain_order=True).implode()))
         un = un.filter(pl.col("reason") != "non-chat mode").select("source", "name", "reason")
         lines.append(f"  unlinked chat keys (first {min(max_list, len(un))} of {len(un)}; all in "
                      "data/clean/current/bookkeeping/unlinked_names.csv): "

@@ -27,7 +27,7 @@ def _mark(fig: go.Figure, per: pl.DataFrame, period: str, end) -> go.Figure:
     """The period running past `end` (the last day of the last week of data) drawn lighter, noted."""
     if end is None or per.is_empty():
         return fig
-    return mark_partial(fig, partial_periods(per["period"].unique().to_list(), period, end))
+    return mark_partial(fig, partial_periods(per["period"].unique(maintain_order=True).to_list(), period, end))
 
 
 def activity(per: pl.DataFrame, measure: str, period: str, end=None) -> go.Figure:

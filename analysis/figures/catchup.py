@@ -26,7 +26,7 @@ NOTE = ("Models matched across sources by the project's model crosswalk; countri
 
 
 def _sources(models: pl.DataFrame) -> list[str]:
-    return models["source_file"].unique().sort().to_list()
+    return models["source_file"].unique(maintain_order=True).sort().to_list()
 
 
 def _with_events(fig: go.Figure, events: pl.DataFrame | None, style: str, start, end) -> go.Figure:
@@ -190,4 +190,4 @@ def arena_gap_by_snapshot(gaps: pl.DataFrame, events: pl.DataFrame | None = None
                       yaxis_rangemode="tozero")
     if not gaps.is_empty():
         _with_events(fig, events, event_style, gaps["as_of"].min(), gaps["as_of"].max())
-    return add_source(fig, gaps["source_file"].unique().sort().to_list(), _note(fig, ARENA_NOTE))
+    return add_source(fig, gaps["source_file"].unique(maintain_order=True).sort().to_list(), _note(fig, ARENA_NOTE))

@@ -326,7 +326,7 @@ def _window_notes(d: pl.DataFrame, days: int) -> pl.Series:
         return pl.Series("_note", [None] * len(d), dtype=pl.String)
     notes = {}
     for w in (f"{days} days before", f"{days} days after"):
-        part = d.filter((pl.col("window") == w) & ~pl.col("complete")).unique("event")
+        part = d.filter((pl.col("window") == w) & ~pl.col("complete")).unique("event", keep="first", maintain_order=True)
         notes[w] = {r["event"][:10]: _window_note(r) for r in part.iter_rows(named=True)}
     return pl.Series("_note", [notes.get(w, {}).get(e[:10]) for w, e in zip(d["window"], d["event"], strict=True)],
                      dtype=pl.String)
@@ -352,12 +352,12 @@ def window_counts_chart(win: pl.DataFrame, days: int, what: str = "Notable model
                  title=f"{what} in the {days} days before and after each event")
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
     fig.update_yaxes(title_text="")  # the event labels say what they are
-    lines = max([e.count("<br>") + 1 for e in d["event"].unique().to_list()] or [1])
+    lines = max([e.count("<br>") + 1 for e in d["event"].unique(maintain_order=True).to_list()] or [1])
     fig.update_layout(barmode="stack", height=max(380, 160 + (20 + 14 * lines) * d["event"].n_unique()))
     # a window the data do not cover in full (past the data's end, or before their start): lighter, noted
     if "complete" in d.columns:
         for col, w in enumerate((f"{days} days before", f"{days} days after"), start=1):
-            part = d.filter((pl.col("window") == w) & ~pl.col("complete")).unique("event")
+            part = d.filter((pl.col("window") == w) & ~pl.col("complete")).unique("event", keep="first", maintain_order=True)
             notes = {r["event"]: _window_note(r) for r in part.iter_rows(named=True)}
             axis = "x" if col == 1 else f"x{col}"
             mark_partial(fig, notes, axis="y", where=lambda t, axis=axis: (t.xaxis or "x") == axis)

@@ -47,7 +47,7 @@ def weekly_shares(shares: pl.DataFrame, events: pl.DataFrame | None = None, styl
     fig.update_layout(barmode="stack", title="Share of OpenRouter tokens by origin of the model's author, per week",
                       yaxis=dict(title="Share of the week's tokens", tickformat=".0%", range=[0, 1]),
                       xaxis_title="Week (Monday start)", hovermode="closest", bargap=0.05)
-    incomplete = shares.filter(~pl.col("complete")).select("week_start", "partial_reason").unique()
+    incomplete = shares.filter(~pl.col("complete")).select("week_start", "partial_reason").unique(maintain_order=True)
     mark_partial(fig, {r["week_start"]: _week_note(r["partial_reason"]) for r in incomplete.iter_rows(named=True)})
     add_source(fig, tables.sources("openrouter_weekly"), NOTE)
     if events is not None and len(events):
@@ -92,7 +92,7 @@ def api_vs_downloads(side: pl.DataFrame, api_end=None, downloads_end=None) -> go
             attach(fig, dd, {"month": "Month", col: f"Share of {label} (0-1)"}, name=f"{bucket}: {label}", x="month")
     for label, end in (("OpenRouter tokens", api_end), ("Hugging Face downloads", downloads_end)):
         if end is not None and not side.is_empty():
-            mark_partial(fig, partial_periods(side["month"].unique().to_list(), "month", end),
+            mark_partial(fig, partial_periods(side["month"].unique(maintain_order=True).to_list(), "month", end),
                          where=lambda t, label=label: isinstance(t.meta, dict) and t.meta.get("series") == label)
     fig.update_layout(title="API use and open-weights downloads: share by country, per month",
                       yaxis=dict(title="Share", tickformat=".0%", range=[0, 1]), xaxis_title="Month")

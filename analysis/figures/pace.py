@@ -111,7 +111,7 @@ def releases(counts: pl.DataFrame, period: str, events: pl.DataFrame | None = No
     attach(fig, counts, {"period": label, "releases": "Models released"}, series="country_bucket", x="period")
     # each bar spans its period (centred mid-period), so events fall inside the bar of their period
     fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")
-    _mark(fig, counts["period"].unique().to_list(), period, end)
+    _mark(fig, counts["period"].unique(maintain_order=True).to_list(), period, end)
     if not counts.is_empty():
         _with_events(fig, events, event_style, counts["period"].min(), _period_end(counts["period"].max(), period))
     return add_source(fig, _sources(), REGISTRY_NOTE + (f". {EVENTS_NOTE}" if events is not None else ""))
@@ -123,7 +123,7 @@ def organizations(orgs: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
                     _layout("Distinct organizations releasing at least one notable model per year", "Year",
                             "Organizations releasing"))
     attach(fig, orgs, {"year": "Year", "organizations": "Organizations releasing"}, series="country_bucket", x="year")
-    _mark_years(fig, orgs["year"].unique().to_list(), end)
+    _mark_years(fig, orgs["year"].unique(maintain_order=True).to_list(), end)
     return add_source(fig, _sources(), REGISTRY_NOTE)
 
 
@@ -153,7 +153,7 @@ def concentration(conc: pl.DataFrame, end: dt.date | None = None) -> go.Figure:
         attach(fig, long.filter(pl.col("measure") == m),
                {"year": "Year", "value": value, "releases": "releases", "organizations": "organizations"},
                series="country_bucket", x="year")
-    _mark_years(fig, conc["year"].unique().to_list(), end)
+    _mark_years(fig, conc["year"].unique(maintain_order=True).to_list(), end)
     return add_source(fig, _sources(), REGISTRY_NOTE + "; a model of n organizations counts 1/n for each")
 
 
@@ -172,7 +172,7 @@ def open_share(share: pl.DataFrame, period: str, events: pl.DataFrame | None = N
                         "releases": "releases"}, series="country_bucket", x="period")
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_traces(xperiod=XPERIOD[period], xperiodalignment="middle")  # a point per period, mid-period
-    _mark(fig, shown["period"].unique().to_list(), period, end)
+    _mark(fig, shown["period"].unique(maintain_order=True).to_list(), period, end)
     if not shown.is_empty():
         _with_events(fig, events, event_style, shown["period"].min(), _period_end(shown["period"].max(), period))
     return add_source(fig, _sources(), EVENTS_NOTE if events is not None else "")

@@ -398,8 +398,8 @@ def capability_names(result: StepResult, rules, reg: registry.Registry) -> pl.Da
     model's, else the organization of the name's pattern; null when unknown), reason when unlinked."""
     used = result.df.select("source_file", pl.col("source_model").alias("name"), "country_bucket",
                             pl.lit(True).alias("linked"), pl.lit(None, pl.String).alias("reason")
-                            ).unique(["source_file", "name"], keep="first")
-    q = result.quarantine.filter(pl.col("column") == "name").unique(["source_file", "key"], keep="first")
+                            ).unique(["source_file", "name"], keep="first", maintain_order=True)
+    q = result.quarantine.filter(pl.col("column") == "name").unique(["source_file", "key"], keep="first", maintain_order=True)
     missed = pl.DataFrame({
         "source_file": q["source_file"], "name": q["key"],
         "country_bucket": pl.Series([_bucket_of(k, rules, reg) for k in q["key"].to_list()], dtype=pl.String),

@@ -102,9 +102,9 @@ def readings(periods: pl.DataFrame) -> pl.DataFrame:
     obs = base.filter(pl.col("date_basis") == "observed")
     snaps = (pl.concat([obs.select("source", pl.col("observed_from").alias("d")),
                         obs.select("source", pl.col("snapshot").alias("d"))])
-             .drop_nulls().unique().sort("source", "d"))
+             .drop_nulls().unique(maintain_order=True).sort("source", "d"))
     first = base.filter(pl.col("_first_of_key") & (pl.col("date_basis") == "observed")).select(
-        "source", "start").unique().sort("source", "start")
+        "source", "start").unique(maintain_order=True).sort("source", "start")
     prev = first.join_asof(snaps.rename({"d": "prev_snapshot"}).with_columns(
         (pl.col("prev_snapshot") + dt.timedelta(days=1)).alias("_join")).sort("_join"),
         left_on="start", right_on="_join", by="source", strategy="backward", check_sortedness=False)

@@ -34,7 +34,7 @@ def by_period(adoption: pl.DataFrame, period: str = "quarter") -> pl.DataFrame:
     if agg.is_empty():
         return agg.sort("period")
     periods = pl.date_range(agg["period"].min(), agg["period"].max(), every, eager=True).alias("period")
-    grid = pl.DataFrame(periods).join(agg.select("country_bucket").unique(), how="cross")
+    grid = pl.DataFrame(periods).join(agg.select("country_bucket").unique(maintain_order=True), how="cross")
     cols = [m.removesuffix("_week") for m in MEASURES] + ["active_labs"]
     return (grid.join(agg, on=["period", "country_bucket"], how="left")
             .with_columns(pl.col(c).fill_null(0) for c in cols)

@@ -236,12 +236,12 @@ def window_reference(windows: pl.DataFrame) -> pl.DataFrame:
     if fw.is_empty():
         return fw.with_columns(pl.lit(None, pl.Int64).alias("sources"), pl.lit(None, pl.String).alias("rule"),
                                pl.lit(None, pl.String).alias("stated"))
-    files = fw.select("source", "source_file", "as_of").unique()
+    files = fw.select("source", "source_file", "as_of").unique(maintain_order=True)
     dates = sorted(set(files["as_of"].to_list()))
     out = []
     for day in dates:
         newest = (files.filter(pl.col("as_of") <= day).sort("as_of", descending=True)
-                  .unique("source", keep="first")["source_file"].to_list())
+                  .unique("source", keep="first", maintain_order=True)["source_file"].to_list())
         d = fw.filter(pl.col("source_file").is_in(newest))
         if d.is_empty():
             continue
@@ -330,7 +330,7 @@ def breadth(models: pl.DataFrame, labs, as_of=None) -> pl.DataFrame:
     for lab in labs:
         m = _lab_models(models, lab, as_of)
         doms = sorted({d for x in m["domains"].to_list() for d in (x or [])})
-        sizes = m["parameters"].drop_nulls().unique()
+        sizes = m["parameters"].drop_nulls().unique(maintain_order=True)
         rows.append(dict(lab=lab, models=len(m), domains=len(doms), domain_list=", ".join(doms) or "none",
                          sizes=len(sizes),
                          size_range=(f"{_tokens_text(sizes.min())} to {_tokens_text(sizes.max())} parameters"

@@ -289,7 +289,7 @@ def headline_gap(cap: pl.DataFrame, metric: str = vocab.METRIC_ECI, leader: str 
         return None
     last = g.row(-1, named=True)
     first = max(g["date"].min(), _iso(window_start)) if window_start is not None else g["date"].min()
-    src = models["source_file"].unique().sort().to_list()
+    src = models["source_file"].unique(maintain_order=True).sort().to_list()
     return dict(
         metric=metric, date=last["date"], as_of=models["as_of"].max(), source_files=src,
         leader=leader, follower=follower, leader_model=last["leader_model"], leader_score=last["leader_score"],

@@ -52,9 +52,9 @@ def per_model(model_hardware: pl.DataFrame, countries: list[str] | None = None, 
         d = d.filter(pl.col("release_date") <= _date(end))
     g = d.group_by("model_id", maintain_order=True).agg(
         pl.col("model", "country_bucket", "release_date", "training_compute_flop").first(),
-        pl.col("maker_country").drop_nulls().unique().sort().alias("_countries"),
-        pl.col("maker").filter(pl.col("maker") != UNKNOWN).unique().sort().alias("makers"),
-        pl.col("family").drop_nulls().unique().sort().alias("families"),
+        pl.col("maker_country").drop_nulls().unique(maintain_order=True).sort().alias("_countries"),
+        pl.col("maker").filter(pl.col("maker") != UNKNOWN).unique(maintain_order=True).sort().alias("makers"),
+        pl.col("family").drop_nulls().unique(maintain_order=True).sort().alias("families"),
     )
     origin = (pl.when(pl.col("_countries").list.len() == 0).then(pl.lit(UNKNOWN))
               .when(pl.col("_countries").list.len() > 1).then(pl.lit(MIXED))
@@ -227,7 +227,7 @@ def eval_coverage(evaluations: pl.DataFrame, cap: pl.DataFrame, metric: str, cou
     m = cap.filter((pl.col("metric") == metric) & pl.col("release_date").is_not_null()
                    & (pl.col("release_date") >= _date(since)) & pl.col("country_bucket").is_in(list(countries)))
     models = m.group_by("country_bucket", maintain_order=True).agg(pl.col("model_id").n_unique().alias("models_on_metric"))
-    grid = pl.DataFrame({"benchmark": sorted(e["benchmark"].unique().to_list())}).join(
+    grid = pl.DataFrame({"benchmark": sorted(e["benchmark"].unique(maintain_order=True).to_list())}).join(
         pl.DataFrame({"country_bucket": list(countries)}), how="cross")
     return grid.join(cov, on=["benchmark", "country_bucket"], how="left").join(
         models, on="country_bucket", how="left").with_columns(pl.col("evaluated", "models_on_metric").fill_null(0)

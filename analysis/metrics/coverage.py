@@ -14,7 +14,7 @@ def capability_coverage_sentence(capability: pl.DataFrame, metric: str, quaranti
     link to a canonical model with a release date. `quarantine` defaults to the build's quarantine table
     (only the rows of that source file are used, and recorded as read)."""
     rows = capability.filter(pl.col("metric") == metric)
-    files = rows["source_file"].unique().sort().to_list()
+    files = rows["source_file"].unique(maintain_order=True).sort().to_list()
     if not files:
         return f"No model has a `{metric}` score."
     if quarantine is None:

@@ -20,7 +20,7 @@ COUNTRY_ORIGINS = (vocab.CHINA, vocab.US, vocab.OTHER)
 
 def origin_shares(weekly: pl.DataFrame) -> pl.DataFrame:
     """One row per (week, origin): tokens and share of the week's tokens; origins absent a week are 0."""
-    weeks = weekly.select("week_start", "complete", "partial_reason").unique("week_start")
+    weeks = weekly.select("week_start", "complete", "partial_reason").unique("week_start", keep="first", maintain_order=True)
     grid = weeks.join(pl.DataFrame({"origin": list(ORIGINS)}), how="cross")
     agg = weekly.group_by("week_start", "origin", maintain_order=True).agg(pl.col("tokens_b").sum())
     out = (grid.join(agg, on=["week_start", "origin"], how="left").with_columns(pl.col("tokens_b").fill_null(0.0))
@@ -86,8 +86,9 @@ def top_models(daily: pl.DataFrame, n: int = 3, origins: tuple[str, ...] = COUNT
 def open_weights_links(daily: pl.DataFrame, models: pl.DataFrame) -> pl.DataFrame:
     """base_model -> model_id (linked by the build: openrouter_daily.model_id) -> open_weights (models table); null
     where either step fails."""
-    links = daily.select("base_model", "model_id").unique("base_model")
-    return links.join(models.select("model_id", "open_weights").unique("model_id"), on="model_id", how="left")
+    links = daily.select("base_model", "model_id").unique("base_model", keep="first", maintain_order=True)
+    weights = models.select("model_id", "open_weights").unique("model_id", keep="first", maintain_order=True)
+    return links.join(weights, on="model_id", how="left")
 
 
 def open_weights_share(daily: pl.DataFrame, links: pl.DataFrame, by: str = "month") -> pl.DataFrame:

@@ -64,7 +64,7 @@ def releases_per_period(models: pl.DataFrame, period: str = "year") -> pl.DataFr
     if counts.is_empty():
         return counts.sort("period")
     periods = pl.date_range(counts["period"].min(), counts["period"].max(), every, eager=True).alias("period")
-    grid = pl.DataFrame(periods).join(counts.select("country_bucket").unique(), how="cross")
+    grid = pl.DataFrame(periods).join(counts.select("country_bucket").unique(maintain_order=True), how="cross")
     return (
         grid.join(counts, on=["period", "country_bucket"], how="left")
         .with_columns(pl.col("releases").fill_null(0))
@@ -285,7 +285,7 @@ def describe_concentration(conc: pl.DataFrame) -> str:
     """One sentence per bucket for the latest complete year in the frame."""
     if conc.is_empty():
         return ""
-    years = sorted(conc["year"].unique().to_list())
+    years = sorted(conc["year"].unique(maintain_order=True).to_list())
     year = years[-2] if len(years) > 1 else years[-1]  # the last year is usually partial
     lines = [f"**{year}** (the last full year in the selection):"]
     for r in conc.filter(pl.col("year") == year).sort("releases", descending=True).iter_rows(named=True):
@@ -308,7 +308,7 @@ def country_counts(models: pl.DataFrame, credit: str = "bucket") -> pl.DataFrame
     if credit == "bucket":
         d = models.select(pl.col("country_bucket").alias("country"))
     else:
-        d = models.select(pl.col("countries").list.unique().alias("country")).explode("country")
+        d = models.select(pl.col("countries").list.unique(maintain_order=True).alias("country")).explode("country")
     return (d.filter(pl.col("country").is_not_null()).group_by("country", maintain_order=True)
             .agg(pl.len().cast(pl.Int64).alias("models"))
             .sort("models", "country", descending=[True, False]))

@@ -121,7 +121,7 @@ def x_for_y(table: pl.DataFrame, threshold: float = 0.95, leader: str = US, foll
     """Per date: the best `leader` model, the cheapest `follower` model within `threshold` of its score, and
     the price ratio (see the module doc). One row per date that has a priced leader model."""
     rows = []
-    for date in table["date"].unique().sort().to_list():
+    for date in table["date"].unique(maintain_order=True).sort().to_list():
         d = table.filter(pl.col("date") == date)
         lead = d.filter(pl.col("country_bucket") == leader).sort(
             "score", "blended", "model_id", descending=[True, False, False])

@@ -64,7 +64,7 @@ def window_counts(events: pl.DataFrame, frame: pl.DataFrame, date_col: str, grou
         .group_by("event_id", "window", "group", maintain_order=True)
         .agg(pl.len().cast(pl.Int64).alias("count"), *median)
     )
-    groups = rows.select("group").drop_nulls().unique().sort("group")
+    groups = rows.select("group").drop_nulls().unique(maintain_order=True).sort("group")
     end = pl.lit(data_end, dtype=pl.Date) if data_end is not None else pl.lit(None, dtype=pl.Date)
     first = pl.col("window_start") if data_start is None else pl.max_horizontal(
         pl.col("window_start"), pl.lit(data_start, dtype=pl.Date))

@@ -260,7 +260,7 @@ def eci_versions(capability: pl.DataFrame, metric: str = vocab.METRIC_ECI) -> pl
     version's score: each version keeps its own)."""
     return (capability.filter((pl.col("metric") == metric) & pl.col("release_date").is_not_null()
                               & pl.col("score").is_not_null())
-            .sort("score", descending=True).unique(["model_id", "release_date"], keep="first")
+            .sort("score", descending=True).unique(["model_id", "release_date"], keep="first", maintain_order=True)
             .select("model_id", "release_date", pl.col("score").alias("eci"), pl.col("model").alias("eci_model"))
             .sort("model_id", "release_date"))
 

@@ -363,7 +363,7 @@ def unlinked_capability(result: StepResult) -> pl.DataFrame:
     q = result.quarantine.filter(pl.col("column") == "name")
     return (q.select(pl.col("source_file").alias("source"), pl.col("key").alias("name"),
                      pl.lit(None, pl.String).alias("country_bucket"), "reason")
-            .unique(["source", "name"], keep="first").sort("source", "name"))
+            .unique(["source", "name"], keep="first", maintain_order=True).sort("source", "name"))
 
 
 def write_unlinked(results: dict[str, StepResult], directory: Path, aliases=(), inputs: Inputs | None = None,

@@ -241,12 +241,12 @@ def _keys_by_source(frames: dict[str, pl.DataFrame | None]) -> dict[str, set[str
     for name, col in RECORD_KEYS.items():
         df = frames.get(name)
         if df is not None and col in df.columns:
-            for f, k in family_column(df.select("source_file", col)).unique().iter_rows():
+            for f, k in family_column(df.select("source_file", col)).unique(maintain_order=True).iter_rows():
                 out.setdefault(f, set()).add(k)
     q = frames.get("quarantine")
     if q is not None:
         q = family_column(q.filter(pl.col("table").is_in(list(RECORD_KEYS))).select("source_file", "key"))
-        for f, k in q.drop_nulls().unique().iter_rows():
+        for f, k in q.drop_nulls().unique(maintain_order=True).iter_rows():
             out.setdefault(f, set()).add(k)
     return out
 
@@ -325,7 +325,8 @@ def compute(previous: Path | None, gen: Path, build_id: str, previous_id: str | 
         entry["quarantine"] = dict(added=len(q["added"]), removed=len(q["removed"]), by_source=_quarantine_counts(q))
     ua, ub = _unlinked(previous), _unlinked(gen)
     if ua is not None and ub is not None:
-        d = diff_frames(ua.select("source", "name").unique(), ub.select("source", "name").unique(), ("source", "name"))
+        d = diff_frames(ua.select("source", "name").unique(maintain_order=True),
+                        ub.select("source", "name").unique(maintain_order=True), ("source", "name"))
         entry["unlinked"] = dict(added=len(d["added"]), removed=len(d["removed"]), added_rows=_rows(d["added"]),
                                  removed_rows=_rows(d["removed"]))
     if old_frames.get("prices") is not None and new_frames.get("prices") is not None:

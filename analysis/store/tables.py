@@ -16,7 +16,7 @@ def source_files_of(df: pl.DataFrame) -> set[str]:
     """Distinct non-null values of the frame's `source_file` column and of `source_file_*` columns (a table of
     pairs, such as price_conflicts, keeps one per side)."""
     cols = [c for c in df.columns if c == "source_file" or c.startswith("source_file_")]
-    return {v for c in cols for v in df[c].drop_nulls().unique().to_list()}
+    return {v for c in cols for v in df[c].drop_nulls().unique(maintain_order=True).to_list()}
 
 
 # Files a table's step reads to shape its rows (lookups) that are not any row's `source_file`: curated files

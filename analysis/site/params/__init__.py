@@ -250,7 +250,7 @@ def metrics() -> tuple[str, ...]:
 
     path = paths.tables_dir() / "capability.parquet"
     try:  # read directly (not tables.load: the report build records which tables a notebook reads)
-        return tuple(sorted(pl.read_parquet(path, columns=["metric"])["metric"].unique().to_list()))
+        return tuple(sorted(pl.read_parquet(path, columns=["metric"])["metric"].unique(maintain_order=True).to_list()))
     except (OSError, pl.exceptions.ColumnNotFoundError):
         return None  # no capability table yet: the notebook itself says to run the build
 

@@ -11,7 +11,7 @@ def categories() -> tuple[str, ...] | None:
 
     try:  # read directly (not tables.load: the report build records which tables a notebook reads)
         path = paths.tables_dir() / "openrouter_categories.parquet"
-        return tuple(sorted(pl.read_parquet(path, columns=["category"])["category"].unique().to_list()))
+        return tuple(sorted(pl.read_parquet(path, columns=["category"])["category"].unique(maintain_order=True).to_list()))
     except (OSError, pl.exceptions.ColumnNotFoundError):
         return None
 

@@ -213,6 +213,32 @@ def test_charts_draw_in_headless_chromium_offline(reports_built, offline_page):
     assert errors == [], errors
 
 
+def _local_refs(html: str) -> set[str]:
+    """The relative paths a page loads or links (its src and href values without a scheme), anchors dropped."""
+    refs = re.findall(r'(?:href|src)="([^"#?]+)[^"]*"', html)
+    return {r for r in refs if not re.match(r"^[a-z][a-z0-9+.-]*:|^/", r)}
+
+
+def test_every_page_finds_what_it_links_also_at_its_real_path(reports_built):
+    """A page is reached as reports/<name>.html, a link into the site's current generation; Chromium resolves
+    the links of a path given on its command line (and `xdg-open` gives one), so the page is also read from
+    .site/generations/<id>/<name>.html. From there too, plotly.js, the stylesheet, the chart CSVs and every other
+    page and file it links must be found (analysis.site.generation.SHARED)."""
+    missing = []
+    pages = sorted(reports_built.glob("*.html"))
+    assert len(pages) >= 15
+    for page in pages:
+        real = page.resolve()
+        assert real.parent != reports_built.resolve(), f"{page.name} is not served from a generation"
+        refs = _local_refs(real.read_text(encoding="utf-8"))
+        assert any(r.startswith("assets/") for r in refs) or page.name in ("index.html", "changes.html"), page.name
+        for ref in refs:
+            for base in (page.parent, real.parent):  # as the stable link, and at its real path
+                if not (base / ref).exists():
+                    missing.append(f"{page.name}: {ref} from {'the link' if base == page.parent else 'its real path'}")
+    assert missing == [], missing[:10]
+
+
 def test_report_output_path_is_inside_reports_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path))
     assert paths.reports_dir() == Path(tmp_path).resolve()

@@ -8,7 +8,8 @@ Every name a reader opens in `reports/` is a stable relative symlink through one
     reports/<name>        -> .site/current/<name>            (its data folder)
     reports/.site/current -> generations/<id>                the switch
     reports/.site/generations/<id>/index.html, index.json, <name>.html,
-                                  <name> -> ../../../data/<name>/<build id>
+                                  <name> -> ../../../data/<name>/<build id>,
+                                  assets -> ../../../assets, data -> ../../../data  (SHARED)
     reports/data/<name>/<build id>/   chart CSVs, datapackage.json, preview.json, published tables (written once)
     reports/assets/                   the shared plotly.js and stylesheet (named by version or hash, never rewritten)
 
@@ -56,8 +57,13 @@ INDEX_FILES = ("index.html", "index.json")
 # the site's own files beside the pages: the index pair and the changes page with its record (analysis.site.changes)
 SITE_FILES = (*INDEX_FILES, "changes.html", "changes.json")
 _ASIDE = ".old-dir"  # a real folder of an old layout, moved aside to be removed
+# the site's shared folders (plotly.js and the stylesheet; every build's data files), linked from each generation
+# too: a page opened at its real path (.site/generations/<id>/<name>.html; Chromium resolves the links of a path
+# given on its command line, and `xdg-open` gives one) finds its `assets/...` and `data/...` there as it does at
+# reports/<name>.html
+SHARED = ("assets", chart_data.BUILDS)
 # top-level names that are the site's own folders, never a report's data link
-_OWN = {SITE, chart_data.BUILDS, "assets"}
+_OWN = {SITE, *SHARED}
 
 
 def _site(reports: Path | None) -> Path:
@@ -129,10 +135,12 @@ def begin(reports: Path | None = None) -> Generation:
     reports = _site(reports)
     gen = generations_dir(reports) / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{_token()}")
     gen.mkdir(parents=True)
+    for name in SHARED:  # reports/assets, reports/data, as seen from the generation
+        os.symlink(os.path.relpath(reports / name, gen), gen / name)
     previous = current(reports)
     if previous is not None:
         for entry in previous.iterdir():
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or entry.name in _OWN:
                 continue
             if entry.is_symlink():
                 os.symlink(os.readlink(entry), gen / entry.name)
@@ -144,7 +152,7 @@ def begin(reports: Path | None = None) -> Generation:
 def commit(gen: Generation) -> None:
     """Switch the site to `gen` in one rename (see the module's docstring), then tidy up."""
     reports = gen.reports
-    names = sorted(e.name for e in gen.path.iterdir() if not e.name.startswith("."))
+    names = sorted(e.name for e in gen.path.iterdir() if not e.name.startswith(".") and e.name not in _OWN)
     for name in names:  # a new name's link: it points at nothing until the switch
         top = reports / name
         if not top.exists():
@@ -178,7 +186,7 @@ def tidy(reports: Path | None = None) -> list[Path]:
     if keep is not None:
         for entry in sorted(keep.iterdir()):
             top = reports / entry.name
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") or entry.name in _OWN:
                 continue
             if top.exists() or top.is_symlink():
                 _replace_top(top)  # a file of an adopted site: the generation has the same content

@@ -110,7 +110,7 @@ def main() -> int:
         # every stage runs as a user's machine runs it, whatever this shell sets: Python writes bytecode (make
         # unexports PYTHONDONTWRITEBYTECODE for every target too), and the package is compiled before the first
         # stage, so no stage times the compilation of a module changed since the last run (with the variable set,
-        # every process, the report kernels included, compiles those modules again: about a tenth of a rerun)
+        # every process, the report kernels and the baseline's kernels included, compiles those modules again)
         env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
                "ANALYSIS_EXTERNAL_DIR": str(t / "external"), "ANALYSIS_CLEAN_DIR": str(t / "clean"),
                "ANALYSIS_REPORTS_DIR": str(t / "reports"), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}

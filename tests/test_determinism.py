@@ -20,17 +20,16 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "analysis"
 
 
+def _keeps_order(node: ast.Call) -> bool:
+    return any(k.arg == "maintain_order" and isinstance(k.value, ast.Constant) and k.value.value is True
+               for k in node.keywords)
+
+
 def unordered_group_bys(source: str) -> list[int]:
     """Line numbers of the `.group_by(...)` calls in `source` that do not pass maintain_order=True."""
     return [node.lineno for node in ast.walk(ast.parse(source))
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "group_by"
-            and not any(k.arg == "maintain_order" and isinstance(k.value, ast.Constant) and k.value.value is True
-                        for k in node.keywords)]
-
-
-def _keeps_order(node: ast.Call) -> bool:
-    return any(k.arg == "maintain_order" and isinstance(k.value, ast.Constant) and k.value.value is True
-               for k in node.keywords)
+            and not _keeps_order(node)]
 
 
 def loose_uniques(source: str) -> list[int]:

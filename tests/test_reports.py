@@ -285,6 +285,21 @@ def test_the_template_styles_those_types_as_plotly_white_does():
     assert ours["layout"]["font"]["family"].startswith("Inter") and ours["layout"]["plot_bgcolor"] == "white"
 
 
+def test_the_template_is_plotly_whites_merged_with_the_sites_layout_as_plotly_merges_them():
+    """plots.template() merges the site's layout over plotly_white as JSON, validated once when registered; it is
+    the template plotly's own merge_templates makes of the two (which validates and copies each several times)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    from analysis.figures import plots
+
+    plots.setup()
+    merged = pio.templates.merge_templates(go.layout.Template(plots._base_template()),
+                                           go.layout.Template(layout=plots._layout()))
+    assert pio.templates[plots.TEMPLATE].to_plotly_json() == merged.to_plotly_json()
+    assert merged.layout.xaxis.gridcolor is not None and merged.layout.xaxis.showgrid is False  # both sides kept
+
+
 def test_a_figure_shows_as_plotlys_renderer_registry_would_show_it():
     """plots.mimebundle makes, with plotly's renderer classes, what plotly's registry makes for the renderer string
     "plotly_mimetype+<the site's HTML renderer>": the same JSON and the same HTML, plotly.js included once."""

@@ -93,9 +93,9 @@ def add_log_toggle(fig: go.Figure, axis: str = "y", log_first: bool | None = Non
     return fig
 
 
-def _template() -> go.layout.Template:
-    t = go.layout.Template()
-    t.layout = go.Layout(
+def _layout() -> dict:
+    """The site's own layout, as plotly JSON (the template's layout over plotly_white's)."""
+    return go.Layout(
         font=dict(family="Inter, 'Helvetica Neue', Arial, sans-serif", size=13, color="#222"),
         title=dict(x=0.0, xanchor="left", font=dict(size=17)),
         paper_bgcolor="white",
@@ -111,8 +111,7 @@ def _template() -> go.layout.Template:
         hovermode="closest",
         margin=dict(l=60, r=20, t=80, b=90),
         autosize=True,
-    )
-    return t
+    ).to_plotly_json()
 
 
 # The trace types the project draws (box has no entry in plotly_white; px draws scattergl for large scatters).
@@ -130,12 +129,27 @@ def _base_template() -> dict:
     return d
 
 
+def template() -> dict:
+    """The site's template as plotly JSON: plotly_white (`_base_template`) with the site's layout over it, key by
+    key, as plotly's `pio.templates.merge_templates` merges a template without traces into another."""
+    base = _base_template()
+    return {"data": base["data"], "layout": _merged(base.get("layout", {}), _layout())}
+
+
+def _merged(under: dict, over: dict) -> dict:
+    out = dict(under)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def setup() -> None:
     """Register the template and show displayed figures with `mimebundle` (call once at the top of a notebook)."""
     # registered already merged with plotly_white: a "plotly_white+name" default is merged again (and its two
-    # templates validated again) for every figure, about 0.05 s each
-    white = go.layout.Template(_base_template())
-    pio.templates[TEMPLATE] = pio.templates.merge_templates(white, _template())
+    # templates validated again) for every figure, about 0.05 s each. Merged as JSON and validated once, as the
+    # registry takes it: plotly's merge_templates validates each template, then copies and validates both again
+    # (tests/test_reports.py checks the result is the same template)
+    pio.templates[TEMPLATE] = template()
     pio.templates.default = TEMPLATE
     OfflineHTMLRenderer.plotlyjs_included = False
     chart_frames.register_formatter(mimebundle)  # a displayed figure carries the frames it plots (its CSV)

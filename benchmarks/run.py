@@ -1,8 +1,9 @@
 """Benchmark the build against the plain nbconvert baseline: `make bench` or `python benchmarks/run.py`.
 
 Everything runs in one session into scratch folders (the checkout's own data/ and reports/ are not touched),
-each stage in a fresh process, `--runs` times (each run is a baseline, a cold build, a no-change rebuild and a
-single rerun, one after another, so a slow spell of the machine hits all of them). Printed: medians, the ratio
+each stage in a fresh process, `--runs` times (each run is a cold build, a no-change rebuild, then the baseline with the
+single reruns spread through it, so that a slow spell of the machine hits the project's stages and the baseline
+alike). Printed: medians, the ratio
 project / baseline (of the medians, and the range of each run's own), peak memory, the size of reports/.
 
 Stages
@@ -14,7 +15,8 @@ Stages
   cold          `python -m analysis report --force`: every report, clean tables present.
   no-change     `python -m analysis report` right after a build: nothing changed, nothing may execute.
   single        `python -m analysis report release_pace -p start_date <new date>`: one report, new parameters;
-                `--reruns` of them per run (each with its own date), their median kept as the run's figure.
+                `--reruns` of them per run (each with its own date, spread through the baseline's notebooks),
+                their median kept as the run's figure.
   tests         `make test` (its data step, ruff, the suite on two xdist workers; the notebooks run inside it,
                 tests/test_lab.py), once, after the other stages, wall and CPU time (--skip-tests leaves it out).
 Also printed: the load average of the machine at the start and the end, the size of reports/ per report
@@ -87,7 +89,7 @@ def report_sizes(reports: Path, names: list[str]) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3, help="runs of each stage (default 3)")
-    ap.add_argument("--reruns", type=int, default=3, help="single reruns per run, their median kept (default 3)")
+    ap.add_argument("--reruns", type=int, default=5, help="single reruns per run, their median kept (default 5)")
     ap.add_argument("--skip-baseline", action="store_true", help="only the project's stages")
     ap.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     ap.add_argument("--json", help="also write the figures to this JSON file")
@@ -142,27 +144,12 @@ def main() -> int:
             jobs.append((s.name, src))
 
         for i in range(args.runs):
-            if not args.skip_baseline:
-                shutil.rmtree(t / "baseline", ignore_errors=True)
-                total, peak = 0.0, 0.0
-                for name, nb in jobs:
-                    sec, m, _ = timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--execute", "--no-input",
-                                       "--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=-1",
-                                       "--output-dir", str(t / "baseline"), "--output", name, str(nb)], env,
-                                      cwd=nb.parent)
-                    total, peak = total + sec, max(peak, m)
-                    per_job.setdefault(name, []).append(sec)
-                res["baseline"].append(total)
-                cpu["baseline"].append(sum(CPU[-len(jobs):]))
-                mem["baseline"].append(peak)
-                print(f"  baseline    run {i + 1}: {total:6.2f} s, peak {peak:6.0f} MB", flush=True)
             sec, m, log = timed([*py, "-m", "analysis", "report", "--force"], env)
             res["cold"].append(sec)
             cpu["cold"].append(CPU[-1])
             mem["cold"].append(m)
             print(f"  cold build  run {i + 1}: {sec:6.2f} s, peak {m:6.0f} MB", flush=True)
 
-            # right after the build, in the same spell of the machine as this run's baseline
             sec, m, log = timed([*py, "-m", "analysis", "report"], env)
             assert f"{len(specs)} reports, 0 executed, 0 failed" in log, log
             res["no_change"].append(sec)
@@ -170,18 +157,39 @@ def main() -> int:
             mem["no_change"].append(m)
             print(f"  no-change   run {i + 1}: {sec:6.2f} s (0 notebooks executed)", flush=True)
 
-            # a rerun is short beside a whole baseline: one sample of the short one carries a
-            # much larger share of the machine's jitter, so each run times `--reruns` of them (each with its own new
-            # date) and keeps their median
+            # the single reruns are spread evenly through the baseline's notebooks, not run in a row after it: a
+            # slow spell of the machine then slows a rerun and the notebooks around it alike, instead of all the
+            # reruns or none. A rerun is short beside a whole baseline, so each run times `--reruns` of them (each
+            # with its own new date) and keeps their median.
+            schedule: list[tuple[str, Path | None]] = [] if args.skip_baseline else list(jobs)
+            n = len(schedule)
+            for j in reversed(range(args.reruns)):  # the last first: the earlier places do not move
+                schedule.insert(round((j + 0.5) * n / args.reruns), ("", None))
             times, cpus, peaks, dates = [], [], [], []
-            for j in range(args.reruns):
-                date = f"{2016 + i}-01-{1 + j:02d}"
-                sec, m, log = timed([*py, "-m", "analysis", "report", "release_pace", "-p", "start_date", date], env)
-                assert "1 executed, 0 failed" in log, log
-                times.append(sec)
-                cpus.append(CPU[-1])
-                peaks.append(m)
-                dates.append(date)
+            total, peak, baseline_cpu = 0.0, 0.0, 0.0
+            shutil.rmtree(t / "baseline", ignore_errors=True)
+            for name, nb in schedule:
+                if nb is None:  # a single rerun
+                    date = f"{2016 + i}-01-{1 + len(dates):02d}"
+                    sec, m, log = timed([*py, "-m", "analysis", "report", "release_pace", "-p", "start_date", date],
+                                        env)
+                    assert "1 executed, 0 failed" in log, log
+                    times.append(sec)
+                    cpus.append(CPU[-1])
+                    peaks.append(m)
+                    dates.append(date)
+                    continue
+                sec, m, _ = timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--execute", "--no-input",
+                                   "--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=-1",
+                                   "--output-dir", str(t / "baseline"), "--output", name, str(nb)], env,
+                                  cwd=nb.parent)
+                total, peak, baseline_cpu = total + sec, max(peak, m), baseline_cpu + CPU[-1]
+                per_job.setdefault(name, []).append(sec)
+            if not args.skip_baseline:
+                res["baseline"].append(total)
+                cpu["baseline"].append(baseline_cpu)
+                mem["baseline"].append(peak)
+                print(f"  baseline    run {i + 1}: {total:6.2f} s, peak {peak:6.0f} MB", flush=True)
             res["single"].append(statistics.median(times))
             cpu["single"].append(statistics.median(cpus))
             mem["single"].append(max(peaks))

@@ -86,6 +86,21 @@ _READS_PROBE = ("import json as _j\nfrom analysis.core import loaded as _t\nfrom
                 "print(_j.dumps(dict(_t.record(), published=_f.published())))")
 
 
+def probe_record(cell) -> dict | None:
+    """What the probe cell printed (_READS_PROBE: one JSON line), None if it printed no JSON object. The kernel
+    sends its stdout in as many stream outputs as it flushed (every 0.2 s, and at the end of the cell): on a busy
+    machine a flush can fall between print's two writes, the JSON and its newline, so the outputs are joined
+    first."""
+    text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    lines = text.strip().splitlines()
+    try:
+        record = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
 _sha = fingerprint.sha
 code_hash, table_hashes = fingerprint.code_hash, fingerprint.table_hashes
 
@@ -289,15 +304,8 @@ def _execute(spec: ReportSpec, params: dict, show_code: bool, reserved: list, re
                                                              for o in c.get("outputs", []))), None)
         count = nb.cells[idx].get("execution_count") if idx is not None else None
         raise NotebookFailed(idx, count, exc.ename, exc.evalue) from None
-    probe = nb.cells.pop()
-    record = None
-    for o in probe.get("outputs", []):
-        if o.get("name") == "stdout":
-            try:
-                record = json.loads(o["text"].strip().splitlines()[-1])
-            except (json.JSONDecodeError, IndexError):
-                record = None
-    if not isinstance(record, dict):
+    record = probe_record(nb.cells.pop())
+    if record is None:
         raise RuntimeError(f"report {spec.name}: the kernel did not say which tables it loaded")
     published = record.pop("published", None) or {}  # files for the build folder, not part of the sources record
     sources = provenance.report_sources(record)  # raises on a source_file outside the manifest

@@ -234,16 +234,16 @@ def main() -> int:
         print(f"  {labels[k]:<22} {v:7.2f} s wall  {cpu_med[k]:7.2f} s CPU   peak memory {peak[k]:7.0f} MB")
     if "baseline" in med:
         per_nb = med["baseline"] / len(specs)
-        # each run's own ratios too (its baseline, build and rerun ran one after another): their range shows how
-        # much the machine's speed moved during the session
+        # each run's own ratios too (its build came right before its baseline, its reruns ran among the baseline's
+        # notebooks): their median is the paired reading, their range how much the machine's speed moved
         cold_r = [c / b for c, b in zip(res["cold"], res["baseline"], strict=True)]
         single_r = [s1 / (b / len(specs)) for s1, b in zip(res["single"], res["baseline"], strict=True)]
         print(f"  ratio cold / baseline  {med['cold'] / med['baseline']:7.3f} wall, "
               f"{cpu_med['cold'] / cpu_med['baseline']:.2f} CPU   (compass <= 0.25 wall; runs "
-              f"{min(cold_r):.3f}-{max(cold_r):.3f})")
+              f"{min(cold_r):.3f}-{max(cold_r):.3f}, median {statistics.median(cold_r):.3f})")
         print(f"  baseline per notebook  {per_nb:7.2f} s")
         print(f"  ratio single / baseline per notebook {med['single'] / per_nb:6.3f} wall (compass <= 0.50; runs "
-              f"{min(single_r):.3f}-{max(single_r):.3f})")
+              f"{min(single_r):.3f}-{max(single_r):.3f}, median {statistics.median(single_r):.3f})")
         # the rerun against the plain path's run of the same notebook (release_pace) in the same run
         same_r = [s1 / b for s1, b in zip(res["single"], per_job["release_pace"], strict=True)]
         print(f"  baseline release_pace  {statistics.median(per_job['release_pace']):7.2f} s; ratio single / "

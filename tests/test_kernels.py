@@ -16,6 +16,25 @@ def _stream_text(out: list) -> str:
     return "".join(m["content"].get("text", "") for m in out if m["msg_type"] == "stream")
 
 
+def _execute_in_report_kernel(nb, before=None) -> None:
+    """Run `nb`'s cells with nbclient in a report kernel, as the build does (`before(kc)` once the kernel is ready)."""
+    from nbclient import NotebookClient
+
+    async def run():
+        km = await kernels.start()
+        try:
+            async with kernels.ready_client(km) as kc:
+                if before is not None:
+                    before(kc)
+                client = NotebookClient(nb, km=km, kernel_name=kernels.KERNEL, timeout=60)
+                client.kc = kc
+                await client.async_execute()
+        finally:
+            await kernels.stop(km)
+
+    asyncio.run(run())
+
+
 def test_a_report_kernel_runs_code_and_is_gone_once_stopped():
     async def run():
         km = await kernels.start()
@@ -145,24 +164,15 @@ def test_replies_to_an_earlier_kernel_info_do_not_reach_the_cells():
     """wait_ready may ask kernel_info more than once (a busy machine answers late); a reply left over on shell, and
     start-up messages left on IOPub, are not taken for a cell's: nbclient keeps only its own requests' messages."""
     import nbformat
-    from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)"),
                                          nbformat.v4.new_code_cell("print('second')")])
 
-    async def run():
-        km = await kernels.start()
-        try:
-            async with kernels.ready_client(km) as kc:
-                for _ in range(3):
-                    kc.kernel_info()  # replies nobody reads before the cells run
-                client = NotebookClient(nb, km=km, kernel_name=kernels.KERNEL, timeout=60)
-                client.kc = kc
-                await client.async_execute()
-        finally:
-            await kernels.stop(km)
+    def ask_again(kc):
+        for _ in range(3):
+            kc.kernel_info()  # replies nobody reads before the cells run
 
-    asyncio.run(run())
+    _execute_in_report_kernel(nb, before=ask_again)
     # joined per cell: a busy kernel may flush between print's two writes, "42" then "\n"
     assert [_stream_text([{"msg_type": "stream", "content": o} for o in c.outputs]) for c in nb.cells] == ["42\n",
                                                                                                          "second\n"]
@@ -203,25 +213,13 @@ def test_a_flush_between_prints_two_writes_splits_the_stream_as_the_probe_expect
     """The mechanism, in a real report kernel: stdout flushed between the JSON and its newline (what ipykernel's
     timed flush does under load) comes as two stream outputs, and the probe's reader still finds the record."""
     import nbformat
-    from nbclient import NotebookClient
 
     from analysis.site import report
 
     code = ("import json, sys\nsys.stdout.write(json.dumps({'tables': ['models']}))\nsys.stdout.flush()\n"
             "_ = sys.stdout.write('\\n')")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-
-    async def run():
-        km = await kernels.start()
-        try:
-            async with kernels.ready_client(km) as kc:
-                client = NotebookClient(nb, km=km, kernel_name=kernels.KERNEL, timeout=60)
-                client.kc = kc
-                await client.async_execute()
-        finally:
-            await kernels.stop(km)
-
-    asyncio.run(run())
+    _execute_in_report_kernel(nb)
     outputs = nb.cells[0].outputs
     assert [o.text for o in outputs] == ['{"tables": ["models"]}', "\n"]
     assert report.probe_record(nb.cells[0]) == {"tables": ["models"]}
